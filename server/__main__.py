@@ -1,0 +1,95 @@
+"""bridewell-server: serve the central API, migrate the database, or create a user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from domain.roles import Role
+from server.runtime import StartupError, check_url, prepare_database
+from server.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bridewell-server", description="Bridewell central API")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: env BRIDEWELL_DATABASE_URL, "
+                                               "else a SQLite file in the user data folder)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")
+    parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
+    user.add_argument("--username", required=True)
+    user.add_argument("--display-name", required=True)
+    user.add_argument("--rank", required=True)
+    user.add_argument("--collar", required=True)
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--password-stdin", action="store_true")
+    return parser
+
+
+def _serve(url: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from server.app import create_app
+    from server.embedded import bind_socket
+
+    app = create_app(Settings.from_env(database_url=url))
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
+    bound_host, bound_port = sock.getsockname()[:2]
+    print(f"Bridewell server listening on http://{bound_host}:{bound_port}", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+
+
+def _create_user(url: str, args: argparse.Namespace) -> None:
+    from server.auth.service import create_user
+    from server.db import make_engine, make_sessionmaker
+    from server.errors import ProblemError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise StartupError("The passwords differ; nothing was saved.")
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            create_user(session, username=args.username, display_name=args.display_name, rank=args.rank,
+                        collar_number=args.collar, role=args.role, password=password)
+    except ProblemError as exc:
+        raise StartupError(exc.detail) from None
+    finally:
+        engine.dispose()
+    print(f"Created user {args.username} ({args.role}).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    database_url = args.database_url or Settings.from_env().database_url
+    try:
+        check_url(database_url)
+        if args.command == "migrate":
+            url = prepare_database(database_url)
+            print("The database schema is up to date.")
+        elif args.command == "create-user":
+            url = prepare_database(database_url)
+            _create_user(url, args)
+        else:
+            url = prepare_database(database_url, demo=args.demo_data)
+            _serve(url, args.host, args.port)
+    except StartupError as exc:
+        print(f"bridewell-server: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

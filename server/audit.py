@@ -1,0 +1,42 @@
+"""DPA 2018 s.62 logging: who consulted or changed which personal data, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.auth.models import User
+from server.db import Base, UTCDateTime, utcnow
+
+
+class AuditAction(StrEnum):
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    justification: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def record(session: Session, user: User | None, action: AuditAction | str, entity: str,
+           entity_id: str | None, justification: str | None = None) -> AuditEntry:
+    """Add an audit row in the caller's transaction (it is stored only if the change is)."""
+    entry = AuditEntry(at=utcnow(), user_id=user.id if user else None, action=AuditAction(action).value,
+                       entity=entity, entity_id=entity_id, justification=justification)
+    session.add(entry)
+    return entry

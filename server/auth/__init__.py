@@ -1,0 +1,1 @@
+"""Users, bearer tokens, sign-in, and the current_user / require_roles dependencies."""

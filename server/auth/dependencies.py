@@ -1,0 +1,51 @@
+"""current_user and require_roles: FastAPI dependencies every protected route uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from domain.roles import ROLE_TITLES, Role
+from server.auth.models import Token, User
+from server.auth.service import BEARER, user_for_token
+from server.db import get_session
+from server.errors import ProblemError
+
+# scope="function": the session commits before the response is sent, so a 201 means stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(401, "Sign in first: this request carries no bearer token.", headers=BEARER)
+    return token.strip()
+
+
+def current_token(request: Request, session: SessionDep) -> Token:
+    _user, token = user_for_token(session, bearer_token(request))
+    return token
+
+
+def current_user(token: Annotated[Token, Depends(current_token)]) -> User:
+    return token.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role):
+    """A dependency that lets only these roles through (403 naming the roles that may)."""
+    allowed = frozenset(Role(r) for r in roles)
+    names = " or ".join(sorted(ROLE_TITLES[r].lower() for r in allowed))
+
+    def check(user: CurrentUser) -> User:
+        if Role(user.role) not in allowed:
+            raise ProblemError(403, f"Only a {names} may do this; you are signed in as "
+                                    f"{ROLE_TITLES[Role(user.role)].lower()}.")
+        return user
+
+    return check

@@ -1,0 +1,1 @@
+"""Custody records and the detainee log."""

@@ -1,0 +1,109 @@
+"""The fictional demo suite: one user per role and a custody suite of invented detainees.
+
+Every name, date of birth, collar number and custody number here is invented. Loading twice adds nothing:
+rows have fixed ids (uuid5) and are skipped when present.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.roles import Role
+from server.auth.models import User
+from server.auth.service import create_user
+from server.custody.models import CustodyRecord, LogEntry
+from server.db import utcnow
+from server.people.models import Person
+
+DEMO_PASSWORD = "bridewell-demo"
+_NS = uuid.UUID("6f1c2d4e-0b7a-4c55-9a61-b41de11e0000")
+
+# username, display name, rank, collar number, role
+DEMO_USERS = [
+    ("sergeant", "Sgt Alys Penhallow", "Sergeant", "CS2417", Role.CUSTODY_SERGEANT),
+    ("detention", "Morwenna Trask", "Detention officer", "DO7731", Role.DETENTION_OFFICER),
+    ("inspector", "Insp Tobias Quennell", "Inspector", "IN0582", Role.INSPECTOR),
+    ("superintendent", "Supt Hester Vantongeren", "Superintendent", "SU0107", Role.SUPERINTENDENT),
+    ("investigator", "DC Rafe Illingsworth", "Detective constable", "DC4093", Role.INVESTIGATOR),
+    ("intel", "Isolde Marchbank", "Intelligence officer", "IO3318", Role.INTELLIGENCE_OFFICER),
+    ("supervisor", "DS Caradoc Whitlow", "Detective sergeant", "DS1266", Role.SUPERVISOR),
+    ("admin", "Perpetua Gathercole", "System administrator", "AD0001", Role.ADMINISTRATOR),
+]
+
+# surname, forenames, date of birth, gender, hours since arrival, juvenile, vulnerable, risk, observation level
+DEMO_DETAINEES = [
+    ("Abernethy-Vole", "Cosmo James", date(1991, 3, 14), "male", 19.5, False, False, "low", 1),
+    ("Brightwater", "Delphine", date(1987, 11, 2), "female", 18.0, False, False, "medium", 1),
+    ("Carrow", "Fenwick Ivo", date(2010, 6, 21), "male", 16.25, True, False, "medium", 2),
+    ("Dunmore-Okafor", "Tamsin", date(1979, 1, 30), "female", 15.0, False, True, "high", 3),
+    ("Elsworth", "Barnaby", date(1995, 8, 8), "male", 13.5, False, False, "low", 1),
+    ("Fairweather", "Ottoline Rose", date(2001, 12, 12), "female", 12.0, False, False, "low", 1),
+    ("Gorringe", "Lysander", date(1968, 4, 5), "male", 10.75, False, False, "medium", 2),
+    ("Hollowell", "Yusra", date(1999, 9, 17), "female", 9.0, False, False, "low", 1),
+    ("Inchbald", "Peregrine", date(1984, 2, 29), "male", 7.5, False, False, "high", 2),
+    ("Jessamy", "Corvin Alexei", date(1993, 7, 3), "male", 6.0, False, False, "low", 1),
+    ("Kettleborough", "Saoirse", date(1976, 10, 23), "female", 4.5, False, False, "medium", 1),
+    ("Lanyon-Pike", "Ambrose", date(2003, 5, 11), "male", 3.25, False, False, "low", 1),
+    ("Merriweather", "Zinnia", date(1990, 1, 1), "female", 2.0, False, False, "low", 1),
+    ("Nankivell", "Oswin Talbot", date(1972, 3, 27), "male", 1.0, False, False, "medium", 2),
+]
+
+_LOG_SCRIPT = [
+    (0.0, "note", "Arrived in custody; booked in by the custody sergeant."),
+    (0.1, "rights", "Rights and entitlements given; copy of the notice provided."),
+    (0.5, "cell_check", "Checked through the hatch: awake, sitting on the bench, no concerns."),
+    (1.0, "drink", "Offered and accepted a cup of water."),
+]
+
+
+def demo_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(_NS, f"{kind}:{name}"))
+
+
+def load_demo(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Add whatever of the demo suite is missing. Returns how many users, records and entries were added."""
+    now = now or utcnow()
+    added = {"users": 0, "records": 0, "log_entries": 0}
+    users: dict[str, User] = {}
+    for username, display, rank, collar, role in DEMO_USERS:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = create_user(session, username=username, display_name=display, rank=rank,
+                               collar_number=collar, role=role, password=DEMO_PASSWORD,
+                               user_id=demo_id("user", username))
+            added["users"] += 1
+        users[username] = user
+    session.flush()
+    sergeant, detention = users["sergeant"], users["detention"]
+    for index, (surname, forenames, dob, gender, hours, juvenile, vulnerable, risk, obs) in enumerate(
+            DEMO_DETAINEES):
+        record_id = demo_id("custody_record", surname)
+        if session.get(CustodyRecord, record_id) is not None:
+            continue
+        person_id = demo_id("person", surname)
+        if session.get(Person, person_id) is None:
+            session.add(Person(id=person_id, surname=surname, forenames=forenames, date_of_birth=dob,
+                               gender=gender))
+        arrived = now - timedelta(hours=hours)
+        session.add(CustodyRecord(
+            id=record_id, custody_number=f"BW-{arrived.year}-{900001 + index:06d}", person_id=person_id,
+            cell=f"C{index + 1}", status="in_custody", arrived_at=arrived, relevant_time=arrived,
+            detention_authorised_at=arrived + timedelta(minutes=20), juvenile=juvenile, vulnerable=vulnerable,
+            risk_level=risk, observation_level=obs))
+        session.flush()
+        added["records"] += 1
+        for offset_h, kind, text in _LOG_SCRIPT:
+            observed = arrived + timedelta(hours=offset_h)
+            if observed > now:
+                continue
+            author = sergeant if kind in ("note", "rights") else detention
+            session.add(LogEntry(id=demo_id("log", f"{surname}:{kind}"), record_id=record_id, kind=kind,
+                                 text=text, observed_at=observed, recorded_at=min(observed + timedelta(minutes=2), now),
+                                 author_id=author.id))
+            added["log_entries"] += 1
+    session.flush()
+    return added

@@ -1,0 +1,56 @@
+"""Run the central API inside another process (the desktop client's single-workstation mode)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from server.app import create_app
+from server.runtime import prepare_database
+from server.settings import Settings
+
+
+@dataclass
+class EmbeddedServer:
+    url: str
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def start_embedded(database_url: str, demo: bool = False, *, start_timeout: float = 15.0) -> EmbeddedServer:
+    """Migrate (and seed), then serve on 127.0.0.1 on a free port in a daemon thread. Raises StartupError."""
+    url = prepare_database(database_url, demo)
+    app = create_app(Settings.from_env(database_url=url))
+    sock = bind_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="bridewell-embedded-server",
+                              daemon=True)
+    thread.start()
+    started = threading.Event()
+
+    def wait_started() -> None:
+        while not server.started and thread.is_alive():
+            started.wait(0.02)
+
+    wait_started()
+    if not server.started:
+        sock.close()
+        raise RuntimeError("the embedded server did not start")
+    return EmbeddedServer(url=f"http://127.0.0.1:{port}", _server=server, _thread=thread)

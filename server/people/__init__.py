@@ -1,0 +1,1 @@
+"""People (POLE nominals). The foundation holds only what a custody record needs."""

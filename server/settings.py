@@ -1,0 +1,45 @@
+"""Server settings: defaults, overridable by BRIDEWELL_* environment variables or arguments."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+MAX_BODY_BYTES_DEFAULT = 12 * 1024 * 1024
+
+
+def default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("bridewell", appauthor=False))
+    return f"sqlite:///{data_dir / 'bridewell-server.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    token_ttl: timedelta = timedelta(hours=12)
+    max_body_bytes: int = MAX_BODY_BYTES_DEFAULT
+    # Long poll: the most a client may wait, and how often the feed looks for new rows.
+    events_max_wait_s: float = 30.0
+    events_poll_interval_s: float = 0.25
+    # How far in the future an observed_at may be (clock drift between workstations).
+    future_tolerance: timedelta = timedelta(minutes=2)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        values: dict = {}
+        env = os.environ
+        if url := env.get("BRIDEWELL_DATABASE_URL"):
+            values["database_url"] = url
+        if hours := env.get("BRIDEWELL_TOKEN_TTL_HOURS"):
+            values["token_ttl"] = timedelta(hours=float(hours))
+        if size := env.get("BRIDEWELL_MAX_BODY_BYTES"):
+            values["max_body_bytes"] = int(size)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
