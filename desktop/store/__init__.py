@@ -1,0 +1,1 @@
+"""Local SQLite store (outbox and cache). No QtWidgets here."""

@@ -1,0 +1,132 @@
+"""The HTTP client for the central API. Synchronous httpx: call it only from worker threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+API_PREFIX = "/api/v1"
+
+
+class ServerUnreachable(Exception):
+    """The server could not be reached (refused, timed out, DNS). Safe to retry later."""
+
+
+class BadServerAddress(ValueError):
+    """The address typed for the server is not an http(s) URL."""
+
+
+@dataclass
+class ApiError(Exception):
+    """A problem+json (RFC 9457) answer from the server."""
+
+    status: int
+    title: str
+    detail: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail or self.title or f"HTTP {self.status}"
+
+    @property
+    def retryable(self) -> bool:
+        return self.status >= 500 or self.status == 429
+
+
+def normalise_server_url(text: str) -> str:
+    """'localhost:8000' is refused; 'http://host:8000/' becomes 'http://host:8000'. Raises BadServerAddress."""
+    text = text.strip()
+    if not text:
+        raise BadServerAddress("Enter the server address, for example https://custody.example.police.uk.")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadServerAddress(
+            "The server address must start with http:// or https:// and name a host, "
+            "for example https://custody.example.police.uk."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise BadServerAddress("The port in the server address is not a number between 0 and 65535.") from None
+    return text.rstrip("/")
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    field_errors: dict[str, str] = {}
+    for item in body.get("errors") or []:
+        if isinstance(item, dict) and item.get("field"):
+            field_errors.setdefault(str(item["field"]), str(item.get("message", "")))
+    return ApiError(
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase),
+        detail=str(body.get("detail") or ""),
+        field_errors=field_errors,
+        body=body,
+    )
+
+
+class ApiClient:
+    """One per server. Holds the bearer token. Thread-safe enough for our use (httpx.Client is)."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.base_url = normalise_server_url(base_url)
+        self.token = token
+        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
+        all_headers = {"Accept": "application/json"}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers.update(headers or {})
+        kwargs: dict[str, Any] = {}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            response = self._http.request(method, path, json=json, params=params, headers=all_headers, **kwargs)
+        except (httpx.TransportError, OSError) as exc:
+            raise ServerUnreachable(f"Cannot reach {self.base_url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # Endpoints of the contract (docs/architecture.md).
+    def health(self) -> dict:
+        return self.request("GET", "/health", timeout=3.0)
+
+    def login(self, username: str, password: str) -> dict:
+        result = self.request("POST", "/auth/login", json={"username": username, "password": password})
+        self.token = result["token"]
+        return result
+
+    def logout(self) -> None:
+        self.request("POST", "/auth/logout")
+        self.token = None
+
+    def me(self) -> dict:
+        return self.request("GET", "/auth/me")
+
+    def open_records(self) -> list[dict]:
+        return self.request("GET", "/custody/records", params={"open": "true"})
+
+    def record_log(self, record_id: str) -> list[dict]:
+        return self.request("GET", f"/custody/records/{record_id}/log")
+
+    def events(self, after: int, wait: float) -> dict:
+        return self.request("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)

@@ -1,0 +1,245 @@
+"""`bridewell`: arguments, QApplication, the embedded server when none is configured, sign-in, main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.announcer import announce
+from desktop.api.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
+from desktop.api.credentials import NO_SECURE_KEYRING, Credentials
+from desktop.operations import Operations
+from desktop.session import Session
+from desktop.store.local_store import LocalStore, StoreUnavailable
+
+DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
+SERVER_DB_FILE = "bridewell-server.sqlite3"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bridewell", description="Bridewell custody client.")
+    parser.add_argument("--server", metavar="URL", help="central API address (default: start one inside the client)")
+    parser.add_argument("--demo", action="store_true", help="embedded API with the fictional demo suite")
+    parser.add_argument("--data-dir", metavar="DIR", type=Path,
+                        default=Path(platformdirs.user_data_dir("bridewell", appauthor=False)),
+                        help="local store, saved layout and embedded database (default: %(default)s)")
+    parser.add_argument("--screenshot", metavar="FILE", type=Path,
+                        help="sign in as the demo custody sergeant, save the main window as PNG, exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the keyring, local store, server and main window; print a report")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Prepared:
+    store: LocalStore
+    server_url: str
+    server_key: str
+    embedded: object | None
+    client: ApiClient | None = None  # signed in with a remembered token
+    user: dict | None = None
+    remembered_username: str = ""
+    token_expired: bool = False
+
+
+class Startup:
+    """Runs the slow start-up steps on a worker, then signs in and opens the main window."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace):
+        self.app = app
+        self.args = args
+        self.ops = Operations()
+        self.credentials = Credentials()
+        self.prepared: Prepared | None = None
+        self.window = None
+        self.dialog = None
+        self.report: list[tuple[bool, str]] = []
+
+    # Step 1: local store, server, remembered sign-in (worker) -------------------------------------------------
+    def begin(self) -> None:
+        self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
+
+    def _prepare(self) -> Prepared:
+        args = self.args
+        data_dir = args.data_dir.expanduser().resolve()
+        store = LocalStore(data_dir)
+        embedded = None
+        if args.server:
+            server_url = normalise_server_url(args.server)
+            server_key = server_url
+        else:
+            from server.embedded import start_embedded  # the only import of server code, by design
+
+            embedded = start_embedded(f"sqlite:///{data_dir / SERVER_DB_FILE}", demo=args.demo)
+            server_url = embedded.url
+            server_key = f"embedded:{data_dir}"  # the port changes each run; the data folder does not
+        prepared = Prepared(store, server_url, server_key, embedded)
+        if args.screenshot or args.self_test:
+            return prepared
+        remembered = self.credentials.load(server_key)
+        if remembered:
+            username, token = remembered
+            prepared.remembered_username = username
+            client = ApiClient(server_url, token)
+            try:
+                prepared.user = client.me()
+                prepared.client = client
+            except ApiError as exc:
+                client.close()
+                if exc.status == 401:
+                    prepared.token_expired = True
+                    self.credentials.forget(server_key)
+            except ServerUnreachable:
+                client.close()
+        return prepared
+
+    def _fatal(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreUnavailable):
+            message = str(exc)
+        elif isinstance(exc, BadServerAddress):
+            message = f"The --server address is not usable: {exc}"
+        else:
+            message = f"Bridewell could not start: {exc}"
+        if self.args.self_test or self.args.screenshot:
+            print(f"FAIL  {message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Bridewell cannot start", message)
+        self.app.exit(2)
+
+    def _prepared(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        if self.args.self_test:
+            self._self_test()
+        elif self.args.screenshot:
+            self._screenshot_sign_in()
+        elif prepared.client is not None:
+            self.open_main_window(prepared.client, prepared.user)
+        else:
+            self._ask_sign_in()
+
+    # Step 2: sign in ----------------------------------------------------------------------------------------
+    def _ask_sign_in(self) -> None:
+        from desktop.views.login_dialog import LoginDialog
+
+        p = self.prepared
+        username = p.remembered_username or (DEMO_USER if self.args.demo else "")
+        self.dialog = LoginDialog(self.ops, self.credentials, p.server_url, server_key=p.server_key,
+                                  username=username)
+        self.dialog.signed_in.connect(lambda client, result: self.open_main_window(client, result["user"]))
+        self.dialog.rejected.connect(lambda: self.app.exit(0))
+        self.dialog.show()
+        if p.token_expired:
+            self.dialog.show_expired()
+
+    def _screenshot_sign_in(self) -> None:
+        url = self.prepared.server_url
+
+        def sign_in():
+            client = ApiClient(url)
+            return client, client.login(DEMO_USER, DEMO_PASSWORD)["user"]
+
+        self.ops.run(sign_in, on_done=lambda v: self.open_main_window(*v), on_error=self._fatal)
+
+    # Step 3: the main window --------------------------------------------------------------------------------
+    def open_main_window(self, client: ApiClient, user: dict | None) -> None:
+        from desktop.main_window import MainWindow
+
+        p = self.prepared
+        session = Session(client, user, server_key=p.server_key)
+        self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
+        if self.args.screenshot:
+            self.window.resize(1280, 800)
+            self.window.log_loaded.connect(lambda _id: QTimer.singleShot(300, self._take_screenshot))
+            self.window.records_loaded.connect(
+                lambda n: None if n else QTimer.singleShot(300, self._take_screenshot))
+        self.window.show()
+
+    def _take_screenshot(self) -> None:
+        path = self.args.screenshot
+        if not self.window.grab().save(str(path), "PNG"):
+            print(f"FAIL  could not write the screenshot to {path}", file=sys.stderr)
+            self.app.exit(1)
+            return
+        print(f"Screenshot saved to {path}")
+        self.window.close()
+        self.app.exit(0)
+
+    # --self-test --------------------------------------------------------------------------------------------
+    def _self_test(self) -> None:
+        from desktop.main_window import MainWindow
+
+        p = self.prepared
+        client = ApiClient(p.server_url)
+        self.window = MainWindow(Session(client, None, server_key=p.server_key), self.ops, p.store,
+                                 self.args.data_dir.expanduser().resolve(), start_background=False)
+        self.window.show()
+
+        def checks():
+            results = [(True, f"Local store: {p.store.path} opened and written")]
+            p.store.cache_put("self_test", "ok")
+            results.append((p.store.cache_get("self_test") == "ok", "Local store: read back what was written"))
+            check = self.credentials.check()
+            # Not a failure: the client works without it, it only cannot remember sign-ins.
+            results.append((True, f"Keyring: {check.name} is secure; Remember me is available" if check.secure
+                            else f"Keyring (warning): {check.name} refused ({check.reason}). {NO_SECURE_KEYRING}"))
+            try:
+                health = client.health()
+                results.append((health.get("status") == "ok",
+                                f"Server: {p.server_url} answers (version {health.get('version')}, "
+                                f"database {health.get('database')})"))
+            except (ServerUnreachable, ApiError) as exc:
+                results.append((False, f"Server: {p.server_url} does not answer: {exc}"))
+            return results
+
+        def done(results):
+            shown = self.window.isVisible() and self.window.board.isVisible()
+            results.append((shown, "Main window: shown with the custody board and "
+                            f"{sum(d.isVisible() for d in self.window.docks.values())} docks"))
+            failed = [text for ok, text in results if not ok]
+            for ok, text in results:
+                print(f"{'ok  ' if ok else 'FAIL'}  {text}")
+            print("Self-test passed." if not failed else f"Self-test failed: {len(failed)} problem(s).")
+            self.window.close()
+            self.app.exit(0 if not failed else 1)
+
+        self.ops.run(checks, on_done=done, on_error=self._fatal)
+
+    def finish(self) -> None:
+        if self.window is not None:
+            self.window.shutdown()
+        self.ops.shutdown()
+        p = self.prepared
+        if p is not None:
+            if p.embedded is not None:
+                p.embedded.stop()
+            p.store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.screenshot or args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Bridewell")
+    app.setOrganizationName("Bridewell")
+    app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
+    startup = Startup(app, args)
+    QTimer.singleShot(0, startup.begin)
+    app.lastWindowClosed.connect(lambda: app.exit(0) if startup.window is not None else None)
+    announce("Starting Bridewell")
+    try:
+        code = app.exec()
+    finally:
+        startup.finish()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The one way to run work off the GUI thread (after Anki's QueryOp / CollectionOp).
+
+`ops.run(fn, on_done=..., on_error=...)` runs `fn()` on a thread pool; `ops.write(...)` runs it on the single
+local-store writer so writes keep their order. The result or exception comes back on the GUI thread through
+a queued Qt signal, so callbacks may touch widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None] | None
+
+
+class Operations(QObject):
+    _finished = Signal(object, object, object)  # callback, value, is_error
+
+    def __init__(self, parent: QObject | None = None, *, max_workers: int = 4):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="bridewell-op")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridewell-store")
+        self._finished.connect(self._deliver)
+        self._closed = False
+        self.in_flight = 0
+
+    def run(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future:
+        return self._submit(self._pool, fn, on_done, on_error)
+
+    def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future:
+        """Local-store writes: one worker, in the order submitted."""
+        return self._submit(self._writer, fn, on_done, on_error)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn, on_done, on_error) -> Future:
+        self.in_flight += 1
+
+        def job():
+            try:
+                value = fn()
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+                if not self._closed:
+                    self._finished.emit(on_error, exc, True)
+                raise
+            if not self._closed:
+                self._finished.emit(on_done, value, False)
+            return value
+
+        return pool.submit(job)
+
+    @Slot(object, object, object)
+    def _deliver(self, callback, value, is_error) -> None:
+        self.in_flight -= 1
+        if callback is not None:
+            callback(value)
+        elif is_error:
+            log.error("Unhandled error in background operation:\n%s",
+                      "".join(traceback.format_exception(value)))
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Finish queued writes (never drop a local-store write), then stop."""
+        self._writer.shutdown(wait=wait)
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
