@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from server.custody.models import LogEntry
+from server.db import make_sessionmaker
+
+API = "/api/v1"
+
+
+def _entry(text="Drink of water given") -> dict:
+    return {"id": str(uuid.uuid4()), "kind": "drink", "text": text, "observed_at": datetime.now(UTC).isoformat()}
+
+
+def test_replay_returns_the_first_response_and_stores_once(client, app, sergeant, open_records):
+    url = f"{API}/custody/records/{open_records[0]['id']}/log"
+    body = _entry()
+    headers = {**sergeant, "Idempotency-Key": body["id"]}
+    first = client.post(url, json=body, headers=headers)
+    # Same body, keys in another order and other spacing: still the same request.
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
+    replay = client.post(url, content=reordered, headers={**headers, "Content-Type": "application/json"})
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert replay.headers.get("idempotent-replayed") == "true"
+    with make_sessionmaker(app.state.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.id == body["id"])) == 1
+
+
+def test_same_key_with_a_different_body_is_422(client, sergeant, open_records):
+    url = f"{API}/custody/records/{open_records[0]['id']}/log"
+    body = _entry()
+    headers = {**sergeant, "Idempotency-Key": body["id"]}
+    assert client.post(url, json=body, headers=headers).status_code == 201
+    other = client.post(url, json={**body, "text": "Something else"}, headers=headers)
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert "Idempotency-Key" in other.json()["detail"]
+
+
+def test_event_carries_the_new_entry(client, sergeant, open_records):
+    before = client.get(f"{API}/events", params={"after": 0}, headers=sergeant).json()["last_seq"]
+    record_id = open_records[3]["id"]
+    created = client.post(f"{API}/custody/records/{record_id}/log", json=_entry(), headers=sergeant).json()
+    feed = client.get(f"{API}/events", params={"after": before}, headers=sergeant).json()
+    assert [e["type"] for e in feed["events"]] == ["custody.log_entry.created"]
+    event = feed["events"][0]
+    assert event["entity"] == "log_entry" and event["entity_id"] == created["id"]
+    assert event["record_id"] == record_id and event["data"] == created
+    assert feed["last_seq"] == event["seq"] > before
+
+
+def test_long_poll_wakes_for_a_new_event_without_blocking_others(client, sergeant, open_records):
+    last = client.get(f"{API}/events", headers=sergeant).json()["last_seq"]
+    result: dict = {}
+
+    def poll():
+        started = time.monotonic()
+        result["response"] = client.get(f"{API}/events", params={"after": last, "wait": 10}, headers=sergeant)
+        result["elapsed"] = time.monotonic() - started
+
+    waiter = threading.Thread(target=poll)
+    waiter.start()
+    time.sleep(0.5)
+    assert waiter.is_alive(), "the long poll returned before any event existed"
+    started = time.monotonic()
+    assert client.get(f"{API}/health").status_code == 200
+    assert time.monotonic() - started < 1.0, "the long poll blocked another request"
+    body = _entry("Woken by the feed")
+    assert client.post(f"{API}/custody/records/{open_records[0]['id']}/log", json=body,
+                       headers=sergeant).status_code == 201
+    waiter.join(15)
+    events = result["response"].json()["events"]
+    assert [e["entity_id"] for e in events] == [body["id"]]
+    assert result["elapsed"] < 5
+
+
+def test_long_poll_times_out_empty(client, sergeant):
+    last = client.get(f"{API}/events", headers=sergeant).json()["last_seq"]
+    started = time.monotonic()
+    response = client.get(f"{API}/events", params={"after": last, "wait": 0.6}, headers=sergeant)
+    assert response.json() == {"events": [], "last_seq": last}
+    assert 0.5 < time.monotonic() - started < 3
+
+
+def test_wait_over_thirty_seconds_is_a_field_error(client, sergeant):
+    response = client.get(f"{API}/events", params={"wait": 31}, headers=sergeant)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "wait"
