@@ -1,0 +1,77 @@
+"""The announcer reaches the status bar and observers; operations run off the GUI thread and come back on it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QMainWindow
+
+from desktop.announcer import Announcer
+
+
+def test_announcer_shows_text_and_emits_politeness(qtbot):
+    QAccessible.setActive(True)  # so the accessibility event path really runs
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    announcer = Announcer()
+    announcer.attach(window.statusBar(), window)
+    with qtbot.waitSignal(announcer.announced) as polite:
+        announcer.announce("Log entry saved")
+    assert polite.args == ["Log entry saved", False]
+    assert window.statusBar().currentMessage() == "Log entry saved"
+    with qtbot.waitSignal(announcer.announced) as assertive:
+        announcer.announce("Cannot reach the server", assertive=True)
+    assert assertive.args == ["Cannot reach the server", True]
+    QAccessible.setActive(False)
+
+
+def test_operation_result_arrives_on_gui_thread(qtbot, ops):
+    gui = threading.get_ident()
+    seen = {}
+
+    def work():
+        seen["worker"] = threading.get_ident()
+        return 41 + 1
+
+    with qtbot.waitSignal(ops._finished, timeout=5000):
+        ops.run(work, on_done=lambda value: seen.update(value=value, callback=threading.get_ident()))
+    qtbot.waitUntil(lambda: "value" in seen)
+    assert seen["value"] == 42
+    assert seen["worker"] != gui
+    assert seen["callback"] == gui
+
+
+def test_operation_error_is_routed_to_on_error(qtbot, ops):
+    errors, done = [], []
+
+    def fail():
+        raise ValueError("the store is full")
+
+    ops.run(fail, on_done=done.append, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert not done
+    assert isinstance(errors[0], ValueError) and str(errors[0]) == "the store is full"
+
+
+def test_writes_run_one_at_a_time_in_order(qtbot, ops):
+    order, threads = [], set()
+
+    def write(n):
+        threads.add(threading.get_ident())
+        order.append(n)
+        return n
+
+    results = []
+    for n in range(20):
+        ops.write(lambda n=n: write(n), on_done=results.append)
+    qtbot.waitUntil(lambda: len(results) == 20, timeout=5000)
+    assert order == list(range(20)) and results == list(range(20))
+    assert len(threads) == 1
+
+
+@pytest.mark.parametrize("count", [0])
+def test_in_flight_counter_returns_to_zero(qtbot, ops, count):
+    ops.run(lambda: None)
+    qtbot.waitUntil(lambda: ops.in_flight == count, timeout=5000)
