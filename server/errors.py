@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -105,6 +105,12 @@ async def _integrity_handler(_request: Request, exc: IntegrityError) -> JSONResp
                                  "reload and try again.")
 
 
+async def _data_handler(request: Request, exc: DataError) -> JSONResponse:
+    # Schemas should catch bad values first; this is the safety net so bad input is never a 500.
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    return problem_response(422, "A value in this request cannot be stored (wrong type or out of range).")
+
+
 async def _db_handler(request: Request, exc: DBAPIError) -> JSONResponse:
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         if _is_read_only(exc):
@@ -127,6 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
+    app.add_exception_handler(DataError, _data_handler)
     app.add_exception_handler(DBAPIError, _db_handler)
     app.add_exception_handler(Exception, _unexpected_handler)
 

@@ -10,7 +10,7 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
-from sqlalchemy import JSON, Integer, String, func, select, text
+from sqlalchemy import JSON, BigInteger, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from server.auth.dependencies import CurrentUser, SessionDep
@@ -26,7 +26,9 @@ _PG_OUTBOX_LOCK = 0x42726964
 class Event(Base):
     __tablename__ = "events"
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # BIGINT on PostgreSQL; INTEGER on SQLite so it stays the autoincrementing rowid.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
     type: Mapped[str] = mapped_column(String(100))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(36))
@@ -76,7 +78,7 @@ router = APIRouter(tags=["events"])
 
 @router.get("/events", response_model=EventsOut)
 async def events(request: Request, user: CurrentUser, session: SessionDep,
-                 after: Annotated[int, Query(ge=0)] = 0,
+                 after: Annotated[int, Query(ge=0, le=2**53)] = 0,
                  wait: Annotated[float, Query(ge=0, le=30)] = 0) -> EventsOut:
     # The auth session is done with; release its connection before waiting.
     await anyio.to_thread.run_sync(session.close)

@@ -3,12 +3,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.roles import Role
-from server.wire import UTCOut
+from server.wire import CleanStr, UTCOut
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    username: CleanStr = Field(min_length=1, max_length=64)
+    password: CleanStr = Field(min_length=1, max_length=1024)
 
 
 class UserOut(BaseModel):

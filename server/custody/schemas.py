@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.custody_log import LOG_KINDS, text_problem
-from server.wire import UTCOut
+from server.wire import CleanStr, UTCIn, UTCOut
 
 
 class PersonBrief(BaseModel):
@@ -74,8 +74,8 @@ class LogEntryIn(BaseModel):
     id: str = Field(max_length=36)
     kind: str = Field(max_length=40)
     # No max_length here: text_problem gives the message the client shows beside the field.
-    text: str
-    observed_at: AwareDatetime
+    text: CleanStr
+    observed_at: UTCIn
     corrects_id: str | None = Field(default=None, max_length=36)
 
     @field_validator("id")

@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('events',
-    sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('type', sa.String(length=100), nullable=False),
     sa.Column('entity', sa.String(length=64), nullable=False),
     sa.Column('entity_id', sa.String(length=36), nullable=False),
@@ -66,7 +66,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )
     op.create_table('audit_log',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=True),
     sa.Column('action', sa.String(length=20), nullable=False),
