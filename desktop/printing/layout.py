@@ -1,0 +1,397 @@
+"""Shared page layout for printed documents: fonts, styles, page furniture, "Page x of y", outline.
+
+Pattern from pretix's invoice renderer: a BaseDocTemplate with named page templates ("First",
+"Later"), a two-pass canvas that draws the page totals once the page count is known, and
+bookmarks added from an afterFlowable hook. One frame per page and story order == reading order,
+because open-source reportlab cannot write a tagged PDF.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from desktop.printing.documents import Officer
+from desktop.timefmt import format_local
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+_FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+# Fallback when running from a tree without resources/fonts (Debian/Ubuntu fonts-dejavu-core).
+_SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"))
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 16 * mm
+MARGIN_TOP = 24 * mm
+MARGIN_BOTTOM = 22 * mm
+BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+
+GRID_GREY = colors.HexColor("#8C8C8C")
+HEADER_FILL = colors.HexColor("#E4E4E4")
+STRIPE_FILL = colors.HexColor("#F4F4F4")
+NOTE_FILL = colors.HexColor("#FFF6D6")  # corrections: pale, still legible in greyscale
+
+_registered = False
+
+
+def font_path(filename: str) -> Path:
+    """The packaged copy first (so a PyInstaller build finds it), then the system's."""
+    packaged = resources.files("resources.fonts").joinpath(filename)
+    if packaged.is_file():
+        return Path(str(packaged))
+    for directory in _SYSTEM_FONT_DIRS:
+        if (directory / filename).is_file():
+            return directory / filename
+    raise FileNotFoundError(f"Font {filename} not found in resources/fonts or {', '.join(map(str, _SYSTEM_FONT_DIRS))}")
+
+
+def register_fonts() -> None:
+    """Embed DejaVu Sans: the base-14 PDF fonts cannot show Ł, Greek or Cyrillic names."""
+    global _registered
+    if _registered:
+        return
+    for name, filename in _FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(font_path(filename))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    _registered = True
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """NFC (so decomposed accents print as one glyph) and no control characters. Not NFKC: the
+    record must stay verbatim."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).replace("\t", "    ")
+
+
+def esc(text: str) -> str:
+    """User text made safe for Paragraph markup, keeping its line breaks."""
+    return html.escape(clean(text), quote=False).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def wrap_plain(text: str, width: float, font: str = FONT, size: float = 8) -> list[str]:
+    """Greedy line-breaking for plain table cells, much cheaper than a Paragraph for thousands of
+    rows. Keeps the writer's line breaks; breaks a word wider than the column (a URL, a long
+    reference) rather than letting it run over the next column."""
+    width_of = pdfmetrics.stringWidth
+    space = width_of(" ", font, size)
+    out: list[str] = []
+    for para in clean(text).splitlines() or [""]:
+        line: list[str] = []
+        used = 0.0
+        for word in para.split():
+            wide = width_of(word, font, size)
+            while wide > width:  # cut the overlong word at the last character that fits
+                if line:
+                    out.append(" ".join(line))
+                    line, used = [], 0.0
+                cut = len(word) - 1
+                while cut > 1 and width_of(word[:cut], font, size) > width:
+                    cut -= 1
+                out.append(word[:cut])
+                word = word[cut:]
+                wide = width_of(word, font, size)
+            if line and used + space + wide > width:
+                out.append(" ".join(line))
+                line, used = [word], wide
+            else:
+                used = used + space + wide if line else wide
+                line.append(word)
+        out.append(" ".join(line))
+    return out
+
+
+def when(value: datetime | None, missing: str = "Not recorded") -> str:
+    """Europe/London with the zone shown: '21/11/2026 10:20 GMT'."""
+    return format_local(value) if value is not None else missing
+
+
+def when_two_lines(value: datetime | None) -> str:
+    """Date over time, for narrow table columns."""
+    if value is None:
+        return "—"
+    day, clock = format_local(value).split(" ", 1)
+    return f"{day}\n{clock}"
+
+
+def day(value: date | None, missing: str = "Not recorded") -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else missing
+
+
+def who(officer: Officer | None, missing: str = "Not recorded") -> str:
+    return officer.label() if officer is not None else missing
+
+
+def or_missing(text: str, missing: str = "Not recorded") -> str:
+    return text if text and text.strip() else missing
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- styles -------------------------------------------------------------------------------------
+
+
+class Styles:
+    """Named paragraph styles (built after the fonts are registered)."""
+
+    def __init__(self) -> None:
+        register_fonts()
+        base = ParagraphStyle("Body", fontName=FONT, fontSize=9, leading=11.5)
+        self.body = base
+        self.title = ParagraphStyle("Title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21,
+                                    spaceAfter=2)
+        self.subtitle = ParagraphStyle("Subtitle", parent=base, fontSize=10, leading=13, spaceAfter=6)
+        self.h1 = ParagraphStyle("Heading1", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
+                                 spaceBefore=10, spaceAfter=4, keepWithNext=1)
+        self.h2 = ParagraphStyle("Heading2", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13,
+                                 spaceBefore=6, spaceAfter=3, keepWithNext=1)
+        self.label = ParagraphStyle("Label", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=10.5)
+        self.value = ParagraphStyle("Value", parent=base, fontSize=9, leading=11.5)
+        self.cell = ParagraphStyle("Cell", parent=base, fontSize=8, leading=10)
+        self.cell_bold = ParagraphStyle("CellBold", parent=self.cell, fontName=FONT_BOLD)
+        self.correction = ParagraphStyle("Correction", parent=self.cell, leftIndent=10)
+        self.note = ParagraphStyle("Note", parent=base, fontSize=8.5, leading=11, textColor=colors.HexColor("#333333"))
+        self.end = ParagraphStyle("End", parent=base, fontName=FONT_BOLD, alignment=TA_CENTER, spaceBefore=12)
+
+
+_styles: Styles | None = None
+
+
+def styles() -> Styles:
+    global _styles
+    if _styles is None:
+        _styles = Styles()
+    return _styles
+
+
+# --- flowables ----------------------------------------------------------------------------------
+
+
+class CellParagraph(Paragraph):
+    """A Paragraph that remembers its last wrap. A long table is re-measured each time it is split
+    across a page; line-breaking depends only on the width, so re-use it (halves build time)."""
+
+    _last_wrap: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._last_wrap is not None and self._last_wrap[0] == availWidth:
+            return self._last_wrap[1]
+        result = super().wrap(availWidth, availHeight)
+        self._last_wrap = (availWidth, result)
+        return result
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        self._last_wrap = None  # split re-wraps internally and may change our state
+        return super().split(availWidth, availHeight)
+
+
+class Heading(Paragraph):
+    """A section heading that also becomes a PDF bookmark (outline entry) at ``level``."""
+
+    def __init__(self, text: str, level: int = 0):
+        super().__init__(esc(text), styles().h1 if level == 0 else styles().h2)
+        self.outline_text = clean(text)
+        self.outline_level = level
+
+
+LINES_PER_ROW = 45  # a table row cannot break across pages; longer text continues in further rows
+
+
+def chunk_lines(text: str, width: float, font: str = FONT, size: float = 8) -> list[str]:
+    """``text`` in pieces short enough for one table row each (usually just one piece)."""
+    lines = wrap_plain(text, width, font, size)
+    if len(lines) <= LINES_PER_ROW:
+        return [text]
+    return ["\n".join(lines[i:i + LINES_PER_ROW]) for i in range(0, len(lines), LINES_PER_ROW)]
+
+
+def grid(rows: Sequence[Sequence[tuple[str, str]]], label_width: float = 34 * mm) -> Table:
+    """Label/value pairs, two pairs per row; a row with one pair spans the full width.
+    Values are plain text (escaped here)."""
+    s = styles()
+    value_width = BODY_WIDTH / 2 - label_width
+    data: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = []
+    for row in rows:
+        if len(row) == 1:
+            label, value = row[0]
+            wide = BODY_WIDTH - label_width - 8
+            for piece, text in enumerate(chunk_lines(value, wide, size=s.value.fontSize)):
+                r = len(data)
+                data.append([Paragraph(esc(label if piece == 0 else f"{label} (continued)"), s.label),
+                             Paragraph(esc(text), s.value), "", ""])
+                commands += [("SPAN", (1, r), (3, r)), ("BACKGROUND", (0, r), (0, r), HEADER_FILL)]
+        else:
+            r = len(data)
+            cells: list[Any] = []
+            for label, value in row:
+                cells += [Paragraph(esc(label), s.label), Paragraph(esc(value), s.value)]
+            data.append(cells)
+            commands += [("BACKGROUND", (0, r), (0, r), HEADER_FILL), ("BACKGROUND", (2, r), (2, r), HEADER_FILL)]
+    table = Table(data, colWidths=[label_width, value_width, label_width, value_width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (-1, -1), 0.5, GRID_GREY),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, GRID_GREY),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *commands,
+    ]))
+    return table
+
+
+CELL_PADDING = 3
+
+
+def column_widths(relative: Sequence[float]) -> list[float]:
+    """Relative widths scaled to the body width."""
+    scale = BODY_WIDTH / sum(relative)
+    return [w * scale for w in relative]
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+               extra: Sequence[tuple[Any, ...]] = (), stripes: bool = True) -> Table:
+    """A table whose header row repeats on every page. Cells may be str (no wrapping: wrap them
+    first with wrap_plain) or flowables (Paragraph: wraps). ``widths`` are relative."""
+    s = styles()
+    data = [[Paragraph(esc(h), s.cell_bold) for h in header], *rows]
+    table = Table(data, colWidths=column_widths(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 8, 10),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, GRID_GREY),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        *([("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE_FILL])] if stripes else []),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *extra,
+    ]))
+    return table
+
+
+def none_recorded(what: str = "None recorded.") -> Paragraph:
+    return Paragraph(esc(what), styles().note)
+
+
+def gap(height_mm: float = 3) -> Spacer:
+    return Spacer(1, height_mm * mm)
+
+
+# --- page furniture -----------------------------------------------------------------------------
+
+
+class NumberedCanvas(Canvas):
+    """Two-pass canvas: keeps every page's drawing state, then writes "Page x of y" on each once
+    the total is known (pretix invoice pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_states: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._page_states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._page_states)
+        for state in self._page_states:
+            self.__dict__.update(state)
+            self._draw_page_number(total)
+            super().showPage()
+        super().save()
+
+    def _draw_page_number(self, total: int) -> None:
+        self.saveState()
+        self.setFont(FONT, 8)
+        self.drawRightString(PAGE_WIDTH - MARGIN_X, 12 * mm, f"Page {self._pageNumber} of {total}")
+        self.restoreState()
+
+
+class RecordDocTemplate(BaseDocTemplate):
+    """A4 portrait, one body frame, page templates "First" and "Later"; headings become bookmarks.
+
+    ``running_left``/``running_right`` are shown at the top of later pages so a loose page can be
+    put back in its document; ``footer_left`` (who printed it, when) on every page.
+    """
+
+    def __init__(self, target: Any, *, marking: str, title: str, author: str, subject: str,
+                 running_left: str, running_right: str, footer_left: str) -> None:
+        register_fonts()
+        super().__init__(
+            target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM, title=title, author=author, subject=subject, creator="Bridewell",
+            lang="en-GB", displayDocTitle=True, initialFontName=FONT,
+        )
+        self.marking = marking
+        self.running_left = running_left
+        self.running_right = running_right
+        self.footer_left = footer_left
+        self._bookmarks = 0
+        frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+        self.addPageTemplates([
+            PageTemplate("First", frames=[frame], onPage=self._first_page, autoNextPageTemplate="Later"),
+            PageTemplate("Later", frames=[frame], onPage=self._later_page),
+        ])
+
+    def _furniture(self, canv: Canvas) -> None:
+        canv.saveState()
+        canv.setFont(FONT_BOLD, 10)
+        canv.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * mm, self.marking)
+        canv.drawCentredString(PAGE_WIDTH / 2, 6 * mm, self.marking)
+        canv.setStrokeColor(GRID_GREY)
+        canv.setLineWidth(0.5)
+        canv.line(MARGIN_X, 16 * mm, PAGE_WIDTH - MARGIN_X, 16 * mm)
+        canv.setFont(FONT, 8)
+        canv.drawString(MARGIN_X, 12 * mm, self.footer_left)
+        canv.restoreState()
+
+    def _first_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        self._furniture(canv)
+
+    def _later_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        self._furniture(canv)
+        canv.saveState()
+        canv.setFont(FONT, 8)
+        y = PAGE_HEIGHT - 17 * mm
+        canv.drawString(MARGIN_X, y, self.running_left)
+        canv.drawRightString(PAGE_WIDTH - MARGIN_X, y, self.running_right)
+        canv.setStrokeColor(GRID_GREY)
+        canv.setLineWidth(0.5)
+        canv.line(MARGIN_X, y - 2.5 * mm, PAGE_WIDTH - MARGIN_X, y - 2.5 * mm)
+        canv.restoreState()
+
+    def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 (reportlab's name)
+        if isinstance(flowable, Heading):
+            self._bookmarks += 1
+            key = f"section-{self._bookmarks}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.outline_text, key, level=flowable.outline_level, closed=False)
+
+    def build_story(self, story: list[Any]) -> None:
+        self.build(story, canvasmaker=NumberedCanvas)

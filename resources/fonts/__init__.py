@@ -1,0 +1,1 @@
+"""Fonts embedded in printed documents (DejaVu Sans; see LICENSE-DejaVu.md)."""
