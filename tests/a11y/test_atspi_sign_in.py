@@ -1,0 +1,42 @@
+"""Signing in through the dialog with only keystrokes and the screen-reader view (AT-SPI)."""
+
+import pytest
+
+from tests.a11y.atspi.harness import DriverFailed
+from tests.a11y.conftest import sign_in
+
+pytestmark = pytest.mark.slow
+
+
+def test_sign_in_dialog_fields_are_named_and_focus_starts_in_a_field(bridewell):
+    for name in ("Server address", "User name", "Password"):
+        field = bridewell.find(name=name, focusable=True)
+        assert field["role"] in ("text", "password text"), field
+        assert "editable" in field["states"], field
+    remember = bridewell.find(name_re="^Remember me", role="check box")
+    assert "focusable" in remember["states"]
+    sign_in_button = bridewell.find(name="Sign in", role="push button")
+    assert "Press" in sign_in_button["actions"]
+    focused = bridewell.find_all(focusable=True, showing=True)
+    assert [n["name"] for n in focused if "focused" in n["states"]], "nothing in the sign-in dialog has focus"
+
+
+def test_wrong_password_is_reported_beside_the_field_and_keeps_the_dialog(bridewell):
+    sign_in(bridewell, password="not-the-password")
+    password = None
+    deadline_error = None
+    try:
+        # The message is a label whose text a screen reader reads; the field's description says it too.
+        error = bridewell.wait(name_re="user name or password is wrong", showing=True, timeout=20)
+        deadline_error = error[0]
+        password = bridewell.find(name="Password", focusable=True)
+    except DriverFailed:
+        pytest.fail(f"no spoken error after a wrong password:\n{bridewell.output()[-2000:]}")
+    assert deadline_error is not None
+    assert "showing" in password["states"], "the sign-in dialog closed after a wrong password"
+
+
+def test_sign_in_with_keystrokes_opens_the_main_window(signed_in):
+    frame = signed_in.find(role="frame", name="Bridewell")
+    assert "showing" in frame["states"]
+    signed_in.wait_gone(role="password text", showing=True, timeout=10)
