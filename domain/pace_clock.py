@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from domain.decision import ALLOWED, Decision, FieldError, refuse, require_aware
 from domain.roles import Role
 
-LONDON = ZoneInfo("Europe/London")
 H = timedelta(hours=1)
 
 
@@ -39,7 +38,8 @@ class ClockConfig:
     absolute_limit: timedelta = 96 * H  # s.44(3)(b)
     first_review_after: timedelta = 6 * H  # s.40(3)(a), from detention first authorised
     review_interval: timedelta = 9 * H  # s.40(3)(b)-(c)
-    bail_breach_extra: timedelta = 3 * H  # PCSCA 2022 breach-of-bail extension [U mechanics]
+    # PCSCA 2022 breach-of-bail extension: mechanics [U], so it is held here but not yet applied by any rule.
+    bail_breach_extra: timedelta = 3 * H
     local_zone: str = "Europe/London"
 
 
@@ -110,8 +110,12 @@ def booking_time_errors(
     arrived_at: datetime | None = None,
     booked_in_at: datetime | None = None,
     detention_authorised_at: datetime | None = None,
+    route: ArrivalRoute = ArrivalRoute.ARRESTED_ELSEWHERE,
 ) -> list[FieldError]:
-    """What is wrong with the times entered at booking-in, as field errors (empty when all is well)."""
+    """What is wrong with the times entered at booking-in, as field errors (empty when all is well).
+
+    A voluntary attender arrives first and is arrested at the station, so for them arrest must not be
+    before arrival (the order of the two is reversed)."""
     values = {
         "arrested_at": arrested_at,
         "arrived_at": arrived_at,
@@ -132,6 +136,8 @@ def booking_time_errors(
         if v is not None and v > now + timedelta(minutes=1):
             errors.append(FieldError(name, f"The time of {labels[name]} is in the future; check the date and time."))
     order = ["arrested_at", "arrived_at", "booked_in_at", "detention_authorised_at"]
+    if route is ArrivalRoute.VOLUNTARY_ATTENDER:
+        order = ["arrived_at", "arrested_at", "booked_in_at", "detention_authorised_at"]
     given = [(n, values[n]) for n in order if values[n] is not None]
     for (earlier_name, earlier), (later_name, later) in zip(given, given[1:]):
         if later < earlier:
@@ -390,3 +396,20 @@ def summarise(
         next_review=nxt,
         reviews_due=reviews,
     )
+
+
+_REVIEW_RANK = {Role.CUSTODY_SERGEANT: 1, Role.INSPECTOR: 2, Role.SUPERINTENDENT: 3}
+
+
+def check_reviewer(role: Role, *, involved_in_investigation: bool, charged: bool) -> Decision:
+    """Who may carry out a review (s.40(1), §1.4): before charge an inspector or above not directly involved
+    in the investigation; after charge the custody officer."""
+    if charged:
+        if role is not Role.CUSTODY_SERGEANT:
+            return refuse("After charge, detention is reviewed by the custody officer.")
+        return ALLOWED
+    if _REVIEW_RANK.get(role, 0) < _REVIEW_RANK[Role.INSPECTOR]:
+        return refuse("Before charge, detention is reviewed by an inspector or above.")
+    if involved_in_investigation:
+        return refuse("The review officer must not be directly involved in the investigation.")
+    return ALLOWED

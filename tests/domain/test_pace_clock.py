@@ -77,6 +77,16 @@ def test_booking_time_errors(kwargs, fields):
     assert all(e.message.endswith(".") for e in errors)
 
 
+@pytest.mark.parametrize(
+    ("arrived", "arrested", "fields"),
+    [(t(10, 9), t(10, 10), []), (t(10, 10), t(10, 9), ["arrested_at"])],
+)
+def test_voluntary_attender_arrives_before_arrest(arrived, arrested, fields):
+    errors = booking_time_errors(now=t(10, 12), arrested_at=arrested, arrived_at=arrived,
+                                 route=ArrivalRoute.VOLUNTARY_ATTENDER)
+    assert [e.field for e in errors] == fields
+
+
 def test_check_before_booking_in_is_refused():
     err = event_time_error("observed_at", t(10, 9), booked_in_at=t(10, 10), now=t(10, 12))
     assert err is not None and "before the detainee was booked in" in err.message
@@ -231,7 +241,34 @@ def test_late_reviews_never_move_later_due_times(auth, lateness):
         assert nr.due_at == auth + 6 * H + done * 9 * H
 
 
+@given(
+    arrested=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
+    travel=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
+)
+def test_relevant_time_is_never_after_arrival_or_arrest_plus_24h(arrested, travel):
+    r = relevant_time(route=ArrivalRoute.ARRESTED_ELSEWHERE, arrested_at=arrested, arrived_at=arrested + travel)
+    assert arrested <= r.at <= min(arrested + travel, arrested + 24 * H)
+    assert r.at == min(arrested + travel, arrested + 24 * H)
+
+
 @given(hours=st.integers(min_value=0, max_value=200))
 def test_limit_never_exceeds_96h(hours):
     auths = [Authority(AuthorityKind.WARRANT_EXTENSION, RT, RT + hours * H)]
     assert current_limit(RT, auths) <= RT + 96 * H
+
+
+@pytest.mark.parametrize(
+    ("role", "involved", "charged", "ok"),
+    [
+        (Role.INSPECTOR, False, False, True),
+        (Role.SUPERINTENDENT, False, False, True),
+        (Role.CUSTODY_SERGEANT, False, False, False),
+        (Role.INSPECTOR, True, False, False),
+        (Role.CUSTODY_SERGEANT, False, True, True),
+        (Role.INSPECTOR, False, True, False),
+    ],
+)
+def test_who_may_review(role, involved, charged, ok):
+    from domain.pace_clock import check_reviewer
+
+    assert check_reviewer(role, involved_in_investigation=involved, charged=charged).ok is ok
