@@ -251,6 +251,12 @@ class FirstHearing:
     court_code: str = ""
 
 
+# Code C 16.2 caution on charge ("now" is the difference from the interview caution). The exact
+# wording is unverified (domain.md §1.12 [U]), so it is a field the client can configure.
+CHARGE_CAUTION = ("You do not have to say anything. But it may harm your defence if you do not mention now "
+                  "something which you later rely on in court. Anything you do say may be given in evidence.")
+
+
 @dataclass(frozen=True)
 class ChargeSheetDoc:
     custody_number: str
@@ -267,6 +273,7 @@ class ChargeSheetDoc:
     urn: str = ""
     asn: str = ""
     cps_authority: str = ""
+    caution_wording: str = CHARGE_CAUTION
     printed_at: datetime | None = None
     printed_by: Officer | None = None
     protective_marking: str = PROTECTIVE_MARKING
