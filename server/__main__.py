@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 
 from domain.roles import Role
@@ -36,6 +37,7 @@ def _serve(url: str, host: str, port: int) -> None:
     from server.app import create_app
     from server.embedded import bind_socket
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(Settings.from_env(database_url=url))
     try:
         sock = bind_socket(host, port)
@@ -43,7 +45,8 @@ def _serve(url: str, host: str, port: int) -> None:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
     print(f"Bridewell server listening on http://{bound_host}:{bound_port}", flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+    # Long polls (up to 30 s) must not hold up a shutdown; clients simply poll again.
+    uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3)).run(sockets=[sock])
 
 
 def _create_user(url: str, args: argparse.Namespace) -> None:

@@ -39,7 +39,8 @@ def start_embedded(database_url: str, demo: bool = False, *, start_timeout: floa
     app = create_app(Settings.from_env(database_url=url))
     sock = bind_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                           timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="bridewell-embedded-server",
                               daemon=True)
     thread.start()

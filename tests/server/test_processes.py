@@ -49,6 +49,29 @@ def test_real_uvicorn_serves_log_and_feed(tmp_path):
     assert server.process.returncode is not None
 
 
+def test_terminate_does_not_wait_for_a_pending_long_poll(tmp_path):
+    with live_server(tmp_path, demo=True) as server:
+        headers = _login(server.url)
+        outcome: dict = {}
+
+        def poll():
+            try:
+                outcome["status"] = httpx.get(f"{server.url}{API}/events", params={"after": 10**9, "wait": 30},
+                                              headers=headers, timeout=40).status_code
+            except httpx.TransportError as exc:  # cut off by the shutdown: the feed client just retries
+                outcome["error"] = exc
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        server.process.terminate()
+        server.process.wait(15)
+        assert time.monotonic() - started < 8
+    poller.join(10)
+    assert outcome  # the poll ended (answered or cut off) rather than hanging
+
+
 def test_restart_with_demo_data_does_not_duplicate(tmp_path):
     for _ in range(2):
         with live_server(tmp_path, demo=True) as server:
