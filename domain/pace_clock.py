@@ -413,3 +413,30 @@ def check_reviewer(role: Role, *, involved_in_investigation: bool, charged: bool
     if involved_in_investigation:
         return refuse("The review officer must not be directly involved in the investigation.")
     return ALLOWED
+
+
+class Urgency(StrEnum):
+    """State of a deadline; the client shows it as text as well as colour."""
+
+    OK = "ok"
+    DUE_SOON = "due soon"
+    OVERDUE = "overdue"
+
+
+def urgency(deadline: datetime, now: datetime, warn_before: timedelta = timedelta(hours=1)) -> Urgency:
+    """Times in Part IV are approximate (s.45(2)) but the product warns early (§1.3)."""
+    if now > deadline:
+        return Urgency.OVERDUE
+    if deadline - now <= warn_before:
+        return Urgency.DUE_SOON
+    return Urgency.OK
+
+
+def remaining_text(deadline: datetime, now: datetime) -> str:
+    """Elapsed-time wording for screen readers and labels: '2 h 05 min left', 'overdue by 15 min'."""
+    delta = deadline - now
+    overdue = delta < timedelta(0)
+    minutes = int(abs(delta).total_seconds() // 60)
+    hours, mins = divmod(minutes, 60)
+    amount = f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+    return f"overdue by {amount}" if overdue else f"{amount} left"

@@ -13,6 +13,7 @@ from domain.pace_clock import (
     AuthorityKind,
     ClockConfig,
     booking_time_errors,
+    check_reviewer,
     check_court_authority,
     check_extension,
     check_postponement,
@@ -21,8 +22,10 @@ from domain.pace_clock import (
     event_time_error,
     next_review,
     relevant_time,
+    remaining_text,
     review_due_at,
     summarise,
+    urgency,
 )
 from domain.roles import Role
 
@@ -269,6 +272,15 @@ def test_limit_never_exceeds_96h(hours):
     ],
 )
 def test_who_may_review(role, involved, charged, ok):
-    from domain.pace_clock import check_reviewer
-
     assert check_reviewer(role, involved_in_investigation=involved, charged=charged).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "text"),
+    [(t(10, 8), "ok", "2 h 05 min left"), (t(10, 9, 50), "due soon", "15 min left"),
+     (t(10, 10, 20), "overdue", "overdue by 15 min"), (t(10, 10, 5), "due soon", "0 min left")],
+)
+def test_urgency_and_remaining_text(now, state, text):
+    deadline = t(10, 10, 5)
+    assert urgency(deadline, now) == state
+    assert remaining_text(deadline, now) == text
