@@ -215,7 +215,7 @@ class Heading(Paragraph):
         self.outline_level = level
 
 
-LINES_PER_ROW = 45  # a table row cannot break across pages; longer text continues in further rows
+LINES_PER_ROW = 15  # a table row cannot break across pages; longer text continues in further rows
 
 
 def chunk_lines(text: str, width: float, font: str = FONT, size: float = 8) -> list[str]:
@@ -251,6 +251,7 @@ def grid(rows: Sequence[Sequence[tuple[str, str]]], label_width: float = 34 * mm
             commands += [("BACKGROUND", (0, r), (0, r), HEADER_FILL), ("BACKGROUND", (2, r), (2, r), HEADER_FILL)]
     table = Table(data, colWidths=[label_width, value_width, label_width, value_width], hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 9),  # empty cells too: no base-14 font in the file
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, GRID_GREY),
         ("LINEBELOW", (0, 0), (-1, -2), 0.25, GRID_GREY),

@@ -36,7 +36,7 @@ def render_rows(part: Rows) -> list[Any]:
     return [data_table(part.header, rows, part.widths, extra)]
 
 
-LOG_WIDTHS = [9, 18, 18, 26, 19, 82]  # No., Observed, Recorded, Recorded by, Kind, Entry
+LOG_WIDTHS = [10, 18, 18, 26, 19, 81]  # No., Observed, Recorded, Recorded by, Kind, Entry
 
 
 def log_table(entries: list[PrintedEntry]) -> list[Any]:
@@ -79,7 +79,7 @@ def log_table(entries: list[PrintedEntry]) -> list[Any]:
                 rows.append([number, when_two_lines(e.observed_at), when_two_lines(e.recorded_at),
                              author_lines[author], kind, text])
             else:
-                rows.append([f"{pe.number}\n(cont.)", "", "", "", "", text])
+                rows.append([f"{pe.number}\ncont.", "", "", "", "", text])
         if pe.depth:
             extra.append(("BACKGROUND", (0, first_row), (-1, len(rows)), NOTE_FILL))
     return [data_table(["No.", "Observed", "Recorded", "Recorded by", "Kind", "Entry"], rows, LOG_WIDTHS, extra,
