@@ -25,6 +25,7 @@ Commands (each prints one JSON object; failures print {"error": ...} and exit 2)
     text                       the Text interface contents of the single match
     table [--max-rows N]       headers, counts, cell names, selected rows of the single (table) match
     select-row --row N         select row N of the single (table) match
+    focused                    the showing nodes that have the "focused" state
 """
 
 import argparse
@@ -196,7 +197,13 @@ def cmd_select_row(args):
     return {"node": describe(acc, path), "ok": bool(ok), "selected_rows": list(t.getSelectedRows())}
 
 
-COMMANDS = {"apps": cmd_apps, "find": cmd_find, "wait": cmd_wait, "action": cmd_action, "focus": cmd_focus,
+def cmd_focused(args):
+    app = find_app(args.app, args.timeout)
+    return {"nodes": [describe(a, p) for a, p in walk(app, into_tables=True)
+                      if {"focused", "showing"} <= set(states_of(a))]}
+
+
+COMMANDS = {"focused": cmd_focused, "apps": cmd_apps, "find": cmd_find, "wait": cmd_wait, "action": cmd_action, "focus": cmd_focus,
             "set-text": cmd_set_text, "text": cmd_text, "table": cmd_table, "select-row": cmd_select_row}
 
 

@@ -26,6 +26,8 @@ HERE = Path(__file__).resolve().parent
 SYSTEM_PYTHON = "/usr/bin/python3"
 AT_SPI_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 PR_SET_CHILD_SUBREAPER = 36
+# Qt's AT-SPI bridge logs these under any bus; they say nothing about the client (recipes.md)
+HARMLESS_OUTPUT = ("does not implement \"GetApplicationBusAddress\"", "Failed to set fd limit")
 
 
 def missing_tools() -> list[str]:
@@ -288,6 +290,18 @@ class DriverFailed(AssertionError):
     pass
 
 
+def poll(check, timeout: float = 20.0, what: str = "condition", interval: float = 0.1):
+    """Call check() until it returns something truthy; fail with `what` and the last value after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DriverFailed(f"timed out after {timeout}s waiting for {what}; last value: {value!r}")
+        time.sleep(interval)
+
+
 class Client:
     """The running client as a screen-reader user sees it: AT-SPI commands and keystrokes."""
 
@@ -354,6 +368,9 @@ class Client:
     def select_row(self, row: int, **locator) -> dict:
         return self.driver("select-row", row=row, **locator)
 
+    def focused(self) -> list[dict]:
+        return self.driver("focused")["nodes"]
+
     def tree(self, timeout: float = 20.0) -> dict:
         return self.run_script("walk_tree.py", "--app", self.app_name, "--timeout", str(timeout))["tree"]
 
@@ -409,4 +426,6 @@ class Client:
         return self.find(**locator)
 
     def output(self) -> str:
-        return self.session.log("client.log")
+        """The client's stdout/stderr, without Qt's known-harmless AT-SPI adaptor lines."""
+        return "\n".join(line for line in self.session.log("client.log").splitlines()
+                         if not any(noise in line for noise in HARMLESS_OUTPUT))
