@@ -92,6 +92,23 @@ def test_embedded_server_on_an_ephemeral_port(tmp_path):
         httpx.get(f"{server.url}{API}/health", timeout=2)
 
 
+def test_keep_alive_requests_are_not_delayed_by_nagle(tmp_path):
+    # A listening socket without proto=IPPROTO_TCP left Nagle on: every response took ~44 ms.
+    server = start_embedded(f"sqlite:///{tmp_path / 'nagle.sqlite3'}")
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            client.get(f"{API}/health")
+            timings = []
+            for _ in range(15):
+                started = time.monotonic()
+                client.get(f"{API}/health")
+                timings.append(time.monotonic() - started)
+        timings.sort()
+        assert timings[len(timings) // 2] < 0.030, timings
+    finally:
+        server.stop()
+
+
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "server", *args], input=stdin, capture_output=True, text=True,
                           timeout=60)
