@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -88,11 +89,24 @@ def esc(text: str) -> str:
     return html.escape(clean(text), quote=False).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
+_word_widths: dict[tuple[str, float], dict[str, float]] = {}
+
+
 def wrap_plain(text: str, width: float, font: str = FONT, size: float = 8) -> list[str]:
     """Greedy line-breaking for plain table cells, much cheaper than a Paragraph for thousands of
     rows. Keeps the writer's line breaks; breaks a word wider than the column (a URL, a long
     reference) rather than letting it run over the next column."""
-    width_of = pdfmetrics.stringWidth
+    widths = _word_widths.setdefault((font, size), {})
+    if len(widths) > 100_000:  # bounded: a long-running client prints many records
+        widths.clear()
+
+    def width_of(word: str, font: str, size: float) -> float:
+        # logs repeat their words ("checked", "responded", times): measure each once
+        found = widths.get(word)
+        if found is None:
+            found = widths[word] = pdfmetrics.stringWidth(word, font, size)
+        return found
+
     space = width_of(" ", font, size)
     out: list[str] = []
     for para in clean(text).splitlines() or [""]:
@@ -267,6 +281,34 @@ def grid(rows: Sequence[Sequence[tuple[str, str]]], label_width: float = 34 * mm
 CELL_PADDING = 3
 
 
+class FastTable(Table):
+    """A Table that draws each multi-line plain-string cell as one PDF text object instead of one
+    per line (reportlab's default): the custody log is mostly such cells, and per-line drawing was
+    the largest single cost of a 2,000-entry record. Everything else is Table's own drawing."""
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        if (not isinstance(cellval, str) or "\n" not in cellval or cellstyle.alignment != "LEFT"
+                or cellstyle.valign != "TOP" or cellstyle.direction or cellstyle.shaping
+                or cellstyle.href or cellstyle.destination):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        colpos, rowpos = pos
+        rowheight = size[1]
+        if self._curcellstyle is not cellstyle:
+            cur = self._curcellstyle
+            if cur is None or cellstyle.color != cur.color:
+                self.canv.setFillColor(cellstyle.color)
+            if (cur is None or cellstyle.leading != cur.leading or cellstyle.fontname != cur.fontname
+                    or cellstyle.fontsize != cur.fontsize):
+                self.canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            self._curcellstyle = cellstyle
+        # the text object takes the canvas's font, so canvas and PDF state stay in step
+        text = self.canv.beginText(colpos + cellstyle.leftPadding,
+                                   rowpos + rowheight - cellstyle.topPadding - cellstyle.fontsize)
+        text.textLines(cellval, trim=0)
+        self.canv.drawText(text)
+        return None
+
+
 def column_widths(relative: Sequence[float]) -> list[float]:
     """Relative widths scaled to the body width."""
     scale = BODY_WIDTH / sum(relative)
@@ -279,7 +321,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     first with wrap_plain) or flowables (Paragraph: wraps). ``widths`` are relative."""
     s = styles()
     data = [[Paragraph(esc(h), s.cell_bold) for h in header], *rows]
-    table = Table(data, colWidths=column_widths(widths), repeatRows=1, hAlign="LEFT")
+    table = FastTable(data, colWidths=column_widths(widths), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8, 10),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -343,10 +385,13 @@ class RecordDocTemplate(BaseDocTemplate):
     def __init__(self, target: Any, *, marking: str, title: str, author: str, subject: str,
                  running_left: str, running_right: str, footer_left: str) -> None:
         register_fonts()
+        # binary (Flate-only) streams: ASCII85 on top only makes files larger and, without the
+        # C accelerator, costs a sixth of a long record's build time
+        rl_config.useA85 = 0
         super().__init__(
             target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM, title=title, author=author, subject=subject, creator="Bridewell",
-            lang="en-GB", displayDocTitle=True, initialFontName=FONT,
+            lang="en-GB", displayDocTitle=True, initialFontName=FONT, pageCompression=1,
         )
         self.marking = marking
         self.running_left = running_left
