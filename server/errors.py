@@ -116,6 +116,8 @@ async def _db_handler(request: Request, exc: DBAPIError) -> JSONResponse:
         if _is_read_only(exc):
             detail = ("The database is read-only, so nothing can be saved. Ask the administrator to "
                       "check the database file's permissions and the disk.")
+        elif "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+            detail = "The database is busy with other changes; try again in a moment."
         else:
             detail = "The database cannot be reached. Try again in a moment; if it persists, tell the administrator."
         log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
