@@ -29,7 +29,7 @@ def render_rows(part: Rows) -> list[Any]:
         pieces = [chunk_lines(value, width) for value, width in zip(row, inner)]
         first = len(rows) + 1
         for p in range(max(len(cell_pieces) for cell_pieces in pieces)):
-            rows.append([Paragraph(esc(cell_pieces[p]), cell) if p < len(cell_pieces) else ""
+            rows.append([CellParagraph(esc(cell_pieces[p]), cell) if p < len(cell_pieces) else ""
                          for cell_pieces in pieces])
         if index in part.highlight:
             extra.append(("BACKGROUND", (0, first), (-1, len(rows)), NOTE_FILL))
