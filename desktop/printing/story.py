@@ -99,9 +99,12 @@ def story_for(content: DocumentContent) -> list[Any]:
                 story += render_rows(part)
             elif isinstance(part, Text):
                 style = s.cell_bold if part.bold else s.note
-                # an introduction stays on the page of what it introduces
-                story.append(Paragraph(esc(part.text), ParagraphStyle("Intro", parent=style, keepWithNext=1)
+                # an introduction stays on the page of what it introduces (so no spacer between)
+                story.append(Paragraph(esc(part.text), ParagraphStyle("Intro", parent=style, keepWithNext=1,
+                                                                      spaceAfter=4)
                                        if followed else style))
+                if followed:
+                    continue
             elif isinstance(part, LogPart):
                 story += log_table(part.entries)
             story.append(gap(2))
