@@ -10,7 +10,7 @@ from reportlab.platypus import Paragraph
 
 from desktop.printing.content import DocumentContent, Grid, LogPart, Rows, Text
 from desktop.printing.layout import (
-    CELL_PADDING, FONT, FONT_BOLD, NOTE_FILL, CellParagraph, Heading, RecordDocTemplate, column_widths, data_table,
+    CELL_LEADING, CELL_PADDING, FONT_BOLD, NOTE_FILL, CellParagraph, Heading, RecordDocTemplate, column_widths, data_table,
     LINES_PER_ROW, chunk_lines, esc, gap, grid, none_recorded, styles, when_two_lines, wrap_plain,
 )
 from desktop.printing.log_order import PrintedEntry
@@ -50,7 +50,7 @@ def log_table(entries: list[PrintedEntry]) -> list[Any]:
     inner = [w - 2 * CELL_PADDING for w in widths]
     author_lines: dict[str, str] = {}
     rows: list[list[Any]] = []
-    extra: list[tuple[Any, ...]] = [("FONT", (4, 1), (4, -1), FONT_BOLD, 8, 10)]
+    extra: list[tuple[Any, ...]] = [("FONT", (4, 1), (4, -1), FONT_BOLD, 8, CELL_LEADING)]
     for pe in entries:
         e = pe.entry
         before, after = entry_notes(pe)
