@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_url(database_url)
         if args.command == "migrate":
-            url = prepare_database(database_url)
-            print("The database schema is up to date.")
+            prepare_database(database_url, demo=args.demo_data)
+            print("The database schema is up to date." + (" Demo data loaded." if args.demo_data else ""))
         elif args.command == "create-user":
             url = prepare_database(database_url)
             _create_user(url, args)

@@ -16,7 +16,8 @@ def check_url(database_url: str) -> str:
         url = normalise_url(database_url)
         make_engine(url).dispose()
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise StartupError(f"The database URL {database_url!r} is not valid ({exc}). Use e.g. "
+        shown = "given" if "@" in database_url else repr(database_url)  # never echo a password
+        raise StartupError(f"The database URL {shown} is not valid ({exc}). Use e.g. "
                            "sqlite:////path/to/bridewell.sqlite3 or postgresql://user@host/dbname.") from None
     return url
 

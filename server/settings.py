@@ -36,6 +36,8 @@ class Settings:
             values["database_url"] = url
         if hours := env.get("BRIDEWELL_TOKEN_TTL_HOURS"):
             values["token_ttl"] = timedelta(hours=float(hours))
+        if minutes := env.get("BRIDEWELL_FUTURE_TOLERANCE_MINUTES"):
+            values["future_tolerance"] = timedelta(minutes=float(minutes))
         if size := env.get("BRIDEWELL_MAX_BODY_BYTES"):
             values["max_body_bytes"] = int(size)
         values.update({k: v for k, v in overrides.items() if v is not None})

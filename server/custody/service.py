@@ -16,6 +16,7 @@ from server.errors import ProblemError
 
 RECORD = "custody_record"
 LOG_ENTRY = "log_entry"
+LOG = "custody_log"  # the whole detainee log of one record (entity_id = the record's id)
 
 
 def list_records(session: Session, user: User, open_only: bool) -> list[CustodyRecordOut]:
@@ -45,7 +46,7 @@ def list_log(session: Session, user: User, record_id: str) -> list[LogEntryOut]:
     record = get_record(session, record_id)
     rows = session.scalars(select(LogEntry).where(LogEntry.record_id == record.id)
                            .order_by(LogEntry.observed_at, LogEntry.recorded_at, LogEntry.id)).all()
-    audit.record(session, user, audit.AuditAction.CONSULTATION, LOG_ENTRY, record.id, "detainee log")
+    audit.record(session, user, audit.AuditAction.CONSULTATION, LOG, record.id)
     return [LogEntryOut.model_validate(r) for r in rows]
 
 

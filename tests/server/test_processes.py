@@ -117,6 +117,7 @@ def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("url, expected", [
     ("notaurl", "is not valid"),
     ("mysqlx://user@host/db", "is not valid"),
+    ("postgresql://clerk:s3cret-pass@db.example.invalid:notaport/x", "is not valid"),
     ("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", "Cannot use the database"),
 ])
 def test_cli_bad_or_unreachable_database_exits_2_without_traceback(url, expected):
@@ -124,6 +125,7 @@ def test_cli_bad_or_unreachable_database_exits_2_without_traceback(url, expected
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+    assert "s3cret-pass" not in result.stderr
 
 
 def test_cli_migrate_and_create_user_then_sign_in(tmp_path):
