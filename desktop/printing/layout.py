@@ -67,9 +67,13 @@ def register_fonts() -> None:
     global _registered
     if _registered:
         return
-    for name, filename in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_path(filename))))
+    global _covered
+    fonts = [TTFont(name, str(font_path(filename))) for name, filename in _FONT_FILES.items()]
+    for font in fonts:
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    # characters both weights can draw (glyph 0 is "missing")
+    _covered = frozenset.intersection(*(frozenset(c for c, g in f.face.charToGlyph.items() if g) for f in fonts))
     _registered = True
 
 
@@ -84,9 +88,23 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).replace("\t", "    ")
 
 
+_covered: frozenset[int] = frozenset()
+
+
+def printable(text: str) -> str:
+    """``clean(text)`` with every character the embedded font cannot draw written as [U+XXXX]:
+    reportlab would otherwise print an empty box, silently losing part of a name. (The on-screen
+    outline keeps the real characters; Qt has fallback fonts.)"""
+    text = clean(text)
+    if text.isascii():
+        return text
+    register_fonts()
+    return "".join(c if ord(c) in _covered or c in "\n\r " else f"[U+{ord(c):04X}]" for c in text)
+
+
 def esc(text: str) -> str:
     """User text made safe for Paragraph markup, keeping its line breaks."""
-    return html.escape(clean(text), quote=False).replace("\r\n", "\n").replace("\n", "<br/>")
+    return html.escape(printable(text), quote=False).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 _word_widths: dict[tuple[str, float], dict[str, float]] = {}
@@ -109,7 +127,7 @@ def wrap_plain(text: str, width: float, font: str = FONT, size: float = 8) -> li
 
     space = width_of(" ", font, size)
     out: list[str] = []
-    for para in clean(text).splitlines() or [""]:
+    for para in printable(text).splitlines() or [""]:
         line: list[str] = []
         used = 0.0
         for word in para.split():
@@ -438,7 +456,7 @@ class RecordDocTemplate(BaseDocTemplate):
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, 16 * mm, PAGE_WIDTH - MARGIN_X, 16 * mm)
         canv.setFont(FONT, 8)
-        canv.drawString(MARGIN_X, 12 * mm, self.footer_left)
+        canv.drawString(MARGIN_X, 12 * mm, printable(self.footer_left))
         canv.restoreState()
 
     def _first_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
@@ -449,8 +467,8 @@ class RecordDocTemplate(BaseDocTemplate):
         canv.saveState()
         canv.setFont(FONT, 8)
         y = PAGE_HEIGHT - 17 * mm
-        canv.drawString(MARGIN_X, y, self.running_left)
-        canv.drawRightString(PAGE_WIDTH - MARGIN_X, y, self.running_right)
+        canv.drawString(MARGIN_X, y, printable(self.running_left))
+        canv.drawRightString(PAGE_WIDTH - MARGIN_X, y, printable(self.running_right))
         canv.setStrokeColor(GRID_GREY)
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, y - 2.5 * mm, PAGE_WIDTH - MARGIN_X, y - 2.5 * mm)
