@@ -102,6 +102,17 @@ def printable(text: str) -> str:
     return "".join(c if ord(c) in _covered or c in "\n\r " else f"[U+{ord(c):04X}]" for c in text)
 
 
+def fit(text: str, width: float, font: str = FONT, size: float = 8) -> str:
+    """One line of page furniture cut to ``width`` with an ellipsis, so it cannot run into the
+    page number or the text beside it."""
+    text = printable(" ".join(text.split()))
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def esc(text: str) -> str:
     """User text made safe for Paragraph markup, keeping its line breaks."""
     return html.escape(printable(text), quote=False).replace("\r\n", "\n").replace("\n", "<br/>")
@@ -456,7 +467,8 @@ class RecordDocTemplate(BaseDocTemplate):
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, 16 * mm, PAGE_WIDTH - MARGIN_X, 16 * mm)
         canv.setFont(FONT, 8)
-        canv.drawString(MARGIN_X, 12 * mm, printable(self.footer_left))
+        room = BODY_WIDTH - pdfmetrics.stringWidth("Page 9999 of 9999", FONT, 8) - 6 * mm
+        canv.drawString(MARGIN_X, 12 * mm, fit(self.footer_left, room))
         canv.restoreState()
 
     def _first_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
@@ -467,8 +479,9 @@ class RecordDocTemplate(BaseDocTemplate):
         canv.saveState()
         canv.setFont(FONT, 8)
         y = PAGE_HEIGHT - 17 * mm
-        canv.drawString(MARGIN_X, y, printable(self.running_left))
-        canv.drawRightString(PAGE_WIDTH - MARGIN_X, y, printable(self.running_right))
+        half = BODY_WIDTH / 2 - 3 * mm
+        canv.drawString(MARGIN_X, y, fit(self.running_left, half))
+        canv.drawRightString(PAGE_WIDTH - MARGIN_X, y, fit(self.running_right, half))
         canv.setStrokeColor(GRID_GREY)
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, y - 2.5 * mm, PAGE_WIDTH - MARGIN_X, y - 2.5 * mm)

@@ -73,3 +73,24 @@ def test_characters_the_font_lacks_are_spelled_out_not_dropped(tmp_path: Path) -
     assert "Gave name as [U+738B][U+5C0F][U+660E] to the interpreter." in flat
     assert "[U+738B], [U+5C0F][U+660E]" in flat and "Ξένια" in flat
     assert pdf_tools.info(path)["Title"].endswith("王, 小明")  # metadata is drawn by the viewer
+
+
+def test_page_furniture_is_cut_to_fit_not_overprinted(tmp_path: Path) -> None:
+    import dataclasses
+
+    from desktop.printing.documents import Officer
+
+    long_name = "Maximilian-Bartholomew Fotheringham-Wolstenholme-Ashby-de-la-Zouch"
+    doc = dataclasses.replace(
+        custody_record(), printed_by=Officer(long_name, "Detective Chief Superintendent", "DCS 99999"),
+        detainee=Person("Featherstonehaugh-Cholmondeley-Marjoribanks-Wolstenholme", "Aurelia Philippa Jacintha"),
+    )
+    path = tmp_path / "furniture.pdf"
+    build_custody_record_pdf(doc, path)
+    for page in (1, 2):
+        lines = pdf_tools.text(path, page=page).splitlines()
+        footer = next(line for line in lines if "Printed 21/11/2026" in line)
+        assert "…" in footer and footer.rstrip().endswith(f"Page {page} of 3")
+        assert "Page" not in footer.split("…")[0]
+    header = next(line for line in pdf_tools.text(path, page=2).splitlines() if "Custody record 01NT" in line)
+    assert "FEATHERSTONEHAUGH" in header and "…" in header
