@@ -36,7 +36,7 @@ def render_rows(part: Rows) -> list[Any]:
     return [data_table(part.header, rows, part.widths, extra)]
 
 
-LOG_WIDTHS = [10, 18, 18, 26, 19, 81]  # No., Observed, Recorded, Recorded by, Kind, Entry
+LOG_WIDTHS = [10, 18, 18, 26, 23, 78]  # No., Observed, Recorded, Recorded by, Kind, Entry
 
 
 def log_table(entries: list[PrintedEntry]) -> list[Any]:

@@ -94,3 +94,15 @@ def test_page_furniture_is_cut_to_fit_not_overprinted(tmp_path: Path) -> None:
         assert "Page" not in footer.split("…")[0]
     header = next(line for line in pdf_tools.text(path, page=2).splitlines() if "Custody record 01NT" in line)
     assert "FEATHERSTONEHAUGH" in header and "…" in header
+
+
+def test_every_log_kind_label_fits_its_column_without_breaking_a_word() -> None:
+    from domain.custody_log import LOG_KINDS
+
+    from desktop.printing.layout import CELL_PADDING, column_widths
+    from desktop.printing.story import LOG_WIDTHS
+
+    room = column_widths(LOG_WIDTHS)[4] - 2 * CELL_PADDING
+    for label in LOG_KINDS.values():
+        for word in label.split():
+            assert stringWidth(word, FONT_BOLD, 8) <= room, word
