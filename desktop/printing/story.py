@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph
+from reportlab.platypus import KeepTogether, Paragraph
 
 from desktop.printing.content import DocumentContent, Grid, LogPart, Rows, Text
 from desktop.printing.layout import (
@@ -90,6 +90,11 @@ def story_for(content: DocumentContent) -> list[Any]:
     s = styles()
     story: list[Any] = [Paragraph(esc(content.title), s.title), Paragraph(esc(content.subtitle), s.subtitle)]
     for section in content.sections:
+        whole = story
+        if all(isinstance(part, Grid | Text) for part in section.parts):
+            # label/value sections are short: keep each on one page (a charge, an assessment);
+            # KeepTogether still splits one that is longer than a page
+            story = []
         story.append(Heading(section.title, section.level))
         for index, part in enumerate(section.parts):
             followed = index + 1 < len(section.parts)
@@ -108,6 +113,9 @@ def story_for(content: DocumentContent) -> list[Any]:
             elif isinstance(part, LogPart):
                 story += log_table(part.entries)
             story.append(gap(2))
+        if story is not whole:
+            whole.append(KeepTogether(story))
+            story = whole
     story.append(Paragraph(esc(content.closing), s.end))
     return story
 

@@ -124,3 +124,22 @@ def test_hearing_in_summer_shows_bst(tmp_path: Path) -> None:
     path = tmp_path / "bst.pdf"
     build_charge_sheet_pdf(charge_sheet(first_hearing=hearing), path)
     assert "Date 14/06/2027 Time 09:30 BST" in pdf_tools.flat(path)
+
+
+def test_no_charge_is_split_across_pages(tmp_path: Path) -> None:
+    charges = tuple(
+        Charge(n, "TH68010", "Theft from a shop", "Contrary to section 1(1) and 7 of the Theft Act 1968.",
+               f"On 21/11/2026 at Northtown stole goods worth £{n}0.00 from Marlowe & Finch Ltd (item {n}). " * (n % 3 + 1))
+        for n in range(1, 10)
+    )
+    path = tmp_path / "nine.pdf"
+    build_charge_sheet_pdf(charge_sheet(charges=charges), path)
+    assert pdf_tools.pages(path) >= 2
+    seen = set()
+    for page in range(1, pdf_tools.pages(path) + 1):
+        flat = " ".join(pdf_tools.text(path, page=page, layout=False).split())
+        for n in range(1, 10):
+            if f"Charge {n} — TH68010" in flat:
+                seen.add(n)
+                assert f"(item {n})" in flat and f"£{n}0.00" in flat, (n, page)
+    assert seen == set(range(1, 10))
