@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
@@ -49,6 +50,8 @@ STRIPE_FILL = colors.HexColor("#F4F4F4")
 NOTE_FILL = colors.HexColor("#FFF6D6")  # corrections: pale, still legible in greyscale
 
 _registered = False
+_covered: frozenset[int] = frozenset()
+_font_lock = threading.Lock()
 
 
 def font_path(filename: str) -> Path:
@@ -63,18 +66,22 @@ def font_path(filename: str) -> Path:
 
 
 def register_fonts() -> None:
-    """Embed DejaVu Sans: the base-14 PDF fonts cannot show Ł, Greek or Cyrillic names."""
-    global _registered
+    """Embed DejaVu Sans: the base-14 PDF fonts cannot show Ł, Greek or Cyrillic names. Safe to
+    call from several worker threads at once (the client prints off the GUI thread)."""
+    global _registered, _covered
     if _registered:
         return
-    global _covered
-    fonts = [TTFont(name, str(font_path(filename))) for name, filename in _FONT_FILES.items()]
-    for font in fonts:
-        pdfmetrics.registerFont(font)
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-    # characters both weights can draw (glyph 0 is "missing")
-    _covered = frozenset.intersection(*(frozenset(c for c, g in f.face.charToGlyph.items() if g) for f in fonts))
-    _registered = True
+    with _font_lock:
+        if _registered:
+            return
+        fonts = [TTFont(name, str(font_path(filename))) for name, filename in _FONT_FILES.items()]
+        for font in fonts:
+            pdfmetrics.registerFont(font)
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+        # characters both weights can draw (glyph 0 is "missing")
+        _covered = frozenset.intersection(*(frozenset(c for c, g in f.face.charToGlyph.items() if g)
+                                            for f in fonts))
+        _registered = True
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -86,9 +93,6 @@ def clean(text: str) -> str:
     """NFC (so decomposed accents print as one glyph) and no control characters. Not NFKC: the
     record must stay verbatim."""
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).replace("\t", "    ")
-
-
-_covered: frozenset[int] = frozenset()
 
 
 def printable(text: str) -> str:

@@ -106,3 +106,36 @@ def test_every_log_kind_label_fits_its_column_without_breaking_a_word() -> None:
     for label in LOG_KINDS.values():
         for word in label.split():
             assert stringWidth(word, FONT_BOLD, 8) <= room, word
+
+
+def test_printing_from_several_worker_threads_at_once(tmp_path: Path) -> None:
+    """The client prints on worker threads; the first prints of a session race to register fonts."""
+    import subprocess
+    import sys
+
+    script = f"""
+import io, threading
+from tests.printing.sample_docs import custody_record, charge_sheet
+from desktop.printing.custody_record_pdf import build_custody_record_pdf
+from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
+errors = []
+def work(i):
+    try:
+        out = io.BytesIO()
+        (build_custody_record_pdf if i % 2 else build_charge_sheet_pdf)(
+            custody_record() if i % 2 else charge_sheet(), out)
+        open(r"{tmp_path}/t%d.pdf" % i, "wb").write(out.getvalue())
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(errors)
+"""
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    for i in range(6):
+        flat = pdf_tools.flat(tmp_path / f"t{i}.pdf")
+        assert "ÅNGSTRÖM-ŁUKASIEWICZ, Zoë" in flat
+        assert ("End of custody record" if i % 2 else "End of charge sheet") in flat
