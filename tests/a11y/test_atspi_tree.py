@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.a11y.atspi.harness import poll
+
 pytestmark = pytest.mark.slow
 
 DOCKS = {
@@ -28,13 +30,8 @@ def spoken_in_context(node):
 @pytest.fixture(scope="module")
 def tree(signed_in):
     # the board is filled from the server on a worker: wait for rows before taking the snapshot
-    signed_in.wait(id="custodyBoard", role="table", timeout=30)
-    deadline_rows = signed_in.table(max_rows=1, id="custodyBoard", role="table")
-    if not deadline_rows["n_rows"]:
-        import time
-        end = time.monotonic() + 30
-        while time.monotonic() < end and not signed_in.table(max_rows=1, id="custodyBoard")["n_rows"]:
-            time.sleep(0.2)
+    poll(lambda: signed_in.table(max_rows=1, id="custodyBoard", role="table")["n_rows"], timeout=30,
+         what="custody records on the board")
     return signed_in.tree()
 
 

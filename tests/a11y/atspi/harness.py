@@ -191,7 +191,7 @@ class DesktopSession:
         self.procs.append(proc)
         return proc
 
-    def _read_line(self, fd: int, what: str, proc: subprocess.Popen, timeout: float = 15.0) -> str:
+    def _read_line(self, fd: int, what: str, proc: subprocess.Popen, timeout: float = 60.0) -> str:
         """Read one line from a pipe the child writes its address/display to; fail clearly if it dies."""
         import selectors
         buf = b""
@@ -278,6 +278,8 @@ class DesktopSession:
         adopted += [d for pid in adopted for d in descendants(pid)]
         end_pids(adopted)
         _set_subreaper(False)
+        if os.environ.get("BRIDEWELL_A11Y_KEEP") != "1":  # set it to keep the logs for debugging
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def log(self, name: str) -> str:
         try:
