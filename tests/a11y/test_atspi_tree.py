@@ -72,3 +72,11 @@ def test_custody_board_is_a_table_with_headers_and_named_cells(signed_in):
 def test_the_window_frame_is_named(tree):
     frames = [n for n in nodes(tree) if n["role"] == "frame" and "showing" in n["states"]]
     assert frames and all(f["name"].startswith("Bridewell") for f in frames), [where(f) for f in frames]
+
+
+def test_every_table_is_named_and_has_column_headers(tree):
+    tables = [n for n in nodes(tree) if n.get("table") is not None]
+    assert len(tables) >= 2, [where(t) for t in tables]  # the custody board and the detainee log at least
+    for t in tables:
+        assert t["name"].strip(), f"unnamed table: {where(t)}"
+        assert t["table"]["n_columns"] and all(h.strip() for h in t["table"]["headers"]), where(t)
