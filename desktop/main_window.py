@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.pending_count = 0
         self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
         self._closed = False
+        self.loaded_log_id: str | None = None
 
         self._build_board()
         self._build_docks()
@@ -320,6 +321,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _record_selected(self, record: dict | None) -> None:
+        self.loaded_log_id = None
         self.log_panel.set_record(record)
         if record is None:
             return
@@ -342,6 +344,7 @@ class MainWindow(QMainWindow):
             entries, pending = value
             waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
             self.log_panel.model.set_entries(record_id, entries, pending + waiting)
+            self.loaded_log_id = record_id
             self.log_loaded.emit(record_id)
 
         self.ops.run(load, on_done=done, on_error=self._log_load_failed)
@@ -381,10 +384,10 @@ class MainWindow(QMainWindow):
         if local is None:  # queued in an earlier run
             record_id = item.path.rstrip("/").split("/")[-2]
             local = {**item.body, "record_id": record_id}
-        message = str(error)
+        message, field = str(error), "text"
         if isinstance(error, ApiError) and error.field_errors:
-            message = "; ".join(error.field_errors.values())
-        self.log_panel.entry_refused(local, message)
+            field, message = next(iter(error.field_errors.items()))
+        self.log_panel.entry_refused(local, message, field)
 
     def _set_pending(self, count: int) -> None:
         self.pending_count = count

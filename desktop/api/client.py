@@ -82,10 +82,16 @@ class ApiClient:
                  transport: httpx.BaseTransport | None = None):
         self.base_url = normalise_server_url(base_url)
         self.token = token
+        self._timeout, self._transport = timeout, transport
         self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._http.close()
+
+    def fork(self) -> ApiClient:
+        """A second client with the same token and its own connections (for the long-poll feed, which
+        would otherwise hold a pooled connection that other requests wait behind)."""
+        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport)
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:

@@ -15,7 +15,7 @@ class ChangeFeed(QObject):
 
     def __init__(self, client: ApiClient, *, after: int = 0, wait: float = 25.0, retry_s: float = 2.0):
         super().__init__()
-        self._client = client
+        self._client = client.fork()
         self.last_seq = after
         self._wait = wait
         self._retry_s = retry_s
@@ -31,6 +31,7 @@ class ChangeFeed(QObject):
         # The long poll cannot be interrupted; the daemon thread exits when it returns.
         self._stopping.set()
         self._thread = None
+        self._client.close()
 
     def _run(self) -> None:
         while not self._stopping.is_set():

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QFor
 
 from desktop.announcer import announce
 from desktop.models.log_model import REFUSED, SAVED, WAITING, LogModel
-from desktop.timefmt import to_wire
+from desktop.timefmt import parse_utc, to_wire
 from domain.custody_log import LOG_KINDS, text_problem
 
 LONDON = QTimeZone(b"Europe/London")
@@ -52,8 +52,17 @@ class DetaineeLogPanel(QWidget):
         self.text_edit.setAccessibleDescription("What happened. Ctrl+Return saves.")
         self.text_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.text_error = QLabel(objectName="logTextError")
-        self.text_error.setWordWrap(True)
-        self.text_error.setVisible(False)
+        self.observed_error = QLabel(objectName="logObservedError")
+        self.kind_error = QLabel(objectName="logKindError")
+        for label in (self.text_error, self.observed_error, self.kind_error):
+            label.setWordWrap(True)
+            label.setVisible(False)
+        # Server field name -> (field widget, its error label, its usual description)
+        self._fields = {
+            "text": (self.text_edit, self.text_error, "What happened. Ctrl+Return saves."),
+            "observed_at": (self.observed_edit, self.observed_error, "When it happened, UK time. Defaults to now."),
+            "kind": (self.kind_combo, self.kind_error, ""),
+        }
         self.save_button = QPushButton("&Save entry", objectName="logSaveButton")
         self.save_button.setToolTip("Save entry (Ctrl+Return)")
         self.save_button.clicked.connect(self.save)
@@ -65,7 +74,9 @@ class DetaineeLogPanel(QWidget):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("&Kind:", self.kind_combo)
+        form.addRow("", self.kind_error)
         form.addRow("&Observed at:", self.observed_edit)
+        form.addRow("", self.observed_error)
         form.addRow("&Entry text:", self.text_edit)
         form.addRow("", self.text_error)
         form.addRow("", self.save_button)
@@ -96,16 +107,23 @@ class DetaineeLogPanel(QWidget):
         self.clear_error()
 
     def clear_error(self) -> None:
-        self.text_error.clear()
-        self.text_error.setVisible(False)
-        self.text_edit.setAccessibleDescription("What happened. Ctrl+Return saves.")
+        for widget, label, description in self._fields.values():
+            label.clear()
+            label.setVisible(False)
+            widget.setAccessibleDescription(description)
 
-    def show_error(self, message: str) -> None:
-        self.text_error.setText(f"Problem: {message}")
-        self.text_error.setVisible(True)
-        self.text_edit.setAccessibleDescription(message)
-        self.text_edit.setFocus()
+    def show_error(self, message: str, field: str = "text") -> None:
+        """Beside the field, as text, in the field's description, read out; focus goes to the field."""
+        widget, label, _description = self._fields.get(field, self._fields["text"])
+        label.setText(f"Problem: {message}")
+        label.setVisible(True)
+        widget.setAccessibleDescription(message)
+        widget.setFocus()
         announce(message, assertive=True)
+
+    def error_text(self, field: str = "text") -> str:
+        label = self._fields[field][1]
+        return label.text() if label.isVisible() else ""
 
     def save(self) -> None:
         record_id = self.model.record_id
@@ -141,7 +159,7 @@ class DetaineeLogPanel(QWidget):
     def entry_confirmed(self, entry: dict) -> None:
         self.model.add_or_update(entry, SAVED)
 
-    def entry_refused(self, local_entry: dict, message: str) -> None:
+    def entry_refused(self, local_entry: dict, message: str, field: str = "text") -> None:
         """The server refused our entry: put the text back in the form, say why beside the field."""
         if local_entry.get("record_id") != self.model.record_id:
             announce(f"A log entry was not saved: {message}", assertive=True)
@@ -152,7 +170,11 @@ class DetaineeLogPanel(QWidget):
             index = self.kind_combo.findData(local_entry.get("kind"))
             if index >= 0:
                 self.kind_combo.setCurrentIndex(index)
-        self.show_error(f"The server did not save this entry: {message}")
+            observed = local_entry.get("observed_at")
+            if observed:
+                millis = int(parse_utc(observed).timestamp() * 1000)
+                self.observed_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(millis, LONDON))
+        self.show_error(f"The server did not save this entry: {message}", field)
 
     def focus_panel(self) -> None:
         (self.text_edit if self.text_edit.isEnabled() else self.table).setFocus()

@@ -1,0 +1,113 @@
+"""Main window: docks by shortcut, saved layout restored, old layout versions ignored, status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from desktop import main_window
+from desktop.main_window import DOCKS, LAYOUT_FILE, MainWindow
+
+DOCK_NAMES = [name for name, *_ in DOCKS]
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.AltModifier):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window, key, modifier)
+
+
+def test_docks_have_stable_names_and_are_movable_floatable_closable(make_window, demo_server):
+    window = make_window(demo_server.url)
+    docks = {d.objectName(): d for d in window.findChildren(QDockWidget)}
+    assert sorted(docks) == sorted(DOCK_NAMES)
+    for dock in docks.values():
+        features = dock.features()
+        for feature in (QDockWidget.DockWidgetFeature.DockWidgetClosable,
+                        QDockWidget.DockWidgetFeature.DockWidgetMovable,
+                        QDockWidget.DockWidgetFeature.DockWidgetFloatable):
+            assert features & feature
+    # Tabbed by default: actions and intelligence share the risk assessment's area.
+    assert window.tabifiedDockWidgets(docks["riskAssessmentDock"])
+
+
+def test_each_dock_closes_and_reopens_by_its_shortcut(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    for key, name in zip((Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4), DOCK_NAMES):
+        dock = window.docks[name]
+        dock.raise_()
+        qtbot.waitUntil(dock.isVisible, timeout=2000)
+        press(qtbot, window, key)
+        assert not dock.isVisible(), name
+        assert not window.dock_actions[name].isChecked()
+        press(qtbot, window, key)
+        qtbot.waitUntil(dock.isVisible, timeout=2000)
+        # Reopened and focused, so keyboard users land inside it.
+        qtbot.waitUntil(lambda d=dock: d.isAncestorOf(QApplication.focusWidget()), timeout=2000)
+    press(qtbot, window, Qt.Key.Key_0)
+    assert QApplication.focusWidget() is window.board
+
+
+def test_view_menu_lists_every_dock_with_its_shortcut(make_window, demo_server):
+    window = make_window(demo_server.url)
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    texts = {a.text(): a.shortcut().toString() for a in view_menu.actions() if a.text()}
+    assert texts["&Detainee log"] == "Alt+1"
+    assert texts["&Risk assessment"] == "Alt+2"
+    assert texts["&Investigation actions"] == "Alt+3"
+    assert texts["&Intelligence grading"] == "Alt+4"
+    assert texts["Custody &board"] == "Alt+0"
+
+
+def test_layout_is_saved_on_exit_and_restored(qtbot, make_window, demo_server, tmp_path):
+    data = tmp_path / "layout-client"
+    window = make_window(demo_server.url, data)
+    window.docks["intelligenceGradingDock"].setFloating(True)
+    window.docks["investigationActionsDock"].close()
+    window.close()
+    assert (data / LAYOUT_FILE).exists()
+
+    again = make_window(demo_server.url, data)
+    assert again.layout_restored
+    assert again.docks["intelligenceGradingDock"].isFloating()
+    assert not again.docks["investigationActionsDock"].isVisible()
+    assert again.docks["detaineeLogDock"].isVisible()
+
+
+def test_a_layout_from_another_version_falls_back_to_the_default(qtbot, make_window, demo_server, tmp_path,
+                                                                monkeypatch):
+    data = tmp_path / "old-layout"
+    window = make_window(demo_server.url, data)
+    window.docks["detaineeLogDock"].close()
+    window.close()
+    settings = QSettings(str(data / LAYOUT_FILE), QSettings.Format.IniFormat)
+    assert int(settings.value("layout/version")) == main_window.LAYOUT_VERSION
+
+    monkeypatch.setattr(main_window, "LAYOUT_VERSION", main_window.LAYOUT_VERSION + 1)
+    again = make_window(demo_server.url, data)
+    assert not again.layout_restored
+    assert again.docks["detaineeLogDock"].isVisible()  # the default layout, not the saved one
+
+
+def test_status_bar_shows_server_and_sync_state(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    qtbot.waitUntil(lambda: window.reachable is True, timeout=5000)
+    assert window.server_label.text() == f"Server {demo_server.url}: connected"
+    assert window.sync_label.text() == "All changes sent"
+    window._set_pending(2)
+    assert window.sync_label.text() == "2 changes waiting to send"
+
+
+def test_board_is_loaded_sorted_and_filterable(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    assert window.board_proxy.rowCount() >= 12
+    cells = [window.board_proxy.index(r, 0).data() for r in range(window.board_proxy.rowCount())]
+    assert cells[:3] == ["C1", "C2", "C3"]
+    first_name = window.board_proxy.index(0, 1).data()
+    qtbot.keyClicks(window.filter_edit, first_name.split(",")[0].lower())
+    assert window.board_proxy.rowCount() == 1
+    assert "1 shown" in window.board_heading.text()
+
+
+def test_window_is_a_main_window(make_window, demo_server):
+    assert isinstance(make_window(demo_server.url), MainWindow)
