@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 import uvicorn
+from sqlalchemy import Engine
 
 from server.app import create_app
 from server.runtime import prepare_database
@@ -18,10 +20,13 @@ class EmbeddedServer:
     url: str
     _server: uvicorn.Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    _engine: Engine = field(repr=False)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving (pending long polls are cut after 2 s) and close the database connections."""
         self._server.should_exit = True
         self._thread.join(timeout)
+        self._engine.dispose()
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -46,14 +51,12 @@ def start_embedded(database_url: str, demo: bool = False, *, start_timeout: floa
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="bridewell-embedded-server",
                               daemon=True)
     thread.start()
-    started = threading.Event()
-
-    def wait_started() -> None:
-        while not server.started and thread.is_alive():
-            started.wait(0.02)
-
-    wait_started()
+    deadline = time.monotonic() + start_timeout
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
     if not server.started:
+        server.should_exit = True
         sock.close()
-        raise RuntimeError("the embedded server did not start")
-    return EmbeddedServer(url=f"http://127.0.0.1:{port}", _server=server, _thread=thread)
+        raise RuntimeError(f"the embedded server did not start within {start_timeout:g} s")
+    return EmbeddedServer(url=f"http://127.0.0.1:{port}", _server=server, _thread=thread,
+                          _engine=app.state.engine)

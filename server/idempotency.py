@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.auth.dependencies import CurrentUser, SessionDep
@@ -81,7 +81,3 @@ async def idempotency(request: Request, user: CurrentUser, session: SessionDep) 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
 
-
-def lookup(session: Session, user_id: str, key: str) -> IdempotencyRecord | None:
-    return session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
-                                                          IdempotencyRecord.key == key))

@@ -6,3 +6,6 @@ from server.custody.models import CustodyRecord, LogEntry  # noqa: F401
 from server.events import Event  # noqa: F401
 from server.idempotency import IdempotencyRecord  # noqa: F401
 from server.people.models import Person  # noqa: F401
+from server.investigations.models import Action, ActionHistory, Investigation  # noqa: F401
+from server.intelligence.models import IntelligenceReport  # noqa: F401
+from server.people.models import PersonMerge  # noqa: F401

@@ -1,0 +1,188 @@
+"""Wire shapes of investigations, lines of enquiry and actions (docs/api-people.md)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.actions import ActionEvent, Priority
+from server.people.schemas import PersonSummary, UserBrief, uuid_text
+from server.wire import CleanStr, UTCIn, UTCOut
+
+PERSON_ROLES = ("suspect", "victim", "witness")
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("This cannot be blank.")
+    return value.strip()
+
+
+class InvestigationIn(BaseModel):
+    id: str = Field(max_length=36)
+    title: CleanStr = Field(max_length=200)
+    summary: CleanStr = Field(default="", max_length=20_000)
+    officer_in_charge_id: str | None = Field(default=None, max_length=36)
+
+    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class InvestigationPatch(BaseModel):
+    title: CleanStr | None = Field(default=None, max_length=200)
+    summary: CleanStr | None = Field(default=None, max_length=20_000)
+    status: str | None = None
+    officer_in_charge_id: str | None = Field(default=None, max_length=36)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("open", "closed"):
+            raise ValueError("Choose open or closed.")
+        return value
+
+
+class LinkPersonIn(BaseModel):
+    id: str = Field(max_length=36)
+    person_id: str = Field(max_length=36)
+    role: str
+
+    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        if value not in PERSON_ROLES:
+            raise ValueError(f"Choose one of: {', '.join(PERSON_ROLES)}.")
+        return value
+
+
+class LineIn(BaseModel):
+    id: str = Field(max_length=36)
+    title: CleanStr = Field(max_length=200)
+    objective: CleanStr = Field(default="", max_length=5000)
+
+    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+def _priority(value: str) -> str:
+    if value not in {p.value for p in Priority}:
+        raise ValueError("Choose the priority: high, medium or low.")
+    return value
+
+
+class ActionIn(BaseModel):
+    id: str = Field(max_length=36)
+    title: CleanStr = Field(max_length=200)
+    details: CleanStr = Field(default="", max_length=20_000)
+    origin: CleanStr = Field(max_length=200)
+    priority: str = "medium"
+    line_of_enquiry_id: str | None = Field(default=None, max_length=36)
+
+    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _origin = field_validator("origin")(classmethod(lambda cls, v: _not_blank(v)))
+    _prio = field_validator("priority")(classmethod(lambda cls, v: _priority(v)))
+
+
+class FurtherActionIn(BaseModel):
+    id: str = Field(max_length=36)
+    title: CleanStr = Field(max_length=200)
+    details: CleanStr = Field(default="", max_length=20_000)
+    origin: CleanStr | None = Field(default=None, max_length=200)
+    priority: str = "medium"
+
+    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _prio = field_validator("priority")(classmethod(lambda cls, v: _priority(v)))
+
+
+class TransitionIn(BaseModel):
+    event: str
+    reason: CleanStr = Field(default="", max_length=5000)
+    allocated_to_id: str | None = Field(default=None, max_length=36)
+    due_at: UTCIn | None = None
+    result_text: CleanStr | None = Field(default=None, max_length=50_000)
+    further_action: FurtherActionIn | None = None
+
+    @field_validator("event")
+    @classmethod
+    def _event(cls, value: str) -> str:
+        if value not in {e.value for e in ActionEvent}:
+            raise ValueError(f"Choose one of: {', '.join(e.value for e in ActionEvent)}.")
+        return value
+
+
+class PersonLinkOut(BaseModel):
+    id: str
+    person: PersonSummary
+    role: str
+    added_at: UTCOut
+    added_by: UserBrief
+
+
+class LineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    title: str
+    objective: str
+    status: str
+    raised_at: UTCOut
+    raised_by: UserBrief
+
+
+class InvestigationOut(BaseModel):
+    id: str
+    reference: str
+    title: str
+    summary: str
+    status: str
+    opened_at: UTCOut
+    officer_in_charge: UserBrief | None
+    people: list[PersonLinkOut]
+    lines_of_enquiry: list[LineOut]
+    action_counts: dict[str, int]
+    version: int
+
+
+class HistoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: UTCOut
+    by: UserBrief
+    event: str
+    from_status: str | None
+    to_status: str
+    reason: str | None
+    note: str | None
+
+
+class ActionOut(BaseModel):
+    id: str
+    investigation_id: str
+    investigation_reference: str
+    number: str
+    title: str
+    details: str
+    origin: str
+    priority: str
+    line_of_enquiry_id: str | None
+    status: str
+    status_title: str
+    raised_by: UserBrief
+    raised_at: UTCOut
+    allocated_to: UserBrief | None
+    allocated_at: UTCOut | None
+    due_at: UTCOut | None
+    overdue: bool
+    result_text: str | None
+    resulted_at: UTCOut | None
+    resulted_by: UserBrief | None
+    reviewed_by: UserBrief | None
+    reviewed_at: UTCOut | None
+    review_outcome: str | None
+    reason: str | None
+    further_action_id: str | None
+    version: int
+    history: list[HistoryOut]
