@@ -42,6 +42,7 @@ class DetaineeLogPanel(QWidget):
         self.kind_combo = QComboBox(objectName="logKindCombo")
         for key, title in LOG_KINDS.items():
             self.kind_combo.addItem(title, key)
+        self.kind_combo.view().setAccessibleName("Kinds of log entry")
         self.observed_edit = QDateTimeEdit(objectName="logObservedEdit")
         self.observed_edit.setTimeZone(LONDON)
         self.observed_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")

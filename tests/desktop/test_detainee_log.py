@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
 
-import httpx
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
@@ -186,4 +184,3 @@ def test_pending_rows_are_sent_at_next_start(qtbot, make_window, tmp_path, demo_
     qtbot.waitUntil(lambda: window.store.pending_count() == 0, timeout=10_000)
     on_server = [e for e in server_log(demo_server.url, record_id) if e["id"] == body["id"]]
     assert len(on_server) == 1 and on_server[0]["text"] == "Queued before a crash."
-    del timedelta, httpx

@@ -1,0 +1,110 @@
+"""Every focusable widget has an accessible name; every model cell has accessible text.
+
+Walks the main window (board, every dock, menus' owner), and the sign-in dialog, at normal and 200% font.
+"""
+
+from __future__ import annotations
+
+from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
+    _clean_keyring, demo_server, make_window, ops)
+from tests.desktop.harness import OFFSCREEN_NOISE
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.api.credentials import Credentials
+from desktop.main_window import DOCKS
+from desktop.views.login_dialog import LoginDialog
+
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+def unnamed_focusable(root: QWidget) -> list[str]:
+    problems = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None:
+            continue
+        iface = QAccessible.queryAccessibleInterface(widget)
+        name = iface.text(QAccessible.Text.Name) if iface is not None else ""
+        if not name.strip():
+            path = []
+            node = widget
+            while node is not None:
+                path.append(node.objectName() or type(node).__name__)
+                node = node.parentWidget()
+            problems.append(" > ".join(reversed(path)))
+    return problems
+
+
+def cells_without_text(model) -> list[tuple[int, int]]:
+    return [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+            if not str(model.index(r, c).data(Qt.ItemDataRole.AccessibleTextRole) or "").strip()]
+
+
+@pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
+def font_scale(request, qapp):
+    original = QApplication.font()
+    if request.param != 1:
+        bigger = QApplication.font()
+        bigger.setPointSizeF(original.pointSizeF() * request.param)
+        QApplication.setFont(bigger)
+    yield request.param
+    QApplication.setFont(original)
+
+
+def test_main_window_and_every_dock_are_named(qtbot, make_window, demo_server, font_scale):
+    window = make_window(demo_server.url)
+    with qtbot.waitSignal(window.log_loaded, timeout=10_000):
+        window.select_record_id(window.board_model.record(1)["id"])
+    # The log has a waiting entry too, so every state is audited.
+    window.log_panel.text_edit.setPlainText("Audit entry")
+    for name, *_ in DOCKS:
+        window.docks[name].show()
+        window.docks[name].raise_()
+        assert unnamed_focusable(window.docks[name]) == [], name
+    assert unnamed_focusable(window) == []
+    assert window.board.accessibleName() == "Custody board"
+    assert window.log_panel.table.accessibleName() == "Detainee log entries"
+    assert window.board_model.rowCount() >= 12 and cells_without_text(window.board_model) == []
+    assert window.log_panel.model.rowCount() > 0 and cells_without_text(window.log_panel.model) == []
+    assert cells_without_text(window.board_proxy) == []
+
+
+def test_docks_float_and_stay_named(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    for name, *_ in DOCKS:
+        window.docks[name].setFloating(True)
+        assert unnamed_focusable(window.docks[name]) == [], name
+
+
+def test_login_dialog_is_named_including_error_and_keyring_states(qtbot, ops, font_scale):
+    dialog = LoginDialog(ops, Credentials(), "not a url")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.submit()  # shows the address error
+    assert dialog.server_error.isVisible()
+    assert unnamed_focusable(dialog) == []
+    names = {w.objectName(): QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name)
+             for w in (dialog.server_edit, dialog.username_edit, dialog.password_edit, dialog.remember_check)}
+    assert names == {"serverEdit": "Server address:", "usernameEdit": "User name:",
+                     "passwordEdit": "Password:", "rememberCheck": "Remember me on this computer"}
+
+
+def test_no_label_is_clipped_at_200_percent_font(qtbot, make_window, demo_server):
+    original = QApplication.font()
+    bigger = QApplication.font()
+    bigger.setPointSizeF(original.pointSizeF() * 2)
+    QApplication.setFont(bigger)
+    try:
+        window = make_window(demo_server.url)
+        window.resize(1600, 1000)
+        qtbot.wait(50)
+        from PySide6.QtWidgets import QLabel
+        for label in window.findChildren(QLabel):
+            if label.isVisible() and label.text() and not label.wordWrap():
+                assert label.width() >= label.minimumSizeHint().width(), label.objectName()
+    finally:
+        QApplication.setFont(original)
