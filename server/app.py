@@ -10,6 +10,9 @@ from server.custody.routes import router as custody_router
 from server.db import make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers
 from server.events import router as events_router
+from server.intelligence.routes import router as intelligence_router
+from server.investigations.routes import router as investigations_router
+from server.people.routes import router as people_router
 from server.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -35,5 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(auth_router)
     api.include_router(events_router)
     api.include_router(custody_router)
+    api.include_router(people_router)
+    api.include_router(investigations_router)
+    api.include_router(intelligence_router)
     app.include_router(api)
     return app

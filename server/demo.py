@@ -17,6 +17,7 @@ from server.auth.models import User
 from server.auth.service import create_user
 from server.custody.models import CustodyRecord, LogEntry
 from server.db import utcnow
+from server.people.demo import load_people_demo
 from server.people.models import Person
 
 DEMO_PASSWORD = "bridewell-demo"
@@ -106,4 +107,5 @@ def load_demo(session: Session, now: datetime | None = None) -> dict[str, int]:
                                  author_id=author.id))
             added["log_entries"] += 1
     session.flush()
+    load_people_demo(session, users, now)  # issue 4: people, investigations, intelligence
     return added

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
+from server.people.keys import refresh_alias_keys, refresh_person_keys
 
 
 class Person(Base):
@@ -134,3 +135,16 @@ class PersonMergeLink(Base):
     table_name: Mapped[str] = mapped_column(String(64))
     column_name: Mapped[str] = mapped_column(String(64))
     row_id: Mapped[str] = mapped_column(String(200))
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _person_keys(_mapper, _connection, target: Person) -> None:
+    # Whoever creates or edits a person (custody booking-in too), the search keys follow the name and DOB.
+    refresh_person_keys(target)
+
+
+@event.listens_for(PersonAlias, "before_insert")
+@event.listens_for(PersonAlias, "before_update")
+def _alias_keys(_mapper, _connection, target: PersonAlias) -> None:
+    refresh_alias_keys(target)

@@ -1,0 +1,318 @@
+"""Investigations, the people in them, lines of enquiry and incident-room actions (domain.actions rules)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
+                            transition)
+from domain.roles import Role
+from server import audit, events
+from server.auth.models import User
+from server.db import utcnow
+from server.errors import ProblemError
+from server.investigations.models import Action, ActionHistory, Investigation, InvestigationPerson, LineOfEnquiry
+from server.investigations.schemas import (ActionIn, ActionOut, HistoryOut, InvestigationIn, InvestigationOut,
+                                           InvestigationPatch, LineIn, LineOut, LinkPersonIn, PersonLinkOut,
+                                           TransitionIn)
+from server.people.concurrency import check_if_match
+from server.people.schemas import UserBrief, person_summary
+from server.people.service import get_person
+
+INVESTIGATION = "investigation"
+ACTION = "action"
+_PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_OPEN_STATES = {ActionState.RAISED.value, ActionState.ALLOCATED.value, ActionState.REFERRED.value}
+
+
+def _brief(user: User | None) -> UserBrief | None:
+    return UserBrief.model_validate(user) if user is not None else None
+
+
+# --- investigations ----------------------------------------------------------------------------------------
+
+def get_investigation(session: Session, investigation_id: str) -> Investigation:
+    row = session.get(Investigation, investigation_id)
+    if row is None:
+        raise ProblemError(404, f"There is no investigation with id {investigation_id[:40]!r}.")
+    return row
+
+
+def investigation_out(session: Session, inv: Investigation) -> InvestigationOut:
+    counts = {s.value: 0 for s in ActionState}
+    for status, n in session.execute(select(Action.status, func.count()).where(Action.investigation_id == inv.id)
+                                     .group_by(Action.status)):
+        counts[status] = n
+    return InvestigationOut(
+        id=inv.id, reference=inv.reference, title=inv.title, summary=inv.summary, status=inv.status,
+        opened_at=inv.opened_at, officer_in_charge=_brief(inv.officer_in_charge),
+        people=[PersonLinkOut(id=p.id, person=person_summary(p.person), role=p.role, added_at=p.added_at,
+                              added_by=UserBrief.model_validate(p.added_by)) for p in inv.people],
+        lines_of_enquiry=[LineOut.model_validate(line) for line in inv.lines_of_enquiry],
+        action_counts=counts, version=inv.version)
+
+
+def _user(session: Session, user_id: str | None, field: str) -> User | None:
+    if user_id is None:
+        return None
+    found = session.get(User, user_id)
+    if found is None or not found.active:
+        raise ProblemError.field(field, "There is no such officer.")
+    return found
+
+
+def next_reference(session: Session, year: int) -> str:
+    prefix = f"INV-{year}-"
+    last = session.scalar(select(func.max(Investigation.reference)).where(Investigation.reference.like(prefix + "%")))
+    return f"{prefix}{(int(last.removeprefix(prefix)) + 1) if last else 1:04d}"
+
+
+def list_investigations(session: Session, user: User) -> list[InvestigationOut]:
+    rows = session.scalars(select(Investigation).order_by(Investigation.opened_at.desc())).unique().all()
+    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, None, "investigations list")
+    return [investigation_out(session, r) for r in rows]
+
+
+def read_investigation(session: Session, user: User, investigation_id: str) -> InvestigationOut:
+    inv = get_investigation(session, investigation_id)
+    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id)
+    return investigation_out(session, inv)
+
+
+def _investigation_changed(session: Session, user: User, inv: Investigation, verb: str = "updated",
+                           bump: bool = True) -> InvestigationOut:
+    if bump:
+        inv.version += 1
+    session.flush()
+    session.expire(inv)
+    out = investigation_out(session, inv)
+    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+                 INVESTIGATION, inv.id)
+    events.emit(session, f"investigations.investigation.{verb}", INVESTIGATION, inv.id, out)
+    return out
+
+
+def create_investigation(session: Session, user: User, body: InvestigationIn) -> InvestigationOut:
+    if session.get(Investigation, body.id) is not None:
+        raise ProblemError(409, f"An investigation with id {body.id} already exists.")
+    oic = _user(session, body.officer_in_charge_id, "officer_in_charge_id") or user
+    now = utcnow()
+    inv = Investigation(id=body.id, reference=next_reference(session, now.year), title=body.title,
+                        summary=body.summary, status="open", officer_in_charge=oic, created_by_id=user.id,
+                        opened_at=now, version=1)
+    session.add(inv)
+    return _investigation_changed(session, user, inv, "created", bump=False)
+
+
+def update_investigation(session: Session, user: User, investigation_id: str, body: InvestigationPatch,
+                         if_match: str | None) -> InvestigationOut:
+    inv = get_investigation(session, investigation_id)
+    check_if_match(if_match, inv.version, investigation_out(session, inv))
+    given = body.model_fields_set
+    for name in ("title", "summary", "status"):
+        if name in given and getattr(body, name) is not None:
+            setattr(inv, name, getattr(body, name))
+    if "officer_in_charge_id" in given:
+        inv.officer_in_charge = _user(session, body.officer_in_charge_id, "officer_in_charge_id")
+    return _investigation_changed(session, user, inv)
+
+
+def link_person(session: Session, user: User, investigation_id: str, body: LinkPersonIn) -> InvestigationOut:
+    inv = get_investigation(session, investigation_id)
+    try:
+        person = get_person(session, body.person_id)
+    except ProblemError:
+        raise ProblemError.field("person_id", "There is no such person; search for them or create them first.")
+    if person.merged_into:
+        raise ProblemError.field("person_id", "This record was merged into another; link the surviving record.")
+    if session.get(InvestigationPerson, body.id) is not None:
+        raise ProblemError(409, f"A link with id {body.id} already exists.")
+    session.add(InvestigationPerson(id=body.id, investigation_id=inv.id, person_id=person.id, role=body.role,
+                                    added_at=utcnow(), added_by_id=user.id))
+    audit.record(session, user, audit.AuditAction.COMBINATION, "person", person.id,
+                 f"linked to investigation {inv.reference} as {body.role}")
+    return _investigation_changed(session, user, inv)
+
+
+def add_line(session: Session, user: User, investigation_id: str, body: LineIn) -> InvestigationOut:
+    inv = get_investigation(session, investigation_id)
+    if session.get(LineOfEnquiry, body.id) is not None:
+        raise ProblemError(409, f"A line of enquiry with id {body.id} already exists.")
+    session.add(LineOfEnquiry(id=body.id, investigation_id=inv.id, title=body.title, objective=body.objective,
+                              status="open", raised_at=utcnow(), raised_by_id=user.id))
+    return _investigation_changed(session, user, inv)
+
+
+# --- actions -----------------------------------------------------------------------------------------------
+
+def is_overdue(action: Action, now: datetime) -> bool:
+    return action.status in _OPEN_STATES and action.due_at is not None and action.due_at < now
+
+
+def action_out(action: Action, now: datetime | None = None) -> ActionOut:
+    now = now or utcnow()
+    return ActionOut(
+        id=action.id, investigation_id=action.investigation_id,
+        investigation_reference=action.investigation.reference, number=action.number, title=action.title,
+        details=action.details, origin=action.origin, priority=action.priority,
+        line_of_enquiry_id=action.line_of_enquiry_id, status=action.status,
+        status_title=STATE_TITLES[ActionState(action.status)], raised_by=_brief(action.raised_by),
+        raised_at=action.raised_at, allocated_to=_brief(action.allocated_to), allocated_at=action.allocated_at,
+        due_at=action.due_at, overdue=is_overdue(action, now), result_text=action.result_text,
+        resulted_at=action.resulted_at, resulted_by=_brief(action.resulted_by),
+        reviewed_by=_brief(action.reviewed_by), reviewed_at=action.reviewed_at,
+        review_outcome=action.review_outcome, reason=action.reason, further_action_id=action.further_action_id,
+        version=action.version, history=[HistoryOut.model_validate(h) for h in action.history])
+
+
+def get_action(session: Session, action_id: str) -> Action:
+    row = session.get(Action, action_id)
+    if row is None:
+        raise ProblemError(404, f"There is no action with id {action_id[:40]!r}.")
+    return row
+
+
+def _history(action: Action, user: User, event: str, from_status: str | None, to_status: str,
+             reason: str | None = None, note: str | None = None, at: datetime | None = None) -> None:
+    action.history.append(ActionHistory(id=str(uuid.uuid4()), action_id=action.id, at=at or utcnow(),
+                                        by_id=user.id, event=event, from_status=from_status, to_status=to_status,
+                                        reason=reason or None, note=note))
+
+
+def _new_action(session: Session, user: User, inv: Investigation, *, action_id: str, title: str, details: str,
+                origin: str, priority: str, line_of_enquiry_id: str | None) -> Action:
+    if session.get(Action, action_id) is not None:
+        raise ProblemError(409, f"An action with id {action_id} already exists.")
+    if line_of_enquiry_id is not None:
+        line = session.get(LineOfEnquiry, line_of_enquiry_id)
+        if line is None or line.investigation_id != inv.id:
+            raise ProblemError.field("line_of_enquiry_id", "This line of enquiry is not in this investigation.")
+    numbers = session.scalars(select(Action.number).where(Action.investigation_id == inv.id)).all()
+    now = utcnow()
+    action = Action(id=action_id, investigation_id=inv.id, investigation=inv, number=next_action_number(numbers),
+                    title=title, details=details, origin=origin, priority=priority,
+                    line_of_enquiry_id=line_of_enquiry_id, status=ActionState.RAISED.value, raised_by=user,
+                    raised_at=now, version=1)
+    session.add(action)
+    _history(action, user, "raise", None, ActionState.RAISED.value, note=f"origin: {origin}", at=now)
+    session.flush()
+    return action
+
+
+def _emit_action(session: Session, user: User, action: Action, verb: str) -> ActionOut:
+    session.flush()
+    out = action_out(action)
+    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+                 ACTION, action.id)
+    events.emit(session, f"investigations.action.{verb}", ACTION, action.id, out)
+    return out
+
+
+def raise_action(session: Session, user: User, investigation_id: str, body: ActionIn) -> ActionOut:
+    inv = get_investigation(session, investigation_id)
+    action = _new_action(session, user, inv, action_id=body.id, title=body.title, details=body.details,
+                         origin=body.origin, priority=body.priority, line_of_enquiry_id=body.line_of_enquiry_id)
+    return _emit_action(session, user, action, "created")
+
+
+def list_investigation_actions(session: Session, user: User, investigation_id: str,
+                               statuses: list[str] | None) -> list[ActionOut]:
+    inv = get_investigation(session, investigation_id)
+    query = select(Action).where(Action.investigation_id == inv.id)
+    if statuses:
+        query = query.where(Action.status.in_(statuses))
+    rows = session.scalars(query).unique().all()
+    rows = sorted(rows, key=lambda a: int(a.number[1:]) if a.number[1:].isdigit() else 0)
+    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id, "actions list")
+    return [action_out(a) for a in rows]
+
+
+def list_actions(session: Session, user: User, mine: bool, statuses: list[str] | None) -> list[ActionOut]:
+    query = select(Action)
+    if mine:
+        query = query.where(Action.allocated_to_id == user.id)
+    if statuses:
+        query = query.where(Action.status.in_(statuses))
+    now = utcnow()
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows = sorted(session.scalars(query).unique().all(),
+                  key=lambda a: (not is_overdue(a, now), a.due_at or far, _PRIORITY_RANK.get(a.priority, 9),
+                                 a.investigation.reference, a.number))
+    return [action_out(a, now) for a in rows]
+
+
+def read_action(session: Session, user: User, action_id: str) -> ActionOut:
+    action = get_action(session, action_id)
+    audit.record(session, user, audit.AuditAction.CONSULTATION, ACTION, action.id)
+    return action_out(action)
+
+
+def _refuse(event: ActionEvent, action: Action, user: User, reason: str) -> ProblemError:
+    """403 when the person may not do this at all, 422 when the action's state or the input is wrong."""
+    not_allocated = event is ActionEvent.SUBMIT_RESULT and action.allocated_to_id != user.id
+    not_manager = event is not ActionEvent.SUBMIT_RESULT and Role(user.role) not in MANAGERS
+    if (not_allocated or not_manager) and ActionState(action.status) not in TERMINAL:
+        return ProblemError(403, reason)
+    return ProblemError(422, reason, errors=[{"field": "event", "message": reason}])
+
+
+def apply_transition(session: Session, user: User, action_id: str, body: TransitionIn,
+                     if_match: str | None) -> ActionOut:
+    action = get_action(session, action_id)
+    check_if_match(if_match, action.version, action_out(action))
+    event = ActionEvent(body.event)
+    decided = transition(ActionState(action.status), event, Role(user.role), action.allocated_to_id == user.id,
+                         reason=body.reason)
+    if not decided:
+        raise _refuse(event, action, user, decided.reason)
+    errors = []
+    officer = None
+    if event is ActionEvent.ALLOCATE:
+        if body.allocated_to_id is None:
+            errors.append({"field": "allocated_to_id", "message": "Choose the officer to allocate it to."})
+        else:
+            officer = session.get(User, body.allocated_to_id)
+            if officer is None or not officer.active:
+                errors.append({"field": "allocated_to_id", "message": "There is no such officer."})
+        if body.due_at is None:
+            errors.append({"field": "due_at", "message": "Give the date and time it is due."})
+        elif body.due_at < utcnow():
+            errors.append({"field": "due_at", "message": "The due date is in the past."})
+    if event is ActionEvent.SUBMIT_RESULT and not (body.result_text or "").strip():
+        errors.append({"field": "result_text", "message": "Write the result before submitting it."})
+    if event is ActionEvent.FURTHER_ACTION and body.further_action is None:
+        errors.append({"field": "further_action", "message": "Describe the further action to raise."})
+    if errors:
+        raise ProblemError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+
+    now = utcnow()
+    before = action.status
+    note = None
+    if event is ActionEvent.ALLOCATE:
+        action.allocated_to, action.allocated_at, action.due_at = officer, now, body.due_at
+        note = f"allocated to {officer.display_name}, due {body.due_at.isoformat()}"
+    elif event is ActionEvent.SUBMIT_RESULT:
+        action.result_text, action.resulted_at, action.resulted_by = body.result_text, now, user
+    elif event in (ActionEvent.FILE, ActionEvent.FURTHER_ACTION, ActionEvent.RETURN):
+        action.reviewed_by, action.reviewed_at, action.review_outcome = user, now, event.value
+    if body.reason.strip():
+        action.reason = body.reason.strip()
+    further = None
+    if event is ActionEvent.FURTHER_ACTION:
+        fa = body.further_action
+        assert fa is not None
+        further = _new_action(session, user, action.investigation, action_id=fa.id, title=fa.title,
+                              details=fa.details, origin=fa.origin or f"Further action from {action.number}",
+                              priority=fa.priority, line_of_enquiry_id=action.line_of_enquiry_id)
+        action.further_action_id = further.id
+        note = f"further action {further.number} raised"
+    action.status = decided.new_state.value
+    action.version += 1
+    _history(action, user, event.value, before, action.status, body.reason.strip() or None, note, now)
+    if further is not None:
+        _emit_action(session, user, further, "created")
+    return _emit_action(session, user, action, "updated")
