@@ -86,36 +86,48 @@ def log_table(entries: list[PrintedEntry]) -> list[Any]:
                        stripes=False)]
 
 
+def _part_flowables(parts: list[Any]) -> list[Any]:
+    s = styles()
+    out: list[Any] = []
+    for index, part in enumerate(parts):
+        followed = index + 1 < len(parts)
+        if isinstance(part, Grid):
+            out.append(grid(part.rows))
+        elif isinstance(part, Rows):
+            out += render_rows(part)
+        elif isinstance(part, Text):
+            style = s.cell_bold if part.bold else s.note
+            if followed:  # an introduction stays on the page of what it introduces: no spacer between
+                out.append(Paragraph(esc(part.text), ParagraphStyle("Intro", parent=style, keepWithNext=1,
+                                                                    spaceAfter=4)))
+                continue
+            out.append(Paragraph(esc(part.text), style))
+        elif isinstance(part, LogPart):
+            out += log_table(part.entries)
+        out.append(gap(2))
+    return out
+
+
 def story_for(content: DocumentContent) -> list[Any]:
     s = styles()
     story: list[Any] = [Paragraph(esc(content.title), s.title), Paragraph(esc(content.subtitle), s.subtitle)]
-    for section in content.sections:
-        whole = story
-        if all(isinstance(part, Grid | Text) for part in section.parts):
-            # label/value sections are short: keep each on one page (a charge, an assessment);
-            # KeepTogether still splits one that is longer than a page
-            story = []
-        story.append(Heading(section.title, section.level))
-        for index, part in enumerate(section.parts):
-            followed = index + 1 < len(section.parts)
-            if isinstance(part, Grid):
-                story.append(grid(part.rows))
-            elif isinstance(part, Rows):
-                story += render_rows(part)
-            elif isinstance(part, Text):
-                style = s.cell_bold if part.bold else s.note
-                # an introduction stays on the page of what it introduces (so no spacer between)
-                story.append(Paragraph(esc(part.text), ParagraphStyle("Intro", parent=style, keepWithNext=1,
-                                                                      spaceAfter=4)
-                                       if followed else style))
-                if followed:
-                    continue
-            elif isinstance(part, LogPart):
-                story += log_table(part.entries)
-            story.append(gap(2))
-        if story is not whole:
-            whole.append(KeepTogether(story))
-            story = whole
+    carried: list[Any] = []  # a short section waiting to go onto the page of its first subsection
+    sections = content.sections
+    for index, section in enumerate(sections):
+        flowables = [*carried, Heading(section.title, section.level), *_part_flowables(section.parts)]
+        carried = []
+        short = all(isinstance(part, Grid | Text) for part in section.parts)
+        if not short:
+            story += flowables
+            continue
+        following = sections[index + 1] if index + 1 < len(sections) else None
+        if following is not None and following.level > section.level:
+            carried = flowables
+        else:
+            # label/value sections are short: keep each on one page (a charge, an assessment) with
+            # any parent heading; KeepTogether still splits one that is longer than a page
+            story.append(KeepTogether(flowables))
+    story += carried
     story.append(Paragraph(esc(content.closing), s.end))
     return story
 

@@ -143,3 +143,22 @@ def test_no_charge_is_split_across_pages(tmp_path: Path) -> None:
                 seen.add(n)
                 assert f"(item {n})" in flat and f"£{n}0.00" in flat, (n, page)
     assert seen == set(range(1, 10))
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(tmp_path: Path) -> None:
+    from tests.printing.sample_docs import DETAINEE
+
+    headings = {"Defendant", "Case references", "Charges", "Caution on charge and reply", "Bail or remand",
+                "First hearing", "Officers"}
+    charges = tuple(Charge(n, "TH68010", "Theft from a shop", "Contrary to section 1(1) and 7 of the Theft Act 1968.",
+                           "On 21/11/2026 at Northtown stole goods. " * 4) for n in range(1, 4))
+    for extra in range(0, 40, 4):  # push the content down a few lines at a time
+        aliases = tuple(f"Alias number {i} with a long enough name to fill a line of the grid" for i in range(extra))
+        doc = charge_sheet(charges=charges, defendant=dataclasses.replace(DETAINEE, aliases=aliases))
+        path = tmp_path / f"a{extra}.pdf"
+        build_charge_sheet_pdf(doc, path)
+        for page in range(1, pdf_tools.pages(path) + 1):
+            lines = [line.strip() for line in pdf_tools.text(path, page=page).splitlines() if line.strip()]
+            body = lines[:next(i for i, line in enumerate(lines) if line.startswith("Printed 21/11/2026"))]
+            assert body[-1] not in headings and not body[-1].startswith("You are charged"), (extra, page, body[-2:])
+            assert not body[-1].startswith("Charge "), (extra, page)

@@ -139,3 +139,20 @@ print(errors)
         flat = pdf_tools.flat(tmp_path / f"t{i}.pdf")
         assert "ÅNGSTRÖM-ŁUKASIEWICZ, Zoë" in flat
         assert ("End of custody record" if i % 2 else "End of charge sheet") in flat
+
+
+SECTION_TITLES = {"Detainee", "Arrest and arrival", "Authorisation of detention", "Rights and entitlements",
+                  "Risk assessments", "Observation levels", "Cell visits and rousing checks",
+                  "Reviews and extensions", "Custody log", "Disposal and release"}
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(tmp_path: Path) -> None:
+    # shift the content down a little at a time so every heading meets a page end somewhere
+    for checks in range(0, 42, 3):
+        path = tmp_path / f"c{checks}.pdf"
+        build_custody_record_pdf(custody_record(checks=checks), path)
+        for page in range(1, pdf_tools.pages(path) + 1):
+            lines = [line.strip() for line in pdf_tools.text(path, page=page).splitlines() if line.strip()]
+            body = lines[:next(i for i, line in enumerate(lines) if line.startswith("Printed 21/11/2026"))]
+            assert body[-1] not in SECTION_TITLES, (checks, page, body[-3:])
+            assert not body[-1].startswith("Risk assessment version"), (checks, page)
