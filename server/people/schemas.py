@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.identifiers import short_pnc_id
-from domain.people import GENDERS, OFFICER_DEFINED_ETHNICITY, SELF_DEFINED_ETHNICITY, WARNING_MARKERS, name_problem
+from domain.people import (GENDERS, OFFICER_DEFINED_ETHNICITY, SELF_DEFINED_ETHNICITY, WARNING_MARKERS, dob_problem,
+                           name_problem)
 from server.wire import CleanStr, UTCOut
 
 
@@ -48,6 +49,8 @@ class AliasIn(BaseModel):
         if problem := name_problem(value, "alias forenames", required=False):
             raise ValueError(problem)
         return value.strip()
+
+    _dob = field_validator("date_of_birth")(classmethod(lambda cls, v: _check_dob(v)))
 
 
 class AddressIn(BaseModel):
@@ -105,6 +108,12 @@ class _PersonFields(BaseModel):
         return value
 
 
+def _check_dob(value: date | None) -> date | None:
+    if value is not None and (problem := dob_problem(value, datetime.now(UTC).date())):
+        raise ValueError(problem)
+    return value
+
+
 def _check_surname(value: str) -> str:
     if problem := name_problem(value, "surname"):
         raise ValueError(problem)
@@ -127,6 +136,7 @@ class PersonIn(_PersonFields):
     _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _surname = field_validator("surname")(classmethod(lambda cls, v: _check_surname(v)))
     _forenames = field_validator("forenames")(classmethod(lambda cls, v: _check_forenames(v)))
+    _dob = field_validator("date_of_birth")(classmethod(lambda cls, v: _check_dob(v)))
 
 
 class PersonPatch(_PersonFields):
@@ -143,6 +153,8 @@ class PersonPatch(_PersonFields):
     @classmethod
     def _forenames(cls, value: str | None) -> str | None:
         return None if value is None else _check_forenames(value)
+
+    _dob = field_validator("date_of_birth")(classmethod(lambda cls, v: _check_dob(v)))
 
 
 class MarkerAdd(BaseModel):
