@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain.roles import Role
 from server.auth.models import User
 from server.auth.service import create_user
-from server.custody.models import CustodyRecord, LogEntry
+from server.custody.demo import load_custody_demo
 from server.db import utcnow
 from server.people.demo import load_people_demo
 from server.people.models import Person
@@ -79,33 +79,7 @@ def load_demo(session: Session, now: datetime | None = None) -> dict[str, int]:
             added["users"] += 1
         users[username] = user
     session.flush()
-    sergeant, detention = users["sergeant"], users["detention"]
-    for index, (surname, forenames, dob, gender, hours, juvenile, vulnerable, risk, obs) in enumerate(
-            DEMO_DETAINEES):
-        record_id = demo_id("custody_record", surname)
-        if session.get(CustodyRecord, record_id) is not None:
-            continue
-        person_id = demo_id("person", surname)
-        if session.get(Person, person_id) is None:
-            session.add(Person(id=person_id, surname=surname, forenames=forenames, date_of_birth=dob,
-                               gender=gender))
-        arrived = now - timedelta(hours=hours)
-        session.add(CustodyRecord(
-            id=record_id, custody_number=f"BW-{arrived.year}-{900001 + index:06d}", person_id=person_id,
-            cell=f"C{index + 1}", status="in_custody", arrived_at=arrived, relevant_time=arrived,
-            detention_authorised_at=arrived + timedelta(minutes=20), juvenile=juvenile, vulnerable=vulnerable,
-            risk_level=risk, observation_level=obs))
-        session.flush()
-        added["records"] += 1
-        for offset_h, kind, text in _LOG_SCRIPT:
-            observed = arrived + timedelta(hours=offset_h)
-            if observed > now:
-                continue
-            author = sergeant if kind in ("note", "rights") else detention
-            session.add(LogEntry(id=demo_id("log", f"{surname}:{kind}"), record_id=record_id, kind=kind,
-                                 text=text, observed_at=observed, recorded_at=min(observed + timedelta(minutes=2), now),
-                                 author_id=author.id))
-            added["log_entries"] += 1
+    added.update(load_custody_demo(session, users, now, DEMO_DETAINEES, demo_id))  # issue 3: booked properly
     session.flush()
     load_people_demo(session, users, now)  # issue 4: people, investigations, intelligence
     return added

@@ -1,8 +1,15 @@
+"""Custody records, the detainee log and the custody suite's append-only facts (issue 3).
+
+Everything that happens to a detainee is a row of its own (rights, risk assessments, checks, reviews,
+authorities, interviews) and also a log entry, so the log is the complete story. Rows are never updated except
+an interview's end time; the record carries the current state the board needs.
+"""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import User
@@ -10,6 +17,7 @@ from server.db import Base, UTCDateTime, utcnow
 from server.people.models import Person
 
 STATUS_IN_CUSTODY = "in_custody"
+STATUS_CHARGED = "charged"
 STATUS_RELEASED = "released"
 
 
@@ -32,6 +40,37 @@ class CustodyRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Issue 3: booking-in. Nullable so records made before it (foundation demo) still load.
+    booked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrest_place: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    arresting_officer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    arresting_officer_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    officer_in_case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    offences: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=list)
+    arrest_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    arrest_necessity: Mapped[str | None] = mapped_column(Text, nullable=True)
+    arrival_route: Mapped[str] = mapped_column(String(32), default="arrested_elsewhere")
+    left_first_area_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    relevant_time_basis: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    appears_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
+    detention_decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    detention_grounds: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detention_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    detention_decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    detention_decided_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    detention_decided_by_rank: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    aa_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    aa_arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    aa_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    rights_notice_language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rights_notice_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    observation_level_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    observation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    charged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    charge_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    disposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     person: Mapped[Person] = relationship(lazy="joined")
 
@@ -59,6 +98,103 @@ class LogEntry(Base):
     author: Mapped[User] = relationship(lazy="joined")
 
 
+class _Fact:
+    """Columns every custody fact shares: who recorded it, when, on which record."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RightEvent(_Fact, Base):
+    __tablename__ = "custody_rights"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    right: Mapped[str] = mapped_column(String(40))
+    requested: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delay_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delay_grounds: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+
+
+class RiskAssessment(_Fact, Base):
+    __tablename__ = "custody_risk_assessments"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(32))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    responses: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    officer_observations: Mapped[str | None] = mapped_column(Text, nullable=True)
+    warning_markers: Mapped[str | None] = mapped_column(Text, nullable=True)
+    risk_level: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)  # domain.risk.assess, kept as it was then
+    assessed_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    assessed_by: Mapped[User] = relationship(lazy="joined")
+
+
+class CellCheck(_Fact, Base):
+    __tablename__ = "custody_checks"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    check_type: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(String(60))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    medical_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    checked_by: Mapped[User] = relationship(lazy="joined")
+
+
+class Review(_Fact, Base):
+    __tablename__ = "custody_reviews"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # review | postponement
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    grounds: Mapped[str] = mapped_column(Text)
+    representations: Mapped[str | None] = mapped_column(Text, nullable=True)
+    charged: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reviewer: Mapped[User] = relationship(lazy="joined")
+
+
+class DetentionAuthority(_Fact, Base):
+    """A superintendent's extension (s.42), a warrant of further detention (s.43) or its extension (s.44)."""
+
+    __tablename__ = "custody_authorities"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    grounds: Mapped[str | None] = mapped_column(Text, nullable=True)
+    court: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    authorised_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    authorised_by: Mapped[User] = relationship(lazy="joined")
+
+
+class Interview(_Fact, Base):
+    __tablename__ = "custody_interviews"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    interviewing_officers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    others_present: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+
+
 @event.listens_for(LogEntry, "before_update")
 def _log_is_append_only(_mapper, _connection, target: LogEntry) -> None:
     raise RuntimeError(f"log entry {target.id} is append-only; add a correction instead")
@@ -67,3 +203,10 @@ def _log_is_append_only(_mapper, _connection, target: LogEntry) -> None:
 @event.listens_for(LogEntry, "before_delete")
 def _log_is_never_deleted(_mapper, _connection, target: LogEntry) -> None:
     raise RuntimeError(f"log entry {target.id} is append-only; it cannot be deleted")
+
+
+for _cls in (RightEvent, RiskAssessment, CellCheck, Review, DetentionAuthority):
+    @event.listens_for(_cls, "before_update")
+    def _facts_are_append_only(_mapper, _connection, target) -> None:
+        raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")
+

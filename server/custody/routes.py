@@ -1,18 +1,35 @@
+"""HTTP routes of the custody suite (docs/api-custody.md). Rules of authority live in the services, which
+give the reason with each 403; the route only admits custody staff to writes."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import service
-from server.custody.schemas import CustodyRecordOut, LogEntryIn, LogEntryOut
+from server.custody import booking, care, clock, disposal, service
+from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
+                                    CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
+                                    InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
+                                    RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut, RightsNoticeIn,
+                                    RiskAssessmentIn, RiskAssessmentOut, WarrantIn)
 from server.idempotency import IdempotencyDep
 
 router = APIRouter(prefix="/custody", tags=["custody"])
 CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
+
+
+def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    return service.parse_if_match(if_match)
+
+
+IfMatch = Annotated[int | None, Depends(_if_match)]
+WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
+                409: {"description": "Record released (read-only), or id already used"},
+                412: {"description": "If-Match version is stale (current = the record)"},
+                422: {"description": "Invalid (field errors)"}}
 
 
 @router.get("/records", response_model=list[CustodyRecordOut])
@@ -20,9 +37,27 @@ def list_records(user: CurrentUser, session: SessionDep, open: bool = False) -> 
     return service.list_records(session, user, open_only=open)
 
 
+@router.post("/records", status_code=201, response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def book_in(body: BookingIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep):
+    return idem.run(201, lambda: booking.book_in(session, user, body))
+
+
 @router.get("/records/{record_id}", response_model=CustodyRecordOut)
 def get_record(record_id: str, user: CurrentUser, session: SessionDep) -> CustodyRecordOut:
     return service.read_record(session, user, record_id)
+
+
+@router.patch("/records/{record_id}", response_model=CustodyRecordOut,
+              responses={**WRITE_ERRORS, 428: {"description": "If-Match missing"}})
+def patch_record(record_id: str, body: RecordPatch, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+                 if_match: IfMatch):
+    return idem.run(200, lambda: booking.patch_record(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/detention-decision", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def detention_decision(record_id: str, body: DetentionIn, user: CustodyStaff, session: SessionDep,
+                       idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(200, lambda: booking.decide_detention(session, user, record_id, body, if_match))
 
 
 @router.get("/records/{record_id}/log", response_model=list[LogEntryOut])
@@ -37,3 +72,100 @@ def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: Cust
                   session: SessionDep, idem: IdempotencyDep):
     tolerance = request.app.state.settings.future_tolerance
     return idem.run(201, lambda: service.add_log_entry(session, user, record_id, body, tolerance))
+
+
+@router.post("/records/{record_id}/rights", status_code=201, response_model=RightOut, responses=WRITE_ERRORS)
+def add_right(record_id: str, body: RightIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+              if_match: IfMatch):
+    return idem.run(201, lambda: care.add_right(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/rights-notice", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def rights_notice(record_id: str, body: RightsNoticeIn, user: CustodyStaff, session: SessionDep,
+                  idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(200, lambda: care.give_rights_notice(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/appropriate-adult", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def appropriate_adult(record_id: str, body: AppropriateAdultIn, user: CustodyStaff, session: SessionDep,
+                      idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(200, lambda: care.appropriate_adult(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/risk-assessments", status_code=201, response_model=RiskAssessmentOut,
+             responses=WRITE_ERRORS)
+def add_risk_assessment(record_id: str, body: RiskAssessmentIn, user: CustodyStaff, session: SessionDep,
+                        idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(201, lambda: care.add_risk_assessment(session, user, record_id, body, if_match))
+
+
+@router.get("/records/{record_id}/risk-assessments", response_model=list[RiskAssessmentOut])
+def list_risk_assessments(record_id: str, user: CurrentUser, session: SessionDep) -> list[RiskAssessmentOut]:
+    return care.list_risk_assessments(session, user, record_id)
+
+
+@router.post("/records/{record_id}/observation-level", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def observation_level(record_id: str, body: ObservationLevelIn, user: CustodyStaff, session: SessionDep,
+                      idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(200, lambda: care.set_observation_level(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/checks", status_code=201, response_model=CheckOut, responses=WRITE_ERRORS)
+def add_check(record_id: str, body: CheckIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+              if_match: IfMatch):
+    return idem.run(201, lambda: care.add_check(session, user, record_id, body, if_match))
+
+
+@router.get("/records/{record_id}/checks", response_model=list[CheckOut])
+def list_checks(record_id: str, user: CurrentUser, session: SessionDep) -> list[CheckOut]:
+    return care.list_checks(session, user, record_id)
+
+
+@router.post("/records/{record_id}/reviews", status_code=201, response_model=ReviewOut, responses=WRITE_ERRORS)
+def add_review(record_id: str, body: ReviewIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+               if_match: IfMatch):
+    return idem.run(201, lambda: clock.add_review(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/extensions", status_code=201, response_model=AuthorityOut,
+             responses=WRITE_ERRORS)
+def add_extension(record_id: str, body: ExtensionIn, user: CustodyStaff, session: SessionDep,
+                  idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(201, lambda: clock.add_extension(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/warrants", status_code=201, response_model=AuthorityOut, responses=WRITE_ERRORS)
+def add_warrant(record_id: str, body: WarrantIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+                if_match: IfMatch):
+    return idem.run(201, lambda: clock.add_warrant(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/interviews", status_code=201, response_model=InterviewOut,
+             responses=WRITE_ERRORS)
+def start_interview(record_id: str, body: InterviewIn, user: CustodyStaff, session: SessionDep,
+                    idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(201, lambda: care.start_interview(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/interviews/{interview_id}/end", response_model=InterviewOut,
+             responses=WRITE_ERRORS)
+def end_interview(record_id: str, interview_id: str, body: InterviewEndIn, user: CustodyStaff,
+                  session: SessionDep, idem: IdempotencyDep, if_match: IfMatch):
+    return idem.run(200, lambda: care.end_interview(session, user, record_id, interview_id, body, if_match))
+
+
+@router.get("/records/{record_id}/interviews", response_model=list[InterviewOut])
+def list_interviews(record_id: str, user: CurrentUser, session: SessionDep) -> list[InterviewOut]:
+    return care.list_interviews(session, user, record_id)
+
+
+@router.post("/records/{record_id}/charge", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def charge(record_id: str, body: ChargeIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+           if_match: IfMatch):
+    return idem.run(200, lambda: disposal.charge(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/disposal", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
+def dispose(record_id: str, body: DisposalIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+            if_match: IfMatch):
+    return idem.run(200, lambda: disposal.dispose(session, user, record_id, body, if_match))

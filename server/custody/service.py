@@ -1,16 +1,30 @@
-"""Custody record reads and the detainee log rules. Services never commit: the request does."""
+"""Custody record reads, the representation the board needs, the detainee log, and helpers every custody
+write shares (writable check, If-Match, log entry + audit + event). Services never commit: the request does.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain import observation as obs
+from domain import pace_clock, rights
+from domain.decision import FieldError
+from domain.risk import Trigger, reassessment_reason
+from domain.roles import ROLE_TITLES, Role
 from server import audit, events
 from server.auth.models import User
-from server.custody.models import STATUS_RELEASED, CustodyRecord, LogEntry
-from server.custody.schemas import CustodyRecordOut, LogEntryIn, LogEntryOut
+from server.custody import force
+from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, CellCheck, CustodyRecord, DetentionAuthority,
+                                   LogEntry, Review, RightEvent, RiskAssessment)
+from server.custody.schemas import (AuthorityOut, CustodyRecordOut, DelayOut, DetentionDecisionOut, DisposalOut,
+                                    LogEntryIn, LogEntryOut, OffenceOut, OfficerOut, PersonBrief, ReviewOut,
+                                    RightOut, RightsNoticeOut)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -19,14 +33,200 @@ LOG_ENTRY = "log_entry"
 LOG = "custody_log"  # the whole detainee log of one record (entity_id = the record's id)
 
 
+# ------------------------------------------------------------------------------------------ small helpers
+
+
+def officer(user: User) -> OfficerOut:
+    return OfficerOut(id=user.id, name=user.display_name, rank=user.rank)
+
+
+def role_of(user: User) -> Role:
+    return Role(user.role)
+
+
+def forbid(reason: str) -> ProblemError:
+    return ProblemError(403, reason)
+
+
+def require(user: User, *roles: Role, doing: str) -> None:
+    """403 naming who may do it, unless the user holds one of `roles`."""
+    if role_of(user) not in roles:
+        names = " or ".join(ROLE_TITLES[r].lower() for r in roles)
+        raise forbid(f"Only a {names} may {doing}; you are signed in as {ROLE_TITLES[role_of(user)].lower()}.")
+
+
+def field_errors(errors: Iterable[FieldError | tuple[str, str]]) -> None:
+    """Raise one 422 holding every field error, if there are any."""
+    pairs = [(e.field, e.message) if isinstance(e, FieldError) else e for e in errors]
+    if pairs:
+        raise ProblemError(422, "; ".join(f"{f}: {m}" for f, m in pairs[:5]),
+                           errors=[{"field": f, "message": m} for f, m in pairs])
+
+
+def fmt(at: datetime) -> str:
+    """Local wall-clock time for log text (the wire keeps UTC)."""
+    return at.astimezone(ZoneInfo(force.clock().local_zone)).strftime("%d/%m/%Y %H:%M")
+
+
+def event_time(field: str, at: datetime, record: CustodyRecord, now: datetime) -> None:
+    """A custody event must be after booking-in and not in the future (domain.pace_clock)."""
+    booked = record.booked_in_at or record.arrived_at
+    if problem := pace_clock.event_time_error(field, at, booked_in_at=booked, now=now):
+        field_errors([problem])
+
+
+# ------------------------------------------------------------------------------------- the representation
+
+
+def _reviews(session: Session, record_id: str) -> list[Review]:
+    return list(session.scalars(select(Review).where(Review.record_id == record_id)
+                                .order_by(Review.at, Review.recorded_at)))
+
+
+def _authorities(session: Session, record_id: str) -> list[DetentionAuthority]:
+    return list(session.scalars(select(DetentionAuthority).where(DetentionAuthority.record_id == record_id)
+                                .order_by(DetentionAuthority.granted_at)))
+
+
+def domain_authorities(rows: Iterable[DetentionAuthority]) -> list[pace_clock.Authority]:
+    return [pace_clock.Authority(pace_clock.AuthorityKind(a.kind), a.granted_at, a.expires_at) for a in rows]
+
+
+def review_out(r: Review) -> ReviewOut:
+    return ReviewOut(id=r.id, record_id=r.record_id, number=r.number, kind=r.kind, at=r.at, due_at=r.due_at,
+                     late=r.kind == "review" and r.at > r.due_at, outcome=r.outcome, grounds=r.grounds,
+                     representations=r.representations, charged=r.charged, reviewer=officer(r.reviewer),
+                     recorded_at=r.recorded_at)
+
+
+def authority_out(a: DetentionAuthority) -> AuthorityOut:
+    return AuthorityOut(id=a.id, record_id=a.record_id, kind=a.kind, granted_at=a.granted_at,
+                        expires_at=a.expires_at, grounds=a.grounds, court=a.court, reference=a.reference,
+                        authorised_by=officer(a.authorised_by), recorded_at=a.recorded_at)
+
+
+def right_out(r: RightEvent) -> RightOut:
+    delay = DelayOut(until=r.delay_until, grounds=r.delay_grounds or "") if r.delay_until else None
+    return RightOut(id=r.id, record_id=r.record_id, right=r.right, requested=r.requested, at=r.at, note=r.note,
+                    delay=delay, recorded_by=officer(r.recorded_by), recorded_at=r.recorded_at)
+
+
+def involved_officer_ids(record: CustodyRecord) -> list[str]:
+    return [i for i in (record.arresting_officer_id, record.officer_in_case_id) if i]
+
+
+def offence_indictable(record: CustodyRecord) -> bool:
+    return any(o.get("indictable") for o in record.offences or [])
+
+
+def aa_reason(record: CustodyRecord) -> str | None:
+    relevant = record.relevant_time or record.arrived_at
+    return rights.appropriate_adult_reason(date_of_birth=record.person.date_of_birth, relevant_time=relevant,
+                                           vulnerable=record.vulnerable,
+                                           appears_under_18=record.appears_under_18)
+
+
+def last_check_at(session: Session, record_id: str) -> datetime | None:
+    return session.scalar(select(func.max(CellCheck.observed_at)).where(CellCheck.record_id == record_id))
+
+
+def next_check_due(record: CustodyRecord, last_check: datetime | None) -> datetime | None:
+    if record.observation_level is None or not record.is_open:
+        return None
+    set_at = record.observation_level_set_at or record.booked_in_at or record.arrived_at
+    return obs.next_check_due(obs.ObservationLevel(record.observation_level), level_set_at=set_at,
+                              last_check_at=last_check, config=force.observation())
+
+
+def record_out(session: Session, record: CustodyRecord, now: datetime | None = None) -> CustodyRecordOut:
+    """Everything the board shows, computed with domain/ and the force configuration."""
+    now = now or utcnow()
+    config = force.clock()
+    reviews = _reviews(session, record.id)
+    authorities = _authorities(session, record.id)
+    right_rows = session.scalars(select(RightEvent).where(RightEvent.record_id == record.id)
+                                 .order_by(RightEvent.at, RightEvent.recorded_at)).all()
+    latest_risk = session.scalars(select(RiskAssessment).where(RiskAssessment.record_id == record.id)
+                                  .order_by(RiskAssessment.version.desc()).limit(1)).first()
+    last_check = last_check_at(session, record.id)
+    reviews_done = sum(1 for r in reviews if r.kind == "review")
+    number_due = next_due = None
+    basic = limit = absolute = None
+    if record.relevant_time is not None:
+        summary = pace_clock.summarise(relevant=record.relevant_time, now=now,
+                                       detention_authorised_at=record.detention_authorised_at,
+                                       reviews_done=reviews_done, authorities=domain_authorities(authorities),
+                                       config=config)
+        basic, limit, absolute = summary.basic_limit, summary.current_limit, summary.absolute_limit
+        if summary.next_review is not None and record.is_open:
+            number_due, next_due = summary.next_review.number, summary.next_review.due_at
+    level = record.observation_level
+    interval = (force.observation().intervals[obs.ObservationLevel(level)].total_seconds() / 60
+                if level is not None else None)
+    reason = aa_reason(record)
+    decision = None
+    if record.detention_decision is not None:
+        decision = DetentionDecisionOut(decision=record.detention_decision, grounds=record.detention_grounds or "",
+                                        decided_at=record.detention_decided_at,
+                                        by=OfficerOut(id=record.detention_decided_by_id or "",
+                                                      name=record.detention_decided_by_name or "",
+                                                      rank=record.detention_decided_by_rank or ""))
+    notice = None
+    if record.rights_notice_given_at is not None:
+        notice = RightsNoticeOut(language=record.rights_notice_language or "", given_at=record.rights_notice_given_at)
+    reassess = None
+    if record.is_open and record.booked_in_at is not None:
+        triggers = [(Trigger.CHARGE, record.charged_at)] if record.charged_at else []
+        reassess = reassessment_reason(latest_risk.assessed_at if latest_risk else None, triggers)
+    person = record.person
+    return CustodyRecordOut(
+        id=record.id, custody_number=record.custody_number, person=PersonBrief.model_validate(person),
+        name=f"{person.surname.upper()}, {person.forenames}", cell=record.cell, status=record.status,
+        arrived_at=record.arrived_at, booked_in_at=record.booked_in_at, arrested_at=record.arrested_at,
+        arrest_place=record.arrest_place, arresting_officer=record.arresting_officer,
+        arresting_officer_id=record.arresting_officer_id, officer_in_case_id=record.officer_in_case_id,
+        involved_officer_ids=involved_officer_ids(record),
+        offences=[OffenceOut(**o) for o in record.offences or []], offence_indictable=offence_indictable(record),
+        arrest_reason=record.arrest_reason, arrest_necessity=record.arrest_necessity,
+        arrival_route=record.arrival_route,
+        voluntary_attender=record.arrival_route == pace_clock.ArrivalRoute.VOLUNTARY_ATTENDER,
+        relevant_time=record.relevant_time, relevant_time_basis=record.relevant_time_basis,
+        detention_decision=decision, detention_authorised_at=record.detention_authorised_at,
+        juvenile=record.juvenile, vulnerable=record.vulnerable,
+        appropriate_adult_required=reason is not None, appropriate_adult_reason=reason,
+        appropriate_adult_requested_at=record.aa_requested_at, appropriate_adult_arrived_at=record.aa_arrived_at,
+        appropriate_adult_name=record.aa_name,
+        appropriate_adult_awaited=reason is not None and record.aa_arrived_at is None and record.is_open,
+        rights_notice=notice, rights=[right_out(r) for r in right_rows],
+        risk_level=record.risk_level, risk_assessed_at=latest_risk.assessed_at if latest_risk else None,
+        risk_assessment_version=latest_risk.version if latest_risk else None,
+        observation_level=level, observation_level_set_at=record.observation_level_set_at,
+        observation_reason=record.observation_reason, observation_interval_minutes=interval,
+        last_check_at=last_check, next_check_due=next_check_due(record, last_check),
+        reviews=[review_out(r) for r in reviews], reviews_done=reviews_done, review_number_due=number_due,
+        next_review_due=next_due, authorities=[authority_out(a) for a in authorities],
+        basic_limit_at=basic, detention_limit_at=limit, absolute_limit_at=absolute,
+        charged_at=record.charged_at, charge_summary=record.charge_summary, risk_reassessment_reason=reassess,
+        disposal=DisposalOut(**record.disposal) if record.disposal else None,
+        released_at=record.released_at, version=record.version)
+
+
+def current(session: Session, record: CustodyRecord) -> dict:
+    return record_out(session, record).model_dump(mode="json")
+
+
+# ------------------------------------------------------------------------------------------------ reads
+
+
 def list_records(session: Session, user: User, open_only: bool) -> list[CustodyRecordOut]:
     query = select(CustodyRecord).order_by(CustodyRecord.arrived_at, CustodyRecord.custody_number)
     if open_only:
         query = query.where(CustodyRecord.status != STATUS_RELEASED)
     rows = session.scalars(query).all()
+    now = utcnow()
     for row in rows:
         audit.record(session, user, audit.AuditAction.CONSULTATION, RECORD, row.id, "custody records list")
-    return [CustodyRecordOut.model_validate(r) for r in rows]
+    return [record_out(session, r, now) for r in rows]
 
 
 def get_record(session: Session, record_id: str) -> CustodyRecord:
@@ -39,7 +239,7 @@ def get_record(session: Session, record_id: str) -> CustodyRecord:
 def read_record(session: Session, user: User, record_id: str) -> CustodyRecordOut:
     row = get_record(session, record_id)
     audit.record(session, user, audit.AuditAction.CONSULTATION, RECORD, row.id)
-    return CustodyRecordOut.model_validate(row)
+    return record_out(session, row)
 
 
 def list_log(session: Session, user: User, record_id: str) -> list[LogEntryOut]:
@@ -50,18 +250,82 @@ def list_log(session: Session, user: User, record_id: str) -> list[LogEntryOut]:
     return [LogEntryOut.model_validate(r) for r in rows]
 
 
-def _ensure_writable(record: CustodyRecord) -> None:
+# --------------------------------------------------------------------------------------- shared write path
+
+
+def _ensure_writable(record: CustodyRecord, session: Session | None = None) -> None:
     if record.status == STATUS_RELEASED:
         released = record.released_at.isoformat() if record.released_at else "earlier"
+        body = (record_out(session, record).model_dump(mode="json") if session is not None else None)
         raise ProblemError(409, f"Custody record {record.custody_number} was closed on release ({released}); "
-                                "it is read-only.", current=CustodyRecordOut.model_validate(record).model_dump(
-                                    mode="json"))
+                                "it is read-only.", current=body)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    try:
+        return int(text)
+    except ValueError:
+        raise ProblemError.field("If-Match", "Send the record's version number, e.g. If-Match: 3.") from None
+
+
+def writable(session: Session, record_id: str, if_match: int | None = None, *,
+             require_match: bool = False) -> CustodyRecord:
+    """The record, open and (when If-Match is given) at the version the client last saw."""
+    record = get_record(session, record_id)
+    _ensure_writable(record, session)
+    if if_match is None and require_match:
+        raise ProblemError(428, "Send If-Match with the record's version so a change made meanwhile by someone "
+                                "else is not overwritten.")
+    if if_match is not None and if_match != record.version:
+        raise ProblemError(412, f"Custody record {record.custody_number} has changed since you loaded it "
+                                f"(version {record.version}, you had {if_match}); review the current copy.",
+                           current=current(session, record))
+    return record
+
+
+BULK_LOAD = "custody_bulk_load"  # session.info flag: demo loading, no per-step events or representations
+
+
+def emit(session: Session, type_: str, entity: str, entity_id: str, data, record_id: str | None = None) -> None:
+    """events.emit, except while the demo suite is bulk-loaded (it announces each record once at the end)."""
+    if not session.info.get(BULK_LOAD):
+        events.emit(session, type_, entity, entity_id, data, record_id=record_id)
+
+
+def write_log(session: Session, user: User, record: CustodyRecord, kind: str, text: str,
+              observed_at: datetime, now: datetime, entry_id: str | None = None) -> LogEntry:
+    """A timed, attributed detainee log entry for something recorded elsewhere, so the log is the whole story."""
+    entry = LogEntry(id=entry_id or str(uuid.uuid4()), record_id=record.id, kind=kind, text=text[:10_000],
+                     observed_at=observed_at, recorded_at=now, author=user, corrects_id=None)
+    session.add(entry)
+    session.flush()
+    if not session.info.get(BULK_LOAD):
+        emit(session, "custody.log_entry.created", LOG_ENTRY, entry.id, LogEntryOut.model_validate(entry),
+             record_id=record.id)
+    return entry
+
+
+def changed(session: Session, user: User, record: CustodyRecord, now: datetime, *,
+            action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut:
+    """Bump the version, audit, and emit the full new record so boards update live."""
+    record.updated_at = now
+    session.flush()
+    audit.record(session, user, action, RECORD, record.id)
+    if session.info.get(BULK_LOAD):
+        return None  # type: ignore[return-value]  (the demo loader does not use it)
+    out = record_out(session, record, now)
+    events.emit(session, "custody.record.created" if created else "custody.record.updated", RECORD, record.id,
+                out, record_id=record.id)
+    return out
 
 
 def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn,
                   future_tolerance: timedelta, now: datetime | None = None) -> LogEntryOut:
     record = get_record(session, record_id)
-    _ensure_writable(record)
+    _ensure_writable(record, session)
     now = now or utcnow()
     if body.observed_at > now + future_tolerance:
         minutes = int(future_tolerance.total_seconds() // 60)
@@ -91,3 +355,7 @@ def next_custody_number(session: Session, year: int) -> str:
                           .where(CustodyRecord.custody_number.like(prefix + "%")))
     number = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{number:06d}"
+
+
+def is_charged(record: CustodyRecord) -> bool:
+    return record.status == STATUS_CHARGED

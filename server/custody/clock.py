@@ -1,0 +1,145 @@
+"""The PACE clock on the record: reviews (s.40), superintendent's extension (s.42), warrants (s.43, s.44)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from domain import pace_clock
+from domain.pace_clock import AuthorityKind
+from domain.roles import Role
+from server import audit
+from server.auth.models import User
+from server.custody import force
+from server.custody.models import DetentionAuthority, Review
+from server.custody.schemas import AuthorityOut, ExtensionIn, ReviewIn, ReviewOut, WarrantIn
+from server.custody.service import (emit, _authorities, _reviews, authority_out, changed, domain_authorities,
+                                    event_time, field_errors, fmt, forbid, involved_officer_ids, is_charged,
+                                    offence_indictable, require, review_out, role_of, writable, write_log)
+from server.db import utcnow
+from server.errors import ProblemError
+
+
+def _taken(session: Session, model, row_id: str) -> None:
+    if session.get(model, row_id) is not None:
+        raise ProblemError(409, f"An entry with id {row_id} already exists; use a new id for a new one.")
+
+
+def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_match: int | None,
+               now: datetime | None = None) -> ReviewOut:
+    now = now or utcnow()
+    record = writable(session, record_id, if_match)
+    charged = is_charged(record)
+    decision = pace_clock.check_reviewer(role_of(user), involved_in_investigation=user.id in
+                                         involved_officer_ids(record), charged=charged)
+    if not decision.ok:
+        raise forbid(decision.reason or "You may not review this detention.")
+    _taken(session, Review, body.id)
+    if record.detention_authorised_at is None:
+        field_errors([("kind", "Detention has not been authorised yet, so there is nothing to review.")])
+    event_time("at", body.at, record, now)
+    config = force.clock()
+    done = sum(1 for r in _reviews(session, record.id) if r.kind == "review")
+    number = done + 1
+    due = pace_clock.review_due_at(number, record.detention_authorised_at, config)
+    if body.kind == "postponement":
+        post = pace_clock.check_postponement(body.grounds, review_number=number, postponed_at=body.at,
+                                             detention_authorised_at=record.detention_authorised_at, config=config)
+        if not post.ok:
+            field_errors([("grounds" if not body.grounds.strip() else "at", post.reason or "")])
+    else:
+        errors = []
+        if body.outcome is None:
+            errors.append(("outcome", "A review needs an outcome: continue detention or release."))
+        if not body.grounds.strip():
+            errors.append(("grounds", "Record the grounds for the decision."))
+        field_errors(errors)
+    row = Review(id=body.id, record_id=record.id, number=number, kind=body.kind, at=body.at, due_at=due,
+                 outcome=body.outcome if body.kind == "review" else None, grounds=body.grounds,
+                 representations=body.representations, charged=charged, reviewer=user, recorded_at=now)
+    session.add(row)
+    session.flush()
+    if body.kind == "review":
+        late = f" (late: due by {fmt(due)})" if body.at > due else ""
+        outcome = "continued detention" if body.outcome == "continue" else "directed release"
+        text = (f"Review {number} by {user.rank} {user.display_name}{late}: {outcome}. Grounds: {body.grounds}")
+        if body.representations:
+            text += f" Representations: {body.representations}"
+    else:
+        text = (f"Review {number} postponed by {user.rank} {user.display_name} (due by {fmt(due)}). "
+                f"Reason: {body.grounds}")
+    write_log(session, user, record, "review", text, body.at, now)
+    out = review_out(row)
+    emit(session, "custody.review.created", "custody_review", row.id, out, record_id=record.id)
+    changed(session, user, record, now)
+    return out
+
+
+def _authority_field(reason: str) -> str:
+    timing = ("review" in reason or "within" in reason or "run out" in reason or "ended at" in reason
+              or "expired" in reason)
+    return "authorised_at" if timing else "expires_at"
+
+
+def _store_authority(session: Session, user: User, record, row: DetentionAuthority, text: str,
+                     now: datetime) -> AuthorityOut:
+    session.add(row)
+    session.flush()
+    write_log(session, user, record, "extension", text, row.granted_at, now)
+    out = authority_out(row)
+    emit(session, "custody.authority.created", "custody_authority", row.id, out, record_id=record.id)
+    audit.record(session, user, audit.AuditAction.COLLECTION, "custody_authority", row.id)
+    changed(session, user, record, now)
+    return out
+
+
+def add_extension(session: Session, user: User, record_id: str, body: ExtensionIn, if_match: int | None,
+                  now: datetime | None = None) -> AuthorityOut:
+    now = now or utcnow()
+    if role_of(user) is not Role.SUPERINTENDENT:
+        raise forbid("Only a superintendent or above may extend detention beyond 24 hours (PACE s.42); you are "
+                     f"signed in as {user.rank.lower()}.")
+    record = writable(session, record_id, if_match)
+    _taken(session, DetentionAuthority, body.id)
+    event_time("authorised_at", body.authorised_at, record, now)
+    decision = pace_clock.check_extension(
+        relevant=record.relevant_time or record.arrived_at, authorised_at=body.authorised_at,
+        expires_at=body.expires_at, offence_indictable=offence_indictable(record),
+        review_times=[r.at for r in _reviews(session, record.id) if r.kind == "review"],
+        authorities=domain_authorities(_authorities(session, record.id)), authoriser_role=Role.SUPERINTENDENT,
+        config=force.clock())
+    if not decision.ok:
+        field_errors([(_authority_field(decision.reason or ""), decision.reason or "Not allowed.")])
+    row = DetentionAuthority(id=body.id, record_id=record.id, kind=AuthorityKind.SUPERINTENDENT.value,
+                             granted_at=body.authorised_at, expires_at=body.expires_at, grounds=body.grounds,
+                             authorised_by=user, recorded_at=now)
+    return _store_authority(session, user, record, row,
+                            f"Detention extended to {fmt(body.expires_at)} by {user.rank} {user.display_name} "
+                            f"(PACE s.42). Grounds: {body.grounds}", now)
+
+
+def add_warrant(session: Session, user: User, record_id: str, body: WarrantIn, if_match: int | None,
+                now: datetime | None = None) -> AuthorityOut:
+    now = now or utcnow()
+    require(user, Role.CUSTODY_SERGEANT, doing="record a warrant of further detention")
+    record = writable(session, record_id, if_match)
+    _taken(session, DetentionAuthority, body.id)
+    event_time("issued_at", body.issued_at, record, now)
+    kind = AuthorityKind(body.kind)
+    decision = pace_clock.check_court_authority(
+        kind=kind, relevant=record.relevant_time or record.arrived_at, issued_at=body.issued_at,
+        expires_at=body.expires_at, authorities=domain_authorities(_authorities(session, record.id)),
+        config=force.clock())
+    if not decision.ok:
+        reason = decision.reason or "Not allowed."
+        field_errors([("kind" if "once a warrant" in reason else "issued_at" if "expired" in reason
+                       else "expires_at", reason)])
+    row = DetentionAuthority(id=body.id, record_id=record.id, kind=kind.value, granted_at=body.issued_at,
+                             expires_at=body.expires_at, court=body.court, reference=body.reference,
+                             authorised_by=user, recorded_at=now)
+    what = "Warrant of further detention" if kind is AuthorityKind.WARRANT else "Extension of warrant"
+    ref = f", ref {body.reference}" if body.reference else ""
+    return _store_authority(session, user, record, row,
+                            f"{what} issued by {body.court}{ref}: detention authorised until "
+                            f"{fmt(body.expires_at)}. Recorded by {user.rank} {user.display_name}.", now)
