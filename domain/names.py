@@ -194,6 +194,22 @@ class PersonMatch:
 WEIGHTS = {"surname": 0.45, "forename": 0.2, "dob": 0.35}
 
 
+def combine_matches(surname: NameMatch, forename: NameMatch | None, dob: DobMatch | None) -> PersonMatch:
+    """Weigh the parts that were searched for (None: not searched for) into one score with reasons. Lets a
+    caller scoring thousands of candidates reuse (cache) the name and date comparisons."""
+    total = WEIGHTS["surname"] * surname.score
+    weight = WEIGHTS["surname"]
+    reasons = [surname.reason] if surname.reason else []
+    for part, match in (("forename", forename), ("dob", dob)):
+        if match is None:
+            continue
+        total += WEIGHTS[part] * match.score
+        weight += WEIGHTS[part]
+        if match.reason:
+            reasons.append(match.reason)
+    return PersonMatch(round(100 * total / weight), tuple(reasons))
+
+
 def score_person(
     *,
     surname: str,
@@ -205,19 +221,10 @@ def score_person(
 ) -> PersonMatch:
     """How well a candidate record matches what was searched for, with reasons for the list."""
     s = compare_name(surname, candidate_surname, "surname")
-    total = WEIGHTS["surname"] * s.score
-    reasons = [s.reason] if s.reason else []
-    weight = WEIGHTS["surname"]
+    f = None
     if forename.strip():
         f = compare_name(forename.split()[0], (candidate_forename.split() or [""])[0], "forename")
-        total += WEIGHTS["forename"] * f.score
-        weight += WEIGHTS["forename"]
-        if f.reason:
-            reasons.append(f.reason)
+    d = None
     if dob is not None and dob.year is not None:
         d = compare_dob(dob, candidate_dob) if candidate_dob else DobMatch(0.0, "")
-        total += WEIGHTS["dob"] * d.score
-        weight += WEIGHTS["dob"]
-        if d.reason:
-            reasons.append(d.reason)
-    return PersonMatch(round(100 * total / weight), tuple(reasons))
+    return combine_matches(s, f, d)

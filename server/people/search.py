@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, or_, select, union
+from sqlalchemy.orm import Session
 
-from domain.identifiers import validate_pnc_id
-from domain.names import PartialDate, compact, compare_dob, score_person, soundex
+from domain.identifiers import short_pnc_id, validate_pnc_id
+from domain.names import (DobMatch, NameMatch, PartialDate, combine_matches, compact, compare_dob, compare_name,
+                          soundex)
 from server.errors import ProblemError
 from server.people.keys import first_forename
-from server.people.models import Person, PersonAlias
-from server.people.schemas import SearchPage, SearchResult, person_summary
+from server.people.models import Person, PersonAlias, WarningMarker
+from server.people.schemas import PersonSummary, SearchPage, SearchResult
 
 MIN_SCORE = 50
 MAX_CANDIDATES = 5000  # a safety valve for one-letter queries; real searches return far fewer
@@ -95,26 +97,40 @@ def _dob_filter(query: Query):
     return or_(*clauses)
 
 
-def candidate_ids(session: Session, query: Query) -> set[str]:
-    ids: set[str] = set()
-    live = Person.merged_into.is_(None)
+def _candidate_ids(query: Query):
+    """One UNION of indexed lookups: the ids worth scoring."""
+    parts = []
     if query.pnc:
-        ids.update(session.scalars(select(Person.id).where(Person.pnc_id == query.pnc, live)))
+        parts.append(select(Person.id.label("pid")).where(Person.pnc_id == query.pnc))
+    d = query.dob
+    has_year = d is not None and d.year is not None
     if query.surname:
-        ids.update(session.scalars(select(Person.id).where(
-            _name_filter((Person.surname_sx, Person.surname_key, Person.forename_sx), query), live)
-            .limit(MAX_CANDIDATES)))
-        ids.update(session.scalars(select(PersonAlias.person_id).where(
-            _name_filter((PersonAlias.surname_sx, PersonAlias.surname_key, PersonAlias.forename_sx), query))
-            .limit(MAX_CANDIDATES)))
-        if query.forename and query.dob is not None and query.dob.year is not None:
+        by_name = select(Person.id.label("pid")).where(
+            _name_filter((Person.surname_sx, Person.surname_key, Person.forename_sx), query))
+        if has_year:
+            # compare_dob scores nothing beyond a year either way, so those records would be ruled out anyway.
+            by_name = by_name.where(or_(Person.dob_year.is_(None), Person.dob_year.between(d.year - 1, d.year + 1)))
+        parts.append(by_name)
+        parts.append(select(PersonAlias.person_id.label("pid")).where(
+            _name_filter((PersonAlias.surname_sx, PersonAlias.surname_key, PersonAlias.forename_sx), query)))
+        if query.forename and has_year:
             # A nickname or a different forename: the surname and the date of birth can still find them.
             key, sx = compact(query.surname), soundex(query.surname)
-            ids.update(session.scalars(select(Person.id).where(
-                or_(Person.surname_sx == sx, Person.surname_key == key), _dob_filter(query), live)))
-    elif query.dob is not None and query.dob.year is not None:
-        ids.update(session.scalars(select(Person.id).where(_dob_filter(query), live).limit(MAX_CANDIDATES)))
-    return ids
+            parts.append(select(Person.id.label("pid")).where(
+                or_(Person.surname_sx == sx, Person.surname_key == key), _dob_filter(query)))
+    elif has_year:
+        parts.append(select(Person.id.label("pid")).where(_dob_filter(query)))
+    if not parts:
+        return None
+    return union(*parts).subquery()
+
+
+def candidate_ids(session: Session, query: Query) -> set[str]:
+    ids = _candidate_ids(query)
+    if ids is None:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(select(ids.c.pid)),
+                                                       Person.merged_into.is_(None))))
 
 
 def _partial(dob: date | None) -> PartialDate | None:
@@ -126,82 +142,130 @@ class _Scored:
     person_id: str
     score: int
     reasons: list[str]
+    row: Any = None
 
 
-def _score_one(query: Query, name: tuple[str, str, date | None], aliases, pnc: str | None) -> _Scored | None:
-    surname, forenames, dob = name
-    best_score, best_reasons = -1, []
-    if query.surname:
-        options = [(surname, forenames, dob, "")] + [
-            (a.surname, a.forenames, a.date_of_birth or dob, f"alias {a.forenames} {a.surname}".replace("  ", " ")
-             .strip()) for a in aliases]
-        for cand_surname, cand_forenames, cand_dob, label in options:
-            match = score_person(surname=query.surname, candidate_surname=cand_surname, forename=query.forename,
-                                 candidate_forename=cand_forenames, dob=query.dob, candidate_dob=_partial(cand_dob))
-            if match.score > best_score:
-                reasons = list(match.reasons)
-                if label:
-                    reasons.insert(0, f"matched {label}")
-                best_score, best_reasons = match.score, reasons
-        if query.dob is not None and dob is not None and query.dob.year is not None:
-            # Narrowing: a known date of birth that does not match at all rules the record out.
-            if all(compare_dob(query.dob, _partial(d)).score == 0 for d in
-                   [dob] + [a.date_of_birth for a in aliases if a.date_of_birth]):
-                if not (query.pnc and pnc == query.pnc):
-                    return None
-    elif query.dob is not None:
-        d = compare_dob(query.dob, _partial(dob)) if dob else None
-        if d is None or d.score == 0:
-            if not (query.pnc and pnc == query.pnc):
-                return None
-        else:
-            best_score, best_reasons = round(100 * d.score), [d.reason]
-    if query.pnc:
-        if pnc == query.pnc:
-            best_score, best_reasons = 100, ["PNC ID the same"] + best_reasons
-        elif not query.surname and query.dob is None:
+class _Scorer:
+    """domain.names scoring with the name and date comparisons cached: thousands of candidates share a few
+    surnames and forenames, so each distinct comparison is made once per search."""
+
+    def __init__(self, query: Query):
+        self.query = query
+        self.forename = first_forename(query.forename)
+        self._s: dict[str, NameMatch] = {}
+        self._f: dict[str, NameMatch] = {}
+        self._d: dict[date | None, DobMatch] = {}
+
+    def surname(self, candidate: str) -> NameMatch:
+        if candidate not in self._s:
+            self._s[candidate] = compare_name(self.query.surname, candidate, "surname")
+        return self._s[candidate]
+
+    def forename_match(self, candidate_forenames: str) -> NameMatch | None:
+        if not self.forename:
             return None
-    return _Scored("", best_score, best_reasons)
+        first = first_forename(candidate_forenames)
+        if first not in self._f:
+            self._f[first] = compare_name(self.forename, first, "forename")
+        return self._f[first]
+
+    def dob(self, candidate: date | None) -> DobMatch | None:
+        wanted = self.query.dob
+        if wanted is None or wanted.year is None:
+            return None
+        if candidate not in self._d:
+            self._d[candidate] = compare_dob(wanted, _partial(candidate)) if candidate else DobMatch(0.0, "")
+        return self._d[candidate]
+
+    def score(self, surname: str, forenames: str, dob: date | None, aliases, pnc: str | None) -> _Scored | None:
+        query = self.query
+        best_score, best_reasons = -1, []
+        pnc_same = bool(query.pnc) and pnc == query.pnc
+        if query.surname:
+            options = [(surname, forenames, dob, "")] + [
+                (a.surname, a.forenames, a.date_of_birth or dob,
+                 " ".join(p for p in ("alias", a.forenames, a.surname) if p)) for a in aliases]
+            for cand_surname, cand_forenames, cand_dob, label in options:
+                match = combine_matches(self.surname(cand_surname), self.forename_match(cand_forenames),
+                                        self.dob(cand_dob))
+                if match.score > best_score:
+                    reasons = list(match.reasons)
+                    if label:
+                        reasons.insert(0, f"matched {label}")
+                    best_score, best_reasons = match.score, reasons
+            if query.dob is not None and query.dob.year is not None and dob is not None and not pnc_same:
+                # Narrowing: a known date of birth that does not match at all rules the record out.
+                known = [dob] + [a.date_of_birth for a in aliases if a.date_of_birth]
+                if all(self.dob(d).score == 0 for d in known):
+                    return None
+        elif query.dob is not None:
+            d = self.dob(dob)
+            if d is None or d.score == 0:
+                if not pnc_same:
+                    return None
+            else:
+                best_score, best_reasons = round(100 * d.score), [d.reason]
+        if query.pnc:
+            if pnc_same:
+                best_score, best_reasons = 100, ["PNC ID the same"] + best_reasons
+            elif not query.surname and query.dob is None:
+                return None
+        return _Scored("", best_score, best_reasons)
 
 
-def score_candidates(session: Session, query: Query, ids: set[str]) -> list[_Scored]:
-    if not ids:
+def _score(session: Session, query: Query, ids) -> list[_Scored]:
+    if ids is None:
         return []
-    id_list = list(ids)
-    rows, alias_rows = [], []
-    for i in range(0, len(id_list), 900):  # stay under SQLite's bound-parameter limit
-        chunk = id_list[i:i + 900]
-        stmt = select(Person.id, Person.surname, Person.forenames, Person.date_of_birth, Person.pnc_id,
-                      Person.gender).where(Person.id.in_(chunk))
-        rows.extend(session.execute(stmt).all())
-        alias_rows.extend(session.execute(select(PersonAlias).where(PersonAlias.person_id.in_(chunk))).scalars())
-    aliases: dict[str, list[PersonAlias]] = {}
-    for a in alias_rows:
-        aliases.setdefault(a.person_id, []).append(a)
+    rows = session.execute(
+        select(Person.id, Person.surname, Person.forenames, Person.date_of_birth, Person.pnc_id, Person.gender)
+        .where(Person.id.in_(select(ids.c.pid)), Person.merged_into.is_(None)).limit(MAX_CANDIDATES)).all()
+    aliases: dict[str, list] = {}
+    if query.surname and rows:
+        for a in session.execute(select(PersonAlias.person_id, PersonAlias.surname, PersonAlias.forenames,
+                                        PersonAlias.date_of_birth)
+                                 .where(PersonAlias.person_id.in_(select(ids.c.pid)))):
+            aliases.setdefault(a.person_id, []).append(a)
+    scorer = _Scorer(query)
     scored = []
     for row in rows:
         if query.gender and row.gender != query.gender:
             continue
-        result = _score_one(query, (row.surname, row.forenames, row.date_of_birth), aliases.get(row.id, []),
-                            row.pnc_id)
+        result = scorer.score(row.surname, row.forenames, row.date_of_birth, aliases.get(row.id, ()), row.pnc_id)
         if result is not None and result.score >= MIN_SCORE:
-            result.person_id = row.id
+            result.person_id, result.row = row.id, row
             scored.append(result)
-    scored.sort(key=lambda s: (-s.score, s.person_id))
+    scored.sort(key=lambda s: (-s.score, s.row.surname, s.row.forenames, s.person_id))
     return scored
+
+
+def score_candidates(session: Session, query: Query, ids: set[str]) -> list[_Scored]:
+    """Score a given set of ids (duplicate check: small sets)."""
+    if not ids:
+        return []
+    sub = select(Person.id.label("pid")).where(Person.id.in_(list(ids))).subquery()
+    return _score(session, query, sub)
 
 
 def _results(session: Session, scored: list[_Scored]) -> list[SearchResult]:
     if not scored:
         return []
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([s.person_id for s in scored]))
-                                               .options(selectinload(Person.warning_markers)))}
-    return [SearchResult(person=person_summary(people[s.person_id]), score=s.score, reasons=s.reasons)
-            for s in scored]
+    codes: dict[str, set[str]] = {}
+    for person_id, code in session.execute(
+            select(WarningMarker.person_id, WarningMarker.code)
+            .where(WarningMarker.person_id.in_([s.person_id for s in scored]), WarningMarker.removed_at.is_(None))):
+        codes.setdefault(person_id, set()).add(code)
+    out = []
+    for s in scored:
+        row = s.row
+        out.append(SearchResult(person=PersonSummary(
+            id=row.id, surname=row.surname, forenames=row.forenames, date_of_birth=row.date_of_birth,
+            gender=row.gender, pnc_id=row.pnc_id, pnc_id_short=short_pnc_id(row.pnc_id) if row.pnc_id else None,
+            warning_codes=sorted(codes.get(row.id, ())), merged_into=None), score=s.score, reasons=s.reasons))
+    return out
 
 
 def search_people(session: Session, query: Query, page: int = 1, page_size: int = 20) -> SearchPage:
-    scored = score_candidates(session, query, candidate_ids(session, query))
+    scored = _score(session, query, _candidate_ids(query))
     start = (page - 1) * page_size
     return SearchPage(total=len(scored), page=page, page_size=page_size,
                       results=_results(session, scored[start:start + page_size]))
@@ -219,10 +283,14 @@ def duplicate_candidates(session: Session, surname: str, forenames: str, dob: da
     ids.discard(exclude_id or "")
     scored = score_candidates(session, query, ids)
     found = {s.person_id for s in scored}
-    for pid in cro_ids - found:
-        scored.append(_Scored(pid, 100, ["CRO number the same"]))
+    missing = cro_ids - found
+    if missing:
+        # Scored too low on name and DOB, but the CRO number alone makes them a likely duplicate.
+        scored += [_Scored(row.id, 0, [], row) for row in session.execute(
+            select(Person.id, Person.surname, Person.forenames, Person.date_of_birth, Person.pnc_id, Person.gender)
+            .where(Person.id.in_(list(missing))))]
     for s in scored:
-        if s.person_id in cro_ids and "CRO number the same" not in s.reasons:
+        if s.person_id in cro_ids:
             s.score, s.reasons = 100, ["CRO number the same"] + s.reasons
     scored.sort(key=lambda s: (-s.score, s.person_id))
     return _results(session, scored[:limit])

@@ -89,3 +89,12 @@ def test_bad_dob_text_is_a_clear_error(bad):
 def test_similarity_is_symmetric_and_bounded(a, b):
     x, y = jaro_winkler(a, b), jaro_winkler(b, a)
     assert 0.0 <= x <= 1.0 + 1e-9 and x == pytest.approx(y)
+
+
+def test_combine_matches_weighs_only_what_was_searched_for():
+    from domain.names import DobMatch, NameMatch, combine_matches
+
+    surname_only = combine_matches(NameMatch(1.0, "surname the same"), None, None)
+    assert surname_only.score == 100 and surname_only.reasons == ("surname the same",)
+    with_dob = combine_matches(NameMatch(1.0, "surname the same"), None, DobMatch(0.0, ""))
+    assert with_dob.score == round(100 * 0.45 / 0.8) and with_dob.reasons == ("surname the same",)
