@@ -30,6 +30,7 @@ PLACES = ["Quayside Retail Park, Portharrow", "Lantern Street, Portharrow", "Gul
           "The Ropewalk, Portharrow", "Saltings Lane, Eastmere"]
 ARRESTERS = ["PC 4471 Dorian Feltwell", "PC 5530 Imogen Ashgrove", "PC 6102 Rufus Pellow"]
 OVERDUE_CHECK = "Elsworth"  # last check 80 minutes ago at level 1
+REVIEW_DUE_SOON = "Jessamy"  # first review due within the hour, not yet done
 AA_AWAITED = "Carrow"  # juvenile; AA requested, not yet arrived
 CHECK_HISTORY = timedelta(hours=2)  # checks are generated for the last two hours only (keeps loading quick)
 
@@ -129,8 +130,9 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
                     event="arrived", at=at(95)), None, now=at(95))
         # Reviews by the (uninvolved) inspector, each 30 minutes before it falls due.
         number = 1
-        while (due := authorised + force.clock().first_review_after
-               + (number - 1) * force.clock().review_interval) - timedelta(minutes=30) < now:
+        while ((due := authorised + force.clock().first_review_after
+                + (number - 1) * force.clock().review_interval) - timedelta(minutes=30) < now
+               and not (surname == REVIEW_DUE_SOON and due > now)):
             clock.add_review(session, inspector, record_id, ReviewIn(
                 id=demo_id("review", f"{surname}:{number}"), kind="review", at=due - timedelta(minutes=30),
                 outcome="continue", grounds="Evidence still to be secured; interview not yet complete.",
