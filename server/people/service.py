@@ -76,20 +76,28 @@ def _identifier_clash(session: Session, person_id: str | None, pnc: str | None, 
                                current=person_out(other).model_dump(mode="json"))
 
 
-def _aliases(person_id: str, aliases: list[AliasIn]) -> list[PersonAlias]:
+def _aliases(person_id: str, aliases: list[AliasIn], existing: list[PersonAlias] = ()) -> list[PersonAlias]:
+    """Rows for the given aliases; one whose id is already this person's is updated in place (a client sends
+    back what it read), so replacing the list never inserts a second row with the same id."""
+    known = {a.id: a for a in existing}
     rows = []
     for a in aliases:
-        row = PersonAlias(id=a.id or str(uuid.uuid4()), person_id=person_id, surname=a.surname,
-                          forenames=a.forenames, date_of_birth=a.date_of_birth)
+        row = known.get(a.id or "") or PersonAlias(id=a.id or str(uuid.uuid4()), person_id=person_id)
+        row.surname, row.forenames, row.date_of_birth = a.surname, a.forenames, a.date_of_birth
         refresh_alias_keys(row)
         rows.append(row)
     return rows
 
 
-def _addresses(person_id: str, addresses: list[AddressIn]) -> list[PersonAddress]:
-    return [PersonAddress(id=a.id or str(uuid.uuid4()), person_id=person_id, kind=a.kind, line1=a.line1,
-                          line2=a.line2, town=a.town, postcode=a.postcode.upper().strip(), from_date=a.from_date,
-                          to_date=a.to_date) for a in addresses]
+def _addresses(person_id: str, addresses: list[AddressIn], existing: list[PersonAddress] = ()) -> list[PersonAddress]:
+    known = {a.id: a for a in existing}
+    rows = []
+    for a in addresses:
+        row = known.get(a.id or "") or PersonAddress(id=a.id or str(uuid.uuid4()), person_id=person_id)
+        row.kind, row.line1, row.line2, row.town = a.kind, a.line1, a.line2, a.town
+        row.postcode, row.from_date, row.to_date = a.postcode.upper().strip(), a.from_date, a.to_date
+        rows.append(row)
+    return rows
 
 
 def create_person(session: Session, data: PersonIn | Mapping[str, Any], user: User | None = None) -> Person:
@@ -177,9 +185,10 @@ def update_person(session: Session, user: User, person_id: str, body: PersonPatc
     if "aliases" in given:
         # Aliases a merge added stay: the merge (and its undo) own them.
         kept = [a for a in person.aliases if a.added_by_merge_id]
-        person.aliases = kept + _aliases(person.id, body.aliases or [])
+        editable = [a for a in person.aliases if not a.added_by_merge_id]
+        person.aliases = kept + _aliases(person.id, body.aliases or [], editable)
     if "addresses" in given:
-        person.addresses = _addresses(person.id, body.addresses or [])
+        person.addresses = _addresses(person.id, body.addresses or [], person.addresses)
     refresh_person_keys(person)
     return _changed(session, user, person)
 

@@ -77,6 +77,20 @@ def test_update_needs_the_current_version(client, seeded):
     future = client.request("PATCH", url, headers={**auth, "If-Match": "2"}, json={"date_of_birth": "2999-01-01"})
     assert "date_of_birth" in field_errors(future)
 
+    # Sending back the aliases and addresses as read (with their ids), plus one more, edits in place.
+    read = client.get(url, headers=auth).json()
+    aliases = read["aliases"] + [{"surname": "Quennick", "forenames": "Al"}]
+    addresses = [{"line1": "7 Gannet Row", "town": "Northmoor", "postcode": "nm1 7gr"}]
+    once = client.request("PATCH", url, headers={**auth, "If-Match": "2"}, json={"aliases": aliases,
+                                                                                  "addresses": addresses})
+    assert once.status_code == 200, once.text
+    again = client.request("PATCH", url, headers={**auth, "If-Match": "3"}, json={
+        "aliases": once.json()["aliases"], "addresses": once.json()["addresses"]})
+    assert again.status_code == 200, again.text
+    assert sorted(a["surname"] for a in again.json()["aliases"]) == ["Quennick", "Quenock"]
+    assert [a["postcode"] for a in again.json()["addresses"]] == ["NM1 7GR"]
+    assert again.json()["aliases"][0]["id"] in {a["id"] for a in once.json()["aliases"]}
+
 
 def test_a_second_record_with_the_same_pnc_id_is_refused(client, seeded):
     auth = headers(client, "sergeant")
