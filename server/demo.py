@@ -7,7 +7,7 @@ rows have fixed ids (uuid5) and are skipped when present.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from server.auth.service import create_user
 from server.custody.demo import load_custody_demo
 from server.db import utcnow
 from server.people.demo import load_people_demo
-from server.people.models import Person
 
 DEMO_PASSWORD = "bridewell-demo"
 _NS = uuid.UUID("6f1c2d4e-0b7a-4c55-9a61-b41de11e0000")
@@ -36,6 +35,7 @@ DEMO_USERS = [
 ]
 
 # surname, forenames, date of birth, gender, hours since arrival, juvenile, vulnerable, risk, observation level
+# (booked in through the custody services by server.custody.demo; juvenile is computed from the date of birth)
 DEMO_DETAINEES = [
     ("Abernethy-Vole", "Cosmo James", date(1991, 3, 14), "male", 19.5, False, False, "low", 1),
     ("Brightwater", "Delphine", date(1987, 11, 2), "female", 18.0, False, False, "medium", 1),
@@ -51,13 +51,6 @@ DEMO_DETAINEES = [
     ("Lanyon-Pike", "Ambrose", date(2003, 5, 11), "male", 3.25, False, False, "low", 1),
     ("Merriweather", "Zinnia", date(1990, 1, 1), "female", 2.0, False, False, "low", 1),
     ("Nankivell", "Oswin Talbot", date(1972, 3, 27), "male", 1.0, False, False, "medium", 2),
-]
-
-_LOG_SCRIPT = [
-    (0.0, "note", "Arrived in custody; booked in by the custody sergeant."),
-    (0.1, "rights", "Rights and entitlements given; copy of the notice provided."),
-    (0.5, "cell_check", "Checked through the hatch: awake, sitting on the bench, no concerns."),
-    (1.0, "drink", "Offered and accepted a cup of water."),
 ]
 
 

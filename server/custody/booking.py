@@ -16,7 +16,7 @@ from server.auth.models import User
 from server.custody import force
 from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, CustodyRecord
 from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, RecordPatch
-from server.custody.service import (emit, changed, current, field_errors, fmt, next_custody_number, record_out, require,
+from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, require,
                                     writable, write_log)
 from server.db import utcnow
 from server.errors import ProblemError
@@ -165,5 +165,3 @@ def patch_record(session: Session, user: User, record_id: str, body: RecordPatch
     write_log(session, user, record, "note", "Record updated: " + "; ".join(parts) + ".", now, now)
     return changed(session, user, record, now)
 
-
-__all__ = ["book_in", "decide_detention", "patch_record", "record_out"]

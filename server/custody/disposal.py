@@ -10,7 +10,7 @@ from domain.roles import Role
 from server.auth.models import User
 from server.custody.models import STATUS_CHARGED, STATUS_RELEASED
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
-from server.custody.service import (emit, changed, current, event_time, field_errors, fmt, officer, require, writable,
+from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
                                     write_log)
 from server.db import utcnow
 from server.errors import ProblemError
