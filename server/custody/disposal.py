@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 from domain.roles import Role
 from server.auth.models import User
+from server.custody import force
 from server.custody.models import STATUS_CHARGED, STATUS_RELEASED
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
 from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
@@ -15,14 +18,6 @@ from server.custody.service import (changed, current, event_time, field_errors, 
 from server.db import utcnow
 from server.errors import ProblemError
 
-OUTCOME_TITLES = {
-    "charged": "Charged",
-    "pre_charge_bail": "Released on pre-charge bail",
-    "released_under_investigation": "Released under investigation",
-    "no_further_action": "Released: no further action",
-    "remanded_for_court": "Remanded in custody for court",
-    "transferred": "Transferred",
-}
 
 
 def charge(session: Session, user: User, record_id: str, body: ChargeIn, if_match: int | None,
@@ -47,28 +42,19 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
     require(user, Role.CUSTODY_SERGEANT, doing="release, bail, remand or transfer a detainee")
     record = writable(session, record_id, if_match)
     event_time("released_at", body.released_at, record, now)
-    errors: list[tuple[str, str]] = []
-    if body.outcome == "pre_charge_bail":
-        if body.bail_return_date is None:
-            errors.append(("bail_return_date", "Give the date the person must answer bail."))
-        elif body.bail_return_date <= body.released_at.date():
-            errors.append(("bail_return_date", "The bail return date must be after the day of release."))
-    if body.outcome == "transferred" and not (body.transfer_to or "").strip():
-        errors.append(("transfer_to", "Say where the detainee is transferred to."))
-    if body.outcome == "remanded_for_court" and not (body.court or "").strip():
-        errors.append(("court", "Name the court the detainee is remanded to."))
-    if body.outcome == "charged" and record.charged_at is None and not (body.summary or "").strip():
-        errors.append(("summary", "Give the charge summary (the detainee has not been charged on this record)."))
-    if record.charged_at is not None and body.released_at < record.charged_at:
-        errors.append(("released_at", "Release cannot be before the charge."))
-    field_errors(errors)
+    outcome = Outcome(body.outcome)
+    field_errors(disposal_errors(
+        outcome, released_at=body.released_at,
+        release_day=body.released_at.astimezone(ZoneInfo(force.clock().local_zone)).date(),
+        bail_return_date=body.bail_return_date, transfer_to=body.transfer_to, court=body.court,
+        summary=body.summary, charged_at=record.charged_at))
     details = body.model_dump(mode="json")
     details["decided_by"] = officer(user).model_dump()
     record.disposal = details
     if body.outcome == "charged" and record.charged_at is None:
         record.charged_at, record.charge_summary = body.released_at, body.summary
     record.status, record.released_at = STATUS_RELEASED, body.released_at
-    text = f"{OUTCOME_TITLES[body.outcome]} by {user.rank} {user.display_name}."
+    text = f"{OUTCOME_TITLES[outcome]} by {user.rank} {user.display_name}."
     for label, value in (("Summary", body.summary), ("Answer bail on", body.bail_return_date),
                          ("Conditions", body.bail_conditions), ("To", body.transfer_to), ("Court", body.court)):
         if value:
