@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -63,24 +63,44 @@ class PictureOut(BaseModel):
     merged_from: list[PersonSummary]
 
 
+def _prosecution_tables() -> list[Table]:
+    return [t for t in Base.metadata.sorted_tables
+            if t.name.startswith("prosecution") or t.name.endswith("_cases")]
+
+
+def _fk_to(column, table: str) -> bool:
+    return any(fk.column.table.name == table and fk.column.name == "id" for fk in column.foreign_keys)
+
+
 def _prosecution(session: Session, person_id: str) -> list[ProsecutionLink]:
-    """Rows of the prosecution area that name this person, found from the schema (it is built separately)."""
+    """Cases of the prosecution area that name this person directly or through a custody record. Found from
+    the schema, because that area is built separately (issue 5: charge_cases hang off custody records)."""
     found = []
-    for table in Base.metadata.sorted_tables:
-        if not table.name.startswith("prosecution"):
+    existing = None
+    for table in _prosecution_tables():
+        if existing is None:
+            existing = set(inspect(session.get_bind()).get_table_names())
+        if table.name not in existing:
             continue
         for column in table.columns:
-            if not any(fk.column.table.name == "people" for fk in column.foreign_keys):
+            if _fk_to(column, "people"):
+                where, role = column == person_id, "defendant" if column.name in ("person_id", "defendant_id") \
+                    else column.name.removesuffix("_id")
+            elif _fk_to(column, "custody_records"):
+                where, role = column.in_(select(CustodyRecord.id).where(CustodyRecord.person_id == person_id)), \
+                    "defendant"
+            else:
                 continue
-            for row in session.execute(select(table).where(column == person_id)).mappings():
+            for row in session.execute(select(table).where(where)).mappings():
                 values: dict[str, Any] = dict(row)
-                found.append(ProsecutionLink(
-                    case_id=str(values.get("case_id") or values.get("id")),
-                    reference=next((str(values[k]) for k in ("urn", "reference", "case_number") if values.get(k)),
-                                   None),
-                    status=str(values["status"]) if values.get("status") else None,
-                    role=str(values.get("role") or ("defendant" if column.name in ("person_id", "defendant_id")
-                                                    else column.name.removesuffix("_id")))))
+                reference = next((str(values[k]) for k in ("urn", "reference", "case_number") if values.get(k)), None)
+                if reference is None and column.name == "record_id":
+                    reference = session.scalar(select(CustodyRecord.custody_number)
+                                               .where(CustodyRecord.id == values["record_id"]))
+                status = values.get("status") or ("charged" if values.get("charged_at") else None)
+                found.append(ProsecutionLink(case_id=str(values.get("case_id") or values.get("id")),
+                                             reference=reference, status=str(status) if status else None,
+                                             role=str(values.get("role") or role)))
     return found
 
 
