@@ -1,0 +1,42 @@
+"""The offence catalogue the server charges from (loaded once per process).
+
+BRIDEWELL_OFFENCE_CATALOGUE names a force catalogue file (domain.offences: "mode" replace or extend); without
+it, the force configuration's `offence_catalogue_file` (server.custody.force), else the packaged examples.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+
+from domain.offences import MODE_TITLES, Catalogue, Offence, load_catalogue
+from server.custody import force
+from server.prosecution.schemas import CatalogueOffenceOut
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    if path := os.environ.get("BRIDEWELL_OFFENCE_CATALOGUE"):
+        return load_catalogue(path)
+    return force.catalogue()
+
+
+def offence_out(o: Offence, today: date) -> CatalogueOffenceOut:
+    return CatalogueOffenceOut(
+        code=o.code, title=o.title, statement=o.statement, statement_unverified=o.statement_unverified,
+        mode_of_trial=o.mode_of_trial.value, mode_of_trial_title=MODE_TITLES[o.mode_of_trial],
+        particulars_template=o.particulars_template, particulars_fields=list(o.particulars_fields),
+        effective_from=o.effective_from, effective_to=o.effective_to, in_force_today=o.in_force_on(today))
+
+
+def search(q: str, on: date | None, today: date) -> list[CatalogueOffenceOut]:
+    """Every version whose code or title holds all the words of `q` (any order, any case)."""
+    words = q.lower().split()
+    found = []
+    for o in catalogue().all():
+        hay = f"{o.code} {o.title} {o.statement}".lower()
+        if all(w in hay for w in words) and (on is None or o.in_force_on(on)):
+            found.append(o)
+    found.sort(key=lambda o: (not o.code.lower().startswith(q.strip().lower()), o.code,
+                              o.effective_from or date.min))
+    return [offence_out(o, today) for o in found]

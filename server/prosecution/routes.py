@@ -1,0 +1,43 @@
+"""HTTP routes of prosecution (docs/api-prosecution.md): the offence catalogue, charging, disclosures."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from server.auth.dependencies import CurrentUser, SessionDep
+from server.db import utcnow
+from server.idempotency import IdempotencyDep
+from server.prosecution import catalogue, service
+from server.prosecution.schemas import CatalogueOffenceOut, ChargeCaseIn, ChargeCaseOut, DisclosureIn, DisclosureOut
+
+router = APIRouter(tags=["prosecution"])
+WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
+                409: {"description": "Record released (read-only), already charged, or id already used"},
+                422: {"description": "Invalid (field errors)"}}
+
+
+@router.get("/offences", response_model=list[CatalogueOffenceOut])
+def offences(user: CurrentUser, q: str = "", on: date | None = None) -> list[CatalogueOffenceOut]:
+    return catalogue.search(q[:200], on, utcnow().date())
+
+
+@router.post("/custody/records/{record_id}/charges", status_code=201, response_model=ChargeCaseOut,
+             responses=WRITE_ERRORS)
+def charge(record_id: str, body: ChargeCaseIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+    return idem.run(201, lambda: service.charge(session, user, record_id, body))
+
+
+@router.get("/custody/records/{record_id}/charges", response_model=list[ChargeCaseOut])
+def charges(record_id: str, user: CurrentUser, session: SessionDep) -> list[ChargeCaseOut]:
+    return service.list_cases(session, user, record_id)
+
+
+@router.post("/audit/disclosures", status_code=201, response_model=DisclosureOut, responses=WRITE_ERRORS)
+def disclose(body: DisclosureIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+    return idem.run(201, lambda: service.disclose(session, user, body))
+
+
+@router.get("/custody/records/{record_id}/disclosures", response_model=list[DisclosureOut])
+def disclosures(record_id: str, user: CurrentUser, session: SessionDep) -> list[DisclosureOut]:
+    return service.list_disclosures(session, user, record_id)
