@@ -13,6 +13,7 @@ from server.events import router as events_router
 from server.intelligence.routes import router as intelligence_router
 from server.investigations.routes import router as investigations_router
 from server.people.routes import router as people_router
+from server.prosecution.routes import router as prosecution_router
 from server.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -41,5 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(people_router)
     api.include_router(investigations_router)
     api.include_router(intelligence_router)
+    api.include_router(prosecution_router)
     app.include_router(api)
     return app

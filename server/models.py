@@ -9,3 +9,4 @@ from server.people.models import Person  # noqa: F401
 from server.investigations.models import Action, ActionHistory, Investigation  # noqa: F401
 from server.intelligence.models import IntelligenceReport  # noqa: F401
 from server.people.models import PersonMerge  # noqa: F401
+from server.prosecution.models import Charge, ChargeCase, Disclosure  # noqa: F401
