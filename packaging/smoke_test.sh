@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 bin=${1:-dist/bridewell/bridewell}
 [ -x "$bin" ] || { echo "smoke: $bin not found; run packaging/build.sh" >&2; exit 1; }
 
-# Known-harmless stderr: the offscreen platform plugin's notice, and D-Bus failing to raise the fd limit
-# when not run as a service.
-allowed='propagateSizeHints|Failed to set fd limit'
+# Expected stderr: the offscreen platform plugin's notice, D-Bus failing to raise the fd limit when not
+# run as a service, and the client's own announcements, which --self-test echoes as "[bridewell] ...".
+allowed='propagateSizeHints|Failed to set fd limit|^\[bridewell\] '
 
 tmp=$(mktemp -d -t bridewell-smoke-XXXXXX)
 pids=()
