@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import User
@@ -75,6 +76,10 @@ class CustodyRecord(Base):
     person: Mapped[Person] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+    # One open record per person, even when two bookings race (the service checks first and gives a 409).
+    __table_args__ = (Index("uq_custody_records_open_person", "person_id", unique=True,
+                            sqlite_where=sql_text("status != 'released'"),
+                            postgresql_where=sql_text("status != 'released'")),)
 
     @property
     def is_open(self) -> bool:

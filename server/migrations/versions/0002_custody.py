@@ -69,6 +69,8 @@ def upgrade() -> None:
         batch_op.create_foreign_key(op.f('fk_custody_records_detention_decided_by_id_users'), 'users',
                                     ['detention_decided_by_id'], ['id'])
 
+    op.create_index('uq_custody_records_open_person', 'custody_records', ['person_id'], unique=True,
+                    sqlite_where=sa.text("status != 'released'"), postgresql_where=sa.text("status != 'released'"))
     _fact_table('custody_rights',
                 sa.Column('right', sa.String(length=40), nullable=False),
                 sa.Column('requested', sa.Boolean(), nullable=False),
@@ -125,6 +127,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('uq_custody_records_open_person', table_name='custody_records')
     for name in ('custody_interviews', 'custody_authorities', 'custody_reviews', 'custody_checks',
                  'custody_risk_assessments', 'custody_rights'):
         op.drop_table(name)
