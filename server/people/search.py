@@ -46,7 +46,7 @@ def parse_query(q: str | None, dob: str | None, pnc: str | None, gender: str | N
         else:
             parts = text.split()
             surname, forename = parts[-1], " ".join(parts[:-1])
-        if not compact(surname):
+        if not any(c.isalpha() for c in surname):
             errors.append({"field": "q", "message": "Give a name with letters in it."})
     wanted_dob = None
     if dob and dob.strip():
