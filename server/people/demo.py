@@ -104,7 +104,7 @@ INVESTIGATIONS = [
        None)]),
     ("ropewalk", "Burglary at Ropewalk Stores", "Overnight burglary of Ropewalk Stores; cigarettes and cash "
      "taken. Intelligence names Mohammed Rahman.",
-     [("rahman", "suspect"), ("thwaite", "witness")],
+     [("rahman", "suspect"), ("Gorringe", "suspect"), ("thwaite", "witness")],
      ["Forensic examination of the scene"],
      [("Submit glove marks from the rear door for comparison", "R1 scene examiner's report", "high", "allocated",
        -3, None),
@@ -182,7 +182,8 @@ REPORTS = [
      "Mohammed Rahman is believed to be selling cigarettes from his flat since the weekend.",
      "1", [("Selling cartons of cigarettes from his flat.", "A")], "C",
      "Not to be disseminated outside the force without the intelligence manager's authority; do not act on it "
-     "without a risk assessment (source protection).", "approved", [("rahman", "subject"), ("rehman", "mentioned")]),
+     "without a risk assessment (source protection).", "approved",
+     [("rahman", "subject"), ("Gorringe", "associate"), ("rehman", "mentioned")]),
     ("kieran", "Associate supplying heroin", "SRC-0211",
      "Anonymous call: Kieran O'Sullivan-Hart is supplying heroin near Vetch Close in the evenings.",
      "", "3", [("Supplying heroin near Vetch Close in the evenings.", "D")], "P", "", "submitted",
