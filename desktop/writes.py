@@ -1,0 +1,87 @@
+"""The one way a view saves something to the server: outbox row first, then the sender delivers it.
+
+    window.writes.queue("POST", f"/custody/records/{rid}/checks", body,
+                        on_sent=lambda response: ..., on_rejected=lambda error: ...)
+
+The row id is `body["id"]` when the body carries a client-made UUID (so a retried create is the same
+create), otherwise a new UUID; it is also the request's Idempotency-Key. The callbacks run on the GUI thread.
+A rejection (4xx) comes back as an `ApiError` (with `field_errors`) so the view can put the message beside
+the field and keep what was typed. Rows queued in an earlier run, whose view is gone, are reported through the
+announcer instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.announcer import announce
+from desktop.api.sync import OutboxSender
+from desktop.operations import Operations
+from desktop.store.local_store import LocalStore, OutboxItem
+
+SentCallback = Callable[[Any], None]
+RejectedCallback = Callable[[BaseException], None]
+
+
+class Writes(QObject):
+    queued = Signal(str)  # row id, once the row is safely in the local store
+
+    def __init__(self, ops: Operations, store: LocalStore | None, sender: OutboxSender | None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._ops = ops
+        self._store = store
+        self._sender = sender
+        self._waiting: dict[str, tuple[SentCallback | None, RejectedCallback | None]] = {}
+        if sender is not None:
+            sender.sent.connect(self._sent)
+            sender.rejected.connect(self._rejected)
+
+    def queue(self, method: str, path: str, body: dict, *, on_sent: SentCallback | None = None,
+              on_rejected: RejectedCallback | None = None, row_id: str | None = None) -> str:
+        """Store the write locally (never on the GUI thread), then wake the sender. Returns the row id."""
+        row_id = row_id or body.get("id") or str(uuid.uuid4())
+        if self._store is None:
+            error = RuntimeError("there is no local store on this computer, so nothing can be saved")
+            if on_rejected is not None:
+                on_rejected(error)
+            else:
+                announce(f"Not saved: {error}.", assertive=True)
+            return row_id
+        self._waiting[row_id] = (on_sent, on_rejected)
+        store = self._store
+
+        def stored(_item: OutboxItem) -> None:
+            self.queued.emit(row_id)
+            if self._sender is not None:
+                self._sender.wake()
+
+        def failed(exc: BaseException) -> None:
+            _sent, rejected = self._waiting.pop(row_id, (None, None))
+            error = RuntimeError(f"it could not be written to this computer's store ({exc})")
+            if rejected is not None:
+                rejected(error)
+            else:
+                announce(f"Not saved: {error}.", assertive=True)
+
+        self._ops.write(lambda: store.add_outbox(method, path, body, row_id=row_id), on_done=stored,
+                        on_error=failed)
+        return row_id
+
+    def is_waiting(self, row_id: str) -> bool:
+        return row_id in self._waiting
+
+    def _sent(self, item: OutboxItem, response: Any) -> None:
+        on_sent, _ = self._waiting.pop(item.id, (None, None))
+        if on_sent is not None:
+            on_sent(response)
+
+    def _rejected(self, item: OutboxItem, error: BaseException) -> None:
+        _, on_rejected = self._waiting.pop(item.id, (None, None))
+        if on_rejected is not None:
+            on_rejected(error)
+        else:
+            announce(f"A change made earlier was refused by the server: {error}", assertive=True)
