@@ -45,7 +45,11 @@ def parse_query(q: str | None, dob: str | None, pnc: str | None, gender: str | N
             surname, _, forename = (p.strip() for p in text.partition(","))
         else:
             parts = text.split()
-            surname, forename = parts[-1], " ".join(parts[:-1])
+            if len(parts) > 1 and parts[0].isupper() and not parts[-1].isupper():
+                # Police convention: "MACDONALD Stephen" gives the surname first, in capitals.
+                surname, forename = parts[0], " ".join(parts[1:])
+            else:
+                surname, forename = parts[-1], " ".join(parts[:-1])
         if not any(c.isalpha() for c in surname):
             errors.append({"field": "q", "message": "Give a name with letters in it."})
     wanted_dob = None

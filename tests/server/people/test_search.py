@@ -23,6 +23,9 @@ def test_spelling_variants_are_found_with_reasons(client, seeded):
     assert any("surname sounds like" in r for r in hit["reasons"]), hit["reasons"]
     assert any(r.startswith("forename sounds like") for r in hit["reasons"]), hit["reasons"]
 
+    capitals_first = _by_id(_search(client, auth, q="MACDONALD Steven"), stephen["id"])
+    assert capitals_first is not None and capitals_first["reasons"][0] == "surname the same"
+
     mohammed = create_person(client, auth, surname="Haddad", forenames="Mohammed")
     hit = _by_id(_search(client, auth, q="Haddad, Muhammad"), mohammed["id"])
     assert hit is not None and any("forename" in r for r in hit["reasons"])
