@@ -5,7 +5,9 @@ from datetime import date
 
 from fastapi import APIRouter
 
+from domain.charging import caution_on_charge
 from server.auth.dependencies import CurrentUser, SessionDep
+from server.custody import force
 from server.db import utcnow
 from server.idempotency import IdempotencyDep
 from server.prosecution import catalogue, service
@@ -41,3 +43,9 @@ def disclose(body: DisclosureIn, user: CurrentUser, session: SessionDep, idem: I
 @router.get("/custody/records/{record_id}/disclosures", response_model=list[DisclosureOut])
 def disclosures(record_id: str, user: CurrentUser, session: SessionDep) -> list[DisclosureOut]:
     return service.list_disclosures(session, user, record_id)
+
+
+@router.get("/charging/caution")
+def caution(user: CurrentUser) -> dict[str, str]:
+    """The force's caution on charge (configuration, Code C 16.2), so the client shows what the server stores."""
+    return {"caution_on_charge": caution_on_charge(force.force_config())}

@@ -1,0 +1,241 @@
+"""Map the server's JSON (docs/api-custody.md, docs/api-prosecution.md) onto the printed documents.
+
+One field each, no rules: what the server does not serve yet maps to empty, which prints as "not recorded",
+so a gap in the record stays visible. Times stay UTC-aware; printing shows Europe/London.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from desktop.printing.documents import (
+    Arrest, BailDecision, CautionOnCharge, Charge, ChargeSheetDoc, Check, CustodyRecordDoc, DetentionDecision,
+    Disposal, FirstHearing, LogEntry, ObservationLevelSet, Officer, Person, Release, Review, Rights,
+    RightsRequest, RiskAssessment,
+)
+
+DEFAULT_STATION = "Custody suite"
+NOT_RECORDED = Officer("Not recorded")
+
+RIGHT_TITLES = {
+    "legal_advice": "Free legal advice",
+    "inform_someone": "Someone informed of arrest",
+    "consult_codes": "Consult the Codes of Practice",
+    "interpreter": "Interpreter",
+    "consular": "Consular access",
+}
+REVIEW_KINDS = {"review": "Review", "extension": "Extension", "warrant": "Warrant of further detention"}
+OUTCOMES = {
+    "charged": "Charged",
+    "pre_charge_bail": "Released on pre-charge bail",
+    "released_under_investigation": "Released under investigation",
+    "no_further_action": "Released: no further action",
+    "remanded_for_court": "Remanded in custody for court",
+    "transferred": "Transferred",
+}
+
+
+def _words(key: str | None) -> str:
+    return (key or "").replace("_", " ").capitalize()
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if at.tzinfo is None:
+        raise ValueError(f"The server sent a time without a zone: {value!r}")
+    return at
+
+
+def _parse_date(value: Any) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def officer(value: Any) -> Officer | None:
+    """OfficerOut {id, name, rank}, a log author {display_name, rank, collar_number}, or free text."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return Officer(value)
+    name = value.get("name") or value.get("display_name") or ""
+    return Officer(name=name, rank=value.get("rank") or "", collar_number=value.get("collar_number") or "")
+
+
+def person(value: dict) -> Person:
+    return Person(surname=value.get("surname") or "", forenames=value.get("forenames") or "",
+                  date_of_birth=_parse_date(value.get("date_of_birth")), address=value.get("address") or "",
+                  pnc_id=value.get("pnc_id") or "", cro_number=value.get("cro_number") or "",
+                  gender=_words(value.get("gender")))
+
+
+def _arrest(record: dict) -> Arrest | None:
+    offences = tuple(f"{o.get('code', '')} {o.get('title', '')}".strip() for o in record.get("offences") or [])
+    if not (record.get("arrested_at") or record.get("arrest_place") or offences):
+        return None
+    return Arrest(arrested_at=parse_time(record.get("arrested_at")), place=record.get("arrest_place") or "",
+                  officer=officer(record.get("arresting_officer")), offences=offences,
+                  necessity=record.get("arrest_necessity") or "")
+
+
+def _detention(record: dict) -> DetentionDecision | None:
+    d = record.get("detention_decision")
+    if not d:
+        return None
+    return DetentionDecision(authorised=d.get("decision") == "authorised", by=officer(d.get("by")) or NOT_RECORDED,
+                             at=parse_time(d.get("decided_at")), grounds=d.get("grounds") or "")
+
+
+def _rights(record: dict) -> Rights | None:
+    notice = record.get("rights_notice") or {}
+    rows = record.get("rights") or []
+    if not notice and not rows:
+        return None
+    requests = []
+    for r in rows:
+        delay = r.get("delay") or {}
+        requests.append(RightsRequest(
+            right=RIGHT_TITLES.get(r.get("right"), _words(r.get("right"))), requested=bool(r.get("requested")),
+            at=parse_time(r.get("at")), detail=r.get("note") or "",
+            delay_authorised_by=officer(r.get("recorded_by")) if delay else None,
+            delay_reason=(f"{delay.get('grounds', '')} (until {delay.get('until')})" if delay else "")))
+    return Rights(given_at=parse_time(notice.get("given_at")), given_by=None,
+                  notice_language=notice.get("language") or "English", requests=tuple(requests))
+
+
+def _risk(assessments: list[dict]) -> tuple[RiskAssessment, ...]:
+    out = []
+    for a in assessments:
+        result = f"{_words(a.get('risk_level'))} risk; suggested observation level {a.get('suggested_level', '')}"
+        out.append(RiskAssessment(
+            version=int(a.get("version") or 0), at=parse_time(a.get("assessed_at")),
+            by=officer(a.get("assessed_by")) or NOT_RECORDED, result=result.strip(),
+            answers_summary="; ".join(a.get("concerns") or []),
+            warning_markers=tuple(m for m in [a.get("warning_markers")] if m)))
+    return tuple(out)
+
+
+def _observation(record: dict) -> tuple[ObservationLevelSet, ...]:
+    if record.get("observation_level") is None or not record.get("observation_level_set_at"):
+        return ()
+    interval = record.get("observation_interval_minutes")
+    level = f"Level {record['observation_level']}" + (f" (every {interval} minutes)" if interval else "")
+    return (ObservationLevelSet(level=level, by=NOT_RECORDED, at=parse_time(record["observation_level_set_at"]),
+                                reason=record.get("observation_reason") or ""),)
+
+
+def _checks(checks: list[dict]) -> tuple[Check, ...]:
+    return tuple(Check(observed_at=parse_time(c.get("observed_at")), recorded_at=parse_time(c.get("recorded_at")),
+                       by=officer(c.get("checked_by")) or NOT_RECORDED, type=_words(c.get("check_type")),
+                       result=_words(c.get("result")) + (f": {c['note']}" if c.get("note") else ""))
+                 for c in checks)
+
+
+def _reviews(record: dict) -> tuple[Review, ...]:
+    return tuple(Review(kind=REVIEW_KINDS.get(r.get("kind"), _words(r.get("kind"))), due_at=parse_time(r.get("due_at")),
+                        done_at=parse_time(r.get("at")), by=officer(r.get("reviewer")),
+                        decision=_words(r.get("outcome")), grounds=r.get("grounds") or "")
+                 for r in record.get("reviews") or [])
+
+
+def _log(entries: list[dict]) -> tuple[LogEntry, ...]:
+    return tuple(LogEntry(id=e["id"], kind=e.get("kind") or "note", text=e.get("text") or "",
+                          observed_at=parse_time(e.get("observed_at")), recorded_at=parse_time(e.get("recorded_at")),
+                          author=officer(e.get("author")) or NOT_RECORDED, corrects_id=e.get("corrects_id"))
+                 for e in entries if e.get("recorded_at"))  # an entry still waiting to send is not yet record
+
+
+def _disposal(record: dict) -> Disposal | None:
+    d = record.get("disposal")
+    if d:
+        details = "; ".join(f"{label}: {d[key]}" for key, label in (
+            ("summary", "Summary"), ("bail_return_date", "Answer bail on"), ("bail_conditions", "Conditions"),
+            ("transfer_to", "To"), ("court", "Court")) if d.get(key))
+        return Disposal(outcome=OUTCOMES.get(d.get("outcome"), _words(d.get("outcome"))),
+                        decided_at=parse_time(d.get("released_at")), decided_by=officer(d.get("decided_by")),
+                        details=details)
+    if record.get("charged_at"):
+        return Disposal(outcome="Charged", decided_at=parse_time(record["charged_at"]),
+                        details=record.get("charge_summary") or "")
+    return None
+
+
+def custody_record_doc(record: dict, log: list[dict], *, checks: list[dict] = (), risk: list[dict] = (),
+                       station: str = DEFAULT_STATION, printed_by: dict | None = None,
+                       printed_at: datetime | None = None) -> CustodyRecordDoc:
+    released = parse_time(record.get("released_at"))
+    disposal = record.get("disposal") or {}
+    release = None
+    if released:
+        kind = {"transferred": "Transferred", "remanded_for_court": "To court"}.get(disposal.get("outcome"), "Released")
+        release = Release(kind=kind, at=released, by=officer(disposal.get("decided_by")),
+                          destination=disposal.get("transfer_to") or disposal.get("court") or "")
+    return CustodyRecordDoc(
+        custody_number=record.get("custody_number") or "", station=station, detainee=person(record.get("person") or {}),
+        arrived_at=parse_time(record.get("arrived_at")), relevant_time=parse_time(record.get("relevant_time")),
+        relevant_time_basis=record.get("relevant_time_basis") or "", arrest=_arrest(record),
+        detention=_detention(record), juvenile=bool(record.get("juvenile")), vulnerable=bool(record.get("vulnerable")),
+        appropriate_adult=record.get("appropriate_adult_name") or "", rights=_rights(record),
+        risk_assessments=_risk(list(risk)), observation_levels=_observation(record), checks=_checks(list(checks)),
+        reviews=_reviews(record), log_entries=_log(log), disposal=_disposal(record), release=release,
+        printed_at=printed_at, printed_by=officer(printed_by))
+
+
+def _range(charge: dict) -> str:
+    return charge.get("particulars") or ""
+
+
+def charge_sheet_doc(record: dict, case: dict, *, station: str = DEFAULT_STATION, printed_by: dict | None = None,
+                     printed_at: datetime | None = None) -> ChargeSheetDoc:
+    """A charge case (POST/GET /custody/records/{id}/charges) as the charge sheet."""
+    by = officer(case.get("charged_by")) or NOT_RECORDED
+    charged_at = parse_time(case.get("charged_at"))
+    bail = case.get("bail") or {}
+    hearing = case.get("hearing")
+    return ChargeSheetDoc(
+        custody_number=case.get("custody_number") or record.get("custody_number") or "", station=station,
+        defendant=person(record.get("person") or {}),
+        charges=tuple(Charge(number=int(c["number"]), cjs_code=c.get("offence_code") or "", title=c.get("title") or "",
+                             statement=c.get("statement") or "", particulars=_range(c))
+                      for c in case.get("charges") or []),
+        charged_at=charged_at, charged_by=by, custody_officer=by,
+        caution=CautionOnCharge(given=bool(case.get("caution_given")), by=by, at=charged_at),
+        reply_after_charge=case.get("reply"),
+        bail=BailDecision(outcome=bail.get("title") or _words(bail.get("decision")), decided_by=by,
+                          decided_at=charged_at, conditions=tuple(bail.get("conditions") or ()),
+                          reasons=bail.get("reasons") or ""),
+        first_hearing=(FirstHearing(court=hearing.get("court") or "", at=parse_time(hearing.get("at")),
+                                    court_code=hearing.get("court_code") or "") if hearing else None),
+        caution_wording=case.get("caution_wording") or ChargeSheetDoc.__dataclass_fields__["caution_wording"].default,
+        printed_at=printed_at, printed_by=officer(printed_by))
+
+
+def fetch_documents(client, record_id: str, *, station: str = DEFAULT_STATION
+                    ) -> tuple[CustodyRecordDoc, ChargeSheetDoc | None]:
+    """Everything the two documents need, from the API (call on a worker: it does HTTP)."""
+    record = client.request("GET", f"/custody/records/{record_id}")
+    log = client.request("GET", f"/custody/records/{record_id}/log")
+    checks = _optional(client, f"/custody/records/{record_id}/checks")
+    risk = _optional(client, f"/custody/records/{record_id}/risk-assessments")
+    cases = _optional(client, f"/custody/records/{record_id}/charges")
+    me = None
+    try:
+        me = client.request("GET", "/auth/me")
+    except Exception:  # noqa: BLE001 - the printer's name is furniture; the document prints without it
+        me = None
+    doc = custody_record_doc(record, log, checks=checks, risk=risk, station=station, printed_by=me)
+    sheet = charge_sheet_doc(record, cases[0], station=station, printed_by=me) if cases else None
+    return doc, sheet
+
+
+def _optional(client, path: str) -> list[dict]:
+    """A list the server may not serve yet (an older server): 404 means none."""
+    from desktop.api.client import ApiError
+
+    try:
+        return client.request("GET", path) or []
+    except ApiError as exc:
+        if exc.status == 404:
+            return []
+        raise
