@@ -19,6 +19,7 @@ from desktop.operations import Operations
 from desktop.session import Session
 from desktop.store.local_store import LocalStore
 from desktop.views.detainee_log import DetaineeLogPanel
+from desktop.views import printing_actions
 from desktop.views.placeholder_panel import PlaceholderPanel
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
             self.sender_.pending_changed.connect(self._set_pending)
         self.feed.events.connect(self.apply_events)
         self.session.record_selected.connect(self._record_selected)
+        printing_actions.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
@@ -375,11 +377,13 @@ class MainWindow(QMainWindow):
 
     def _outbox_sent(self, item, response) -> None:
         self._local_entries.pop(item.id, None)
-        if isinstance(response, dict) and response.get("record_id"):
+        if isinstance(response, dict) and response.get("record_id") and item.path.endswith("/log"):
             self.log_panel.entry_confirmed(response)
             announce("Log entry saved")
 
     def _outbox_rejected(self, item, error) -> None:
+        if not item.path.endswith("/log"):
+            return  # other writes (charges, disclosures) report through their own listeners
         local = self._local_entries.pop(item.id, None)
         if local is None:  # queued in an earlier run
             record_id = item.path.rstrip("/").split("/")[-2]
