@@ -22,15 +22,16 @@ def check(client, headers, record_id, at, check_type="look", result="awake – s
 
 def test_only_a_custody_sergeant_sets_the_observation_level(client, h):
     record = book(client, h["sergeant"], arrived=ago(hours=2))
+    set_at = ago(minutes=50)
     for who in ("detention", "inspector", "superintendent"):
-        refused = set_level(client, h[who], record["id"], 2, ago(minutes=50))
+        refused = set_level(client, h[who], record["id"], 2, set_at)
         assert refused.status_code == 403 and "custody sergeant" in refused.json()["detail"]
-    ok = set_level(client, h["sergeant"], record["id"], 2, ago(minutes=50))
+    ok = set_level(client, h["sergeant"], record["id"], 2, set_at)
     assert ok.status_code == 200, ok.text
     body = ok.json()
     assert body["observation_level"] == 2 and body["observation_interval_minutes"] == 30
     assert body["observation_reason"] == "Drank heavily before arrest."
-    assert datetime.fromisoformat(body["next_check_due"]) == ago(minutes=20)
+    assert datetime.fromisoformat(body["next_check_due"]) == set_at + timedelta(minutes=30)
     log = client.get(f"{API}/records/{record['id']}/log", headers=h["sergeant"]).json()
     assert any(e["kind"] == "observation_level" and "Level 2" in e["text"] for e in log)
 
@@ -38,15 +39,16 @@ def test_only_a_custody_sergeant_sets_the_observation_level(client, h):
 def test_checks_follow_the_schedule_and_are_attributed(client, h):
     record = book(client, h["sergeant"], arrived=ago(hours=2))
     set_level(client, h["sergeant"], record["id"], 1, ago(minutes=90))
-    response = check(client, h["detention"], record["id"], ago(minutes=35))
+    checked_at = ago(minutes=35)
+    response = check(client, h["detention"], record["id"], checked_at)
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["checked_by"]["name"] == "Morwenna Trask" and body["check_type"] == "look" and body["level"] == 1
     assert body["medical_emergency"] is False
     assert abs(datetime.fromisoformat(body["recorded_at"]) - ago(seconds=0)) < timedelta(seconds=30)
-    assert datetime.fromisoformat(body["next_check_due"]) == ago(minutes=35) + timedelta(hours=1)
+    assert datetime.fromisoformat(body["next_check_due"]) == checked_at + timedelta(hours=1)
     current = client.get(f"{API}/records/{record['id']}", headers=h["sergeant"]).json()
-    assert datetime.fromisoformat(current["last_check_at"]) == ago(minutes=35)
+    assert datetime.fromisoformat(current["last_check_at"]) == checked_at
     assert current["next_check_due"] == body["next_check_due"]
     listed = client.get(f"{API}/records/{record['id']}/checks", headers=h["sergeant"]).json()
     assert [c["id"] for c in listed] == [body["id"]]

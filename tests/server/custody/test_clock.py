@@ -142,18 +142,19 @@ def test_warrants_are_recorded_by_the_custody_sergeant_within_96_hours(client, h
     ext = extension(client, h["superintendent"], record["id"], relevant + timedelta(hours=23),
                     relevant + timedelta(hours=36))
     assert ext.status_code == 201, ext.text
-    by_inspector = warrant(client, h["inspector"], record["id"], ago(minutes=5), ago(minutes=5) + timedelta(hours=30))
+    issued = ago(minutes=5)
+    by_inspector = warrant(client, h["inspector"], record["id"], issued, issued + timedelta(hours=30))
     assert by_inspector.status_code == 403
-    extension_first = warrant(client, h["sergeant"], record["id"], ago(minutes=5), ago(minutes=5) + timedelta(hours=30),
+    extension_first = warrant(client, h["sergeant"], record["id"], issued, issued + timedelta(hours=30),
                               kind="extension_of_warrant")
     assert extension_first.status_code == 422 and "kind" in fields(extension_first)
-    too_long = warrant(client, h["sergeant"], record["id"], ago(minutes=5), ago(minutes=5) + timedelta(hours=37))
+    too_long = warrant(client, h["sergeant"], record["id"], issued, issued + timedelta(hours=37))
     assert too_long.status_code == 422 and "expires_at" in fields(too_long)
-    ok = warrant(client, h["sergeant"], record["id"], ago(minutes=5), ago(minutes=5) + timedelta(hours=36))
+    ok = warrant(client, h["sergeant"], record["id"], issued, issued + timedelta(hours=36))
     assert ok.status_code == 201, ok.text
     assert ok.json()["court"] == "Portharrow Magistrates' Court"
     current = client.get(f"{API}/records/{record['id']}", headers=h["sergeant"]).json()
-    assert datetime.fromisoformat(current["detention_limit_at"]) == ago(minutes=5) + timedelta(hours=36)
+    assert datetime.fromisoformat(current["detention_limit_at"]) == issued + timedelta(hours=36)
 
 
 def test_a_warrant_extension_never_runs_past_96_hours(client, h):
