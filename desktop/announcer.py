@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QStatusBar, QWidget
+from shiboken6 import isValid
 
 STATUS_TIMEOUT_MS = 10_000
 
@@ -23,12 +24,19 @@ class Announcer(QObject):
         self._status_bar = status_bar
         self._source = source
 
+    def _detach(self, *_args) -> None:
+        self._status_bar = None
+        self._source = None
+
     def announce(self, text: str, assertive: bool = False) -> None:
         """Polite for progress ("Entry saved"); assertive for what needs attention now (errors, lost link)."""
         self.last = (text, assertive)
+        # A closed window must not leave the announcer pointing at deleted widgets.
+        if self._status_bar is not None and not isValid(self._status_bar):
+            self._detach()
         if self._status_bar is not None:
             self._status_bar.showMessage(text, STATUS_TIMEOUT_MS)
-        source = self._source or self._status_bar
+        source = self._source if self._source is not None and isValid(self._source) else self._status_bar
         if source is not None:
             event = QAccessibleAnnouncementEvent(source, text)
             event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if assertive

@@ -154,11 +154,15 @@ class Startup:
         p = self.prepared
         session = Session(client, user, server_key=p.server_key)
         self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
+        if not self.window.layout_restored:
+            self.window.resize(1280, 800)
         if self.args.screenshot:
             self.window.resize(1280, 800)
-            self.window.log_loaded.connect(lambda _id: QTimer.singleShot(300, self._take_screenshot))
-            self.window.records_loaded.connect(
-                lambda n: None if n else QTimer.singleShot(300, self._take_screenshot))
+            # A moment after the data arrives, so the views have painted it.
+            self._shot_timer = QTimer(self.window, singleShot=True, interval=300)
+            self._shot_timer.timeout.connect(self._take_screenshot)
+            self.window.log_loaded.connect(lambda _id: self._shot_timer.start())
+            self.window.records_loaded.connect(lambda n: None if n else self._shot_timer.start())
         self.window.show()
 
     def _take_screenshot(self) -> None:
@@ -231,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Bridewell")
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
     startup = Startup(app, args)
+    if args.screenshot or args.self_test:  # no one is looking at the window: say it on stderr
+        from desktop.announcer import announcer
+
+        announcer().announced.connect(lambda text, _assertive: print(f"[bridewell] {text}", file=sys.stderr))
     QTimer.singleShot(0, startup.begin)
     app.lastWindowClosed.connect(lambda: app.exit(0) if startup.window is not None else None)
     announce("Starting Bridewell")

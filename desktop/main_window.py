@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
         self._closed = False
         self.loaded_log_id: str | None = None
+        self._sized = False
 
         self._build_board()
         self._build_docks()
@@ -151,9 +152,7 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
             self.panels[name] = panel
         self.docks["riskAssessmentDock"].raise_()
-        # The log needs room for its text column; sizes in font units so a 200% font still fits.
-        self.resizeDocks([self.docks["detaineeLogDock"]], [self.fontMetrics().horizontalAdvance("x") * 90],
-                         Qt.Orientation.Horizontal)
+
         self.log_panel: DetaineeLogPanel = self.panels["detaineeLogDock"]  # type: ignore[assignment]
 
     def _build_menus(self) -> None:
@@ -245,6 +244,13 @@ class MainWindow(QMainWindow):
         if shown != total:
             text += f", {shown} shown"
         self.board_heading.setText(text)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized and not self.layout_restored:
+            # The default split: the board and the log share the width, whatever the font size.
+            self._sized = True
+            self.resizeDocks([self.docks["detaineeLogDock"]], [int(self.width() * 0.5)], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:
         self.save_layout()

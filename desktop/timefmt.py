@@ -37,6 +37,13 @@ def format_local(value: datetime | str | None, *, seconds: bool = False) -> str:
     return local(value).strftime(pattern)
 
 
+def format_short(value: datetime | str | None) -> str:
+    """'21/11 10:20' for table cells; the header says the times are UK local."""
+    if isinstance(value, str):
+        value = parse_utc(value)
+    return "" if value is None else local(value).strftime("%d/%m %H:%M")
+
+
 def format_elapsed(delta: timedelta) -> str:
     """Elapsed time as H:MM:SS (hours can exceed 24); real time, so clock changes do not matter."""
     total = max(0, int(delta.total_seconds()))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from desktop.timefmt import format_local, parse_utc
+from desktop.timefmt import format_local, format_short, parse_utc
 from domain.custody_log import LOG_KINDS
 
-COLUMNS = ("Observed", "Recorded", "Kind", "Text", "Author", "State")
+COLUMNS = ("Observed (UK)", "Recorded (UK)", "Kind", "Text", "Author", "State")
 OBSERVED, RECORDED, KIND, TEXT, AUTHOR, STATE = range(6)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -61,11 +61,14 @@ class LogModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             text = self._text(entry, index.column())
             if role == Qt.ItemDataRole.DisplayRole:
+                if index.column() in (OBSERVED, RECORDED):  # compact in the table; zone in the header
+                    stamp = entry.get("observed_at" if index.column() == OBSERVED else "recorded_at")
+                    return format_short(stamp) if stamp else "—"
                 return text
             if index.column() == RECORDED and not entry.get("recorded_at"):
                 return "Not yet recorded by the server"
-            if index.column() == TEXT and role == Qt.ItemDataRole.DisplayRole:
-                return text
+            if index.column() == TEXT:
+                return entry.get("text") or "—"  # the whole text, line breaks and all
             return text or "—"
         return None
 

@@ -156,6 +156,7 @@ def test_an_expired_token_asks_for_the_password_beside_the_field(qtbot, tmp_path
         startup.prepared = prepared
         startup._ask_sign_in()
         dialog = startup.dialog
+        dialog.rejected.disconnect()  # closing it at teardown must not quit the test's QApplication
         qtbot.addWidget(dialog)
         assert dialog.username_edit.text() == "sergeant"
         assert dialog.password_error.isVisible() and "expired" in dialog.password_error.text()

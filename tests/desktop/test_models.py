@@ -102,4 +102,7 @@ def test_log_model_passes_model_tester_and_orders_by_observed_time(qapp, qtmodel
     qtmodeltester.check(model, force_py=True)
     every_cell_has_accessible_text(model)
     assert model.index(0, 1).data(Qt.ItemDataRole.AccessibleTextRole) != ""
-    assert "GMT" in model.index(0, 0).data()
+    assert model.index(0, 0).data() == "21/11 11:00"  # UK time (GMT in November), compact
+    assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == "21/11/2026 11:00 GMT"
+    assert model.index(0, 3).data() == "Checked 1 second line"
+    assert model.index(0, 3).data(Qt.ItemDataRole.AccessibleTextRole) == "Checked 1\nsecond line"
