@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from domain import observation as obs
@@ -273,8 +274,16 @@ def parse_if_match(value: str | None) -> int | None:
 
 def writable(session: Session, record_id: str, if_match: int | None = None, *,
              require_match: bool = False) -> CustodyRecord:
-    """The record, open and (when If-Match is given) at the version the client last saw."""
-    record = get_record(session, record_id)
+    """The record, open and (when If-Match is given) at the version the client last saw.
+
+    Takes the write lock first (a no-op UPDATE: a row lock on PostgreSQL, the database write lock on SQLite)
+    so two officers writing to one record at once are served in turn instead of one failing on a stale
+    version."""
+    session.execute(update(CustodyRecord).where(CustodyRecord.id == record_id)
+                    .values(version=CustodyRecord.version).execution_options(synchronize_session=False))
+    record = session.get(CustodyRecord, record_id, populate_existing=True)
+    if record is None:
+        raise ProblemError(404, f"There is no custody record with id {record_id[:40]!r}.")
     _ensure_writable(record, session)
     if if_match is None and require_match:
         raise ProblemError(428, "Send If-Match with the record's version so a change made meanwhile by someone "
@@ -312,7 +321,11 @@ def changed(session: Session, user: User, record: CustodyRecord, now: datetime, 
             action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut:
     """Bump the version, audit, and emit the full new record so boards update live."""
     record.updated_at = now
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # a safety net: writable() serialises writers, so this means a writer skipped it
+        raise ProblemError(409, "This custody record changed while your change was being saved; reload and "
+                                "try again.") from None
     audit.record(session, user, action, RECORD, record.id)
     if session.info.get(BULK_LOAD):
         return None  # type: ignore[return-value]  (the demo loader does not use it)
