@@ -107,6 +107,7 @@ class ChargeEditor(QGroupBox):
         self.wording_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                    | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.remove_button = QPushButton()
+        self.remove_button.setAutoDefault(False)  # Return anywhere charges; it never removes a charge
         self.remove_button.clicked.connect(lambda: dialog.remove_charge(self))
 
         self.offence_error = FieldError(self.offence_combo, "")
@@ -212,6 +213,8 @@ class ChargeEditor(QGroupBox):
             self.field_errors[field] = error
             self.particulars_form.addRow(f"{_label(field)}:", edit)
             self.particulars_form.addRow("", error)
+            # Shown now, not on the next event-loop turn, so a Tab pressed straight after choosing reaches it.
+            edit.setVisible(self.isVisible())
         self.renumber(self.number)
         self._update_wording()
         self.dialog.fix_tab_order()
@@ -327,6 +330,7 @@ class ChargeDialog(QDialog):
         self.charges_box = QWidget(objectName="chargeList")
         self.charges_layout = QVBoxLayout(self.charges_box)
         self.add_button = QPushButton("&Add another charge", objectName="chargeAddButton")
+        self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(lambda: self.add_charge(focus=True))
         self.charges_error = FieldError(self.add_button, "chargeChargesError")
 
@@ -425,6 +429,10 @@ class ChargeDialog(QDialog):
         em, line = self.fontMetrics().horizontalAdvance("x"), self.fontMetrics().height()
         self.resize(em * 100, line * 48)
         self.editors[0].offence_combo.setFocus()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.charge_button.setDefault(True)
 
     # Charges ------------------------------------------------------------------------------------------------
     def add_charge(self, focus: bool = False) -> ChargeEditor:
