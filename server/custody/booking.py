@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from domain import pace_clock, rights
@@ -57,6 +58,18 @@ def _decision_text(decision: DetentionIn, user: User) -> str:
     return f"Detention {verb} by {user.rank} {user.display_name} ({user.collar_number}). Grounds: {decision.grounds}"
 
 
+_PG_NUMBER_LOCK = 0x42570002  # any constant: serialises custody-number allocation on PostgreSQL
+
+
+def _lock_numbering(session: Session) -> None:
+    """Two bookings at once must not take the same custody number. PostgreSQL: an advisory lock held to the
+    end of the transaction; SQLite: a write that matches nothing still takes the database write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_NUMBER_LOCK})
+    else:
+        session.execute(sql_text("UPDATE custody_records SET version = version WHERE 1 = 0"))
+
+
 def book_in(session: Session, user: User, body: BookingIn, now: datetime | None = None) -> CustodyRecordOut:
     now = now or utcnow()
     if body.detention is not None:
@@ -86,6 +99,7 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
         if person is None:
             errors.append(("person_id", "There is no person with this id; search again or add a new person."))
     field_errors(errors)
+    _lock_numbering(session)
     if session.get(CustodyRecord, body.id) is not None:
         raise ProblemError(409, f"A custody record with id {body.id} already exists.",
                            current=current(session, session.get(CustodyRecord, body.id)))
