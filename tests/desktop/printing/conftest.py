@@ -39,5 +39,6 @@ def pytest_collection_modifyitems(items):
 
     for item in items:
         if "tests/desktop/printing" in str(item.path):
-            # Prepended, so it is the closest qt_log_ignore mark (pytest-qt reads only that one).
-            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, KEYBOARD_GRAB_NOISE), append=False)
+            # One mark holding every pattern (the test's own too), prepended: pytest-qt reads only the closest.
+            own = [arg for mark in item.iter_markers("qt_log_ignore") for arg in mark.args]
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, KEYBOARD_GRAB_NOISE, *own), append=False)
