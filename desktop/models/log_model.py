@@ -7,7 +7,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from desktop.timefmt import format_local, format_short, parse_utc
 from domain.custody_log import LOG_KINDS
 
-COLUMNS = ("Observed (UK)", "Recorded (UK)", "Kind", "Text", "Author", "State")
+COLUMNS = ("Observed", "Recorded", "Kind", "Text", "Author", "State")
 OBSERVED, RECORDED, KIND, TEXT, AUTHOR, STATE = range(6)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -50,6 +50,8 @@ class LogModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section in (OBSERVED, RECORDED):
+                return f"{COLUMNS[section]}: UK local time (GMT or BST)"
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -61,7 +63,8 @@ class LogModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             text = self._text(entry, index.column())
             if role == Qt.ItemDataRole.DisplayRole:
-                if index.column() in (OBSERVED, RECORDED):  # compact in the table; zone in the header
+                # Compact in the table; the zone is in the header tooltip and the spoken text.
+                if index.column() in (OBSERVED, RECORDED):
                     stamp = entry.get("observed_at" if index.column() == OBSERVED else "recorded_at")
                     return format_short(stamp) if stamp else "—"
                 return text
