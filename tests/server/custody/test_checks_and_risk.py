@@ -56,12 +56,16 @@ def test_checks_follow_the_schedule_and_are_attributed(client, h):
 
 def test_checks_before_booking_in_or_in_the_future_are_refused(client, h, app):
     record = book(client, h["sergeant"], arrived=ago(hours=2))
-    set_level(client, h["sergeant"], record["id"], 1, ago(minutes=90))
+    version = set_level(client, h["sergeant"], record["id"], 1, ago(minutes=90)).json()["version"]
+    log_before = client.get(f"{API}/records/{record['id']}/log", headers=h["sergeant"]).json()
     early = check(client, h["detention"], record["id"], ago(hours=3))
     assert early.status_code == 422 and "booked in" in fields(early)["observed_at"]
     future = check(client, h["detention"], record["id"], ago(minutes=-20))
     assert future.status_code == 422 and "future" in fields(future)["observed_at"]
     assert count(app, CellCheck) == 0
+    # nothing already stored is lost or changed by the refusals
+    assert client.get(f"{API}/records/{record['id']}", headers=h["sergeant"]).json()["version"] == version
+    assert client.get(f"{API}/records/{record['id']}/log", headers=h["sergeant"]).json() == log_before
 
 
 def test_a_level_two_check_must_rouse(client, h):
