@@ -24,6 +24,7 @@ from server.people.models import Person, PersonAlias, WarningMarker
 from server.people.schemas import PersonSummary, SearchPage, SearchResult
 
 MIN_SCORE = 50
+PREFIX = 4  # letters of the surname that must be right for the spelling-slip lookup
 MAX_CANDIDATES = 5000  # a safety valve for one-letter queries; real searches return far fewer
 
 
@@ -77,6 +78,11 @@ def _name_filter(cols, query: Query):
     surname_sx, surname_key, forename_sx = cols
     key, sx = compact(query.surname), soundex(query.surname)
     by_surname = or_(surname_sx == sx, surname_key == key)
+    if len(key) >= PREFIX + 2:
+        # A slip late in a long name can change its Soundex (a dropped consonant); the same first letters still
+        # find it (an index range scan), and Jaro-Winkler decides.
+        by_surname = or_(by_surname, and_(surname_key >= key[:PREFIX], surname_key < key[:PREFIX - 1]
+                                          + chr(ord(key[PREFIX - 1]) + 1)))
     first = first_forename(query.forename)
     if not first or len(compact(first)) < 1:
         return by_surname
