@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from domain.charging import FIELD_LABELS, DateRange, render_particulars
@@ -71,6 +71,9 @@ class ChargeEditor(QGroupBox):
         self.offence_combo = QComboBox()
         self.offence_combo.setEditable(True)
         self.offence_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # Not as wide as the longest title: the dialog must fit a 200% font without scrolling sideways.
+        self.offence_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.offence_combo.setMinimumContentsLength(24)
         for o in dialog.offences:
             self.offence_combo.addItem(offence_label(o), o)
         self.offence_combo.setCurrentIndex(-1)
@@ -99,9 +102,6 @@ class ChargeEditor(QGroupBox):
         self.range_check.toggled.connect(self.end_edit.setEnabled)
         for w in (self.date_edit, self.end_edit, self.range_check):
             (w.dateChanged if isinstance(w, QDateEdit) else w.toggled).connect(self._update_wording)
-        self.particulars_box = QWidget()
-        self.particulars_form = QFormLayout(self.particulars_box)
-        self.particulars_form.setContentsMargins(0, 0, 0, 0)
         self.wording_label = QLabel()
         self.wording_label.setWordWrap(True)
         self.wording_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -116,6 +116,7 @@ class ChargeEditor(QGroupBox):
         self.particulars_error = FieldError(self.offence_combo, "")
 
         form = QFormLayout(self)
+        self.form = form
         self.offence_label = QLabel("&Offence:")
         self.offence_label.setBuddy(self.offence_combo)
         form.addRow(self.offence_label, self.offence_combo)
@@ -132,7 +133,6 @@ class ChargeEditor(QGroupBox):
         self.end_label.setBuddy(self.end_edit)
         form.addRow(self.end_label, self.end_edit)
         form.addRow("", self.end_error)
-        form.addRow(self.particulars_box)
         form.addRow("", self.particulars_error)
         form.addRow("Wording:", self.wording_label)
         form.addRow("", self.remove_button)
@@ -187,12 +187,14 @@ class ChargeEditor(QGroupBox):
                 return True
         return False
 
-    def _offence_changed(self, _index: int) -> None:
+    def _offence_changed(self, index: int) -> None:
         self._keep_values()
-        o = self.offence
-        for field in list(self.fields):
-            self.particulars_form.removeRow(0)  # label, field (its error row is the next)
-            self.particulars_form.removeRow(0)
+        # From the index: the edit text of an editable combo may not have caught up when this signal comes.
+        o = self.offence_combo.itemData(index) if index >= 0 else None
+        for field, edit in self.fields.items():
+            # In the editor's own form (a nested form kept its first, empty height when a charge was added).
+            self.form.removeRow(self.field_errors[field])
+            self.form.removeRow(edit)
         self.fields.clear()
         self.field_errors.clear()
         if o is None:
@@ -211,9 +213,13 @@ class ChargeEditor(QGroupBox):
             error = FieldError(edit, "")
             self.fields[field] = edit
             self.field_errors[field] = error
-            self.particulars_form.addRow(f"{_label(field)}:", edit)
-            self.particulars_form.addRow("", error)
+            label = QLabel(f"{_label(field)}:")
+            label.setBuddy(edit)
+            row = self.form.getWidgetPosition(self.particulars_error)[0]
+            self.form.insertRow(row, label, edit)
+            self.form.insertRow(row + 1, QLabel(), error)
             # Shown now, not on the next event-loop turn, so a Tab pressed straight after choosing reaches it.
+            label.setVisible(self.isVisible())
             edit.setVisible(self.isVisible())
         self.renumber(self.number)
         self._update_wording()
@@ -394,6 +400,8 @@ class ChargeDialog(QDialog):
 
         content = QWidget(objectName="chargeContent")
         col = QVBoxLayout(content)
+        # The content never shrinks below what its charges need: the scroll area scrolls instead of squeezing.
+        col.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         top = QFormLayout()
         top.addRow("Charged &at:", self.charged_edit)
         top.addRow("", self.charged_error)

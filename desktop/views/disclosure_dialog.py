@@ -22,6 +22,7 @@ class DisclosureDialog(QDialog):
         self.purpose_combo.setEditable(True)
         self.purpose_combo.addItems(PURPOSES)
         self.purpose_combo.setCurrentIndex(0)
+        self.purpose_combo.view().setAccessibleName("Purposes")
         self.recipient_edit = QLineEdit(objectName="disclosureRecipient")
         self.recipient_edit.setPlaceholderText("e.g. the solicitor's name and firm, or the court")
         self.purpose_error = FieldError(self.purpose_combo, "disclosurePurposeError")
