@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Bridewell")
     app.setOrganizationName("Bridewell")
+    __import__("desktop.theme").theme.start_theme(app, args.data_dir)  # colours and text size (issue 6)
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
     startup = Startup(app, args)
     if args.screenshot or args.self_test:  # no one is looking at the window: say it on stderr

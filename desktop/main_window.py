@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.feed.events.connect(self.apply_events)
         self.session.record_selected.connect(self._record_selected)
         printing_actions.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
+        __import__("desktop.theme").theme.install(self)  # View > High contrast, text size (issue 6)
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)

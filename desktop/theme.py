@@ -1,0 +1,255 @@
+"""Colours and text size: follow the system, or the built-in high-contrast theme; text scaled up to 200%.
+
+By default Bridewell sets no colours of its own, so the platform palette (light, dark, or the system's own
+high-contrast scheme) is what the user sees. When the system asks for more contrast (Qt's contrastPreference)
+the built-in high-contrast theme is applied unless the user has turned it off. View > High contrast overrides
+the system either way, and the choice and the text size are remembered in `preferences.ini` in the data folder.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication
+
+from desktop.announcer import announce
+
+PREFERENCES_FILE = "preferences.ini"
+HIGH_CONTRAST_QSS = files("resources.themes") / "high_contrast.qss"
+# Steps of View > Larger text / Smaller text. 200% is WCAG 1.4.4's "resize text" target.
+TEXT_SCALES = (0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+FOLLOW, ON, OFF = "system", "on", "off"
+
+# Built-in high contrast: white on black, yellow selection and focus, cyan links. Every text/background pair
+# is at least 7:1 (WCAG AAA); tests/a11y/test_theme.py measures them.
+HIGH_CONTRAST_COLOURS = {
+    QPalette.ColorRole.Window: "#000000",
+    QPalette.ColorRole.WindowText: "#FFFFFF",
+    QPalette.ColorRole.Base: "#000000",
+    QPalette.ColorRole.AlternateBase: "#1A1A1A",
+    QPalette.ColorRole.Text: "#FFFFFF",
+    QPalette.ColorRole.Button: "#000000",
+    QPalette.ColorRole.ButtonText: "#FFFFFF",
+    QPalette.ColorRole.BrightText: "#FFFF00",
+    QPalette.ColorRole.Highlight: "#FFFF00",
+    QPalette.ColorRole.HighlightedText: "#000000",
+    QPalette.ColorRole.Link: "#00FFFF",
+    QPalette.ColorRole.LinkVisited: "#FF99FF",
+    QPalette.ColorRole.ToolTipBase: "#000000",
+    QPalette.ColorRole.ToolTipText: "#FFFFFF",
+    QPalette.ColorRole.PlaceholderText: "#C8C8C8",
+    QPalette.ColorRole.Light: "#FFFFFF",
+    QPalette.ColorRole.Midlight: "#C8C8C8",
+    QPalette.ColorRole.Mid: "#808080",
+    QPalette.ColorRole.Dark: "#FFFFFF",
+    QPalette.ColorRole.Shadow: "#FFFFFF",
+    QPalette.ColorRole.Accent: "#FFFF00",
+}
+# Disabled controls stay readable (about 7:1 on black), only dimmer than enabled ones.
+HIGH_CONTRAST_DISABLED_TEXT = "#A6A6A6"
+
+
+def high_contrast_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in HIGH_CONTRAST_COLOURS.items():
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(HIGH_CONTRAST_DISABLED_TEXT))
+    return palette
+
+
+def system_wants_high_contrast() -> bool:
+    hints = QGuiApplication.styleHints()  # held: a temporary's accessibility() object dies with it
+    return hints.accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast
+
+
+class Theme(QObject):
+    """The application's colours and text size. One per QApplication (see `theme()`)."""
+
+    changed = Signal()
+
+    def __init__(self, app: QApplication, data_dir: Path | None = None):
+        super().__init__(app)
+        self.app = app
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.base_point_size = app.font().pointSizeF()  # the system's text size: 100%
+        self.high_contrast_choice = FOLLOW
+        self.text_scale = 1.0
+        self.high_contrast_applied = False
+        self._load()
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._system_changed)
+        hints.accessibility().contrastPreferenceChanged.connect(self._system_changed)
+
+    # Preferences -------------------------------------------------------------------------------------------
+    def _settings(self) -> QSettings | None:
+        if self.data_dir is None:
+            return None
+        return QSettings(str(self.data_dir / PREFERENCES_FILE), QSettings.Format.IniFormat)
+
+    def _load(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            return
+        choice = str(settings.value("theme/high_contrast", FOLLOW))
+        self.high_contrast_choice = choice if choice in (FOLLOW, ON, OFF) else FOLLOW
+        try:
+            scale = float(settings.value("theme/text_scale", 1.0))
+        except (TypeError, ValueError):
+            scale = 1.0
+        self.text_scale = min(TEXT_SCALES, key=lambda s: abs(s - scale))  # a hand-edited value snaps to a step
+
+    def _save(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            return
+        settings.setValue("theme/high_contrast", self.high_contrast_choice)
+        settings.setValue("theme/text_scale", self.text_scale)
+        settings.sync()
+
+    # State -------------------------------------------------------------------------------------------------
+    @property
+    def high_contrast(self) -> bool:
+        if self.high_contrast_choice == FOLLOW:
+            return system_wants_high_contrast()
+        return self.high_contrast_choice == ON
+
+    def apply(self) -> None:
+        """Put the current choices into effect: palette, style sheet, application font."""
+        wanted = self.high_contrast
+        if wanted != self.high_contrast_applied:
+            if wanted:
+                self.app.setPalette(high_contrast_palette())
+                self.app.setStyleSheet(HIGH_CONTRAST_QSS.read_text(encoding="utf-8"))
+            else:
+                # A palette with nothing set resolves to the platform's: back to following the system.
+                self.app.setPalette(QPalette())
+                self.app.setStyleSheet("")
+            self.high_contrast_applied = wanted
+        font = self.app.font()
+        size = round(self.base_point_size * self.text_scale, 1)
+        if abs(font.pointSizeF() - size) > 0.05:
+            font.setPointSizeF(size)
+            self.app.setFont(font)
+        self.changed.emit()
+
+    def _system_changed(self, *_args) -> None:
+        if self.high_contrast_choice == FOLLOW:
+            before = self.high_contrast_applied
+            self.apply()
+            if before != self.high_contrast_applied:
+                announce("High contrast on, as the system asks" if self.high_contrast_applied
+                         else "High contrast off, as the system asks")
+
+    # User commands ------------------------------------------------------------------------------------------
+    def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast_choice = ON if on else OFF
+        self._save()
+        self.apply()
+        announce("High contrast on" if on else "High contrast off")
+
+    def set_text_scale(self, scale: float) -> None:
+        scale = min(max(scale, TEXT_SCALES[0]), TEXT_SCALES[-1])
+        self.text_scale = scale
+        self._save()
+        self.apply()
+        announce(f"Text size {round(scale * 100)}%")
+
+    def larger_text(self) -> None:
+        bigger = [s for s in TEXT_SCALES if s > self.text_scale + 1e-6]
+        if not bigger:
+            announce(f"Text is already at the largest size, {round(self.text_scale * 100)}%")
+            return
+        self.set_text_scale(bigger[0])
+
+    def smaller_text(self) -> None:
+        smaller = [s for s in TEXT_SCALES if s < self.text_scale - 1e-6]
+        if not smaller:
+            announce(f"Text is already at the smallest size, {round(self.text_scale * 100)}%")
+            return
+        self.set_text_scale(smaller[-1])
+
+    def reset_text(self) -> None:
+        self.set_text_scale(1.0)
+
+    def restore_defaults(self) -> None:
+        """Back to the system's colours and text size without touching the saved preferences."""
+        self.high_contrast_choice, self.text_scale = OFF, 1.0
+        self.apply()
+        hints = QGuiApplication.styleHints()
+        _disconnect(hints.colorSchemeChanged, self._system_changed)
+        _disconnect(hints.accessibility().contrastPreferenceChanged, self._system_changed)
+
+
+_theme: Theme | None = None
+
+
+def theme(data_dir: Path | None = None) -> Theme:
+    """The application's theme; created (and its saved preferences read) on first use, on the GUI thread.
+    A different data folder (another test's window) starts from that folder's preferences."""
+    global _theme
+    app = QApplication.instance()
+    resolved = Path(data_dir).expanduser().resolve() if data_dir is not None else None
+    if _theme is None or _theme.app is not app or (resolved is not None and _theme.data_dir != resolved):
+        if _theme is not None and _theme.app is app:
+            _theme.restore_defaults()
+        _theme = Theme(app, resolved)
+    return _theme
+
+
+def start_theme(app: QApplication, data_dir: Path) -> Theme:
+    """At start-up, before the first window: apply the remembered (or system) colours and text size."""
+    current = theme(data_dir)
+    current.apply()
+    return current
+
+
+
+
+def install(window) -> dict[str, QAction]:
+    """View > High contrast, Larger text, Smaller text, Reset text size on the main window."""
+    current = theme(getattr(window, "data_dir", None))
+    current.apply()
+    bar = window.menuBar()
+    view = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text().replace("&", "") == "View"),
+                None) or bar.addMenu("&View")
+    view.addSeparator()
+    contrast = QAction("&High contrast", window, objectName="highContrastAction", checkable=True,
+                       shortcut=QKeySequence("Ctrl+Shift+H"))
+    contrast.setChecked(current.high_contrast)
+    contrast.setStatusTip("White on black with yellow focus and selection; overrides the system colours")
+    contrast.toggled.connect(lambda on: current.set_high_contrast(on) if on != current.high_contrast else None)
+    larger = QAction("&Larger text", window, objectName="largerTextAction")
+    # Ctrl++ needs Shift on most layouts, so Ctrl+= does the same.
+    larger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+    larger.triggered.connect(current.larger_text)
+    smaller = QAction("&Smaller text", window, objectName="smallerTextAction",
+                      shortcut=QKeySequence(QKeySequence.StandardKey.ZoomOut))
+    smaller.triggered.connect(current.smaller_text)
+    reset = QAction("Reset &text size", window, objectName="resetTextAction", shortcut=QKeySequence("Ctrl+0"))
+    reset.triggered.connect(current.reset_text)
+    actions = {"high_contrast": contrast, "larger": larger, "smaller": smaller, "reset": reset}
+    for action in actions.values():
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        view.addAction(action)
+
+    def sync() -> None:
+        contrast.blockSignals(True)
+        contrast.setChecked(current.high_contrast)
+        contrast.blockSignals(False)
+
+    current.changed.connect(sync)
+    window.destroyed.connect(lambda *_: _disconnect(current.changed, sync))
+    sync()
+    window.theme_actions = actions
+    return actions
+
+
+def _disconnect(signal, slot) -> None:
+    try:
+        signal.disconnect(slot)
+    except (RuntimeError, TypeError):
+        pass
