@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QHeaderView, QLabel, QLineEdit,
                                QMainWindow, QTableView, QVBoxLayout, QWidget)
@@ -20,6 +20,9 @@ from desktop.session import Session
 from desktop.store.local_store import LocalStore
 from desktop.views.detainee_log import DetaineeLogPanel
 from desktop.views import printing_actions
+from desktop.views import custody_actions
+from desktop.views.custody_board import BoardProxy
+from desktop.writes import Writes
 from desktop.views.placeholder_panel import PlaceholderPanel
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
         self.layout_restored = self.restore_layout()
 
         self.sender_ = OutboxSender(store, session.client) if store is not None else None
+        self.writes = Writes(ops, store, self.sender_, self)
         self.feed = ChangeFeed(session.client, wait=feed_wait)
         if self.sender_ is not None:
             self.sender_.sent.connect(self._outbox_sent)
@@ -80,6 +84,7 @@ class MainWindow(QMainWindow):
         self.feed.events.connect(self.apply_events)
         self.session.record_selected.connect(self._record_selected)
         printing_actions.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
+        custody_actions.install(self)  # Custody menu, risk dock, overdue filter and announcements (issue 3)
         __import__("desktop.theme").theme.install(self)  # View > High contrast, text size (issue 6)
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)
@@ -94,7 +99,7 @@ class MainWindow(QMainWindow):
     # Construction -----------------------------------------------------------------------------------------
     def _build_board(self) -> None:
         self.board_model = CustodyBoardModel(self)
-        self.board_proxy = QSortFilterProxyModel(self)
+        self.board_proxy = BoardProxy(self)  # sorts by SORT_ROLE; text and 'overdue only' filters
         self.board_proxy.setSourceModel(self.board_model)
         self.board_proxy.setSortRole(SORT_ROLE)
         self.board_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

@@ -1,27 +1,46 @@
-"""The custody board: one row per open custody record. Time in custody ticks every second."""
+"""The custody board: one row per open custody record, with its clocks counting down every second.
+
+Due times (next check, next review, the current detention limit) are computed from the record with `domain/`
+when a record arrives; each tick only turns "due at" into "time left" text, compares it with what the view has,
+and emits dataChanged for the cells whose text changed (one range per run of rows in a column): never a reset.
+A check or review that has just become overdue is reported once through `became_overdue`.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 
-from desktop.timefmt import format_elapsed, format_local, parse_utc, spoken_elapsed, utc_now
+from desktop.timefmt import format_elapsed, format_local, format_short, parse_utc, spoken_elapsed, utc_now
+from domain.observation import DEFAULT_CONFIG as OBS_DEFAULT, ObservationConfig, ObservationLevel, next_check_due
+from domain.pace_clock import Authority, AuthorityKind, current_limit, next_review
 
-COLUMNS = ("Cell", "Name", "Status", "Time in custody")
-CELL, NAME, STATUS, TIME = range(4)
+COLUMNS = ("Cell", "Name", "Flags", "Appropriate adult", "Risk", "Observation", "Next check", "Next review",
+           "Detention limit", "Time in custody", "Status")
+(CELL, NAME, FLAGS, AA, RISK, OBSERVATION, NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME, STATUS) = range(len(COLUMNS))
+TICKING = (NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # True when this row (any column) has an overdue check or review
+_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+          Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole]
+WARN = {NEXT_CHECK: OBS_DEFAULT.warn_before, NEXT_REVIEW: timedelta(hours=1), LIMIT: timedelta(hours=1)}
+WHAT = {NEXT_CHECK: "Cell check", NEXT_REVIEW: "Review", LIMIT: "Detention limit"}
 
 STATUS_TEXT = {
     "awaiting_authorisation": "Awaiting authorisation",
     "in_custody": "In custody",
     "detained": "In custody",
+    "charged": "Charged",
     "interview": "In interview",
     "hospital": "At hospital",
     "released": "Released",
 }
+RISK_TEXT = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
 def natural_key(text: str) -> str:
@@ -41,12 +60,84 @@ def status_text(record: dict) -> str:
     return STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
 
 
+def flags_text(record: dict) -> str:
+    flags = [name for key, name in (("juvenile", "Juvenile"), ("vulnerable", "Vulnerable")) if record.get(key)]
+    return ", ".join(flags)
+
+
+def aa_text(record: dict) -> str:
+    if record.get("appropriate_adult_awaited"):
+        return "AA awaited" + (" (requested)" if record.get("appropriate_adult_requested_at") else " (not requested)")
+    if record.get("appropriate_adult_arrived_at"):
+        return "AA present"
+    return "Not needed" if not record.get("appropriate_adult_required") else "AA required"
+
+
+def _minutes(seconds: float) -> str:
+    """Whole minutes, rounded up while counting down so '0 min' only shows when the time has come."""
+    minutes = int(seconds // 60)
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+def _spoken_minutes(seconds: float) -> str:
+    return spoken_elapsed(timedelta(seconds=seconds))
+
+
+@dataclass
+class _Row:
+    record: dict
+    arrived: datetime | None = None
+    due: dict[int, datetime | None] = field(default_factory=dict)  # ticking column -> due time
+    review_number: int | None = None
+    shown: dict[int, str] = field(default_factory=dict)  # ticking column -> text the view was last told
+    overdue: set[int] = field(default_factory=set)
+
+
+def due_times(record: dict, now: datetime, config: ObservationConfig = OBS_DEFAULT) -> tuple[dict, int | None]:
+    """Next check, next review and the current detention limit from the record, by the domain rules."""
+    due: dict[int, datetime | None] = {NEXT_CHECK: None, NEXT_REVIEW: None, LIMIT: None}
+    number = None
+    open_record = not record.get("released_at")
+    level, set_at = record.get("observation_level"), parse_utc(record.get("observation_level_set_at"))
+    if open_record and level and set_at is not None:
+        interval = record.get("observation_interval_minutes")
+        cfg = config
+        if interval:  # the force's interval, as the server reports it
+            cfg = ObservationConfig({**config.intervals, ObservationLevel(level): timedelta(minutes=interval)},
+                                    config.rousing_levels, config.warn_before)
+        due[NEXT_CHECK] = next_check_due(ObservationLevel(level), level_set_at=set_at,
+                                         last_check_at=parse_utc(record.get("last_check_at")), config=cfg)
+    elif open_record:
+        due[NEXT_CHECK] = parse_utc(record.get("next_check_due"))
+    authorised = parse_utc(record.get("detention_authorised_at"))
+    if open_record and authorised is not None:
+        review = next_review(authorised, int(record.get("reviews_done") or 0), now)
+        due[NEXT_REVIEW], number = review.due_at, review.number
+    relevant = parse_utc(record.get("relevant_time"))
+    if open_record and relevant is not None:
+        authorities = []
+        for a in record.get("authorities") or []:
+            try:
+                authorities.append(Authority(AuthorityKind(a["kind"]), parse_utc(a["granted_at"]),
+                                             parse_utc(a["expires_at"])))
+            except (KeyError, ValueError, TypeError):
+                continue
+        due[LIMIT] = current_limit(relevant, authorities)
+    elif open_record:
+        due[LIMIT] = parse_utc(record.get("detention_limit_at"))
+    return due, number
+
+
 class CustodyBoardModel(QAbstractTableModel):
+    became_overdue = Signal(str, str, str)  # record id, "check" | "review", sentence to announce
+
     def __init__(self, parent=None, *, clock=utc_now, tick_ms: int = 1000):
         super().__init__(parent)
-        self._records: list[dict] = []
-        self._arrived: list[datetime | None] = []
+        self._rows: list[_Row] = []
         self._clock = clock
+        self._now = clock()
+        self._warning_icon = None
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.tick)
@@ -54,7 +145,7 @@ class CustodyBoardModel(QAbstractTableModel):
 
     # Qt model API -----------------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._records)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -63,68 +154,184 @@ class CustodyBoardModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
+                return f"{COLUMNS[section]}: UK local time and the time left; overdue items say OVERDUE"
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._records)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        record = self._records[index.row()]
+        row = self._rows[index.row()]
         column = index.column()
-        if role == RECORD_ROLE:
-            return record
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(index.row(), column)
+            return self._display(row, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._spoken(index.row(), column)
+            return self._spoken(row, column)
+        if role == RECORD_ROLE:
+            return row.record
+        if role == OVERDUE_ROLE:
+            return bool(row.overdue)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME:
-                return f"Arrived {format_local(record.get('arrived_at')) or 'time not recorded'}"
-            return self._spoken(index.row(), column)
+                return f"Arrived {format_local(row.record.get('arrived_at')) or 'time not recorded'}"
+            return self._spoken(row, column)
         if role == SORT_ROLE:
-            if column == TIME:
-                arrived = self._arrived[index.row()]
-                return arrived.timestamp() if arrived else 0.0
-            if column == CELL:
-                return natural_key(record.get("cell") or "")
-            return self._display(index.row(), column).lower()
+            return self._sort_key(row, column)
+        if column in row.overdue:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._icon()
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor("#a00000")
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
         return None
 
-    def _elapsed(self, row: int):
-        arrived = self._arrived[row]
-        return None if arrived is None else self._clock() - arrived
+    def _icon(self):
+        if self._warning_icon is None:
+            from PySide6.QtWidgets import QApplication, QStyle
+            self._warning_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._warning_icon
 
-    def _display(self, row: int, column: int) -> str:
-        record = self._records[row]
+    def _sort_key(self, row: _Row, column: int):
+        record = row.record
+        if column == TIME:
+            return row.arrived.timestamp() if row.arrived else 0.0
+        if column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
+            due = row.due.get(column)
+            return due.timestamp() if due else float("inf")  # nothing due sorts last
+        if column == CELL:
+            return natural_key(record.get("cell") or "")
+        if column == RISK:
+            return {"high": 0, "medium": 1, "low": 2}.get(record.get("risk_level") or "", 3)
+        if column == OBSERVATION:
+            return -(record.get("observation_level") or 0)
+        return self._display(row, column).lower()
+
+    # Text -------------------------------------------------------------------------------------------------
+    def _display(self, row: _Row, column: int) -> str:
+        record = row.record
+        if column in TICKING:
+            return row.shown.get(column) or self._tick_text(row, column)
         if column == CELL:
             return record.get("cell") or "—"
         if column == NAME:
-            return person_name(record)
-        if column == STATUS:
-            return status_text(record)
-        elapsed = self._elapsed(row)
-        return "—" if elapsed is None else format_elapsed(elapsed)
+            return record.get("name") or person_name(record)
+        if column == FLAGS:
+            return flags_text(record) or "—"
+        if column == AA:
+            return aa_text(record)
+        if column == RISK:
+            return RISK_TEXT.get(record.get("risk_level") or "", "Not assessed")
+        if column == OBSERVATION:
+            return f"Level {record['observation_level']}" if record.get("observation_level") else "Not set"
+        return status_text(record)
 
-    def _spoken(self, row: int, column: int) -> str:
-        record = self._records[row]
+    def _tick_text(self, row: _Row, column: int) -> str:
+        now = self._now
+        if column == TIME:
+            return "—" if row.arrived is None else format_elapsed(now - row.arrived)
+        due = row.due.get(column)
+        if due is None:
+            return "—"
+        seconds = (due - now).total_seconds()
+        if seconds < 0:
+            return f"OVERDUE {_minutes(-seconds)}"
+        return f"{format_short(due)[-5:]} (in {_minutes(seconds)})"
+
+    def _spoken(self, row: _Row, column: int) -> str:
+        record = row.record
         if column == CELL:
             return f"Cell {record['cell']}" if record.get("cell") else "No cell"
         if column == TIME:
-            elapsed = self._elapsed(row)
-            return "Time in custody not known" if elapsed is None else f"In custody {spoken_elapsed(elapsed)}"
+            return ("Time in custody not known" if row.arrived is None
+                    else f"In custody {spoken_elapsed(self._now - row.arrived)}")
+        if column == FLAGS:
+            return flags_text(record) or "Not juvenile, not vulnerable"
+        if column == AA:
+            return f"Appropriate adult: {aa_text(record)}"
+        if column == RISK:
+            return f"Risk: {self._display(row, column)}"
+        if column == OBSERVATION:
+            return f"Observation: {self._display(row, column)}"
+        if column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
+            due = row.due.get(column)
+            what = WHAT[column]
+            if due is None:
+                return {NEXT_CHECK: "No cell check scheduled (no observation level set)",
+                        NEXT_REVIEW: "No review due (detention not authorised)",
+                        LIMIT: "Detention limit not known"}[column]
+            seconds = (due - self._now).total_seconds()
+            number = f" {row.review_number}" if column == NEXT_REVIEW and row.review_number else ""
+            if seconds < 0:
+                return f"{what}{number} OVERDUE by {_spoken_minutes(-seconds)}, was due {format_local(due)}"
+            return f"{what}{number} due {format_local(due)}, in {_spoken_minutes(seconds)}"
         return self._display(row, column)
 
     # Updates ----------------------------------------------------------------------------------------------
     def tick(self) -> None:
-        """Time in custody moves on: tell views about that column only (no reset, selection kept)."""
-        if self._records:
-            self.dataChanged.emit(self.index(0, TIME), self.index(len(self._records) - 1, TIME),
-                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole])
+        """The clocks move on: recompute the ticking cells and tell views only about those that changed."""
+        if not self._rows:
+            return
+        self._now = self._clock()
+        changed: dict[int, list[int]] = {}
+        newly: list[tuple[str, str, str]] = []
+        for r, row in enumerate(self._rows):
+            for column in TICKING:
+                text = self._tick_text(row, column)
+                if text != row.shown.get(column):
+                    row.shown[column] = text
+                    changed.setdefault(column, []).append(r)
+            newly.extend(self._update_overdue(row, changed, r))
+        for column, rows in changed.items():
+            start = previous = rows[0]
+            for r in rows[1:] + [None]:
+                if r is not None and r == previous + 1:
+                    previous = r
+                    continue
+                self.dataChanged.emit(self.index(start, column), self.index(previous, column), _ROLES)
+                if r is not None:
+                    start = previous = r
+        for record_id, kind, sentence in newly:
+            self.became_overdue.emit(record_id, kind, sentence)
+
+    def _update_overdue(self, row: _Row, changed: dict[int, list[int]], r: int) -> list[tuple[str, str, str]]:
+        newly = []
+        for column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
+            due = row.due.get(column)
+            late = due is not None and self._now > due
+            if late and column not in row.overdue:
+                row.overdue.add(column)
+                kind = {NEXT_CHECK: "check", NEXT_REVIEW: "review", LIMIT: "limit"}[column]
+                name = row.record.get("name") or person_name(row.record)
+                cell = f" in cell {row.record['cell']}" if row.record.get("cell") else ""
+                newly.append((row.record.get("id", ""), kind, f"{self._spoken(row, column)}: {name}{cell}."))
+            elif not late and column in row.overdue:
+                row.overdue.discard(column)
+            else:
+                continue
+            if r not in changed.setdefault(column, []):
+                changed[column].append(r)
+                changed[column].sort()
+        return newly
+
+    def _make_row(self, record: dict, previous: _Row | None = None) -> _Row:
+        due, number = due_times(record, self._now)
+        row = _Row(record, parse_utc(record.get("arrived_at")), due, number)
+        if previous is not None:
+            # Keep what was already announced as overdue if it is still the same lateness.
+            row.overdue = {c for c in previous.overdue if due.get(c) == previous.due.get(c)}
+        for column in TICKING:
+            row.shown[column] = self._tick_text(row, column)
+        return row
 
     def set_records(self, records: list[dict]) -> None:
         """The first load (and a full reload after reconnecting)."""
+        self._now = self._clock()
+        old = {row.record.get("id"): row for row in self._rows}
         self.beginResetModel()
-        self._records = [r for r in records if not r.get("released_at")]
-        self._arrived = [parse_utc(r.get("arrived_at")) for r in self._records]
+        self._rows = [self._make_row(r, old.get(r.get("id"))) for r in records if not r.get("released_at")]
         self.endResetModel()
 
     def upsert(self, record: dict) -> None:
@@ -133,29 +340,29 @@ class CustodyBoardModel(QAbstractTableModel):
         if record.get("released_at"):
             if row is not None:
                 self.beginRemoveRows(QModelIndex(), row, row)
-                del self._records[row]
-                del self._arrived[row]
+                del self._rows[row]
                 self.endRemoveRows()
             return
         if row is None:
-            position = len(self._records)
+            position = len(self._rows)
             self.beginInsertRows(QModelIndex(), position, position)
-            self._records.append(record)
-            self._arrived.append(parse_utc(record.get("arrived_at")))
+            self._rows.append(self._make_row(record))
             self.endInsertRows()
         else:
-            self._records[row] = record
-            self._arrived[row] = parse_utc(record.get("arrived_at"))
+            self._rows[row] = self._make_row(record, self._rows[row])
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def row_of(self, record_id: str | None) -> int | None:
-        for row, record in enumerate(self._records):
-            if record.get("id") == record_id:
+        for row, item in enumerate(self._rows):
+            if item.record.get("id") == record_id:
                 return row
         return None
 
     def record(self, row: int) -> dict:
-        return self._records[row]
+        return self._rows[row].record
+
+    def overdue(self, row: int) -> set[int]:
+        return set(self._rows[row].overdue)
 
     def stop(self) -> None:
         self._timer.stop()

@@ -64,7 +64,7 @@ def test_board_ticks_only_the_time_column_without_reset(qtbot):
     model.modelReset.connect(lambda: resets.append(1))
     model.dataChanged.connect(lambda tl, br, roles: changes.append((tl.row(), tl.column(), br.row(), br.column())))
     clock["now"] = NOW + timedelta(seconds=2)
-    qtbot.waitUntil(lambda: len(changes) >= 2, timeout=2000)
+    qtbot.waitUntil(lambda: len(changes) >= 1, timeout=2000)  # only cells whose text changed are signalled
     assert not resets
     assert set(changes) == {(0, TIME, 1, TIME)}
     assert model.index(0, TIME).data() == "0:00:02"
