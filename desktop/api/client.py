@@ -136,3 +136,52 @@ class ApiClient:
 
     def events(self, after: int, wait: float) -> dict:
         return self.request("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
+
+    # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
+    # outbox (desktop/writes.py), or `send_versioned` for If-Match transitions.
+    def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
+                      page_size: int = 20) -> dict:
+        params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
+        return self.request("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
+
+    def duplicates_check(self, body: dict) -> list[dict]:
+        return self.request("POST", "/people/duplicates-check", json=body)["candidates"]
+
+    def person(self, person_id: str) -> dict:
+        return self.request("GET", f"/people/{person_id}")
+
+    def person_picture(self, person_id: str) -> dict:
+        return self.request("GET", f"/people/{person_id}/picture")
+
+    def person_merges(self, person_id: str) -> list[dict]:
+        return self.request("GET", f"/people/{person_id}/merges")
+
+    def investigations(self) -> list[dict]:
+        return self.request("GET", "/investigations")
+
+    def investigation_actions(self, investigation_id: str, statuses: list[str] | None = None) -> list[dict]:
+        return self.request("GET", f"/investigations/{investigation_id}/actions",
+                            params={"status": statuses} if statuses else None)
+
+    def actions(self, mine: bool = True, statuses: list[str] | None = None) -> list[dict]:
+        params: dict = {"mine": "true" if mine else "false"}
+        if statuses:
+            params["status"] = statuses
+        return self.request("GET", "/actions", params=params)
+
+    def action(self, action_id: str) -> dict:
+        return self.request("GET", f"/actions/{action_id}")
+
+    def intel_reports(self, status: str = "", person_id: str = "") -> list[dict]:
+        params = {k: v for k, v in (("status", status), ("person_id", person_id)) if v}
+        return self.request("GET", "/intelligence/reports", params=params or None)
+
+    def intel_report(self, report_id: str, reason: str) -> dict:
+        """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
+        # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
+        return self.request("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
+
+    def send_versioned(self, path: str, body: dict, version: int, key: str) -> dict:
+        """A versioned state change (If-Match): sent at once so a stale copy is refused (412) while the user
+        is still looking at it, never replayed later from the outbox against a record that has moved on."""
+        return self.request("POST", path, json=body, headers={"If-Match": str(version), "Idempotency-Key": key})

@@ -1,0 +1,66 @@
+"""Choose a known person (or create one) and get their full record: used by booking in ("enter once").
+
+    picker = PersonPicker(ops, client, writes, parent)
+    picker.picked.connect(booking_dialog.set_person)   # PersonOut: identity, addresses, warning markers
+    picker.start(name_typed)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from desktop.announcer import announce
+from desktop.models.person_format import person_line
+from desktop.views.person_form import PersonFormDialog
+from desktop.views.person_search import PersonSearchDialog
+
+
+def marker_summary(person: dict) -> str:
+    """The active warning markers, for the risk assessment: 'Violent (Assaulted staff 2024; set by …)'."""
+    from desktop.models.person_format import officer
+    active = [m for m in person.get("warning_markers") or [] if not m.get("removed_at")]
+    if not active:
+        return "No warning markers."
+    return "Warning markers: " + "; ".join(
+        f"{m.get('title') or m.get('code')}" + (f" ({m['details']})" if m.get("details") else "")
+        + f", set by {officer(m.get('set_by'))}" for m in active)
+
+
+class PersonPicker(QObject):
+    picked = Signal(dict)  # full PersonOut
+    cancelled = Signal()
+
+    def __init__(self, ops, client, writes, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops, self.client, self.writes = ops, client, writes
+        self.parent_widget = parent
+        self.dialog = None
+
+    def start(self, name: str = "") -> None:
+        dialog = PersonSearchDialog(self.ops, self.client, self.parent_widget, open_text="&Use this person")
+        dialog.setWindowTitle("Choose the person")
+        dialog.panel.name_edit.setText(name)
+        dialog.chosen.connect(lambda person: self.fetch(person["id"]))
+        dialog.new_requested.connect(self.new_person)
+        dialog.rejected.connect(lambda: self.dialog is dialog and self.cancelled.emit())
+        self.dialog = dialog
+        dialog.open()
+
+    def new_person(self, name: str = "") -> None:
+        forenames, _, surname = name.rpartition(" ")
+        dialog = PersonFormDialog(self.ops, self.client, self.writes, self.parent_widget,
+                                  surname=surname or name, forenames=forenames)
+        dialog.created.connect(self._emit)
+        dialog.chosen.connect(lambda person: self.fetch(person["id"]))
+        self.dialog = dialog
+        dialog.open()
+
+    def fetch(self, person_id: str) -> None:
+        client = self.client
+        self.ops.run(lambda: client.person(person_id), on_done=self._emit,
+                     on_error=lambda exc: announce(f"The person's record could not be loaded: {exc}", assertive=True))
+
+    def _emit(self, person: dict) -> None:
+        announce(f"Chosen: {person_line(person)}. {marker_summary(person)}")
+        self.picked.emit(person)

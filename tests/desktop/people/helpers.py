@@ -1,0 +1,32 @@
+"""Helpers for the people / investigations / intelligence client tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.desktop.harness import signed_in_client
+
+
+def people_window(qtbot, make_window, url: str, username: str):
+    """A signed-in window whose issue-4 panels have loaded once."""
+    window = make_window(url, username=username)
+    people = window.people
+    qtbot.waitUntil(lambda: people.actions_panel.model.rowCount() > 0 or "action" in people.actions_panel.heading.text(),
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "report" in people.intel_panel.heading.text(), timeout=10_000)
+    return window
+
+
+def make_person(url: str, surname: str, forenames: str, dob: str | None = None, **extra) -> dict:
+    client = signed_in_client(url, "supervisor")
+    try:
+        body = {"id": str(uuid.uuid4()), "surname": surname, "forenames": forenames, **extra}
+        if dob:
+            body["date_of_birth"] = dob
+        return client.request("POST", "/people", json=body, headers={"Idempotency-Key": body["id"]})
+    finally:
+        client.close()
+
+
+def api(url: str, username: str = "supervisor"):
+    return signed_in_client(url, username)
