@@ -33,12 +33,12 @@ class ActionDialog(QDialog):
     """Base: `fields` maps server field names to widgets; `main` is where a refusal without a field goes."""
 
     submitted = Signal(dict)  # the transition body
-    event = ""
+    transition = ""  # not "event": that name would hide QObject.event() and crash Qt
     ok_text = "&OK"
 
     def __init__(self, action: dict, title: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName(f"{self.event or 'action'}Dialog".replace("_", ""))
+        self.setObjectName(f"{self.transition or 'action'}Dialog".replace("_", ""))
         self.setWindowTitle(f"{title}: {action.get('number', '')}")
         self.action = action
         self.key = str(uuid.uuid4())  # Idempotency-Key: a retry of the same press is the same request
@@ -72,7 +72,7 @@ class ActionDialog(QDialog):
 
     def body(self) -> dict | None:
         """The transition body, or None after showing a problem beside a field."""
-        return {"event": self.event}
+        return {"event": self.transition}
 
     def submit(self) -> None:
         for error in self.errors.values():
@@ -101,7 +101,7 @@ class ActionDialog(QDialog):
 
 
 class AllocateDialog(ActionDialog):
-    event, ok_text = "allocate", "&Allocate"
+    transition, ok_text = "allocate", "&Allocate"
 
     def __init__(self, action: dict, officers: list[dict], parent: QWidget | None = None):
         super().__init__(action, "Allocate action", parent)
@@ -133,7 +133,7 @@ class AllocateDialog(ActionDialog):
 
 
 class ResultDialog(ActionDialog):
-    event, ok_text = "submit_result", "&Submit result"
+    transition, ok_text = "submit_result", "&Submit result"
 
     def __init__(self, action: dict, parent: QWidget | None = None):
         super().__init__(action, "Submit result", parent)
@@ -165,7 +165,7 @@ REVIEW_OUTCOMES = (("file", "File it: nothing further"), ("further_action", "Fil
 
 
 class ReviewDialog(ActionDialog):
-    event, ok_text = "review", "&Record review"
+    transition, ok_text = "review", "&Record review"
 
     def __init__(self, action: dict, parent: QWidget | None = None):
         super().__init__(action, "Review result", parent)
@@ -206,7 +206,7 @@ class ReasonTransitionDialog(ActionDialog):
     """Refer or cancel: a reason is required and recorded."""
 
     def __init__(self, action: dict, event: str, parent: QWidget | None = None):
-        self.event = event
+        self.transition = event
         self.ok_text = {"refer": "&Refer", "cancel": "Cancel &action"}[event]
         super().__init__(action, {"refer": "Refer action", "cancel": "Cancel action"}[event], parent)
         self.reason_edit = QLineEdit(objectName="transitionReasonEdit")
@@ -217,9 +217,9 @@ class ReasonTransitionDialog(ActionDialog):
     def body(self) -> dict | None:
         reason = self.reason_edit.text().strip()
         if not reason:
-            self.errors["reason"].show_problem(f"Give the reason to {self.event} this action; it is recorded.")
+            self.errors["reason"].show_problem(f"Give the reason to {self.transition} this action; it is recorded.")
             return None
-        return {"event": self.event, "reason": reason}
+        return {"event": self.transition, "reason": reason}
 
 
 def announce_done(action: dict, what: str) -> None:
