@@ -28,12 +28,25 @@ def now_to_minute() -> datetime:
     return utc_now().replace(second=0, microsecond=0)
 
 
+class DateTimeEdit(QDateTimeEdit):
+    """Tab leaves the field (Qt's own moves from section to section, five stops per time field); typing digits
+    fills day, month, year, hours and minutes in turn, and Left/Right move between them."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
+
+
+class DateEdit(QDateEdit):
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
+
+
 def datetime_edit(name: str, description: str, at: datetime | None = None) -> QDateTimeEdit:
-    edit = QDateTimeEdit(objectName=name)
+    edit = DateTimeEdit(objectName=name)
     edit.setTimeZone(LONDON)
     edit.setDisplayFormat("dd/MM/yyyy HH:mm")
     edit.setCalendarPopup(True)
-    edit.setAccessibleDescription(f"{description} UK local time, day/month/year hours:minutes.")
+    edit.setAccessibleDescription(f"{description} UK local time, day/month/year hours:minutes; type the digits.")
     set_utc(edit, at or now_to_minute())
     return edit
 
@@ -47,7 +60,7 @@ def set_utc(edit: QDateTimeEdit, at: datetime) -> None:
 
 
 def date_edit(name: str, description: str, day=None) -> QDateEdit:
-    edit = QDateEdit(objectName=name)
+    edit = DateEdit(objectName=name)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     edit.setAccessibleDescription(description + " Day/month/year.")
@@ -115,7 +128,7 @@ class CustodyDialog(QDialog):
         self.status_label.setVisible(False)
         self.body_widget = QWidget(objectName=f"{object_name}Fields")
         self.form = QFormLayout(self.body_widget)
-        self.form.setFieldGrowthFlag(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
         self.buttons = QDialogButtonBox()
