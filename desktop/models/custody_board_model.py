@@ -73,9 +73,9 @@ def aa_text(record: dict) -> str:
     return "Not needed" if not record.get("appropriate_adult_required") else "AA required"
 
 
-def _minutes(seconds: float) -> str:
-    """Whole minutes, rounded up while counting down so '0 min' only shows when the time has come."""
-    minutes = int(seconds // 60)
+def _minutes(seconds: float, *, up: bool = False) -> str:
+    """Whole minutes; rounded up while counting down, so '0 min' never shows before the time has come."""
+    minutes = int(-(-seconds // 60)) if up else int(seconds // 60)
     hours, mins = divmod(minutes, 60)
     return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
@@ -170,7 +170,7 @@ class CustodyBoardModel(QAbstractTableModel):
         if role == RECORD_ROLE:
             return row.record
         if role == OVERDUE_ROLE:
-            return bool(row.overdue)
+            return 1 if row.overdue else 0  # an int: PySide mis-counts references to True/False returned here
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME:
                 return f"Arrived {format_local(row.record.get('arrived_at')) or 'time not recorded'}"
@@ -238,7 +238,7 @@ class CustodyBoardModel(QAbstractTableModel):
         seconds = (due - now).total_seconds()
         if seconds < 0:
             return f"OVERDUE {_minutes(-seconds)}"
-        return f"{format_short(due)[-5:]} (in {_minutes(seconds)})"
+        return f"{format_short(due)[-5:]} (in {_minutes(seconds, up=True)})"
 
     def _spoken(self, row: _Row, column: int) -> str:
         record = row.record

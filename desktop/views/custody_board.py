@@ -16,14 +16,21 @@ class BoardProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._overdue_only = False
         self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
 
     @property
     def overdue_only(self) -> bool:
         return self._overdue_only
 
     def set_overdue_only(self, on: bool) -> None:
-        self._overdue_only = on
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 deprecates invalidateFilter()
+            self.beginFilterChange()
+            self._overdue_only = on
+            self.endFilterChange()
+        else:
+            self._overdue_only = on
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self._overdue_only:

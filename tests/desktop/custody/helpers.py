@@ -20,6 +20,8 @@ def open_by_shortcut(qtbot, window, key, modifiers=Qt.KeyboardModifier.ControlMo
         qtbot.keyClick(window, key, modifiers)
     dialog = blocker.args[0]
     qtbot.waitUntil(lambda: dialog.isVisible(), timeout=3000)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
     return dialog
 
 

@@ -1,0 +1,31 @@
+"""On the real board: an overdue check is announced once (assertive), and 'Overdue only' shows just those rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.models.custody_board_model import NEXT_CHECK, OVERDUE_ROLE
+from tests.desktop.custody.helpers import Announcements
+
+
+def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_window, demo_server):
+    heard = Announcements()
+    try:
+        window = make_window(demo_server.url)
+        qtbot.waitUntil(lambda: bool(heard.assertive("ELSWORTH")), timeout=5000)
+        qtbot.wait(2500)  # two more ticks: still overdue, not announced again
+        about_elsworth = heard.assertive("ELSWORTH")
+        assert len(about_elsworth) == 1 and "Cell check" in about_elsworth[0] and "OVERDUE" in about_elsworth[0]
+    finally:
+        heard.close()
+    model = window.board_model
+    overdue_rows = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
+    assert overdue_rows
+    row = next(r for r in overdue_rows if "ELSWORTH" in model.record(r)["name"])
+    assert model.index(row, NEXT_CHECK).data().startswith("OVERDUE")
+    assert "OVERDUE by" in model.index(row, NEXT_CHECK).data(Qt.ItemDataRole.AccessibleTextRole)
+    window.custody.overdue_check.setChecked(True)
+    assert window.board_proxy.rowCount() == len(overdue_rows) < model.rowCount()
+    assert f"{len(overdue_rows)} shown" in window.board_heading.text()
+    window.custody.overdue_check.setChecked(False)
+    assert window.board_proxy.rowCount() == model.rowCount()
