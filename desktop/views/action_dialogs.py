@@ -19,6 +19,7 @@ from desktop.models.action_model import status_title
 from desktop.models.person_format import officer
 from desktop.timefmt import to_wire
 from desktop.views.field_error import FieldError
+from desktop.views.person_search import name_choice_lists
 
 LONDON = QTimeZone(b"Europe/London")
 DEFAULT_DUE_DAYS = 7
@@ -64,6 +65,7 @@ class ActionDialog(QDialog):
     def add_field(self, label: str, field: str, widget: QWidget, *, main: bool = False) -> None:
         error = FieldError(widget, f"{widget.objectName()}Error", self)
         self.form.addRow(label, widget)
+        name_choice_lists(self)
         self.form.addRow("", error)
         self.errors[field] = error
         if main:

@@ -16,7 +16,7 @@ from desktop.models.person_format import officer
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
                                           ReviewDialog, action_line)
-from desktop.views.person_search import make_table
+from desktop.views.person_search import make_table, name_choice_lists
 from domain.actions import STATE_TITLES
 
 MINE = "mine"
@@ -93,6 +93,7 @@ class ActionsPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(split, 1)
         self._current_changed()
+        name_choice_lists(self)
 
     # Loading -----------------------------------------------------------------------------------------------
     def set_user(self, user: dict | None) -> None:

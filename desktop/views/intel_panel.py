@@ -17,7 +17,7 @@ from desktop.models.person_format import full_name
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.access_reason_dialog import access_reason_dialog
 from desktop.views.intel_report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
-from desktop.views.person_search import ENTER_KEYS, make_table
+from desktop.views.person_search import ENTER_KEYS, make_table, name_choice_lists
 
 RESTRICTED_MESSAGE = ("Restricted: this report is not available to your role (handling code C or not yet "
                       "disseminated). Ask an intelligence officer.")
@@ -87,6 +87,7 @@ class IntelPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         self.clear_person_button.setEnabled(False)
+        name_choice_lists(self)
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent

@@ -16,7 +16,7 @@ from desktop.models.intel_model import STATUS_TITLES, GradingHistoryModel, gradi
 from desktop.models.person_format import full_name, officer
 from desktop.timefmt import format_local
 from desktop.views.field_error import FieldError
-from desktop.views.person_search import make_table
+from desktop.views.person_search import make_table, name_choice_lists
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, validate_grading)
 from domain.roles import INTELLIGENCE_ROLES
 
@@ -119,6 +119,7 @@ class GradingForm(QWidget):
         self.items_form.addRow("", combo.meaning)
         self.items_form.addRow("", error)
         self.items.append((text_edit, combo, error))
+        name_choice_lists(self)
         if focus:
             (text_edit if self.with_item_text else combo).setFocus()
             announce(f"Item {n} added")
@@ -250,6 +251,7 @@ class ReportFormDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         (self.reason_edit if self.regrade else self.title_edit).setFocus()
+        name_choice_lists(self)
 
     def submit(self) -> None:
         for error in self.errors.values():
@@ -340,6 +342,7 @@ class QaDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        name_choice_lists(self)
 
     def submit(self) -> None:
         body = {"outcome": self.outcome_combo.currentData(), "notes": self.notes_edit.text().strip(),

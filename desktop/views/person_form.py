@@ -16,7 +16,7 @@ from desktop.models.person_format import person_line
 from desktop.models.person_search_model import PersonResultsModel
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.field_error import FieldError
-from desktop.views.person_search import make_table
+from desktop.views.person_search import make_table, name_choice_lists
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import GENDERS, dob_problem, name_problem
 
@@ -123,6 +123,7 @@ class PersonFormDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.surname_edit.setFocus()
+        name_choice_lists(self)
 
     # Checks as typed ---------------------------------------------------------------------------------------
     def _problem(self, field: str) -> str | None:

@@ -116,6 +116,7 @@ class PersonSearchPanel(QWidget):
         layout.addLayout(pager)
         layout.addWidget(self.table, 1)
         self._update_pager()
+        name_choice_lists(self)
 
     # Criteria ----------------------------------------------------------------------------------------------
     def criteria(self) -> tuple[str, str, str, str]:
@@ -262,3 +263,13 @@ class PersonSearchDialog(QDialog):
     def _new(self) -> None:
         self.new_requested.emit(self.panel.name_edit.text().strip())
         self.reject()
+
+
+def name_choice_lists(root: QWidget) -> None:
+    """A combo box's drop-down list is focusable on its own: name it after the combo ("Status: choices")."""
+    from PySide6.QtGui import QAccessible
+    for combo in root.findChildren(QComboBox):
+        if not combo.view().accessibleName():
+            iface = QAccessible.queryAccessibleInterface(combo)
+            name = (iface.text(QAccessible.Text.Name) if iface is not None else "") or combo.objectName()
+            combo.view().setAccessibleName(f"{name.rstrip(':')} choices")
