@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBo
 
 from desktop.announcer import announce
 from desktop.timefmt import format_local, utc_now
+from desktop.views.person_picker import add_picker
 from desktop.views.custody_form import (CustodyDialog, date_edit, datetime_edit, set_utc, text_edit, to_utc,
                                         value_of)
 from domain.offences import Catalogue, Offence, code_problem, normalise_code
@@ -97,6 +98,7 @@ class BookingDialog(CustodyDialog):
         self.add_row("Date of &birth:", self.dob_edit, "person.date_of_birth")
         self.add_row("&Gender:", self.gender_combo, "person.gender", name="bookingGender")
         self.form.insertRow(0, self.existing_label)
+        add_picker(self, window)  # "enter once": choose a known person from the people records (issue 4)
         self.errors["person"] = self.errors["person.surname"]
         self.errors["person_id"] = self.errors["person.surname"]
 

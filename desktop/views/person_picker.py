@@ -64,3 +64,37 @@ class PersonPicker(QObject):
     def _emit(self, person: dict) -> None:
         announce(f"Chosen: {person_line(person)}. {marker_summary(person)}")
         self.picked.emit(person)
+
+
+def person_card(person: dict) -> str:
+    """What booking in shows of a known person: identity, addresses and warning markers (for the risk
+    assessment), as text a screen reader reads in one go."""
+    addresses = "; ".join(", ".join(x for x in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if x)
+                          for a in person.get("addresses") or [] if not a.get("to_date")) or "none recorded"
+    return f"Existing person: {person_line(person)}. Addresses: {addresses}. {marker_summary(person)}"
+
+
+def add_picker(dialog, window) -> None:
+    """Booking in ("enter once"): a 'Choose a known person…' button at the top of the booking form. Choosing
+    fills the form through the dialog's `set_person` hook and shows the person's addresses and warning markers
+    (active markers are what the risk assessment must consider)."""
+    from PySide6.QtWidgets import QPushButton, QWidget as _QWidget
+
+    button = QPushButton("Choose a &known person…", objectName="bookingChoosePersonButton")
+    button.setAutoDefault(False)
+    button.setAccessibleDescription("Find the person in the people records, so their details are not typed again.")
+    picker = PersonPicker(window.ops, window.session.client, getattr(window, "writes", None), dialog)
+    dialog.person_picker = picker
+
+    def picked(person: dict) -> None:
+        dialog.set_person(person)
+        card = person_card(person)
+        dialog.existing_label.setText(card)
+        dialog.existing_label.setVisible(True)
+        dialog.existing_label.setAccessibleName(card)
+
+    picker.picked.connect(picked)
+    button.clicked.connect(lambda: picker.start(" ".join(
+        x for x in (dialog.forenames_edit.text().strip(), dialog.surname_edit.text().strip()) if x)))
+    dialog.form.insertRow(1, button)
+    _QWidget.setTabOrder(button, dialog.surname_edit)
