@@ -32,10 +32,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(url: str, host: str, port: int) -> None:
-    import uvicorn
-
     from server.app import create_app
-    from server.embedded import bind_socket
+    from server.embedded import StoppingServer, bind_socket
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(Settings.from_env(database_url=url))
@@ -45,8 +43,8 @@ def _serve(url: str, host: str, port: int) -> None:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
     print(f"Bridewell server listening on http://{bound_host}:{bound_port}", flush=True)
-    # Long polls (up to 30 s) must not hold up a shutdown; clients simply poll again.
-    uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3)).run(sockets=[sock])
+    # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
+    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
 
 
 def _create_user(url: str, args: argparse.Namespace) -> None:

@@ -23,10 +23,32 @@ class EmbeddedServer:
     _engine: Engine = field(repr=False)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop serving (pending long polls are cut after 2 s) and close the database connections."""
+        """Stop serving (pending long polls answer at once) and close the database connections."""
         self._server.should_exit = True
         self._thread.join(timeout)
         self._engine.dispose()
+
+
+class StoppingServer(uvicorn.Server):
+    """A uvicorn server that, when told to exit, first tells open long polls to answer at once.
+
+    Without this uvicorn waits for them, then cancels them and prints a CancelledError traceback.
+    """
+
+    def __init__(self, app, **config) -> None:
+        self._stopping: threading.Event = app.state.stopping
+        super().__init__(uvicorn.Config(app, **config))
+
+    @property
+    def should_exit(self) -> bool:
+        return self._stopping.is_set()
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        if value:
+            self._stopping.set()
+        else:
+            self._stopping.clear()
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -46,8 +68,8 @@ def start_embedded(database_url: str, demo: bool = False, *, start_timeout: floa
     app = create_app(Settings.from_env(database_url=url))
     sock = bind_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                           timeout_graceful_shutdown=2))
+    server = StoppingServer(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=2)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="bridewell-embedded-server",
                               daemon=True)
     thread.start()

@@ -87,6 +87,7 @@ async def events(request: Request, user: CurrentUser, session: SessionDep,
     deadline = time.monotonic() + min(wait, settings.events_max_wait_s)
     while True:
         found, last = await anyio.to_thread.run_sync(fetch_after, factory, after)
-        if found or time.monotonic() >= deadline or await request.is_disconnected():
+        if (found or time.monotonic() >= deadline or request.app.state.stopping.is_set()
+                or await request.is_disconnected()):
             return EventsOut(events=found, last_seq=last)
         await anyio.sleep(min(settings.events_poll_interval_s, max(0.0, deadline - time.monotonic())))
