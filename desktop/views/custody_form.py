@@ -122,10 +122,12 @@ class CustodyDialog(QDialog):
 
         self.general_error = QLabel(objectName=f"{object_name}GeneralError", wordWrap=True, visible=False)
         self.general_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.general_error.setAccessibleName("Problem")
         self.status_label = QLabel(objectName=f"{object_name}Status", wordWrap=True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setVisible(False)
+        self.status_label.setAccessibleName("Saving")
         self.body_widget = QWidget(objectName=f"{object_name}Fields")
         self.form = QFormLayout(self.body_widget)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -170,6 +172,8 @@ class CustodyDialog(QDialog):
             self.form.addRow(caption, widget)
             if not widget.accessibleName():
                 widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        if isinstance(widget, QComboBox):  # the drop-down list is a focusable widget of its own
+            widget.view().setAccessibleName(f"{widget.accessibleName() or label.replace('&', '').rstrip(':')}: choices")
         if field:
             error = FieldError(widget, f"{widget.objectName()}Error")
             self.form.addRow("", error)
@@ -275,6 +279,7 @@ class CustodyDialog(QDialog):
         self._set_editable(False)
         self.status_label.setText("Saving… (kept on this computer until the server has it)")
         self.status_label.setVisible(True)
+        self.status_label.setFocus()  # not left on a field just disabled: the reader hears "Saving…" (issue 6)
         self.row_id = self.window_.writes.queue(method, path, body, on_sent=self._sent, on_rejected=self._refused)
 
     def before_send(self, body: dict) -> None:
@@ -311,6 +316,7 @@ class CustodyDialog(QDialog):
             return
         self._set_editable(True)
         self.status_label.setVisible(False)
+        self.status_label.setAccessibleName("Saving")
         problems = self.refusal_problems(error)
         if not self.isVisible():
             self.show()  # closed while it was sending: back with everything typed

@@ -55,6 +55,7 @@ class RiskPanel(QWidget):
         self.reason_label = QLabel(objectName="riskReassessReason", wordWrap=True, visible=False)
         self.version_combo = QComboBox(objectName="riskVersion")
         self.version_combo.currentIndexChanged.connect(self._show_version)
+        self.version_combo.view().setAccessibleName("Risk assessment versions")
         self.reassess_button = QPushButton("&Re-assess…", objectName="riskReassess")
         self.reassess_button.clicked.connect(self.reassess_requested)
         top = QHBoxLayout()

@@ -1,0 +1,84 @@
+"""Every custody dialog (issue 3) and the risk dock: no unnamed focusable widget, empty and with problems shown,
+at normal and 200% font."""
+
+from __future__ import annotations
+
+from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
+    _clean_keyring, demo_server, make_window, ops)
+from tests.desktop.harness import OFFSCREEN_NOISE
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.views.booking_dialog import BookingDialog
+from desktop.views.cell_check_dialog import CellCheckDialog
+from desktop.views.disposal_dialog import DisposalDialog
+from desktop.views.observation_dialog import ObservationDialog
+from desktop.views.review_dialog import ExtensionDialog, ReviewDialog, WarrantDialog
+from desktop.views.rights_dialog import RightsDialog
+from desktop.views.risk_panel import RiskAssessmentDialog
+from domain.offences import packaged_catalogue
+from tests.a11y.test_widget_audit import cells_without_text, font_scale, unnamed_focusable  # noqa: F401
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+def aa_record(window) -> dict:
+    model = window.board_model
+    return next(model.record(r) for r in range(model.rowCount()) if model.record(r).get("appropriate_adult_required"))
+
+
+def dialogs(window):
+    record = aa_record(window)
+    user = window.session.user
+    yield BookingDialog(window, packaged_catalogue(), role=window.session.role)
+    yield CellCheckDialog(window, record, user)
+    rights = RightsDialog(window, record, window.session.role)
+    yield rights
+    for index in range(rights.what_combo.count()):  # each group of the rights dialog
+        rights.what_combo.setCurrentIndex(index)
+        yield rights
+    yield ObservationDialog(window, record, 2)
+    yield RiskAssessmentDialog(window, record)
+    yield ReviewDialog(window, record, user)
+    yield ExtensionDialog(window, record)
+    yield WarrantDialog(window, record)
+    disposal = DisposalDialog(window, record)
+    for index in range(disposal.outcome_combo.count()):
+        disposal.outcome_combo.setCurrentIndex(index)
+        yield disposal
+
+
+@pytest.mark.parametrize("username", ["sergeant", "superintendent"])
+def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server, font_scale, username):
+    window = make_window(demo_server.url, username=username)
+    seen = set()
+    for dialog in dialogs(window):
+        dialog.show()
+        assert unnamed_focusable(dialog) == [], (dialog.objectName(), unnamed_focusable(dialog))
+        dialog.show_problems(dialog.problems() or [("", "A problem from the server.")])
+        assert unnamed_focusable(dialog) == [], (dialog.objectName(), unnamed_focusable(dialog))
+        seen.add(dialog.objectName())
+        dialog.dirty = False
+        if dialog.objectName() not in ("rightsDialog", "disposalDialog"):
+            dialog.reject()
+    assert len(seen) == 9
+    for dialog in QApplication.topLevelWidgets():
+        if dialog.objectName() in ("rightsDialog", "disposalDialog"):
+            dialog.dirty = False
+            dialog.reject()
+
+
+def test_risk_dock_is_named_and_speaks_every_answer(qtbot, make_window, demo_server, font_scale):
+    window = make_window(demo_server.url)
+    panel = window.custody.risk_panel
+    record = aa_record(window)
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        window.select_record_id(record["id"])
+    window.docks["riskAssessmentDock"].show()
+    window.docks["riskAssessmentDock"].raise_()
+    assert window.docks["riskAssessmentDock"].widget() is panel
+    assert unnamed_focusable(window.docks["riskAssessmentDock"]) == []
+    assert panel.model.rowCount() > 0 and cells_without_text(panel.model) == []
+    assert "Risk level:" in panel.result_label.text()
+    assert panel.reassess_button.isVisible()
