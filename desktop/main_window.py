@@ -27,7 +27,7 @@ from desktop.writes import Writes
 from desktop.views.placeholder_panel import PlaceholderPanel
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 
@@ -42,6 +42,8 @@ DOCKS = (
      "and when it is due."),
     ("intelligenceGradingDock", "Intelligence grading", "Alt+4",
      "Intelligence reports about this detainee will appear here with their 3x5x2 grading and handling code."),
+    ("personDock", "Person", "Alt+5", "One person's whole picture across custody, investigations, intelligence and "
+     "prosecution."),  # the real panel is put in by people_actions.install
 )
 LOG_EVENT = "custody.log_entry.created"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtWidgets import QMenu
 
 from desktop.announcer import announce
 from desktop.views.actions_panel import MINE, ActionsPanel
@@ -49,7 +49,7 @@ class PeopleController(QObject):
         self.actions_panel = ActionsPanel(self.ops, client, window)
         self.intel_panel = IntelPanel(self.ops, client, window)
         self.person_panel.writes = self.intel_panel.writes = getattr(window, "writes", None)
-        self._person_dock()
+        self._replace(PERSON_DOCK, self.person_panel)  # the main window's DOCKS makes the dock (Alt+5)
         self._replace(ACTIONS_DOCK, self.actions_panel)
         self._replace(INTEL_DOCK, self.intel_panel)
 
@@ -94,40 +94,6 @@ class PeopleController(QObject):
         if old is not None:
             old.deleteLater()
         self.window.panels[name] = panel
-
-    def _person_dock(self) -> None:
-        window = self.window
-        if PERSON_DOCK in window.docks:  # the main window made it (a placeholder): put the real panel in
-            self._replace(PERSON_DOCK, self.person_panel)
-            return
-        dock = QDockWidget("Person", window)
-        dock.setObjectName(PERSON_DOCK)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        dock.setWidget(self.person_panel)
-        window.tabifyDockWidget(window.docks["riskAssessmentDock"], dock)
-        window.docks[PERSON_DOCK] = dock
-        window.panels[PERSON_DOCK] = self.person_panel
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("personAction")
-        toggle.setText("&Person")
-        toggle.setShortcut(QKeySequence("Alt+5"))
-        toggle.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        toggle.triggered.connect(lambda checked: window._dock_toggled(PERSON_DOCK, checked))
-        view_menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View"), None)
-        if view_menu is not None:
-            anchor = next((a for a in view_menu.actions() if a.isSeparator()
-                           and view_menu.actions().index(a) > 1), None)
-            view_menu.insertAction(anchor, toggle) if anchor else view_menu.addAction(toggle)
-        if hasattr(window, "dock_actions"):
-            window.dock_actions[PERSON_DOCK] = toggle
-        # Its place in a saved layout is known only now that it exists; a default layout includes it.
-        if window.layout_restored:
-            window.restore_layout()
-        else:
-            from desktop.main_window import LAYOUT_VERSION  # loaded already: it is installing us
-            window._default_state = window.saveState(LAYOUT_VERSION)
 
     def raise_dock(self, name: str) -> None:
         dock = self.window.docks[name]
