@@ -1,0 +1,129 @@
+"""Rights, appropriate adult, observation level, risk re-assessment, review and disposal against the real server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from desktop.timefmt import utc_now
+from desktop.views.custody_form import set_utc
+from domain.rights import Right
+from tests.desktop.custody.helpers import open_by_shortcut, record_named, select
+
+SHIFT_CTRL = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def choose(combo, value) -> None:
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def save(qtbot, dialog):
+    with qtbot.waitSignal(dialog.saved_signal, timeout=15_000) as saved:
+        dialog.submit()
+    return saved.args[0]
+
+
+def an_open_record(window, **wanted) -> dict:
+    model = window.board_model
+    for row in range(model.rowCount()):
+        record = model.record(row)
+        if all(record.get(k) == v for k, v in wanted.items()):
+            return record
+    raise AssertionError(f"no demo record with {wanted}")
+
+
+def test_rights_request_and_appropriate_adult_arrival(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    record = an_open_record(window, appropriate_adult_awaited=True)
+    select(qtbot, window, record["id"])
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_E, SHIFT_CTRL)
+    choose(dialog.what_combo, "right")
+    choose(dialog.right_combo, Right.LEGAL_ADVICE.value)
+    assert not dialog.delay_check.isVisible()  # a sergeant may not delay legal advice (superintendent, s.58)
+    dialog.note_edit.setPlainText("Duty solicitor requested.")
+    right = save(qtbot, dialog)
+    assert right["right"] == "legal_advice" and right["requested"] is True
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_E, SHIFT_CTRL)
+    choose(dialog.what_combo, "aa_arrived")
+    set_utc(dialog.at_edit, utc_now() - timedelta(minutes=1))
+    dialog.aa_name.setText("Mrs Verity Pendle")
+    updated = save(qtbot, dialog)
+    assert updated["appropriate_adult_awaited"] is False
+    row = window.board_model.row_of(record["id"])
+    qtbot.waitUntil(lambda: window.board_model.index(row, 3).data() == "AA present", timeout=10_000)
+
+
+def test_delay_is_offered_to_a_superintendent_only(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url, username="superintendent")
+    record = window.board_model.record(0)
+    select(qtbot, window, record["id"])
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_E, SHIFT_CTRL)
+    choose(dialog.right_combo, Right.LEGAL_ADVICE.value)
+    assert dialog.delay_check.isVisible()
+    choose(dialog.right_combo, Right.INTERPRETER.value)
+    assert not dialog.delay_check.isVisible()
+    dialog.dirty = False
+    dialog.reject()
+
+
+def test_observation_level_and_a_new_risk_version(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    record = record_named(window, "Elsworth")
+    panel = window.custody.risk_panel
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        select(qtbot, window, record["id"])
+    versions = len(panel.versions)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_A, SHIFT_CTRL)
+    choose(dialog.answer_combos["self_harm_current"], "yes")
+    assert "At least observation level 3" in dialog.suggestion_label.text()
+    choose(dialog.level_combo, "high")
+    dialog.observations_edit.setPlainText("Withdrawn, avoiding eye contact.")
+    with qtbot.waitSignal(panel.loaded, timeout=15_000):
+        save(qtbot, dialog)
+    assert len(panel.versions) == versions + 1 and "HIGH" in panel.result_label.text()
+    assert panel.observations_label.text() == "Withdrawn, avoiding eye contact."
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_O, SHIFT_CTRL)
+    assert dialog.findChild(type(dialog.status_label), "observationSuggested") is not None
+    choose(dialog.level_combo, 3)
+    dialog.reason_edit.setPlainText("Thoughts of self-harm at re-assessment.")
+    updated = save(qtbot, dialog)
+    assert updated["observation_level"] == 3
+    row = window.board_model.row_of(record["id"])
+    qtbot.waitUntil(lambda: window.board_model.index(row, 5).data() == "Level 3", timeout=10_000)
+
+
+def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    record = an_open_record(window, charged_at=None)
+    select(qtbot, window, record["id"])
+    action = window.custody.actions["review"]
+    assert not action.isEnabled() and "inspector" in action.toolTip()
+    window.close()
+    window = make_window(demo_server.url, username="inspector")
+    record = next(window.board_model.record(r) for r in range(window.board_model.rowCount())
+                  if window.board_model.record(r).get("detention_authorised_at")
+                  and window.session.user["id"] not in window.board_model.record(r).get("involved_officer_ids", []))
+    select(qtbot, window, record["id"])
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_V, SHIFT_CTRL)
+    dialog.grounds_edit.setPlainText("Detention still necessary to obtain evidence by questioning.")
+    review = save(qtbot, dialog)
+    assert review["number"] == record["reviews_done"] + 1 and review["kind"] == "review"
+
+
+def test_disposal_closes_the_record(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    record = window.board_model.record(window.board_model.rowCount() - 1)
+    select(qtbot, window, record["id"])
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_D, SHIFT_CTRL)
+    choose(dialog.outcome_combo, "pre_charge_bail")
+    dialog.bail_date.setDate(dialog.bail_date.date().addDays(-40))  # in the past: refused beside the field
+    dialog.submit()
+    assert dialog.errors["bail_return_date"].isVisible() and dialog.row_id is None
+    dialog.bail_date.setDate(dialog.bail_date.date().addDays(60))
+    dialog.conditions_edit.setPlainText("Not to contact the complainant.")
+    released = save(qtbot, dialog)
+    assert released["status"] == "released" and released["disposal"]["outcome"] == "pre_charge_bail"
+    qtbot.waitUntil(lambda: window.board_model.row_of(record["id"]) is None, timeout=10_000)
+    assert (window.session.selected_record or {}).get("id") != record["id"] or not \
+        window.custody.actions["cell_check"].isEnabled()
