@@ -79,6 +79,7 @@ class Theme(QObject):
         self.high_contrast_choice = FOLLOW
         self.text_scale = 1.0
         self.high_contrast_applied = False
+        self.applied_scale = 1.0  # the font is only touched once the user has chosen another size
         self._load()
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_changed)
@@ -129,11 +130,11 @@ class Theme(QObject):
                 self.app.setPalette(QPalette())
                 self.app.setStyleSheet("")
             self.high_contrast_applied = wanted
-        font = self.app.font()
-        size = round(self.base_point_size * self.text_scale, 1)
-        if abs(font.pointSizeF() - size) > 0.05:
-            font.setPointSizeF(size)
+        if abs(self.text_scale - self.applied_scale) > 1e-6:
+            font = self.app.font()
+            font.setPointSizeF(round(self.base_point_size * self.text_scale, 1))
             self.app.setFont(font)
+            self.applied_scale = self.text_scale
         self.changed.emit()
 
     def _system_changed(self, *_args) -> None:

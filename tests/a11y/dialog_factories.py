@@ -1,0 +1,176 @@
+"""How the audit opens each dialog in desktop/views with real demo data.
+
+Constructor arguments are found by parameter name in `AuditContext.values()` (a signed-in API client, the ops
+runner, a real demo custody record, the real offence catalogue, a real PDF...). A dialog whose constructor
+needs something else gets an entry in FACTORIES; until it has one the audit fails and says so, so a new
+dialog can never slip past the checks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QDialog
+
+from desktop.api.client import ApiClient
+from desktop.api.credentials import Credentials
+from desktop.operations import Operations
+from desktop.session import Session
+
+
+def _pdf_bytes() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for page in (1, 2):
+        pdf.drawString(72, 760, f"Custody record (audit), page {page}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@dataclass
+class AuditContext:
+    url: str
+    client: ApiClient
+    user: dict
+    ops: Operations
+    records: list[dict]
+    window_factory: Callable[[], Any] | None = None  # a real MainWindow signed in as the sergeant
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def record(self) -> dict:
+        # The detainee with the most filled-in fields, so every part of a dialog has something to show.
+        return max(self.records, key=lambda r: sum(v not in (None, "", [], {}) for v in r.values()))
+
+    def lazy(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.extra:
+            self.extra[key] = make()
+        return self.extra[key]
+
+    def values(self) -> dict[str, Callable[[], Any]]:
+        from domain.charging import caution_on_charge
+
+        record = self.record
+        return {
+            "ops": lambda: self.ops,
+            "operations": lambda: self.ops,
+            "client": lambda: self.client,
+            "api": lambda: self.client,
+            "session": lambda: self.lazy("session", lambda: _session(self)),
+            "controller": lambda: self.lazy("session", lambda: _session(self)),
+            "credentials": Credentials,
+            "user": lambda: self.user,
+            "server_url": lambda: self.url,
+            "record": lambda: record,
+            "custody_record": lambda: record,
+            "records": lambda: self.records,
+            "person": lambda: record.get("person") or {},
+            "person_id": lambda: (record.get("person") or {}).get("id"),
+            "record_id": lambda: record["id"],
+            "offences": lambda: self.lazy("offences", lambda: self.client.request("GET", "/offences")),
+            "caution_wording": caution_on_charge,
+            "caution": caution_on_charge,
+            "title": lambda: "Custody record",
+            "what": lambda: "Custody record",
+            "html": lambda: "<h1>Custody record</h1><h2>Detainee</h2><p>An invented person for the audit.</p>",
+            "pdf": lambda: self.lazy("pdf", _pdf_bytes),
+            "text": lambda: "Audit text",
+            "message": lambda: "Audit message",
+            "prompt": lambda: "Why do you need to see this record? The reason is kept in the audit log.",
+            "reason": lambda: "",
+            "window": lambda: self.window,
+            "writes": lambda: self.window.writes,
+            "catalogue": lambda: self.lazy("catalogue", _catalogue),
+            "role": lambda: self.user.get("role"),
+            "action": lambda: self.lazy("action", lambda: _first(self.as_user("investigator").actions(mine=False),
+                                                                 "investigation action")),
+            "officers": lambda: [self.user],
+            "event": lambda: "refer",
+            "report": lambda: self.lazy("report", lambda: _first(self.as_user("intel").intel_reports(),
+                                                                 "intelligence report")),
+            "survivor": lambda: self.lazy("survivor", lambda: self.client.person(record["person"]["id"])),
+        }
+
+    @property
+    def window(self):
+        return self.lazy("window", self.window_factory)
+
+    def as_user(self, username: str) -> ApiClient:
+        def login():
+            client = ApiClient(self.url)
+            client.login(username, "bridewell-demo")
+            return client
+        return self.lazy(f"client:{username}", login)
+
+    def close(self) -> None:
+        for key, value in self.extra.items():
+            if key.startswith("client:"):
+                value.close()
+
+
+def _catalogue():
+    from domain.offences import load_catalogue
+
+    return load_catalogue()
+
+
+def _first(rows: list[dict], what: str) -> dict:
+    assert rows, f"the demo suite has no {what} to open the dialog with"
+    return rows[0]
+
+
+def _session(ctx: AuditContext) -> Session:
+    session = Session(ctx.client, ctx.user)
+    session.select_record(ctx.record)
+    return session
+
+
+# Dialogs whose constructors cannot be filled in by parameter name: "module.Class" -> factory(ctx).
+FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
+    "desktop.views.login_dialog.LoginDialog":
+        lambda ctx: _cls("desktop.views.login_dialog", "LoginDialog")(ctx.ops, Credentials(), ctx.url,
+                                                                       username="sergeant"),
+    "desktop.views.disclosure_dialog.DisclosureDialog":
+        lambda ctx: _cls("desktop.views.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
+}
+
+
+def _cls(module: str, name: str):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+class NoFactory(Exception):
+    pass
+
+
+def make_dialog(cls: type, ctx: AuditContext) -> QDialog:
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    if key in FACTORIES:
+        return FACTORIES[key](ctx)
+    values = ctx.values()
+    args, kwargs = [], {}
+    for name, param in list(inspect.signature(cls.__init__).parameters.items())[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if name == "parent":
+            continue
+        if name not in values:
+            if param.default is not inspect.Parameter.empty:
+                continue
+            raise NoFactory(f"{key}: no audit value for the constructor parameter {name!r}; add a factory to "
+                            "FACTORIES in tests/a11y/dialog_factories.py")
+        value = values[name]()
+        if param.kind == param.KEYWORD_ONLY:
+            kwargs[name] = value
+        else:
+            args.append(value)
+    return cls(*args, **kwargs)
