@@ -20,6 +20,7 @@ from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, Rec
 from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, require,
                                     writable, write_log)
 from server.db import utcnow
+from server.events import _PG_OUTBOX_LOCK
 from server.errors import ProblemError
 from server.people import service as people
 from server.people.models import Person
@@ -58,14 +59,13 @@ def _decision_text(decision: DetentionIn, user: User) -> str:
     return f"Detention {verb} by {user.rank} {user.display_name} ({user.collar_number}). Grounds: {decision.grounds}"
 
 
-_PG_NUMBER_LOCK = 0x42570002  # any constant: serialises custody-number allocation on PostgreSQL
-
-
 def _lock_numbering(session: Session) -> None:
-    """Two bookings at once must not take the same custody number. PostgreSQL: an advisory lock held to the
-    end of the transaction; SQLite: a write that matches nothing still takes the database write lock."""
+    """Two bookings at once must not take the same custody number. PostgreSQL: the event outbox's advisory
+    lock, which every booking takes anyway when it emits (one lock, so no lock-order deadlock with a booking
+    that already emitted people.person.created); SQLite: a write that matches nothing still takes the
+    database write lock."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_NUMBER_LOCK})
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_OUTBOX_LOCK})
     else:
         session.execute(sql_text("UPDATE custody_records SET version = version WHERE 1 = 0"))
 
