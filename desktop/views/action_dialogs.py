@@ -167,7 +167,7 @@ REVIEW_OUTCOMES = (("file", "File it: nothing further"), ("further_action", "Fil
 
 
 class ReviewDialog(ActionDialog):
-    transition, ok_text = "review", "&Record review"
+    transition, ok_text = "review", "Record re&view"
 
     def __init__(self, action: dict, parent: QWidget | None = None):
         super().__init__(action, "Review result", parent)
@@ -209,7 +209,7 @@ class ReasonTransitionDialog(ActionDialog):
 
     def __init__(self, action: dict, event: str, parent: QWidget | None = None):
         self.transition = event
-        self.ok_text = {"refer": "&Refer", "cancel": "Cancel &action"}[event]
+        self.ok_text = {"refer": "Re&fer", "cancel": "Cancel &action"}[event]
         super().__init__(action, {"refer": "Refer action", "cancel": "Cancel action"}[event], parent)
         self.reason_edit = QLineEdit(objectName="transitionReasonEdit")
         self.add_field("&Reason:", "reason", self.reason_edit, main=True)

@@ -5,7 +5,7 @@ keyboard; the selected action's history below."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 from PySide6.QtCore import Qt
 
@@ -55,11 +55,8 @@ class ActionsPanel(QWidget):
         self.model = ActionsModel(self)
         self.table = make_table("actionsTable", "Investigation actions", self.model, stretch=1)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
-        self.detail = QLabel(objectName="actionDetail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Scrolls rather than pushing the dock taller than the window at large text sizes.
+        self.detail = QTextBrowser(objectName="actionDetail")
         self.detail.setAccessibleName("Selected action details")
         self.history_model = ActionHistoryModel(self)
         self.history_table = make_table("actionHistoryTable", "History of the selected action", self.history_model,
@@ -67,22 +64,25 @@ class ActionsPanel(QWidget):
 
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for key, text in (("allocate", "A&llocate…"), ("submit_result", "Submit res&ult…"), ("review", "Re&view…"),
-                          ("refer", "Re&fer…"), ("cancel", "Ca&ncel action…"), ("refresh", "Re&fresh")):
+        for key, text in (("allocate", "A&llocate…"), ("submit_result", "Submit res&ult…"), ("review", "Revie&w…"),
+                          ("refer", "Refe&r…"), ("cancel", "Ca&ncel action…"), ("refresh", "Reloa&d")):
             button = QPushButton(text, objectName=f"action{key.title().replace('_', '')}Button")
             button.clicked.connect(lambda _c=False, k=key: self.reload() if k == "refresh" else self.start(k))
             row.addWidget(button)
             self.buttons[key] = button
         row.addStretch(1)
 
-        filters = QFormLayout()
-        filters.addRow("&Show:", self.scope_combo)
-        filters.addRow("Stat&us:", self.status_combo)
-        lower = QWidget(objectName="actionLowerPane")
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.detail)
-        lower_layout.addWidget(self.history_table, 1)
+        filters = QHBoxLayout()
+        for text, combo in (("S&how:", self.scope_combo), ("St&atus:", self.status_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal, objectName="actionLowerPane")
+        lower.addWidget(self.detail)
+        lower.addWidget(self.history_table)
+        lower.setStretchFactor(1, 2)
+        lower.setChildrenCollapsible(False)
         split = QSplitter(Qt.Orientation.Vertical, objectName="actionsSplitter")
         split.addWidget(self.table)
         split.addWidget(lower)
@@ -183,7 +183,7 @@ class ActionsPanel(QWidget):
         action = self.current()
         self.history_model.set_history(action)
         if action is None:
-            self.detail.setText("No action selected.")
+            self.detail.setPlainText("No action selected.")
             return
         lines = [action_line(action), f"Origin: {action.get('origin') or 'not recorded'}",
                  f"Raised by {officer(action.get('raised_by'))}"]
@@ -197,7 +197,7 @@ class ActionsPanel(QWidget):
             lines.append(f"Result: {action['result_text']}")
         if action.get("reason"):
             lines.append(f"Reason: {action['reason']}")
-        self.detail.setText("\n".join(lines))
+        self.detail.setPlainText("\n".join(lines))
 
     def apply_event(self, event: dict) -> None:
         """Change feed: an action changed (ours or someone else's)."""

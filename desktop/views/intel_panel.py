@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
 from desktop.announcer import announce
@@ -48,7 +48,7 @@ class IntelPanel(QWidget):
         self.filter_edit.setPlaceholderText("Reference, title or grading")
         self.filter_edit.setClearButtonEnabled(True)
         self.person_label = QLabel("Linked to: anyone", objectName="intelPersonLabel")
-        self.clear_person_button = QPushButton("Any &person", objectName="intelClearPersonButton")
+        self.clear_person_button = QPushButton("&All people", objectName="intelClearPersonButton")
         self.clear_person_button.clicked.connect(lambda: self.set_person(None))
         self.heading = QLabel("Intelligence reports: not loaded yet.", objectName="intelHeading")
         self.heading.setWordWrap(True)
@@ -64,15 +64,18 @@ class IntelPanel(QWidget):
         self.table.installEventFilter(self)
 
         self.new_button = QPushButton("&New report…", objectName="intelNewButton")
-        self.open_button = QPushButton("&Open report…", objectName="intelOpenButton")
-        self.refresh_button = QPushButton("Re&fresh", objectName="intelRefreshButton")
+        self.open_button = QPushButton("&Read report…", objectName="intelOpenButton")
+        self.refresh_button = QPushButton("Reloa&d", objectName="intelRefreshButton")
         self.new_button.clicked.connect(self.new_report)
         self.open_button.clicked.connect(self.open_current)
         self.refresh_button.clicked.connect(self.reload)
 
-        filters = QFormLayout()
-        filters.addRow("Stat&us:", self.status_combo)
-        filters.addRow("F&ind reports:", self.filter_edit)
+        filters = QHBoxLayout()
+        for text, field in (("Stat&us:", self.status_combo), ("Searc&h reports:", self.filter_edit)):
+            label = QLabel(text)
+            label.setBuddy(field)
+            filters.addWidget(label)
+            filters.addWidget(field, 1)
         person_row = QHBoxLayout()
         person_row.addWidget(self.person_label, 1)
         person_row.addWidget(self.clear_person_button)

@@ -56,7 +56,7 @@ class MergeDialog(QDialog):
         form = QFormLayout()
         form.addRow("", self.other_error)
         form.addRow("", self.chosen_label)
-        form.addRow("Reason for the &merge:", self.reason_edit)
+        form.addRow("&Reason for the merge:", self.reason_edit)
         form.addRow("", self.reason_error)
         layout = QVBoxLayout(self)
         layout.addWidget(self.kept)

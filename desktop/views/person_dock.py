@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from desktop.announcer import announce
 from desktop.api.client import ApiError
@@ -65,10 +66,10 @@ class PersonPanel(QWidget):
         self.dialog = None  # the dialog now open (tests and closing)
         self._serial = 0
 
-        self.find_button = QPushButton("&Find person…", objectName="personFindButton")
+        self.find_button = QPushButton("Fin&d person…", objectName="personFindButton")
         self.new_button = QPushButton("&New person…", objectName="personNewButton")
         self.merge_button = QPushButton("&Merge another record into this…", objectName="personMergeButton")
-        self.survivor_button = QPushButton("Open the &kept record", objectName="personOpenSurvivorButton")
+        self.survivor_button = QPushButton("Open the kept &record", objectName="personOpenSurvivorButton")
         self.find_button.clicked.connect(self.find_requested)
         self.new_button.clicked.connect(self.new_requested)
         self.merge_button.clicked.connect(self.merge_requested)
@@ -81,7 +82,7 @@ class PersonPanel(QWidget):
         self.details = QTextBrowser(objectName="personDetails")
         self.details.setAccessibleName("Person details")
         self.details.setOpenLinks(False)
-        self.details.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.details.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
 
         self.links_model = PictureLinksModel(self)
         self.links_table = make_table("personLinksTable", "Linked records across custody, investigations, "
@@ -112,8 +113,14 @@ class PersonPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.heading)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(self.tabs, 2)
+        # Side by side: the dock usually sits below the board, wide and short.
+        split = QSplitter(Qt.Orientation.Horizontal, objectName="personSplitter")
+        split.addWidget(self.details)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
         self.set_role(None)
 
     def set_role(self, role: str | None) -> None:

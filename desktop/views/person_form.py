@@ -89,7 +89,7 @@ class PersonFormDialog(QDialog):
         form.addRow("Home address &line 1:", self.line1_edit)
         form.addRow("", self.errors["addresses"])
         form.addRow("&Town:", self.town_edit)
-        form.addRow("Post&code:", self.postcode_edit)
+        form.addRow("Postco&de:", self.postcode_edit)
 
         self.duplicates_box = QGroupBox("Is this one of these?", objectName="duplicatesBox")
         self.duplicates_text = QLabel(objectName="duplicatesText")
@@ -104,7 +104,7 @@ class PersonFormDialog(QDialog):
         self.duplicates_box.setVisible(False)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = self.buttons.addButton("&Check and create", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = self.buttons.addButton("Check and cre&ate", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("personCreateButton")
         self.create_button.setDefault(True)
         self.use_button = self.buttons.addButton("&Use selected record", QDialogButtonBox.ButtonRole.ActionRole)
@@ -156,7 +156,7 @@ class PersonFormDialog(QDialog):
     def _criteria_changed(self, *_args) -> None:
         # New details need a new duplicate check before anything is created.
         self.checked_duplicates = False
-        self.create_button.setText("&Check and create")
+        self.create_button.setText("Check and cre&ate")
 
     # Create ------------------------------------------------------------------------------------------------
     def body(self) -> dict:
@@ -200,7 +200,7 @@ class PersonFormDialog(QDialog):
     def _duplicates(self, candidates: list[dict]) -> None:
         self.create_button.setEnabled(True)
         self.checked_duplicates = True
-        self.create_button.setText("None of these: &create new")
+        self.create_button.setText("None of these: cre&ate new")
         if not candidates:
             self.status.setText("No existing record matches.")
             self.create()

@@ -38,7 +38,7 @@ def test_duplicates_shown_before_create_then_confirmed_new(qtbot, make_window, d
     assert any(p["surname"] == "Macdonald" and p["forenames"] == "Stephen James" for p in candidates)
     assert form.duplicates_text.text().startswith(f"{len(candidates)} existing record")
     assert window.store.outbox_items() == []  # nothing created yet
-    assert form.create_button.text() == "None of these: &create new"
+    assert form.create_button.text() == "None of these: cre&ate new"
 
     # The user decides it is a different person (a twin, say): confirm new.
     person_panel = window.people.person_panel
