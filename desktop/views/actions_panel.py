@@ -4,14 +4,13 @@ keyboard; the selected action's history below."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
-from PySide6.QtCore import Qt
 
 from desktop.announcer import announce
 from desktop.api.client import ApiError
-from desktop.models.action_model import ActionHistoryModel, ActionsModel, sort_actions, status_title
+from desktop.models.action_model import ActionHistoryModel, ActionsModel, sort_actions
 from desktop.models.person_format import officer
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
