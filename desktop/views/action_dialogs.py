@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QDialogButtonB
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.api.client import ApiError
+from desktop.api.client import ApiError, ServerUnreachable
 from desktop.models.action_model import status_title
 from desktop.models.person_format import officer
 from desktop.timefmt import to_wire
@@ -23,6 +23,8 @@ from desktop.views.person_search import name_choice_lists
 
 LONDON = QTimeZone(b"Europe/London")
 DEFAULT_DUE_DAYS = 7
+# Versioned steps are sent at once (If-Match), not queued: offline, nothing changes and the user is told.
+OFFLINE = "Not sent: the server cannot be reached. Nothing was changed; try again when the connection returns."
 
 
 def action_line(action: dict) -> str:
@@ -95,6 +97,9 @@ class ActionDialog(QDialog):
                 self.action = exc.body["current"]
                 self.summary.setText(action_line(self.action))
             self.errors[self.main].show_problem(message)
+            return
+        if isinstance(exc, ServerUnreachable):
+            self.errors[self.main].show_problem(OFFLINE)
             return
         field, message = self.main, str(exc)
         if isinstance(exc, ApiError) and exc.field_errors:

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
                                QWidget)
 
 from desktop.announcer import announce
-from desktop.api.client import ApiError
+from desktop.api.client import ApiError, ServerUnreachable
 from desktop.models.intel_model import STATUS_TITLES, ReportsModel
 from desktop.models.person_format import full_name
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.access_reason_dialog import access_reason_dialog
+from desktop.views.action_dialogs import OFFLINE
 from desktop.views.intel_report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.person_search import ENTER_KEYS, make_table, name_choice_lists
 
@@ -210,6 +211,8 @@ class IntelPanel(QWidget):
             self.reload()
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, ServerUnreachable):
+                exc = ServerUnreachable(OFFLINE)
             if dialog is not None:
                 dialog.refused(exc)
             else:

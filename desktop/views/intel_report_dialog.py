@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.api.client import ApiError
+from desktop.api.client import ApiError, ServerUnreachable
 from desktop.models.intel_model import STATUS_TITLES, GradingHistoryModel, grading_spoken, meaning
 from desktop.models.person_format import full_name, officer
 from desktop.timefmt import format_local
@@ -303,7 +303,7 @@ class ReportFormDialog(QDialog):
             if key in self.errors:
                 self.errors[key].show_problem(message)
                 return
-        message = f"Not saved: {exc}"
+        message = str(exc) if isinstance(exc, ServerUnreachable) else f"Not saved: {exc}"
         self.status.setText(message)
         announce(message, assertive=True)
 
@@ -358,7 +358,8 @@ class QaDialog(QDialog):
         field, message = "outcome", str(exc)
         if isinstance(exc, ApiError) and exc.field_errors:
             field, message = next(iter(exc.field_errors.items()))
-        self.errors.get(field, self.errors["outcome"]).show_problem(f"Refused: {message}")
+        prefix = "" if isinstance(exc, ServerUnreachable) else "Refused: "
+        self.errors.get(field, self.errors["outcome"]).show_problem(f"{prefix}{message}")
 
 
 def report_html(report: dict) -> str:

@@ -152,3 +152,59 @@ def _report_id(url: str, suffix: str) -> str:
         return next(r["id"] for r in client.intel_reports() if r["reference"].endswith(suffix))
     finally:
         client.close()
+
+
+def test_supervisor_allocates_and_reviews_with_a_further_action(qtbot, make_window, demo_server):
+    window = people_window(qtbot, make_window, demo_server.url, "supervisor")
+    panel = window.people.actions_panel
+    qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
+    index = next(i for i in range(panel.scope_combo.count()) if "9001" in panel.scope_combo.itemText(i))
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.show_investigation(panel.scope_combo.itemData(index))
+    resulted = next((r for r in range(panel.model.rowCount()) if panel.model.row(r)["status"] == "resulted"), None)
+    assert resulted is not None, "the demo investigation has a resulted action to review"
+    action_id = panel.model.row(resulted)["id"]
+    panel.table.setCurrentIndex(panel.model.index(resulted, 0))
+    before = panel.model.rowCount()
+    dialog = window.people.trigger("review")  # F8
+    dialog.outcome_combo.setCurrentIndex(dialog.outcome_combo.findData("further_action"))
+    dialog.ok_button.click()  # no title for the further action yet
+    assert dialog.errors["further_action"].isVisible() and dialog.isVisible()
+    dialog.further_edit.setText("Trace the van's registered keeper")
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):  # the list reloads to show the new action
+        dialog.ok_button.click()
+    assert not dialog.isVisible()
+    assert panel.model.rowCount() == before + 1
+    assert panel.model.row(panel.model.row_of(action_id))["status"] == "filed"
+    new = next(panel.model.row(r) for r in range(panel.model.rowCount())
+               if panel.model.row(r)["title"] == "Trace the van's registered keeper")
+    assert new["status"] == "raised" and "Further action from" in new["origin"]
+
+    panel.select_action(new["id"])
+    allocate = window.people.trigger("allocate")  # F6
+    allocate.officer_combo.setCurrentIndex(allocate.officer_combo.findText("DC Rafe Illingsworth (DC4093)"))
+    with qtbot.waitSignal(panel.transition_done, timeout=10_000) as done:
+        qtbot.keyClick(allocate.officer_combo, Qt.Key.Key_Return)  # Return: the default button
+    assert done.args[0]["status"] == "allocated" and done.args[0]["allocated_to"]["collar_number"] == "DC4093"
+    assert [panel.history_model.index(r, 1).data() for r in range(panel.history_model.rowCount())][-1] == "Allocated"
+
+
+def test_supervisor_qa_approves_then_disseminates(qtbot, make_window, demo_server):
+    window = people_window(qtbot, make_window, demo_server.url, "supervisor")
+    panel = window.people.intel_panel
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["reference"].endswith("9003"))
+    panel.fetch(panel.model.row(row)["id"], "QA of a submitted report")
+    qtbot.waitUntil(lambda: panel.viewer is not None, timeout=10_000)
+    viewer = panel.viewer
+    assert viewer.qa_button.isVisible() and viewer.qa_button.isEnabled() and not viewer.disseminate_button.isEnabled()
+    qa = panel.qa(viewer.report)
+    qa.sanitised_edit.setPlainText("")
+    qa.ok_button.click()
+    assert qa.errors["sanitised_text"].isVisible()
+    qa.sanitised_edit.setPlainText("A named associate is said to be supplying heroin in Portharrow.")
+    with qtbot.waitSignal(panel.report_changed, timeout=10_000):
+        qa.ok_button.click()
+    assert viewer.report["status"] == "approved" and viewer.disseminate_button.isEnabled()
+    with qtbot.waitSignal(panel.report_changed, timeout=10_000):
+        viewer.disseminate_button.click()
+    assert viewer.report["status"] == "disseminated"
