@@ -86,6 +86,7 @@ class ChargeEditor(QGroupBox):
         self.offence_combo.setCompleter(completer)
         self.offence_combo.currentIndexChanged.connect(self._offence_changed)
         completer.activated[str].connect(self._completed)
+        self.offence_combo.lineEdit().editingFinished.connect(self._code_typed)
 
         self.statement_label = QLabel("Choose an offence to see its statement and the particulars it needs.")
         self.statement_label.setWordWrap(True)
@@ -179,6 +180,12 @@ class ChargeEditor(QGroupBox):
         index = self.offence_combo.findText(text)
         if index >= 0:
             self.offence_combo.setCurrentIndex(index)
+
+    def _code_typed(self) -> None:
+        """A whole code typed and left (e.g. th68010 then Tab) chooses that offence, as picking it would."""
+        text = self.offence_combo.currentText().strip().upper()
+        if self.offence is None and text:
+            self.choose(text)
 
     def choose(self, code: str) -> bool:
         for i in range(self.offence_combo.count()):

@@ -92,3 +92,14 @@ def test_disclosure_preview_and_reader_are_named(qtbot, font_scale, tmp_path):
     reader.show()
     assert unnamed_focusable(reader) == []
     shot(reader, "record-reader", font_scale, tmp_path)
+
+
+def test_a_whole_code_typed_chooses_the_offence(qtbot):
+    dialog = ChargeDialog(RECORD, offences(), caution_on_charge())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    editor = dialog.editors[0]
+    editor.offence_combo.lineEdit().setText("th68001")
+    editor.offence_combo.lineEdit().editingFinished.emit()
+    assert editor.offence["code"] == "TH68001"
+    assert "victim" in editor.fields or "owner" in editor.fields

@@ -171,4 +171,4 @@ def test_menu_actions_have_shortcuts_and_names(make_window, print_server, api, t
     assert names["previewSheetAction"] == "F9"
     assert file_menu.actions()[-1].objectName() == "quitAction"
     custody = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Custody")
-    assert [a.objectName() for a in custody.actions()] == ["chargeAction"]
+    assert "chargeAction" in [a.objectName() for a in custody.actions()]
