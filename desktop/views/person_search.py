@@ -253,7 +253,10 @@ class PersonSearchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().lineSpacing() * 30)
+        room = self.screen().availableGeometry()
+        # Wide enough for the "why it matched" text; never wider or taller than the screen.
+        self.resize(min(self.fontMetrics().averageCharWidth() * 150, room.width() - 40),
+                    min(self.fontMetrics().lineSpacing() * 30, room.height() - 80))
         self.panel.focus_panel()
 
     def _chosen(self, person: dict) -> None:

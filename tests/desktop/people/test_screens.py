@@ -64,10 +64,13 @@ def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, sc
     merge.search.name_edit.setText("Steven McDonald")
     with qtbot.waitSignal(merge.search.searched, timeout=10_000):
         merge.search.search()
-    merge.search.table.setCurrentIndex(merge.search.model.index(1, 0))
+    row = next(r for r in range(merge.search.model.rowCount())
+               if merge.search.model.row(r)["person"]["forenames"] == "Steven")
+    merge.search.table.setCurrentIndex(merge.search.model.index(row, 0))
     merge.search.open_current()
     merge.reason_edit.setText("Same person: DOB day and month swapped at entry.")
     merge.merge_button.click()
+    assert merge.confirming
     shot(merge, "merge-confirm")
     merge.reject()
 
