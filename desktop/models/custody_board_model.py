@@ -23,6 +23,7 @@ COLUMNS = ("Cell", "Name", "Flags", "Appropriate adult", "Risk", "Observation", 
            "Detention limit", "Time in custody", "Status")
 (CELL, NAME, FLAGS, AA, RISK, OBSERVATION, NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME, STATUS) = range(len(COLUMNS))
 TICKING = (NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME)
+MINUTE_COLUMNS = (NEXT_CHECK, NEXT_REVIEW, LIMIT)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # True when this row (any column) has an overdue check or review
@@ -92,6 +93,18 @@ class _Row:
     review_number: int | None = None
     shown: dict[int, str] = field(default_factory=dict)  # ticking column -> text the view was last told
     overdue: set[int] = field(default_factory=set)
+    # Worked out once per record, so a tick is arithmetic on floats (strftime per cell per second is not cheap).
+    due_ts: dict[int, float] = field(default_factory=dict)
+    due_label: dict[int, str] = field(default_factory=dict)  # "14:05", UK local
+    arrived_ts: float | None = None
+    recheck_ts: float = 0.0  # the minute-resolution cells cannot change before this
+
+    def prepare(self) -> None:
+        self.arrived_ts = self.arrived.timestamp() if self.arrived is not None else None
+        for column, due in self.due.items():
+            if due is not None:
+                self.due_ts[column] = due.timestamp()
+                self.due_label[column] = format_short(due)[-5:]
 
 
 def due_times(record: dict, now: datetime, config: ObservationConfig = OBS_DEFAULT) -> tuple[dict, int | None]:
@@ -137,6 +150,8 @@ class CustodyBoardModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._clock = clock
         self._now = clock()
+        self._now_ts = self._now.timestamp()
+        self._last_tick_ts = self._now_ts
         self._warning_icon = None
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -229,16 +244,19 @@ class CustodyBoardModel(QAbstractTableModel):
         return status_text(record)
 
     def _tick_text(self, row: _Row, column: int) -> str:
-        now = self._now
+        now = self._now_ts
         if column == TIME:
-            return "—" if row.arrived is None else format_elapsed(now - row.arrived)
-        due = row.due.get(column)
+            if row.arrived_ts is None:
+                return "—"
+            total = max(0, int(now - row.arrived_ts))
+            return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"  # as timefmt.format_elapsed
+        due = row.due_ts.get(column)
         if due is None:
             return "—"
-        seconds = (due - now).total_seconds()
+        seconds = due - now
         if seconds < 0:
             return f"OVERDUE {_minutes(-seconds)}"
-        return f"{format_short(due)[-5:]} (in {_minutes(seconds, up=True)})"
+        return f"{row.due_label[column]} (in {_minutes(seconds, up=True)})"
 
     def _spoken(self, row: _Row, column: int) -> str:
         record = row.record
@@ -275,16 +293,47 @@ class CustodyBoardModel(QAbstractTableModel):
         if not self._rows:
             return
         self._now = self._clock()
-        changed: dict[int, list[int]] = {}
+        self._now_ts = self._now.timestamp()
+        now_ts = self._now_ts
+        changed: dict[int, list[int]] = {column: [] for column in TICKING}
         newly: list[tuple[str, str, str]] = []
+        tick_text = self._tick_text
+        backwards = now_ts < self._last_tick_ts  # the system clock was put back: recheck everything
+        self._last_tick_ts = now_ts
         for r, row in enumerate(self._rows):
-            for column in TICKING:
-                text = self._tick_text(row, column)
-                if text != row.shown.get(column):
-                    row.shown[column] = text
-                    changed.setdefault(column, []).append(r)
-            newly.extend(self._update_overdue(row, changed, r))
+            shown = row.shown
+            text = tick_text(row, TIME)
+            if text != shown.get(TIME):
+                shown[TIME] = text
+                changed[TIME].append(r)
+            if now_ts < row.recheck_ts and not backwards:
+                continue  # "in 23 min" / "OVERDUE 4 min" cannot have changed yet
+            soonest = float("inf")
+            for column in MINUTE_COLUMNS:
+                text = tick_text(row, column)
+                if text != shown.get(column):
+                    shown[column] = text
+                    changed[column].append(r)
+                due_ts = row.due_ts.get(column)
+                if due_ts is not None:
+                    left = due_ts - now_ts
+                    soonest = min(soonest, (left % 60) or 60.0)  # the next whole minute before or after due
+            row.recheck_ts = now_ts + soonest
+            # Overdue state flips exactly at a due time, which is one of those minute boundaries.
+            for column, due_ts in row.due_ts.items():
+                late = now_ts > due_ts
+                if late == (column in row.overdue):
+                    continue
+                if late:
+                    row.overdue.add(column)
+                    newly.append(self._overdue_sentence(row, column))
+                else:
+                    row.overdue.discard(column)
+                if not changed[column] or changed[column][-1] != r:
+                    changed[column].append(r)
         for column, rows in changed.items():
+            if not rows:
+                continue
             start = previous = rows[0]
             for r in rows[1:] + [None]:
                 if r is not None and r == previous + 1:
@@ -296,29 +345,16 @@ class CustodyBoardModel(QAbstractTableModel):
         for record_id, kind, sentence in newly:
             self.became_overdue.emit(record_id, kind, sentence)
 
-    def _update_overdue(self, row: _Row, changed: dict[int, list[int]], r: int) -> list[tuple[str, str, str]]:
-        newly = []
-        for column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
-            due = row.due.get(column)
-            late = due is not None and self._now > due
-            if late and column not in row.overdue:
-                row.overdue.add(column)
-                kind = {NEXT_CHECK: "check", NEXT_REVIEW: "review", LIMIT: "limit"}[column]
-                name = row.record.get("name") or person_name(row.record)
-                cell = f" in cell {row.record['cell']}" if row.record.get("cell") else ""
-                newly.append((row.record.get("id", ""), kind, f"{self._spoken(row, column)}: {name}{cell}."))
-            elif not late and column in row.overdue:
-                row.overdue.discard(column)
-            else:
-                continue
-            if r not in changed.setdefault(column, []):
-                changed[column].append(r)
-                changed[column].sort()
-        return newly
+    def _overdue_sentence(self, row: _Row, column: int) -> tuple[str, str, str]:
+        kind = {NEXT_CHECK: "check", NEXT_REVIEW: "review", LIMIT: "limit"}[column]
+        name = row.record.get("name") or person_name(row.record)
+        cell = f" in cell {row.record['cell']}" if row.record.get("cell") else ""
+        return row.record.get("id", ""), kind, f"{self._spoken(row, column)}: {name}{cell}."
 
     def _make_row(self, record: dict, previous: _Row | None = None) -> _Row:
         due, number = due_times(record, self._now)
         row = _Row(record, parse_utc(record.get("arrived_at")), due, number)
+        row.prepare()
         if previous is not None:
             # Keep what was already announced as overdue if it is still the same lateness.
             row.overdue = {c for c in previous.overdue if due.get(c) == previous.due.get(c)}
@@ -329,6 +365,7 @@ class CustodyBoardModel(QAbstractTableModel):
     def set_records(self, records: list[dict]) -> None:
         """The first load (and a full reload after reconnecting)."""
         self._now = self._clock()
+        self._now_ts = self._now.timestamp()
         old = {row.record.get("id"): row for row in self._rows}
         self.beginResetModel()
         self._rows = [self._make_row(r, old.get(r.get("id"))) for r in records if not r.get("released_at")]

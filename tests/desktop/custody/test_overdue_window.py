@@ -5,13 +5,24 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.models.custody_board_model import NEXT_CHECK, OVERDUE_ROLE
+import pytest
+
 from tests.desktop.custody.helpers import Announcements
+from tests.desktop.harness import start_server
 
 
-def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_window, demo_server):
+@pytest.fixture
+def fresh_server(tmp_path):
+    """Its own demo suite: other tests record checks, which would put the demo's overdue detainee right."""
+    server = start_server(f"sqlite:///{tmp_path / 'overdue.sqlite3'}")
+    yield server
+    server.stop()
+
+
+def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_window, fresh_server):
     heard = Announcements()
     try:
-        window = make_window(demo_server.url)
+        window = make_window(fresh_server.url)
         qtbot.waitUntil(lambda: bool(heard.assertive("ELSWORTH")), timeout=5000)
         qtbot.wait(2500)  # two more ticks: still overdue, not announced again
         about_elsworth = heard.assertive("ELSWORTH")
