@@ -134,6 +134,8 @@ class BookingDialog(CustodyDialog):
         self.completer.popup().setAccessibleName("Matching offences")
         self.offence_edit.setCompleter(self.completer)
         self.offence_edit.installEventFilter(_ReturnAdds(self))
+        # With the matches open, QCompleter hands Return to the field past event filters: add it then too (issue 6)
+        self.offence_edit.returnPressed.connect(self.add_offence)
         self.add_button = QPushButton("A&dd offence", objectName="bookingAddOffence")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_offence)

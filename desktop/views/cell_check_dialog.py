@@ -43,11 +43,12 @@ class CellCheckDialog(CustodyDialog):
         level = record.get("observation_level")
         self.level = ObservationLevel(level) if level else None
         who = user or {}
-        self.who_label = QLabel(f"{who.get('rank') or ''} {who.get('display_name') or who.get('username') or ''}"
-                                .strip(), objectName="cellCheckWho")
+        collar = f" ({who['collar_number']})" if who.get("collar_number") else ""
+        self.who_label = QLabel(f"{who.get('display_name') or who.get('username') or ''}{collar}",
+                                objectName="cellCheckWho")
         self.form.addRow("Checked by:", self.who_label)
         self.level_label = QLabel(LEVEL_TITLES[self.level] if self.level else "No observation level set",
-                                  objectName="cellCheckLevel", wordWrap=True)
+                                  objectName="cellCheckLevel")
         self.form.addRow("Observation level:", self.level_label)
         due = parse_utc(record.get("next_check_due"))
         if due is not None:
@@ -102,6 +103,7 @@ class CellCheckDialog(CustodyDialog):
     def saved(self, response) -> None:
         text = recorded_text(response)
         self.status_label.setText(text)
+        self.status_label.setAccessibleName(text)  # a screen reader hears "Saved…", not the old "Saving"
         self.status_label.setVisible(True)
         if not (response or {}).get("medical_emergency"):
             announce(f"Cell check recorded. {text}")

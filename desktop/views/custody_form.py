@@ -237,6 +237,7 @@ class CustodyDialog(QDialog):
             (placed.append((error, message)) if error is not None else general.append(message))
         if general:
             self.general_error.setText("Problem: " + " ".join(general))
+            self.general_error.setAccessibleName(self.general_error.text())  # the words, not just "Problem"
             self.general_error.setVisible(True)
         # Later ones first, quietly placed; the first field's message is announced last and takes focus.
         for error, message in placed[1:]:
