@@ -201,7 +201,7 @@ class PrintingController(QObject):
     def _open(self, dialog: QDialog) -> QDialog:
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.open()
+        QDialog.open(dialog)  # QPrintDialog's own open() wants (receiver, member) in PySide6
         return dialog
 
     # Preview and read in order ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from shiboken6 import isValid
 
 from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
@@ -172,3 +172,25 @@ def test_menu_actions_have_shortcuts_and_names(make_window, print_server, api, t
     assert file_menu.actions()[-1].objectName() == "quitAction"
     custody = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Custody")
     assert "chargeAction" in [a.objectName() for a in custody.actions()]
+
+
+def test_print_asks_the_purpose_then_the_system_print_dialog(qtbot, make_window, print_server, api, tmp_path):
+    window, record, _case = charged_window(qtbot, make_window, api, tmp_path)
+    controller = window.printing
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)  # Print charge sheet…
+    _fill_disclosure(qtbot, controller, "Portharrow Magistrates' Court")
+    qtbot.waitUntil(lambda: controller.dialog is not None and isValid(controller.dialog)
+                    and controller.dialog.objectName() == "printDialog" and controller.dialog.isVisible(), timeout=5000)
+    dialog = controller.dialog
+    printer = dialog.printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # stands in for choosing "Print to file"
+    printer.setOutputFileName(str(tmp_path / "sheet.pdf"))
+    with qtbot.waitSignal(controller.print_finished, timeout=30_000) as finished, \
+            qtbot.waitSignal(controller.disclosure_recorded, timeout=30_000) as disclosed:
+        dialog.done(QDialog.DialogCode.Accepted)  # Print pressed (accept() would re-read the form's printer)
+    assert finished.args[0], finished.args[1]
+    assert pdf_tools.pages(tmp_path / "sheet.pdf") == expected_pages(api, record["id"], "charge_sheet", tmp_path)
+    assert disclosed.args[0]["document"] == "charge_sheet" and disclosed.args[0]["method"] == "print"
+    assert disclosed.args[0]["recipient"] == "Portharrow Magistrates' Court"
