@@ -197,7 +197,6 @@ class BookingDialog(CustodyDialog):
         self.update_relevant_time()
         self.fix_tab_order()
         self.dirty = False
-        self.resize(self.sizeHint().width() + 200, 700)
         self.surname_edit.setFocus()
 
     # Hook for the people engineer ("enter once") ---------------------------------------------------------------

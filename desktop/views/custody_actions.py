@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QHeaderView, QMenu
 from shiboken6 import isValid
 
 from desktop.announcer import announce
+from desktop.models.custody_board_model import NAME
 from desktop.views.booking_dialog import BookingDialog
 from desktop.views.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody_board import BoardProxy, overdue_only_check
@@ -91,6 +92,10 @@ class CustodyController(QObject):
     # Board and docks -----------------------------------------------------------------------------------------
     def _install_board_extras(self) -> None:
         window = self.window
+        # Eleven columns: names must not be squeezed to "AB…" by the stretch; the status column takes what is left.
+        header = window.board.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         proxy = window.board_proxy
         if isinstance(proxy, BoardProxy):
             self.overdue_check = overdue_only_check(proxy, window._update_board_heading)

@@ -159,6 +159,22 @@ class CustodyDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """As big as the form wants (it grows with the text size), never bigger than the screen."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        hint = self.body_widget.sizeHint()
+        width = max(self.width(), hint.width() + 60)
+        height = max(self.height(), hint.height() + 160)
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
+
     # Building -------------------------------------------------------------------------------------------------
     def add_row(self, label: str, widget: QWidget, field: str | None = None, *, name: str | None = None) -> QWidget:
         """A labelled row ('&Label:' gives the mnemonic and the accessible name) and its error line."""

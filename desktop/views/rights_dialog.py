@@ -64,6 +64,7 @@ class RightsDialog(CustodyDialog):
             item = QListWidgetItem(line)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, line)
             self.history.addItem(item)
+        self.history.setWordWrap(True)
         self.history.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
         self.form.addRow(QLabel("Recorded so far:"))
         self.form.addRow(self.history)

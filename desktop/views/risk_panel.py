@@ -76,6 +76,7 @@ class RiskPanel(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.observations_label = _read_only_label("riskOfficerObservations")
         self.observations_label.setAccessibleName("Officer observations")
