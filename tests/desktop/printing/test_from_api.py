@@ -35,3 +35,23 @@ def test_fields_not_served_yet_print_as_not_recorded():
     assert "VANTREECE, Odile" in text
     assert doc.arrest is None and doc.rights is None and doc.disposal is None
     build_custody_record_pdf(doc, io.BytesIO())
+
+
+def test_a_charged_and_released_record_prints_its_outcome(api):
+    from datetime import UTC, datetime
+
+    from tests.desktop.printing.test_print_and_save import charge_through_api
+
+    record = next(r for r in api.open_records() if r["status"] == "in_custody" and not r.get("charged_at"))
+    case = charge_through_api(api, record)
+    api.request("POST", f"/custody/records/{record['id']}/disposal",
+                json={"outcome": "charged", "released_at": datetime.now(UTC).replace(microsecond=0).isoformat()})
+    doc, sheet = fetch_documents(api, record["id"])
+    assert doc.disposal.outcome == "Charged" and doc.release is not None and doc.release.kind == "Released"
+    assert [c.cjs_code for c in sheet.charges] == [c["offence_code"] for c in case["charges"]]
+    assert sheet.reply_after_charge == "It was a mistake."
+    assert sheet.bail.outcome == "Unconditional bail" and sheet.first_hearing.court.startswith("Portharrow")
+    out = io.BytesIO()
+    build_charge_sheet_pdf(sheet, out)
+    build_custody_record_pdf(doc, io.BytesIO())
+    assert out.getvalue().startswith(b"%PDF")
