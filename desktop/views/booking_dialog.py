@@ -70,7 +70,7 @@ class _DeleteRemoves(QObject):
 
 
 class BookingDialog(CustodyDialog):
-    save_text = "&Book in"
+    save_text = "Book in"  # the default button: Return
 
     def __init__(self, window, catalogue: Catalogue, *, role: str | None = None):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True)
@@ -115,12 +115,12 @@ class BookingDialog(CustodyDialog):
         self.arrived_edit = datetime_edit("bookingArrivedAt", "When the person arrived at the first station.")
         self.left_area_edit = datetime_edit("bookingLeftFirstArea", "When the person left detention in the "
                                             "first police area.")
-        self.add_row("Arrival &route:", self.route_combo, "arrival_route", name="bookingRoute")
-        self.add_row("Time of a&rrest:", self.arrested_edit, "arrested_at")
+        self.add_row("Arrival ro&ute:", self.route_combo, "arrival_route", name="bookingRoute")
+        self.add_row("&Time of arrest:", self.arrested_edit, "arrested_at")
         self.add_row("&Place of arrest:", self.place_edit, "arrest_place", name="bookingArrestPlace")
         self.add_row("Arresting &officer:", self.officer_edit, "arresting_officer", name="bookingArrestingOfficer")
-        self.add_row("Arri&val at station:", self.arrived_edit, "arrived_at")
-        self.add_row("&Left the first area:", self.left_area_edit, "left_first_area_at")
+        self.add_row("Arrival at stat&ion:", self.arrived_edit, "arrived_at")
+        self.add_row("&Hour they left the first area:", self.left_area_edit, "left_first_area_at")
 
         # Offences ------------------------------------------------------------------------------------------------
         self.offence_edit = QLineEdit()
@@ -136,7 +136,7 @@ class BookingDialog(CustodyDialog):
         self.offence_edit.installEventFilter(_ReturnAdds(self))
         # With the matches open, QCompleter hands Return to the field past event filters: add it then too (issue 6)
         self.offence_edit.returnPressed.connect(self.add_offence)
-        self.add_button = QPushButton("A&dd offence", objectName="bookingAddOffence")
+        self.add_button = QPushButton("&Add offence", objectName="bookingAddOffence")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_offence)
         row = QWidget(objectName="bookingOffenceRow")
@@ -144,7 +144,7 @@ class BookingDialog(CustodyDialog):
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.offence_edit, 1)
         line.addWidget(self.add_button)
-        caption = QLabel("O&ffence:")
+        caption = QLabel("Off&ence:")
         caption.setBuddy(self.offence_edit)
         self.offence_edit.setObjectName("bookingOffenceSearch")
         self.offence_edit.setAccessibleName("Offence")
@@ -158,15 +158,15 @@ class BookingDialog(CustodyDialog):
 
         self.reason_edit = text_edit("bookingArrestReason", "Why the person was arrested.")
         self.necessity_edit = text_edit("bookingNecessity", "Why the arrest was necessary (PACE Code G).")
-        self.add_row("Reason for &arrest:", self.reason_edit, "arrest_reason")
+        self.add_row("&Reason for arrest:", self.reason_edit, "arrest_reason")
         self.add_row("&Necessity of arrest:", self.necessity_edit, "arrest_necessity")
-        self.vulnerable_check = QCheckBox("Vulnera&ble adult (needs an appropriate adult)")
-        self.under18_check = QCheckBox("Appears &under 18 (no clear evidence of age)")
+        self.vulnerable_check = QCheckBox("&Vulnerable adult (needs an appropriate adult)")
+        self.under18_check = QCheckBox("Appears under 1&8 (no clear evidence of age)")
         self.add_row("", self.vulnerable_check, "vulnerable", name="bookingVulnerable")
         self.add_row("", self.under18_check, "appears_under_18", name="bookingUnder18")
         self.cell_edit = QLineEdit()
         self.cell_edit.setMaxLength(20)
-        self.add_row("C&ell:", self.cell_edit, "cell", name="bookingCell")
+        self.add_row("Ce&ll:", self.cell_edit, "cell", name="bookingCell")
 
         self.relevant_label = QLabel(objectName="bookingRelevantTime", wordWrap=True)
         self.relevant_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -181,7 +181,7 @@ class BookingDialog(CustodyDialog):
         self.grounds_edit = text_edit("bookingGrounds", "The grounds for authorising or refusing detention.")
         self.decided_edit = datetime_edit("bookingDecidedAt", "When detention was authorised or refused.")
         self.add_row("&Detention:", self.decision_combo, "detention.decision", name="bookingDecision")
-        self.add_row("Grounds for &the decision:", self.grounds_edit, "detention.grounds")
+        self.add_row("Grounds (&why):", self.grounds_edit, "detention.grounds")
         self.add_row("Decision ti&me:", self.decided_edit, "detention.decided_at")
         self.errors["detention"] = self.errors["detention.decision"]
         self.sergeant = role == Role.CUSTODY_SERGEANT

@@ -41,7 +41,7 @@ class BoardProxy(QSortFilterProxyModel):
 
 
 def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
-    check = QCheckBox("&Overdue only", objectName="boardOverdueOnly")
+    check = QCheckBox("Overdue onl&y", objectName="boardOverdueOnly")
     check.setToolTip("Show only detainees whose cell check, review or detention limit is overdue")
     check.setAccessibleDescription(check.toolTip())
 

@@ -13,7 +13,7 @@ from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 
 
 class DisposalDialog(CustodyDialog):
-    save_text = "&Release / dispose"
+    save_text = "&Dispose and release"
 
     def __init__(self, window, record: dict):
         super().__init__(window, record, "Disposal", "disposalDialog")

@@ -106,7 +106,7 @@ class RightsDialog(CustodyDialog):
         self.language_combo = QComboBox()
         for code, title in LANGUAGES:
             self.language_combo.addItem(title, code)
-        self.add_row("Notice &language:", self.language_combo, "language", name="rightsLanguage")
+        self.add_row("Notice langua&ge:", self.language_combo, "language", name="rightsLanguage")
         self.aa_name = QLineEdit()
         self.add_row("Appropriate adult's na&me:", self.aa_name, "name", name="rightsAaName")
 

@@ -3,12 +3,14 @@ at normal and 200% font."""
 
 from __future__ import annotations
 
+import re
+
 from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
     _clean_keyring, demo_server, make_window, ops)
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from desktop.views.booking_dialog import BookingDialog
 from desktop.views.cell_check_dialog import CellCheckDialog
@@ -21,6 +23,16 @@ from domain.offences import packaged_catalogue
 from tests.a11y.test_widget_audit import cells_without_text, font_scale, unnamed_focusable  # noqa: F401
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+def duplicate_mnemonics(dialog) -> dict[str, list[str]]:
+    """Alt+letter must lead to one place: the same letter on two visible labels or buttons is a trap."""
+    seen: dict[str, list[str]] = {}
+    for widget in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton):
+        match = re.search(r"&([^&])", widget.text().replace("&&", ""))
+        if match and widget.isVisibleTo(dialog):
+            seen.setdefault(match.group(1).lower(), []).append(widget.text())
+    return {letter: texts for letter, texts in seen.items() if len(texts) > 1}
 
 
 def aa_record(window) -> dict:
@@ -56,6 +68,7 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
     for dialog in dialogs(window):
         dialog.show()
         assert unnamed_focusable(dialog) == [], (dialog.objectName(), unnamed_focusable(dialog))
+        assert duplicate_mnemonics(dialog) == {}, dialog.objectName()
         dialog.show_problems(dialog.problems() or [("", "A problem from the server.")])
         assert unnamed_focusable(dialog) == [], (dialog.objectName(), unnamed_focusable(dialog))
         seen.add(dialog.objectName())
