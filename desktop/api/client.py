@@ -185,3 +185,14 @@ class ApiClient:
         """A versioned state change (If-Match): sent at once so a stale copy is refused (412) while the user
         is still looking at it, never replayed later from the outbox against a record that has moved on."""
         return self.request("POST", path, json=body, headers={"If-Match": str(version), "Idempotency-Key": key})
+
+    # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
+    def custody_record(self, record_id: str) -> dict:
+        return self.request("GET", f"/custody/records/{record_id}")
+
+    def risk_assessments(self, record_id: str) -> list[dict]:
+        """Every version, oldest first."""
+        return self.request("GET", f"/custody/records/{record_id}/risk-assessments")
+
+    def cell_checks(self, record_id: str) -> list[dict]:
+        return self.request("GET", f"/custody/records/{record_id}/checks")

@@ -127,7 +127,7 @@ class RiskPanel(QWidget):
 
     def load(self, record_id: str) -> None:
         client = self.window_.session.client
-        self.window_.ops.run(lambda: client.request("GET", f"/custody/records/{record_id}/risk-assessments"),
+        self.window_.ops.run(lambda: client.risk_assessments(record_id),
                              on_done=lambda versions: self._loaded(record_id, versions),
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
                                                            assertive=True))
