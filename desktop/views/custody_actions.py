@@ -1,6 +1,7 @@
 """The Custody menu (issue 3) and the custody board's extras, installed on the main window by `install(window)`.
 
-Actions: Book in… (Ctrl+B), Record cell check (Ctrl+K), Rights and entitlements… (Ctrl+Shift+E), Set observation
+Actions: Book in… (Ctrl+B), Record cell check (Ctrl+K), Rights and entitlements… (Ctrl+Shift+E), Decide on
+detention… (Ctrl+Shift+T), Set observation
 level… (Ctrl+Shift+O), Re-assess risk… (Ctrl+Shift+A), Review of detention… (Ctrl+Shift+V), Superintendent's
 extension… (Ctrl+Shift+X), Warrant of further detention… (Ctrl+Shift+W), Disposal… (Ctrl+Shift+D).
 The client hides what a role may never do and disables what does not apply to the selected record; the server
@@ -21,7 +22,8 @@ from desktop.views.cell_check_dialog import CellCheckDialog, medical_emergency_p
 from desktop.views.custody_board import BoardProxy, overdue_only_check
 from desktop.views.disposal_dialog import DisposalDialog
 from desktop.views.observation_dialog import ObservationDialog
-from desktop.views.review_dialog import ExtensionDialog, ReviewDialog, WarrantDialog, reviewer_refusal
+from desktop.views.review_dialog import (DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog,
+                                         reviewer_refusal)
 from desktop.views.rights_dialog import RightsDialog
 from desktop.views.risk_panel import RiskAssessmentDialog, RiskPanel
 from domain.roles import CUSTODY_STAFF, Role
@@ -33,6 +35,7 @@ ACTIONS = {
     "book_in": ("&Book in…", "bookInAction", "Ctrl+B", CUSTODY_STAFF, False),
     "cell_check": ("Record cell chec&k…", "cellCheckAction", "Ctrl+K", CUSTODY_STAFF, True),
     "rights": ("&Rights and entitlements…", "rightsAction", "Ctrl+Shift+E", CUSTODY_STAFF, True),
+    "detention": ("Decide on de&tention…", "detentionDecisionAction", "Ctrl+Shift+T", SERGEANT, True),
     "observation": ("Set &observation level…", "observationAction", "Ctrl+Shift+O", SERGEANT, True),
     "risk": ("Re-&assess risk…", "riskAction", "Ctrl+Shift+A", SERGEANT, True),
     "review": ("Re&view of detention…", "reviewAction", "Ctrl+Shift+V", REVIEWERS, True),
@@ -137,6 +140,8 @@ class CustodyController(QObject):
                 why = "This custody record is closed (read-only)."
             elif key == "review" and record is not None and (refusal := reviewer_refusal(record, self.session.user)):
                 why = refusal
+            elif key == "detention" and record is not None and record.get("detention_decision"):
+                why = "Detention has already been decided for this detainee."
             elif key == "extension" and record is not None and not record.get("offence_indictable"):
                 why = "Detention can only be extended for an indictable offence."
             action.setEnabled(allowed and not why)
@@ -160,6 +165,8 @@ class CustodyController(QObject):
             dialog = CellCheckDialog(window, record, user)
         elif key == "rights":
             dialog = RightsDialog(window, record, self.session.role)
+        elif key == "detention":
+            dialog = DetentionDecisionDialog(window, record)
         elif key == "observation":
             versions = getattr(self, "risk_panel", None) and self.risk_panel.versions
             suggested = versions[-1].get("suggested_level") if versions else None

@@ -176,3 +176,37 @@ class WarrantDialog(CustodyDialog):
             "id": self.warrant_id, "kind": self.kind_combo.currentData(),
             "issued_at": to_utc(self.issued_edit).isoformat(), "expires_at": to_utc(self.expires_edit).isoformat(),
             "court": value_of(self.court_edit), "reference": value_of(self.reference_edit) or None}
+
+
+class DetentionDecisionDialog(CustodyDialog):
+    """Custody sergeant: authorise or refuse detention for someone booked in without a decision (PACE s.37)."""
+
+    def __init__(self, window, record: dict):
+        super().__init__(window, record, "Detention decision", "detentionDecisionDialog")
+        self.decision_combo = QComboBox()
+        self.decision_combo.addItem("Detention authorised", "authorised")
+        self.decision_combo.addItem("Detention refused", "refused")
+        self.grounds_edit = text_edit("detentionDecisionGrounds", "The grounds for the decision.")
+        self.decided_edit = datetime_edit("detentionDecisionAt", "When the decision was made.")
+        self.add_row("&Decision:", self.decision_combo, "decision", name="detentionDecisionChoice")
+        self.add_row("&Grounds:", self.grounds_edit, "grounds")
+        self.add_row("&Time:", self.decided_edit, "decided_at")
+        self.dirty = False
+        self.decision_combo.setFocus()
+
+    def problems(self):
+        out = []
+        if not self.grounds_edit.toPlainText().strip():
+            out.append(("grounds", "Give the grounds for the decision."))
+        arrived = parse_utc(self.record.get("arrived_at"))
+        at = to_utc(self.decided_edit)
+        if arrived is not None and at < arrived:
+            out.append(("decided_at", "The decision cannot be before arrival at the station."))
+        elif at > utc_now() + timedelta(minutes=1):
+            out.append(("decided_at", "This time is in the future; check the date and time."))
+        return out
+
+    def request(self):
+        return "POST", f"/custody/records/{self.record['id']}/detention-decision", {
+            "decision": self.decision_combo.currentData(), "grounds": value_of(self.grounds_edit),
+            "decided_at": to_utc(self.decided_edit).isoformat()}

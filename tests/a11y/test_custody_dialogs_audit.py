@@ -16,7 +16,7 @@ from desktop.views.booking_dialog import BookingDialog
 from desktop.views.cell_check_dialog import CellCheckDialog
 from desktop.views.disposal_dialog import DisposalDialog
 from desktop.views.observation_dialog import ObservationDialog
-from desktop.views.review_dialog import ExtensionDialog, ReviewDialog, WarrantDialog
+from desktop.views.review_dialog import DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog
 from desktop.views.rights_dialog import RightsDialog
 from desktop.views.risk_panel import RiskAssessmentDialog
 from domain.offences import packaged_catalogue
@@ -55,6 +55,7 @@ def dialogs(window):
     yield ReviewDialog(window, record, user)
     yield ExtensionDialog(window, record)
     yield WarrantDialog(window, record)
+    yield DetentionDecisionDialog(window, record)
     disposal = DisposalDialog(window, record)
     for index in range(disposal.outcome_combo.count()):
         disposal.outcome_combo.setCurrentIndex(index)
@@ -75,7 +76,7 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
         dialog.dirty = False
         if dialog.objectName() not in ("rightsDialog", "disposalDialog"):
             dialog.reject()
-    assert len(seen) == 9
+    assert len(seen) == 10
     for dialog in QApplication.topLevelWidgets():
         if dialog.objectName() in ("rightsDialog", "disposalDialog"):
             dialog.dirty = False

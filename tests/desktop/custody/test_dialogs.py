@@ -127,3 +127,30 @@ def test_disposal_closes_the_record(qtbot, make_window, demo_server):
     qtbot.waitUntil(lambda: window.board_model.row_of(record["id"]) is None, timeout=10_000)
     assert (window.session.selected_record or {}).get("id") != record["id"] or not \
         window.custody.actions["cell_check"].isEnabled()
+
+
+def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_server):
+    import uuid
+    from datetime import timedelta as td
+
+    from tests.desktop.harness import signed_in_client
+    officer = signed_in_client(demo_server.url, "detention")
+    now = utc_now().replace(microsecond=0)
+    booked = officer.request("POST", "/custody/records", json={
+        "id": str(uuid.uuid4()), "person": {"id": str(uuid.uuid4()), "surname": "Thornbury", "forenames": "Aldous",
+                                             "date_of_birth": "1984-02-02", "gender": "male"},
+        "arrived_at": (now - td(minutes=20)).isoformat(), "arrested_at": (now - td(minutes=45)).isoformat(),
+        "arrest_place": "Harbour Steps, Portharrow", "arresting_officer": "PC 4412 Merryn Case",
+        "offences": ["CJ88001"], "arrest_reason": "Assault on a ferry worker.", "arrest_necessity": "Prompt "
+        "investigation.", "cell": "C20"})
+    officer.close()
+    assert booked["detention_decision"] is None
+    window = make_window(demo_server.url)
+    qtbot.waitUntil(lambda: window.board_model.row_of(booked["id"]) is not None, timeout=10_000)
+    select(qtbot, window, booked["id"])
+    assert window.custody.actions["detention"].isEnabled()
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_T, SHIFT_CTRL)
+    dialog.grounds_edit.setPlainText("To obtain evidence by questioning.")
+    decided = save(qtbot, dialog)
+    assert decided["detention_decision"]["decision"] == "authorised" and decided["next_review_due"]
+    qtbot.waitUntil(lambda: not window.custody.actions["detention"].isEnabled(), timeout=10_000)
