@@ -153,3 +153,25 @@ def test_second_open_record_for_a_person_is_refused_beside_the_person(qtbot, mak
     assert dialog.place_edit.text() == "Market Square, Portharrow" and dialog.body_widget.isEnabled()
     dialog.dirty = False
     dialog.reject()
+
+
+def test_escape_asks_before_throwing_away_what_was_typed(qtbot, make_window, demo_server, monkeypatch):
+    window = make_window(demo_server.url)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
+    qtbot.keyClicks(dialog.surname_edit, "Halloran")
+    asked = []
+    monkeypatch.setattr(dialog, "confirm_discard", lambda: asked.append(1) or False)
+    qtbot.keyClick(dialog.surname_edit, Qt.Key.Key_Escape)
+    assert asked and dialog.isVisible() and dialog.surname_edit.text() == "Halloran"
+    monkeypatch.setattr(dialog, "confirm_discard", lambda: asked.append(2) or True)
+    qtbot.keyClick(dialog.surname_edit, Qt.Key.Key_Escape)
+    assert asked == [1, 2]
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=2000)
+
+
+def test_escape_on_an_untouched_form_closes_without_asking(qtbot, make_window, demo_server, monkeypatch):
+    window = make_window(demo_server.url)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
+    monkeypatch.setattr(dialog, "confirm_discard", lambda: pytest.fail("asked about an empty form"))
+    qtbot.keyClick(dialog.surname_edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=2000)
