@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
 from desktop.timefmt import LONDON, parse_utc, utc_now
 from desktop.views.custody_form import CustodyDialog, date_edit, datetime_edit, text_edit, to_utc, value_of
@@ -38,6 +38,8 @@ class DisposalDialog(CustodyDialog):
         self.add_row("Bail &conditions:", self.conditions_edit, "bail_conditions")
         self.add_row("&Transferred to:", self.transfer_edit, "transfer_to", name="disposalTransferTo")
         self.add_row("Co&urt:", self.court_edit, "court", name="disposalCourt")
+        self.form.addRow(QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can "
+                                "be written to it.", objectName="disposalWarning", wordWrap=True))
         self.outcome_combo.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
         self.dirty = False
