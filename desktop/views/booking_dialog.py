@@ -120,7 +120,7 @@ class BookingDialog(CustodyDialog):
         self.add_row("&Place of arrest:", self.place_edit, "arrest_place", name="bookingArrestPlace")
         self.add_row("Arresting &officer:", self.officer_edit, "arresting_officer", name="bookingArrestingOfficer")
         self.add_row("Arrival at stat&ion:", self.arrived_edit, "arrived_at")
-        self.add_row("&Hour they left the first area:", self.left_area_edit, "left_first_area_at")
+        self.add_row("&When they left the first area:", self.left_area_edit, "left_first_area_at")
 
         # Offences ------------------------------------------------------------------------------------------------
         self.offence_edit = QLineEdit()
@@ -181,7 +181,7 @@ class BookingDialog(CustodyDialog):
         self.grounds_edit = text_edit("bookingGrounds", "The grounds for authorising or refusing detention.")
         self.decided_edit = datetime_edit("bookingDecidedAt", "When detention was authorised or refused.")
         self.add_row("&Detention:", self.decision_combo, "detention.decision", name="bookingDecision")
-        self.add_row("Grounds (&why):", self.grounds_edit, "detention.grounds")
+        self.add_row("Grounds for t&he decision:", self.grounds_edit, "detention.grounds")
         self.add_row("Decision ti&me:", self.decided_edit, "detention.decided_at")
         self.errors["detention"] = self.errors["detention.decision"]
         self.sergeant = role == Role.CUSTODY_SERGEANT
