@@ -350,7 +350,7 @@ class ChargeDialog(QDialog):
         caution = QGroupBox("Caution on charge and reply", objectName="chargeCautionGroup")
         self.caution_text = QLabel(f"“{caution_wording}”", objectName="chargeCautionWording")
         self.caution_text.setWordWrap(True)
-        self.caution_check = QCheckBox("Caution on charge &given", objectName="chargeCautionGiven")
+        self.caution_check = QCheckBox("Caution on charge gi&ven", objectName="chargeCautionGiven")
         self.caution_error = FieldError(self.caution_check, "chargeCautionError")
         self.reply_edit = _plain(QPlainTextEdit(), "chargeReply",
                                  "Exactly what the person said after charge, in their words. Leave empty if they "
@@ -376,11 +376,11 @@ class ChargeDialog(QDialog):
                                    "Why the conditions are needed, or the grounds for refusing bail (PACE s.38).")
         self.reasons_error = FieldError(self.reasons_edit, "chargeBailReasonsError")
         bf = QFormLayout(bail)
-        bf.addRow("&Decision:", self.bail_combo)
+        bf.addRow("D&ecision:", self.bail_combo)
         bf.addRow("", self.bail_error)
         bf.addRow("Co&nditions (one per line):", self.conditions_edit)
         bf.addRow("", self.conditions_error)
-        bf.addRow("Reas&ons:", self.reasons_edit)
+        bf.addRow("Rea&sons:", self.reasons_edit)
         bf.addRow("", self.reasons_error)
 
         hearing = QGroupBox("First court hearing", objectName="chargeHearingGroup")
@@ -401,7 +401,7 @@ class ChargeDialog(QDialog):
         hf = QFormLayout(hearing)
         hf.addRow("Co&urt:", self.court_edit)
         hf.addRow("", self.court_error)
-        hf.addRow("Court co&de (optional):", self.court_code_edit)
+        hf.addRow("Court code (o&ptional):", self.court_code_edit)
         hf.addRow("&Hearing date and time:", self.hearing_edit)
         hf.addRow("", self.hearing_error)
 
@@ -410,7 +410,7 @@ class ChargeDialog(QDialog):
         # The content never shrinks below what its charges need: the scroll area scrolls instead of squeezing.
         col.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         top = QFormLayout()
-        top.addRow("Charged &at:", self.charged_edit)
+        top.addRow("Charged a&t:", self.charged_edit)
         top.addRow("", self.charged_error)
         col.addWidget(self.general_error)
         col.addLayout(top)

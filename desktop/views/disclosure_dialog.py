@@ -28,7 +28,7 @@ class DisclosureDialog(QDialog):
         self.purpose_error = FieldError(self.purpose_combo, "disclosurePurposeError")
         self.recipient_error = FieldError(self.recipient_edit, "disclosureRecipientError")
         form = QFormLayout()
-        form.addRow("&Purpose:", self.purpose_combo)
+        form.addRow("P&urpose:", self.purpose_combo)
         form.addRow("", self.purpose_error)
         form.addRow("&Recipient:", self.recipient_edit)
         form.addRow("", self.recipient_error)

@@ -84,37 +84,111 @@ def tab_focusable(widget: QWidget) -> bool:
     return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isVisible() and widget.isEnabled()
 
 
-def tab_chain(window: QWidget, start: QWidget, limit: int = 200) -> list[QWidget]:
-    """The widgets Tab visits from `start`, by real key presses, until it comes back round."""
+def control_of(widget: QWidget) -> QWidget:
+    """The control a user thinks of: a combo box or spin box rather than the line edit inside it."""
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    node = widget
+    while node is not None:
+        if isinstance(node, (QComboBox, QAbstractSpinBox)):
+            return node
+        node = node.parentWidget()
+    return widget
+
+
+def tab_stops(root: QWidget) -> list[QWidget]:
+    """The visible, enabled controls of `root` that Tab should reach (combo pop-ups are not stops)."""
+    popups = {combo.view() for combo in root.findChildren(QComboBox)}
+    stops: list[QWidget] = []
+    for widget in root.findChildren(QWidget):
+        if widget in popups or any(p.isAncestorOf(widget) for p in popups):
+            continue
+        if widget.focusProxy() is not None or not tab_focusable(widget) or not widget.isVisibleTo(root.window()):
+            continue
+        control = control_of(widget)
+        if control not in stops:
+            stops.append(control)
+    return stops
+
+
+class TabTrap(AssertionError):
+    pass
+
+
+def tab_chain(root: QWidget, start: QWidget, limit: int = 400) -> list[QWidget]:
+    """The controls of `root` that real Tab presses visit from `start`, in order, until focus comes back to
+    `start`. A control that keeps focus for many presses (a trap) raises TabTrap."""
     from PySide6.QtTest import QTest
 
     start.setFocus(Qt.FocusReason.TabFocusReason)
     QApplication.processEvents()
-    seen = [QApplication.focusWidget()]
+    first = control_of(QApplication.focusWidget())
+    seen = [first]
+    stuck, last = 0, first
     for _ in range(limit):
-        QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Tab)
+        QTest.keyClick(QApplication.focusWidget() or root, Qt.Key.Key_Tab)
         QApplication.processEvents()
-        current = QApplication.focusWidget()
-        if current is None or current is seen[0] or current in seen:
-            break
-        seen.append(current)
-    return [w for w in seen if w is not None]
+        focus = QApplication.focusWidget()
+        if focus is None:
+            raise TabTrap(f"Tab from {widget_path(last)} put focus nowhere")
+        current = control_of(focus)
+        if current is first and len(seen) > 1 and last is not first:
+            return seen
+        stuck = stuck + 1 if current is last else 0
+        if stuck > 12:
+            raise TabTrap(f"Tab is stuck on {widget_path(current)}")
+        last = current
+        if root.isAncestorOf(current) and current not in seen:
+            seen.append(current)
+    return seen
 
 
-def reading_order(widgets: list[QWidget], window: QWidget) -> list[QWidget]:
-    """Top to bottom, then left to right (widgets whose vertical extents overlap are on one line)."""
+def _container(widget: QWidget, root: QWidget) -> QWidget | None:
+    """The nearest scroll area or dialog button box between `widget` and `root`: its contents are read as
+    one block where the block sits (a scroll area's contents may be scrolled out of sight)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    node = widget.parentWidget()
+    while node is not None and node is not root:
+        if isinstance(node, (QAbstractScrollArea, QDialogButtonBox)) and node is not widget:
+            return node
+        node = node.parentWidget()
+    return None
+
+
+def reading_order(widgets: list[QWidget], root: QWidget) -> list[QWidget]:
+    """Top to bottom, then left to right (widgets whose vertical extents overlap are on one line). The
+    contents of a scroll area, and a button box's buttons, are read as a block where the block sits."""
+
+    blocks: dict[QWidget | None, list[QWidget]] = {}
+    for w in widgets:
+        blocks.setdefault(_container(w, root), []).append(w)
+    items = list(blocks.get(None, []))
+    # Only outermost containers are placed directly; nested ones are placed inside their container.
+    outer = [c for c in blocks if c is not None and _container(c, root) is None]
+    for c in blocks:
+        if c is not None and c not in outer:
+            parent = _container(c, root)
+            blocks.setdefault(parent, []).append(c)
+            if parent is not None and parent not in outer and _container(parent, root) is None:
+                outer.append(parent)
+    items.extend(outer)
+
     def top_left(w: QWidget) -> tuple[int, int, int]:
-        p = w.mapTo(window, QPoint(0, 0))
+        p = w.mapTo(root, QPoint(0, 0))
         return p.y(), p.x(), w.height()
 
-    remaining = sorted(widgets, key=lambda w: top_left(w)[:2])
     ordered: list[QWidget] = []
+    remaining = sorted(items, key=lambda w: top_left(w)[:2])
     while remaining:
-        first = remaining[0]
-        y, _x, h = top_left(first)
-        line = [w for w in remaining if top_left(w)[0] < y + max(h, 1) * 0.5]
-        line.sort(key=lambda w: top_left(w)[1])
-        ordered.extend(line)
+        y, _x, h = top_left(remaining[0])
+        line = sorted((w for w in remaining if top_left(w)[0] < y + max(h, 1) * 0.5), key=lambda w: top_left(w)[1])
+        for w in line:
+            if w in blocks and w not in widgets:
+                inner = blocks[w]
+                ordered.extend(reading_order(inner, w))
+            else:
+                ordered.append(w)
         remaining = [w for w in remaining if w not in line]
     return ordered
 

@@ -148,6 +148,10 @@ def _cls(module: str, name: str):
     return getattr(importlib.import_module(module), name)
 
 
+# Optional parameters the audit fills anyway, so every part of the dialog is shown (the sergeant's rows).
+FILL_OPTIONAL = {"role", "user"}
+
+
 class NoFactory(Exception):
     pass
 
@@ -168,6 +172,8 @@ def make_dialog(cls: type, ctx: AuditContext) -> QDialog:
                 continue
             raise NoFactory(f"{key}: no audit value for the constructor parameter {name!r}; add a factory to "
                             "FACTORIES in tests/a11y/dialog_factories.py")
+        if param.default is not inspect.Parameter.empty and name not in FILL_OPTIONAL:
+            continue
         value = values[name]()
         if param.kind == param.KEYWORD_ONLY:
             kwargs[name] = value
