@@ -101,6 +101,7 @@ class PersonPanel(QWidget):
         merges_layout.addWidget(self.merges_table, 1)
         merges_layout.addWidget(self.undo_button)
         self.tabs = QTabWidget(objectName="personTabs")
+        self.tabs.setAccessibleName("Person sections")
         self.tabs.tabBar().setAccessibleName("Person sections")
         self.tabs.addTab(self.links_table, "&Linked records")
         self.tabs.addTab(self.markers_table, "&Warning markers")
