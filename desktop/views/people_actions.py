@@ -80,11 +80,8 @@ class PeopleController(QObject):
         self.session.user_changed.connect(lambda _u: self._user_changed())
         self.session.record_selected.connect(lambda _r: self._update_enabled())
         window.feed.events.connect(self.apply_events)
+        self._loaded = False
         self._user_changed()
-        if self.session.user is not None:
-            self.actions_panel.load_investigations()
-            self.actions_panel.reload()
-            self.intel_panel.reload()
 
     # Docks -------------------------------------------------------------------------------------------------
     def _replace(self, name: str, panel) -> None:
@@ -107,6 +104,11 @@ class PeopleController(QObject):
         self.actions_panel.set_user(user)
         self.intel_panel.role = role
         self._update_enabled()
+        if user is not None and not self._loaded:  # what this user may see, once signed in
+            self._loaded = True
+            self.actions_panel.load_investigations()
+            self.actions_panel.reload()
+            self.intel_panel.reload()
 
     def _update_enabled(self) -> None:
         role = self.session.role
