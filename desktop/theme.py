@@ -8,6 +8,7 @@ the system either way, and the choice and the text size are remembered in `prefe
 
 from __future__ import annotations
 
+import warnings
 from importlib.resources import files
 from pathlib import Path
 
@@ -135,6 +136,11 @@ class Theme(QObject):
             font.setPointSizeF(round(self.base_point_size * self.text_scale, 1))
             self.app.setFont(font)
             self.applied_scale = self.text_scale
+            if self.high_contrast_applied:
+                # Widgets already styled by a style sheet keep their old font until the sheet is set again.
+                sheet = self.app.styleSheet()
+                self.app.setStyleSheet("")
+                self.app.setStyleSheet(sheet)
         self.changed.emit()
 
     def _system_changed(self, *_args) -> None:
@@ -250,7 +256,10 @@ def install(window) -> dict[str, QAction]:
 
 
 def _disconnect(signal, slot) -> None:
-    try:
-        signal.disconnect(slot)
-    except (RuntimeError, TypeError):
-        pass
+    """Disconnect if connected; PySide warns (an error under pytest) when it was not."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            signal.disconnect(slot)
+        except (RuntimeError, TypeError, SystemError):
+            pass

@@ -9,8 +9,8 @@ import pkgutil
 
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QApplication, QCheckBox, QComboBox, QDialog,
-                               QLabel,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSpinBox, QApplication, QCheckBox,
+                               QComboBox, QDialog, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QToolButton, QWidget)
 
 
@@ -205,6 +205,8 @@ def clipped_text(root: QWidget) -> list[str]:
     for widget in root.findChildren(QWidget):
         if not widget.isVisible() or widget.width() <= 0:
             continue
+        if isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
+            continue  # the editor inside a combo or spin box: the box is checked
         if isinstance(widget, QLabel):
             if widget.wordWrap() or widget.textFormat() == Qt.TextFormat.RichText or not widget.text():
                 continue
@@ -218,11 +220,18 @@ def clipped_text(root: QWidget) -> list[str]:
                 continue
             needed = widget.sizeHint().width()
             room = widget.width()
+        elif isinstance(widget, (QComboBox, QLineEdit, QAbstractSpinBox)):
+            needed, room = 0, 0  # their text scrolls sideways; only squashing (below) hides it
         else:
             continue
         if needed > room + 1:
             problems.append(f"{widget_path(widget)} {type(widget).__name__} {_plain_text(widget)!r}: "
                             f"needs {needed}px, has {room}px")
+        # Squashed: shorter than one line of its text (a layout given less height than it asked for).
+        tall = widget.fontMetrics().height() if isinstance(widget, QLabel) else widget.minimumSizeHint().height()
+        if widget.height() + 1 < tall:
+            problems.append(f"{widget_path(widget)} {type(widget).__name__}: {widget.height()}px high, "
+                            f"needs {tall}px")
     return problems
 
 

@@ -29,6 +29,11 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 SHOTS = Path(os.environ.get("BRIDEWELL_A11Y_SHOTS", "/tmp/bridewell-a11y"))
 DIALOGS = dialog_classes()
+# Known defects, reported to their owners; strict, so the test says so as soon as one is fixed.
+KNOWN_200_PERCENT_DEFECTS = {
+    "intel_report_dialog.ReportFormDialog": "no scroll area: at 200% text on an 800-pixel-high screen the grading "
+                                            "rows are squashed below one line of text (issue 4)",
+}
 
 
 def _id(cls: type) -> str:
@@ -113,7 +118,9 @@ def test_return_on_a_dialog_either_completes_or_says_what_is_wrong_beside_a_focu
         dialog.reject()
 
 
-@pytest.mark.parametrize("cls", DIALOGS, ids=_id)
+@pytest.mark.parametrize("cls", [
+    pytest.param(cls, marks=pytest.mark.xfail(strict=True, reason=KNOWN_200_PERCENT_DEFECTS[_id(cls)]))
+    if _id(cls) in KNOWN_200_PERCENT_DEFECTS else cls for cls in DIALOGS], ids=_id)
 def test_dialog_at_200_percent_text_is_named_and_nothing_is_clipped(qtbot, audit_ctx, double_font, cls):
     dialog = open_dialog(qtbot, cls, audit_ctx)
     screen = dialog.screen().availableGeometry()
