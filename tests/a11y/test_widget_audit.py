@@ -10,38 +10,16 @@ from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt +
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from desktop.api.credentials import Credentials
 from desktop.main_window import DOCKS
 from desktop.views.login_dialog import LoginDialog
+from tests.a11y.audit import cells_without_text, unnamed_focusable
 
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-
-
-def unnamed_focusable(root: QWidget) -> list[str]:
-    problems = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None:
-            continue
-        iface = QAccessible.queryAccessibleInterface(widget)
-        name = iface.text(QAccessible.Text.Name) if iface is not None else ""
-        if not name.strip():
-            path = []
-            node = widget
-            while node is not None:
-                path.append(node.objectName() or type(node).__name__)
-                node = node.parentWidget()
-            problems.append(" > ".join(reversed(path)))
-    return problems
-
-
-def cells_without_text(model) -> list[tuple[int, int]]:
-    return [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
-            if not str(model.index(r, c).data(Qt.ItemDataRole.AccessibleTextRole) or "").strip()]
 
 
 @pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
