@@ -5,10 +5,11 @@ prosecution cases) and the merge history, with undo for supervisors."""
 from __future__ import annotations
 
 import html
+import uuid
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.api.client import ApiError
@@ -17,7 +18,8 @@ from desktop.models.person_picture_model import MarkersModel, MergesModel, Pictu
 from desktop.models.person_table import ROW_ROLE
 from desktop.timefmt import format_local
 from desktop.views.access_reason_dialog import ReasonDialog
-from desktop.views.person_search import ENTER_KEYS, make_table
+from desktop.views.person_search import ENTER_KEYS, make_table, name_choice_lists
+from domain.people import WARNING_MARKERS
 
 SUPERVISOR = "supervisor"
 
@@ -91,6 +93,10 @@ class PersonPanel(QWidget):
         self.links_table.installEventFilter(self)
         self.markers_model = MarkersModel(self)
         self.markers_table = make_table("personMarkersTable", "Warning markers", self.markers_model, stretch=1)
+        self.add_marker_button = QPushButton("&Add warning marker…", objectName="personAddMarkerButton")
+        self.remove_marker_button = QPushButton("Remove warnin&g marker…", objectName="personRemoveMarkerButton")
+        self.add_marker_button.clicked.connect(self.add_marker)
+        self.remove_marker_button.clicked.connect(self.remove_marker)
         self.merges_model = MergesModel(self)
         self.merges_table = make_table("personMergesTable", "Merge history", self.merges_model, stretch=4)
         self.undo_button = QPushButton("&Undo selected merge…", objectName="personUndoMergeButton")
@@ -104,7 +110,15 @@ class PersonPanel(QWidget):
         self.tabs.setAccessibleName("Person sections")
         self.tabs.tabBar().setAccessibleName("Person sections")
         self.tabs.addTab(self.links_table, "&Linked records")
-        self.tabs.addTab(self.markers_table, "&Warning markers")
+        markers = QWidget(objectName="personMarkersPage")
+        markers_layout = QVBoxLayout(markers)
+        markers_layout.addWidget(self.markers_table, 1)
+        marker_buttons = QHBoxLayout()
+        marker_buttons.addWidget(self.add_marker_button)
+        marker_buttons.addWidget(self.remove_marker_button)
+        marker_buttons.addStretch(1)
+        markers_layout.addLayout(marker_buttons)
+        self.tabs.addTab(markers, "&Warning markers")
         self.tabs.addTab(merges, "Merge &history")
 
         buttons = QHBoxLayout()
@@ -137,6 +151,8 @@ class PersonPanel(QWidget):
         self.merge_button.setEnabled(open_ and not merged)
         self.survivor_button.setVisible(merged)
         self.undo_button.setEnabled(self.merges_model.rowCount() > 0)
+        self.add_marker_button.setEnabled(open_ and not merged)
+        self.remove_marker_button.setEnabled(open_ and not merged and self.markers_model.rowCount() > 0)
 
     # Loading -----------------------------------------------------------------------------------------------
     def open_person(self, person_id: str) -> None:
@@ -250,5 +266,80 @@ class PersonPanel(QWidget):
         dialog.accepted.connect(send)
         dialog.open()
 
+    # Warning markers ---------------------------------------------------------------------------------------
+    def _queue(self, path: str, body: dict, done: str) -> None:
+        if self.writes is None:
+            announce("Nothing can be saved: there is no local store.", assertive=True)
+            return
+        self.writes.queue("POST", path, body,
+                          on_sent=lambda person: (announce(done), self.reload()),
+                          on_rejected=lambda exc: announce(f"Not saved: {exc}", assertive=True))
+
+    def add_marker(self) -> None:
+        if self.person_id is None:
+            return
+        dialog = MarkerDialog(self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._queue(
+            f"/people/{self.person_id}/warning-markers",
+            {"id": str(uuid.uuid4()), "code": dialog.code, "details": dialog.details},
+            f"Warning marker added: {WARNING_MARKERS.get(dialog.code, dialog.code)}"))
+        dialog.open()
+
+    def remove_marker(self) -> None:
+        index = self.markers_table.currentIndex()
+        marker = index.data(ROW_ROLE) if index.isValid() else None
+        if marker is None or marker.get("removed_at"):
+            announce("Choose a marker that is still active.", assertive=True)
+            return
+        title = marker.get("title") or marker.get("code")
+        dialog = ReasonDialog("Remove warning marker", f"Remove the warning marker '{title}'? It stays in the "
+                              "record as removed, with your name and the reason.", self, ok_text="&Remove marker",
+                              object_name="removeMarkerDialog", label="&Reason for removing:")
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._queue(
+            f"/people/{self.person_id}/warning-markers/{marker['id']}/remove", {"reason": dialog.reason},
+            f"Warning marker removed: {title}"))
+        dialog.open()
+
     def focus_panel(self) -> None:
         (self.details if self.picture is not None else self.find_button).setFocus()
+
+
+class MarkerDialog(QDialog):
+    """Add a warning marker: the code (PNC warning signal) and the details that explain it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("addMarkerDialog")
+        self.setWindowTitle("Add warning marker")
+        self.code_combo = QComboBox(objectName="markerCodeCombo")
+        for code, title in WARNING_MARKERS.items():
+            self.code_combo.addItem(title, code)
+        self.details_edit = QLineEdit(objectName="markerDetailsEdit")
+        self.details_edit.setAccessibleDescription("What happened and when, so officers know why it is set.")
+        self.details_edit.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Add marker")
+        self.ok_button.setObjectName("markerOkButton")
+        self.ok_button.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("markerCancelButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Marker:", self.code_combo)
+        form.addRow("&Details:", self.details_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        name_choice_lists(self)
+        self.code_combo.setFocus()
+
+    @property
+    def code(self) -> str:
+        return self.code_combo.currentData()
+
+    @property
+    def details(self) -> str:
+        return self.details_edit.text().strip()

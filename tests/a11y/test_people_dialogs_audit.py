@@ -50,6 +50,8 @@ def test_people_docks_and_dialogs_are_named_and_models_checked(qtbot, qtmodeltes
     audit(people.dialog, close=False)
     with qtbot.waitSignal(people.person_panel.person_loaded, timeout=10_000):
         search.open_current()
+    people.person_panel.add_marker()
+    audit(people.person_panel.dialog)
     audit(people.new_person("Steve McDonald"))
     audit(people.merge())
     actions = people.actions_panel

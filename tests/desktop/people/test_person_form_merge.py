@@ -109,3 +109,29 @@ def test_merge_is_not_offered_to_other_roles(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
     assert not window.people.actions["merge"].isVisible()
     assert not window.people.person_panel.merge_button.isVisible()
+
+
+def test_warning_marker_added_and_removed_from_the_person_dock(qtbot, make_window, demo_server):
+    person = make_person(demo_server.url, "Ostrowska-Penhale", "Zuzanna", "1990-06-02")
+    window = people_window(qtbot, make_window, demo_server.url, "sergeant")
+    panel = window.people.person_panel
+    with qtbot.waitSignal(panel.person_loaded, timeout=10_000):
+        window.people.open_person(person["id"])
+    panel.add_marker_button.click()
+    dialog = panel.dialog
+    dialog.code_combo.setCurrentIndex(dialog.code_combo.findData("self_harm"))
+    dialog.details_edit.setText("Said she would harm herself, 1 May.")
+    with qtbot.waitSignal(panel.person_loaded, timeout=15_000):
+        qtbot.keyClick(dialog.details_edit, Qt.Key.Key_Return)
+    assert "Warning markers: Self-harm" in panel.heading.text()
+    assert panel.markers_model.index(0, 0).data() == "Self-harm"
+    assert panel.markers_model.index(0, 2).data().startswith(window.session.user["display_name"])
+
+    panel.markers_table.setCurrentIndex(panel.markers_model.index(0, 0))
+    panel.remove_marker_button.click()
+    remove = panel.dialog
+    remove.reason_edit.setText("Entered on the wrong person.")
+    with qtbot.waitSignal(panel.person_loaded, timeout=15_000):
+        remove.ok_button.click()
+    assert "Warning markers" not in panel.heading.text()
+    assert panel.markers_model.index(0, 4).data().startswith("Removed")
