@@ -222,13 +222,18 @@ class CustodyController(QObject):
         if not batch:
             return
         announce(" ".join(batch), assertive=True)
+        self._refilter()
+
+    def _refilter(self) -> None:
         proxy = self.window.board_proxy
         if isinstance(proxy, BoardProxy) and proxy.overdue_only:
-            proxy.invalidate()
+            proxy.refilter()
             self.window._update_board_heading()
 
     def _events(self, events: list) -> None:
         selected = self.session.selected_record
+        if any(e.get("type", "").startswith("custody.record.") for e in events):
+            self._refilter()  # a check or review put something right: it leaves the 'overdue only' view
         for event in events:
             kind, data = event.get("type", ""), event.get("data") or {}
             if kind.startswith("custody.record.") and selected and data.get("id") == selected.get("id"):

@@ -32,6 +32,11 @@ class BoardProxy(QSortFilterProxyModel):
             self._overdue_only = on
             self.invalidateFilter()
 
+    def refilter(self) -> None:
+        """The overdue set changed while 'overdue only' is on (the proxy is not dynamic)."""
+        if self._overdue_only:
+            self.set_overdue_only(True)
+
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self._overdue_only:
             index = self.sourceModel().index(source_row, 0, source_parent)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import Qt
 
 from desktop.models.custody_board_model import NEXT_CHECK, OVERDUE_ROLE
 import pytest
 
 from tests.desktop.custody.helpers import Announcements
-from tests.desktop.harness import start_server
+from desktop.timefmt import utc_now
+from tests.desktop.harness import signed_in_client, start_server
 
 
 @pytest.fixture
@@ -38,5 +41,16 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
     window.custody.overdue_check.setChecked(True)
     assert window.board_proxy.rowCount() == len(overdue_rows) < model.rowCount()
     assert f"{len(overdue_rows)} shown" in window.board_heading.text()
+    # A check recorded (here from another workstation) puts it right: it leaves the 'overdue only' view.
+    record_id = model.record(row)["id"]
+    other = signed_in_client(fresh_server.url, "detention")
+    other.request("POST", f"/custody/records/{model.record(row)['id']}/checks", json={
+        "id": str(uuid.uuid4()), "check_type": "look", "result": "awake – settled",
+        "observed_at": utc_now().replace(microsecond=0).isoformat()})
+    other.close()
+    qtbot.waitUntil(lambda: NEXT_CHECK not in model.overdue(model.row_of(record_id)), timeout=10_000)
+    still = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
+    assert window.board_proxy.rowCount() == len(still) < len(overdue_rows) or model.overdue(model.row_of(record_id))
+    assert window.board_proxy.rowCount() == len(still)
     window.custody.overdue_check.setChecked(False)
     assert window.board_proxy.rowCount() == model.rowCount()
