@@ -66,13 +66,14 @@ def entry(n: int) -> dict:
             "corrects_id": None}
 
 
-def summary(name: str, samples_ms: list[float], target: float) -> str:
+def summary(name: str, samples_ms: list[float], target: float | None) -> str:
     samples = sorted(samples_ms)
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
     median = statistics.median(samples)
-    verdict = "meets" if median < target else "MISSES"
+    verdict = "for information" if target is None else (
+        f"{'meets' if median < target else 'MISSES'} the {target:g} ms target")
     return (f"{name}: median {median:.3f} ms, p95 {p95:.3f} ms, min {samples[0]:.3f} ms, max {samples[-1]:.3f} ms "
-            f"over {len(samples)} runs ({verdict} the {target:g} ms target)")
+            f"over {len(samples)} runs ({verdict})")
 
 
 def bench_tick(app: QApplication, detainees: int, runs: int) -> tuple[list[float], list[float]]:
@@ -142,7 +143,7 @@ def main() -> None:
     model_only, with_paint = bench_tick(app, args.detainees, args.runs)
     print(f"Board with {args.detainees} detainees, one clock tick (load average {os.getloadavg()[0]:.2f}):")
     print("  " + summary("model tick (recompute + dataChanged)", model_only, TICK_TARGET_MS))
-    print("  " + summary("tick including the repaint it causes", with_paint, TICK_TARGET_MS * 5))
+    print("  " + summary("tick plus the repaint it causes (offscreen)", with_paint, None))
     log = bench_log(app, args.entries, args.log_runs)
     print(f"Detainee log of {args.entries} entries opened (model + view populated and painted):")
     print("  " + summary("open log", log, LOG_TARGET_MS))
