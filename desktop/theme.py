@@ -12,7 +12,7 @@ import warnings
 from importlib.resources import files
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -243,16 +243,26 @@ def install(window) -> dict[str, QAction]:
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         view.addAction(action)
 
-    def sync() -> None:
-        contrast.blockSignals(True)
-        contrast.setChecked(current.high_contrast)
-        contrast.blockSignals(False)
-
-    current.changed.connect(sync)
-    window.destroyed.connect(lambda *_: _disconnect(current.changed, sync))
-    sync()
+    # A receiver owned by the action: Qt drops the connection when the window (and its actions) go.
+    follower = _CheckFollowsTheme(contrast, current)
+    current.changed.connect(follower.sync)
+    follower.sync()
     window.theme_actions = actions
     return actions
+
+
+class _CheckFollowsTheme(QObject):
+    """Keeps View > High contrast ticked as the theme is (the system may change it too)."""
+
+    def __init__(self, action: QAction, current: Theme):
+        super().__init__(action)
+        self.action, self.current = action, current
+
+    @Slot()
+    def sync(self) -> None:
+        self.action.blockSignals(True)
+        self.action.setChecked(self.current.high_contrast)
+        self.action.blockSignals(False)
 
 
 def _disconnect(signal, slot) -> None:
