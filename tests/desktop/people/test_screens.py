@@ -15,6 +15,9 @@ from tests.desktop.people.helpers import people_window
 
 @pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
 def scale(request, qapp):
+    # The pictures show the default theme: a style sheet left by an earlier test (high contrast) is cleared.
+    sheet = qapp.styleSheet()
+    qapp.setStyleSheet("")
     original = QApplication.font()
     if request.param != 1:
         bigger = QApplication.font()
@@ -22,6 +25,7 @@ def scale(request, qapp):
         QApplication.setFont(bigger)
     yield request.param
     QApplication.setFont(original)
+    qapp.setStyleSheet(sheet)
 
 
 def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, scale, tmp_path):
