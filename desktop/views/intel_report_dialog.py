@@ -120,9 +120,20 @@ class GradingForm(QWidget):
         self.items_form.addRow("", error)
         self.items.append((text_edit, combo, error))
         name_choice_lists(self)
+        if self.window() is not self:
+            owner = self.window()
+            if hasattr(owner, "fix_tab_order"):
+                owner.fix_tab_order()
         if focus:
             (text_edit if self.with_item_text else combo).setFocus()
             announce(f"Item {n} added")
+
+    def tab_chain(self) -> list[QWidget]:
+        """Its controls in reading order: source, each item's text then assessment, add item, handling."""
+        chain: list[QWidget] = [self.source_combo]
+        for text_edit, combo, _error in self.items:
+            chain += [text_edit, combo] if self.with_item_text else [combo]
+        return chain + [self.add_item_button, self.handling_combo, self.conditions_edit]
 
     def set_grading(self, report: dict) -> None:
         self.source_combo.set_code(report.get("source_evaluation"))
@@ -252,6 +263,19 @@ class ReportFormDialog(QDialog):
         layout.addWidget(self.buttons)
         (self.reason_edit if self.regrade else self.title_edit).setFocus()
         name_choice_lists(self)
+        self.fix_tab_order()
+
+    def fix_tab_order(self) -> None:
+        """Tab follows the page: the report's fields, the grading top to bottom, then the buttons (the grading
+        form is built first, so creation order alone would put it before the title)."""
+        if not hasattr(self, "buttons"):
+            return  # still being built
+        head = [self.reason_edit] if self.regrade else [self.title_edit, self.source_edit, self.original_edit,
+                                                        self.sanitised_edit, self.place_edit]
+        chain = head + self.grading.tab_chain() + [self.ok_button,
+                                                   self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def submit(self) -> None:
         for error in self.errors.values():

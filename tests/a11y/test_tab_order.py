@@ -21,8 +21,6 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 DIALOGS = dialog_classes()
 # Known defects, reported to their owners; strict, so the test says so as soon as one is fixed.
 KNOWN_TAB_ORDER_DEFECTS = {
-    "intel_report_dialog.ReportFormDialog": "Tab goes from Place to the OK button, then back up to the grading "
-                                            "combos, and through the grading items out of order (issue 4)",
 }
 
 
