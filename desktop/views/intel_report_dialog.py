@@ -8,7 +8,8 @@ import uuid
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
+                               QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from desktop.announcer import announce
 from desktop.api.client import ApiError, ServerUnreachable
@@ -256,11 +257,23 @@ class ReportFormDialog(QDialog):
             button.setAutoDefault(False)
         self.status = QLabel(objectName="reportStatus")
         self.status.setWordWrap(True)
+        # The fields scroll (the buttons stay in view): at 200% text the grading rows do not fit a small screen.
+        body = QWidget(objectName="reportFormBody")
+        body_layout = QVBoxLayout(body)
+        body_layout.addLayout(form)
+        body_layout.addWidget(self.grading)
+        self.scroll = QScrollArea(objectName="reportFormScroll")
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.grading)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
+        room = self.screen().availableGeometry()
+        hint = body.sizeHint()
+        self.resize(min(hint.width() + 40, room.width() - 40), min(hint.height() + 120, room.height() - 60))
         (self.reason_edit if self.regrade else self.title_edit).setFocus()
         name_choice_lists(self)
         self.fix_tab_order()

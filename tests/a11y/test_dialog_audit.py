@@ -31,8 +31,6 @@ SHOTS = Path(os.environ.get("BRIDEWELL_A11Y_SHOTS", "/tmp/bridewell-a11y"))
 DIALOGS = dialog_classes()
 # Known defects, reported to their owners; strict, so the test says so as soon as one is fixed.
 KNOWN_200_PERCENT_DEFECTS = {
-    "intel_report_dialog.ReportFormDialog": "no scroll area: at 200% text on an 800-pixel-high screen the grading "
-                                            "rows are squashed below one line of text (issue 4)",
 }
 
 
