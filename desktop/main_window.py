@@ -27,7 +27,7 @@ from desktop.writes import Writes
 from desktop.views.placeholder_panel import PlaceholderPanel
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 
@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
             self.panels[name] = panel
         self.docks["riskAssessmentDock"].raise_()
+        # The log runs the full height on the right; the other docks sit under the board, not under the log.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.log_panel: DetaineeLogPanel = self.panels["detaineeLogDock"]  # type: ignore[assignment]
 
@@ -260,7 +262,10 @@ class MainWindow(QMainWindow):
         if not self._sized and not self.layout_restored:
             # The default split: the board and the log share the width, whatever the font size.
             self._sized = True
-            self.resizeDocks([self.docks["detaineeLogDock"]], [int(self.width() * 0.5)], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["detaineeLogDock"]], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
+            # The board is the central view: the tabbed docks under it take a third of the height.
+            self.resizeDocks([self.docks["riskAssessmentDock"]], [int(self.height() * 0.34)],
+                             Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:
         self.save_layout()
