@@ -147,7 +147,8 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
         interval = force.observation().intervals[ObservationLevel(level)]
         check_type, result = _check_for(level)
         last = now - timedelta(minutes=80) if surname == OVERDUE_CHECK else now - timedelta(minutes=2)
-        t = max(at(30), now - CHECK_HISTORY) + interval - timedelta(minutes=3)
+        # Start early enough that even the overdue detainee has checks before they stopped.
+        t = max(at(30), min(now - CHECK_HISTORY, last - 2 * interval)) + interval - timedelta(minutes=3)
         n = 0
         while t <= last:
             care.add_check(session, detention, record_id, CheckIn(
