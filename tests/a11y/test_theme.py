@@ -48,8 +48,12 @@ def fresh_theme(qapp, tmp_path):
     font, palette = QApplication.font(), QApplication.palette()
     current = theme_module.theme(tmp_path / "prefs")
     yield current
-    current.restore_defaults()
+    # A window made during the test may have made its own theme (its data folder): reset whichever is current,
+    # so no colours, style sheet or text size leak into later tests.
+    for made in {current, theme_module._theme} - {None}:
+        made.restore_defaults()
     theme_module._theme = None
+    QApplication.instance().setStyleSheet("")
     QApplication.setFont(font)
     QApplication.setPalette(palette)
 
