@@ -12,6 +12,7 @@ import platformdirs
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import theme
 from desktop.announcer import announce
 from desktop.api.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.api.credentials import NO_SECURE_KEYRING, Credentials
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Bridewell")
     app.setOrganizationName("Bridewell")
-    __import__("desktop.theme").theme.start_theme(app, args.data_dir)  # colours and text size (issue 6)
+    theme.start_theme(app, args.data_dir)  # colours and text size
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
     startup = Startup(app, args)
     if args.screenshot or args.self_test:  # no one is looking at the window: say it on stderr

@@ -23,6 +23,7 @@ from desktop.views import printing_actions
 from desktop.views import custody_actions
 from desktop.views import people_actions
 from desktop.views.custody_board import BoardProxy
+from desktop import theme
 from desktop.writes import Writes
 from desktop.views.placeholder_panel import PlaceholderPanel
 
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
         printing_actions.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
         custody_actions.install(self)  # Custody menu, risk dock, overdue filter and announcements (issue 3)
         people_actions.install(self)  # People, Investigations, Intelligence menus; Person dock (issue 4)
-        __import__("desktop.theme").theme.install(self)  # View > High contrast, text size (issue 6)
+        theme.install(self)  # View > High contrast, text size (issue 6)
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
