@@ -24,6 +24,7 @@ from desktop.store.local_store import LocalStore, OutboxItem
 
 SentCallback = Callable[[Any], None]
 RejectedCallback = Callable[[BaseException], None]
+WaitingCallback = Callable[[str], None]
 
 
 class Writes(QObject):
@@ -36,13 +37,19 @@ class Writes(QObject):
         self._store = store
         self._sender = sender
         self._waiting: dict[str, tuple[SentCallback | None, RejectedCallback | None]] = {}
+        self._on_waiting: dict[str, WaitingCallback] = {}
         if sender is not None:
             sender.sent.connect(self._sent)
             sender.rejected.connect(self._rejected)
+            sender.retrying.connect(self._retrying)
 
     def queue(self, method: str, path: str, body: dict, *, on_sent: SentCallback | None = None,
-              on_rejected: RejectedCallback | None = None, row_id: str | None = None) -> str:
-        """Store the write locally (never on the GUI thread), then wake the sender. Returns the row id."""
+              on_rejected: RejectedCallback | None = None, row_id: str | None = None,
+              headers: dict[str, str] | None = None, on_waiting: WaitingCallback | None = None) -> str:
+        """Store the write locally (never on the GUI thread), then wake the sender. Returns the row id.
+
+        `headers` go with the request (If-Match for a versioned step). `on_waiting(reason)` is called when the
+        sender could not deliver it yet (server unreachable or busy) and will try again."""
         row_id = row_id or body.get("id") or str(uuid.uuid4())
         if self._store is None:
             error = RuntimeError("there is no local store on this computer, so nothing can be saved")
@@ -52,6 +59,8 @@ class Writes(QObject):
                 announce(f"Not saved: {error}.", assertive=True)
             return row_id
         self._waiting[row_id] = (on_sent, on_rejected)
+        if on_waiting is not None:
+            self._on_waiting[row_id] = on_waiting
         store = self._store
 
         def stored(_item: OutboxItem) -> None:
@@ -61,25 +70,35 @@ class Writes(QObject):
 
         def failed(exc: BaseException) -> None:
             _sent, rejected = self._waiting.pop(row_id, (None, None))
+            self._on_waiting.pop(row_id, None)
             error = RuntimeError(f"it could not be written to this computer's store ({exc})")
             if rejected is not None:
                 rejected(error)
             else:
                 announce(f"Not saved: {error}.", assertive=True)
 
-        self._ops.write(lambda: store.add_outbox(method, path, body, row_id=row_id), on_done=stored,
-                        on_error=failed)
+        self._ops.write(lambda: store.add_outbox(method, path, body, row_id=row_id, headers=headers),
+                        on_done=stored, on_error=failed)
         return row_id
 
     def is_waiting(self, row_id: str) -> bool:
         return row_id in self._waiting
 
+    def _retrying(self, _item: OutboxItem, reason: str) -> None:
+        """Rows are sent in order, so every row queued here waits behind the one that could not go. Each view
+        is told once (queueing wakes the sender, which retries at once, so a new row hears it promptly)."""
+        waiting, self._on_waiting = self._on_waiting, {}
+        for on_waiting in waiting.values():
+            on_waiting(reason)
+
     def _sent(self, item: OutboxItem, response: Any) -> None:
+        self._on_waiting.pop(item.id, None)
         on_sent, _ = self._waiting.pop(item.id, (None, None))
         if on_sent is not None:
             on_sent(response)
 
     def _rejected(self, item: OutboxItem, error: BaseException) -> None:
+        self._on_waiting.pop(item.id, None)
         _, on_rejected = self._waiting.pop(item.id, (None, None))
         if on_rejected is not None:
             on_rejected(error)

@@ -33,6 +33,12 @@ class ApiError(Exception):
         return self.detail or self.title or f"HTTP {self.status}"
 
     @property
+    def current(self) -> dict[str, Any] | None:
+        """The server's current copy sent with a 412 (version conflict), or None."""
+        current = self.body.get("current")
+        return current if isinstance(current, dict) else None
+
+    @property
     def retryable(self) -> bool:
         return self.status >= 500 or self.status == 429
 
@@ -138,7 +144,7 @@ class ApiClient:
         return self.request("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
 
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
-    # outbox (desktop/writes.py), or `send_versioned` for If-Match transitions.
+    # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
     def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
                       page_size: int = 20) -> dict:
         params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
@@ -180,11 +186,6 @@ class ApiClient:
         """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
         # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
         return self.request("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
-
-    def send_versioned(self, path: str, body: dict, version: int, key: str) -> dict:
-        """A versioned state change (If-Match): sent at once so a stale copy is refused (412) while the user
-        is still looking at it, never replayed later from the outbox against a record that has moved on."""
-        return self.request("POST", path, json=body, headers={"If-Match": str(version), "Idempotency-Key": key})
 
     # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
     def custody_record(self, record_id: str) -> dict:

@@ -2,7 +2,8 @@
 
 ServerUnreachable and 5xx: keep the row, wait (backoff), try again; the order is kept because the worker
 never skips past a row it could not send. 4xx: the server will never accept it as it is, so the row is
-marked rejected and reported, and the worker moves on. A replayed 2xx is a success like any other.
+marked rejected and reported, and the worker moves on. That includes 412: a versioned step (If-Match) whose
+record changed meanwhile; the ApiError carries the server's current copy (`error.current`). A replayed 2xx is a success like any other.
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ class OutboxSender(QObject):
     def _send(self, row: OutboxItem) -> bool:
         """True when the row is settled (sent or rejected); False when it must be retried."""
         try:
+            # The row's own headers (If-Match for a versioned step), then the key: it is always the row id.
             response: Any = self._client.request(row.method, row.path, json=row.body,
-                                                 headers={"Idempotency-Key": row.id})
+                                                 headers={**row.headers, "Idempotency-Key": row.id})
         except ServerUnreachable as exc:
             self._store.mark_attempt(row.id, str(exc))
             self.retrying.emit(row, "server unreachable")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ SENT = "sent"  # the server confirmed it
 REJECTED = "rejected"  # the server refused it (4xx); kept so the user can fix it
 
 STORE_FILE = "client.sqlite3"
+# PRAGMA user_version of the file's layout. 0/1: files made before outbox rows carried headers; 2: outbox.headers.
+SCHEMA_VERSION = 2
 
 
 class StoreUnavailable(Exception):
@@ -45,6 +47,7 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     state: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    headers: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, e.g. {"If-Match": "3"}
 
 
 class CacheRow(Base):
@@ -64,11 +67,23 @@ class OutboxItem:
     attempts: int
     last_error: str | None
     state: str
+    headers: dict[str, str] = field(default_factory=dict)  # sent with the row, e.g. If-Match
 
 
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.id, row.method, row.path, json.loads(row.body), row.created_at.replace(tzinfo=timezone.utc),
-                      row.attempts, row.last_error, row.state)
+                      row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {})
+
+
+def migrate(connection) -> None:
+    """Bring an existing file up to SCHEMA_VERSION in place, keeping its rows (it may hold unsent writes)."""
+    version = connection.exec_driver_sql("PRAGMA user_version").scalar() or 0
+    if version < 2:
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(outbox)")}
+        if "headers" not in columns:
+            connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN headers JSON")
+    if version < SCHEMA_VERSION:
+        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 class LocalStore:
@@ -90,7 +105,9 @@ class LocalStore:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
         try:
-            Base.metadata.create_all(self.engine)
+            Base.metadata.create_all(self.engine)  # new tables only; it never alters an existing one
+            with self.engine.begin() as connection:
+                migrate(connection)
             self._probe_write()
         except OperationalError as exc:
             self.engine.dispose()
@@ -107,12 +124,15 @@ class LocalStore:
         self.engine.dispose()
 
     # Outbox ---------------------------------------------------------------------------------------------
-    def add_outbox(self, method: str, path: str, body: dict[str, Any], row_id: str | None = None) -> OutboxItem:
+    def add_outbox(self, method: str, path: str, body: dict[str, Any], row_id: str | None = None,
+                   headers: dict[str, str] | None = None) -> OutboxItem:
+        """`headers` are sent with the row (e.g. If-Match); the Idempotency-Key is always the row id."""
         row_id = row_id or str(uuid.uuid4())
         with self._write_lock, self._sessions.begin() as s:
             next_seq = (s.scalar(select(func.max(OutboxRow.seq))) or 0) + 1
             row = OutboxRow(id=row_id, seq=next_seq, method=method, path=path, body=json.dumps(body),
-                            created_at=datetime.now(timezone.utc).replace(tzinfo=None), attempts=0, state=PENDING)
+                            created_at=datetime.now(timezone.utc).replace(tzinfo=None), attempts=0, state=PENDING,
+                            headers=json.dumps(headers) if headers else None)
             s.add(row)
             s.flush()
             return _item(row)

@@ -23,8 +23,18 @@ from desktop.views.person_search import name_choice_lists
 
 LONDON = QTimeZone(b"Europe/London")
 DEFAULT_DUE_DAYS = 7
-# Versioned steps are sent at once (If-Match), not queued: offline, nothing changes and the user is told.
-OFFLINE = "Not sent: the server cannot be reached. Nothing was changed; try again when the connection returns."
+# Versioned steps go through the outbox with If-Match: offline they wait on this computer and are sent when the
+# server returns (a record changed meanwhile is then refused with 412 and the current copy).
+OFFLINE = ("Waiting to send: the server cannot be reached. The change is kept on this computer and will be sent "
+           "when the connection returns; you may close this window.")
+
+
+def show_waiting(label: FieldError, message: str) -> None:
+    """A status beside the field, read out politely: not a problem with what was typed, so no "Problem:"."""
+    label.setText(message)
+    label.setVisible(True)
+    label.field.setAccessibleDescription(message)
+    announce(message)
 
 
 def action_line(action: dict) -> str:
@@ -87,18 +97,22 @@ class ActionDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.submitted.emit(body)
 
+    def waiting(self, _reason: str = "") -> None:
+        """The step is in the outbox but the server cannot be reached yet: say so; OK stays off (no double)."""
+        show_waiting(self.errors[self.main], OFFLINE)
+
     def refused(self, exc: BaseException) -> None:
         """The server's refusal, beside the field it names (or the main field)."""
         self.ok_button.setEnabled(True)
         self.key = str(uuid.uuid4())  # a corrected request is a new one
         if isinstance(exc, ApiError) and exc.status == 412:
             message = "Someone else changed this action meanwhile; it has been reloaded. Check it and try again."
-            if isinstance(exc.body.get("current"), dict):
-                self.action = exc.body["current"]
+            if exc.current is not None:
+                self.action = exc.current
                 self.summary.setText(action_line(self.action))
             self.errors[self.main].show_problem(message)
             return
-        if isinstance(exc, ServerUnreachable):
+        if isinstance(exc, ServerUnreachable):  # only from a direct send; the outbox waits instead
             self.errors[self.main].show_problem(OFFLINE)
             return
         field, message = self.main, str(exc)

@@ -36,6 +36,7 @@ class ActionsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("investigationActionsPanel")
         self.ops, self.client = ops, client
+        self.writes = None  # the window's Writes (outbox), set by people_actions
         self.user: dict | None = None
         self.investigations: list[dict] = []
         self.dialog: ActionDialog | None = None
@@ -240,7 +241,8 @@ class ActionsPanel(QWidget):
         return dialog
 
     def send(self, dialog: ActionDialog, body: dict) -> None:
-        action, client, key = dialog.action, self.client, dialog.key
+        """Through the outbox with If-Match: offline it waits and is sent when the server returns."""
+        action = dialog.action
 
         def done(updated: dict) -> None:
             self.model.upsert(updated)
@@ -253,13 +255,18 @@ class ActionsPanel(QWidget):
                 self.reload()  # a new action, or one that no longer matches the filter
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, ApiError) and exc.status == 412 and isinstance(exc.body.get("current"), dict):
-                self.model.upsert(exc.body["current"])
-            dialog.refused(exc)
+            if isinstance(exc, ApiError) and exc.status == 412 and exc.current is not None:
+                self.model.upsert(exc.current)
+                if (self.current() or {}).get("id") == exc.current.get("id"):
+                    self._current_changed()
+            dialog.refused(exc)  # beside the field, read out (assertive)
 
-        self.ops.run(lambda: client.send_versioned(f"/actions/{action['id']}/transitions", body,
-                                                   int(action["version"]), key),
-                     on_done=done, on_error=failed)
+        if self.writes is None:
+            dialog.refused(RuntimeError("there is no local store on this computer, so nothing can be saved"))
+            return
+        self.writes.queue("POST", f"/actions/{action['id']}/transitions", body, row_id=dialog.key,
+                          headers={"If-Match": str(int(action["version"]))}, on_sent=done, on_rejected=failed,
+                          on_waiting=dialog.waiting)
 
     def focus_panel(self) -> None:
         self.table.setFocus()

@@ -4,19 +4,21 @@ a report asks the reason first (DPA 2018 s.62); new reports, re-grading, QA and 
 
 from __future__ import annotations
 
-import uuid
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
 from desktop.announcer import announce
-from desktop.api.client import ApiError, ServerUnreachable
+from desktop.api.client import ApiError
 from desktop.models.intel_model import STATUS_TITLES, ReportsModel
 from desktop.models.person_format import full_name
 from desktop.models.person_table import ROW_ROLE
 from desktop.views.access_reason_dialog import access_reason_dialog
 from desktop.views.action_dialogs import OFFLINE
+
+CONFLICT = ("Someone else changed this report meanwhile; it has been reloaded with their change. "
+            "Check it and try again.")
 from desktop.views.intel_report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.person_search import ENTER_KEYS, make_table, name_choice_lists
 
@@ -199,7 +201,8 @@ class IntelPanel(QWidget):
         return dialog
 
     def _versioned(self, report: dict, path: str, body: dict, dialog=None, done_text: str = "Saved") -> None:
-        client, key = self.client, str(uuid.uuid4())
+        """A versioned step through the outbox (If-Match): offline it waits and is sent when the server returns;
+        if the report changed meanwhile the server refuses (412) and the view shows its current copy."""
 
         def done(updated: dict) -> None:
             if self.viewer is not None:
@@ -211,15 +214,29 @@ class IntelPanel(QWidget):
             self.reload()
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, ServerUnreachable):
-                exc = ServerUnreachable(OFFLINE)
+            if isinstance(exc, ApiError) and exc.status == 412:
+                if exc.current is not None and self.viewer is not None \
+                        and self.viewer.report.get("id") == exc.current.get("id"):
+                    self.viewer.set_report(exc.current)
+                self.reload()
+                exc = ApiError(412, exc.title, detail=CONFLICT, body=exc.body)
             if dialog is not None:
                 dialog.refused(exc)
             else:
                 announce(f"Refused: {exc}", assertive=True)
 
-        self.ops.run(lambda: client.send_versioned(f"/intelligence/reports/{report['id']}{path}", body,
-                                                   int(report["version"]), key), on_done=done, on_error=failed)
+        def waiting(_reason: str) -> None:
+            if dialog is not None:
+                dialog.waiting(OFFLINE)
+            else:
+                announce(OFFLINE)
+
+        if self.writes is None:
+            failed(RuntimeError("there is no local store on this computer, so nothing can be saved"))
+            return
+        self.writes.queue("POST", f"/intelligence/reports/{report['id']}{path}", body,
+                          headers={"If-Match": str(int(report["version"]))}, on_sent=done, on_rejected=failed,
+                          on_waiting=waiting)
 
     def regrade(self, report: dict) -> ReportFormDialog:
         dialog = ReportFormDialog(self.writes, self.viewer or self, report=report)

@@ -16,6 +16,7 @@ from desktop.api.client import ApiError, ServerUnreachable
 from desktop.models.intel_model import STATUS_TITLES, GradingHistoryModel, grading_spoken, meaning
 from desktop.models.person_format import full_name, officer
 from desktop.timefmt import format_local
+from desktop.views.action_dialogs import show_waiting
 from desktop.views.field_error import FieldError
 from desktop.views.person_search import make_table, name_choice_lists
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, validate_grading)
@@ -328,6 +329,11 @@ class ReportFormDialog(QDialog):
         self.created.emit(report)
         self.accept()
 
+    def waiting(self, message: str) -> None:
+        """In the outbox, not yet sent (server unreachable): OK stays off so it is not sent twice."""
+        self.status.setText(message)
+        announce(message)
+
     def refused(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)
         self.status.setText("")
@@ -389,6 +395,10 @@ class QaDialog(QDialog):
             return
         self.ok_button.setEnabled(False)
         self.submitted.emit(body)
+
+    def waiting(self, message: str) -> None:
+        """In the outbox, not yet sent (server unreachable): OK stays off so it is not sent twice."""
+        show_waiting(self.errors["outcome"], message)
 
     def refused(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)

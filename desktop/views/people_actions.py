@@ -48,7 +48,7 @@ class PeopleController(QObject):
         self.person_panel = PersonPanel(self.ops, client, window)
         self.actions_panel = ActionsPanel(self.ops, client, window)
         self.intel_panel = IntelPanel(self.ops, client, window)
-        self.person_panel.writes = self.intel_panel.writes = getattr(window, "writes", None)
+        self.person_panel.writes = self.intel_panel.writes = self.actions_panel.writes = getattr(window, "writes", None)
         self._replace(PERSON_DOCK, self.person_panel)  # the main window's DOCKS makes the dock (Alt+5)
         self._replace(ACTIONS_DOCK, self.actions_panel)
         self._replace(INTEL_DOCK, self.intel_panel)

@@ -91,9 +91,9 @@ def test_an_action_changed_elsewhere_updates_the_dock_through_the_change_feed(qt
     try:
         officer = client.request("GET", "/auth/me")
         due = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()
-        client.send_versioned(f"/actions/{target['id']}/transitions",
-                              {"event": "allocate", "allocated_to_id": officer["id"], "due_at": due},
-                              int(target["version"]), str(uuid.uuid4()))
+        client.request("POST", f"/actions/{target['id']}/transitions",
+                       json={"event": "allocate", "allocated_to_id": officer["id"], "due_at": due},
+                       headers={"If-Match": str(target["version"]), "Idempotency-Key": str(uuid.uuid4())})
     finally:
         client.close()
     row = actions.model.row_of(target["id"])
