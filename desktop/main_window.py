@@ -81,9 +81,11 @@ class MainWindow(QMainWindow):
         self.sender_ = OutboxSender(store, session.client) if store is not None else None
         self.writes = Writes(ops, store, self.sender_, self)
         self.feed = ChangeFeed(session.client, wait=feed_wait)
+        # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
+        self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_log_sent,
+                               self._earlier_log_rejected)
+        self.writes.queued.connect(self._queued)
         if self.sender_ is not None:
-            self.sender_.sent.connect(self._outbox_sent)
-            self.sender_.rejected.connect(self._outbox_rejected)
             self.sender_.pending_changed.connect(self._set_pending)
         self.feed.events.connect(self.apply_events)
         self.session.record_selected.connect(self._record_selected)
@@ -378,42 +380,37 @@ class MainWindow(QMainWindow):
 
     # Writing through the outbox ---------------------------------------------------------------------------
     def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
-        """Outbox row first (row id = entry id = Idempotency-Key), then wake the sender."""
-        store = self.store
-        if store is None:
+        """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
+        if self.store is None:
             announce("This entry cannot be saved: there is no local store.", assertive=True)
             return
         self._local_entries[body["id"]] = local_entry
-        self.ops.write(lambda: store.add_outbox("POST", log_path(record_id), body, row_id=body["id"]),
-                       on_done=lambda _item: self._queued(),
-                       on_error=lambda exc: self._queue_failed(local_entry, exc))
+        self.writes.queue("POST", log_path(record_id), body, row_id=body["id"],
+                          on_sent=lambda response: self._log_entry_sent(body["id"], response),
+                          on_rejected=lambda error: self._log_entry_refused(local_entry, error))
 
-    def _queued(self) -> None:
-        self._set_pending(self.pending_count + 1)
-        if self.sender_ is not None:
-            self.sender_.wake()
+    def _queued(self, _row_id: str) -> None:
+        self._set_pending(self.pending_count + 1)  # at once; the sender's own count follows
 
-    def _queue_failed(self, local_entry: dict, exc: BaseException) -> None:
-        self._local_entries.pop(local_entry["id"], None)
-        self.log_panel.entry_refused(local_entry, f"it could not be written to this computer's store ({exc})")
-
-    def _outbox_sent(self, item, response) -> None:
-        self._local_entries.pop(item.id, None)
-        if isinstance(response, dict) and response.get("record_id") and item.path.endswith("/log"):
+    def _log_entry_sent(self, row_id: str, response) -> None:
+        self._local_entries.pop(row_id, None)
+        if isinstance(response, dict) and response.get("record_id"):
             self.log_panel.entry_confirmed(response)
             announce("Log entry saved")
 
-    def _outbox_rejected(self, item, error) -> None:
-        if not item.path.endswith("/log"):
-            return  # other writes (charges, disclosures) report through their own listeners
-        local = self._local_entries.pop(item.id, None)
-        if local is None:  # queued in an earlier run
-            record_id = item.path.rstrip("/").split("/")[-2]
-            local = {**item.body, "record_id": record_id}
+    def _log_entry_refused(self, local_entry: dict, error: BaseException) -> None:
+        self._local_entries.pop(local_entry["id"], None)
         message, field = str(error), "text"
         if isinstance(error, ApiError) and error.field_errors:
             field, message = next(iter(error.field_errors.items()))
-        self.log_panel.entry_refused(local, message, field)
+        self.log_panel.entry_refused(local_entry, message, field)
+
+    def _earlier_log_sent(self, item, response) -> None:
+        self._log_entry_sent(item.id, response)
+
+    def _earlier_log_rejected(self, item, error) -> None:
+        record_id = item.path.rstrip("/").split("/")[-2]
+        self._log_entry_refused({**item.body, "record_id": record_id}, error)
 
     def _set_pending(self, count: int) -> None:
         self.pending_count = count

@@ -6,8 +6,8 @@
 The row id is `body["id"]` when the body carries a client-made UUID (so a retried create is the same
 create), otherwise a new UUID; it is also the request's Idempotency-Key. The callbacks run on the GUI thread.
 A rejection (4xx) comes back as an `ApiError` (with `field_errors`) so the view can put the message beside
-the field and keep what was typed. Rows queued in an earlier run, whose view is gone, are reported through the
-announcer instead.
+the field and keep what was typed. Rows queued in an earlier run, whose view is gone, go to the handler a
+window registered for their path with `on_earlier(...)`, or else are reported through the announcer.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from desktop.store.local_store import LocalStore, OutboxItem
 SentCallback = Callable[[Any], None]
 RejectedCallback = Callable[[BaseException], None]
 WaitingCallback = Callable[[str], None]
+EarlierSent = Callable[[OutboxItem, Any], None]
+EarlierRejected = Callable[[OutboxItem, BaseException], None]
 
 
 class Writes(QObject):
@@ -38,6 +40,7 @@ class Writes(QObject):
         self._sender = sender
         self._waiting: dict[str, tuple[SentCallback | None, RejectedCallback | None]] = {}
         self._on_waiting: dict[str, WaitingCallback] = {}
+        self._earlier: list[tuple[Callable[[str], bool], EarlierSent, EarlierRejected]] = []
         if sender is not None:
             sender.sent.connect(self._sent)
             sender.rejected.connect(self._rejected)
@@ -81,6 +84,14 @@ class Writes(QObject):
                         on_done=stored, on_error=failed)
         return row_id
 
+    def on_earlier(self, matches: Callable[[str], bool], on_sent: EarlierSent, on_rejected: EarlierRejected) -> None:
+        """Handle rows queued in an earlier run (no view is waiting for them) whose path `matches`: the sender
+        delivers them at start, before any view could ask again, so this is registered up front."""
+        self._earlier.append((matches, on_sent, on_rejected))
+
+    def _earlier_for(self, item: OutboxItem) -> tuple[EarlierSent, EarlierRejected] | None:
+        return next(((sent, rejected) for matches, sent, rejected in self._earlier if matches(item.path)), None)
+
     def is_waiting(self, row_id: str) -> bool:
         return row_id in self._waiting
 
@@ -93,12 +104,20 @@ class Writes(QObject):
 
     def _sent(self, item: OutboxItem, response: Any) -> None:
         self._on_waiting.pop(item.id, None)
-        on_sent, _ = self._waiting.pop(item.id, (None, None))
+        if item.id not in self._waiting:
+            earlier = self._earlier_for(item)
+            if earlier is not None:
+                earlier[0](item, response)
+            return
+        on_sent, _ = self._waiting.pop(item.id)
         if on_sent is not None:
             on_sent(response)
 
     def _rejected(self, item: OutboxItem, error: BaseException) -> None:
         self._on_waiting.pop(item.id, None)
+        if item.id not in self._waiting and (earlier := self._earlier_for(item)) is not None:
+            earlier[1](item, error)
+            return
         _, on_rejected = self._waiting.pop(item.id, (None, None))
         if on_rejected is not None:
             on_rejected(error)
