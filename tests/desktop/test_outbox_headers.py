@@ -179,3 +179,29 @@ def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, m
     qtbot.waitUntil(lambda: any("log entry was not saved" in t.lower() for t, _ in heard)
                     or panel.text_edit.toPlainText() == body["text"], timeout=5000)
     assert not any(t.startswith("A change made earlier was refused") for t, _ in heard)
+
+
+def test_intelligence_qa_on_a_stale_copy_is_refused_and_the_viewer_shows_the_current_copy(
+        qtbot, make_window, own_server):
+    window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
+    panel = window.people.intel_panel
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["reference"].endswith("9003"))
+    panel.fetch(panel.model.row(row)["id"], "QA of a submitted report")
+    qtbot.waitUntil(lambda: panel.viewer is not None, timeout=10_000)
+    report = panel.viewer.report
+    qa = panel.qa(report)
+    qa.sanitised_edit.setPlainText("A named associate is said to be supplying heroin in Portharrow.")
+    client = api(own_server["server"].url, "supervisor")
+    try:  # another supervisor returns it first
+        client.request("POST", f"/intelligence/reports/{report['id']}/qa",
+                       json={"outcome": "return", "notes": "Check the source reference."},
+                       headers={"If-Match": str(report["version"]), "Idempotency-Key": str(uuid.uuid4())})
+    finally:
+        client.close()
+    qa.ok_button.click()
+    error = qa.errors["outcome"]
+    qtbot.waitUntil(error.isVisible, timeout=15_000)
+    assert "Someone else changed this report meanwhile" in error.text()
+    assert qa.isVisible() and qa.ok_button.isEnabled()
+    assert panel.viewer.report["version"] == report["version"] + 1
+    assert panel.viewer.report["status"] != "approved"
