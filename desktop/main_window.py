@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QFrame, QHeaderView, QLabel, QLineEdit,
+                               QMainWindow, QScrollArea, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce, announcer
 from desktop.api.client import ApiError, ServerUnreachable
@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
             panel = (DetaineeLogPanel(self) if placeholder is None
                      else PlaceholderPanel(name.removesuffix("Dock") + "Panel", title, placeholder))
-            dock.setWidget(panel)
+            self._set_dock_widget(dock, panel)
             if previous is None:
                 self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             elif name == "riskAssessmentDock":
@@ -169,6 +169,26 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.log_panel: DetaineeLogPanel = self.panels["detaineeLogDock"]  # type: ignore[assignment]
+
+    def set_dock_panel(self, name: str, panel: QWidget) -> None:
+        """Put a (new) panel in a dock, replacing the placeholder or the previous panel."""
+        dock = self.docks[name]
+        old = dock.widget()
+        self._set_dock_widget(dock, panel)
+        self.panels[name] = panel
+        if old is not None:
+            old.deleteLater()
+
+    @staticmethod
+    def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
+        # A scroll area per dock: at 200% text on a small screen the docks share too little room, and a panel
+        # squeezed below its minimum would clip its labels; it scrolls instead.
+        scroll = QScrollArea(dock, objectName=dock.objectName().removesuffix("Dock") + "Scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(panel)
+        dock.setWidget(scroll)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

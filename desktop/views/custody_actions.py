@@ -111,11 +111,7 @@ class CustodyController(QObject):
         if dock is None:
             return
         self.risk_panel = RiskPanel(window)
-        old = dock.widget()
-        dock.setWidget(self.risk_panel)
-        window.panels["riskAssessmentDock"] = self.risk_panel
-        if old is not None:
-            old.deleteLater()
+        window.set_dock_panel("riskAssessmentDock", self.risk_panel)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
         self.risk_panel.set_record(self.session.selected_record)
 

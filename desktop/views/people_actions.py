@@ -85,12 +85,7 @@ class PeopleController(QObject):
 
     # Docks -------------------------------------------------------------------------------------------------
     def _replace(self, name: str, panel) -> None:
-        dock = self.window.docks[name]
-        old = dock.widget()
-        dock.setWidget(panel)
-        if old is not None:
-            old.deleteLater()
-        self.window.panels[name] = panel
+        self.window.set_dock_panel(name, panel)
 
     def raise_dock(self, name: str) -> None:
         dock = self.window.docks[name]

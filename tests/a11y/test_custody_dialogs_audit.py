@@ -91,7 +91,8 @@ def test_risk_dock_is_named_and_speaks_every_answer(qtbot, make_window, demo_ser
         window.select_record_id(record["id"])
     window.docks["riskAssessmentDock"].show()
     window.docks["riskAssessmentDock"].raise_()
-    assert window.docks["riskAssessmentDock"].widget() is panel
+    assert window.panels["riskAssessmentDock"] is panel
+    assert window.docks["riskAssessmentDock"].widget().widget() is panel  # inside the dock's scroll area
     assert unnamed_focusable(window.docks["riskAssessmentDock"]) == []
     assert panel.model.rowCount() > 0 and cells_without_text(panel.model) == []
     assert "Risk level:" in panel.result_label.text()
