@@ -30,15 +30,8 @@ from desktop.views.custody_board import BoardProxy  # noqa: E402
 from desktop.views.detainee_log import DetaineeLogPanel  # noqa: E402
 
 START = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
-_BALLAST: list = []
 
 
-def keep_none_alive() -> None:
-    """PySide6 6.12.0 on CPython 3.11 drops one reference to None on every call of a void Qt method (None is not
-    immortal before 3.12), so a long loop ends in 'Fatal Python error: none_dealloc'. Hold extra references so the
-    benchmark can run; see the report. Costs nothing measurable and is outside the timed code."""
-    if sys.getrefcount(None) < 50_000:
-        _BALLAST.extend([None] * 100_000)
 TICK_TARGET_MS, LOG_TARGET_MS = 2.0, 100.0
 
 
@@ -94,7 +87,6 @@ def bench_tick(app: QApplication, detainees: int, runs: int) -> tuple[list[float
     model_only, with_paint = [], []
     for run in range(runs):
         clock["now"] = START + timedelta(seconds=run + 1)
-        keep_none_alive()
         t0 = time.perf_counter()
         model.tick()
         t1 = time.perf_counter()
@@ -114,7 +106,6 @@ def bench_log(app: QApplication, entries: int, runs: int) -> list[float]:
     data = [entry(n) for n in range(entries)]
     samples = []
     for _ in range(runs):
-        keep_none_alive()
         panel = DetaineeLogPanel(_Controller())
         panel.resize(900, 800)
         panel.show()
@@ -139,7 +130,6 @@ def main() -> None:
     parser.add_argument("--log-runs", type=int, default=25)
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
-    keep_none_alive()
     model_only, with_paint = bench_tick(app, args.detainees, args.runs)
     print(f"Board with {args.detainees} detainees, one clock tick (load average {os.getloadavg()[0]:.2f}):")
     print("  " + summary("model tick (recompute + dataChanged)", model_only, TICK_TARGET_MS))

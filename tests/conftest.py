@@ -2,5 +2,21 @@
 
 import os
 
+import pytest
+
 # Tests never touch the real user data folder's database.
 os.environ.pop("BRIDEWELL_DATABASE_URL", None)
+
+
+@pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
+def font_scale(request, qapp):
+    """Run a Qt test at the normal and at twice the application font size (WCAG 1.4.4 resize text)."""
+    from PySide6.QtWidgets import QApplication
+
+    original = QApplication.font()
+    if request.param != 1:
+        bigger = QApplication.font()
+        bigger.setPointSizeF(original.pointSizeF() * request.param)
+        QApplication.setFont(bigger)
+    yield request.param
+    QApplication.setFont(original)

@@ -8,23 +8,11 @@ from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt +
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from tests.a11y.test_widget_audit import cells_without_text, unnamed_focusable
 from tests.desktop.people.helpers import people_window
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-
-
-@pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
-def font_scale(request, qapp):
-    original = QApplication.font()
-    if request.param != 1:
-        bigger = QApplication.font()
-        bigger.setPointSizeF(original.pointSizeF() * request.param)
-        QApplication.setFont(bigger)
-    yield request.param
-    QApplication.setFont(original)
 
 
 def _open_macdonald(qtbot, people):

@@ -22,17 +22,6 @@ from tests.a11y.audit import cells_without_text, unnamed_focusable
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 
-@pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
-def font_scale(request, qapp):
-    original = QApplication.font()
-    if request.param != 1:
-        bigger = QApplication.font()
-        bigger.setPointSizeF(original.pointSizeF() * request.param)
-        QApplication.setFont(bigger)
-    yield request.param
-    QApplication.setFont(original)
-
-
 def test_main_window_and_every_dock_are_named(qtbot, make_window, demo_server, font_scale):
     window = make_window(demo_server.url)
     with qtbot.waitSignal(window.log_loaded, timeout=10_000):

@@ -26,17 +26,6 @@ RECORD = {"id": "0f8fad5b-d9cb-469f-a165-70867728950e", "custody_number": "BW-20
           "name": "QUILLIAM, Tobias Ander"}
 
 
-@pytest.fixture(params=[1, 2], ids=["normal-font", "200%-font"])
-def font_scale(request, qapp):
-    original = QApplication.font()
-    if request.param != 1:
-        bigger = QApplication.font()
-        bigger.setPointSizeF(original.pointSizeF() * request.param)
-        QApplication.setFont(bigger)
-    yield request.param
-    QApplication.setFont(original)
-
-
 def shot(widget, name: str, scale: int, tmp_path: Path) -> None:
     folder = Path(os.environ.get("BRIDEWELL_SHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
