@@ -12,7 +12,7 @@ import platformdirs
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop import theme
+from desktop import none_guard, theme
 from desktop.announcer import announce
 from desktop.api.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.api.credentials import NO_SECURE_KEYRING, Credentials
@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Bridewell")
     app.setOrganizationName("Bridewell")
     theme.start_theme(app, args.data_dir)  # colours and text size
+    none_guard.install(app)  # only on Python 3.11: see desktop/none_guard.py
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
     startup = Startup(app, args)
     if args.screenshot or args.self_test:  # no one is looking at the window: say it on stderr

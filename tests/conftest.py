@@ -1,6 +1,7 @@
 """Root test configuration. Area fixtures live in each sub-directory's conftest.py."""
 
 import os
+import sys
 
 import pytest
 
@@ -20,3 +21,13 @@ def font_scale(request, qapp):
         QApplication.setFont(bigger)
     yield request.param
     QApplication.setFont(original)
+
+
+@pytest.fixture(autouse=True)
+def _none_reserve():
+    """Python 3.11 only: keep PySide6's over-released None references topped up (desktop/none_guard.py)."""
+    if sys.version_info < (3, 12):
+        from desktop import none_guard
+
+        none_guard.top_up()
+    yield
