@@ -20,7 +20,7 @@ from desktop.views.review_dialog import DetentionDecisionDialog, ExtensionDialog
 from desktop.views.rights_dialog import RightsDialog
 from desktop.views.risk_panel import RiskAssessmentDialog
 from domain.offences import packaged_catalogue
-from tests.a11y.test_widget_audit import cells_without_text, font_scale, unnamed_focusable  # noqa: F401
+from tests.a11y.test_widget_audit import cells_without_text, unnamed_focusable
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
