@@ -3,7 +3,7 @@
 
 Every document is fetched and built on a worker (Operations); the GUI thread only shows dialogs and paints
 pages onto a printer. Charges and disclosures are writes, so they go through the local outbox (row id =
-Idempotency-Key) and the outbox sender reports them back here as sent or rejected.
+Idempotency-Key) via window.writes, which reports them back here as sent or rejected.
 """
 
 from __future__ import annotations
@@ -116,9 +116,9 @@ class PrintingController(QObject):
 
         self.session.record_selected.connect(self._update_enabled)
         self.session.user_changed.connect(self._update_enabled)
-        if getattr(window, "sender_", None) is not None:
-            window.sender_.sent.connect(self._outbox_sent)
-            window.sender_.rejected.connect(self._outbox_rejected)
+        # Charges and disclosures queued in an earlier run settle here too.
+        window.writes.on_earlier(lambda path: path == DISCLOSURES_PATH or path.endswith(CHARGES_SUFFIX),
+                                 self._outbox_sent, self._outbox_rejected)
         feed = getattr(window, "feed", None)
         if feed is not None:
             feed.events.connect(self._events)
@@ -321,17 +321,10 @@ class PrintingController(QObject):
 
     # Writes through the outbox -------------------------------------------------------------------------------
     def _queue(self, path: str, body: dict) -> None:
-        store, sender = self.store, getattr(self.window, "sender_", None)
-        if store is None or sender is None:
-            # No local store (never in the app): send directly, still off the GUI thread.
-            client = self.session.client
-            self.ops.run(lambda: client.request("POST", path, json=body, headers={"Idempotency-Key": body["id"]}),
-                         on_done=lambda r: self._settled(path, body, r, None),
-                         on_error=lambda exc: self._settled(path, body, None, exc))
-            return
-        self.ops.write(lambda: store.add_outbox("POST", path, body, row_id=body["id"]),
-                       on_done=lambda _item: sender.wake(),
-                       on_error=lambda exc: announce(f"This could not be kept on this computer: {exc}", True))
+        """Through the one queued-write helper: outbox row first (row id = body id = Idempotency-Key)."""
+        self.window.writes.queue("POST", path, body,
+                                 on_sent=lambda response: self._settled(path, body, response, None),
+                                 on_rejected=lambda error: self._settled(path, body, None, error))
 
     def disclose(self, record_id: str, document: str, method: str, purpose: str, recipient: str,
                  destination: str) -> None:
