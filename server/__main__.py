@@ -16,8 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bridewell-server", description="Bridewell central API")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: env BRIDEWELL_DATABASE_URL, "
                                                "else a SQLite file in the user data folder)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")
+    parser.add_argument("--host", help="default: env BRIDEWELL_HOST, else 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: env BRIDEWELL_PORT, else 8080; "
+                                                 "0 picks a free port (printed on start)")
     parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
@@ -31,12 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(url: str, host: str, port: int) -> None:
+def _serve(settings: Settings) -> None:
     from server.app import create_app
     from server.embedded import StoppingServer, bind_socket
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(Settings.from_env(database_url=url))
+    app = create_app(settings)
+    host, port = settings.host, settings.port
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
@@ -72,8 +74,9 @@ def _create_user(url: str, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    database_url = args.database_url or Settings.from_env().database_url
     try:
+        settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port)
+        database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":
             prepare_database(database_url, demo=args.demo_data)
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             _create_user(url, args)
         else:
             url = prepare_database(database_url, demo=args.demo_data)
-            _serve(url, args.host, args.port)
+            _serve(settings.with_(database_url=url))
     except StartupError as exc:
         print(f"bridewell-server: {exc}", file=sys.stderr)
         return 2

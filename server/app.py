@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from server import __version__
 from server.auth.routes import router as auth_router
+from server.custody import force
 from server.custody.routes import router as custody_router
 from server.db import make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers
@@ -23,6 +24,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    force.configure(settings)  # loads the force files now: a bad one stops start-up, naming its setting
     engine = make_engine(settings.database_url)
     app = FastAPI(title="Bridewell central API", version=__version__,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)

@@ -1,24 +1,17 @@
-"""The offence catalogue the server charges from (loaded once per process).
+"""The offence catalogue as prosecution shows it: search and the wire shape of an offence.
 
-BRIDEWELL_OFFENCE_CATALOGUE names a force catalogue file (domain.offences: "mode" replace or extend); without
-it, the force configuration's `offence_catalogue_file` (server.custody.force), else the packaged examples.
+The catalogue itself is the server's one catalogue, `server.custody.force.catalogue` (BRIDEWELL_OFFENCE_CATALOGUE,
+else the force configuration's `offence_catalogue_file`, else the packaged examples): booking and charging agree.
 """
 from __future__ import annotations
 
-import os
 from datetime import date
-from functools import lru_cache
 
-from domain.offences import MODE_TITLES, Catalogue, Offence, load_catalogue
+from domain.offences import MODE_TITLES, Offence
 from server.custody import force
 from server.prosecution.schemas import CatalogueOffenceOut
 
-
-@lru_cache(maxsize=1)
-def catalogue() -> Catalogue:
-    if path := os.environ.get("BRIDEWELL_OFFENCE_CATALOGUE"):
-        return load_catalogue(path)
-    return force.catalogue()
+catalogue = force.catalogue
 
 
 def offence_out(o: Offence, today: date) -> CatalogueOffenceOut:
