@@ -101,6 +101,13 @@ class ApiClient:
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
+        response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def _send(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+              headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
         all_headers = {"Accept": "application/json"}
         if self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
@@ -114,11 +121,16 @@ class ApiClient:
             raise ServerUnreachable(f"Cannot reach {self.base_url}: {exc}") from exc
         if response.status_code >= 400:
             raise error_from_response(response)
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+        return response
 
     # Endpoints of the contract (docs/architecture.md).
+    def offence_catalogue(self, etag: str | None = None) -> tuple[str, dict] | None:
+        """(ETag, {version, offences}) of the server's catalogue, or None when `etag` is still current (304)."""
+        response = self._send("GET", "/offences/catalogue", headers={"If-None-Match": etag} if etag else None)
+        if response.status_code == 304:
+            return None
+        return response.headers.get("ETag", ""), response.json()
+
     def health(self) -> dict:
         return self.request("GET", "/health", timeout=3.0)
 

@@ -17,6 +17,7 @@ from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.models.custody.board_model import NAME
+from desktop.sync.catalogue import CatalogueUnavailable, OffenceCatalogue, offence_catalogue, refresh_catalogue
 from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import BoardProxy, overdue_only_check
@@ -68,11 +69,12 @@ class CustodyController(QObject):
         self.window = window
         self.session = window.session
         self.dialog = None
-        self.catalogue = None
+        self.catalogue = None  # the offence catalogue last read (desktop.sync.catalogue), so booking opens at once
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}
 
+        window.records_loaded.connect(self.refresh_catalogue)  # signed in and online: take a copy for offline use
         menu = custody_menu(window)
         first = menu.actions()[0] if menu.actions() else None
         for key, (text, name, shortcut, _roles, _needs) in ACTIONS.items():
@@ -185,18 +187,34 @@ class CustodyController(QObject):
     def _open_booking(self) -> None:
         if self.catalogue is not None:
             self._show(BookingDialog(self.window, self.catalogue, role=self.session.role))
+            self.refresh_catalogue()  # for the next booking
             return
 
-        def loaded(catalogue) -> None:
-            self.catalogue = catalogue
+        def loaded(offered: OffenceCatalogue) -> None:
+            self.catalogue = offered.catalogue
             if isValid(self.window):
-                self._show(BookingDialog(self.window, catalogue, role=self.session.role))
+                self._show(BookingDialog(self.window, offered.catalogue, role=self.session.role))
+            if not offered.confirmed:
+                self.refresh_catalogue()
 
-        from domain.offences import load_catalogue
-        # Reading the catalogue is disk I/O: a worker, once.
-        self.window.ops.run(load_catalogue, on_done=loaded,
-                            on_error=lambda exc: announce(f"The offence catalogue could not be read: {exc}",
-                                                          assertive=True))
+        def failed(exc: BaseException) -> None:
+            unavailable = isinstance(exc, CatalogueUnavailable)  # its message already says what to do
+            announce(str(exc) if unavailable else f"The offence catalogue could not be read: {exc}", assertive=True)
+
+        client, store = self.session.client, self.window.store
+        # The workstation's copy (disk), else the server's (network): a worker, never the GUI thread.
+        self.window.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
+
+    def refresh_catalogue(self, *_args) -> None:
+        """Fetch a newer catalogue if the server has one (304 when not) and keep it in the local store, so
+        booking in works offline with the last version seen. Run after sign-in and after each booking opens."""
+        client, store = self.session.client, self.window.store
+
+        def refreshed(offered: OffenceCatalogue) -> None:
+            self.catalogue = offered.catalogue
+
+        # Unreachable: keep the copy already held; the next refresh tries again.
+        self.window.ops.run(lambda: refresh_catalogue(client, store), on_done=refreshed, on_error=lambda _e: None)
 
     def _show(self, dialog) -> None:
         self.dialog = dialog

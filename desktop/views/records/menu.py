@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
 from shiboken6 import isValid
 
 from desktop.announcer import announce
+from desktop.sync.catalogue import CatalogueUnavailable, refresh_catalogue
 from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
@@ -49,7 +50,7 @@ ACTIONS = {
 }
 CHARGES_SUFFIX = "/charges"
 DISCLOSURES_PATH = "/audit/disclosures"
-OFFENCES_CACHE = "prosecution.offences"
+CAUTION_CACHE = "prosecution.caution"  # the force's caution on charge, kept for offline charging
 
 
 class NoChargeSheet(Exception):
@@ -191,7 +192,7 @@ class PrintingController(QObject):
         elif isinstance(exc, ServerUnreachable):
             message = ("Cannot reach the server, so the current record cannot be fetched to print. "
                        "Try again when the connection returns.")
-        elif isinstance(exc, ApiError | NoChargeSheet):
+        elif isinstance(exc, ApiError | NoChargeSheet | CatalogueUnavailable):
             message = str(exc)
         else:
             message = f"The document could not be prepared: {exc}"
@@ -374,18 +375,21 @@ class PrintingController(QObject):
         client, store = self.session.client, self.store
 
         def load():
+            # The server's one catalogue (a 304 when the workstation's copy is current), else that copy.
+            offered = refresh_catalogue(client, store)
+            cached_caution = store.cache_get(CAUTION_CACHE) if store is not None else None
+            if not offered.confirmed and cached_caution:
+                return offered.offences, cached_caution  # offline: don't wait on the server a second time
             try:
-                offences = client.request("GET", "/offences")
                 caution = client.request("GET", "/charging/caution")["caution_on_charge"]
                 if store is not None:
-                    store.cache_put(OFFENCES_CACHE, {"offences": offences, "caution": caution})
+                    store.cache_put(CAUTION_CACHE, caution)
             except ServerUnreachable:
-                # Offline: the last catalogue seen, so the charge can still be written and sent later.
-                cached = store.cache_get(OFFENCES_CACHE) if store is not None else None
-                if not cached:
+                # Offline: the last caution seen, so the charge can still be written and sent later.
+                if not cached_caution:
                     raise
-                offences, caution = cached["offences"], cached["caution"]
-            return offences, caution
+                caution = cached_caution
+            return offered.offences, caution
 
         def show(value):
             self._offences, self._caution = value
