@@ -39,7 +39,7 @@ def test_booking_in_offline_offers_the_last_catalogue_fetched(qtbot, make_window
     # Signing in takes a copy in the background, with no dialog open.
     qtbot.waitUntil(lambda: cached_catalogue(window.store) is not None, timeout=10_000)
     force_server.stop()
-    window.custody.catalogue = None  # as after restarting the client: only the local store holds it now
+    window.areas["custody"].catalogue = None  # as after restarting the client: only the local store holds it now
 
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
     assert "XX00902" in {o.code for o in dialog.offence_choices.values()}
@@ -57,7 +57,7 @@ def test_charging_offers_the_served_catalogue_online_and_offline(qtbot, make_win
         uncharged_record(window, api)
     finally:
         api.close()
-    qtbot.waitUntil(window.printing.charge_action.isEnabled, timeout=3000)
+    qtbot.waitUntil(window.areas["prosecution"].charge_action.isEnabled, timeout=3000)
     dialog = open_charge_dialog(qtbot, window)
     assert "XX00902" in {o["code"] for o in dialog.offences}
     dialog.reject()
