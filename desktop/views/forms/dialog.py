@@ -22,15 +22,22 @@ Escape asking before typed work is thrown away. A subclass implements `problems(
 from __future__ import annotations
 
 import uuid
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
-from desktop.views.field_error import FieldError
+from desktop.timefmt import format_local
+from desktop.views.forms.field_error import FieldError
+# The field helpers are re-exported: a dialog imports its base and its fields from one place.
+from desktop.views.forms.fields import (LONDON, DateEdit, DateTimeEdit, date_edit, datetime_edit,  # noqa: F401
+                                        now_to_minute, set_utc, text_edit, to_utc, value_of)
 from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_problems
+
+UNSET = object()
 
 SAVING = "Saving… (kept on this computer until the server has it)"
 
@@ -381,3 +388,35 @@ class FormDialog(WriteDialog):
             self.save_button.setEnabled(True)
             self.cancel_button.setVisible(False)
             self.save_button.setFocus()
+
+
+def person_label(record: dict) -> str:
+    person = record.get("person") or {}
+    name = record.get("name") or f"{(person.get('surname') or '').upper()}, {person.get('forenames') or ''}"
+    return f"{name} ({record.get('custody_number') or 'no custody number'})"
+
+
+class CustodyDialog(FormDialog):
+    """A form about one detainee (named at the top): custody's dialogs on the one base."""
+
+    def __init__(self, window, record: dict | None, title: str, object_name: str, *, scroll: bool = False):
+        super().__init__(window, window.writes, title, object_name, scroll=scroll,
+                         heading=person_label(record) if record is not None else None)
+        self.window_ = window
+        self.record = record
+
+
+def recorded_text(response: dict, observed_key: str = "observed_at") -> str:
+    return (f"Saved. Observed {format_local(response.get(observed_key), seconds=False)}; "
+            f"recorded {format_local(response.get('recorded_at'), seconds=True)}.")
+
+
+def button_labelled(dialog: QWidget, text: str) -> QAbstractButton | None:
+    for button in dialog.findChildren(QAbstractButton):
+        if button.text().replace("&", "") == text:
+            return button
+    return None
+
+
+def when_record(record: dict | None, test: Callable[[dict], bool]) -> bool:
+    return record is not None and test(record)

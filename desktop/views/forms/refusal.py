@@ -4,7 +4,7 @@ these ways, so a user hears the same words for the same thing wherever they are.
 
 from __future__ import annotations
 
-from desktop.api.client import ApiError, ServerUnreachable
+from desktop.sync.client import ApiError, ServerUnreachable
 
 # Writes go through the outbox: offline they wait on this computer and are sent when the server returns.
 OFFLINE = ("Waiting to send: the server cannot be reached. The change is kept on this computer and will be sent "

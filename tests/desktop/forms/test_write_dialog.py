@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from desktop.api.client import ApiError, ServerUnreachable
+from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.timefmt import to_wire, utc_now
 from desktop.views.forms.dialog import FormDialog, WriteDialog
 from desktop.views.forms.fields import datetime_edit, text_edit, value_of
