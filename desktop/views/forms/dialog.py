@@ -91,36 +91,39 @@ class WriteDialog(QDialog):
         for error in self.errors.values():
             error.clear_problem()
 
-    def show_problems(self, problems: list[tuple[str, str]]) -> None:
-        """Each message beside its field (or the main field, or at the top), read out; focus to the first
-        wrong field."""
+    def show_problems(self, problems: list[tuple[str | FieldError, str]]) -> None:
+        """Each message beside its field (named by server field name, or the FieldError itself; else the main
+        field, else at the top), as text and in the field's description; focus to the first wrong field, which
+        is read out (with how many there are to put right when more than one field is wrong)."""
         self.clear_problems()
-        placed: list[tuple[FieldError, str]] = []
+        placed: dict[FieldError, list[str]] = {}
         general: list[str] = []
         main = self.errors.get(self.main_field) if self.main_field else None
         for field, message in problems:
-            error = self.error_for(field) or main
-            (placed.append((error, message)) if error is not None else general.append(message))
+            error = field if isinstance(field, FieldError) else (self.error_for(field) or main)
+            (placed.setdefault(error, []).append(message) if error is not None else general.append(message))
         if general:
             self.general_error.setText("Problem: " + " ".join(general))
             self.general_error.setAccessibleName(self.general_error.text())  # the words, not just "Problem"
             self.general_error.setVisible(True)
-        # Later ones first, quietly placed; the first field's message is announced last and takes focus.
-        first: dict[FieldError, list[str]] = {}
-        for error, message in placed:
-            first.setdefault(error, []).append(message)
-        ordered = list(first.items())
-        for error, messages in ordered[1:]:
-            error.setText("Problem: " + " ".join(messages))
+        for n, (error, messages) in enumerate(placed.items()):
+            words = " ".join([*messages, *general] if n == 0 else messages)  # the first also says the rest
+            error.setText(f"Problem: {words}")
             error.setVisible(True)
-            error.field.setAccessibleDescription(" ".join(messages))
-        if ordered:
-            error, messages = ordered[0]
-            error.show_problem(" ".join([*messages, *general]))
+            error.field.setAccessibleDescription(words)
+        if placed:
+            error = next(iter(placed))
+            first = error.field.accessibleDescription()
+            error.field.setFocus()
             self.reveal(error.field)
+            count = len(placed)
+            announce(first if count == 1 else
+                     f"{count} problems to put right{self.problems_context}. First: {first}", assertive=True)
         elif general:
             announce(" ".join(general), assertive=True)
             self.general_error.setFocus()
+
+    problems_context = ""  # e.g. " before charging"
 
     def reveal(self, widget: QWidget) -> None:
         area = self.findChild(QScrollArea)
