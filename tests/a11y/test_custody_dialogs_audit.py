@@ -85,7 +85,7 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
 
 def test_risk_dock_is_named_and_speaks_every_answer(qtbot, make_window, demo_server, font_scale):
     window = make_window(demo_server.url)
-    panel = window.custody.risk_panel
+    panel = window.areas["custody"].risk_panel
     record = aa_record(window)
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
         window.select_record_id(record["id"])

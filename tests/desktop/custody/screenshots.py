@@ -65,7 +65,7 @@ def shoot(out: Path, scale: int) -> list[Path]:
         model = window.board_model
         row = next(r for r in range(model.rowCount()) if model.record(r).get("appropriate_adult_required"))
         window.select_record_id(model.record(row)["id"])
-        until(lambda: bool(window.custody.risk_panel.versions))
+        until(lambda: bool(window.areas["custody"].risk_panel.versions))
         wait(1500)
         window.resizeDocks([window.docks["detaineeLogDock"]], [int(window.width() * 0.3)],
                            Qt.Orientation.Horizontal)

@@ -81,7 +81,7 @@ def own_server(tmp_path):
 
 
 def _select_action(qtbot, window, reference: str, title: str) -> dict:
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
     index = next(i for i in range(panel.scope_combo.count()) if reference in panel.scope_combo.itemText(i))
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
@@ -94,10 +94,10 @@ def _select_action(qtbot, window, reference: str, title: str) -> dict:
 def test_a_versioned_step_made_offline_waits_in_the_outbox_and_is_applied_when_the_server_returns(
         qtbot, make_window, own_server, tmp_path):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     action = _select_action(qtbot, window, "9001", "Research the suspect's known associates")
     assert action["status"] == "raised"
-    dialog = window.people.trigger("allocate")
+    dialog = window.areas["investigations"].trigger("allocate")
     dialog.officer_combo.setCurrentIndex(dialog.officer_combo.findText("DC Rafe Illingsworth (DC4093)"))
 
     own_server["server"].stop()
@@ -129,9 +129,9 @@ def test_a_versioned_step_made_offline_waits_in_the_outbox_and_is_applied_when_t
 def test_a_step_on_a_stale_copy_says_someone_else_changed_it_and_shows_the_current_copy(
         qtbot, make_window, own_server):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     action = _select_action(qtbot, window, "9001", "Seize the suspect's phone records")
-    dialog = window.people.trigger("allocate")
+    dialog = window.areas["investigations"].trigger("allocate")
     # Meanwhile someone else allocates it (the dialog still holds the version it was opened with).
     client = api(own_server["server"].url, "supervisor")
     try:
@@ -184,7 +184,7 @@ def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, m
 def test_intelligence_qa_on_a_stale_copy_is_refused_and_the_viewer_shows_the_current_copy(
         qtbot, make_window, own_server):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.intel_panel
+    panel = window.areas["intelligence"].intel_panel
     row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["reference"].endswith("9003"))
     panel.fetch(panel.model.row(row)["id"], "QA of a submitted report")
     qtbot.waitUntil(lambda: panel.viewer is not None, timeout=10_000)
