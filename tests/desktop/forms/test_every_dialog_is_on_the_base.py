@@ -56,3 +56,14 @@ def test_no_dialog_queues_a_write_around_the_base():
     for cls in dialog_classes():
         if issubclass(cls, WriteDialog) and cls not in (WriteDialog, FormDialog):
             assert ".queue(" not in inspect.getsource(cls), cls.__name__
+
+
+def test_every_date_and_time_field_is_the_one_tab_stop_kind():
+    """Qt's own date/time edits stop at each section on Tab; ours leave in one press. Only forms/fields.py
+    may make one, so Tab behaves the same in every dialog and panel."""
+    from pathlib import Path
+
+    root = Path(desktop.views.__file__).parent.parent
+    makers = [str(path.relative_to(root)) for path in root.rglob("*.py")
+              if path.name != "fields.py" and ("QDateTimeEdit(" in path.read_text() or "QDateEdit(" in path.read_text())]
+    assert makers == []
