@@ -138,41 +138,41 @@ class CustodyArea(QObject):
             return
         record = self.session.selected_record
         user = self.session.user
-        window = self.window
+        window, writes = self.window, self.context.writes
         if key == "cell_check":
-            dialog = CellCheckDialog(window, record, user)
+            dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
-            dialog = RightsDialog(window, record, self.session.role)
+            dialog = RightsDialog(window, record, self.session.role, writes=writes)
         elif key == "detention":
-            dialog = DetentionDecisionDialog(window, record)
+            dialog = DetentionDecisionDialog(window, record, writes=writes)
         elif key == "observation":
             versions = self.risk_panel.versions
             suggested = versions[-1].get("suggested_level") if versions else None
-            dialog = ObservationDialog(window, record, suggested)
+            dialog = ObservationDialog(window, record, suggested, writes=writes)
         elif key == "risk":
             versions = self.risk_panel.versions
-            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None)
+            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes)
         elif key == "review":
-            dialog = ReviewDialog(window, record, user)
+            dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
-            dialog = ExtensionDialog(window, record)
+            dialog = ExtensionDialog(window, record, writes=writes)
         elif key == "warrant":
-            dialog = WarrantDialog(window, record)
+            dialog = WarrantDialog(window, record, writes=writes)
         else:
-            dialog = DisposalDialog(window, record)
+            dialog = DisposalDialog(window, record, writes=writes)
             dialog.saved_signal.connect(lambda _r: announce("Disposal recorded: the custody record is now closed "
                                                             "and read-only."))
         self._show(dialog)
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
-            self._show(BookingDialog(self.window, self.catalogue, role=self.session.role))
+            self._show(BookingDialog(self.window, self.catalogue, writes=self.context.writes, role=self.session.role))
             return
 
         def loaded(catalogue) -> None:
             self.catalogue = catalogue
             if isValid(self.window):
-                self._show(BookingDialog(self.window, catalogue, role=self.session.role))
+                self._show(BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role))
 
         from domain.offences import load_catalogue
         # Reading the catalogue is disk I/O: a worker, once.

@@ -402,8 +402,10 @@ def person_label(record: dict) -> str:
 class CustodyDialog(FormDialog):
     """A form about one detainee (named at the top): custody's dialogs on the one base."""
 
-    def __init__(self, window, record: dict | None, title: str, object_name: str, *, scroll: bool = False):
-        super().__init__(window, window.writes, title, object_name, scroll=scroll,
+    def __init__(self, window, record: dict | None, title: str, object_name: str, *, writes,
+                 scroll: bool = False):
+        # `writes` (the outbox, desktop/writes.py) is given to every view that saves, never taken from the window.
+        super().__init__(window, writes, title, object_name, scroll=scroll,
                          heading=person_label(record) if record is not None else None)
         self.window_ = window
         self.record = record
