@@ -17,20 +17,10 @@ from desktop.models.investigations.action_model import status_title
 from desktop.models.people.person_format import officer
 from desktop.timefmt import to_wire
 from desktop.views.forms.dialog import WriteDialog
-from desktop.views.forms.field_error import FieldError
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
-from desktop.views.forms.refusal import OFFLINE  # noqa: F401 - the one wording, imported from here by others
 from desktop.views.people.person_search import name_choice_lists
 
 DEFAULT_DUE_DAYS = 7
-
-
-def show_waiting(label: FieldError, message: str) -> None:
-    """A status beside the field, read out politely: not a problem with what was typed, so no "Problem:"."""
-    label.setText(message)
-    label.setVisible(True)
-    label.field.setAccessibleDescription(message)
-    announce(message)
 
 
 def action_line(action: dict) -> str:
