@@ -22,11 +22,11 @@ Escape asking before typed work is thrown away. A subclass implements `problems(
 from __future__ import annotations
 
 import uuid
-from typing import Callable
+from typing import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
@@ -91,7 +91,7 @@ class WriteDialog(QDialog):
         for error in self.errors.values():
             error.clear_problem()
 
-    def show_problems(self, problems: list[tuple[str | FieldError, str]]) -> None:
+    def show_problems(self, problems: Sequence[tuple[str | FieldError, str]]) -> None:
         """Each message beside its field (named by server field name, or the FieldError itself; else the main
         field, else at the top), as text and in the field's description; focus to the first wrong field, which
         is read out (with how many there are to put right when more than one field is wrong)."""
