@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from domain.events import EventType
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSortFilterProxyModel
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from desktop.session import Session
     from desktop.sync.local_store import LocalStore
     from desktop.sync.qt_hub import QtChangeHub
-    from desktop.views.custody.board import BoardProxy
     from desktop.writes import Writes
 
 
@@ -83,7 +83,7 @@ class Shell(Protocol):
     """What the main window offers every area (all public; nothing else of the window is an area's to use)."""
 
     board_model: CustodyBoardModel
-    board_proxy: BoardProxy
+    board_proxy: QSortFilterProxyModel  # the custody area's BoardProxy (text and 'overdue only' filters)
 
     def menu(self, menu_id: MenuId) -> Any: ...
 

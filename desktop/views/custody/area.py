@@ -141,42 +141,43 @@ class CustodyArea(QObject):
             return
         record = self.session.selected_record
         user = self.session.user
-        window = self.window
+        window, writes = self.window, self.context.writes
         if key == "cell_check":
-            dialog = CellCheckDialog(window, record, user)
+            dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
-            dialog = RightsDialog(window, record, self.session.role)
+            dialog = RightsDialog(window, record, self.session.role, writes=writes)
         elif key == "detention":
-            dialog = DetentionDecisionDialog(window, record)
+            dialog = DetentionDecisionDialog(window, record, writes=writes)
         elif key == "observation":
             versions = self.risk_panel.versions
             suggested = versions[-1].get("suggested_level") if versions else None
-            dialog = ObservationDialog(window, record, suggested)
+            dialog = ObservationDialog(window, record, suggested, writes=writes)
         elif key == "risk":
             versions = self.risk_panel.versions
-            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None)
+            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes)
         elif key == "review":
-            dialog = ReviewDialog(window, record, user)
+            dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
-            dialog = ExtensionDialog(window, record)
+            dialog = ExtensionDialog(window, record, writes=writes)
         elif key == "warrant":
-            dialog = WarrantDialog(window, record)
+            dialog = WarrantDialog(window, record, writes=writes)
         else:
-            dialog = DisposalDialog(window, record)
+            dialog = DisposalDialog(window, record, writes=writes)
             dialog.saved_signal.connect(lambda _r: announce("Disposal recorded: the custody record is now closed "
                                                             "and read-only."))
         self._show(dialog)
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
-            self._show(BookingDialog(self.window, self.catalogue, role=self.session.role))
+            self._show(BookingDialog(self.window, self.catalogue, writes=self.context.writes, role=self.session.role))
             self.refresh_catalogue()  # for the next booking
             return
 
         def loaded(offered: OffenceCatalogue) -> None:
             self.catalogue = offered.catalogue
             if isValid(self.window):
-                self._show(BookingDialog(self.window, offered.catalogue, role=self.session.role))
+                self._show(BookingDialog(self.window, offered.catalogue, writes=self.context.writes,
+                                         role=self.session.role))
             if not offered.confirmed:
                 self.refresh_catalogue()
 

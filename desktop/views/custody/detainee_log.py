@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QDateTime, QTimeZone, Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QFormLayout, QHeaderView, QLabel,
-                               QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHeaderView, QLabel, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.models.custody.log_model import REFUSED, SAVED, WAITING, LogModel
 from desktop.timefmt import parse_utc, to_wire
+from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from domain.custody_log import LOG_KINDS, text_problem
-
-LONDON = QTimeZone(b"Europe/London")
 
 
 class DetaineeLogPanel(QWidget):
@@ -45,15 +44,10 @@ class DetaineeLogPanel(QWidget):
         for key, title in LOG_KINDS.items():
             self.kind_combo.addItem(title, key)
         self.kind_combo.view().setAccessibleName("Kinds of log entry")
-        self.observed_edit = QDateTimeEdit(objectName="logObservedEdit")
-        self.observed_edit.setTimeZone(LONDON)
-        self.observed_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")
-        self.observed_edit.setCalendarPopup(True)
+        # The one date/time field: Tab leaves it in one press, as in every dialog.
+        self.observed_edit = datetime_edit("logObservedEdit", None, display_format=MINUTES_AND_ZONE)
         self.observed_edit.setAccessibleDescription("When it happened, UK time. Defaults to now.")
-        self.text_edit = QPlainTextEdit(objectName="logTextEdit")
-        self.text_edit.setTabChangesFocus(True)
-        self.text_edit.setAccessibleDescription("What happened. Ctrl+Return saves.")
-        self.text_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.text_edit = text_edit("logTextEdit", "What happened. Ctrl+Return saves.", lines=4)
         self.text_error = QLabel(objectName="logTextError")
         self.observed_error = QLabel(objectName="logObservedError")
         self.kind_error = QLabel(objectName="logKindError")
@@ -139,10 +133,7 @@ class DetaineeLogPanel(QWidget):
             self.show_error(problem)
             return
         self.clear_error()
-        observed = self.observed_edit.dateTime().toPython()
-        if observed.tzinfo is None:  # toPython drops the zone: the edit shows London time
-            from desktop.timefmt import LONDON as PY_LONDON
-            observed = observed.replace(tzinfo=PY_LONDON)
+        observed = to_utc(self.observed_edit)
         entry_id = str(uuid.uuid4())
         body = {"id": entry_id, "kind": self.kind_combo.currentData(), "text": text,
                 "observed_at": to_wire(observed)}
@@ -177,7 +168,7 @@ class DetaineeLogPanel(QWidget):
             if observed:
                 millis = int(parse_utc(observed).timestamp() * 1000)
                 self.observed_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(millis, LONDON))
-        self.show_error(f"The server did not save this entry: {message}", field)
+        self.show_error(f"Not saved: {message}", field)  # the one wording of a refusal (forms/refusal.py)
 
     def focus_panel(self) -> None:
         (self.text_edit if self.text_edit.isEnabled() else self.table).setFocus()

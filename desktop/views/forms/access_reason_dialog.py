@@ -3,20 +3,26 @@ and for any step the record must say why (undo a merge, refer or cancel an actio
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from desktop.views.forms.field_error import FieldError
+from desktop.announcer import announce
+from desktop.views.forms.dialog import WriteDialog
 
 ACCESS_PROMPT = ("Say why you need to open this report. Your reason is recorded with your name and the time "
                  "(Data Protection Act 2018, section 62).")
 
 
-class ReasonDialog(QDialog):
-    """Return (Enter) confirms, Escape cancels; an empty reason is refused beside the field."""
+class ReasonDialog(WriteDialog):
+    """Return (Enter) confirms, Escape cancels; an empty reason is refused beside the field.
+
+    Given `writes` and `path`, OK saves {"reason": ...} there through the forms base (the dialog stays open
+    until the server has it, and a refusal comes back beside the reason); otherwise it only asks."""
 
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, ok_text: str = "&Continue",
-                 object_name: str = "reasonDialog", label: str = "&Reason:"):
-        super().__init__(parent)
+                 object_name: str = "reasonDialog", label: str = "&Reason:", writes=None, path: str | None = None,
+                 done_text: str = ""):
+        super().__init__(parent, writes)
+        self.path, self.done_text = path, done_text
         self.setObjectName(object_name)
         self.setWindowTitle(title)
         self.prompt = QLabel(prompt, objectName="reasonPrompt")
@@ -24,14 +30,15 @@ class ReasonDialog(QDialog):
         self.reason_edit = QLineEdit(objectName="reasonEdit")
         self.reason_edit.setAccessibleDescription(prompt)
         self.reason_edit.setMinimumWidth(self.fontMetrics().averageCharWidth() * 50)
-        self.reason_error = FieldError(self.reason_edit, "reasonError", self)
+        self.reason_error = self.field_error("reason", self.reason_edit, "reasonError")
+        self.main_field = "reason"
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
         self.ok_button.setObjectName("reasonOkButton")
         self.ok_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("reasonCancelButton")
-        self.buttons.accepted.connect(self.accept)
+        self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow(label, self.reason_edit)
@@ -46,11 +53,21 @@ class ReasonDialog(QDialog):
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
-    def accept(self) -> None:
+    def submit(self) -> None:
+        if self.sending:
+            return
         if not self.reason:
             self.reason_error.show_problem("Give a reason; it is recorded.")
             return
-        super().accept()
+        self.clear_problems()
+        if self.path is None:
+            self.accept()
+        else:
+            self.send("POST", self.path, {"reason": self.reason})
+
+    def saved(self, response) -> None:
+        if self.done_text:
+            announce(self.done_text)
 
 
 def access_reason_dialog(what: str, parent: QWidget | None = None) -> ReasonDialog:

@@ -1,128 +1,232 @@
-"""What every custody dialog shares: UK-time date/time fields, problems beside their fields, Escape asking before
-typed work is thrown away, and saving through the outbox (`window.writes`) with the server's refusal coming back
-beside the fields of a dialog that kept everything typed.
+"""The one base for every dialog that saves.
+
+`WriteDialog` is the behaviour, whatever the layout: problems beside their fields (as text, read out, focus to
+the first wrong field), the one wording of a refusal (`refusal.py`), a 412 conflict that reloads what the
+dialog shows and keeps what was typed, the idempotency key (a retry of the same press is the same request; a
+corrected one is a new request), a write that waits offline, and focus after saving. Every write goes through
+`writes.queue(...)` (desktop/writes.py), here in `send`.
+
+`FormDialog` adds the standard layout (a form, a problem line at the top, a status line, Save and Cancel) and
+Escape asking before typed work is thrown away. A subclass implements `problems()` and `request()`:
+
+    class NoteDialog(FormDialog):
+        def __init__(self, parent, writes):
+            super().__init__(parent, writes, "Add note", "noteDialog")
+            self.text = self.add_row("&Note:", text_edit("noteText", "What happened."), "text")
+        def problems(self):
+            return [] if value_of(self.text) else [("text", "Write the note.")]
+        def request(self):
+            return "POST", "/notes", {"text": value_of(self.text)}
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Callable
+import uuid
+from typing import Callable, Sequence
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone, Signal
-from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
-from desktop.sync.client import ApiError
-from desktop.timefmt import format_local, utc_now
+from desktop.timefmt import format_local
 from desktop.views.forms.field_error import FieldError
+# The field helpers are re-exported: a dialog imports its base and its fields from one place.
+from desktop.views.forms.fields import (LONDON, DateEdit, DateTimeEdit, date_edit, datetime_edit,  # noqa: F401
+                                        now_to_minute, set_utc, text_edit, to_utc, value_of)
+from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_problems
 
-LONDON = QTimeZone(b"Europe/London")
 UNSET = object()
 
-
-def now_to_minute() -> datetime:
-    """Now without seconds: what a minute-resolution field shows, and never in the future."""
-    return utc_now().replace(second=0, microsecond=0)
+SAVING = "Saving… (kept on this computer until the server has it)"
 
 
-class DateTimeEdit(QDateTimeEdit):
-    """Tab leaves the field (Qt's own moves from section to section, five stops per time field); typing digits
-    fills day, month, year, hours and minutes in turn, and Left/Right move between them."""
-
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, forward)
-
-
-class DateEdit(QDateEdit):
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, forward)
-
-
-def datetime_edit(name: str, description: str, at: datetime | None = None) -> QDateTimeEdit:
-    edit = DateTimeEdit(objectName=name)
-    edit.setTimeZone(LONDON)
-    edit.setDisplayFormat("dd/MM/yyyy HH:mm")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleDescription(f"{description} UK local time, day/month/year hours:minutes; type the digits.")
-    set_utc(edit, at or now_to_minute())
-    return edit
-
-
-def to_utc(edit: QDateTimeEdit) -> datetime:
-    return datetime.fromtimestamp(edit.dateTime().toMSecsSinceEpoch() / 1000, tz=UTC)
-
-
-def set_utc(edit: QDateTimeEdit, at: datetime) -> None:
-    edit.setDateTime(QDateTime.fromMSecsSinceEpoch(int(at.timestamp() * 1000), LONDON))
-
-
-def date_edit(name: str, description: str, day=None) -> QDateEdit:
-    edit = DateEdit(objectName=name)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleDescription(description + " Day/month/year.")
-    edit.setDate(QDate(day) if day is not None else QDate.currentDate())
-    return edit
-
-
-def text_edit(name: str, description: str, lines: int = 3) -> QPlainTextEdit:
-    edit = QPlainTextEdit(objectName=name)
-    edit.setTabChangesFocus(True)  # Tab moves on; these fields never need a tab character
-    edit.setAccessibleDescription(description)
-    edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines)
-    return edit
-
-
-def value_of(widget: QWidget):
-    if isinstance(widget, QPlainTextEdit):
-        return widget.toPlainText().strip()
-    if isinstance(widget, QLineEdit):
-        return widget.text().strip()
-    if isinstance(widget, QComboBox):
-        return widget.currentData()
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    if isinstance(widget, QDateTimeEdit) and not isinstance(widget, QDateEdit):
-        return to_utc(widget)
-    if isinstance(widget, QDateEdit):
-        return widget.date().toPython()
-    return None
-
-
-def person_label(record: dict) -> str:
-    person = record.get("person") or {}
-    name = record.get("name") or f"{(person.get('surname') or '').upper()}, {person.get('forenames') or ''}"
-    return f"{name} ({record.get('custody_number') or 'no custody number'})"
-
-
-class CustodyDialog(QDialog):
-    """A form whose Save writes through the outbox. Subclasses add rows, then implement `problems` and
-    `request` (method, path, body); `saved` runs with the server's answer."""
+class WriteDialog(QDialog):
+    """A dialog whose OK saves through the outbox. Register each field's error line with `field_error`; set
+    `main_field` to put a message that names no field beside that field (otherwise it goes to
+    `general_error`, which the subclass lays out); `noun` names the thing in the conflict wording."""
 
     saved_signal = Signal(object)  # the server's answer
-    refused_signal = Signal(object)  # the ApiError
+    refused_signal = Signal(object)  # the error (ApiError, ServerUnreachable, RuntimeError)
 
-    save_text = "&Save"
+    noun = "record"
     close_when_saved = True
 
-    def __init__(self, window, record: dict | None, title: str, object_name: str, *, scroll: bool = False):
-        super().__init__(window)
-        self.window_ = window
-        self.record = record
-        self.setObjectName(object_name)
-        self.setWindowTitle(title)
+    def __init__(self, parent: QWidget | None = None, writes=None):
+        super().__init__(parent)
+        self.writes = writes
         self.errors: dict[str, FieldError] = {}
+        self.main_field: str | None = None
+        self.key = str(uuid.uuid4())  # Idempotency-Key when the body carries no client-made id of its own
         self.sending = False
-        self.dirty = False
-        self.row_id: str | None = None
         self.response = None
-
-        self.general_error = QLabel(objectName=f"{object_name}GeneralError", wordWrap=True, visible=False)
+        self.row_id: str | None = None
+        self.ok_button: QPushButton | None = None  # the button that saves: off while a write is on its way
+        # Laid out by FormDialog; a dialog with its own layout sets `main_field` instead.
+        self.general_error = QLabel(self, objectName="generalError", wordWrap=True, visible=False)
         self.general_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.general_error.setAccessibleName("Problem")
+
+    # Fields and their problems ------------------------------------------------------------------------------
+    def field_error(self, field: str, widget: QWidget, name: str | None = None) -> FieldError:
+        """The error line for a server field name ('surname', 'offences', 'delay.until'); lay it out below
+        the widget."""
+        error = FieldError(widget, name if name is not None else f"{widget.objectName()}Error", self)
+        self.errors[field] = error
+        return error
+
+    def error_for(self, field: str) -> FieldError | None:
+        """Server field names are dotted ('person.surname', 'offences.1', 'delay.until'): the longest match."""
+        parts = field.split(".") if field else []
+        for n in range(len(parts), 0, -1):
+            key = ".".join(parts[:n])
+            if key in self.errors:
+                return self.errors[key]
+        return None
+
+    def clear_problems(self) -> None:
+        self.general_error.setVisible(False)
+        self.general_error.clear()
+        for error in self.errors.values():
+            error.clear_problem()
+
+    def show_problems(self, problems: Sequence[tuple[str | FieldError, str]]) -> None:
+        """Each message beside its field (named by server field name, or the FieldError itself; else the main
+        field, else at the top), as text and in the field's description; focus to the first wrong field, which
+        is read out (with how many there are to put right when more than one field is wrong)."""
+        self.clear_problems()
+        placed: dict[FieldError, list[str]] = {}
+        general: list[str] = []
+        main = self.errors.get(self.main_field) if self.main_field else None
+        for field, message in problems:
+            error = field if isinstance(field, FieldError) else (self.error_for(field) or main)
+            (placed.setdefault(error, []).append(message) if error is not None else general.append(message))
+        if general:
+            self.general_error.setText("Problem: " + " ".join(general))
+            self.general_error.setAccessibleName(self.general_error.text())  # the words, not just "Problem"
+            self.general_error.setVisible(True)
+        for n, (error, messages) in enumerate(placed.items()):
+            words = " ".join([*messages, *general] if n == 0 else messages)  # the first also says the rest
+            error.setText(f"Problem: {words}")
+            error.setVisible(True)
+            error.field.setAccessibleDescription(words)
+        if placed:
+            error = next(iter(placed))
+            first = error.field.accessibleDescription()
+            error.field.setFocus()
+            self.reveal(error.field)
+            count = len(placed)
+            announce(first if count == 1 else
+                     f"{count} problems to put right{self.problems_context}. First: {first}", assertive=True)
+        elif general:
+            announce(" ".join(general), assertive=True)
+            self.general_error.setFocus()
+
+    problems_context = ""  # e.g. " before charging"
+
+    def reveal(self, widget: QWidget) -> None:
+        area = self.findChild(QScrollArea)
+        if area is not None:
+            area.ensureWidgetVisible(widget)
+
+    # Saving -------------------------------------------------------------------------------------------------
+    def send(self, method: str, path: str, body: dict, *, headers: dict[str, str] | None = None) -> str | None:
+        """Queue the write (the one path: `writes.queue`); the answer comes back to `saved` or `refused`."""
+        self.sending = True
+        self.sending_started()
+        if self.writes is None:
+            self.refused(RuntimeError(NO_STORE))
+            return None
+        row_id = None if body.get("id") else self.key  # a body's own id is its key (a retried create is one)
+        self.row_id = self.writes.queue(method, path, body, row_id=row_id, headers=headers, on_sent=self._sent,
+                                        on_rejected=self.refused, on_waiting=self.waiting)
+        return self.row_id
+
+    def sending_started(self) -> None:
+        """No second copy while one is on its way."""
+        if self.ok_button is not None:
+            self.ok_button.setEnabled(False)
+
+    def sending_ended(self) -> None:
+        if self.ok_button is not None:
+            self.ok_button.setEnabled(True)
+
+    def waiting(self, _reason: str = "") -> None:
+        """In the outbox, not yet sent (server unreachable): said politely, not as a problem; OK stays off."""
+        main = self.errors.get(self.main_field) if self.main_field else None
+        label = main if main is not None else self.general_error
+        label.setText(OFFLINE)
+        label.setVisible(True)
+        if main is not None:
+            main.field.setAccessibleDescription(OFFLINE)
+        announce(OFFLINE)
+
+    def _sent(self, response) -> None:
+        self.sending = False
+        self.response = response
+        if not isValid(self):
+            return
+        self.saved(response)
+        self.saved_signal.emit(response)
+        self.after_saved()
+
+    def saved(self, response) -> None:
+        """Say what was saved (a subclass says it in its own words)."""
+        announce(f"{self.windowTitle()}: saved.")
+
+    def after_saved(self) -> None:
+        """Focus after saving: the dialog closes and Qt gives focus back to where the user opened it from."""
+        if isValid(self):
+            self.accept()
+
+    def refused(self, error: BaseException) -> None:
+        """The one handling of a refusal: everything typed kept, each message beside its field, read out."""
+        self.sending = False
+        self.key = str(uuid.uuid4())  # a corrected request is a new one
+        if not isValid(self):
+            announce(f"{self.windowTitle()} was refused: {error}", assertive=True)
+            return
+        self.sending_ended()
+        current = getattr(error, "current", None)
+        if is_conflict(error) and isinstance(current, dict):
+            self.conflict(current)
+        problems = self.refusal_problems(error)
+        if not self.isVisible():
+            self.show()  # closed while it was sending: back with everything typed
+            self.raise_()
+        self.show_problems(problems)
+        self.refused_signal.emit(error)
+
+    def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
+        return refusal_problems(error, self.noun)
+
+    def conflict(self, current: dict) -> None:
+        """Someone else changed the record (412): show their copy; what was typed stays."""
+
+    def done(self, result: int) -> None:
+        # A write still on its way keeps this dialog alive (hidden) so a refusal can bring it back.
+        super().done(result)
+        if not self.sending and isValid(self) and self.delete_when_done:
+            self.deleteLater()
+
+    delete_when_done = False
+
+
+class FormDialog(WriteDialog):
+    """The standard layout: problem line, the form (scrolling when long), status line, Save and Cancel.
+    Subclasses add rows, then implement `problems` and `request` (method, path, body)."""
+
+    save_text = "&Save"
+    delete_when_done = True
+
+    def __init__(self, parent: QWidget | None, writes, title: str, object_name: str, *, scroll: bool = False,
+                 heading: str | None = None):
+        super().__init__(parent, writes)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        self.dirty = False
+        self.general_error.setObjectName(f"{object_name}GeneralError")
         self.status_label = QLabel(objectName=f"{object_name}Status", wordWrap=True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -136,6 +240,7 @@ class CustodyDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = QPushButton(self.save_text, objectName=f"{object_name}Save")
         self.save_button.setDefault(True)
+        self.ok_button = self.save_button
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setObjectName(f"{object_name}Cancel")
@@ -143,9 +248,8 @@ class CustodyDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        if record is not None:
-            heading = QLabel(person_label(record), objectName=f"{object_name}Heading", wordWrap=True)
-            layout.addWidget(heading)
+        if heading is not None:
+            layout.addWidget(QLabel(heading, objectName=f"{object_name}Heading", wordWrap=True))
         layout.addWidget(self.general_error)
         if scroll:
             area = QScrollArea(objectName=f"{object_name}Scroll")
@@ -191,9 +295,7 @@ class CustodyDialog(QDialog):
         if isinstance(widget, QComboBox):  # the drop-down list is a focusable widget of its own
             widget.view().setAccessibleName(f"{widget.accessibleName() or label.replace('&', '').rstrip(':')}: choices")
         if field:
-            error = FieldError(widget, f"{widget.objectName()}Error")
-            self.form.addRow("", error)
-            self.errors[field] = error
+            self.form.addRow("", self.field_error(field, widget))
         self.watch(widget)
         return widget
 
@@ -209,7 +311,7 @@ class CustodyDialog(QDialog):
 
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
         self.form.setRowVisible(widget, visible)
-        for field, error in self.errors.items():
+        for error in self.errors.values():
             if error.field is widget and not visible:
                 error.clear_problem()
 
@@ -227,57 +329,16 @@ class CustodyDialog(QDialog):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Discard
 
-    # Problems -------------------------------------------------------------------------------------------------
-    def clear_problems(self) -> None:
-        self.general_error.setVisible(False)
-        self.general_error.clear()
-        for error in self.errors.values():
-            error.clear_problem()
-
-    def error_for(self, field: str) -> FieldError | None:
-        """Server field names are dotted ('person.surname', 'offences.1', 'delay.until')."""
-        parts = field.split(".")
-        for n in range(len(parts), 0, -1):
-            key = ".".join(parts[:n])
-            if key in self.errors:
-                return self.errors[key]
-        return None
-
-    def show_problems(self, problems: list[tuple[str, str]]) -> None:
-        """Each message beside its field (or at the top), read out; focus to the first wrong field."""
-        self.clear_problems()
-        placed: list[tuple[FieldError, str]] = []
-        general = []
-        for field, message in problems:
-            error = self.error_for(field)
-            (placed.append((error, message)) if error is not None else general.append(message))
-        if general:
-            self.general_error.setText("Problem: " + " ".join(general))
-            self.general_error.setAccessibleName(self.general_error.text())  # the words, not just "Problem"
-            self.general_error.setVisible(True)
-        # Later ones first, quietly placed; the first field's message is announced last and takes focus.
-        for error, message in placed[1:]:
-            error.setText(f"Problem: {message}")
-            error.setVisible(True)
-            error.field.setAccessibleDescription(message)
-        if placed:
-            placed[0][0].show_problem(message=" ".join([placed[0][1], *general]))
-            self._reveal(placed[0][0].field)
-        elif general:
-            announce(" ".join(general), assertive=True)
-            self.general_error.setFocus()
-
-    def _reveal(self, widget: QWidget) -> None:
-        area = self.findChild(QScrollArea)
-        if area is not None:
-            area.ensureWidgetVisible(widget)
-
     # Saving ---------------------------------------------------------------------------------------------------
     def problems(self) -> list[tuple[str, str]]:
         return []
 
     def request(self) -> tuple[str, str, dict]:
         raise NotImplementedError
+
+    def headers(self) -> dict[str, str] | None:
+        """If-Match for a versioned record."""
+        return None
 
     def submit(self) -> None:
         if self.sending:
@@ -292,29 +353,37 @@ class CustodyDialog(QDialog):
         self.clear_problems()
         method, path, body = self.request()
         self.before_send(body)
-        self.sending = True
-        self._set_editable(False)
-        self.status_label.setText("Saving… (kept on this computer until the server has it)")
-        self.status_label.setVisible(True)
-        self.status_label.setFocus()  # not left on a field just disabled: the reader hears "Saving…" (issue 6)
-        self.row_id = self.window_.writes.queue(method, path, body, on_sent=self._sent, on_rejected=self._refused)
+        self.send(method, path, body, headers=self.headers())
 
     def before_send(self, body: dict) -> None:
         """Hook run once the form is valid, before the write is queued (e.g. the medical-emergency prompt)."""
 
-    def _set_editable(self, editable: bool) -> None:
+    def sending_started(self) -> None:
+        self.set_editable(False)
+        self.status_label.setText(SAVING)
+        self.status_label.setVisible(True)
+        self.status_label.setFocus()  # not left on a field just disabled: the reader hears "Saving…" (issue 6)
+
+    def sending_ended(self) -> None:
+        self.set_editable(True)
+        self.status_label.setVisible(False)
+        self.status_label.setAccessibleName("Saving")
+
+    def set_editable(self, editable: bool) -> None:
         self.body_widget.setEnabled(editable)
         self.save_button.setEnabled(editable)
         if editable:
             self.save_button.setText(self.save_text)
 
-    def _sent(self, response) -> None:
-        self.sending = False
-        self.response = response
-        if not isValid(self):
-            return
-        self.saved(response)
-        self.saved_signal.emit(response)
+    def waiting(self, _reason: str = "") -> None:
+        """Still in the outbox: the status line says so (Save stays off, so it is not sent twice)."""
+        self.status_label.setText(OFFLINE)
+        self.status_label.setVisible(True)
+        announce(OFFLINE)
+
+    def after_saved(self) -> None:
+        """Focus after saving: closed (focus back where the user opened it from), or, for a dialog that shows
+        what was recorded, Save becomes Close and takes the focus."""
         if self.close_when_saved or not self.isVisible():
             self.accept()
         else:
@@ -323,37 +392,23 @@ class CustodyDialog(QDialog):
             self.cancel_button.setVisible(False)
             self.save_button.setFocus()
 
-    def saved(self, response) -> None:
-        announce(f"{self.windowTitle()}: saved.")
 
-    def _refused(self, error: BaseException) -> None:
-        self.sending = False
-        if not isValid(self):
-            announce(f"{self.windowTitle()} was refused: {error}", assertive=True)
-            return
-        self._set_editable(True)
-        self.status_label.setVisible(False)
-        self.status_label.setAccessibleName("Saving")
-        problems = self.refusal_problems(error)
-        if not self.isVisible():
-            self.show()  # closed while it was sending: back with everything typed
-            self.raise_()
-        self.show_problems(problems)
-        self.refused_signal.emit(error)
+def person_label(record: dict) -> str:
+    person = record.get("person") or {}
+    name = record.get("name") or f"{(person.get('surname') or '').upper()}, {person.get('forenames') or ''}"
+    return f"{name} ({record.get('custody_number') or 'no custody number'})"
 
-    def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
-        if isinstance(error, ApiError):
-            if error.field_errors:
-                return list(error.field_errors.items())
-            prefix = {403: "Not allowed: ", 409: "Not saved: "}.get(error.status, "The server refused this: ")
-            return [("", prefix + str(error))]
-        return [("", f"Not saved: {error}")]
 
-    def done(self, result: int) -> None:
-        # A write still on its way keeps this dialog alive (hidden) so a refusal can bring it back.
-        super().done(result)
-        if not self.sending and isValid(self):
-            self.deleteLater()
+class CustodyDialog(FormDialog):
+    """A form about one detainee (named at the top): custody's dialogs on the one base."""
+
+    def __init__(self, window, record: dict | None, title: str, object_name: str, *, writes,
+                 scroll: bool = False):
+        # `writes` (the outbox, desktop/writes.py) is given to every view that saves, never taken from the window.
+        super().__init__(window, writes, title, object_name, scroll=scroll,
+                         heading=person_label(record) if record is not None else None)
+        self.window_ = window
+        self.record = record
 
 
 def recorded_text(response: dict, observed_key: str = "observed_at") -> str:

@@ -16,10 +16,7 @@ from desktop.models.intelligence.intel_model import STATUS_TITLES, ReportsModel
 from desktop.models.people.person_format import full_name
 from desktop.models.people.person_table import ROW_ROLE
 from desktop.views.forms.access_reason_dialog import access_reason_dialog
-from desktop.views.investigations.action_dialogs import OFFLINE
-
-CONFLICT = ("Someone else changed this report meanwhile; it has been reloaded with their change. "
-            "Check it and try again.")
+from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_text
 from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
 from domain.events import EventType
@@ -202,60 +199,58 @@ class IntelPanel(QWidget):
         dialog.open()
         return dialog
 
-    def _versioned(self, report: dict, path: str, body: dict, dialog=None, done_text: str = "Saved") -> None:
-        """A versioned step through the outbox (If-Match): offline it waits and is sent when the server returns;
-        if the report changed meanwhile the server refuses (412) and the view shows its current copy."""
+    def _step_done(self, updated: dict, done_text: str) -> None:
+        if self.viewer is not None:
+            self.viewer.set_report(updated)
+        announce(f"{done_text}: {updated.get('reference')}, graded {updated.get('grading')}")
+        self.report_changed.emit(updated)
+        self.reload()
 
-        def done(updated: dict) -> None:
-            if self.viewer is not None:
-                self.viewer.set_report(updated)
-            if dialog is not None:
-                dialog.accept()
-            announce(f"{done_text}: {updated.get('reference')}, graded {updated.get('grading')}")
-            self.report_changed.emit(updated)
+    def _step_refused(self, exc: BaseException) -> None:
+        """Changed meanwhile (412): the viewer and the list show the current copy."""
+        if is_conflict(exc):
+            current = getattr(exc, "current", None)
+            if isinstance(current, dict) and self.viewer is not None \
+                    and self.viewer.report.get("id") == current.get("id"):
+                self.viewer.set_report(current)
             self.reload()
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, ApiError) and exc.status == 412:
-                if exc.current is not None and self.viewer is not None \
-                        and self.viewer.report.get("id") == exc.current.get("id"):
-                    self.viewer.set_report(exc.current)
-                self.reload()
-                exc = ApiError(412, exc.title, detail=CONFLICT, body=exc.body)
-            if dialog is not None:
-                dialog.refused(exc)
-            else:
-                announce(f"Refused: {exc}", assertive=True)
-
-        def waiting(_reason: str) -> None:
-            if dialog is not None:
-                dialog.waiting(OFFLINE)
-            else:
-                announce(OFFLINE)
-
-        if self.writes is None:
-            failed(RuntimeError("there is no local store on this computer, so nothing can be saved"))
-            return
-        self.writes.queue("POST", f"/intelligence/reports/{report['id']}{path}", body,
-                          headers={"If-Match": str(int(report["version"]))}, on_sent=done, on_rejected=failed,
-                          on_waiting=waiting)
+    def _versioned_dialog(self, dialog: ReportFormDialog | QaDialog, path: str, done_text: str) -> None:
+        """A versioned step from a dialog on the forms base: it sends through the outbox with If-Match (offline
+        it waits; a refusal, or a 412 with the current copy, comes back beside its field)."""
+        dialog.writes = self.writes
+        dialog.submitted.connect(lambda body: dialog.send(
+            "POST", f"/intelligence/reports/{dialog.report['id']}{path}", body,
+            headers={"If-Match": str(int(dialog.report["version"]))}))
+        dialog.saved_signal.connect(lambda updated: self._step_done(updated, done_text))
+        dialog.refused_signal.connect(self._step_refused)
+        self.dialog = dialog
+        dialog.open()
 
     def regrade(self, report: dict) -> ReportFormDialog:
         dialog = ReportFormDialog(self.writes, self.viewer or self, report=report)
-        dialog.submitted.connect(lambda body: self._versioned(report, "/grading", body, dialog, "Re-graded"))
-        self.dialog = dialog
-        dialog.open()
+        self._versioned_dialog(dialog, "/grading", "Re-graded")
         return dialog
 
     def qa(self, report: dict) -> QaDialog:
         dialog = QaDialog(report, self.viewer or self)
-        dialog.submitted.connect(lambda body: self._versioned(report, "/qa", body, dialog, "QA recorded"))
-        self.dialog = dialog
-        dialog.open()
+        self._versioned_dialog(dialog, "/qa", "QA recorded")
         return dialog
 
     def disseminate(self, report: dict) -> None:
-        self._versioned(report, "/disseminate", {}, None, "Disseminated")
+        """No dialog: through the outbox with If-Match; a refusal is read out in the one wording."""
+
+        def refused(exc: BaseException) -> None:
+            self._step_refused(exc)
+            announce(refusal_text(exc, "report"), assertive=True)
+
+        if self.writes is None:
+            refused(RuntimeError(NO_STORE))
+            return
+        self.writes.queue("POST", f"/intelligence/reports/{report['id']}/disseminate", {},
+                          headers={"If-Match": str(int(report["version"]))},
+                          on_sent=lambda updated: self._step_done(updated, "Disseminated"), on_rejected=refused,
+                          on_waiting=lambda _reason: announce(OFFLINE))
 
     def focus_panel(self) -> None:
         self.table.setFocus()

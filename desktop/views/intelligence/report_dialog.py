@@ -4,7 +4,6 @@ non-intelligence roles never see) and supervisor QA."""
 
 from __future__ import annotations
 
-import uuid
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -12,11 +11,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QWidget)
 
 from desktop.announcer import announce
-from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.models.intelligence.intel_model import STATUS_TITLES, GradingHistoryModel, grading_spoken, meaning
 from desktop.models.people.person_format import full_name, officer
 from desktop.timefmt import format_local
-from desktop.views.investigations.action_dialogs import show_waiting
+from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
 from desktop.views.people.person_search import make_table, name_choice_lists
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, validate_grading)
@@ -174,36 +172,38 @@ class GradingForm(QWidget):
                 "items": [{"text": t, "assessment": a} for t, a in items],
                 "handling_code": self.handling_combo.currentData(), "handling_conditions": conditions.strip()}
 
-    def show_field_error(self, field: str, message: str) -> bool:
-        """Beside the field the (domain or server) field name points at; False when it is not a grading field."""
+    def error_for(self, field: str) -> FieldError | None:
+        """The error line a (domain or server) field name points at; None when it is not a grading field."""
         parts = field.split(".")
         if parts[0] in ("items", "intelligence") and len(parts) > 1 and parts[1].isdigit():
             index = int(parts[1])
             if index < len(self.items):
-                self.items[index][2].show_problem(message)
-                return True
-        if parts[0] in self.errors:
-            self.errors[parts[0]].show_problem(message)
+                return self.items[index][2]
+        return self.errors.get(parts[0])
+
+    def show_field_error(self, field: str, message: str) -> bool:
+        """Beside the field the (domain or server) field name points at; False when it is not a grading field."""
+        error = self.error_for(field)
+        if error is not None:
+            error.show_problem(message)
             return True
         return False
 
-
-class ReportFormDialog(QDialog):
-    """Submit a new report (writes.queue), or re-grade one (`send_regrade(body)` is called with the body)."""
+class ReportFormDialog(WriteDialog):
+    """Submit a new report (`send`, through the outbox), or re-grade one (`submitted` gives the panel the body,
+    which it sends with If-Match)."""
 
     submitted = Signal(dict)  # the request body, for re-grading
     created = Signal(dict)  # ReportOut
 
     def __init__(self, writes, parent: QWidget | None = None, *, report: dict | None = None,
                  subject: dict | None = None):
-        super().__init__(parent)
-        self.writes, self.report, self.subject = writes, report, subject
+        super().__init__(parent, writes)
+        self.report, self.subject = report, subject
         self.regrade = report is not None
-        self.report_id = str(uuid.uuid4())
         self.setObjectName("regradeDialog" if self.regrade else "reportFormDialog")
         self.setWindowTitle(f"Re-grade {report.get('reference')}" if report else "New intelligence report")
         self.grading = GradingForm(self, with_item_text=True)
-        self.errors: dict[str, FieldError] = {}
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         if self.regrade:
@@ -211,7 +211,7 @@ class ReportFormDialog(QDialog):
             for text_edit, _c, _e in self.grading.items:
                 text_edit.setReadOnly(True)
             self.reason_edit = QLineEdit(objectName="regradeReasonEdit")
-            self.errors["reason"] = FieldError(self.reason_edit, "regradeReasonError", self)
+            self.field_error("reason", self.reason_edit, "regradeReasonError")
             current = QLabel(f"Current grading: {grading_spoken(report.get('grading'))}", objectName="currentGrading")
             current.setWordWrap(True)
             form.addRow(current)
@@ -233,7 +233,7 @@ class ReportFormDialog(QDialog):
             for field, widget in (("title", self.title_edit), ("source_reference", self.source_edit),
                                   ("original_text", self.original_edit), ("sanitised_text", self.sanitised_edit),
                                   ("locations", self.place_edit)):
-                self.errors[field] = FieldError(widget, f"{widget.objectName().removesuffix('Edit')}Error", self)
+                self.field_error(field, widget, f"{widget.objectName().removesuffix('Edit')}Error")
             form.addRow("&Title:", self.title_edit)
             form.addRow("", self.errors["title"])
             form.addRow("Source &reference:", self.source_edit)
@@ -268,8 +268,10 @@ class ReportFormDialog(QDialog):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.general_error.setObjectName("reportGeneralError")
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.general_error)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         room = self.screen().availableGeometry()
@@ -291,9 +293,23 @@ class ReportFormDialog(QDialog):
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
-    def submit(self) -> None:
-        for error in self.errors.values():
+    noun = "report"
+
+    @property
+    def report_id(self) -> str:
+        """The new report's id, which is also its Idempotency-Key (a corrected report after a refusal is new)."""
+        return self.key
+
+    def error_for(self, field: str) -> FieldError | None:
+        return self.grading.error_for(field) or super().error_for(field)
+
+    def clear_problems(self) -> None:
+        super().clear_problems()
+        for error in [*self.grading.errors.values(), *(e for _t, _c, e in self.grading.items)]:
             error.clear_problem()
+
+    def submit(self) -> None:
+        self.clear_problems()
         if not self.regrade:
             for field, edit in (("title", self.title_edit), ("source_reference", self.source_edit)):
                 if not edit.text().strip():
@@ -309,7 +325,6 @@ class ReportFormDialog(QDialog):
             if not self.reason_edit.text().strip():
                 self.errors["reason"].show_problem("Give the reason for re-grading; it is recorded.")
                 return
-            self.ok_button.setEnabled(False)
             self.submitted.emit({**grading, "reason": self.reason_edit.text().strip()})
             return
         body = {"id": self.report_id, "title": self.title_edit.text().strip(),
@@ -320,44 +335,32 @@ class ReportFormDialog(QDialog):
             body["locations"] = [{"description": self.place_edit.text().strip()}]
         if self.subject:
             body["people"] = [{"person_id": self.subject["id"], "role": "subject"}]
-        self.ok_button.setEnabled(False)
         self.status.setText("Saving…")
-        self.writes.queue("POST", "/intelligence/reports", body, on_sent=self._created, on_rejected=self.refused)
+        self.send("POST", "/intelligence/reports", body)
 
-    def _created(self, report: dict) -> None:
+    def saved(self, report: dict) -> None:
+        if self.regrade:
+            return  # the panel says what changed
         announce(f"Report {report.get('reference')} submitted, graded {report.get('grading')}.")
         self.created.emit(report)
-        self.accept()
 
-    def waiting(self, message: str) -> None:
-        """In the outbox, not yet sent (server unreachable): OK stays off so it is not sent twice."""
-        self.status.setText(message)
-        announce(message)
-
-    def refused(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
+    def sending_ended(self) -> None:
+        super().sending_ended()
         self.status.setText("")
-        self.report_id = str(uuid.uuid4())
-        if isinstance(exc, ApiError) and exc.field_errors:
-            field, message = next(iter(exc.field_errors.items()))
-            if self.grading.show_field_error(field, message):
-                return
-            key = field.split(".")[0]
-            if key in self.errors:
-                self.errors[key].show_problem(message)
-                return
-        message = str(exc) if isinstance(exc, ServerUnreachable) else f"Not saved: {exc}"
-        self.status.setText(message)
-        announce(message, assertive=True)
+
+    def conflict(self, current: dict) -> None:
+        self.report = current  # a second try uses the current version
 
 
-class QaDialog(QDialog):
-    """Supervisor QA: approve (needs a sanitised text) or return, with notes."""
+class QaDialog(WriteDialog):
+    """Supervisor QA: approve (needs a sanitised text) or return, with notes. The panel sends it (If-Match)."""
 
     submitted = Signal(dict)
+    noun = "report"
 
     def __init__(self, report: dict, parent: QWidget | None = None):
         super().__init__(parent)
+        self.report = report
         self.setObjectName("qaDialog")
         self.setWindowTitle(f"Quality assurance: {report.get('reference')}")
         self.outcome_combo = QComboBox(objectName="qaOutcomeCombo")
@@ -367,8 +370,9 @@ class QaDialog(QDialog):
         self.sanitised_edit = _text_edit("qaSanitisedEdit", 4)
         self.sanitised_edit.setPlainText(report.get("sanitised_text") or "")
         self.sanitised_edit.setAccessibleDescription("What others may see. Needed to approve.")
-        self.errors = {"outcome": FieldError(self.outcome_combo, "qaOutcomeError", self),
-                       "sanitised_text": FieldError(self.sanitised_edit, "qaSanitisedError", self)}
+        self.field_error("outcome", self.outcome_combo, "qaOutcomeError")
+        self.field_error("sanitised_text", self.sanitised_edit, "qaSanitisedError")
+        self.main_field = "outcome"  # where a refusal that names no field goes
         form = QFormLayout()
         form.addRow("&Outcome:", self.outcome_combo)
         form.addRow("", self.errors["outcome"])
@@ -388,25 +392,19 @@ class QaDialog(QDialog):
         name_choice_lists(self)
 
     def submit(self) -> None:
+        self.clear_problems()
         body = {"outcome": self.outcome_combo.currentData(), "notes": self.notes_edit.text().strip(),
                 "sanitised_text": self.sanitised_edit.toPlainText().strip()}
         if body["outcome"] == "approve" and not body["sanitised_text"]:
             self.errors["sanitised_text"].show_problem("Write the sanitised text before approving.")
             return
-        self.ok_button.setEnabled(False)
         self.submitted.emit(body)
 
-    def waiting(self, message: str) -> None:
-        """In the outbox, not yet sent (server unreachable): OK stays off so it is not sent twice."""
-        show_waiting(self.errors["outcome"], message)
+    def saved(self, response) -> None:
+        """The panel says what changed."""
 
-    def refused(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        field, message = "outcome", str(exc)
-        if isinstance(exc, ApiError) and exc.field_errors:
-            field, message = next(iter(exc.field_errors.items()))
-        prefix = "" if isinstance(exc, ServerUnreachable) else "Refused: "
-        self.errors.get(field, self.errors["outcome"]).show_problem(f"{prefix}{message}")
+    def conflict(self, current: dict) -> None:
+        self.report = current  # a second try uses the current version
 
 
 def report_html(report: dict) -> str:

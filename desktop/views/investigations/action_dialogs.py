@@ -9,32 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QDateTime, QTimeZone, Signal
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.announcer import announce
-from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.models.investigations.action_model import status_title
 from desktop.models.people.person_format import officer
 from desktop.timefmt import to_wire
-from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.dialog import WriteDialog
+from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from desktop.views.people.person_search import name_choice_lists
 
-LONDON = QTimeZone(b"Europe/London")
 DEFAULT_DUE_DAYS = 7
-# Versioned steps go through the outbox with If-Match: offline they wait on this computer and are sent when the
-# server returns (a record changed meanwhile is then refused with 412 and the current copy).
-OFFLINE = ("Waiting to send: the server cannot be reached. The change is kept on this computer and will be sent "
-           "when the connection returns; you may close this window.")
-
-
-def show_waiting(label: FieldError, message: str) -> None:
-    """A status beside the field, read out politely: not a problem with what was typed, so no "Problem:"."""
-    label.setText(message)
-    label.setVisible(True)
-    label.field.setAccessibleDescription(message)
-    announce(message)
 
 
 def action_line(action: dict) -> str:
@@ -42,25 +28,26 @@ def action_line(action: dict) -> str:
             f"({status_title(action)})")
 
 
-class ActionDialog(QDialog):
-    """Base: `fields` maps server field names to widgets; `main` is where a refusal without a field goes."""
+class ActionDialog(WriteDialog):
+    """A step of an action on the forms base: `add_field` registers each field's error line; the main field is
+    where a refusal that names no field goes. The panel sends the step (`send`, with If-Match)."""
 
     submitted = Signal(dict)  # the transition body
     transition = ""  # not "event": that name would hide QObject.event() and crash Qt
     ok_text = "&OK"
+    noun = "action"
 
     def __init__(self, action: dict, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(f"{self.transition or 'action'}Dialog".replace("_", ""))
         self.setWindowTitle(f"{title}: {action.get('number', '')}")
         self.action = action
-        self.key = str(uuid.uuid4())  # Idempotency-Key: a retry of the same press is the same request
+        self.last_event = ""  # the step last sent (the panel names it when it is done)
         self.summary = QLabel(action_line(action), objectName="actionSummary")
         self.summary.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.errors: dict[str, FieldError] = {}
-        self.main = "event"
+        self.main_field = "event"
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.ok_text)
@@ -75,13 +62,11 @@ class ActionDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def add_field(self, label: str, field: str, widget: QWidget, *, main: bool = False) -> None:
-        error = FieldError(widget, f"{widget.objectName()}Error", self)
         self.form.addRow(label, widget)
         name_choice_lists(self)
-        self.form.addRow("", error)
-        self.errors[field] = error
+        self.form.addRow("", self.field_error(field, widget))
         if main:
-            self.main = field
+            self.main_field = field
             widget.setFocus()
 
     def body(self) -> dict | None:
@@ -89,36 +74,25 @@ class ActionDialog(QDialog):
         return {"event": self.transition}
 
     def submit(self) -> None:
-        for error in self.errors.values():
-            error.clear_problem()
+        self.clear_problems()
         body = self.body()
         if body is None:
             return
-        self.ok_button.setEnabled(False)
         self.submitted.emit(body)
 
-    def waiting(self, _reason: str = "") -> None:
-        """The step is in the outbox but the server cannot be reached yet: say so; OK stays off (no double)."""
-        show_waiting(self.errors[self.main], OFFLINE)
+    def send_step(self, writes, body: dict) -> None:
+        """Through the outbox with If-Match: offline it waits and is sent when the server returns."""
+        self.writes = writes
+        self.last_event = body["event"]
+        self.send("POST", f"/actions/{self.action['id']}/transitions", body,
+                  headers={"If-Match": str(int(self.action["version"]))})
 
-    def refused(self, exc: BaseException) -> None:
-        """The server's refusal, beside the field it names (or the main field)."""
-        self.ok_button.setEnabled(True)
-        self.key = str(uuid.uuid4())  # a corrected request is a new one
-        if isinstance(exc, ApiError) and exc.status == 412:
-            message = "Someone else changed this action meanwhile; it has been reloaded. Check it and try again."
-            if exc.current is not None:
-                self.action = exc.current
-                self.summary.setText(action_line(self.action))
-            self.errors[self.main].show_problem(message)
-            return
-        if isinstance(exc, ServerUnreachable):  # only from a direct send; the outbox waits instead
-            self.errors[self.main].show_problem(OFFLINE)
-            return
-        field, message = self.main, str(exc)
-        if isinstance(exc, ApiError) and exc.field_errors:
-            field, message = next(iter(exc.field_errors.items()))
-        (self.errors.get(field) or self.errors[self.main]).show_problem(f"Refused: {message}")
+    def saved(self, response) -> None:
+        """The panel says what changed (it knows the verb)."""
+
+    def conflict(self, current: dict) -> None:
+        self.action = current  # a second try uses the current version
+        self.summary.setText(action_line(current))
 
 
 class AllocateDialog(ActionDialog):
@@ -132,10 +106,7 @@ class AllocateDialog(ActionDialog):
         current = (action.get("allocated_to") or {}).get("id")
         if current and self.officer_combo.findData(current) >= 0:
             self.officer_combo.setCurrentIndex(self.officer_combo.findData(current))
-        self.due_edit = QDateTimeEdit(objectName="allocateDueEdit")
-        self.due_edit.setTimeZone(LONDON)
-        self.due_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")
-        self.due_edit.setCalendarPopup(True)
+        self.due_edit = datetime_edit("allocateDueEdit", None, display_format=MINUTES_AND_ZONE)
         self.due_edit.setDateTime(QDateTime.currentDateTime().addDays(DEFAULT_DUE_DAYS).toTimeZone(LONDON))
         self.due_edit.setAccessibleDescription("When the result is due, UK time.")
         self.add_field("Allocate &to:", "allocated_to_id", self.officer_combo, main=True)
@@ -146,7 +117,7 @@ class AllocateDialog(ActionDialog):
         if self.officer_combo.currentData() is None:
             self.errors["allocated_to_id"].show_problem("Choose the officer to allocate the action to.")
             return None
-        due = datetime.fromtimestamp(self.due_edit.dateTime().toMSecsSinceEpoch() / 1000, timezone.utc)
+        due = to_utc(self.due_edit)
         if due <= datetime.now(timezone.utc):
             self.errors["due_at"].show_problem("The due date is in the past; choose a later time.")
             return None
@@ -158,16 +129,12 @@ class ResultDialog(ActionDialog):
 
     def __init__(self, action: dict, parent: QWidget | None = None):
         super().__init__(action, "Submit result", parent)
-        self.result_edit = QPlainTextEdit(objectName="resultTextEdit")
-        self.result_edit.setTabChangesFocus(True)
-        self.result_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
-        self.result_edit.setAccessibleDescription("What was done and found. Ctrl+Return submits.")
+        self.result_edit = text_edit("resultTextEdit", "What was done and found. Ctrl+Return submits.", lines=5)
         self.add_field("&Result:", "result_text", self.result_edit, main=True)
         self.errors["event"] = self.errors["result_text"]
 
     def keyPressEvent(self, event) -> None:
         # Return in the text is a new line; Ctrl+Return submits.
-        from PySide6.QtCore import Qt
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.submit()
             return

@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpl
 
 from desktop.sync.hub import Event
 from desktop.announcer import announce
-from desktop.sync.client import ApiError
 from desktop.models.investigations.action_model import ActionHistoryModel, ActionsModel, sort_actions
 from desktop.models.people.person_format import officer
 from desktop.models.people.person_table import ROW_ROLE
 from desktop.views.investigations.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
                                           ReviewDialog, action_line)
+from desktop.views.forms.refusal import is_conflict
 from desktop.views.people.person_search import make_table, name_choice_lists
 from domain.actions import STATE_TITLES
 
@@ -236,37 +236,33 @@ class ActionsPanel(QWidget):
         else:
             dialog = ReasonTransitionDialog(action, kind, self)
         dialog.submitted.connect(lambda body, d=dialog: self.send(d, body))
+        dialog.saved_signal.connect(lambda updated, d=dialog: self._step_done(d, updated))
+        dialog.refused_signal.connect(self._step_refused)
         self.dialog = dialog
         dialog.open()
         return dialog
 
     def send(self, dialog: ActionDialog, body: dict) -> None:
-        """Through the outbox with If-Match: offline it waits and is sent when the server returns."""
-        action = dialog.action
+        """Through the outbox with If-Match (the forms base): offline it waits and is sent when the server
+        returns; a refusal comes back beside the dialog's field."""
+        dialog.send_step(self.writes, body)
 
-        def done(updated: dict) -> None:
-            self.model.upsert(updated)
-            self.select_action(updated["id"])
-            self._current_changed()
-            announce(f"{VERBS.get(body['event'], 'Changed')}: {action_line(updated)}")
-            dialog.accept()
-            self.transition_done.emit(updated)
-            if body["event"] == "further_action" or self.status_combo.currentData() not in ([], None):
-                self.reload()  # a new action, or one that no longer matches the filter
+    def _step_done(self, dialog: ActionDialog, updated: dict) -> None:
+        event = dialog.last_event
+        self.model.upsert(updated)
+        self.select_action(updated["id"])
+        self._current_changed()
+        announce(f"{VERBS.get(event, 'Changed')}: {action_line(updated)}")
+        self.transition_done.emit(updated)
+        if event == "further_action" or self.status_combo.currentData() not in ([], None):
+            self.reload()  # a new action, or one that no longer matches the filter
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, ApiError) and exc.status == 412 and exc.current is not None:
-                self.model.upsert(exc.current)
-                if (self.current() or {}).get("id") == exc.current.get("id"):
-                    self._current_changed()
-            dialog.refused(exc)  # beside the field, read out (assertive)
-
-        if self.writes is None:
-            dialog.refused(RuntimeError("there is no local store on this computer, so nothing can be saved"))
-            return
-        self.writes.queue("POST", f"/actions/{action['id']}/transitions", body, row_id=dialog.key,
-                          headers={"If-Match": str(int(action["version"]))}, on_sent=done, on_rejected=failed,
-                          on_waiting=dialog.waiting)
+    def _step_refused(self, exc: BaseException) -> None:
+        current = getattr(exc, "current", None)
+        if is_conflict(exc) and isinstance(current, dict):  # the list shows the current copy too
+            self.model.upsert(current)
+            if (self.current() or {}).get("id") == current.get("id"):
+                self._current_changed()
 
     def focus_panel(self) -> None:
         self.table.setFocus()

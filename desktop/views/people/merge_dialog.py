@@ -4,29 +4,26 @@ undone from the person's merge history."""
 
 from __future__ import annotations
 
-import uuid
-
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.sync.client import ApiError
 from desktop.models.people.person_format import person_line
-from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.dialog import WriteDialog
 from desktop.views.people.person_search import PersonSearchPanel
 
 
-class MergeDialog(QDialog):
+class MergeDialog(WriteDialog):
+    """On the forms base: a refusal beside the field it names (else beside the record chosen), one wording."""
+
     merged = Signal(dict)  # MergeOut
 
     def __init__(self, ops, client, writes, survivor: dict, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, writes)
         self.setObjectName("mergeDialog")
         self.setWindowTitle("Merge records of the same person")
-        self.writes = writes
         self.survivor = survivor
         self.other: dict | None = None
-        self.merge_id = str(uuid.uuid4())
         self.confirming = False
 
         self.kept = QLabel(f"Record kept: {person_line(survivor)}", objectName="mergeKeptLabel")
@@ -38,8 +35,9 @@ class MergeDialog(QDialog):
         self.chosen_label.setWordWrap(True)
         self.reason_edit = QLineEdit(objectName="mergeReasonEdit")
         self.reason_edit.setAccessibleDescription("Why these are the same person; it is recorded.")
-        self.other_error = FieldError(self.search.name_edit, "mergeOtherError", self)
-        self.reason_error = FieldError(self.reason_edit, "mergeReasonError", self)
+        self.other_error = self.field_error("merged_id", self.search.name_edit, "mergeOtherError")
+        self.reason_error = self.field_error("reason", self.reason_edit, "mergeReasonError")
+        self.main_field = "merged_id"  # a refusal that names no field goes beside the record chosen
         self.confirm_text = QLabel(objectName="mergeConfirmText")
         self.confirm_text.setWordWrap(True)
         self.confirm_text.setVisible(False)
@@ -47,6 +45,7 @@ class MergeDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.merge_button = self.buttons.addButton("&Merge…", QDialogButtonBox.ButtonRole.AcceptRole)
         self.merge_button.setObjectName("mergeButton")
+        self.ok_button = self.merge_button
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("mergeCancelButton")
         for button in self.buttons.buttons():
             button.setAutoDefault(False)
@@ -106,22 +105,18 @@ class MergeDialog(QDialog):
             return
         body = {"id": self.merge_id, "survivor_id": self.survivor["id"], "merged_id": self.other["id"],
                 "reason": self.reason_edit.text().strip()}
-        self.merge_button.setEnabled(False)
-        self.writes.queue("POST", "/people/merges", body, on_sent=self._sent, on_rejected=self._rejected)
+        self.send("POST", "/people/merges", body)
         announce("Merging…")
 
-    def _sent(self, merge: dict) -> None:
+    @property
+    def merge_id(self) -> str:
+        """The merge's id, which is also its Idempotency-Key (new after a refusal)."""
+        return self.key
+
+    def saved(self, merge: dict) -> None:
         announce(f"Merged {person_line(self.other)} into {person_line(self.survivor)}.")
         self.merged.emit(merge)
-        self.accept()
 
-    def _rejected(self, exc: BaseException) -> None:
-        self.merge_button.setEnabled(True)
-        self.merge_id = str(uuid.uuid4())
+    def refused(self, error: BaseException) -> None:
         self._unconfirm()
-        message = str(exc)
-        if isinstance(exc, ApiError) and exc.field_errors:
-            field, message = next(iter(exc.field_errors.items()))
-            (self.reason_error if field == "reason" else self.other_error).show_problem(message)
-            return
-        self.other_error.show_problem(f"Not merged: {message}")
+        super().refused(error)

@@ -5,10 +5,9 @@ prosecution cases) and the merge history, with undo for supervisors."""
 from __future__ import annotations
 
 import html
-import uuid
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
@@ -18,6 +17,7 @@ from desktop.models.people.person_picture_model import MarkersModel, MergesModel
 from desktop.models.people.person_table import ROW_ROLE
 from desktop.timefmt import format_local
 from desktop.views.forms.access_reason_dialog import ReasonDialog
+from desktop.views.forms.dialog import WriteDialog
 from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
 from domain.people import WARNING_MARKERS
 
@@ -251,38 +251,19 @@ class PersonPanel(QWidget):
         dialog = ReasonDialog("Undo merge", f"Undo the merge of {person_line(merge['merged'])} into "
                               f"{person_line(merge['survivor'])}, made {format_local(merge.get('merged_at'))}? "
                               "Every link moved by the merge goes back.", self, ok_text="&Undo merge",
-                              object_name="undoMergeDialog", label="&Reason for undoing:")
+                              object_name="undoMergeDialog", label="&Reason for undoing:", writes=self.writes,
+                              path=f"/people/merges/{merge['id']}/undo", done_text="Merge undone.")
         self.dialog = dialog
-
-        def send() -> None:
-            if self.writes is None:
-                announce("Nothing can be saved: there is no local store.", assertive=True)
-                return
-            self.writes.queue("POST", f"/people/merges/{merge['id']}/undo", {"reason": dialog.reason},
-                              on_sent=lambda _m: (announce("Merge undone."), self.reload()),
-                              on_rejected=lambda exc: announce(f"The merge was not undone: {exc}", assertive=True))
-
-        dialog.accepted.connect(send)
+        dialog.saved_signal.connect(lambda _merge: self.reload())
         dialog.open()
 
     # Warning markers ---------------------------------------------------------------------------------------
-    def _queue(self, path: str, body: dict, done: str) -> None:
-        if self.writes is None:
-            announce("Nothing can be saved: there is no local store.", assertive=True)
-            return
-        self.writes.queue("POST", path, body,
-                          on_sent=lambda person: (announce(done), self.reload()),
-                          on_rejected=lambda exc: announce(f"Not saved: {exc}", assertive=True))
-
     def add_marker(self) -> None:
         if self.person_id is None:
             return
-        dialog = MarkerDialog(self)
+        dialog = MarkerDialog(self, self.writes, f"/people/{self.person_id}/warning-markers")
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._queue(
-            f"/people/{self.person_id}/warning-markers",
-            {"id": str(uuid.uuid4()), "code": dialog.code, "details": dialog.details},
-            f"Warning marker added: {WARNING_MARKERS.get(dialog.code, dialog.code)}"))
+        dialog.saved_signal.connect(lambda _person: self.reload())
         dialog.open()
 
     def remove_marker(self) -> None:
@@ -294,22 +275,26 @@ class PersonPanel(QWidget):
         title = marker.get("title") or marker.get("code")
         dialog = ReasonDialog("Remove warning marker", f"Remove the warning marker '{title}'? It stays in the "
                               "record as removed, with your name and the reason.", self, ok_text="&Remove marker",
-                              object_name="removeMarkerDialog", label="&Reason for removing:")
+                              object_name="removeMarkerDialog", label="&Reason for removing:", writes=self.writes,
+                              path=f"/people/{self.person_id}/warning-markers/{marker['id']}/remove",
+                              done_text=f"Warning marker removed: {title}")
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._queue(
-            f"/people/{self.person_id}/warning-markers/{marker['id']}/remove", {"reason": dialog.reason},
-            f"Warning marker removed: {title}"))
+        dialog.saved_signal.connect(lambda _person: self.reload())
         dialog.open()
 
     def focus_panel(self) -> None:
         (self.details if self.picture is not None else self.find_button).setFocus()
 
 
-class MarkerDialog(QDialog):
-    """Add a warning marker: the code (PNC warning signal) and the details that explain it."""
+class MarkerDialog(WriteDialog):
+    """Add a warning marker: the code (PNC warning signal) and the details that explain it. Saved through the
+    forms base: the dialog stays open until the server has it; a refusal comes back beside the field."""
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+    noun = "person"
+
+    def __init__(self, parent: QWidget | None = None, writes=None, path: str = ""):
+        super().__init__(parent, writes)
+        self.path = path
         self.setObjectName("addMarkerDialog")
         self.setWindowTitle("Add warning marker")
         self.code_combo = QComboBox(objectName="markerCodeCombo")
@@ -324,11 +309,14 @@ class MarkerDialog(QDialog):
         self.ok_button.setObjectName("markerOkButton")
         self.ok_button.setDefault(True)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("markerCancelButton")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("&Marker:", self.code_combo)
+        form.addRow("", self.field_error("code", self.code_combo, "markerCodeError"))
         form.addRow("&Details:", self.details_edit)
+        form.addRow("", self.field_error("details", self.details_edit, "markerDetailsError"))
+        self.main_field = "details"
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -342,3 +330,13 @@ class MarkerDialog(QDialog):
     @property
     def details(self) -> str:
         return self.details_edit.text().strip()
+
+    def submit(self) -> None:
+        if self.sending:
+            return
+        self.clear_problems()
+        # The marker's id is the Idempotency-Key (new after a refusal).
+        self.send("POST", self.path, {"id": self.key, "code": self.code, "details": self.details})
+
+    def saved(self, _person) -> None:
+        announce(f"Warning marker added: {WARNING_MARKERS.get(self.code, self.code)}")

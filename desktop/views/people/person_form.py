@@ -3,19 +3,18 @@ the likely duplicates are shown ("Is this one of these?"): the user picks one, o
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
+from desktop.views.forms.dialog import WriteDialog
 from desktop.models.people.person_format import person_line
 from desktop.models.people.person_search_model import PersonResultsModel
 from desktop.models.people.person_table import ROW_ROLE
-from desktop.views.forms.field_error import FieldError
 from desktop.views.people.person_search import make_table, name_choice_lists
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import GENDERS, dob_problem, name_problem
@@ -34,20 +33,21 @@ def parse_dob(text: str) -> tuple[date | None, str | None]:
     return None, "Write the date of birth as DD/MM/YYYY, for example 11/04/1988."
 
 
-class PersonFormDialog(QDialog):
+class PersonFormDialog(WriteDialog):
+    """On the forms base: problems beside their fields, the one refusal wording, the new person's id as the
+    Idempotency-Key (kept across retries of the same create, new after a refusal)."""
+
     created = Signal(dict)  # PersonOut of the new record
     chosen = Signal(dict)  # PersonSummary of an existing record picked from the duplicates
 
     def __init__(self, ops, client, writes, parent: QWidget | None = None, *, surname: str = "",
                  forenames: str = "", today: date | None = None):
-        super().__init__(parent)
+        super().__init__(parent, writes)
         self.setObjectName("personFormDialog")
         self.setWindowTitle("New person")
-        self.ops, self.client, self.writes = ops, client, writes
+        self.ops, self.client = ops, client
         self.today = today
-        self.person_id = str(uuid.uuid4())  # kept across retries: the same create is never made twice
         self.checked_duplicates = False
-        self.waiting_row: str | None = None
 
         self.surname_edit = QLineEdit(surname, objectName="personSurnameEdit")
         self.forenames_edit = QLineEdit(forenames, objectName="personForenamesEdit")
@@ -64,10 +64,10 @@ class PersonFormDialog(QDialog):
         self.line1_edit = QLineEdit(objectName="personAddressLine1Edit")
         self.town_edit = QLineEdit(objectName="personTownEdit")
         self.postcode_edit = QLineEdit(objectName="personPostcodeEdit")
-        self.errors = {name: FieldError(widget, f"{widget.objectName().removesuffix('Edit')}Error", self)
-                       for name, widget in (("surname", self.surname_edit), ("forenames", self.forenames_edit),
-                                            ("date_of_birth", self.dob_edit), ("pnc_id", self.pnc_edit),
-                                            ("cro_number", self.cro_edit), ("addresses", self.line1_edit))}
+        for name, widget in (("surname", self.surname_edit), ("forenames", self.forenames_edit),
+                             ("date_of_birth", self.dob_edit), ("pnc_id", self.pnc_edit),
+                             ("cro_number", self.cro_edit), ("addresses", self.line1_edit)):
+            self.field_error(name, widget, f"{widget.objectName().removesuffix('Edit')}Error")
         self.pnc_edit.textChanged.connect(lambda _t: self._inline("pnc_id"))
         self.cro_edit.textChanged.connect(lambda _t: self._inline("cro_number"))
         self.dob_edit.textChanged.connect(lambda _t: self._inline("date_of_birth"))
@@ -107,6 +107,7 @@ class PersonFormDialog(QDialog):
         self.create_button = self.buttons.addButton("Check and cre&ate", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("personCreateButton")
         self.create_button.setDefault(True)
+        self.ok_button = self.create_button
         self.use_button = self.buttons.addButton("&Use selected record", QDialogButtonBox.ButtonRole.ActionRole)
         self.use_button.setObjectName("personUseExistingButton")
         self.use_button.setVisible(False)
@@ -116,10 +117,12 @@ class PersonFormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.status = QLabel(objectName="personFormStatus")
         self.status.setWordWrap(True)
+        self.general_error.setObjectName("personFormGeneralError")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.duplicates_box, 1)
+        layout.addWidget(self.general_error)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.surname_edit.setFocus()
@@ -159,6 +162,11 @@ class PersonFormDialog(QDialog):
         self.create_button.setText("Check and cre&ate")
 
     # Create ------------------------------------------------------------------------------------------------
+    @property
+    def person_id(self) -> str:
+        """The new record's id, which is also its Idempotency-Key: the same create is never made twice."""
+        return self.key
+
     def body(self) -> dict:
         dob, _ = parse_dob(self.dob_edit.text())
         body: dict = {"id": self.person_id, "surname": self.surname_edit.text().strip(),
@@ -181,7 +189,7 @@ class PersonFormDialog(QDialog):
                 self.errors[field].show_problem(problem)
                 return
             self.errors[field].clear_problem()
-        if self.waiting_row is not None:
+        if self.sending:
             announce("This person is already being saved.")
             return
         if not self.checked_duplicates:
@@ -195,7 +203,7 @@ class PersonFormDialog(QDialog):
         client = self.client
         self.status.setText("Looking for existing records of this person…")
         self.create_button.setEnabled(False)
-        self.ops.run(lambda: client.duplicates_check(check), on_done=self._duplicates, on_error=self._refused)
+        self.ops.run(lambda: client.duplicates_check(check), on_done=self._duplicates, on_error=self.refused)
 
     def _duplicates(self, candidates: list[dict]) -> None:
         self.create_button.setEnabled(True)
@@ -229,35 +237,34 @@ class PersonFormDialog(QDialog):
     def create(self) -> None:
         body = self.body()
         self.status.setText("Saving…")
-        self.create_button.setEnabled(False)
-        self.waiting_row = self.writes.queue("POST", "/people", body, on_sent=self._created,
-                                             on_rejected=self._refused)
+        self.send("POST", "/people", body)
 
-    def _created(self, person: dict) -> None:
-        self.waiting_row = None
+    def saved(self, person: dict) -> None:
         announce(f"Person created: {person_line(person)}")
         self.created.emit(person)
-        self.accept()
 
-    def _refused(self, exc: BaseException) -> None:
-        self.waiting_row = None
-        self.create_button.setEnabled(True)
+    def sending_ended(self) -> None:
+        super().sending_ended()
         self.status.setText("")
-        if isinstance(exc, ApiError) and exc.status == 409 and isinstance(exc.body.get("current"), dict):
-            current = exc.body["current"]
-            self.person_id = str(uuid.uuid4())  # a later create is a different request
+
+    def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
+        current = self._existing(error)
+        if current is not None:  # the identifier is already on another record
             field = "pnc_id" if self.pnc_edit.text().strip() else "cro_number"
-            self.errors[field].show_problem(f"{exc} Existing record: {person_line(current)}.")
+            return [(field, f"{error} Existing record: {person_line(current)}.")]
+        return super().refusal_problems(error)
+
+    def refused(self, error: BaseException) -> None:
+        super().refused(error)
+        current = self._existing(error)
+        if current is not None:  # offered as the record to use instead
             self.duplicates_model.set_rows([{"person": current, "score": 100, "reasons": ["identifier the same"]}])
             self.duplicates_box.setVisible(True)
             self.use_button.setVisible(True)
             self.duplicates_table.setCurrentIndex(self.duplicates_model.index(0, 0))
-            return
-        if isinstance(exc, ApiError) and exc.field_errors:
-            self.person_id = str(uuid.uuid4())
-            for field, message in exc.field_errors.items():
-                key = field.split(".")[0]
-                self.errors.get(key, self.errors["surname"]).show_problem(message)
-                return
-        self.status.setText(f"Not saved: {exc}")
-        announce(f"Not saved: {exc}", assertive=True)
+
+    @staticmethod
+    def _existing(error: BaseException) -> dict | None:
+        if isinstance(error, ApiError) and error.status == 409 and isinstance(error.body.get("current"), dict):
+            return error.body["current"]
+        return None

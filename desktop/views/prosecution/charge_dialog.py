@@ -10,16 +10,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit, QDialog,
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit,
                                QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from domain.charging import FIELD_LABELS, DateRange, render_particulars
 from desktop.announcer import announce
+from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, DateEdit, datetime_edit, to_utc
 
-LONDON = QTimeZone(b"Europe/London")
 BAIL_CHOICES = (("unconditional_bail", "Unconditional bail"), ("conditional_bail", "Conditional bail"),
                 ("remanded_in_custody", "Remanded in custody"))
 MODE_TITLES = {"summary": "Summary only", "either_way": "Either way", "indictable_only": "Indictable only"}
@@ -38,7 +39,7 @@ def offence_label(o: dict) -> str:
 
 
 def _utc(edit: QDateTimeEdit) -> datetime:
-    return datetime.fromtimestamp(edit.dateTime().toMSecsSinceEpoch() / 1000, tz=UTC)
+    return to_utc(edit)
 
 
 def _set_utc(edit: QDateTimeEdit, at: datetime) -> None:
@@ -92,11 +93,11 @@ class ChargeEditor(QGroupBox):
         self.statement_label.setWordWrap(True)
         self.statement_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                      | Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit = DateEdit(QDate.currentDate())  # the one date field: Tab leaves it in one press
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.range_check = QCheckBox("Over a ran&ge of dates")
-        self.end_edit = QDateEdit(QDate.currentDate())
+        self.end_edit = DateEdit(QDate.currentDate())
         self.end_edit.setCalendarPopup(True)
         self.end_edit.setDisplayFormat("dd/MM/yyyy")
         self.end_edit.setEnabled(False)
@@ -315,7 +316,13 @@ class ChargeEditor(QGroupBox):
                 self.particulars_error]
 
 
-class ChargeDialog(QDialog):
+class ChargeDialog(WriteDialog):
+    """On the forms base: problems beside their fields the one way. It closes when the charge is queued; the
+    menu re-opens it with a 422's field errors (`show_server_errors`)."""
+
+    problems_context = " before charging"
+    noun = "charge"
+
     def __init__(self, record: dict, offences: list[dict], caution_wording: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.record = record
@@ -328,14 +335,9 @@ class ChargeDialog(QDialog):
         self.setWindowTitle(f"Charge {name} ({record.get('custody_number', '')})")
         self.editors: list[ChargeEditor] = []
 
-        self.general_error = QLabel(objectName="chargeGeneralError")
-        self.general_error.setWordWrap(True)
-        self.general_error.setVisible(False)
+        self.general_error.setObjectName("chargeGeneralError")
 
-        self.charged_edit = QDateTimeEdit(objectName="chargeChargedAt")
-        self.charged_edit.setTimeZone(LONDON)
-        self.charged_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")
-        self.charged_edit.setCalendarPopup(True)
+        self.charged_edit = datetime_edit("chargeChargedAt", None, display_format=MINUTES_AND_ZONE)
         self.charged_edit.setDateTime(QDateTime.currentDateTime().toTimeZone(LONDON))
         self.charged_edit.setAccessibleDescription("When the charge was made, UK time. Defaults to now.")
         self.charged_error = FieldError(self.charged_edit, "chargeChargedAtError")
@@ -389,10 +391,7 @@ class ChargeDialog(QDialog):
         self.court_error = FieldError(self.court_edit, "chargeCourtError")
         self.court_code_edit = QLineEdit(objectName="chargeCourtCode")
         self.court_code_edit.setMaxLength(16)
-        self.hearing_edit = QDateTimeEdit(objectName="chargeHearingAt")
-        self.hearing_edit.setTimeZone(LONDON)
-        self.hearing_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")
-        self.hearing_edit.setCalendarPopup(True)
+        self.hearing_edit = datetime_edit("chargeHearingAt", None, display_format=MINUTES_AND_ZONE)
         day = QDate.currentDate().addDays(1)
         while day.dayOfWeek() > 5:
             day = day.addDays(1)
@@ -544,7 +543,7 @@ class ChargeDialog(QDialog):
                       self.conditions_error, self.reasons_error, self.court_error, self.hearing_error]
 
     def clear_problems(self) -> None:
-        self.general_error.setVisible(False)
+        super().clear_problems()
         for error in self.all_errors():
             error.clear_problem()
 
@@ -572,27 +571,19 @@ class ChargeDialog(QDialog):
             out.append((self.hearing_error, "The first hearing must be in the future; check the date and time."))
         return out
 
-    def show_problems(self, problems: list[tuple[FieldError, str]]) -> None:
-        """Each message beside its field; the first in form order gets the focus and is read out first."""
+    def show_problems(self, problems) -> None:
+        """The base's way, in the order the fields appear (the first gets the focus and is read out)."""
         order = {id(e): i for i, e in enumerate(self.all_errors())}
-        problems = sorted(problems, key=lambda p: order.get(id(p[0]), len(order)))
-        for i, (error, message) in enumerate(problems):
-            error.show_problem(message, focus=i == 0)
-        if problems:
-            self._reveal(problems[0][0].field)
-            count = len(problems)
-            announce(f"{count} problem{'s' if count != 1 else ''} to put right before charging. "
-                     f"First: {problems[0][1]}", assertive=True)
+        super().show_problems(sorted(problems, key=lambda p: order.get(id(p[0]), len(order))))
 
     def show_server_errors(self, field_errors: dict[str, str], detail: str = "") -> None:
         """A 422 from the server: each message beside the field it names (charges.1.particulars.place …)."""
         self.clear_problems()
-        problems: list[tuple[FieldError, str]] = []
+        problems: list[tuple[FieldError | str, str]] = []
         simple = {"charged_at": self.charged_error, "charges": self.charges_error, "caution_given": self.caution_error,
                   "reply": self.reply_error, "bail.decision": self.bail_error, "bail.conditions": self.conditions_error,
                   "bail.reasons": self.reasons_error, "hearing.court": self.court_error,
                   "hearing.court_code": self.court_error, "hearing.at": self.hearing_error}
-        unplaced = []
         for field, message in field_errors.items():
             if field in simple:
                 problems.append((simple[field], message))
@@ -601,22 +592,10 @@ class ChargeDialog(QDialog):
                 if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(self.editors):
                     problems.append((self.editors[int(parts[1])].error_for(parts[2]), message))
                 else:
-                    unplaced.append(message)
+                    problems.append(("", message))
             else:
-                unplaced.append(message)
-        if unplaced or not problems:
-            self.general_error.setText("Problem: " + (" ".join(unplaced) or detail or "The server refused the charge."))
-            self.general_error.setVisible(True)
-        if problems:
-            self.show_problems(problems)
-        else:
-            self.editors[0].offence_combo.setFocus()
-            announce(self.general_error.text(), assertive=True)
-
-    def _reveal(self, widget: QWidget) -> None:
-        scroll = self.findChild(QScrollArea, "chargeScroll")
-        if scroll is not None:
-            scroll.ensureWidgetVisible(widget)
+                problems.append(("", message))
+        self.show_problems(problems or [("", detail or "The server refused the charge.")])
 
     def accept(self) -> None:
         self.clear_problems()

@@ -122,7 +122,7 @@ def test_server_refusal_is_shown_beside_the_field_and_the_text_kept(qtbot, make_
     text = "Entry with an impossible observed time."
     type_and_save(qtbot, window, text)
     qtbot.waitUntil(lambda: panel.observed_error.isVisible(), timeout=10_000)
-    assert panel.error_text("observed_at").startswith("Problem: The server did not save this entry")
+    assert panel.error_text("observed_at").startswith("Problem: Not saved: ")
     assert panel.text_edit.toPlainText() == text
     assert find(window, text) is None
     assert panel.observed_edit.hasFocus()
