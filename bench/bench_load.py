@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import os
 import platform
@@ -52,7 +53,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.demo import DEMO_PASSWORD  # noqa: E402
+from server.demo import DEMO_PASSWORD
 
 API = "/api/v1"
 REQUEST_TIMEOUT_S = 15.0  # a loop request that takes longer counts as a timeout (the client gives up too)
@@ -60,6 +61,7 @@ WAIT_S = 25.0
 PAUSE_AFTER_ERROR_S = 1.0
 LOOP_KINDS = ("board", "log", "post")
 TOKENS_PER_USER = 2  # sessions of each demo user the stations share (sign-in is argon2: deliberately slow)
+LATE_GENERATOR_MS = 50.0  # event-loop lag beyond this means the load generator, not the target, set the pace
 TARGETS_RPS, TARGET_P95, TARGET_HEALTH = 0.5, 2.0, 3.0
 
 
@@ -134,13 +136,13 @@ def server_command() -> list[str]:
 def build_template(pg: Postgres) -> None:
     pg.admin(f'CREATE DATABASE "{pg.template}"')
     cmd = server_command() + ["--database-url", pg.url(pg.template), "--demo-data", "migrate"]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise BenchError(f"{shlex.join(cmd)} failed:\n{done.stdout}{done.stderr}")
 
 
 def has_workers_option() -> bool:
-    done = subprocess.run(server_command() + ["--help"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(server_command() + ["--help"], check=False, capture_output=True, text=True, cwd=ROOT)
     return "--workers" in done.stdout
 
 
@@ -160,7 +162,7 @@ class Served:
         self.name, self.port, self.api = name, port, api
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = logdir / f"{name.replace(' ', '-')}-{port}.log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open as long as the process; closed in stop()
         self.proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
                                      cwd=ROOT, start_new_session=True)
 
@@ -287,6 +289,7 @@ class Shard:
     warmup: float
     duration: float
     wait_s: float
+    think: float
 
 
 @dataclass
@@ -361,6 +364,8 @@ async def _station(n: int, shard: Shard, client: httpx.AsyncClient, samples: lis
             ok &= r is not None and r.status_code == 201
             if not ok:
                 await asyncio.sleep(PAUSE_AFTER_ERROR_S)
+            elif shard.think:
+                await asyncio.sleep(shard.think * rng.uniform(0.5, 1.5))
 
     await asyncio.gather(wait_loop(), work_loop())
 
@@ -412,7 +417,7 @@ def generate(base: str, api: str, bare: bool, stations: int, tokens: list[str], 
     procs = max(1, min(args.generators, stations))
     start_at = time.time() + (2.0 if procs > 1 else 0.0)  # time for spawned generators to import httpx
     shards = [Shard(base, api, bare, range(i, stations, procs), stations, tokens, record_ids, start_seq, start_at,
-                    args.warmup, args.duration, WAIT_S) for i in range(procs)]
+                    args.warmup, args.duration, WAIT_S, args.think) for i in range(procs)]
     if procs == 1:
         return run_shard(shards[0])
     with multiprocessing.get_context("spawn").Pool(procs) as pool:
@@ -489,7 +494,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def error_text(outcomes: Counter) -> str:
@@ -530,11 +535,11 @@ def summarise(level: int, target: str, result: ShardResult, duration: float, cpu
 
 
 def fmt_ms(v: float) -> str:
-    return "-" if v != v else (f"{v:.0f}" if v >= 10 else f"{v:.1f}")
+    return "-" if math.isnan(v) else (f"{v:.0f}" if v >= 10 else f"{v:.1f}")
 
 
 def fmt_ratio(v: float | None, good: bool) -> str:
-    if v is None or v != v:
+    if v is None or math.isnan(v):
         return "-"
     return f"{v:.2f}x " + ("(meets)" if good else "(MISSES)")
 
@@ -588,12 +593,15 @@ def measure_level(pg: Postgres, level: int, target: str, workers: int, args: arg
         cpu = (f"{result.cpu_s / args.duration:.2f}/{(cpu_seconds([served.proc.pid]) - srv_cpu0) / wall:.2f}/"
                f"{(cpu_seconds(comm='postgres') - pg_cpu0) / wall:.2f}/{cores * (busy1 - busy0) / (all1 - all0):.2f}")
         lag = pct(result.lag_ms, 0.95)
-        note = f"generator loop lag p95 {lag:.0f} ms" if lag == lag else ""
+        note = f"load average {os.getloadavg()[0]:.1f}; generator loop lag p95 {lag:.0f} ms"
+        if lag > LATE_GENERATOR_MS or result.cpu_s / args.duration > 0.85:
+            note += " (the generator was late: its own delay is inside these latencies)"
         row = summarise(level, target, result, args.duration, cpu, note)
     finally:
         t_stop = time.perf_counter()
         served.stop()
-        print(f"    set-up {t_setup:.1f} s (ready after {t_up:.1f} s), stop {time.perf_counter() - t_stop:.1f} s", file=sys.stderr, flush=True)
+        print(f"    set-up {t_setup:.1f} s (ready after {t_up:.1f} s), stop {time.perf_counter() - t_stop:.1f} s",
+              file=sys.stderr, flush=True)
     if said := served.log_summary():
         row.note = (row.note + "; " if row.note else "") + f"server log: {said}"
     return row
@@ -612,7 +620,7 @@ def idle_check(pg: Postgres, workers: int, args: argparse.Namespace, logdir: Pat
     quiet = [s[1] * 1000 for s in out["quiet"]]
     busy = [s[1] * 1000 for s in out["busy"]]
     q95, b95 = pct(quiet, 0.95), pct(busy, 0.95)
-    ratio = b95 / q95 if q95 == q95 and q95 > 0 else float("nan")
+    ratio = b95 / q95 if q95 > 0 else float("nan")
     errors = error_text(Counter(s[2] for s in out["busy"]))
     note = served.log_summary()
     return [f"server {workers}w", f"{args.idle_waits:,}", fmt_ms(pct(quiet, 0.5)), fmt_ms(q95), fmt_ms(pct(busy, 0.5)),
@@ -627,8 +635,8 @@ def machine_text() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
+    nproc = subprocess.run(["nproc"], check=False, capture_output=True, text=True).stdout.strip()
+    uname = subprocess.run(["uname", "-a"], check=False, capture_output=True, text=True).stdout.strip()
     return f"nproc {nproc} ({model}); `uname -a`: {uname}"
 
 
@@ -642,6 +650,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-waits", type=int, default=1000, help="open waits for the health check (0: skip)")
     parser.add_argument("--health-seconds", type=float, default=None, help="each health probe phase (default 10)")
     parser.add_argument("--health-rate", type=float, default=20.0, help="health probes per second")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a station pauses after each loop (default 0: back to back)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes (default 1)")
     parser.add_argument("--quick", action="store_true", help="a ~2-minute smoke: levels 50,200, 8 s each")
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
@@ -667,8 +677,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_load: {exc}", file=sys.stderr)
         return 2
     workers = list(args.workers)
-    notes = [f"Stations share {TOKENS_PER_USER * 2} sign-ins ({TOKENS_PER_USER} sessions each of the demo detention "
-             "officer and custody sergeant); sign-in itself is not measured."]
+    notes = [(f"Stations share {TOKENS_PER_USER * 2} sign-ins ({TOKENS_PER_USER} sessions each of the demo detention "
+              "officer and custody sergeant); sign-in itself is not measured.")]
     if any(w > 1 for w in workers) and not has_workers_option():
         skipped = [w for w in workers if w > 1]
         workers = [w for w in workers if w == 1]
@@ -693,7 +703,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in level_rows:
                 if bare is not None and r is not bare:
                     r.vs_rps = r.rps / bare.rps if bare.rps else float("nan")
-                    r.vs_p95 = r.p95 / bare.p95 if bare.p95 == bare.p95 and bare.p95 > 0 else float("nan")
+                    r.vs_p95 = r.p95 / bare.p95 if bare.p95 > 0 else float("nan")
             rows += level_rows
         if args.idle_waits > 0:
             for w in workers:
@@ -716,7 +726,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"PostgreSQL {version} at {pg.host}:{pg.port}; Python {platform.python_version()}, httpx {httpx.__version__}")
     print(f"Command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
     print(f"Each level: {args.warmup:g} s warm-up (stations join over the first {args.warmup * 0.6:g} s), then "
-          f"{args.duration:g} s measured; {args.generators} generator process(es); loop requests time out after "
+          f"{args.duration:g} s measured; think time {args.think:g} s; {args.generators} generator process(es); "
+          f"loop requests time out after "
           f"{REQUEST_TIMEOUT_S:g} s, waits after {WAIT_S + REQUEST_TIMEOUT_S:g} s.")
     for note in notes:
         print(note)
