@@ -531,9 +531,9 @@ def summarise(level: int, target: str, result: ShardResult, duration: float, cpu
     lat = [s[1] * 1000 for s in loop]  # every answered or timed-out loop request, errors included
     loop_outcomes = Counter(s[2] for s in loop)
     wait_outcomes = Counter(s[2] for s in waits)
+    errors = len(loop) - len(ok) + len(waits) - wait_outcomes.get(200, 0)
     return Row(level, target, len(ok) / duration, pct(lat, 0.5), pct(lat, 0.95), pct(lat, 0.99),
-               error_text(loop_outcomes), len(loop) - len(ok) + len(waits) - wait_outcomes.get(200, 0), wait_outcomes.get(200, 0), error_text(wait_outcomes),
-               cpu, note)
+               error_text(loop_outcomes), errors, wait_outcomes.get(200, 0), error_text(wait_outcomes), cpu, note)
 
 
 def fmt_ms(v: float) -> str:
