@@ -680,7 +680,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-logs", action="store_true", help="keep the server logs (their folder is printed)")
     args = parser.parse_args(argv)
     quick = args.quick
-    args.levels = [int(x) for x in (args.levels or ("50,200" if quick else "50,200,1000")).split(",") if x.strip()]
+    if args.levels is None:
+        args.levels = "50,200" if quick else "50,200,1000"
+    args.levels = [int(x) for x in args.levels.split(",") if x.strip()]  # "" runs only the idle-waits check
     args.duration = args.duration or (8.0 if quick else 20.0)
     args.warmup = args.warmup or (4.0 if quick else 6.0)
     args.health_seconds = args.health_seconds or (5.0 if quick else 10.0)
