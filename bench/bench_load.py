@@ -644,7 +644,7 @@ def idle_check(pg: Postgres, workers: int, args: argparse.Namespace, logdir: Pat
     note = served.log_summary()
     return [f"server {workers}w", f"{args.idle_waits:,} ({out['open']:,})", fmt_ms(pct(quiet, 0.5)), fmt_ms(q95),
             fmt_ms(pct(busy, 0.5)),
-            fmt_ms(b95), fmt_ratio(ratio, ratio <= TARGET_HEALTH), errors,
+            fmt_ms(b95), ("≥" if "timeout" in errors else "") + fmt_ratio(ratio, ratio <= TARGET_HEALTH), errors,
             error_text(Counter(s[2] for s in out["waits"])), note or "-"]
 
 
