@@ -613,7 +613,7 @@ def measure_level(pg: Postgres, level: int, target: str, workers: int, args: arg
                f"{(cpu_seconds(comm='postgres') - pg_cpu0) / wall:.2f}/{cores * (busy1 - busy0) / (all1 - all0):.2f}")
         lag = pct(result.lag_ms, 0.95)
         note = f"load average {os.getloadavg()[0]:.1f}; generator loop lag p95 {lag:.0f} ms"
-        if lag > LATE_GENERATOR_MS or result.cpu_s / args.duration > 0.85:
+        if lag > LATE_GENERATOR_MS or result.cpu_s / args.duration / min(args.generators, level) > 0.85:
             note += " (the generator was late: its own delay is inside these latencies)"
         row = summarise(level, target, result, args.duration, cpu, note)
     finally:
