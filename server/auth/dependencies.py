@@ -27,6 +27,10 @@ def bearer_token(request: Request) -> str:
 
 def current_token(request: Request, session: SessionDep) -> Token:
     _user, token = user_for_token(session, bearer_token(request))
+    # End the sign-in read now: its pooled connection goes back instead of being held across the thread
+    # hops until the handler's own first query (or, for a long poll, for the whole wait). The objects stay
+    # loaded and attached (expire_on_commit=False); the handler's first query opens a new transaction.
+    session.commit()
     return token
 
 
