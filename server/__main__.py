@@ -8,7 +8,7 @@ import logging
 import sys
 
 from domain.roles import Role
-from server.runtime import StartupError, check_url, prepare_database
+from server.runtime import StartupError, check_url, check_workers, prepare_database
 from server.settings import Settings
 
 
@@ -19,6 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")
     parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="serve with N processes sharing the port (PostgreSQL only; default 1)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -31,20 +33,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(url: str, host: str, port: int) -> None:
-    from server.app import create_app
-    from server.embedded import StoppingServer, bind_socket
+def _serve(url: str, host: str, port: int, workers: int) -> None:
+    from server.embedded import bind_socket
+    from server.runtime import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(Settings.from_env(database_url=url))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
-    print(f"Bridewell server listening on http://{bound_host}:{bound_port}", flush=True)
-    # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
-    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
+    print(f"Bridewell server listening on http://{bound_host}:{bound_port}"
+          + (f" with {workers} worker processes" if workers > 1 else ""), flush=True)
+    serve(url, sock, workers)
 
 
 def _create_user(url: str, args: argparse.Namespace) -> None:
@@ -82,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             url = prepare_database(database_url)
             _create_user(url, args)
         else:
+            check_workers(database_url, args.workers)
             url = prepare_database(database_url, demo=args.demo_data)
-            _serve(url, args.host, args.port)
+            _serve(url, args.host, args.port, args.workers)
     except StartupError as exc:
         print(f"bridewell-server: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -28,7 +30,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_s)
     engine = make_engine(settings.database_url, pool)
-    app = FastAPI(title="Bridewell central API", version=__version__,
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        # A served process listens from the start (so /health/process shows it); in-process test clients,
+        # which skip the lifespan, start the listener with their first wait.
+        application.state.feed.start()
+        yield
+        application.state.feed.stop()
+
+    app = FastAPI(title="Bridewell central API", version=__version__, lifespan=lifespan,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine

@@ -157,6 +157,12 @@ class ChangeFeed:
         self._generation += 1
         fired.set()
 
+    def start(self) -> None:
+        """Bind to the running loop and, on PostgreSQL, start listening (otherwise the first wait does)."""
+        self._loop = asyncio.get_running_loop()
+        if self._pg:
+            self._start_listener()
+
     def stop(self) -> None:
         self.stopping.set()
         self.wake()
