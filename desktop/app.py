@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import none_guard, theme
 from desktop.announcer import announce
-from desktop.api.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
-from desktop.api.credentials import NO_SECURE_KEYRING, Credentials
+from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
+from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
 from desktop.operations import Operations
 from desktop.session import Session
-from desktop.store.local_store import LocalStore, StoreUnavailable
+from desktop.sync.local_store import LocalStore, StoreUnavailable
 
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
 SERVER_DB_FILE = "bridewell-server.sqlite3"
@@ -127,7 +127,7 @@ class Startup:
 
     # Step 2: sign in ----------------------------------------------------------------------------------------
     def _ask_sign_in(self) -> None:
-        from desktop.views.login_dialog import LoginDialog
+        from desktop.views.shell.login_dialog import LoginDialog
 
         p = self.prepared
         username = p.remembered_username or (DEMO_USER if self.args.demo else "")

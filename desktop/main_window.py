@@ -10,22 +10,22 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QFra
                                QMainWindow, QScrollArea, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce, announcer
-from desktop.api.client import ApiError, ServerUnreachable
-from desktop.api.feed import ChangeFeed
-from desktop.api.sync import OutboxSender
-from desktop.models.custody_board_model import RECORD_ROLE, SORT_ROLE, CustodyBoardModel
-from desktop.models.log_model import SAVED
+from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.sync.feed import ChangeFeed
+from desktop.sync.outbox_sender import OutboxSender
+from desktop.models.custody.board_model import RECORD_ROLE, SORT_ROLE, CustodyBoardModel
+from desktop.models.custody.log_model import SAVED
 from desktop.operations import Operations
 from desktop.session import Session
-from desktop.store.local_store import LocalStore
-from desktop.views.detainee_log import DetaineeLogPanel
-from desktop.views import printing_actions
-from desktop.views import custody_actions
-from desktop.views import people_actions
-from desktop.views.custody_board import BoardProxy
+from desktop.sync.local_store import LocalStore
+from desktop.views.custody.detainee_log import DetaineeLogPanel
+from desktop.views.custody import menu as custody_menu
+from desktop.views.people import menu as people_menu
+from desktop.views.records import menu as records_menu
+from desktop.views.custody.board import BoardProxy
 from desktop import theme
 from desktop.writes import Writes
-from desktop.views.placeholder_panel import PlaceholderPanel
+from desktop.views.shell.placeholder_panel import PlaceholderPanel
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
 LAYOUT_VERSION = 3
@@ -44,7 +44,7 @@ DOCKS = (
     ("intelligenceGradingDock", "Intelligence grading", "Alt+4",
      "Intelligence reports about this detainee will appear here with their 3x5x2 grading and handling code."),
     ("personDock", "Person", "Alt+5", "One person's whole picture across custody, investigations, intelligence and "
-     "prosecution."),  # the real panel is put in by people_actions.install
+     "prosecution."),  # the real panel is put in by people_menu.install
 )
 LOG_EVENT = "custody.log_entry.created"
 
@@ -89,9 +89,9 @@ class MainWindow(QMainWindow):
             self.sender_.pending_changed.connect(self._set_pending)
         self.feed.events.connect(self.apply_events)
         self.session.record_selected.connect(self._record_selected)
-        printing_actions.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
-        custody_actions.install(self)  # Custody menu, risk dock, overdue filter and announcements (issue 3)
-        people_actions.install(self)  # People, Investigations, Intelligence menus; Person dock (issue 4)
+        records_menu.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
+        custody_menu.install(self)  # Custody menu, risk dock, overdue filter and announcements (issue 3)
+        people_menu.install(self)  # People, Investigations, Intelligence menus; Person dock (issue 4)
         theme.install(self)  # View > High contrast, text size (issue 6)
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.api.client import ApiClient
+from desktop.sync.client import ApiClient
 
 
 class Session(QObject):

@@ -18,9 +18,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from desktop.announcer import announce
-from desktop.api.sync import OutboxSender
+from desktop.sync.outbox_sender import OutboxSender
 from desktop.operations import Operations
-from desktop.store.local_store import LocalStore, OutboxItem
+from desktop.sync.local_store import LocalStore, OutboxItem
 
 SentCallback = Callable[[Any], None]
 RejectedCallback = Callable[[BaseException], None]

@@ -17,6 +17,7 @@ from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 QUALIFIERS = {"A": "Attempting", "B": "Aiding and abetting", "C": "Conspiring", "I": "Inciting"}
 _CODE = re.compile(r"^(?:[A-Z]{2}\d{2}|COML)\d{3}[ABCI]?$")
@@ -99,7 +100,7 @@ def _date(value: object, where: str) -> date | None:
         raise CatalogueError(f"{where}: not an ISO date: {value!r}") from e
 
 
-def _parse(entry: dict, where: str) -> Offence:
+def _parse(entry: dict[str, Any], where: str) -> Offence:
     try:
         code = normalise_code(entry["code"])
         if problem := code_problem(code):
@@ -145,6 +146,21 @@ def parse_catalogue(text: str, origin: str) -> tuple[list[Offence], str]:
     if not isinstance(entries, list):
         raise CatalogueError(f"{origin}: 'offences' must be a list")
     return [_parse(e, f"{origin} offences[{i}]") for i, e in enumerate(entries)], mode
+
+
+def catalogue_from_entries(entries: Iterable[dict[str, Any]], origin: str) -> "Catalogue":
+    """A catalogue from entries in the file's form (as `offence_entry` writes them, e.g. served by the server)."""
+    return Catalogue(_parse(e, f"{origin} offences[{i}]") for i, e in enumerate(entries))
+
+
+def offence_entry(o: Offence) -> dict[str, Any]:
+    """`o` in the catalogue file's form (what `_parse` reads back), plus the title of its mode of trial."""
+    return {"code": o.code, "title": o.title, "statement": o.statement, "statement_unverified": o.statement_unverified,
+            "mode_of_trial": o.mode_of_trial.value, "mode_of_trial_title": MODE_TITLES[o.mode_of_trial],
+            "offence_type": o.offence_type, "particulars_template": o.particulars_template,
+            "particulars_fields": list(o.particulars_fields),
+            "effective_from": o.effective_from.isoformat() if o.effective_from else None,
+            "effective_to": o.effective_to.isoformat() if o.effective_to else None, "source": o.source}
 
 
 def _overlap(a: Offence, b: Offence) -> bool:

@@ -16,11 +16,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bridewell-server", description="Bridewell central API")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: env BRIDEWELL_DATABASE_URL, "
                                                "else a SQLite file in the user data folder)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed on start)")
+    parser.add_argument("--host", help="default: env BRIDEWELL_HOST, else 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: env BRIDEWELL_PORT, else 8080; "
+                                                 "0 picks a free port (printed on start)")
     parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="serve with N processes sharing the port (PostgreSQL only; default 1)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="serve with N processes sharing the port (PostgreSQL only); default: env "
+                             "BRIDEWELL_WORKERS, else 1")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -33,19 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(url: str, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings) -> None:
     from server.embedded import bind_socket
     from server.runtime import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
+    host, port = settings.host, settings.port
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
-    print(f"Bridewell server listening on http://{bound_host}:{bound_port}"
-          + (f" with {workers} worker processes" if workers > 1 else ""), flush=True)
-    serve(url, sock, workers)
+    workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
+    print(f"Bridewell server listening on http://{bound_host}:{bound_port}{workers}", flush=True)
+    serve(settings, sock)
 
 
 def _create_user(url: str, args: argparse.Namespace) -> None:
@@ -73,8 +76,10 @@ def _create_user(url: str, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    database_url = args.database_url or Settings.from_env().database_url
     try:
+        settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
+                                     workers=args.workers)
+        database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":
             prepare_database(database_url, demo=args.demo_data)
@@ -83,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             url = prepare_database(database_url)
             _create_user(url, args)
         else:
-            check_workers(database_url, args.workers)
+            check_workers(database_url, settings.workers)
             url = prepare_database(database_url, demo=args.demo_data)
-            _serve(url, args.host, args.port, args.workers)
+            _serve(settings.with_(database_url=url))
     except StartupError as exc:
         print(f"bridewell-server: {exc}", file=sys.stderr)
         return 2

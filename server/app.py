@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 
 from server import __version__
 from server.auth.routes import router as auth_router
+from server.custody import force
 from server.custody.routes import router as custody_router
 from server.db import PoolSize, make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers
@@ -28,8 +29,10 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    force.configure(settings)  # loads the force files now: a bad one stops start-up, naming its setting
     pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_s)
     engine = make_engine(settings.database_url, pool)
+
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         # A served process listens from the start (so /health/process shows it); in-process test clients,

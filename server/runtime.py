@@ -8,11 +8,16 @@ import signal
 import socket
 import threading
 import time
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from server.db import make_engine, make_sessionmaker, normalise_url
+
+if TYPE_CHECKING:
+    from server.settings import Settings
 
 
 class StartupError(Exception):
@@ -66,34 +71,33 @@ def check_workers(database_url: str, workers: int) -> None:
                            "Use --workers 1, or a postgresql:// database URL.")
 
 
-def serve(database_url: str, sock: socket.socket, workers: int = 1) -> None:
-    """Serve on a bound socket in this process, or in `workers` processes sharing it (PostgreSQL only)."""
-    check_workers(database_url, workers)
-    if workers == 1:
-        _serve_here(database_url, sock)
+def serve(settings: Settings, sock: socket.socket) -> None:
+    """Serve on a bound socket in this process, or in settings.workers processes sharing it (PostgreSQL only)."""
+    check_workers(settings.database_url, settings.workers)
+    if settings.workers == 1:
+        _serve_here(settings, sock)
     else:
-        _supervise(database_url, sock, workers)
+        _supervise(settings, sock)
 
 
-def _serve_here(database_url: str, sock: socket.socket) -> None:
+def _serve_here(settings: Settings, sock: socket.socket) -> None:
     from server.app import create_app
     from server.embedded import StoppingServer
-    from server.settings import Settings
 
-    app = create_app(Settings.from_env(database_url=database_url))
+    app = create_app(settings)
     # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
     StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
 
 
-def _worker_main(database_url: str, sock: socket.socket) -> None:
+def _worker_main(settings: Settings, sock: socket.socket) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     try:
-        _serve_here(database_url, sock)
+        _serve_here(settings, sock)
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent stops the workers
         pass
 
 
-def _supervise(database_url: str, sock: socket.socket, workers: int) -> None:
+def _supervise(settings: Settings, sock: socket.socket) -> None:
     """Run worker processes on one listening socket; replace any that dies; stop them all on SIGTERM/SIGINT.
 
     Each worker is a complete server with its own pool and change-feed listener; PostgreSQL NOTIFY reaches
@@ -105,13 +109,13 @@ def _supervise(database_url: str, sock: socket.socket, workers: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
-    def start() -> tuple[multiprocessing.process.BaseProcess, float]:
-        process = spawn.Process(target=_worker_main, args=(database_url, sock), name="bridewell-worker")
+    def start() -> tuple[BaseProcess, float]:
+        process = spawn.Process(target=_worker_main, args=(settings, sock), name="bridewell-worker")
         process.start()
         return process, time.monotonic()
 
-    running = [start() for _ in range(workers)]
-    log.info("started %d worker processes: %s", workers, ", ".join(str(p.pid) for p, _ in running))
+    running = [start() for _ in range(settings.workers)]
+    log.info("started %d worker processes: %s", settings.workers, ", ".join(str(p.pid) for p, _ in running))
     try:
         while not stop.wait(0.5):
             for index, (process, started) in enumerate(running):

@@ -1,14 +1,23 @@
-"""Server settings: defaults, overridable by BRIDEWELL_* environment variables or arguments."""
+"""Server settings: the one place the server reads its environment (BRIDEWELL_*), validated at start-up.
+
+Every field `name` is set by the environment variable BRIDEWELL_<NAME> (an empty value counts as unset) or by a
+keyword argument, which wins. A bad value stops start-up with a SettingsError naming the variable.
+To add a setting, add a field with its default, constraints and a one-line comment; nothing else is needed.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from pydantic import Field, FilePath, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.runtime import StartupError
+
+ENV_PREFIX = "BRIDEWELL_"
 MAX_BODY_BYTES_DEFAULT = 12 * 1024 * 1024
 
 
@@ -17,38 +26,68 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir / 'bridewell-server.sqlite3'}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = field(default_factory=default_database_url)
-    token_ttl: timedelta = timedelta(hours=12)
-    max_body_bytes: int = MAX_BODY_BYTES_DEFAULT
+class SettingsError(StartupError):
+    """A setting has a bad value; the message names the environment variable, so an operator can fix it."""
+
+
+def env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid")
+
+    database_url: str = Field(default_factory=default_database_url, min_length=1)
+    # Where `bridewell-server` listens (the command line's --host/--port win); 0 picks a free port.
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=0, le=65535)
+    token_ttl_hours: float = Field(default=12.0, gt=0)  # how long a sign-in lasts
+    max_body_bytes: int = Field(default=MAX_BODY_BYTES_DEFAULT, gt=0)
     # Long poll: the most a client may wait (a waiting request holds no database connection).
-    events_max_wait_s: float = 30.0
-    # Database connections per server process: workers x (size + overflow) + 1 listener each must stay
-    # below PostgreSQL's max_connections. A request that waits longer than the timeout for one gets 503.
-    db_pool_size: int = 10
-    db_max_overflow: int = 5
-    db_pool_timeout_s: float = 5.0
+    events_max_wait_s: float = Field(default=30.0, gt=0)
+    # Server processes sharing the port (`--workers` wins); more than 1 needs PostgreSQL.
+    workers: int = Field(default=1, ge=1)
+    # Database connections per server process: workers x (size + overflow + 1 listener) must stay below
+    # PostgreSQL's max_connections. A request that cannot get one within the timeout answers 503 + Retry-After.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
     # How far in the future an observed_at may be (clock drift between workstations).
-    future_tolerance: timedelta = timedelta(minutes=2)
+    future_tolerance_minutes: float = Field(default=2.0, ge=0)
+    # A force configuration file (domain.config); None: the packaged defaults.
+    force_config: FilePath | None = None
+    # A force offence catalogue (domain.offences, mode replace or extend); None: the force configuration's
+    # offence_catalogue_file, else the packaged examples.
+    offence_catalogue: FilePath | None = None
+
+    @property
+    def token_ttl(self) -> timedelta:
+        return timedelta(hours=self.token_ttl_hours)
+
+    @property
+    def future_tolerance(self) -> timedelta:
+        return timedelta(minutes=self.future_tolerance_minutes)
 
     @classmethod
-    def from_env(cls, **overrides) -> Settings:
-        values: dict = {}
-        env = os.environ
-        if url := env.get("BRIDEWELL_DATABASE_URL"):
-            values["database_url"] = url
-        if hours := env.get("BRIDEWELL_TOKEN_TTL_HOURS"):
-            values["token_ttl"] = timedelta(hours=float(hours))
-        if minutes := env.get("BRIDEWELL_FUTURE_TOLERANCE_MINUTES"):
-            values["future_tolerance"] = timedelta(minutes=float(minutes))
-        if size := env.get("BRIDEWELL_MAX_BODY_BYTES"):
-            values["max_body_bytes"] = int(size)
-        for name, kind in (("db_pool_size", int), ("db_max_overflow", int), ("db_pool_timeout_s", float)):
-            if raw := env.get(f"BRIDEWELL_{name.upper()}"):
-                values[name] = kind(raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+    def from_env(cls, **overrides: Any) -> Settings:
+        """The environment, with `overrides` (None values ignored) on top. Raises SettingsError."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
 
-    def with_(self, **changes) -> Settings:
-        return replace(self, **changes)
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with `changes`, validated like the environment (the environment is not read again)."""
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        shown = "" if field == "database_url" else f" (got {error.get('input')!r})"  # a URL may hold a password
+        problems.append(f"{env_name(field)}: {error['msg']}{shown}")
+    return "Invalid setting: " + "; ".join(problems)

@@ -1,6 +1,6 @@
 """The layer rules of the design, checked by importing each package in a fresh process.
 
-domain imports nothing of ours; server never imports desktop or Qt; api/, store/ and printing/ inside
+domain imports nothing of ours; server never imports desktop or Qt; sync/ and printing/ inside
 desktop never import QtWidgets.
 """
 
@@ -42,8 +42,7 @@ def _loaded_after_import(modules: list[str]) -> set[str]:
     [
         ("domain", ("server", "desktop", "PySide6", "sqlalchemy", "fastapi", "pydantic")),
         ("server", ("desktop", "PySide6")),
-        ("desktop.api", ("PySide6.QtWidgets", "server")),
-        ("desktop.store", ("PySide6.QtWidgets", "server")),
+        ("desktop.sync", ("PySide6.QtWidgets", "server")),
         ("desktop.printing", ("PySide6.QtWidgets", "server")),
     ],
 )

@@ -231,7 +231,7 @@ def fetch_documents(client, record_id: str, *, station: str = DEFAULT_STATION
 
 def _optional(client, path: str) -> list[dict]:
     """A list the server may not serve yet (an older server): 404 means none."""
-    from desktop.api.client import ApiError
+    from desktop.sync.client import ApiError
 
     try:
         return client.request("GET", path) or []

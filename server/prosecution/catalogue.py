@@ -1,24 +1,52 @@
-"""The offence catalogue the server charges from (loaded once per process).
+"""The offence catalogue as prosecution shows it: search and the wire shape of an offence.
 
-BRIDEWELL_OFFENCE_CATALOGUE names a force catalogue file (domain.offences: "mode" replace or extend); without
-it, the force configuration's `offence_catalogue_file` (server.custody.force), else the packaged examples.
+The catalogue itself is the server's one catalogue, `server.custody.force.catalogue` (BRIDEWELL_OFFENCE_CATALOGUE,
+else the force configuration's `offence_catalogue_file`, else the packaged examples): booking and charging agree.
 """
 from __future__ import annotations
 
-import os
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from domain.offences import MODE_TITLES, Catalogue, Offence, load_catalogue
+from domain.offences import MODE_TITLES, Catalogue, Offence, offence_entry
 from server.custody import force
 from server.prosecution.schemas import CatalogueOffenceOut
 
+catalogue = force.catalogue
 
-@lru_cache(maxsize=1)
-def catalogue() -> Catalogue:
-    if path := os.environ.get("BRIDEWELL_OFFENCE_CATALOGUE"):
-        return load_catalogue(path)
-    return force.catalogue()
+
+@dataclass(frozen=True)
+class Document:
+    """The catalogue as served by GET /offences/catalogue: rendered once per loaded catalogue."""
+    version: str
+    etag: str
+    body: bytes
+
+
+def document() -> Document:
+    return _document(catalogue())
+
+
+@lru_cache(maxsize=2)
+def _document(loaded: Catalogue) -> Document:
+    entries = sorted((offence_entry(o) for o in loaded.all()),
+                     key=lambda e: (e["code"], e["effective_from"] or ""))
+    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # The content decides the version, so every worker of a deployment serves the same one for the same files.
+    version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    body = json.dumps({"version": version, "mode": "replace", "offences": entries}, ensure_ascii=False)
+    return Document(version, f'"{version}"', body.encode())
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 13.1.2: weak comparison against any listed tag, or '*'."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def offence_out(o: Offence, today: date) -> CatalogueOffenceOut:

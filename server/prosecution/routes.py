@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Response
 
 from domain.charging import caution_on_charge
 from server.auth.dependencies import CurrentUser, SessionDep
@@ -11,7 +11,8 @@ from server.custody import force
 from server.db import utcnow
 from server.idempotency import IdempotencyDep
 from server.prosecution import catalogue, service
-from server.prosecution.schemas import CatalogueOffenceOut, ChargeCaseIn, ChargeCaseOut, DisclosureIn, DisclosureOut
+from server.prosecution.schemas import (CatalogueOffenceOut, CatalogueOut, ChargeCaseIn, ChargeCaseOut, DisclosureIn,
+                                       DisclosureOut)
 
 router = APIRouter(tags=["prosecution"])
 WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
@@ -22,6 +23,17 @@ WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why
 @router.get("/offences", response_model=list[CatalogueOffenceOut])
 def offences(user: CurrentUser, q: str = "", on: date | None = None) -> list[CatalogueOffenceOut]:
     return catalogue.search(q[:200], on, utcnow().date())
+
+
+@router.get("/offences/catalogue", response_model=CatalogueOut,
+            responses={304: {"description": "Not modified: the If-None-Match version is current"}})
+def offence_catalogue(user: CurrentUser, if_none_match: str | None = Header(default=None)) -> Response:
+    """The whole catalogue that booking and charging check against, versioned (ETag) for the clients' offline copy."""
+    doc = catalogue.document()
+    headers = {"ETag": doc.etag, "Cache-Control": "no-cache"}  # no-cache: keep it, but ask again before use
+    if catalogue.matches(if_none_match, doc.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content=doc.body, media_type="application/json", headers=headers)
 
 
 @router.post("/custody/records/{record_id}/charges", status_code=201, response_model=ChargeCaseOut,

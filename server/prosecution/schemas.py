@@ -130,6 +130,29 @@ class CatalogueOffenceOut(BaseModel):
     in_force_today: bool
 
 
+class CatalogueEntryOut(BaseModel):
+    """One version of an offence, in the catalogue file's form (domain.offences reads it back)."""
+    code: str
+    title: str
+    statement: str
+    statement_unverified: bool
+    mode_of_trial: str
+    mode_of_trial_title: str
+    offence_type: str
+    particulars_template: str
+    particulars_fields: list[str]
+    effective_from: date | None
+    effective_to: date | None
+    source: str
+
+
+class CatalogueOut(BaseModel):
+    """The whole catalogue the server books and charges from. `version` changes whenever any entry does."""
+    version: str
+    mode: Literal["replace"] = "replace"  # a client that saves this document replaces its copy with it
+    offences: list[CatalogueEntryOut]
+
+
 class DisclosureIn(_Body):
     id: str = Field(max_length=36)
     record_id: str = Field(max_length=36)

@@ -58,7 +58,7 @@ def headers_without_text(model) -> list[int]:
 def _classes_in_package(package: str, base: type) -> list[type]:
     found: dict[str, type] = {}
     pkg = importlib.import_module(package)
-    for info in pkgutil.iter_modules(pkg.__path__, package + "."):
+    for info in pkgutil.walk_packages(pkg.__path__, package + "."):
         module = importlib.import_module(info.name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, base) and cls.__module__ == module.__name__ and not inspect.isabstract(cls):

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QDialog
 
-from desktop.api.client import ApiClient
-from desktop.api.credentials import Credentials
+from desktop.sync.client import ApiClient
+from desktop.sync.credentials import Credentials
 from desktop.operations import Operations
 from desktop.session import Session
 
@@ -134,11 +134,11 @@ def _session(ctx: AuditContext) -> Session:
 
 # Dialogs whose constructors cannot be filled in by parameter name: "module.Class" -> factory(ctx).
 FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
-    "desktop.views.login_dialog.LoginDialog":
-        lambda ctx: _cls("desktop.views.login_dialog", "LoginDialog")(ctx.ops, Credentials(), ctx.url,
+    "desktop.views.shell.login_dialog.LoginDialog":
+        lambda ctx: _cls("desktop.views.shell.login_dialog", "LoginDialog")(ctx.ops, Credentials(), ctx.url,
                                                                        username="sergeant"),
-    "desktop.views.disclosure_dialog.DisclosureDialog":
-        lambda ctx: _cls("desktop.views.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
+    "desktop.views.records.disclosure_dialog.DisclosureDialog":
+        lambda ctx: _cls("desktop.views.records.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
 }
 
 

@@ -82,7 +82,7 @@ def _record(now: datetime, due_in: timedelta, **extra) -> dict:
 
 
 def test_an_overdue_check_is_announced_once_and_again_only_for_the_next_one(qapp):
-    from desktop.models.custody_board_model import CustodyBoardModel
+    from desktop.models.custody.board_model import CustodyBoardModel
 
     start = datetime(2026, 11, 21, 10, 0, 30, tzinfo=timezone.utc)
     now = [start]
@@ -116,7 +116,7 @@ def test_an_overdue_check_is_announced_once_and_again_only_for_the_next_one(qapp
 
 
 def test_a_failed_rousing_is_announced_assertively_at_once(qtbot, heard):
-    from desktop.views.cell_check_dialog import medical_emergency_prompt
+    from desktop.views.custody.cell_check_dialog import medical_emergency_prompt
 
     parent = QMainWindow()
     qtbot.addWidget(parent)

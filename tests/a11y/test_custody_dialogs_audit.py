@@ -12,13 +12,13 @@ from tests.desktop.harness import OFFSCREEN_NOISE
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
-from desktop.views.booking_dialog import BookingDialog
-from desktop.views.cell_check_dialog import CellCheckDialog
-from desktop.views.disposal_dialog import DisposalDialog
-from desktop.views.observation_dialog import ObservationDialog
-from desktop.views.review_dialog import DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog
-from desktop.views.rights_dialog import RightsDialog
-from desktop.views.risk_panel import RiskAssessmentDialog
+from desktop.views.custody.booking_dialog import BookingDialog
+from desktop.views.custody.cell_check_dialog import CellCheckDialog
+from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.observation_dialog import ObservationDialog
+from desktop.views.custody.review_dialog import DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog
+from desktop.views.custody.rights_dialog import RightsDialog
+from desktop.views.custody.risk_panel import RiskAssessmentDialog
 from domain.offences import packaged_catalogue
 from tests.a11y.test_widget_audit import cells_without_text, unnamed_focusable
 

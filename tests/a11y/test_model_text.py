@@ -90,7 +90,7 @@ def _pictures(c):
 
 
 def load_links(model, c):
-    from desktop.models.person_picture_model import picture_links
+    from desktop.models.people.person_picture_model import picture_links
 
     best = max((picture_links(p) for _id, p in _pictures(c)), key=len)
     model.set_rows(best)
@@ -164,7 +164,7 @@ def _spoken_column(model, title: str) -> list[str]:
 
 
 def test_board_risk_observation_and_due_checks_are_words_not_only_colour(qapp, clients):
-    from desktop.models.custody_board_model import CustodyBoardModel
+    from desktop.models.custody.board_model import CustodyBoardModel
 
     model = CustodyBoardModel()
     try:
@@ -182,7 +182,7 @@ def test_board_risk_observation_and_due_checks_are_words_not_only_colour(qapp, c
 
 
 def test_intelligence_grading_is_spoken_in_words(qapp, clients):
-    from desktop.models.intel_model import ReportsModel
+    from desktop.models.intelligence.intel_model import ReportsModel
 
     model = ReportsModel()
     load_reports(model, clients)

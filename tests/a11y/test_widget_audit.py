@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication
 
-from desktop.api.credentials import Credentials
+from desktop.sync.credentials import Credentials
 from desktop.main_window import DOCKS
-from desktop.views.login_dialog import LoginDialog
+from desktop.views.shell.login_dialog import LoginDialog
 from tests.a11y.audit import cells_without_text, unnamed_focusable
 
 

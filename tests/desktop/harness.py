@@ -16,10 +16,10 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from desktop.api.client import ApiClient  # noqa: E402
+from desktop.sync.client import ApiClient  # noqa: E402
 from desktop.operations import Operations  # noqa: E402
 from desktop.session import Session  # noqa: E402
-from desktop.store.local_store import LocalStore  # noqa: E402
+from desktop.sync.local_store import LocalStore  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 DEMO_PASSWORD = "bridewell-demo"

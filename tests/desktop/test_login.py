@@ -8,10 +8,10 @@ import pytest
 from keyring.backends import fail
 
 from desktop.announcer import announcer
-from desktop.api.client import ApiClient
-from desktop.api.credentials import NO_SECURE_KEYRING, Credentials
+from desktop.sync.client import ApiClient
+from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
 from desktop.app import Startup, parse_args
-from desktop.views.login_dialog import LoginDialog
+from desktop.views.shell.login_dialog import LoginDialog
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 
-from desktop.api.client import ApiClient
-from desktop.api.sync import OutboxSender
-from desktop.store.local_store import LocalStore
+from desktop.sync.client import ApiClient
+from desktop.sync.local_store import LocalStore
+from desktop.sync.outbox_sender import OutboxSender
 from server.embedded import start_embedded
 from tests.desktop.harness import DEMO_PASSWORD
 

@@ -67,7 +67,7 @@ def test_self_test_with_an_unreachable_server_fails_clearly(tmp_path):
 
 
 def test_log_entry_made_in_the_client_is_read_back_over_http(qtbot, make_window, server):
-    from tests.desktop.test_detainee_log import SAVED, find, first_record_id, select, type_and_save
+    from tests.desktop.custody.test_detainee_log import SAVED, find, first_record_id, select, type_and_save
 
     window = make_window(server.url)
     record_id = first_record_id(window)

@@ -68,7 +68,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
-from desktop.views.print_job import PrintJob, printer_dpi, render_pages
+from desktop.views.records.print_job import PrintJob, printer_dpi, render_pages
 from tests.printing.sample_docs import custody_record
 import io
 names = [p.printerName() for p in QPrinterInfo.availablePrinters()]

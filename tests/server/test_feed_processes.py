@@ -21,8 +21,8 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.api.client import ApiClient
-from desktop.api.feed import ChangeFeed
+from desktop.sync.client import ApiClient
+from desktop.sync.feed import ChangeFeed
 from tests.support.live_server import free_port, live_server
 
 pytestmark = pytest.mark.slow

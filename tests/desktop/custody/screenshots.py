@@ -15,16 +15,16 @@ from tests.desktop import harness  # noqa: F401 - offscreen Qt and the memory ke
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop.api.client import ApiClient
+from desktop.sync.client import ApiClient
 from desktop.main_window import MainWindow
 from desktop.operations import Operations
 from desktop.session import Session
-from desktop.store.local_store import LocalStore
-from desktop.views.booking_dialog import BookingDialog
-from desktop.views.cell_check_dialog import CellCheckDialog
-from desktop.views.disposal_dialog import DisposalDialog
-from desktop.views.review_dialog import ReviewDialog
-from desktop.views.rights_dialog import RightsDialog
+from desktop.sync.local_store import LocalStore
+from desktop.views.custody.booking_dialog import BookingDialog
+from desktop.views.custody.cell_check_dialog import CellCheckDialog
+from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.review_dialog import ReviewDialog
+from desktop.views.custody.rights_dialog import RightsDialog
 from domain.offences import packaged_catalogue
 
 

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import Qt
 
-from desktop.models.custody_board_model import (AA, FLAGS, LIMIT, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RISK, TIME,
+from desktop.models.custody.board_model import (AA, FLAGS, LIMIT, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RISK, TIME,
                                                 CustodyBoardModel)
-from desktop.models.risk_model import RiskResponsesModel
-from desktop.views.custody_board import BoardProxy
+from desktop.models.custody.risk_model import RiskResponsesModel
+from desktop.views.custody.board import BoardProxy
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 

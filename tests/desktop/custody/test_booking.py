@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
 from desktop.timefmt import utc_now
-from desktop.views.custody_form import set_utc
+from desktop.views.forms.dialog import set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut
 
 CTRL = Qt.KeyboardModifier.ControlModifier

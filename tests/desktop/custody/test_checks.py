@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.models.custody_board_model import NEXT_CHECK
+from desktop.models.custody.board_model import NEXT_CHECK
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.custody_form import now_to_minute, set_utc
+from desktop.views.forms.dialog import now_to_minute, set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut, select
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 
 from desktop.timefmt import utc_now
-from desktop.views.custody_form import set_utc
+from desktop.views.forms.dialog import set_utc
 from domain.rights import Right
 from tests.desktop.custody.helpers import open_by_shortcut, record_named, select
 

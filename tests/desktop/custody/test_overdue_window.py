@@ -6,7 +6,7 @@ import uuid
 
 from PySide6.QtCore import Qt
 
-from desktop.models.custody_board_model import NEXT_CHECK, OVERDUE_ROLE
+from desktop.models.custody.board_model import NEXT_CHECK, OVERDUE_ROLE
 import pytest
 
 from tests.desktop.custody.helpers import Announcements

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop.views.intel_report_dialog import RESTRICTED_ORIGINAL
+from desktop.views.intelligence.report_dialog import RESTRICTED_ORIGINAL
 from tests.desktop.people.helpers import people_window
 
 

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
 from desktop.printing.plain_text import custody_record_outline, to_html
-from desktop.views.charge_dialog import ChargeDialog
-from desktop.views.disclosure_dialog import DisclosureDialog
-from desktop.views.print_preview import PrintPreviewDialog
-from desktop.views.record_reader import RecordReaderDialog
+from desktop.views.prosecution.charge_dialog import ChargeDialog
+from desktop.views.records.disclosure_dialog import DisclosureDialog
+from desktop.views.records.print_preview import PrintPreviewDialog
+from desktop.views.records.record_reader import RecordReaderDialog
 from domain.charging import caution_on_charge
 from domain.offences import packaged_catalogue
 from server.prosecution.catalogue import offence_out

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from server.audit import AuditEntry
+from server.custody import force
 from server.db import make_sessionmaker
 from server.events import Event
-from server.prosecution import catalogue as catalogue_module
 from server.prosecution.models import Charge, ChargeCase
+from server.settings import Settings
 from tests.server.custody.conftest import ago, book, count, fields, iso, new_id
 
 API = "/api/v1"
@@ -145,7 +146,7 @@ def test_an_offence_not_in_force_on_the_offence_date_is_refused(client, h, app, 
         "particulars_template": "{date} at {place} obstructed the harbour.", "particulars_fields": ["date", "place"],
         "effective_from": "2001-01-01", "effective_to": "2010-12-31"}]}))
     monkeypatch.setenv("BRIDEWELL_OFFENCE_CATALOGUE", str(force_file))
-    catalogue_module.catalogue.cache_clear()
+    force.configure(Settings.from_env(database_url=app.state.settings.database_url))  # as a restart would
     try:
         listed = client.get(f"{API}/offences", params={"q": "harbour"}, headers=h["sergeant"]).json()
         assert [o["code"] for o in listed] == ["XX00901"]
@@ -157,7 +158,7 @@ def test_an_offence_not_in_force_on_the_offence_date_is_refused(client, h, app, 
         message = _refused(client, h, app, record, body)["charges.0.offence_code"]
         assert "not in force on" in message and "2010-12-31" in message
     finally:
-        catalogue_module.catalogue.cache_clear()
+        force.configure(app.state.settings)
 
 
 def test_a_hearing_in_the_past_and_bad_bail_are_refused(client, h, app):

@@ -1,1 +1,0 @@
-"""Local SQLite store (outbox and cache). No QtWidgets here."""

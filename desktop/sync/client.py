@@ -1,0 +1,233 @@
+"""The HTTP client for the central API. Synchronous httpx: call it only from worker threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+API_PREFIX = "/api/v1"
+
+
+class ServerUnreachable(Exception):
+    """The server could not be reached (refused, timed out, DNS). Safe to retry later."""
+
+
+class BadServerAddress(ValueError):
+    """The address typed for the server is not an http(s) URL."""
+
+
+@dataclass
+class ApiError(Exception):
+    """A problem+json (RFC 9457) answer from the server."""
+
+    status: int
+    title: str
+    detail: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None  # seconds, from a 503/429 Retry-After header
+
+    def __str__(self) -> str:
+        return self.detail or self.title or f"HTTP {self.status}"
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """The server's current copy sent with a 412 (version conflict), or None."""
+        current = self.body.get("current")
+        return current if isinstance(current, dict) else None
+
+    @property
+    def retryable(self) -> bool:
+        """Try later, never refused: 5xx (503: the server is busy or its database is away) and 429."""
+        return self.status >= 500 or self.status == 429
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds (RFC 9110: delay-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
+
+
+def normalise_server_url(text: str) -> str:
+    """'localhost:8000' is refused; 'http://host:8000/' becomes 'http://host:8000'. Raises BadServerAddress."""
+    text = text.strip()
+    if not text:
+        raise BadServerAddress("Enter the server address, for example https://custody.example.police.uk.")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadServerAddress(
+            "The server address must start with http:// or https:// and name a host, "
+            "for example https://custody.example.police.uk."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise BadServerAddress("The port in the server address is not a number between 0 and 65535.") from None
+    return text.rstrip("/")
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    field_errors: dict[str, str] = {}
+    for item in body.get("errors") or []:
+        if isinstance(item, dict) and item.get("field"):
+            field_errors.setdefault(str(item["field"]), str(item.get("message", "")))
+    return ApiError(
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase),
+        detail=str(body.get("detail") or ""),
+        field_errors=field_errors,
+        body=body,
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+    )
+
+
+class ApiClient:
+    """One per server. Holds the bearer token. Thread-safe enough for our use (httpx.Client is)."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.base_url = normalise_server_url(base_url)
+        self.token = token
+        self._timeout, self._transport = timeout, transport
+        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def fork(self) -> ApiClient:
+        """A second client with the same token and its own connections (for the long-poll feed, which
+        would otherwise hold a pooled connection that other requests wait behind)."""
+        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport)
+
+    def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
+        response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def _send(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+              headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
+        all_headers = {"Accept": "application/json"}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers.update(headers or {})
+        kwargs: dict[str, Any] = {}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            response = self._http.request(method, path, json=json, params=params, headers=all_headers, **kwargs)
+        except (httpx.TransportError, OSError) as exc:
+            raise ServerUnreachable(f"Cannot reach {self.base_url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response
+
+    # Endpoints of the contract (docs/architecture.md).
+    def offence_catalogue(self, etag: str | None = None) -> tuple[str, dict] | None:
+        """(ETag, {version, offences}) of the server's catalogue, or None when `etag` is still current (304)."""
+        response = self._send("GET", "/offences/catalogue", headers={"If-None-Match": etag} if etag else None)
+        if response.status_code == 304:
+            return None
+        return response.headers.get("ETag", ""), response.json()
+
+    def health(self) -> dict:
+        return self.request("GET", "/health", timeout=3.0)
+
+    def login(self, username: str, password: str) -> dict:
+        result = self.request("POST", "/auth/login", json={"username": username, "password": password})
+        self.token = result["token"]
+        return result
+
+    def logout(self) -> None:
+        self.request("POST", "/auth/logout")
+        self.token = None
+
+    def me(self) -> dict:
+        return self.request("GET", "/auth/me")
+
+    def open_records(self) -> list[dict]:
+        return self.request("GET", "/custody/records", params={"open": "true"})
+
+    def record_log(self, record_id: str) -> list[dict]:
+        return self.request("GET", f"/custody/records/{record_id}/log")
+
+    def events(self, after: int, wait: float) -> dict:
+        return self.request("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
+
+    # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
+    # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
+    def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
+                      page_size: int = 20) -> dict:
+        params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
+        return self.request("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
+
+    def duplicates_check(self, body: dict) -> list[dict]:
+        return self.request("POST", "/people/duplicates-check", json=body)["candidates"]
+
+    def person(self, person_id: str) -> dict:
+        return self.request("GET", f"/people/{person_id}")
+
+    def person_picture(self, person_id: str) -> dict:
+        return self.request("GET", f"/people/{person_id}/picture")
+
+    def person_merges(self, person_id: str) -> list[dict]:
+        return self.request("GET", f"/people/{person_id}/merges")
+
+    def investigations(self) -> list[dict]:
+        return self.request("GET", "/investigations")
+
+    def investigation_actions(self, investigation_id: str, statuses: list[str] | None = None) -> list[dict]:
+        return self.request("GET", f"/investigations/{investigation_id}/actions",
+                            params={"status": statuses} if statuses else None)
+
+    def actions(self, mine: bool = True, statuses: list[str] | None = None) -> list[dict]:
+        params: dict = {"mine": "true" if mine else "false"}
+        if statuses:
+            params["status"] = statuses
+        return self.request("GET", "/actions", params=params)
+
+    def action(self, action_id: str) -> dict:
+        return self.request("GET", f"/actions/{action_id}")
+
+    def intel_reports(self, status: str = "", person_id: str = "") -> list[dict]:
+        params = {k: v for k, v in (("status", status), ("person_id", person_id)) if v}
+        return self.request("GET", "/intelligence/reports", params=params or None)
+
+    def intel_report(self, report_id: str, reason: str) -> dict:
+        """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
+        # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
+        return self.request("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
+
+    # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
+    def custody_record(self, record_id: str) -> dict:
+        return self.request("GET", f"/custody/records/{record_id}")
+
+    def risk_assessments(self, record_id: str) -> list[dict]:
+        """Every version, oldest first."""
+        return self.request("GET", f"/custody/records/{record_id}/risk-assessments")
+
+    def cell_checks(self, record_id: str) -> list[dict]:
+        return self.request("GET", f"/custody/records/{record_id}/checks")

@@ -1,0 +1,60 @@
+"""The custody board's sorting and filtering: sort by the underlying time (SORT_ROLE), filter by text and, on
+request, overdue rows only. The clocks tick every second, so the proxy is not dynamic (rows would jump under
+the cursor); it is re-filtered when the overdue set changes and re-sorted when the user asks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QCheckBox
+
+from desktop.models.custody.board_model import OVERDUE_ROLE, SORT_ROLE
+
+
+class BoardProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._overdue_only = False
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    @property
+    def overdue_only(self) -> bool:
+        return self._overdue_only
+
+    def set_overdue_only(self, on: bool) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 deprecates invalidateFilter()
+            self.beginFilterChange()
+            self._overdue_only = on
+            self.endFilterChange()
+        else:
+            self._overdue_only = on
+            self.invalidateFilter()
+
+    def refilter(self) -> None:
+        """The overdue set changed while 'overdue only' is on (the proxy is not dynamic)."""
+        if self._overdue_only:
+            self.set_overdue_only(True)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        if self._overdue_only:
+            index = self.sourceModel().index(source_row, 0, source_parent)
+            if not index.data(OVERDUE_ROLE):
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
+    check = QCheckBox("Overdue onl&y", objectName="boardOverdueOnly")
+    check.setToolTip("Show only detainees whose cell check, review or detention limit is overdue")
+    check.setAccessibleDescription(check.toolTip())
+
+    def toggled(on: bool) -> None:
+        proxy.set_overdue_only(on)
+        if on_change is not None:
+            on_change()
+
+    check.toggled.connect(toggled)
+    check.setCheckState(Qt.CheckState.Unchecked)
+    return check

@@ -1,0 +1,212 @@
+"""Reviews of detention and the authorities to keep someone longer.
+
+- ReviewDialog: a review (inspector or above not involved, before charge; custody sergeant after charge) or a
+  postponement with its reason. Shows which review is due and by when, from domain.pace_clock.
+- ExtensionDialog: a superintendent's extension (s.42), checked locally with domain.pace_clock.check_extension.
+- WarrantDialog: a warrant of further detention or its extension (s.43/44), recorded by the custody sergeant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+
+from desktop.timefmt import format_local, parse_utc, utc_now
+from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from domain.pace_clock import (Authority, AuthorityKind, check_court_authority, check_extension, check_postponement,
+                               check_reviewer, event_time_error, next_review)
+from domain.roles import Role
+
+
+def authorities_of(record: dict) -> list[Authority]:
+    out = []
+    for a in record.get("authorities") or []:
+        try:
+            out.append(Authority(AuthorityKind(a["kind"]), parse_utc(a["granted_at"]), parse_utc(a["expires_at"])))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return out
+
+
+def reviewer_refusal(record: dict, user: dict | None) -> str | None:
+    """Why this user may not review this detention (None: they may), by domain.pace_clock.check_reviewer."""
+    try:
+        role = Role((user or {}).get("role"))
+    except ValueError:
+        return "Only an inspector or above (before charge) or the custody sergeant (after charge) may review."
+    involved = (user or {}).get("id") in (record.get("involved_officer_ids") or [])
+    decision = check_reviewer(role, involved_in_investigation=involved, charged=bool(record.get("charged_at")))
+    return None if decision.ok else decision.reason
+
+
+class ReviewDialog(CustodyDialog):
+    def __init__(self, window, record: dict, user: dict | None):
+        super().__init__(window, record, "Review of detention", "reviewDialog")
+        self.review_id = str(uuid.uuid4())
+        authorised = parse_utc(record.get("detention_authorised_at"))
+        self.due = (next_review(authorised, int(record.get("reviews_done") or 0), utc_now())
+                    if authorised else None)
+        due_text = (f"Review {self.due.number} due by {format_local(self.due.due_at)}"
+                    + (" — OVERDUE" if self.due.overdue else "")) if self.due else "Detention has not been authorised"
+        self.form.addRow("Due:", QLabel(due_text, objectName="reviewDue", wordWrap=True))
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("Review carried out", "review")
+        self.kind_combo.addItem("Review postponed", "postponement")
+        self.at_edit = datetime_edit("reviewAt", "When the review was carried out or postponed.")
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.addItem("Continue detention", "continue")
+        self.outcome_combo.addItem("Release", "release")
+        self.grounds_edit = text_edit("reviewGrounds", "Grounds for continued detention, or the reason for "
+                                      "postponing.")
+        self.representations_edit = text_edit("reviewRepresentations", "Representations by the detainee or their "
+                                              "solicitor (optional).", 2)
+        self.add_row("&Record:", self.kind_combo, "kind", name="reviewKind")
+        self.add_row("&Time:", self.at_edit, "at")
+        self.add_row("&Outcome:", self.outcome_combo, "outcome", name="reviewOutcome")
+        self.add_row("&Grounds or reason:", self.grounds_edit, "grounds")
+        self.add_row("Re&presentations:", self.representations_edit, "representations")
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+        self.dirty = False
+        self.kind_combo.setFocus()
+
+    def _kind_changed(self, *_args) -> None:
+        review = self.kind_combo.currentData() == "review"
+        self.set_row_visible(self.outcome_combo, review)
+        self.set_row_visible(self.representations_edit, review)
+
+    def problems(self):
+        out = []
+        if self.due is None:
+            return [("kind", "Detention has not been authorised, so there is no review to record.")]
+        at = to_utc(self.at_edit)
+        booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
+        if booked and (p := event_time_error("at", at, booked_in_at=booked, now=utc_now())):
+            out.append((p.field, p.message))
+        grounds = self.grounds_edit.toPlainText()
+        if self.kind_combo.currentData() == "postponement":
+            decision = check_postponement(grounds, review_number=self.due.number, postponed_at=at,
+                                          detention_authorised_at=parse_utc(self.record["detention_authorised_at"]))
+            if not decision.ok:
+                out.append(("grounds" if not grounds.strip() else "at", decision.reason))
+        elif not grounds.strip():
+            out.append(("grounds", "Give the grounds for the decision."))
+        return out
+
+    def request(self):
+        review = self.kind_combo.currentData() == "review"
+        return "POST", f"/custody/records/{self.record['id']}/reviews", {
+            "id": self.review_id, "kind": self.kind_combo.currentData(), "at": to_utc(self.at_edit).isoformat(),
+            "outcome": self.outcome_combo.currentData() if review else None, "grounds": value_of(self.grounds_edit),
+            "representations": (value_of(self.representations_edit) or None) if review else None}
+
+
+class ExtensionDialog(CustodyDialog):
+    def __init__(self, window, record: dict):
+        super().__init__(window, record, "Superintendent's extension (s.42)", "extensionDialog")
+        self.extension_id = str(uuid.uuid4())
+        relevant = parse_utc(record.get("relevant_time")) or utc_now()
+        self.relevant = relevant
+        self.form.addRow("Now authorised until:", QLabel(format_local(record.get("detention_limit_at")) or "—",
+                                                         objectName="extensionCurrentLimit"))
+        self.authorised_edit = datetime_edit("extensionAuthorisedAt", "When the extension was authorised.")
+        self.expires_edit = datetime_edit("extensionExpiresAt", "When the extended detention ends (at most 36 hours "
+                                          "after the relevant time).", relevant + timedelta(hours=36))
+        self.grounds_edit = text_edit("extensionGrounds", "Grounds for the extension.")
+        self.add_row("&Authorised at:", self.authorised_edit, "authorised_at")
+        self.add_row("&Expires at:", self.expires_edit, "expires_at")
+        self.add_row("&Grounds:", self.grounds_edit, "grounds")
+        self.dirty = False
+
+    def problems(self):
+        out = []
+        if not self.grounds_edit.toPlainText().strip():
+            out.append(("grounds", "Give the grounds for extending detention."))
+        times = [parse_utc(r["at"]) for r in self.record.get("reviews") or [] if r.get("kind") == "review"]
+        decision = check_extension(relevant=self.relevant, authorised_at=to_utc(self.authorised_edit),
+                                   expires_at=to_utc(self.expires_edit),
+                                   offence_indictable=bool(self.record.get("offence_indictable")),
+                                   review_times=times, authorities=authorities_of(self.record),
+                                   authoriser_role=None)
+        if not decision.ok:
+            out.append(("expires_at", decision.reason))
+        return out
+
+    def request(self):
+        return "POST", f"/custody/records/{self.record['id']}/extensions", {
+            "id": self.extension_id, "authorised_at": to_utc(self.authorised_edit).isoformat(),
+            "expires_at": to_utc(self.expires_edit).isoformat(), "grounds": value_of(self.grounds_edit)}
+
+
+class WarrantDialog(CustodyDialog):
+    def __init__(self, window, record: dict):
+        super().__init__(window, record, "Warrant of further detention", "warrantDialog")
+        self.warrant_id = str(uuid.uuid4())
+        self.relevant = parse_utc(record.get("relevant_time")) or utc_now()
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("Warrant of further detention (s.43)", AuthorityKind.WARRANT.value)
+        self.kind_combo.addItem("Extension of the warrant (s.44)", AuthorityKind.WARRANT_EXTENSION.value)
+        self.issued_edit = datetime_edit("warrantIssuedAt", "When the court issued it.")
+        self.expires_edit = datetime_edit("warrantExpiresAt", "When it ends (at most 36 hours after issue).",
+                                          utc_now().replace(second=0, microsecond=0) + timedelta(hours=36))
+        self.court_edit = QLineEdit()
+        self.reference_edit = QLineEdit()
+        self.add_row("&Kind:", self.kind_combo, "kind", name="warrantKind")
+        self.add_row("&Issued at:", self.issued_edit, "issued_at")
+        self.add_row("&Expires at:", self.expires_edit, "expires_at")
+        self.add_row("&Court:", self.court_edit, "court", name="warrantCourt")
+        self.add_row("&Reference:", self.reference_edit, "reference", name="warrantReference")
+        self.dirty = False
+
+    def problems(self):
+        out = []
+        if not self.court_edit.text().strip():
+            out.append(("court", "Name the court that issued it."))
+        decision = check_court_authority(kind=AuthorityKind(self.kind_combo.currentData()), relevant=self.relevant,
+                                         issued_at=to_utc(self.issued_edit), expires_at=to_utc(self.expires_edit),
+                                         authorities=authorities_of(self.record))
+        if not decision.ok:
+            out.append(("expires_at", decision.reason))
+        return out
+
+    def request(self):
+        return "POST", f"/custody/records/{self.record['id']}/warrants", {
+            "id": self.warrant_id, "kind": self.kind_combo.currentData(),
+            "issued_at": to_utc(self.issued_edit).isoformat(), "expires_at": to_utc(self.expires_edit).isoformat(),
+            "court": value_of(self.court_edit), "reference": value_of(self.reference_edit) or None}
+
+
+class DetentionDecisionDialog(CustodyDialog):
+    """Custody sergeant: authorise or refuse detention for someone booked in without a decision (PACE s.37)."""
+
+    def __init__(self, window, record: dict):
+        super().__init__(window, record, "Detention decision", "detentionDecisionDialog")
+        self.decision_combo = QComboBox()
+        self.decision_combo.addItem("Detention authorised", "authorised")
+        self.decision_combo.addItem("Detention refused", "refused")
+        self.grounds_edit = text_edit("detentionDecisionGrounds", "The grounds for the decision.")
+        self.decided_edit = datetime_edit("detentionDecisionAt", "When the decision was made.")
+        self.add_row("&Decision:", self.decision_combo, "decision", name="detentionDecisionChoice")
+        self.add_row("&Grounds:", self.grounds_edit, "grounds")
+        self.add_row("&Time:", self.decided_edit, "decided_at")
+        self.dirty = False
+        self.decision_combo.setFocus()
+
+    def problems(self):
+        out = []
+        if not self.grounds_edit.toPlainText().strip():
+            out.append(("grounds", "Give the grounds for the decision."))
+        arrived = parse_utc(self.record.get("arrived_at"))
+        at = to_utc(self.decided_edit)
+        if arrived is not None and at < arrived:
+            out.append(("decided_at", "The decision cannot be before arrival at the station."))
+        elif at > utc_now() + timedelta(minutes=1):
+            out.append(("decided_at", "This time is in the future; check the date and time."))
+        return out
+
+    def request(self):
+        return "POST", f"/custody/records/{self.record['id']}/detention-decision", {
+            "decision": self.decision_combo.currentData(), "grounds": value_of(self.grounds_edit),
+            "decided_at": to_utc(self.decided_edit).isoformat()}

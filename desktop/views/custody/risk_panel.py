@@ -1,0 +1,243 @@
+"""The Risk assessment dock: the selected detainee's latest assessment (answers, officer observations and warning
+markers kept apart), its result, every earlier version, and Re-assess… for the custody sergeant.
+
+RiskAssessmentDialog records a new version (append-only on the server); the suggested minimum observation level
+is computed live with domain.risk.assess as answers are chosen.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from desktop.announcer import announce
+from desktop.models.custody.risk_model import RiskResponsesModel
+from desktop.timefmt import format_local, parse_utc, utc_now
+from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from domain.pace_clock import event_time_error
+from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
+from domain.roles import Role
+
+TRIGGERS = (("booking_in", "Booking in"), ("charge", "Charged"), ("bail_refused", "Bail refused"),
+            ("release_on_bail", "Release on bail"), ("release", "Release"), ("transfer", "Transfer"),
+            ("other", "Other change"))
+ANSWERS = ((None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
+           ("declined", "Declined to answer"))
+AREA_SOURCE = {"warning_markers": Source.MARKERS, "arresting_officer_info": Source.ARRESTING_OFFICER,
+               "demeanour": Source.OFFICER, "appropriate_adult": Source.OFFICER}
+LEVELS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
+
+
+def _read_only_label(name: str) -> QLabel:
+    label = QLabel(objectName=name, wordWrap=True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                  | Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab so a screen reader can read it
+    return label
+
+
+class RiskPanel(QWidget):
+    reassess_requested = Signal()
+    loaded = Signal(str)  # record id
+
+    def __init__(self, window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("riskAssessmentPanel")
+        self.window_ = window
+        self.record: dict | None = None
+        self.versions: list[dict] = []
+
+        self.heading = QLabel("Select a detainee to see their risk assessment.", objectName="riskHeading",
+                              wordWrap=True)
+        self.reason_label = QLabel(objectName="riskReassessReason", wordWrap=True, visible=False)
+        self.version_combo = QComboBox(objectName="riskVersion")
+        self.version_combo.currentIndexChanged.connect(self._show_version)
+        self.version_combo.view().setAccessibleName("Risk assessment versions")
+        self.reassess_button = QPushButton("&Re-assess…", objectName="riskReassess")
+        self.reassess_button.clicked.connect(self.reassess_requested)
+        top = QHBoxLayout()
+        version_label = QLabel("&Version:")
+        version_label.setBuddy(self.version_combo)
+        top.addWidget(version_label)
+        top.addWidget(self.version_combo, 1)
+        top.addWidget(self.reassess_button)
+
+        self.result_label = _read_only_label("riskResult")
+        self.result_label.setAccessibleName("Result")
+        self.model = RiskResponsesModel(self)
+        self.table = QTableView(objectName="riskResponses")
+        self.table.setAccessibleName("Answers to the risk questions")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.observations_label = _read_only_label("riskOfficerObservations")
+        self.observations_label.setAccessibleName("Officer observations")
+        self.markers_label = _read_only_label("riskWarningMarkers")
+        self.markers_label.setAccessibleName("Warning markers")
+        kept_apart = QGroupBox("Kept apart from the detainee's answers", objectName="riskApart")
+        apart = QFormLayout(kept_apart)
+        apart.addRow("Officer observations:", self.observations_label)
+        apart.addRow("Warning markers:", self.markers_label)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.reason_label)
+        layout.addLayout(top)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(kept_apart)
+        self._update_button()
+
+    def focus_panel(self) -> None:
+        (self.version_combo if self.version_combo.count() else self.heading).setFocus()
+
+    def _update_button(self) -> None:
+        role = self.window_.session.role
+        sergeant = role == Role.CUSTODY_SERGEANT
+        self.reassess_button.setVisible(sergeant)
+        self.reassess_button.setEnabled(sergeant and self.record is not None
+                                        and self.record.get("status") != "released")
+
+    def set_record(self, record: dict | None) -> None:
+        same = record is not None and self.record is not None and record.get("id") == self.record.get("id")
+        self.record = record
+        self._update_button()
+        if record is None:
+            self.versions = []
+            self.version_combo.clear()
+            self.model.set_responses([])
+            self.heading.setText("Select a detainee to see their risk assessment.")
+            self.result_label.clear()
+            return
+        self.heading.setText(f"Risk assessment: {record.get('name') or ''} ({record.get('custody_number') or ''})")
+        reason = record.get("risk_reassessment_reason")
+        self.reason_label.setText(f"Needs re-assessment: {reason}" if reason else "")
+        self.reason_label.setVisible(bool(reason))
+        if not same or record.get("risk_assessment_version") != (self.versions[-1]["version"] if self.versions
+                                                                 else None):
+            self.load(record["id"])
+
+    def load(self, record_id: str) -> None:
+        client = self.window_.session.client
+        self.window_.ops.run(lambda: client.risk_assessments(record_id),
+                             on_done=lambda versions: self._loaded(record_id, versions),
+                             on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
+                                                           assertive=True))
+
+    def _loaded(self, record_id: str, versions: list[dict]) -> None:
+        if self.record is None or self.record.get("id") != record_id:
+            return
+        self.versions = list(versions or [])
+        self.version_combo.blockSignals(True)
+        self.version_combo.clear()
+        for v in self.versions:
+            latest = " (current)" if v is self.versions[-1] else ""
+            by = (v.get("assessed_by") or {}).get("name") or ""
+            self.version_combo.addItem(f"Version {v.get('version')}: {format_local(v.get('assessed_at'))} "
+                                       f"by {by}{latest}", v.get("version"))
+        self.version_combo.blockSignals(False)
+        if self.versions:
+            self.version_combo.setCurrentIndex(len(self.versions) - 1)
+        self._show_version()
+        self.loaded.emit(record_id)
+
+    def _show_version(self, *_args) -> None:
+        index = self.version_combo.currentIndex()
+        if not (0 <= index < len(self.versions)):
+            self.model.set_responses([])
+            self.result_label.setText("No risk assessment recorded." if self.record else "")
+            self.observations_label.setText("—")
+            self.markers_label.setText("—")
+            return
+        v = self.versions[index]
+        self.model.set_responses(v.get("responses") or [])
+        concerns = len(v.get("concerns") or [])
+        reasons = " ".join(v.get("reasons") or [])
+        self.result_label.setText(
+            f"Risk level: {str(v.get('risk_level') or 'not given').upper()}. Suggested minimum observation level "
+            f"{v.get('suggested_level') or 1}. {concerns} area{'s' if concerns != 1 else ''} of concern; "
+            f"{len(v.get('unanswered') or [])} unanswered. {reasons}".strip())
+        self.observations_label.setText(v.get("officer_observations") or "None recorded")
+        self.markers_label.setText(v.get("warning_markers") or "None recorded")
+
+
+class RiskAssessmentDialog(CustodyDialog):
+    def __init__(self, window, record: dict, previous: dict | None = None):
+        super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True)
+        self.assessment_id = str(uuid.uuid4())
+        self.trigger_combo = QComboBox()
+        for key, title in TRIGGERS:
+            self.trigger_combo.addItem(title, key)
+        self.trigger_combo.setCurrentIndex(0 if previous is None else len(TRIGGERS) - 1)
+        self.at_edit = datetime_edit("riskAssessedAt", "When the assessment was made.")
+        self.add_row("&Why now:", self.trigger_combo, "trigger", name="riskTrigger")
+        self.add_row("Assessed &at:", self.at_edit, "assessed_at")
+        self.answer_combos: dict[str, QComboBox] = {}
+        before = {r["area"]: r.get("answer") for r in (previous or {}).get("responses") or []}
+        for n, area in enumerate(RISK_AREAS):
+            combo = QComboBox()
+            for key, title in ANSWERS:
+                combo.addItem(title, key)
+            if before.get(area.key):
+                combo.setCurrentIndex([k for k, _ in ANSWERS].index(before[area.key]))
+            combo.currentIndexChanged.connect(self._update_suggestion)
+            self.add_row(f"{area.question}", combo, f"responses.{n}", name=f"riskAnswer_{area.key}")
+            combo.setAccessibleName(area.question)
+            self.answer_combos[area.key] = combo
+        self.observations_edit = text_edit("riskObservationsEdit", "What officers saw (kept apart from answers).")
+        self.markers_edit = text_edit("riskMarkersEdit", "PNC, PND and local warning markers checked.")
+        self.add_row("Officer &observations:", self.observations_edit, "officer_observations")
+        self.add_row("Warning &markers:", self.markers_edit, "warning_markers")
+        self.suggestion_label = QLabel(objectName="riskSuggestion", wordWrap=True)
+        self.form.addRow("Suggested:", self.suggestion_label)
+        self.level_combo = QComboBox()
+        for key, title in LEVELS:
+            self.level_combo.addItem(title, key)
+        self.add_row("Risk &level:", self.level_combo, "risk_level", name="riskLevelChoice")
+        self.notes_edit = text_edit("riskNotesEdit", "Anything else about the assessment.", 2)
+        self.add_row("&Notes:", self.notes_edit, "notes")
+        self._update_suggestion()
+        self.dirty = False
+        self.trigger_combo.setFocus()
+
+    def responses(self) -> list[dict]:
+        out = []
+        for key, combo in self.answer_combos.items():
+            if combo.currentData() is not None:
+                out.append({"area": key, "answer": combo.currentData(),
+                            "source": AREA_SOURCE.get(key, Source.DETAINEE).value, "note": ""})
+        return out
+
+    def _update_suggestion(self, *_args) -> None:
+        now = utc_now()
+        outcome = assess([RiskResponse(r["area"], Answer(r["answer"]), Source(r["source"]), now)
+                          for r in self.responses()])
+        text = (f"At least observation level {int(outcome.suggested_level)}; {len(outcome.concerns)} concern(s), "
+                f"{len(outcome.unanswered)} question(s) not asked.")
+        self.suggestion_label.setText(text)
+        self.suggestion_label.setAccessibleDescription(" ".join(outcome.reasons))
+
+    def problems(self):
+        out = []
+        booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
+        if booked and (p := event_time_error("assessed_at", to_utc(self.at_edit), booked_in_at=booked,
+                                             now=utc_now())):
+            out.append((p.field, p.message))
+        if not self.responses():
+            out.append(("responses.0", "Record the answer to at least one question."))
+        return out
+
+    def request(self):
+        return "POST", f"/custody/records/{self.record['id']}/risk-assessments", {
+            "id": self.assessment_id, "trigger": self.trigger_combo.currentData(),
+            "assessed_at": to_utc(self.at_edit).isoformat(), "responses": self.responses(),
+            "officer_observations": value_of(self.observations_edit), "warning_markers": value_of(self.markers_edit),
+            "risk_level": self.level_combo.currentData(), "notes": value_of(self.notes_edit)}

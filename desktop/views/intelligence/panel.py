@@ -1,0 +1,259 @@
+"""Intelligence grading dock: the reports this role may see (intelligence roles: all; others: disseminated P
+reports only), filtered by status, by a linked person, or by words in the reference, title or grading. Opening
+a report asks the reason first (DPA 2018 s.62); new reports, re-grading, QA and dissemination start here."""
+
+from __future__ import annotations
+
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from desktop.announcer import announce
+from desktop.sync.client import ApiError
+from desktop.models.intelligence.intel_model import STATUS_TITLES, ReportsModel
+from desktop.models.people.person_format import full_name
+from desktop.models.people.person_table import ROW_ROLE
+from desktop.views.forms.access_reason_dialog import access_reason_dialog
+from desktop.views.investigations.action_dialogs import OFFLINE
+
+CONFLICT = ("Someone else changed this report meanwhile; it has been reloaded with their change. "
+            "Check it and try again.")
+from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
+from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
+
+RESTRICTED_MESSAGE = ("Restricted: this report is not available to your role (handling code C or not yet "
+                      "disseminated). Ask an intelligence officer.")
+
+
+class IntelPanel(QWidget):
+    loaded = Signal(int)
+    report_opened = Signal(object)  # ReportViewDialog
+    report_changed = Signal(dict)
+
+    def __init__(self, ops, client, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("intelligenceGradingPanel")
+        self.ops, self.client = ops, client
+        self.writes = None
+        self.role: str | None = None
+        self.person: dict | None = None  # filter: reports linked to this person
+        self.dialog = None
+        self.viewer: ReportViewDialog | None = None
+        self._serial = 0
+
+        self.status_combo = QComboBox(objectName="intelStatusCombo")
+        self.status_combo.addItem("Any status", "")
+        for key, title in STATUS_TITLES.items():
+            self.status_combo.addItem(title, key)
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.filter_edit = QLineEdit(objectName="intelFilterEdit")
+        self.filter_edit.setPlaceholderText("Reference, title or grading")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.person_label = QLabel("Linked to: anyone", objectName="intelPersonLabel")
+        self.clear_person_button = QPushButton("&All people", objectName="intelClearPersonButton")
+        self.clear_person_button.clicked.connect(lambda: self.set_person(None))
+        self.heading = QLabel("Intelligence reports: not loaded yet.", objectName="intelHeading")
+        self.heading.setWordWrap(True)
+
+        self.model = ReportsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.table = make_table("intelReportsTable", "Intelligence reports", self.proxy, stretch=1)
+        self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.table.installEventFilter(self)
+
+        self.new_button = QPushButton("&New report…", objectName="intelNewButton")
+        self.open_button = QPushButton("&Read report…", objectName="intelOpenButton")
+        self.refresh_button = QPushButton("Reloa&d", objectName="intelRefreshButton")
+        self.new_button.clicked.connect(self.new_report)
+        self.open_button.clicked.connect(self.open_current)
+        self.refresh_button.clicked.connect(self.reload)
+
+        filters = QHBoxLayout()
+        for text, field in (("Stat&us:", self.status_combo), ("Searc&h reports:", self.filter_edit)):
+            label = QLabel(text)
+            label.setBuddy(field)
+            filters.addWidget(label)
+            filters.addWidget(field, 1)
+        person_row = QHBoxLayout()
+        person_row.addWidget(self.person_label, 1)
+        person_row.addWidget(self.clear_person_button)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.open_button, self.refresh_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(person_row)
+        layout.addWidget(self.heading)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        self.clear_person_button.setEnabled(False)
+        name_choice_lists(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() in ENTER_KEYS:
+            self.open_current()
+            return True
+        return super().eventFilter(watched, event)
+
+    # Loading -----------------------------------------------------------------------------------------------
+    def set_person(self, person: dict | None) -> None:
+        self.person = person
+        self.person_label.setText(f"Linked to: {full_name(person)}" if person else "Linked to: anyone")
+        self.clear_person_button.setEnabled(person is not None)
+        self.reload()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        text = f"{total} report{'s' if total != 1 else ''} you may see"
+        if self.person:
+            text += f" about {full_name(self.person)}"
+        if shown != total:
+            text += f", {shown} shown"
+        self.heading.setText(text)
+
+    def reload(self) -> None:
+        self._serial += 1
+        serial, client = self._serial, self.client
+        status, person_id = self.status_combo.currentData() or "", (self.person or {}).get("id") or ""
+
+        def done(reports: list[dict]) -> None:
+            if serial != self._serial:
+                return
+            self.model.set_rows(reports)
+            self._update_heading()
+            if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.proxy.index(0, 0))
+            self.loaded.emit(len(reports))
+
+        def failed(exc: BaseException) -> None:
+            if serial == self._serial:
+                self.heading.setText(f"Reports could not be loaded: {exc}")
+                announce(f"Intelligence reports could not be loaded: {exc}", assertive=True)
+
+        self.ops.run(lambda: client.intel_reports(status, person_id), on_done=done, on_error=failed)
+
+    def apply_event(self, event: dict) -> None:
+        data = event.get("data") or {}
+        if data.get("id") and self.model.row_of(data["id"]) is not None:
+            row = self.model.row(self.model.row_of(data["id"]))
+            self.model.upsert({**row, **{k: v for k, v in data.items() if k in row}})
+        elif event.get("type") == "intelligence.report.created":
+            self.reload()  # the feed carries no text; the list says what this role may see
+
+    def current(self) -> dict | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    # Opening -----------------------------------------------------------------------------------------------
+    def open_current(self) -> None:
+        report = self.current()
+        if report is None:
+            announce("Choose a report in the list first.", assertive=True)
+            return
+        self.ask_and_open(report["id"], report.get("reference") or "")
+
+    def ask_and_open(self, report_id: str, reference: str) -> None:
+        """The reason first; nothing is fetched until it is given."""
+        dialog = access_reason_dialog(f"report {reference}".strip(), self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.fetch(report_id, dialog.reason))
+        dialog.open()
+
+    def fetch(self, report_id: str, reason: str) -> None:
+        client = self.client
+
+        def failed(exc: BaseException) -> None:
+            message = (RESTRICTED_MESSAGE if isinstance(exc, ApiError) and exc.status in (403, 404)
+                       else f"The report could not be opened: {exc}")
+            self.heading.setText(message)
+            announce(message, assertive=True)
+
+        self.ops.run(lambda: client.intel_report(report_id, reason), on_done=self.show_report, on_error=failed)
+
+    def show_report(self, report: dict) -> ReportViewDialog:
+        viewer = ReportViewDialog(report, self.role, self)
+        viewer.regrade_requested.connect(self.regrade)
+        viewer.qa_requested.connect(self.qa)
+        viewer.disseminate_requested.connect(self.disseminate)
+        self.viewer = viewer
+        viewer.open()
+        announce(f"Report {report.get('reference')} opened")
+        self.report_opened.emit(viewer)
+        return viewer
+
+    # Writing -----------------------------------------------------------------------------------------------
+    def new_report(self, subject: dict | None = None) -> ReportFormDialog:
+        dialog = ReportFormDialog(self.writes, self, subject=subject or self.person)
+        dialog.created.connect(lambda report: (self.reload(), self.report_changed.emit(report)))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _versioned(self, report: dict, path: str, body: dict, dialog=None, done_text: str = "Saved") -> None:
+        """A versioned step through the outbox (If-Match): offline it waits and is sent when the server returns;
+        if the report changed meanwhile the server refuses (412) and the view shows its current copy."""
+
+        def done(updated: dict) -> None:
+            if self.viewer is not None:
+                self.viewer.set_report(updated)
+            if dialog is not None:
+                dialog.accept()
+            announce(f"{done_text}: {updated.get('reference')}, graded {updated.get('grading')}")
+            self.report_changed.emit(updated)
+            self.reload()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ApiError) and exc.status == 412:
+                if exc.current is not None and self.viewer is not None \
+                        and self.viewer.report.get("id") == exc.current.get("id"):
+                    self.viewer.set_report(exc.current)
+                self.reload()
+                exc = ApiError(412, exc.title, detail=CONFLICT, body=exc.body)
+            if dialog is not None:
+                dialog.refused(exc)
+            else:
+                announce(f"Refused: {exc}", assertive=True)
+
+        def waiting(_reason: str) -> None:
+            if dialog is not None:
+                dialog.waiting(OFFLINE)
+            else:
+                announce(OFFLINE)
+
+        if self.writes is None:
+            failed(RuntimeError("there is no local store on this computer, so nothing can be saved"))
+            return
+        self.writes.queue("POST", f"/intelligence/reports/{report['id']}{path}", body,
+                          headers={"If-Match": str(int(report["version"]))}, on_sent=done, on_rejected=failed,
+                          on_waiting=waiting)
+
+    def regrade(self, report: dict) -> ReportFormDialog:
+        dialog = ReportFormDialog(self.writes, self.viewer or self, report=report)
+        dialog.submitted.connect(lambda body: self._versioned(report, "/grading", body, dialog, "Re-graded"))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def qa(self, report: dict) -> QaDialog:
+        dialog = QaDialog(report, self.viewer or self)
+        dialog.submitted.connect(lambda body: self._versioned(report, "/qa", body, dialog, "QA recorded"))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def disseminate(self, report: dict) -> None:
+        self._versioned(report, "/disseminate", {}, None, "Disseminated")
+
+    def focus_panel(self) -> None:
+        self.table.setFocus()

@@ -1,0 +1,247 @@
+"""Dialogs for moving an investigation action on: allocate, submit result, review, refer, cancel.
+
+Each has a default button (Enter) and Escape cancels. The server's answer decides: a refusal (403 not yours,
+422 not allowed in this state, 412 changed meanwhile) is shown beside the dialog's main field, read out, and
+the dialog stays open with everything typed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QDateTime, QTimeZone, Signal
+from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
+
+from desktop.announcer import announce
+from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.models.investigations.action_model import status_title
+from desktop.models.people.person_format import officer
+from desktop.timefmt import to_wire
+from desktop.views.forms.field_error import FieldError
+from desktop.views.people.person_search import name_choice_lists
+
+LONDON = QTimeZone(b"Europe/London")
+DEFAULT_DUE_DAYS = 7
+# Versioned steps go through the outbox with If-Match: offline they wait on this computer and are sent when the
+# server returns (a record changed meanwhile is then refused with 412 and the current copy).
+OFFLINE = ("Waiting to send: the server cannot be reached. The change is kept on this computer and will be sent "
+           "when the connection returns; you may close this window.")
+
+
+def show_waiting(label: FieldError, message: str) -> None:
+    """A status beside the field, read out politely: not a problem with what was typed, so no "Problem:"."""
+    label.setText(message)
+    label.setVisible(True)
+    label.field.setAccessibleDescription(message)
+    announce(message)
+
+
+def action_line(action: dict) -> str:
+    return (f"{action.get('investigation_reference', '')} {action.get('number', '')}: {action.get('title', '')} "
+            f"({status_title(action)})")
+
+
+class ActionDialog(QDialog):
+    """Base: `fields` maps server field names to widgets; `main` is where a refusal without a field goes."""
+
+    submitted = Signal(dict)  # the transition body
+    transition = ""  # not "event": that name would hide QObject.event() and crash Qt
+    ok_text = "&OK"
+
+    def __init__(self, action: dict, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(f"{self.transition or 'action'}Dialog".replace("_", ""))
+        self.setWindowTitle(f"{title}: {action.get('number', '')}")
+        self.action = action
+        self.key = str(uuid.uuid4())  # Idempotency-Key: a retry of the same press is the same request
+        self.summary = QLabel(action_line(action), objectName="actionSummary")
+        self.summary.setWordWrap(True)
+        self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.errors: dict[str, FieldError] = {}
+        self.main = "event"
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.ok_text)
+        self.ok_button.setObjectName("actionOkButton")
+        self.ok_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("actionCancelButton")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+
+    def add_field(self, label: str, field: str, widget: QWidget, *, main: bool = False) -> None:
+        error = FieldError(widget, f"{widget.objectName()}Error", self)
+        self.form.addRow(label, widget)
+        name_choice_lists(self)
+        self.form.addRow("", error)
+        self.errors[field] = error
+        if main:
+            self.main = field
+            widget.setFocus()
+
+    def body(self) -> dict | None:
+        """The transition body, or None after showing a problem beside a field."""
+        return {"event": self.transition}
+
+    def submit(self) -> None:
+        for error in self.errors.values():
+            error.clear_problem()
+        body = self.body()
+        if body is None:
+            return
+        self.ok_button.setEnabled(False)
+        self.submitted.emit(body)
+
+    def waiting(self, _reason: str = "") -> None:
+        """The step is in the outbox but the server cannot be reached yet: say so; OK stays off (no double)."""
+        show_waiting(self.errors[self.main], OFFLINE)
+
+    def refused(self, exc: BaseException) -> None:
+        """The server's refusal, beside the field it names (or the main field)."""
+        self.ok_button.setEnabled(True)
+        self.key = str(uuid.uuid4())  # a corrected request is a new one
+        if isinstance(exc, ApiError) and exc.status == 412:
+            message = "Someone else changed this action meanwhile; it has been reloaded. Check it and try again."
+            if exc.current is not None:
+                self.action = exc.current
+                self.summary.setText(action_line(self.action))
+            self.errors[self.main].show_problem(message)
+            return
+        if isinstance(exc, ServerUnreachable):  # only from a direct send; the outbox waits instead
+            self.errors[self.main].show_problem(OFFLINE)
+            return
+        field, message = self.main, str(exc)
+        if isinstance(exc, ApiError) and exc.field_errors:
+            field, message = next(iter(exc.field_errors.items()))
+        (self.errors.get(field) or self.errors[self.main]).show_problem(f"Refused: {message}")
+
+
+class AllocateDialog(ActionDialog):
+    transition, ok_text = "allocate", "&Allocate"
+
+    def __init__(self, action: dict, officers: list[dict], parent: QWidget | None = None):
+        super().__init__(action, "Allocate action", parent)
+        self.officer_combo = QComboBox(objectName="allocateOfficerCombo")
+        for user in officers:
+            self.officer_combo.addItem(officer(user), user.get("id"))
+        current = (action.get("allocated_to") or {}).get("id")
+        if current and self.officer_combo.findData(current) >= 0:
+            self.officer_combo.setCurrentIndex(self.officer_combo.findData(current))
+        self.due_edit = QDateTimeEdit(objectName="allocateDueEdit")
+        self.due_edit.setTimeZone(LONDON)
+        self.due_edit.setDisplayFormat("dd/MM/yyyy HH:mm t")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDateTime(QDateTime.currentDateTime().addDays(DEFAULT_DUE_DAYS).toTimeZone(LONDON))
+        self.due_edit.setAccessibleDescription("When the result is due, UK time.")
+        self.add_field("Allocate &to:", "allocated_to_id", self.officer_combo, main=True)
+        self.add_field("&Due:", "due_at", self.due_edit)
+        self.errors["event"] = self.errors["allocated_to_id"]
+
+    def body(self) -> dict | None:
+        if self.officer_combo.currentData() is None:
+            self.errors["allocated_to_id"].show_problem("Choose the officer to allocate the action to.")
+            return None
+        due = datetime.fromtimestamp(self.due_edit.dateTime().toMSecsSinceEpoch() / 1000, timezone.utc)
+        if due <= datetime.now(timezone.utc):
+            self.errors["due_at"].show_problem("The due date is in the past; choose a later time.")
+            return None
+        return {"event": "allocate", "allocated_to_id": self.officer_combo.currentData(), "due_at": to_wire(due)}
+
+
+class ResultDialog(ActionDialog):
+    transition, ok_text = "submit_result", "&Submit result"
+
+    def __init__(self, action: dict, parent: QWidget | None = None):
+        super().__init__(action, "Submit result", parent)
+        self.result_edit = QPlainTextEdit(objectName="resultTextEdit")
+        self.result_edit.setTabChangesFocus(True)
+        self.result_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.result_edit.setAccessibleDescription("What was done and found. Ctrl+Return submits.")
+        self.add_field("&Result:", "result_text", self.result_edit, main=True)
+        self.errors["event"] = self.errors["result_text"]
+
+    def keyPressEvent(self, event) -> None:
+        # Return in the text is a new line; Ctrl+Return submits.
+        from PySide6.QtCore import Qt
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.submit()
+            return
+        super().keyPressEvent(event)
+
+    def body(self) -> dict | None:
+        text = self.result_edit.toPlainText().strip()
+        if not text:
+            self.errors["result_text"].show_problem("Write the result: what was done and what was found.")
+            return None
+        return {"event": "submit_result", "result_text": text}
+
+
+REVIEW_OUTCOMES = (("file", "File it: nothing further"), ("further_action", "File it and raise a further action"),
+                   ("return", "Return it to the officer: the result is not enough"))
+
+
+class ReviewDialog(ActionDialog):
+    transition, ok_text = "review", "Record re&view"
+
+    def __init__(self, action: dict, parent: QWidget | None = None):
+        super().__init__(action, "Review result", parent)
+        result = QLabel(f"Result: {action.get('result_text') or 'none submitted'}", objectName="reviewResultText")
+        result.setWordWrap(True)
+        self.form.addRow(result)
+        self.outcome_combo = QComboBox(objectName="reviewOutcomeCombo")
+        for key, title in REVIEW_OUTCOMES:
+            self.outcome_combo.addItem(title, key)
+        self.reason_edit = QLineEdit(objectName="reviewReasonEdit")
+        self.reason_edit.setAccessibleDescription("Needed to return an action; recorded in its history.")
+        self.further_edit = QLineEdit(objectName="reviewFurtherTitleEdit")
+        self.further_edit.setAccessibleDescription("Title of the further action to raise.")
+        self.add_field("&Outcome:", "event", self.outcome_combo, main=True)
+        self.add_field("&Reason:", "reason", self.reason_edit)
+        self.add_field("&Further action:", "further_action", self.further_edit)
+
+    def body(self) -> dict | None:
+        outcome = self.outcome_combo.currentData()
+        reason = self.reason_edit.text().strip()
+        if outcome == "return" and not reason:
+            self.errors["reason"].show_problem("Give the reason to return this action; it is recorded.")
+            return None
+        body: dict = {"event": outcome}
+        if reason:
+            body["reason"] = reason
+        if outcome == "further_action":
+            title = self.further_edit.text().strip()
+            if not title:
+                self.errors["further_action"].show_problem("Give the title of the further action to raise.")
+                return None
+            body["further_action"] = {"id": str(uuid.uuid4()), "title": title,
+                                      "priority": self.action.get("priority") or "medium"}
+        return body
+
+
+class ReasonTransitionDialog(ActionDialog):
+    """Refer or cancel: a reason is required and recorded."""
+
+    def __init__(self, action: dict, event: str, parent: QWidget | None = None):
+        self.transition = event
+        self.ok_text = {"refer": "Re&fer", "cancel": "Cancel &action"}[event]
+        super().__init__(action, {"refer": "Refer action", "cancel": "Cancel action"}[event], parent)
+        self.reason_edit = QLineEdit(objectName="transitionReasonEdit")
+        self.add_field("&Reason:", "reason", self.reason_edit, main=True)
+        self.errors["event"] = self.errors["reason"]
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Keep it")
+
+    def body(self) -> dict | None:
+        reason = self.reason_edit.text().strip()
+        if not reason:
+            self.errors["reason"].show_problem(f"Give the reason to {self.transition} this action; it is recorded.")
+            return None
+        return {"event": self.transition, "reason": reason}
+
+
+def announce_done(action: dict, what: str) -> None:
+    announce(f"{what}: {action_line(action)}")

@@ -1,0 +1,272 @@
+"""Investigation actions dock: my actions across investigations, or one investigation's actions; filter by
+status; overdue first (text, icon and colour); allocate, submit result, review, refer and cancel from the
+keyboard; the selected action's history below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from desktop.announcer import announce
+from desktop.sync.client import ApiError
+from desktop.models.investigations.action_model import ActionHistoryModel, ActionsModel, sort_actions
+from desktop.models.people.person_format import officer
+from desktop.models.people.person_table import ROW_ROLE
+from desktop.views.investigations.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
+                                          ReviewDialog, action_line)
+from desktop.views.people.person_search import make_table, name_choice_lists
+from domain.actions import STATE_TITLES
+
+MINE = "mine"
+ALL_OPEN = ["raised", "allocated", "resulted", "referred"]
+STATUS_FILTERS = [("Open (not filed or cancelled)", ALL_OPEN), ("Any status", [])] + [
+    (title, [state.value]) for state, title in STATE_TITLES.items()]
+MANAGER_ROLES = {"supervisor"}
+VERBS = {"allocate": "Allocated", "submit_result": "Result submitted", "file": "Filed",
+         "further_action": "Filed with a further action", "return": "Returned", "refer": "Referred",
+         "cancel": "Cancelled"}
+
+
+class ActionsPanel(QWidget):
+    loaded = Signal(int)  # rows shown
+    transition_done = Signal(dict)  # ActionOut after a change
+
+    def __init__(self, ops, client, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("investigationActionsPanel")
+        self.ops, self.client = ops, client
+        self.writes = None  # the window's Writes (outbox), set by the people menu (views/people/menu.py)
+        self.user: dict | None = None
+        self.investigations: list[dict] = []
+        self.dialog: ActionDialog | None = None
+        self._serial = 0
+
+        self.scope_combo = QComboBox(objectName="actionsScopeCombo")
+        self.scope_combo.addItem("My actions (all investigations)", MINE)
+        self.status_combo = QComboBox(objectName="actionsStatusCombo")
+        for title, statuses in STATUS_FILTERS:
+            self.status_combo.addItem(title, statuses)
+        self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.heading = QLabel("Actions: not loaded yet.", objectName="actionsHeading")
+        self.heading.setWordWrap(True)
+
+        self.model = ActionsModel(self)
+        self.table = make_table("actionsTable", "Investigation actions", self.model, stretch=1)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
+        # Scrolls rather than pushing the dock taller than the window at large text sizes.
+        self.detail = QTextBrowser(objectName="actionDetail")
+        self.detail.setAccessibleName("Selected action details")
+        self.history_model = ActionHistoryModel(self)
+        self.history_table = make_table("actionHistoryTable", "History of the selected action", self.history_model,
+                                        stretch=4)
+
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, text in (("allocate", "A&llocate…"), ("submit_result", "Submit res&ult…"), ("review", "Revie&w…"),
+                          ("refer", "Refe&r…"), ("cancel", "Ca&ncel action…"), ("refresh", "Reloa&d")):
+            button = QPushButton(text, objectName=f"action{key.title().replace('_', '')}Button")
+            button.clicked.connect(lambda _c=False, k=key: self.reload() if k == "refresh" else self.start(k))
+            row.addWidget(button)
+            self.buttons[key] = button
+        row.addStretch(1)
+
+        filters = QHBoxLayout()
+        for text, combo in (("S&how:", self.scope_combo), ("St&atus:", self.status_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal, objectName="actionLowerPane")
+        lower.addWidget(self.detail)
+        lower.addWidget(self.history_table)
+        lower.setStretchFactor(1, 2)
+        lower.setChildrenCollapsible(False)
+        split = QSplitter(Qt.Orientation.Vertical, objectName="actionsSplitter")
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.heading)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+        self._current_changed()
+        name_choice_lists(self)
+
+    # Loading -----------------------------------------------------------------------------------------------
+    def set_user(self, user: dict | None) -> None:
+        self.user = user
+        manager = (user or {}).get("role") in MANAGER_ROLES
+        for key in ("allocate", "review", "refer", "cancel"):
+            self.buttons[key].setEnabled(manager)
+            self.buttons[key].setToolTip("" if manager else "Only the action manager (a supervisor) can do this.")
+
+    def load_investigations(self) -> None:
+        client = self.client
+        self.ops.run(client.investigations, on_done=self._investigations,
+                     on_error=lambda exc: announce(f"Investigations could not be loaded: {exc}", assertive=True))
+
+    def _investigations(self, investigations: list[dict]) -> None:
+        self.investigations = investigations
+        current = self.scope_combo.currentData()
+        self.scope_combo.blockSignals(True)
+        while self.scope_combo.count() > 1:
+            self.scope_combo.removeItem(1)
+        for inv in investigations:
+            self.scope_combo.addItem(f"{inv['reference']}: {inv['title']}", inv["id"])
+        index = self.scope_combo.findData(current)
+        self.scope_combo.setCurrentIndex(max(index, 0))
+        self.scope_combo.blockSignals(False)
+
+    def show_investigation(self, investigation_id: str) -> None:
+        index = self.scope_combo.findData(investigation_id)
+        if index < 0:  # not in the list yet: load the list, then choose it
+            def loaded(investigations):
+                self._investigations(investigations)
+                self.show_investigation(investigation_id) if self.scope_combo.findData(investigation_id) >= 0 else None
+            self.ops.run(self.client.investigations, on_done=loaded)
+            return
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(1)  # any status: the whole investigation
+        self.status_combo.blockSignals(False)
+        if self.scope_combo.currentIndex() == index:
+            self.reload()
+        else:
+            self.scope_combo.setCurrentIndex(index)
+
+    def reload(self) -> None:
+        self._serial += 1
+        serial, client = self._serial, self.client
+        scope, statuses = self.scope_combo.currentData(), self.status_combo.currentData() or []
+        self.heading.setText("Loading actions…")
+
+        def load():
+            if scope == MINE:
+                return client.actions(mine=True, statuses=statuses)
+            return client.investigation_actions(scope, statuses)
+
+        def done(actions: list[dict]) -> None:
+            if serial != self._serial:
+                return
+            current = (self.current() or {}).get("id")
+            self.model.set_rows(sort_actions(actions))
+            overdue = sum(1 for a in actions if a.get("overdue"))
+            text = (f"{self.scope_combo.currentText()}, {self.status_combo.currentText().lower()}: "
+                    f"{len(actions)} action{'s' if len(actions) != 1 else ''}, {overdue} overdue")
+            self.heading.setText(text)
+            row = self.model.row_of(current)
+            if self.model.rowCount():
+                self.table.setCurrentIndex(self.model.index(row or 0, 0))
+            self._current_changed()
+            self.loaded.emit(len(actions))
+
+        def failed(exc: BaseException) -> None:
+            if serial == self._serial:
+                self.heading.setText(f"Actions could not be loaded: {exc}")
+                announce(f"Actions could not be loaded: {exc}", assertive=True)
+
+        self.ops.run(load, on_done=done, on_error=failed)
+
+    def current(self) -> dict | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def select_action(self, action_id: str) -> bool:
+        row = self.model.row_of(action_id)
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        return row is not None
+
+    def _current_changed(self) -> None:
+        action = self.current()
+        self.history_model.set_history(action)
+        if action is None:
+            self.detail.setPlainText("No action selected.")
+            return
+        lines = [action_line(action), f"Origin: {action.get('origin') or 'not recorded'}",
+                 f"Raised by {officer(action.get('raised_by'))}"]
+        if action.get("details"):
+            lines.append(f"Details: {action['details']}")
+        if action.get("allocated_to"):
+            lines.append(f"Allocated to {officer(action['allocated_to'])}")
+        if action.get("overdue"):
+            lines.append("OVERDUE")
+        if action.get("result_text"):
+            lines.append(f"Result: {action['result_text']}")
+        if action.get("reason"):
+            lines.append(f"Reason: {action['reason']}")
+        self.detail.setPlainText("\n".join(lines))
+
+    def apply_event(self, event: dict) -> None:
+        """Change feed: an action changed (ours or someone else's)."""
+        data = event.get("data") or {}
+        if data.get("id") and self.model.row_of(data["id"]) is not None:
+            self.model.upsert(data)
+            if (self.current() or {}).get("id") == data["id"]:
+                self._current_changed()
+
+    # Transitions -------------------------------------------------------------------------------------------
+    def officers(self) -> list[dict]:
+        seen: dict[str, dict] = {}
+        for inv in self.investigations:
+            for user in [inv.get("officer_in_charge")] + [p.get("added_by") for p in inv.get("people") or []]:
+                if user and user.get("id"):
+                    seen.setdefault(user["id"], user)
+        for action in self.model.rows():
+            for key in ("allocated_to", "raised_by"):
+                if action.get(key) and action[key].get("id"):
+                    seen.setdefault(action[key]["id"], action[key])
+        if self.user and self.user.get("id"):
+            seen.setdefault(self.user["id"], self.user)
+        return sorted(seen.values(), key=lambda u: u.get("display_name") or "")
+
+    def start(self, kind: str) -> ActionDialog | None:
+        action = self.current()
+        if action is None:
+            announce("Choose an action in the list first.", assertive=True)
+            return None
+        if kind == "allocate":
+            dialog: ActionDialog = AllocateDialog(action, self.officers(), self)
+        elif kind == "submit_result":
+            dialog = ResultDialog(action, self)
+        elif kind == "review":
+            dialog = ReviewDialog(action, self)
+        else:
+            dialog = ReasonTransitionDialog(action, kind, self)
+        dialog.submitted.connect(lambda body, d=dialog: self.send(d, body))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def send(self, dialog: ActionDialog, body: dict) -> None:
+        """Through the outbox with If-Match: offline it waits and is sent when the server returns."""
+        action = dialog.action
+
+        def done(updated: dict) -> None:
+            self.model.upsert(updated)
+            self.select_action(updated["id"])
+            self._current_changed()
+            announce(f"{VERBS.get(body['event'], 'Changed')}: {action_line(updated)}")
+            dialog.accept()
+            self.transition_done.emit(updated)
+            if body["event"] == "further_action" or self.status_combo.currentData() not in ([], None):
+                self.reload()  # a new action, or one that no longer matches the filter
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ApiError) and exc.status == 412 and exc.current is not None:
+                self.model.upsert(exc.current)
+                if (self.current() or {}).get("id") == exc.current.get("id"):
+                    self._current_changed()
+            dialog.refused(exc)  # beside the field, read out (assertive)
+
+        if self.writes is None:
+            dialog.refused(RuntimeError("there is no local store on this computer, so nothing can be saved"))
+            return
+        self.writes.queue("POST", f"/actions/{action['id']}/transitions", body, row_id=dialog.key,
+                          headers={"If-Match": str(int(action["version"]))}, on_sent=done, on_rejected=failed,
+                          on_waiting=dialog.waiting)
+
+    def focus_panel(self) -> None:
+        self.table.setFocus()

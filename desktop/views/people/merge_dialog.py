@@ -1,0 +1,127 @@
+"""Merge two records of the same person (supervisor only): the kept record is the one open in the person dock,
+the other is found with the same forgiving search; a reason is required; a second step confirms. The merge is
+undone from the person's merge history."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
+
+from desktop.announcer import announce
+from desktop.sync.client import ApiError
+from desktop.models.people.person_format import person_line
+from desktop.views.forms.field_error import FieldError
+from desktop.views.people.person_search import PersonSearchPanel
+
+
+class MergeDialog(QDialog):
+    merged = Signal(dict)  # MergeOut
+
+    def __init__(self, ops, client, writes, survivor: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mergeDialog")
+        self.setWindowTitle("Merge records of the same person")
+        self.writes = writes
+        self.survivor = survivor
+        self.other: dict | None = None
+        self.merge_id = str(uuid.uuid4())
+        self.confirming = False
+
+        self.kept = QLabel(f"Record kept: {person_line(survivor)}", objectName="mergeKeptLabel")
+        self.kept.setWordWrap(True)
+        self.search = PersonSearchPanel(ops, client, self)
+        self.search.chosen.connect(self.choose)
+        self.chosen_label = QLabel("Record to merge into it: none chosen yet. Search, then press Enter on a result.",
+                                   objectName="mergeChosenLabel")
+        self.chosen_label.setWordWrap(True)
+        self.reason_edit = QLineEdit(objectName="mergeReasonEdit")
+        self.reason_edit.setAccessibleDescription("Why these are the same person; it is recorded.")
+        self.other_error = FieldError(self.search.name_edit, "mergeOtherError", self)
+        self.reason_error = FieldError(self.reason_edit, "mergeReasonError", self)
+        self.confirm_text = QLabel(objectName="mergeConfirmText")
+        self.confirm_text.setWordWrap(True)
+        self.confirm_text.setVisible(False)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.merge_button = self.buttons.addButton("&Merge…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.merge_button.setObjectName("mergeButton")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("mergeCancelButton")
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)
+        self.merge_button.clicked.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("", self.other_error)
+        form.addRow("", self.chosen_label)
+        form.addRow("&Reason for the merge:", self.reason_edit)
+        form.addRow("", self.reason_error)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.kept)
+        layout.addWidget(self.search, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.confirm_text)
+        layout.addWidget(self.buttons)
+        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().lineSpacing() * 34)
+        self.search.focus_panel()
+
+    def choose(self, person: dict) -> None:
+        if person.get("id") == self.survivor.get("id"):
+            self.other_error.show_problem("That is the record being kept; choose the other record of this person.")
+            return
+        self.other_error.clear_problem()
+        self.other = person
+        self._unconfirm()
+        self.chosen_label.setText(f"Record to merge into it: {person_line(person)}")
+        self.reason_edit.setFocus()
+        announce(f"Chosen to merge: {person_line(person)}. Now give the reason.")
+
+    def _unconfirm(self) -> None:
+        self.confirming = False
+        self.confirm_text.setVisible(False)
+        self.merge_button.setText("&Merge…")
+
+    def submit(self) -> None:
+        if self.other is None:
+            self.other_error.show_problem("Find and choose the record to merge into the one kept.")
+            return
+        if not self.reason_edit.text().strip():
+            self.reason_error.show_problem("Give the reason for the merge; it is recorded.")
+            return
+        self.reason_error.clear_problem()
+        if not self.confirming:
+            self.confirming = True
+            text = (f"Merge {person_line(self.other)} into {person_line(self.survivor)}? Every custody record, "
+                    "investigation, intelligence report and case of the merged record moves to the kept record. "
+                    "It can be undone from the person's merge history. Press Confirm merge to go ahead, Escape to "
+                    "cancel.")
+            self.confirm_text.setText(text)
+            self.confirm_text.setVisible(True)
+            self.merge_button.setText("&Confirm merge")
+            self.merge_button.setDefault(True)
+            self.merge_button.setFocus()
+            announce(text, assertive=True)
+            return
+        body = {"id": self.merge_id, "survivor_id": self.survivor["id"], "merged_id": self.other["id"],
+                "reason": self.reason_edit.text().strip()}
+        self.merge_button.setEnabled(False)
+        self.writes.queue("POST", "/people/merges", body, on_sent=self._sent, on_rejected=self._rejected)
+        announce("Merging…")
+
+    def _sent(self, merge: dict) -> None:
+        announce(f"Merged {person_line(self.other)} into {person_line(self.survivor)}.")
+        self.merged.emit(merge)
+        self.accept()
+
+    def _rejected(self, exc: BaseException) -> None:
+        self.merge_button.setEnabled(True)
+        self.merge_id = str(uuid.uuid4())
+        self._unconfirm()
+        message = str(exc)
+        if isinstance(exc, ApiError) and exc.field_errors:
+            field, message = next(iter(exc.field_errors.items()))
+            (self.reason_error if field == "reason" else self.other_error).show_problem(message)
+            return
+        self.other_error.show_problem(f"Not merged: {message}")

@@ -1,0 +1,185 @@
+"""Sign in: server address, user name, password, Remember me. The request runs on a worker."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
+
+from desktop.announcer import announce
+from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
+from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
+from desktop.operations import Operations
+from desktop.views.forms.field_error import FieldError
+
+
+class LoginDialog(QDialog):
+    signed_in = Signal(object, dict)  # ApiClient, login result {token, expires_at, user}
+
+    def __init__(self, ops: Operations, credentials: Credentials, server_url: str = "", *,
+                 server_key: str | None = None, username: str = "", message: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("Sign in to Bridewell")
+        self._ops = ops
+        self._credentials = credentials
+        self._server_key = server_key
+        self.client: ApiClient | None = None
+        self.result_data: dict | None = None
+        self.keyring_secure: bool | None = None
+        self.busy = False
+
+        self.server_edit = QLineEdit(server_url, objectName="serverEdit")
+        self.server_edit.setAccessibleDescription("For example https://custody.example.police.uk")
+        self.username_edit = QLineEdit(username, objectName="usernameEdit")
+        self.password_edit = QLineEdit(objectName="passwordEdit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember_check = QCheckBox("&Remember me on this computer", objectName="rememberCheck")
+        self.keyring_note = QLabel(objectName="keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(False)
+        self.status_label = QLabel(objectName="loginStatus")
+        self.status_label.setWordWrap(True)
+
+        self.server_error = FieldError(self.server_edit, "serverError")
+        self.username_error = FieldError(self.username_edit, "usernameError")
+        self.password_error = FieldError(self.password_edit, "passwordError")
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow("Ser&ver address:", self.server_edit)
+        form.addRow("", self.server_error)
+        form.addRow("&User name:", self.username_edit)
+        form.addRow("", self.username_error)
+        form.addRow("&Password:", self.password_edit)
+        form.addRow("", self.password_error)
+        form.addRow("", self.remember_check)
+        form.addRow("", self.keyring_note)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("&Sign in")
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancelButton")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.buttons)
+
+        if message:
+            self.status_label.setText(message)
+        self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed)
+        first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
+                           self.password_edit)
+        first_empty.setFocus()
+
+    # Keyring ----------------------------------------------------------------------------------------------
+    def _keyring_checked(self, check) -> None:
+        self.keyring_secure = check.secure
+        if not check.secure:
+            self._no_keyring(f"{NO_SECURE_KEYRING} ({check.reason})")
+
+    def _keyring_failed(self, exc: BaseException) -> None:
+        self.keyring_secure = False
+        self._no_keyring(f"{NO_SECURE_KEYRING} ({exc})")
+
+    def _no_keyring(self, text: str) -> None:
+        self.remember_check.setChecked(False)
+        self.remember_check.setEnabled(False)
+        self.remember_check.setAccessibleDescription(NO_SECURE_KEYRING)
+        self.keyring_note.setText(text)
+        self.keyring_note.setVisible(True)
+        announce(NO_SECURE_KEYRING)
+
+    # Sign in ----------------------------------------------------------------------------------------------
+    def _clear_errors(self) -> None:
+        for error in (self.server_error, self.username_error, self.password_error):
+            error.clear_problem()
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        self._clear_errors()
+        try:
+            url = normalise_server_url(self.server_edit.text())
+        except BadServerAddress as exc:
+            self.server_error.show_problem(str(exc))
+            return
+        username = self.username_edit.text().strip()
+        password = self.password_edit.text()
+        if not username:
+            self.username_error.show_problem("Enter your user name.")
+            return
+        if not password:
+            self.password_error.show_problem("Enter your password.")
+            return
+        remember = self.remember_check.isChecked() and self.remember_check.isEnabled()
+        server_key = self._server_key or url
+        credentials = self._credentials
+
+        def sign_in():
+            client = ApiClient(url)
+            try:
+                result = client.login(username, password)
+            except BaseException:
+                client.close()
+                raise
+            stored = credentials.save_token(server_key, username, result["token"]) if remember else None
+            return client, result, stored
+
+        self._set_busy(True)
+        self.status_label.setText(f"Signing in to {url}…")
+        announce(f"Signing in to {url}")
+        self._ops.run(sign_in, on_done=self._signed_in, on_error=self._failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.sign_in_button.setEnabled(not busy)
+
+    def _signed_in(self, value) -> None:
+        client, result, stored = value
+        self._set_busy(False)
+        self.client = client
+        self.result_data = result
+        if stored is not None and not stored.secure:
+            announce(f"{NO_SECURE_KEYRING} ({stored.reason})")
+        user = result.get("user") or {}
+        announce(f"Signed in as {user.get('display_name') or user.get('username', '')}")
+        self.signed_in.emit(client, result)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.status_label.setText("")
+        if isinstance(exc, ServerUnreachable):
+            self.server_error.show_problem(
+                f"Cannot reach the server at {self.server_edit.text().strip()}. Check the address and the "
+                "network, then try again.")
+        elif isinstance(exc, ApiError) and exc.status == 401:
+            self.password_error.show_problem("The user name or password is wrong. Check them and try again.")
+            self.password_edit.selectAll()
+        elif isinstance(exc, ApiError) and exc.field_errors:
+            field, message = next(iter(exc.field_errors.items()))
+            target = self.username_error if field == "username" else self.password_error
+            target.show_problem(message)
+        elif isinstance(exc, ApiError) and exc.status == 404:
+            self.server_error.show_problem("That address answers, but it is not a Bridewell server.")
+        elif isinstance(exc, ApiError):
+            self.password_error.show_problem(f"The server refused the sign-in: {exc}")
+        else:
+            self.server_error.show_problem(f"Signing in failed: {exc}")
+
+    def show_expired(self) -> None:
+        """A remembered sign-in the server no longer accepts."""
+        self.password_error.show_problem("Your saved sign-in has expired. Enter your password to sign in again.")
+
+    def keyPressEvent(self, event) -> None:  # Escape cancels even while a request is in flight
+        if event.key() == Qt.Key.Key_Escape:
+            self.reject()
+            return
+        super().keyPressEvent(event)
