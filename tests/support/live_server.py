@@ -42,11 +42,12 @@ def live_server(tmp_path: Path, demo: bool = True, *, database_url: str | None =
     if demo:
         args.append("--demo-data")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    start = log_path.stat().st_size if log_path.exists() else 0  # where this run's output begins
     with open(log_path, "ab") as log:  # appended: a server restarted under the same name keeps one log
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
                                    cwd=Path(__file__).resolve().parents[2])
     try:
-        url = _wait_until_healthy(process, log_path, timeout)
+        url = _wait_until_healthy(process, log_path, start, timeout)
         yield LiveServer(url=url, process=process, database_url=database_url, log_path=log_path)
     finally:
         if process.poll() is None:
@@ -58,14 +59,14 @@ def live_server(tmp_path: Path, demo: bool = True, *, database_url: str | None =
                 process.wait(10)
 
 
-def _wait_until_healthy(process: subprocess.Popen, log_path: Path, timeout: float) -> str:
+def _wait_until_healthy(process: subprocess.Popen, log_path: Path, start: int, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     url = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"bridewell-server exited with {process.returncode}:\n{log_path.read_text()}")
-        if url is None and (match := _LISTENING.findall(log_path.read_text(errors="replace"))):
-            url = match[-1]
+        if url is None and (match := _LISTENING.search(log_path.read_bytes()[start:].decode(errors="replace"))):
+            url = match.group(1)
         if url is not None:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
