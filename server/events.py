@@ -21,7 +21,17 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
-from sqlalchemy import JSON, BigInteger, Engine, Integer, String, event, func, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Engine,
+    Integer,
+    String,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from server.auth.dependencies import CurrentUser
@@ -224,9 +234,11 @@ class ChangeFeed:
         self.wake()
 
     def _disconnected(self, error: Exception) -> None:
+        if self._listening.is_set() or self.listener_connects == 0:  # once per outage, not every retry
+            log.warning("change feed listener has no database connection (%s); retrying every %g s",
+                        error, self._reconnect_s)
         self._listening.clear()
         self.listener_backend_pid = None
-        log.warning("change feed listener lost its database connection (%s); reconnecting", error)
 
     def status(self) -> dict[str, Any]:
         listener = "not needed" if not self._pg else ("listening" if self._listening.is_set() else
@@ -237,42 +249,48 @@ class ChangeFeed:
 
 def _listen(feed_ref: Callable[[], ChangeFeed | None], stopping: threading.Event, args: Any, kwargs: Any,
             reconnect_s: float) -> None:
-    """The listener thread: LISTEN on its own connection, wake the feed on every notification, reconnect."""
+    """The listener thread: LISTEN on its own connection, wake the feed on every notification, reconnect.
+
+    It holds the feed only weakly, so a discarded app (tests make many) lets its listener end.
+    """
     import psycopg
 
     params = {**kwargs, "autocommit": True, "application_name": "bridewell-events-listener",
               "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
-    while not stopping.is_set() and feed_ref() is not None:
+    while not stopping.is_set():
         try:
             with psycopg.connect(*args, **params) as conn:
                 conn.execute(f"LISTEN {CHANNEL}")
-                _call(feed_ref, lambda feed: feed._connected(conn.info.backend_pid))
+                if not _tell(feed_ref, ChangeFeed._connected, conn.info.backend_pid):
+                    return
                 idle = 0.0
                 while not stopping.is_set():
-                    got = False
+                    heard = False
                     for _ in conn.notifies(timeout=1.0):
-                        got = True
-                        if not _call(feed_ref, lambda feed: feed.wake()):
+                        heard = True
+                        if not _tell(feed_ref, ChangeFeed.wake):
                             return
-                    if not got:
-                        idle += 1.0
-                        if feed_ref() is None:
-                            return
-                        if idle >= 15.0:  # a connection dropped without a FIN shows itself here
-                            conn.execute("SELECT 1")
-                            idle = 0.0
+                    if heard:
+                        idle = 0.0
+                        continue
+                    if feed_ref() is None:
+                        return
+                    idle += 1.0
+                    if idle >= 15.0:  # a connection dropped without a FIN shows itself here
+                        conn.execute("SELECT 1")
+                        idle = 0.0
         except psycopg.Error as exc:
-            if stopping.is_set():
+            if stopping.is_set() or not _tell(feed_ref, ChangeFeed._disconnected, exc):
                 return
-            _call(feed_ref, lambda feed: feed._disconnected(exc))
             stopping.wait(reconnect_s)
 
 
-def _call(feed_ref: Callable[[], ChangeFeed | None], action: Callable[[ChangeFeed], None]) -> bool:
+def _tell(feed_ref: Callable[[], ChangeFeed | None], method: Callable[..., None], *args: Any) -> bool:
+    """Call `method` on the feed if it still exists; False when it has gone (the listener should end)."""
     feed = feed_ref()
     if feed is None:
         return False
-    action(feed)
+    method(feed, *args)
     return True
 
 
