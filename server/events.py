@@ -15,10 +15,10 @@ import threading
 import weakref
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from server.auth.dependencies import CurrentUser
+from server.auth.dependencies import SignedInUser
 from server.db import Base, UTCDateTime, utcnow
 from server.wire import UTCOut
 
@@ -97,6 +97,14 @@ class EventsOut(BaseModel):
     last_seq: int
 
 
+class Batch(NamedTuple):
+    """One read of the feed, encoded once: every waiter woken by the same commit is sent the same bytes."""
+
+    found: bool
+    last_seq: int
+    body: bytes
+
+
 def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventOut], int]:
     with factory() as session:
         rows = session.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(BATCH)).all()
@@ -139,7 +147,7 @@ class ChangeFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed = asyncio.Event()
         self._generation = 0
-        self._reads: dict[tuple[int, int], asyncio.Future[tuple[list[EventOut], int]]] = {}
+        self._reads: dict[tuple[int, int], asyncio.Future[Batch]] = {}
         self._read_slots: asyncio.Semaphore | None = None
         self._max_reads = max(1, max_concurrent_reads)
         self._listener: threading.Thread | None = None
@@ -190,7 +198,7 @@ class ChangeFeed:
             await anyio.to_thread.run_sync(self._listening.wait, 2.0)
         return self._changed, self._generation
 
-    async def read(self, after: int, generation: int) -> tuple[list[EventOut], int]:
+    async def read(self, after: int, generation: int) -> Batch:
         """Events after `after`; waiters at the same position since the same wake-up share one query."""
         key = (after, generation)
         shared = self._reads.get(key)
@@ -205,12 +213,13 @@ class ChangeFeed:
         if not done.cancelled():
             done.exception()  # retrieved here too, so a failure every waiter abandoned is not logged as lost
 
-    async def _read(self, after: int) -> tuple[list[EventOut], int]:
+    async def _read(self, after: int) -> Batch:
         if self._read_slots is None:
             self._read_slots = asyncio.Semaphore(self._max_reads)
         # Bounded so a burst of wake-ups cannot take every pooled connection from other requests.
         async with self._read_slots:
-            return await anyio.to_thread.run_sync(fetch_after, self._factory, after)
+            found, last = await anyio.to_thread.run_sync(fetch_after, self._factory, after)
+        return Batch(bool(found), last, EventsOut(events=found, last_seq=last).model_dump_json().encode())
 
     # -- PostgreSQL listener ------------------------------------------------------------------------------
 
@@ -303,10 +312,10 @@ async def _disconnected(request: Request) -> None:
 
 
 @router.get("/events", response_model=EventsOut)
-async def events(request: Request, _user: CurrentUser,
+async def events(request: Request, _user: SignedInUser,
                  after: Annotated[int, Query(ge=0, le=2**53)] = 0,
-                 wait: Annotated[float, Query(ge=0, le=30)] = 0) -> EventsOut:
-    # CurrentUser has already given its connection back (see server.auth.dependencies).
+                 wait: Annotated[float, Query(ge=0, le=30)] = 0) -> Response:
+    # The sign-in check has already closed its session: nothing here holds a connection while it waits.
     feed: ChangeFeed = request.app.state.feed
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, request.app.state.settings.events_max_wait_s)
@@ -315,17 +324,17 @@ async def events(request: Request, _user: CurrentUser,
     try:
         while True:
             changed, generation = await feed.changed()
-            found, last = await feed.read(after, generation)
+            batch = await feed.read(after, generation)
             remaining = deadline - loop.time()
-            if found or remaining <= 0 or feed.stopping.is_set():
-                return EventsOut(events=found, last_seq=last)
+            if batch.found or remaining <= 0 or feed.stopping.is_set():
+                return Response(batch.body, media_type="application/json")
             if gone is None:
                 gone = asyncio.ensure_future(_disconnected(request))
             woken = asyncio.ensure_future(changed.wait())
             done, _ = await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
             woken.cancel()
-            if woken not in done:  # timed out, or the client went away
-                return EventsOut(events=[], last_seq=last)
+            if woken not in done:  # timed out (nothing new: the last read says so), or the client went away
+                return Response(batch.body, media_type="application/json")
     finally:
         feed.waiting -= 1
         if gone is not None:
