@@ -114,14 +114,16 @@ def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventO
         return [], last
 
 
-# SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it).
-_LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, ChangeFeed] = weakref.WeakKeyDictionary()
+# SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it). Weak both
+# ways: the feed refers to its engine, so a strong value would keep every discarded app's engine alive.
+_LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakref.WeakKeyDictionary()
 
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_EMITTED, False):
-        feed = _LOCAL_FEEDS.get(session.get_bind())  # type: ignore[arg-type]
+        feed_ref = _LOCAL_FEEDS.get(session.get_bind())  # type: ignore[arg-type]
+        feed = feed_ref() if feed_ref is not None else None
         if feed is not None:
             feed.wake()
 
@@ -157,7 +159,7 @@ class ChangeFeed:
         self.listener_connects = 0
         self.listener_backend_pid: int | None = None
         if not self._pg:
-            _LOCAL_FEEDS[engine] = self
+            _LOCAL_FEEDS[engine] = weakref.ref(self)
 
     # -- waking -------------------------------------------------------------------------------------------
 
@@ -193,9 +195,10 @@ class ChangeFeed:
             self._loop = asyncio.get_running_loop()
         if self._pg and not self._listening.is_set():
             self._start_listener()
-            # Until LISTEN is in place a commit could go unnoticed; after a short wait go on regardless:
-            # the listener wakes everyone when it connects.
-            await anyio.to_thread.run_sync(self._listening.wait, 2.0)
+            if self.listener_connects == 0:
+                # Until LISTEN is first in place a commit could go unnoticed; after a short wait go on
+                # regardless (as while reconnecting): the listener wakes everyone when it connects.
+                await anyio.to_thread.run_sync(self._listening.wait, 2.0)
         return self._changed, self._generation
 
     async def read(self, after: int, generation: int) -> Batch:
