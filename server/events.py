@@ -68,7 +68,9 @@ def emit(session: Session, type_: str, entity: str, entity_id: str, data: Any,
     """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_OUTBOX_LOCK})
+        # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
+        # a training copy) need not queue behind each other.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
     row = Event(type=type_, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
     session.add(row)

@@ -170,3 +170,40 @@ def test_pool_exhaustion_answers_503_with_retry_after_and_does_not_hang(database
             assert client.get(f"{API}/custody/records", headers=headers).status_code == 200
     finally:
         app.state.engine.dispose()
+
+
+def test_a_reader_following_the_feed_during_concurrent_writes_misses_nothing(app, client, seeded, open_records):
+    # seq order must equal commit order (emit's lock on PostgreSQL), or a reader that has seen seq N could later
+    # miss a smaller seq committed after it.
+    users = [login(client, name) for name in ("sergeant", "detention", "inspector", "superintendent")]
+    start = client.get(f"{API}/events", headers=users[0]).json()["last_seq"]
+    per_writer = 12
+    writes = len(users) * per_writer
+    seen: list[int] = []
+
+    def follow() -> None:
+        after = start
+        deadline = time.monotonic() + 60
+        while len(seen) < writes and time.monotonic() < deadline:
+            page = client.get(f"{API}/events", params={"after": after, "wait": 5}, headers=users[0]).json()
+            seen.extend(e["seq"] for e in page["events"])
+            after = page["last_seq"]
+
+    def write(headers: dict[str, str], index: int) -> None:
+        for n in range(per_writer):
+            record = open_records[(index + n) % len(open_records)]["id"]
+            response = client.post(f"{API}/custody/records/{record}/log", json=_entry(f"Round {n}"), headers=headers)
+            assert response.status_code == 201, response.text
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    writers = [threading.Thread(target=write, args=(headers, i)) for i, headers in enumerate(users)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(60)
+    reader.join(70)
+    everything = [e["seq"] for e in client.get(f"{API}/events", params={"after": start}, headers=users[0])
+                  .json()["events"]]
+    assert len(everything) == writes
+    assert seen == everything
