@@ -8,7 +8,7 @@ import logging
 import sys
 
 from domain.roles import Role
-from server.runtime import StartupError, check_url, prepare_database
+from server.runtime import StartupError, check_url, check_workers, prepare_database
 from server.settings import Settings
 
 
@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="default: env BRIDEWELL_PORT, else 8080; "
                                                  "0 picks a free port (printed on start)")
     parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="serve with N processes sharing the port (PostgreSQL only); default: env "
+                             "BRIDEWELL_WORKERS, else 1")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -33,20 +36,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings) -> None:
-    from server.app import create_app
-    from server.embedded import StoppingServer, bind_socket
+    from server.embedded import bind_socket
+    from server.runtime import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     host, port = settings.host, settings.port
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
-    print(f"Bridewell server listening on http://{bound_host}:{bound_port}", flush=True)
-    # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
-    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
+    workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
+    print(f"Bridewell server listening on http://{bound_host}:{bound_port}{workers}", flush=True)
+    serve(settings, sock)
 
 
 def _create_user(url: str, args: argparse.Namespace) -> None:
@@ -75,7 +77,8 @@ def _create_user(url: str, args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port)
+        settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
+                                     workers=args.workers)
         database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             url = prepare_database(database_url)
             _create_user(url, args)
         else:
+            check_workers(database_url, settings.workers)
             url = prepare_database(database_url, demo=args.demo_data)
             _serve(settings.with_(database_url=url))
     except StartupError as exc:

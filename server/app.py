@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import threading
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.pool import QueuePool
 
 from server import __version__
 from server.auth.routes import router as auth_router
 from server.custody import force
 from server.custody.routes import router as custody_router
-from server.db import make_engine, make_sessionmaker
+from server.db import PoolSize, make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers
+from server.events import ChangeFeed
 from server.events import router as events_router
 from server.intelligence.routes import router as intelligence_router
 from server.investigations.routes import router as investigations_router
@@ -25,21 +30,43 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     force.configure(settings)  # loads the force files now: a bad one stops start-up, naming its setting
-    engine = make_engine(settings.database_url)
-    app = FastAPI(title="Bridewell central API", version=__version__,
+    pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_s)
+    engine = make_engine(settings.database_url, pool)
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        # A served process listens from the start (so /health/process shows it); in-process test clients,
+        # which skip the lifespan, start the listener with their first wait.
+        application.state.feed.start()
+        yield
+        application.state.feed.stop()
+
+    app = FastAPI(title="Bridewell central API", version=__version__, lifespan=lifespan,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.settings = settings
-    app.state.stopping = threading.Event()  # set on shutdown: long polls answer at once
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # At most half the pool reads the feed at once, so waking many waiters never starves other requests.
+    app.state.feed = ChangeFeed(engine, app.state.sessionmaker, max_concurrent_reads=max(1, pool.size // 2))
+    app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
 
     @api.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
+        # No database work, no thread hop: it answers while the pool is busy.
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
+
+    @api.get("/health/process", tags=["health"])
+    async def process_health() -> dict[str, Any]:
+        """This process's figures for monitoring (no personal data): open waits, listener, pool use."""
+        body: dict[str, Any] = {"pid": os.getpid(), "feed": app.state.feed.status()}
+        if isinstance(engine.pool, QueuePool):
+            body["pool"] = {"size": engine.pool.size(), "checked_out": engine.pool.checkedout(),
+                            "overflow": max(0, engine.pool.overflow())}
+        return body
 
     api.include_router(auth_router)
     api.include_router(events_router)

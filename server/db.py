@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -60,12 +62,28 @@ def dialect_name(database_url: str) -> str:
     return make_url(database_url).get_backend_name()
 
 
-def make_engine(database_url: str) -> Engine:
+@dataclass(frozen=True)
+class PoolSize:
+    """Connections one server process may hold. workers x (size + overflow) must stay under the server's limit."""
+
+    size: int = 10
+    overflow: int = 5
+    # Short: a request that cannot get a connection soon answers 503 + Retry-After rather than hanging.
+    timeout_s: float = 5.0
+
+    def engine_args(self) -> dict[str, Any]:
+        return {"pool_size": self.size, "max_overflow": self.overflow, "pool_timeout": self.timeout_s}
+
+
+def make_engine(database_url: str, pool: PoolSize | None = None) -> Engine:
     url = make_url(normalise_url(database_url))
+    pool_args = (pool or PoolSize()).engine_args()
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        in_memory = not url.database or url.database == ":memory:" or url.database.startswith("file:")
+        if not in_memory:
+            Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False},
+                               **({} if in_memory else pool_args))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -79,7 +97,7 @@ def make_engine(database_url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool_args)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

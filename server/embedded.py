@@ -11,6 +11,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from server.app import create_app
+from server.events import ChangeFeed
 from server.runtime import prepare_database
 from server.settings import Settings
 
@@ -36,19 +37,19 @@ class StoppingServer(uvicorn.Server):
     """
 
     def __init__(self, app, **config) -> None:
-        self._stopping: threading.Event = app.state.stopping
+        self._feed: ChangeFeed = app.state.feed
         super().__init__(uvicorn.Config(app, **config))
 
     @property
     def should_exit(self) -> bool:
-        return self._stopping.is_set()
+        return self._feed.stopping.is_set()
 
     @should_exit.setter
     def should_exit(self, value: bool) -> None:
         if value:
-            self._stopping.set()
+            self._feed.stop()
         else:
-            self._stopping.clear()
+            self._feed.stopping.clear()
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:

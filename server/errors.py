@@ -12,12 +12,16 @@ from fastapi import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("bridewell.server")
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client should wait before trying again after a 503 (the desktop outbox and feed honour it).
+RETRY_AFTER_BUSY = "2"
+RETRY_AFTER_UNAVAILABLE = "5"
 
 
 def _title(status: int) -> str:
@@ -111,17 +115,31 @@ async def _data_handler(request: Request, exc: DataError) -> JSONResponse:
     return problem_response(422, "A value in this request cannot be stored (wrong type or out of range).")
 
 
+async def _pool_timeout_handler(request: Request, exc: PoolTimeout) -> JSONResponse:
+    # Every pooled connection stayed busy for the whole pool timeout: overload, not a fault. Say so politely
+    # and at once rather than queueing the request further (clients retry after Retry-After).
+    log.warning("no database connection free on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(503, "The server is busy; try again in a moment.",
+                            headers={"Retry-After": RETRY_AFTER_BUSY})
+
+
 async def _db_handler(request: Request, exc: DBAPIError) -> JSONResponse:
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        text = str(exc.orig).lower()
+        retry_after = RETRY_AFTER_UNAVAILABLE
         if _is_read_only(exc):
             detail = ("The database is read-only, so nothing can be saved. Ask the administrator to "
                       "check the database file's permissions and the disk.")
-        elif "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+        elif "locked" in text or "busy" in text:
             detail = "The database is busy with other changes; try again in a moment."
+            retry_after = RETRY_AFTER_BUSY
+        elif "timeout" in text or "canceling statement" in text:
+            detail = "The database took too long to answer; try again in a moment."
+            retry_after = RETRY_AFTER_BUSY
         else:
             detail = "The database cannot be reached. Try again in a moment; if it persists, tell the administrator."
         log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
-        return problem_response(503, detail, headers={"Retry-After": "5"})
+        return problem_response(503, detail, headers={"Retry-After": retry_after})
     return await _unexpected_handler(request, exc)
 
 
@@ -137,6 +155,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_handler)
     app.add_exception_handler(DataError, _data_handler)
     app.add_exception_handler(DBAPIError, _db_handler)
+    app.add_exception_handler(PoolTimeout, _pool_timeout_handler)
     app.add_exception_handler(Exception, _unexpected_handler)
 
 

@@ -1,23 +1,49 @@
-"""Transactional outbox of change events, and the long-poll change feed that serves it."""
+"""Transactional outbox of change events, and the long-poll change feed that serves it.
+
+A waiting request holds no database connection and runs no query while it waits. One ChangeFeed per server
+process wakes its waiters when events commit: on PostgreSQL a LISTEN connection in a thread (emit() adds a
+NOTIFY to the writing transaction, which PostgreSQL delivers on commit to every process on every host); on
+embedded SQLite (one process) a SQLAlchemy after_commit hook. Waiters then re-read; concurrent waiters at the
+same position share one query.
+"""
 
 from __future__ import annotations
 
-import time
+import asyncio
+import logging
+import threading
+import weakref
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
-from sqlalchemy import JSON, BigInteger, Integer, String, func, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Engine,
+    Integer,
+    String,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from server.auth.dependencies import CurrentUser, SessionDep
+from server.auth.dependencies import SignedInUser
 from server.db import Base, UTCDateTime, utcnow
 from server.wire import UTCOut
 
+log = logging.getLogger("bridewell.events")
+
 BATCH = 500
+CHANNEL = "bridewell_events"
+# Marks a session whose transaction added events (SQLite: wake this process's waiters after it commits).
+_EMITTED = "bridewell.events_emitted"
 # Any constant: serialises event writers on PostgreSQL so seq order equals commit order and a reader
 # that has seen seq N can never later miss a smaller seq committed after it.
 _PG_OUTBOX_LOCK = 0x42726964
@@ -40,13 +66,22 @@ class Event(Base):
 def emit(session: Session, type_: str, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
     """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_OUTBOX_LOCK})
-    event = Event(type=type_, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
-                  data=jsonable_encoder(data))
-    session.add(event)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
+        # a training copy) need not queue behind each other.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
+    row = Event(type=type_, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
+                data=jsonable_encoder(data))
+    session.add(row)
     session.flush()
-    return event
+    if postgres:
+        # Delivered to every listening process when (and only if) this transaction commits; identical
+        # notifications in one transaction are delivered once.
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    else:
+        session.info[_EMITTED] = True
+    return row
 
 
 class EventOut(BaseModel):
@@ -64,6 +99,14 @@ class EventsOut(BaseModel):
     last_seq: int
 
 
+class Batch(NamedTuple):
+    """One read of the feed, encoded once: every waiter woken by the same commit is sent the same bytes."""
+
+    found: bool
+    last_seq: int
+    body: bytes
+
+
 def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventOut], int]:
     with factory() as session:
         rows = session.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(BATCH)).all()
@@ -73,21 +116,231 @@ def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventO
         return [], last
 
 
+# SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it). Weak both
+# ways: the feed refers to its engine, so a strong value would keep every discarded app's engine alive.
+_LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakref.WeakKeyDictionary()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_EMITTED, False):
+        feed_ref = _LOCAL_FEEDS.get(session.get_bind())  # type: ignore[arg-type]
+        feed = feed_ref() if feed_ref is not None else None
+        if feed is not None:
+            feed.wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_EMITTED, None)
+
+
+class ChangeFeed:
+    """Per process: wakes the waiting long polls when events commit, and serves their reads.
+
+    Waiters take `changed()` BEFORE they read, so an event committed during the read still wakes them.
+    """
+
+    def __init__(self, engine: Engine, factory: sessionmaker[Session], *, max_concurrent_reads: int = 4,
+                 reconnect_s: float = 1.0):
+        self._engine = engine
+        self._factory = factory
+        self._pg = engine.dialect.name == "postgresql"
+        self._reconnect_s = reconnect_s
+        self.stopping = threading.Event()  # set on shutdown: every open wait answers at once
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed = asyncio.Event()
+        self._generation = 0
+        self._reads: dict[tuple[int, int], asyncio.Future[Batch]] = {}
+        self._read_slots: asyncio.Semaphore | None = None
+        self._max_reads = max(1, max_concurrent_reads)
+        self._listener: threading.Thread | None = None
+        self._listening = threading.Event()
+        self._lock = threading.Lock()
+        self.waiting = 0
+        self.listener_connects = 0
+        self.listener_backend_pid: int | None = None
+        if not self._pg:
+            _LOCAL_FEEDS[engine] = weakref.ref(self)
+
+    # -- waking -------------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Wake every waiter (from any thread): something may have committed, read again."""
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._fire)
+            except RuntimeError:  # the loop has closed: nobody is waiting
+                pass
+
+    def _fire(self) -> None:
+        fired, self._changed = self._changed, asyncio.Event()
+        self._generation += 1
+        fired.set()
+
+    def start(self) -> None:
+        """Bind to the running loop and, on PostgreSQL, start listening (otherwise the first wait does)."""
+        self._loop = asyncio.get_running_loop()
+        if self._pg:
+            self._start_listener()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake()
+
+    # -- waiting ------------------------------------------------------------------------------------------
+
+    async def changed(self) -> tuple[asyncio.Event, int]:
+        """The event the next commit sets, and its generation. Take it before reading."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        if self._pg and not self._listening.is_set():
+            self._start_listener()
+            if self.listener_connects == 0:
+                # Until LISTEN is first in place a commit could go unnoticed; after a short wait go on
+                # regardless (as while reconnecting): the listener wakes everyone when it connects.
+                await anyio.to_thread.run_sync(self._listening.wait, 2.0)
+        return self._changed, self._generation
+
+    async def read(self, after: int, generation: int) -> Batch:
+        """Events after `after`; waiters at the same position since the same wake-up share one query."""
+        key = (after, generation)
+        shared = self._reads.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(self._read(after))
+            self._reads[key] = shared
+            shared.add_done_callback(lambda done: self._read_done(key, done))
+        return await asyncio.shield(shared)
+
+    def _read_done(self, key: tuple[int, int], done: asyncio.Future[Any]) -> None:
+        self._reads.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too, so a failure every waiter abandoned is not logged as lost
+
+    async def _read(self, after: int) -> Batch:
+        if self._read_slots is None:
+            self._read_slots = asyncio.Semaphore(self._max_reads)
+        # Bounded so a burst of wake-ups cannot take every pooled connection from other requests.
+        async with self._read_slots:
+            found, last = await anyio.to_thread.run_sync(fetch_after, self._factory, after)
+        return Batch(bool(found), last, EventsOut(events=found, last_seq=last).model_dump_json().encode())
+
+    # -- PostgreSQL listener ------------------------------------------------------------------------------
+
+    def _start_listener(self) -> None:
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
+                self._listener = threading.Thread(
+                    target=_listen, args=(weakref.ref(self), self.stopping, args, kwargs, self._reconnect_s),
+                    name="bridewell-events-listener", daemon=True)
+                self._listener.start()
+
+    def _connected(self, backend_pid: int) -> None:
+        self.listener_connects += 1
+        self.listener_backend_pid = backend_pid
+        self._listening.set()
+        if self.listener_connects > 1:
+            log.warning("change feed listener reconnected (%d reconnects); waking all waiters to re-read",
+                        self.listener_connects - 1)
+        # Anything committed while nobody listened: every waiter reads again.
+        self.wake()
+
+    def _disconnected(self, error: Exception) -> None:
+        if self._listening.is_set() or self.listener_connects == 0:  # once per outage, not every retry
+            log.warning("change feed listener has no database connection (%s); retrying every %g s",
+                        error, self._reconnect_s)
+        self._listening.clear()
+        self.listener_backend_pid = None
+
+    def status(self) -> dict[str, Any]:
+        listener = "not needed" if not self._pg else ("listening" if self._listening.is_set() else
+                                                      ("not started" if self._listener is None else "reconnecting"))
+        return {"waiting": self.waiting, "listener": listener,
+                "listener_reconnects": max(0, self.listener_connects - 1)}
+
+
+def _listen(feed_ref: Callable[[], ChangeFeed | None], stopping: threading.Event, args: Any, kwargs: Any,
+            reconnect_s: float) -> None:
+    """The listener thread: LISTEN on its own connection, wake the feed on every notification, reconnect.
+
+    It holds the feed only weakly, so a discarded app (tests make many) lets its listener end.
+    """
+    import psycopg
+
+    params = {**kwargs, "autocommit": True, "application_name": "bridewell-events-listener",
+              "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+    while not stopping.is_set():
+        try:
+            with psycopg.connect(*args, **params) as conn:
+                conn.execute(f"LISTEN {CHANNEL}")
+                if not _tell(feed_ref, ChangeFeed._connected, conn.info.backend_pid):
+                    return
+                idle = 0.0
+                while not stopping.is_set():
+                    heard = False
+                    for _ in conn.notifies(timeout=1.0):
+                        heard = True
+                        if not _tell(feed_ref, ChangeFeed.wake):
+                            return
+                    if heard:
+                        idle = 0.0
+                        continue
+                    if feed_ref() is None:
+                        return
+                    idle += 1.0
+                    if idle >= 15.0:  # a connection dropped without a FIN shows itself here
+                        conn.execute("SELECT 1")
+                        idle = 0.0
+        except psycopg.Error as exc:
+            if stopping.is_set() or not _tell(feed_ref, ChangeFeed._disconnected, exc):
+                return
+            stopping.wait(reconnect_s)
+
+
+def _tell(feed_ref: Callable[[], ChangeFeed | None], method: Callable[..., None], *args: Any) -> bool:
+    """Call `method` on the feed if it still exists; False when it has gone (the listener should end)."""
+    feed = feed_ref()
+    if feed is None:
+        return False
+    method(feed, *args)
+    return True
+
+
 router = APIRouter(tags=["events"])
 
 
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 @router.get("/events", response_model=EventsOut)
-async def events(request: Request, user: CurrentUser, session: SessionDep,
+async def events(request: Request, _user: SignedInUser,
                  after: Annotated[int, Query(ge=0, le=2**53)] = 0,
-                 wait: Annotated[float, Query(ge=0, le=30)] = 0) -> EventsOut:
-    # The auth session is done with; release its connection before waiting.
-    await anyio.to_thread.run_sync(session.close)
-    settings = request.app.state.settings
-    factory = request.app.state.sessionmaker
-    deadline = time.monotonic() + min(wait, settings.events_max_wait_s)
-    while True:
-        found, last = await anyio.to_thread.run_sync(fetch_after, factory, after)
-        if (found or time.monotonic() >= deadline or request.app.state.stopping.is_set()
-                or await request.is_disconnected()):
-            return EventsOut(events=found, last_seq=last)
-        await anyio.sleep(min(settings.events_poll_interval_s, max(0.0, deadline - time.monotonic())))
+                 wait: Annotated[float, Query(ge=0, le=30)] = 0) -> Response:
+    # The sign-in check has already closed its session: nothing here holds a connection while it waits.
+    feed: ChangeFeed = request.app.state.feed
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(wait, request.app.state.settings.events_max_wait_s)
+    gone: asyncio.Task[None] | None = None
+    feed.waiting += 1
+    try:
+        while True:
+            changed, generation = await feed.changed()
+            batch = await feed.read(after, generation)
+            remaining = deadline - loop.time()
+            if batch.found or remaining <= 0 or feed.stopping.is_set():
+                return Response(batch.body, media_type="application/json")
+            if gone is None:
+                gone = asyncio.ensure_future(_disconnected(request))
+            woken = asyncio.ensure_future(changed.wait())
+            done, _ = await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            woken.cancel()
+            if woken not in done:  # timed out (nothing new: the last read says so), or the client went away
+                return Response(batch.body, media_type="application/json")
+    finally:
+        feed.waiting -= 1
+        if gone is not None:
+            gone.cancel()

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import signal
+import socket
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from server.db import make_engine, make_sessionmaker, normalise_url
+
+if TYPE_CHECKING:
+    from server.settings import Settings
 
 
 class StartupError(Exception):
@@ -49,7 +62,80 @@ def seed_demo(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
+def check_workers(database_url: str, workers: int) -> None:
+    if workers < 1:
+        raise StartupError("--workers must be 1 or more.")
+    if workers > 1 and make_url(database_url).get_backend_name() != "postgresql":
+        # The embedded SQLite server wakes its waiters in-process and SQLite allows one writer at a time.
+        raise StartupError(f"--workers {workers} needs PostgreSQL: a SQLite database is served by one process. "
+                           "Use --workers 1, or a postgresql:// database URL.")
 
+
+def serve(settings: Settings, sock: socket.socket) -> None:
+    """Serve on a bound socket in this process, or in settings.workers processes sharing it (PostgreSQL only)."""
+    check_workers(settings.database_url, settings.workers)
+    if settings.workers == 1:
+        _serve_here(settings, sock)
+    else:
+        _supervise(settings, sock)
+
+
+def _serve_here(settings: Settings, sock: socket.socket) -> None:
+    from server.app import create_app
+    from server.embedded import StoppingServer
+
+    app = create_app(settings)
+    # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
+    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
+
+
+def _worker_main(settings: Settings, sock: socket.socket) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
+    try:
+        _serve_here(settings, sock)
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent stops the workers
+        pass
+
+
+def _supervise(settings: Settings, sock: socket.socket) -> None:
+    """Run worker processes on one listening socket; replace any that dies; stop them all on SIGTERM/SIGINT.
+
+    Each worker is a complete server with its own pool and change-feed listener; PostgreSQL NOTIFY reaches
+    the waiters of every worker, so no state is shared between them.
+    """
+    log = logging.getLogger("bridewell.server")
+    spawn = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or connections
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def start() -> tuple[BaseProcess, float]:
+        process = spawn.Process(target=_worker_main, args=(settings, sock), name="bridewell-worker")
+        process.start()
+        return process, time.monotonic()
+
+    running = [start() for _ in range(settings.workers)]
+    log.info("started %d worker processes: %s", settings.workers, ", ".join(str(p.pid) for p, _ in running))
+    try:
+        while not stop.wait(0.5):
+            for index, (process, started) in enumerate(running):
+                if process.is_alive():
+                    continue
+                if time.monotonic() - started < 5 and process.exitcode not in (0, -signal.SIGKILL):
+                    raise StartupError(f"A worker process failed to start (exit code {process.exitcode}); "
+                                       "see the log above.")
+                log.warning("worker %s exited (code %s); starting another", process.pid, process.exitcode)
+                running[index] = start()
+    finally:
+        for process, _ in running:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: it answers its open long polls at once and exits
+        for process, _ in running:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+
+
+def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)

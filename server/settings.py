@@ -43,9 +43,15 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535)
     token_ttl_hours: float = Field(default=12.0, gt=0)  # how long a sign-in lasts
     max_body_bytes: int = Field(default=MAX_BODY_BYTES_DEFAULT, gt=0)
-    # Long poll: the most a client may wait, and how often the feed looks for new rows.
+    # Long poll: the most a client may wait (a waiting request holds no database connection).
     events_max_wait_s: float = Field(default=30.0, gt=0)
-    events_poll_interval_s: float = Field(default=0.25, gt=0)
+    # Server processes sharing the port (`--workers` wins); more than 1 needs PostgreSQL.
+    workers: int = Field(default=1, ge=1)
+    # Database connections per server process: workers x (size + overflow + 1 listener) must stay below
+    # PostgreSQL's max_connections. A request that cannot get one within the timeout answers 503 + Retry-After.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
     # How far in the future an observed_at may be (clock drift between workstations).
     future_tolerance_minutes: float = Field(default=2.0, ge=0)
     # A force configuration file (domain.config); None: the packaged defaults.

@@ -28,6 +28,7 @@ class ApiError(Exception):
     detail: str = ""
     field_errors: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None  # seconds, from a 503/429 Retry-After header
 
     def __str__(self) -> str:
         return self.detail or self.title or f"HTTP {self.status}"
@@ -40,7 +41,27 @@ class ApiError(Exception):
 
     @property
     def retryable(self) -> bool:
+        """Try later, never refused: 5xx (503: the server is busy or its database is away) and 429."""
         return self.status >= 500 or self.status == 429
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds (RFC 9110: delay-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
 
 
 def normalise_server_url(text: str) -> str:
@@ -78,6 +99,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
         detail=str(body.get("detail") or ""),
         field_errors=field_errors,
         body=body,
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
     )
 
 

@@ -41,7 +41,10 @@ class ChangeFeed(QObject):
                 if self._stopping.is_set():
                     return
                 self.failed.emit(str(exc))
-                self._stopping.wait(self._retry_s)
+                # Then ask again from last_seq (to this server or, behind a proxy, another process): nothing
+                # committed meanwhile is missed. A busy server's Retry-After is honoured.
+                retry_after = exc.retry_after if isinstance(exc, ApiError) else None
+                self._stopping.wait(max(self._retry_s, min(retry_after or 0.0, 60.0)))
                 continue
             if self._stopping.is_set():
                 return

@@ -1,6 +1,7 @@
 """The outbox sender: one worker thread sends pending rows in order, the row id as Idempotency-Key.
 
-ServerUnreachable and 5xx: keep the row, wait (backoff), try again; the order is kept because the worker
+ServerUnreachable and 5xx (503 "busy, try later" included): keep the row, wait (backoff, at least the server's
+Retry-After), try again; the order is kept because the worker
 never skips past a row it could not send. 4xx: the server will never accept it as it is, so the row is
 marked rejected and reported, and the worker moves on. That includes 412: a versioned step (If-Match) whose
 record changed meanwhile; the ApiError carries the server's current copy (`error.current`). A replayed 2xx is a success like any other.
@@ -17,6 +18,7 @@ from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
 from desktop.sync.local_store import LocalStore, OutboxItem
 
 BACKOFF_S = (0.5, 1, 2, 4, 8, 15, 30)
+RETRY_AFTER_MAX_S = 120.0  # a server asking for longer is not trusted further than this
 
 
 class OutboxSender(QObject):
@@ -35,6 +37,7 @@ class OutboxSender(QObject):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._retry_after: float | None = None  # the last refusal's Retry-After, for the next delay
 
     def start(self) -> None:
         if self._thread is None:
@@ -72,6 +75,8 @@ class OutboxSender(QObject):
                 failures = 0
             if blocked:
                 delay = self._backoff[min(failures, len(self._backoff) - 1)]
+                if self._retry_after is not None:  # a busy server said when: not sooner
+                    delay = max(delay, min(self._retry_after, RETRY_AFTER_MAX_S))
                 failures += 1
                 self._wake.wait(delay)
             else:
@@ -79,6 +84,7 @@ class OutboxSender(QObject):
 
     def _send(self, row: OutboxItem) -> bool:
         """True when the row is settled (sent or rejected); False when it must be retried."""
+        self._retry_after = None
         try:
             # The row's own headers (If-Match for a versioned step), then the key: it is always the row id.
             response: Any = self._client.request(row.method, row.path, json=row.body,
@@ -90,7 +96,8 @@ class OutboxSender(QObject):
         except ApiError as exc:
             if exc.retryable:
                 self._store.mark_attempt(row.id, str(exc))
-                self.retrying.emit(row, f"server error {exc.status}")
+                self._retry_after = exc.retry_after
+                self.retrying.emit(row, "server busy" if exc.status == 503 else f"server error {exc.status}")
                 return False
             self._store.mark_rejected(row.id, str(exc))
             self.rejected.emit(row, exc)

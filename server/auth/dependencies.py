@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.roles import ROLE_TITLES, Role
 from server.auth.models import Token, User
@@ -27,6 +27,10 @@ def bearer_token(request: Request) -> str:
 
 def current_token(request: Request, session: SessionDep) -> Token:
     _user, token = user_for_token(session, bearer_token(request))
+    # End the sign-in read now: its pooled connection goes back instead of being held across the thread
+    # hops until the handler's own first query (or, for a long poll, for the whole wait). The objects stay
+    # loaded and attached (expire_on_commit=False); the handler's first query opens a new transaction.
+    session.commit()
     return token
 
 
@@ -35,6 +39,22 @@ def current_user(token: Annotated[Token, Depends(current_token)]) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def signed_in_user(request: Request) -> User:
+    """The signed-in user, checked in a session of its own that is closed before the handler runs.
+
+    For handlers that hold a request open without database work (the change feed's long poll): one thread
+    hop and no session to commit at the end, so a thousand waits answering at once do not queue for threads.
+    The user comes back detached, with its columns loaded.
+    """
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        user, _token = user_for_token(session, bearer_token(request))
+        return user
+
+
+SignedInUser = Annotated[User, Depends(signed_in_user)]
 
 
 def require_roles(*roles: Role):
