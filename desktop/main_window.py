@@ -1,5 +1,6 @@
-"""The main window (the shell): the custody board in the middle, the docks and menus the areas declare (desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved
-layout. It knows no area's internals: areas use only the public `Shell` methods below."""
+"""The main window (the shell): the custody board in the middle, the docks and menus the areas declare
+(desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved layout.
+It knows no area's internals: areas use only the public `Shell` methods below."""
 
 from __future__ import annotations
 
