@@ -1,6 +1,6 @@
-"""The main window (the shell): the custody board in the middle, the detainee log beside it, the docks and menus
-the areas declare (desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved
-layout. It knows no area's internals: areas use only the public `Shell` methods below."""
+"""The main window (the shell): the custody board in the middle, the docks and menus the areas declare
+(desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved layout.
+It knows no area's internals: areas use only the public `Shell` methods below."""
 
 from __future__ import annotations
 
@@ -15,31 +15,27 @@ from desktop import theme
 from desktop.announcer import announce, announcer
 from desktop.areas import MENU_TITLES, Area, AreaContext, DockPlace, DockSpec, MenuId
 from desktop.models.custody.board_model import NAME, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
-from desktop.models.custody.log_model import SAVED
 from desktop.operations import Operations
 from desktop.session import Session
-from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.sync.client import ServerUnreachable
 from desktop.sync.feed import ChangeFeed
 from desktop.sync.hub import Event
 from desktop.sync.local_store import LocalStore
 from desktop.sync.outbox_sender import OutboxSender
 from desktop.views.custody.board import BoardProxy
-from desktop.views.custody.detainee_log import DetaineeLogPanel
 from desktop.views.registry import AREAS
 from desktop.writes import Writes
-from domain.events import CUSTODY_RECORD_CHANGED, EventType
+from domain.events import CUSTODY_RECORD_CHANGED
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
 LAYOUT_VERSION = 3
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 
-LOG_DOCK = "detaineeLogDock"
 
 
 class MainWindow(QMainWindow):
     records_loaded = Signal(int)
-    log_loaded = Signal(str)  # record id
     reachability_changed = Signal(bool)
 
     def __init__(self, session: Session, ops: Operations, store: LocalStore | None, data_dir: Path, *,
@@ -53,9 +49,7 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.reachable: bool | None = None
         self.pending_count = 0
-        self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
         self._closed = False
-        self.loaded_log_id: str | None = None
         self._sized = False
 
         self.sender_ = OutboxSender(store, session.client) if store is not None else None
@@ -63,15 +57,10 @@ class MainWindow(QMainWindow):
         self.feed = ChangeFeed(session.client, wait=feed_wait)
         changes = session.changes
         self.feed.events.connect(changes.deliver)  # the one way events enter: the hub, on the GUI thread
-        # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
-        self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_log_sent,
-                               self._earlier_log_rejected)
         self.writes.queued.connect(self._queued)
         if self.sender_ is not None:
             self.sender_.pending_changed.connect(self._set_pending)
-        changes.subscribe(EventType.CUSTODY_LOG_ENTRY_CREATED, self._log_entry_event, self)
         changes.subscribe(CUSTODY_RECORD_CHANGED, self._record_event, self)
-        changes.record_selected.connect(self._record_selected)
 
         self.menus: dict[MenuId, QMenu] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -82,8 +71,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         announcer().attach(self.statusBar(), self)
-        self._add_dock(DockSpec(LOG_DOCK, "Detainee log", "Alt+1", DetaineeLogPanel(self), DockPlace.RIGHT))
-        self.log_panel: DetaineeLogPanel = self.panels[LOG_DOCK]  # type: ignore[assignment]
         self.areas: dict[str, Area] = {}
         context = AreaContext(session=session, ops=ops, writes=self.writes, store=store, shell=self, parent=self)
         for make in AREAS:
@@ -227,7 +214,7 @@ class MainWindow(QMainWindow):
         reset = QAction("&Restore default layout", self, objectName="resetLayoutAction")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
-        # The log runs the full height on the right; the other docks sit under the board, not under the log.
+        # The right-hand dock runs the full height; the others sit under the board, not under it.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         first_bottom = next((n for n, place in self._placed if place is DockPlace.BOTTOM), None)
         if first_bottom is not None:
@@ -321,9 +308,12 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
-            # The default split: the board and the log share the width, whatever the font size.
+            # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
+            # the font size.
             self._sized = True
-            self.resizeDocks([self.docks[LOG_DOCK]], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
+            right = next((self.docks[n] for n, place in self._placed if place is DockPlace.RIGHT), None)
+            if right is not None:
+                self.resizeDocks([right], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
             # The board is the central view: the tabbed docks under it take a third of the height.
             bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
             if bottom is not None:
@@ -405,71 +395,9 @@ class MainWindow(QMainWindow):
         self.board.setCurrentIndex(self.board_proxy.mapFromSource(self.board_model.index(row, 0)))
         return True
 
-    def _record_selected(self, record: dict | None) -> None:
-        self.loaded_log_id = None
-        self.log_panel.set_record(record)
-        if record is None:
-            return
-        record_id = record["id"]
-        client, store = self.session.client, self.store
-
-        def load():
-            entries = client.record_log(record_id)
-            pending = []
-            if store is not None:
-                for item in store.pending():
-                    if item.path == log_path(record_id):
-                        pending.append({**item.body, "record_id": record_id, "recorded_at": None,
-                                        "author": _author_of(self.session.user), "corrects_id": None})
-            return entries, pending
-
-        def done(value):
-            if self.log_panel.model.record_id != record_id:
-                return  # the user moved on while this loaded
-            entries, pending = value
-            waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
-            self.log_panel.model.set_entries(record_id, entries, pending + waiting)
-            self.loaded_log_id = record_id
-            self.log_loaded.emit(record_id)
-
-        self.ops.run(load, on_done=done, on_error=self._log_load_failed)
-
-    def _log_load_failed(self, exc: BaseException) -> None:
-        announce(f"The detainee log could not be loaded: {exc}", assertive=True)
-
     # Writing through the outbox ---------------------------------------------------------------------------
-    def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
-        """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
-        if self.store is None:
-            announce("This entry cannot be saved: there is no local store.", assertive=True)
-            return
-        self._local_entries[body["id"]] = local_entry
-        self.writes.queue("POST", log_path(record_id), body, row_id=body["id"],
-                          on_sent=lambda response: self._log_entry_sent(body["id"], response),
-                          on_rejected=lambda error: self._log_entry_refused(local_entry, error))
-
     def _queued(self, _row_id: str) -> None:
         self._set_pending(self.pending_count + 1)  # at once; the sender's own count follows
-
-    def _log_entry_sent(self, row_id: str, response) -> None:
-        self._local_entries.pop(row_id, None)
-        if isinstance(response, dict) and response.get("record_id"):
-            self.log_panel.entry_confirmed(response)
-            announce("Log entry saved")
-
-    def _log_entry_refused(self, local_entry: dict, error: BaseException) -> None:
-        self._local_entries.pop(local_entry["id"], None)
-        message, field = str(error), "text"
-        if isinstance(error, ApiError) and error.field_errors:
-            field, message = next(iter(error.field_errors.items()))
-        self.log_panel.entry_refused(local_entry, message, field)
-
-    def _earlier_log_sent(self, item, response) -> None:
-        self._log_entry_sent(item.id, response)
-
-    def _earlier_log_rejected(self, item, error) -> None:
-        record_id = item.path.rstrip("/").split("/")[-2]
-        self._log_entry_refused({**item.body, "record_id": record_id}, error)
 
     def _set_pending(self, count: int) -> None:
         self.pending_count = count
@@ -481,11 +409,6 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName(text)
 
     # Change feed (through the hub) ------------------------------------------------------------------------
-    def _log_entry_event(self, event: Event) -> None:
-        # Ours arrives here too, perhaps before the sender's reply: either way it is saved.
-        self._local_entries.pop(event.data.get("id"), None)
-        self.log_panel.model.add_or_update(event.data, SAVED)
-
     def _record_event(self, event: Event) -> None:
         if event.data.get("id"):
             self.board_model.upsert(event.data)
@@ -522,13 +445,3 @@ class MainWindow(QMainWindow):
         user = self.session.user or {}
         text = f"Signed in as {user.get('display_name') or user.get('username')}" if user else "Not signed in"
         self.user_label.setText(text)
-
-
-def log_path(record_id: str) -> str:
-    return f"/custody/records/{record_id}/log"
-
-
-def _author_of(user: dict | None) -> dict:
-    user = user or {}
-    return {"id": user.get("id"), "display_name": user.get("display_name", ""), "rank": user.get("rank"),
-            "collar_number": user.get("collar_number")}

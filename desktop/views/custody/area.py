@@ -23,6 +23,7 @@ from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import BoardProxy, overdue_only_check
 from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
 from desktop.views.custody.review_dialog import (DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog,
                                          reviewer_refusal)
@@ -47,7 +48,7 @@ ACTIONS = {
     "warrant": ("&Warrant of further detention…", "warrantAction", "Ctrl+Shift+W", SERGEANT, True),
     "disposal": ("&Disposal…", "disposalAction", "Ctrl+Shift+D", SERGEANT, True),
 }
-RISK_DOCK = "riskAssessmentDock"
+LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 
 
 class CustodyArea(QObject):
@@ -76,6 +77,8 @@ class CustodyArea(QObject):
             action.triggered.connect(lambda _checked=False, k=key: self.open(k))
             self.actions[key] = action
 
+        self.log = DetaineeLog(context)
+        self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
         self.overdue_check = overdue_only_check(self.shell.board_proxy, self.shell.refresh_board_heading)
         self.shell.add_board_filter(self.overdue_check)
         self.risk_panel = RiskPanel(window)
@@ -98,7 +101,8 @@ class CustodyArea(QObject):
         return {MenuId.CUSTODY: list(self.actions.values())}
 
     def docks(self) -> list[DockSpec]:
-        return [DockSpec(RISK_DOCK, "Risk assessment", "Alt+2", self.risk_panel, DockPlace.BOTTOM)]
+        return [DockSpec(LOG_DOCK, "Detainee log", "Alt+1", self.log_panel, DockPlace.RIGHT),
+                DockSpec(RISK_DOCK, "Risk assessment", "Alt+2", self.risk_panel, DockPlace.BOTTOM)]
 
     # Enabled state ----------------------------------------------------------------------------------------------
     def _selected(self, record) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from desktop.announcer import announcer
+from desktop.views.custody.log_controller import log_path
 from desktop.sync.local_store import PENDING, SCHEMA_VERSION, STORE_FILE, LocalStore
 from tests.desktop.harness import start_server
 from tests.desktop.people.helpers import api, people_window
@@ -158,7 +159,6 @@ def test_a_step_on_a_stale_copy_says_someone_else_changed_it_and_shows_the_curre
 
 def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, make_window, tmp_path, demo_server):
     """Writes hands rows of an earlier run to the window's log handler, not to the generic announcement."""
-    from desktop import main_window
     from tests.desktop.harness import signed_in_client
 
     client = signed_in_client(demo_server.url)
@@ -168,14 +168,14 @@ def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, m
     store = LocalStore(data)
     body = {"id": str(uuid.uuid4()), "kind": "not_a_kind", "text": "Queued before a restart, fictional.",
             "observed_at": "2026-11-21T09:00:00+00:00"}
-    store.add_outbox("POST", main_window.log_path(record_id), body, row_id=body["id"])
+    store.add_outbox("POST", log_path(record_id), body, row_id=body["id"])
     store.close()
     heard: list[tuple[str, bool]] = []
     announcer().announced.connect(lambda text, assertive: heard.append((text, assertive)))
 
     window = make_window(demo_server.url, data)
     qtbot.waitUntil(lambda: any(r.id == body["id"] for r in window.store.outbox_items("rejected")), timeout=10_000)
-    panel = window.log_panel
+    panel = window.areas["custody"].log_panel
     qtbot.waitUntil(lambda: any("log entry was not saved" in t.lower() for t, _ in heard)
                     or panel.text_edit.toPlainText() == body["text"], timeout=5000)
     assert not any(t.startswith("A change made earlier was refused") for t, _ in heard)
