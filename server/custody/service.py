@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain import observation as obs
@@ -18,7 +17,7 @@ from domain import pace_clock, rights
 from domain.decision import FieldError
 from domain.risk import Trigger, reassessment_reason
 from domain.roles import ROLE_TITLES, Role
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, CellCheck, CustodyRecord, DetentionAuthority,
@@ -231,10 +230,7 @@ def list_records(session: Session, user: User, open_only: bool) -> list[CustodyR
 
 
 def get_record(session: Session, record_id: str) -> CustodyRecord:
-    row = session.get(CustodyRecord, record_id)
-    if row is None:
-        raise ProblemError(404, f"There is no custody record with id {record_id[:40]!r}.")
-    return row
+    return records.get_or_404(session, CustodyRecord, record_id, "custody record")
 
 
 def read_record(session: Session, user: User, record_id: str) -> CustodyRecordOut:
@@ -262,36 +258,16 @@ def _ensure_writable(record: CustodyRecord, session: Session | None = None) -> N
                                 "it is read-only.", current=body)
 
 
-def parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    try:
-        return int(text)
-    except ValueError:
-        raise ProblemError.field("If-Match", "Send the record's version number, e.g. If-Match: 3.") from None
-
-
 def writable(session: Session, record_id: str, if_match: int | None = None, *,
              require_match: bool = False) -> CustodyRecord:
-    """The record, open and (when If-Match is given) at the version the client last saw.
+    """The record, open, claimed at its next version (server.records.claim: a conditional UPDATE that also
+    serialises two officers writing to one record) and, when If-Match is given, at the version the client saw.
 
-    Takes the write lock first (a no-op UPDATE: a row lock on PostgreSQL, the database write lock on SQLite)
-    so two officers writing to one record at once are served in turn instead of one failing on a stale
-    version."""
-    session.execute(update(CustodyRecord).where(CustodyRecord.id == record_id)
-                    .values(version=CustodyRecord.version).execution_options(synchronize_session=False))
-    record = session.get(CustodyRecord, record_id, populate_existing=True)
-    if record is None:
-        raise ProblemError(404, f"There is no custody record with id {record_id[:40]!r}.")
+    If-Match is required for a change to the record's own fields (`require_match`); appending a fact (a check,
+    a review, a right) may leave it out, because it overwrites nothing another officer wrote."""
+    record = records.claim(session, CustodyRecord, record_id, if_match, what="custody record",
+                           current=lambda r: current(session, r), required=require_match)
     _ensure_writable(record, session)
-    if if_match is None and require_match:
-        raise ProblemError(428, "Send If-Match with the record's version so a change made meanwhile by someone "
-                                "else is not overwritten.")
-    if if_match is not None and if_match != record.version:
-        raise ProblemError(412, f"Custody record {record.custody_number} has changed since you loaded it "
-                                f"(version {record.version}, you had {if_match}); review the current copy.",
-                           current=current(session, record))
     return record
 
 
@@ -319,13 +295,9 @@ def write_log(session: Session, user: User, record: CustodyRecord, kind: str, te
 
 def changed(session: Session, user: User, record: CustodyRecord, now: datetime, *,
             action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut:
-    """Bump the version, audit, and emit the full new record so boards update live."""
-    record.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError:  # a safety net: writable() serialises writers, so this means a writer skipped it
-        raise ProblemError(409, "This custody record changed while your change was being saved; reload and "
-                                "try again.") from None
+    """Audit, and emit the full new record so boards update live."""
+    record.updated_at = now  # the version moved on when writable() claimed the record
+    session.flush()
     audit.record(session, user, action, RECORD, record.id)
     if session.info.get(BULK_LOAD):
         return None  # type: ignore[return-value]  (the demo loader does not use it)

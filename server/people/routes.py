@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
 from domain.people import WARNING_MARKERS
 from domain.roles import Role
@@ -10,6 +10,7 @@ from server import audit
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
+from server.records import IfMatch
 from server.people import merge, picture, search, service
 from server.people.schemas import (DuplicateCandidates, DuplicateCheckIn, MarkerAdd, MergeIn, MergeOut, PersonIn,
                                    PersonOut, PersonPatch, ReasonIn, SearchPage, person_out)
@@ -66,7 +67,7 @@ def read_person(person_id: str, user: CurrentUser, session: SessionDep) -> Perso
 
 @router.patch("/{person_id}", response_model=PersonOut)
 def update_person(person_id: str, body: PersonPatch, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-                  if_match: Annotated[str | None, Header()] = None):
+                  if_match: IfMatch):
     return idem.run(200, lambda: service.update_person(session, user, person_id, body, if_match))
 
 
