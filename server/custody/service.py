@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -138,17 +139,52 @@ def next_check_due(record: CustodyRecord, last_check: datetime | None) -> dateti
                               last_check_at=last_check, config=force.observation())
 
 
-def record_out(session: Session, record: CustodyRecord, now: datetime | None = None) -> CustodyRecordOut:
-    """Everything the board shows, computed with domain/ and the force configuration."""
+@dataclass
+class _Facts:
+    """The rows of one record that the board's representation is computed from."""
+    reviews: list[Review] = field(default_factory=list)
+    authorities: list[DetentionAuthority] = field(default_factory=list)
+    rights: list[RightEvent] = field(default_factory=list)
+    latest_risk: RiskAssessment | None = None
+    last_check: datetime | None = None
+
+
+def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
+    """The facts of many records in five queries, however many records (the board is not N+1)."""
+    facts = {rid: _Facts() for rid in record_ids}
+    if not record_ids:
+        return facts
+    for review in session.scalars(select(Review).where(Review.record_id.in_(record_ids))
+                                  .order_by(Review.at, Review.recorded_at)):
+        facts[review.record_id].reviews.append(review)
+    for authority in session.scalars(select(DetentionAuthority).where(DetentionAuthority.record_id.in_(record_ids))
+                                     .order_by(DetentionAuthority.granted_at)):
+        facts[authority.record_id].authorities.append(authority)
+    for right in session.scalars(select(RightEvent).where(RightEvent.record_id.in_(record_ids))
+                                 .order_by(RightEvent.at, RightEvent.recorded_at)):
+        facts[right.record_id].rights.append(right)
+    newest = (select(RiskAssessment.record_id, func.max(RiskAssessment.version).label("version"))
+              .where(RiskAssessment.record_id.in_(record_ids)).group_by(RiskAssessment.record_id).subquery())
+    for risk in session.scalars(select(RiskAssessment).join(newest, (RiskAssessment.record_id == newest.c.record_id)
+                                                              & (RiskAssessment.version == newest.c.version))):
+        facts[risk.record_id].latest_risk = risk
+    for record_id, last in session.execute(select(CellCheck.record_id, func.max(CellCheck.observed_at))
+                                           .where(CellCheck.record_id.in_(record_ids))
+                                           .group_by(CellCheck.record_id)):
+        facts[record_id].last_check = last  # max() keeps the column's type: an aware UTC datetime
+    return facts
+
+
+def record_out(session: Session, record: CustodyRecord, now: datetime | None = None,
+               facts: _Facts | None = None) -> CustodyRecordOut:
+    """Everything the board shows, computed with domain/ and the force configuration. `facts` from _facts()
+    when representing many records; read here when representing one."""
     now = now or utcnow()
     config = force.clock()
-    reviews = _reviews(session, record.id)
-    authorities = _authorities(session, record.id)
-    right_rows = session.scalars(select(RightEvent).where(RightEvent.record_id == record.id)
-                                 .order_by(RightEvent.at, RightEvent.recorded_at)).all()
-    latest_risk = session.scalars(select(RiskAssessment).where(RiskAssessment.record_id == record.id)
-                                  .order_by(RiskAssessment.version.desc()).limit(1)).first()
-    last_check = last_check_at(session, record.id)
+    if facts is None:
+        facts = _facts(session, [record.id])[record.id]
+    reviews, authorities, right_rows = facts.reviews, facts.authorities, facts.rights
+    latest_risk, last_check = facts.latest_risk, facts.last_check
     reviews_done = sum(1 for r in reviews if r.kind == "review")
     number_due = next_due = None
     basic = limit = absolute = None
@@ -224,9 +260,10 @@ def list_records(session: Session, user: User, open_only: bool) -> list[CustodyR
         query = query.where(CustodyRecord.status != STATUS_RELEASED)
     rows = session.scalars(query).all()
     now = utcnow()
-    for row in rows:
-        audit.record(session, user, audit.AuditAction.CONSULTATION, RECORD, row.id, "custody records list")
-    return [record_out(session, r, now) for r in rows]
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],
+                      "custody records list")
+    facts = _facts(session, [r.id for r in rows])
+    return [record_out(session, r, now, facts[r.id]) for r in rows]
 
 
 def get_record(session: Session, record_id: str) -> CustodyRecord:
