@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
@@ -19,6 +19,7 @@ from server.investigations.models import Action, ActionHistory, Investigation, I
 from server.investigations.schemas import (ActionIn, ActionOut, HistoryOut, InvestigationIn, InvestigationOut,
                                            InvestigationPatch, LineIn, LineOut, LinkPersonIn, PersonLinkOut,
                                            TransitionIn)
+from server.people.models import Person
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
 
@@ -38,11 +39,27 @@ def get_investigation(session: Session, investigation_id: str) -> Investigation:
     return records.get_or_404(session, Investigation, investigation_id, "investigation")
 
 
-def investigation_out(session: Session, inv: Investigation) -> InvestigationOut:
-    counts = {s.value: 0 for s in ActionState}
-    for status, n in session.execute(select(Action.status, func.count()).where(Action.investigation_id == inv.id)
-                                     .group_by(Action.status)):
-        counts[status] = n
+def _action_counts(session: Session, investigation_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Actions per state for many investigations in one grouped query."""
+    counts = {inv_id: {s.value: 0 for s in ActionState} for inv_id in investigation_ids}
+    if investigation_ids:
+        for inv_id, status, n in session.execute(
+                select(Action.investigation_id, Action.status, func.count())
+                .where(Action.investigation_id.in_(investigation_ids))
+                .group_by(Action.investigation_id, Action.status)):
+            counts[inv_id][status] = n
+    return counts
+
+
+# The people shown with an investigation, with their warning markers, loaded for a whole list at once.
+_WITH_PEOPLE = (selectinload(Investigation.people).joinedload(InvestigationPerson.person)
+                .selectinload(Person.warning_markers), selectinload(Investigation.lines_of_enquiry))
+
+
+def investigation_out(session: Session, inv: Investigation,
+                      counts: dict[str, int] | None = None) -> InvestigationOut:
+    if counts is None:
+        counts = _action_counts(session, [inv.id])[inv.id]
     return InvestigationOut(
         id=inv.id, reference=inv.reference, title=inv.title, summary=inv.summary, status=inv.status,
         opened_at=inv.opened_at, officer_in_charge=_brief(inv.officer_in_charge),
@@ -68,9 +85,14 @@ def next_reference(session: Session, year: int) -> str:
 
 
 def list_investigations(session: Session, user: User) -> list[InvestigationOut]:
-    rows = session.scalars(select(Investigation).order_by(Investigation.opened_at.desc())).unique().all()
-    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, None, "investigations list")
-    return [investigation_out(session, r) for r in rows]
+    rows = session.scalars(select(Investigation).options(*_WITH_PEOPLE)
+                           .order_by(Investigation.opened_at.desc())).unique().all()
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, [r.id for r in rows],
+                      "investigations list")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
+                      [p.person_id for r in rows for p in r.people], "investigations list")
+    counts = _action_counts(session, [r.id for r in rows])
+    return [investigation_out(session, r, counts[r.id]) for r in rows]
 
 
 def read_investigation(session: Session, user: User, investigation_id: str) -> InvestigationOut:
@@ -214,18 +236,19 @@ def raise_action(session: Session, user: User, investigation_id: str, body: Acti
 def list_investigation_actions(session: Session, user: User, investigation_id: str,
                                statuses: list[str] | None) -> list[ActionOut]:
     inv = get_investigation(session, investigation_id)
-    query = select(Action).where(Action.investigation_id == inv.id)
+    query = select(Action).options(selectinload(Action.history)).where(Action.investigation_id == inv.id)
     if statuses:
         query = query.where(Action.status.in_(statuses))
     rows = session.scalars(query).unique().all()
     rows = sorted(rows, key=lambda a: int(a.number[1:]) if a.number[1:].isdigit() else 0)
     audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id, "actions list")
-    return [action_out(a) for a in rows]
+    now = utcnow()
+    return [action_out(a, now) for a in rows]
 
 
 def list_actions(session: Session, user: User, mine: bool, statuses: list[str] | None,
                  now: datetime | None = None) -> list[ActionOut]:
-    query = select(Action)
+    query = select(Action).options(selectinload(Action.history))
     if mine:
         query = query.where(Action.allocated_to_id == user.id)
     if statuses:
@@ -235,6 +258,7 @@ def list_actions(session: Session, user: User, mine: bool, statuses: list[str] |
     rows = sorted(session.scalars(query).unique().all(),
                   key=lambda a: (not is_overdue(a, now), a.due_at or far, _PRIORITY_RANK.get(a.priority, 9),
                                  a.investigation.reference, a.number))
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, ACTION, [a.id for a in rows], "actions list")
     return [action_out(a, now) for a in rows]
 
 

@@ -35,6 +35,8 @@ def search_people(user: CurrentUser, session: SessionDep, q: Annotated[str | Non
     result = search.search_people(session, query, page, page_size)
     audit.record(session, user, audit.AuditAction.CONSULTATION, "person_search", None,
                  f"search q={q!r} dob={dob!r} pnc={pnc!r}: {result.total} found")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person", [r.person.id for r in result.results],
+                      f"search results q={q!r}"[:2000])
     return result
 
 
