@@ -11,7 +11,7 @@ from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
-from server.people import merge, picture, search, service
+from server.people import merge, search, service
 from server.people.schemas import (DuplicateCandidates, DuplicateCheckIn, MarkerAdd, MergeIn, MergeOut, PersonIn,
                                    PersonOut, PersonPatch, ReasonIn, SearchPage, person_out)
 
@@ -82,11 +82,6 @@ def add_marker(person_id: str, body: MarkerAdd, user: CurrentUser, session: Sess
 def remove_marker(person_id: str, marker_id: str, body: ReasonIn, user: CurrentUser, session: SessionDep,
                   idem: IdempotencyDep):
     return idem.run(200, lambda: service.remove_marker(session, user, person_id, marker_id, body.reason))
-
-
-@router.get("/{person_id}/picture", response_model=picture.PictureOut)
-def person_picture(person_id: str, user: CurrentUser, session: SessionDep) -> picture.PictureOut:
-    return picture.picture(session, user, person_id)
 
 
 @router.get("/{person_id}/merges", response_model=list[MergeOut])
