@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, insert
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.auth.models import User
@@ -53,6 +54,6 @@ def record_many(session: Session, user: User | None, action: AuditAction | str, 
     if not entity_ids:
         return
     at, user_id, kind = utcnow(), user.id if user else None, AuditAction(action).value
-    session.execute(insert(AuditEntry.__table__), [
+    session.execute(insert(cast(Table, AuditEntry.__table__)), [
         {"at": at, "user_id": user_id, "action": kind, "entity": entity, "entity_id": entity_id,
          "justification": justification} for entity_id in dict.fromkeys(entity_ids)])

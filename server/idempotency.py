@@ -6,12 +6,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Text, update
+from sqlalchemy import Integer, String, Table, Text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -73,7 +73,7 @@ class Idempotency:
         the work. So a retry racing a slow first attempt gets the first attempt's answer, never a 409."""
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(IdempotencyRecord.__table__).values(
+        stmt = insert(cast(Table, IdempotencyRecord.__table__)).values(
             user_id=self.user_id, key=self.key, method=self.method, path=self.path, body_sha256=self.digest,
             status_code=0, response_json="", created_at=utcnow()).on_conflict_do_nothing()
         # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.

@@ -45,7 +45,7 @@ def get_or_404(session: Session, model: type[T], row_id: str, what: str) -> T:
 
 def already_taken(what: str, row_id: str, current: Any = None) -> ProblemError:
     """409 for a create whose client-made id is already in use (with the stored copy when there is one)."""
-    body = current.model_dump(mode="json") if hasattr(current, "model_dump") else current
+    body = _dump(current)
     extra = {"current": body} if body is not None else {}
     article = "An" if what[:1].lower() in "aeiou" else "A"
     return ProblemError(409, f"{article} {what} with id {row_id} already exists.", **extra)
@@ -90,6 +90,16 @@ def claim(session: Session, model: type[V], row_id: str, if_match: int | None, *
         get_or_404(session, model, row_id, what)
         raise ProblemError(428, f"Send If-Match with the {what}'s version, so a change made meanwhile by someone "
                                 "else is not overwritten.")
+    claimed_here: dict[tuple[str, str], object] = session.info.setdefault("records_claimed", {})
+    key, transaction = (model.__name__, row_id), session.get_transaction()
+    if transaction is not None and claimed_here.get(key) is transaction:
+        # Already claimed in this transaction (e.g. charging claims the custody record, then records the charge
+        # through custody): the row is locked and at its next version; one committed change, one version.
+        held = get_or_404(session, model, row_id, what)
+        if if_match is not None and if_match != held.version - 1:
+            raise ProblemError(412, f"This {what} has changed since you opened it; reload and try again.",
+                               current=_dump(current(held)))
+        return held
     id_col: InstrumentedAttribute[Any] = model.id
     version_col: InstrumentedAttribute[int] = model.version
     stmt = (update(model).where(id_col == row_id).values({version_col: version_col + 1})
@@ -102,8 +112,12 @@ def claim(session: Session, model: type[V], row_id: str, if_match: int | None, *
     if row is None:
         raise ProblemError(404, f"There is no {what} with id {row_id[:40]!r}.")
     if not claimed:
-        body = current(row)
         raise ProblemError(412, f"This {what} has changed since you opened it (you edited version {if_match}, it "
                                 f"is now version {row.version}). Reload, check, and make your change again.",
-                           current=body.model_dump(mode="json") if hasattr(body, "model_dump") else body)
+                           current=_dump(current(row)))
+    claimed_here[key] = session.get_transaction()
     return row
+
+
+def _dump(body: Any) -> Any:
+    return body.model_dump(mode="json") if hasattr(body, "model_dump") else body

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Column, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -74,7 +74,7 @@ def _prosecution_tables() -> list[Table]:
             if t.name.startswith("prosecution") or t.name.endswith("_cases")]
 
 
-def _fk_to(column, table: str) -> bool:
+def _fk_to(column: Column[Any], table: str) -> bool:
     return any(fk.column.table.name == table and fk.column.name == "id" for fk in column.foreign_keys)
 
 

@@ -18,7 +18,6 @@ from server.custody.service import (emit, _authorities, _reviews, authority_out,
                                     event_time, field_errors, fmt, forbid, involved_officer_ids, is_charged,
                                     offence_indictable, require, review_out, role_of, writable, write_log)
 from server.db import utcnow
-from server.errors import ProblemError
 
 
 def _taken(session: Session, model, row_id: str, what: str = "entry") -> None:

@@ -149,8 +149,6 @@ def list_reports(session: Session, user: User, status: str | None, person_id: st
         query = query.where(IntelligenceReport.id.in_(select(IntelligencePerson.report_id)
                                                       .where(IntelligencePerson.person_id == person_id)))
     rows = [r for r in session.scalars(query).unique().all() if may_see(user.role, r.handling_code, r.status)]
-    audit.record_many(session, user, audit.AuditAction.CONSULTATION, REPORT, [r.id for r in rows],
-                      "intelligence reports list")
     return [summary(r) for r in rows]
 
 

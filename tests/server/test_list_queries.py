@@ -1,5 +1,6 @@
 """Reads are reads (issue 9): every list costs the same number of SQL statements however many rows it shows,
-and names what it showed in the audit log (one bulk insert)."""
+and names what it showed in the audit log (one bulk insert). The intelligence list shows summaries only and is
+not audited per report: opening a report is, with its reason."""
 
 from __future__ import annotations
 
@@ -95,9 +96,9 @@ def test_a_list_read_names_what_it_showed(client, app, seeded):
     force.add(2)
     people = _ok(client.get(f"{API}/people/search", params={"q": "Carnsew"}, headers=force.inv), 200)["results"]
     shown = {r["person"]["id"] for r in people}
-    reports = {r["id"] for r in _ok(client.get(f"{API}/intelligence/reports", headers=force.intel), 200)}
+    investigations = {i["id"] for i in _ok(client.get(f"{API}/investigations", headers=force.inv), 200)}
     with make_sessionmaker(app.state.engine)() as session:
         logged = set(session.execute(select(AuditEntry.entity, AuditEntry.entity_id)
                                      .where(AuditEntry.action == "consultation")))
     assert {("person", pid) for pid in shown} <= logged
-    assert {("intelligence_report", rid) for rid in reports} <= logged
+    assert {("investigation", iid) for iid in investigations} <= logged
