@@ -23,6 +23,7 @@ from server.investigations.routes import router as investigations_router
 from server.people.routes import router as people_router
 from server.prosecution.routes import router as prosecution_router
 from server.settings import Settings
+from server.whole_person import router as whole_person_router
 
 API_PREFIX = "/api/v1"
 
@@ -75,5 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(investigations_router)
     api.include_router(intelligence_router)
     api.include_router(prosecution_router)
+    api.include_router(whole_person_router)  # composed above the areas
     app.include_router(api)
     return app

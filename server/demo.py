@@ -17,7 +17,7 @@ from server.auth.models import User
 from server.auth.service import create_user
 from server.custody.demo import load_custody_demo
 from server.db import utcnow
-from server.people.demo import load_people_demo
+from server.demo_casework import load_people_demo
 
 DEMO_PASSWORD = "bridewell-demo"
 _NS = uuid.UUID("6f1c2d4e-0b7a-4c55-9a61-b41de11e0000")

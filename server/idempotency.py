@@ -6,12 +6,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, String, Table, Text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.auth.dependencies import CurrentUser, SessionDep
@@ -53,20 +55,41 @@ class Idempotency:
     def run(self, status_code: int, produce: Callable[[], Any]) -> JSONResponse:
         if self.key is None:
             return JSONResponse(jsonable_encoder(produce()), status_code=status_code)
-        stored = self.session.get(IdempotencyRecord, (self.user_id, self.key))
-        if stored is not None:
-            if (stored.method, stored.path, stored.body_sha256) != (self.method, self.path, self.digest):
-                raise ProblemError(422, "This Idempotency-Key was already used for a different request; "
-                                        "use a new key for a new change.",
-                                   errors=[{"field": "Idempotency-Key",
-                                            "message": "Already used with a different body."}])
-            return JSONResponse(json.loads(stored.response_json), status_code=stored.status_code,
-                                headers={"Idempotent-Replayed": "true"})
+        if not self._claim():
+            return self._replay()
         content = jsonable_encoder(produce())
-        self.session.add(IdempotencyRecord(user_id=self.user_id, key=self.key, method=self.method,
-                                           path=self.path, body_sha256=self.digest, status_code=status_code,
-                                           response_json=json.dumps(content)))
+        self.session.execute(update(IdempotencyRecord)
+                             .where(IdempotencyRecord.user_id == self.user_id, IdempotencyRecord.key == self.key)
+                             .values(status_code=status_code, response_json=json.dumps(content))
+                             .execution_options(synchronize_session=False))
         return JSONResponse(content, status_code=status_code)
+
+    def _claim(self) -> bool:
+        """Insert this key's row first, in the request's transaction; False when the key is already stored.
+
+        A second request with the same key blocks in this INSERT until the first one's transaction ends (the
+        unique key on PostgreSQL, the write lock on SQLite). If the first committed, the row is there with its
+        answer and this one replays it; if the first rolled back, this INSERT succeeds and this request does
+        the work. So a retry racing a slow first attempt gets the first attempt's answer, never a 409."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(cast(Table, IdempotencyRecord.__table__)).values(
+            user_id=self.user_id, key=self.key, method=self.method, path=self.path, body_sha256=self.digest,
+            status_code=0, response_json="", created_at=utcnow()).on_conflict_do_nothing()
+        # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
+        return self.session.execute(stmt.returning(IdempotencyRecord.key)).first() is not None
+
+    def _replay(self) -> JSONResponse:
+        stored = self.session.get(IdempotencyRecord, (self.user_id, self.key), populate_existing=True)
+        if stored is None or not stored.status_code:  # not reachable: a visible row always holds its answer
+            raise ProblemError(503, "The first request with this Idempotency-Key is still being processed; "
+                                    "try again shortly.", headers={"Retry-After": "1"})
+        if (stored.method, stored.path, stored.body_sha256) != (self.method, self.path, self.digest):
+            raise ProblemError(422, "This Idempotency-Key was already used for a different request; "
+                                    "use a new key for a new change.",
+                               errors=[{"field": "Idempotency-Key", "message": "Already used with a different body."}])
+        return JSONResponse(json.loads(stored.response_json), status_code=stored.status_code,
+                            headers={"Idempotent-Replayed": "true"})
 
 
 async def idempotency(request: Request, user: CurrentUser, session: SessionDep) -> Idempotency:

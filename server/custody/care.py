@@ -12,7 +12,7 @@ from domain import observation as obs
 from domain import rights
 from domain.risk import RiskResponse, assess
 from domain.roles import Role
-from server import audit
+from server import audit, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import CellCheck, CustodyRecord, Interview, RightEvent, RiskAssessment
@@ -27,8 +27,7 @@ from server.errors import ProblemError
 
 
 def _taken(session: Session, model, row_id: str, what: str) -> None:
-    if session.get(model, row_id) is not None:
-        raise ProblemError(409, f"A {what} with id {row_id} already exists; use a new id for a new one.")
+    records.ensure_new(session, model, row_id, what)
 
 
 # ------------------------------------------------------------------------------------------------ rights

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from domain import pace_clock
 from domain.pace_clock import AuthorityKind
 from domain.roles import Role
-from server import audit
+from server import audit, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import DetentionAuthority, Review
@@ -18,12 +18,10 @@ from server.custody.service import (emit, _authorities, _reviews, authority_out,
                                     event_time, field_errors, fmt, forbid, involved_officer_ids, is_charged,
                                     offence_indictable, require, review_out, role_of, writable, write_log)
 from server.db import utcnow
-from server.errors import ProblemError
 
 
-def _taken(session: Session, model, row_id: str) -> None:
-    if session.get(model, row_id) is not None:
-        raise ProblemError(409, f"An entry with id {row_id} already exists; use a new id for a new one.")
+def _taken(session: Session, model, row_id: str, what: str = "entry") -> None:
+    records.ensure_new(session, model, row_id, what)
 
 
 def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_match: int | None,

@@ -75,7 +75,6 @@ class CustodyRecord(Base):
 
     person: Mapped[Person] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": version}
     # One open record per person, even when two bookings race (the service checks first and gives a 409).
     __table_args__ = (Index("uq_custody_records_open_person", "person_id", unique=True,
                             sqlite_where=sql_text("status != 'released'"),

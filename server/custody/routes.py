@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
@@ -16,16 +16,12 @@ from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn,
                                     RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut, RightsNoticeIn,
                                     RiskAssessmentIn, RiskAssessmentOut, WarrantIn)
 from server.idempotency import IdempotencyDep
+from server.records import IfMatch
 
 router = APIRouter(prefix="/custody", tags=["custody"])
 CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
 
 
-def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    return service.parse_if_match(if_match)
-
-
-IfMatch = Annotated[int | None, Depends(_if_match)]
 WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
                 409: {"description": "Record released (read-only), or id already used"},
                 412: {"description": "If-Match version is stale (current = the record)"},

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain import observation as obs
@@ -18,7 +18,7 @@ from domain import pace_clock, rights
 from domain.decision import FieldError
 from domain.risk import Trigger, reassessment_reason
 from domain.roles import ROLE_TITLES, Role
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, CellCheck, CustodyRecord, DetentionAuthority,
@@ -139,17 +139,52 @@ def next_check_due(record: CustodyRecord, last_check: datetime | None) -> dateti
                               last_check_at=last_check, config=force.observation())
 
 
-def record_out(session: Session, record: CustodyRecord, now: datetime | None = None) -> CustodyRecordOut:
-    """Everything the board shows, computed with domain/ and the force configuration."""
+@dataclass
+class _Facts:
+    """The rows of one record that the board's representation is computed from."""
+    reviews: list[Review] = field(default_factory=list)
+    authorities: list[DetentionAuthority] = field(default_factory=list)
+    rights: list[RightEvent] = field(default_factory=list)
+    latest_risk: RiskAssessment | None = None
+    last_check: datetime | None = None
+
+
+def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
+    """The facts of many records in five queries, however many records (the board is not N+1)."""
+    facts = {rid: _Facts() for rid in record_ids}
+    if not record_ids:
+        return facts
+    for review in session.scalars(select(Review).where(Review.record_id.in_(record_ids))
+                                  .order_by(Review.at, Review.recorded_at)):
+        facts[review.record_id].reviews.append(review)
+    for authority in session.scalars(select(DetentionAuthority).where(DetentionAuthority.record_id.in_(record_ids))
+                                     .order_by(DetentionAuthority.granted_at)):
+        facts[authority.record_id].authorities.append(authority)
+    for right in session.scalars(select(RightEvent).where(RightEvent.record_id.in_(record_ids))
+                                 .order_by(RightEvent.at, RightEvent.recorded_at)):
+        facts[right.record_id].rights.append(right)
+    newest = (select(RiskAssessment.record_id, func.max(RiskAssessment.version).label("version"))
+              .where(RiskAssessment.record_id.in_(record_ids)).group_by(RiskAssessment.record_id).subquery())
+    for risk in session.scalars(select(RiskAssessment).join(newest, (RiskAssessment.record_id == newest.c.record_id)
+                                                              & (RiskAssessment.version == newest.c.version))):
+        facts[risk.record_id].latest_risk = risk
+    for record_id, last in session.execute(select(CellCheck.record_id, func.max(CellCheck.observed_at))
+                                           .where(CellCheck.record_id.in_(record_ids))
+                                           .group_by(CellCheck.record_id)):
+        facts[record_id].last_check = last  # max() keeps the column's type: an aware UTC datetime
+    return facts
+
+
+def record_out(session: Session, record: CustodyRecord, now: datetime | None = None,
+               facts: _Facts | None = None) -> CustodyRecordOut:
+    """Everything the board shows, computed with domain/ and the force configuration. `facts` from _facts()
+    when representing many records; read here when representing one."""
     now = now or utcnow()
     config = force.clock()
-    reviews = _reviews(session, record.id)
-    authorities = _authorities(session, record.id)
-    right_rows = session.scalars(select(RightEvent).where(RightEvent.record_id == record.id)
-                                 .order_by(RightEvent.at, RightEvent.recorded_at)).all()
-    latest_risk = session.scalars(select(RiskAssessment).where(RiskAssessment.record_id == record.id)
-                                  .order_by(RiskAssessment.version.desc()).limit(1)).first()
-    last_check = last_check_at(session, record.id)
+    if facts is None:
+        facts = _facts(session, [record.id])[record.id]
+    reviews, authorities, right_rows = facts.reviews, facts.authorities, facts.rights
+    latest_risk, last_check = facts.latest_risk, facts.last_check
     reviews_done = sum(1 for r in reviews if r.kind == "review")
     number_due = next_due = None
     basic = limit = absolute = None
@@ -225,16 +260,14 @@ def list_records(session: Session, user: User, open_only: bool) -> list[CustodyR
         query = query.where(CustodyRecord.status != STATUS_RELEASED)
     rows = session.scalars(query).all()
     now = utcnow()
-    for row in rows:
-        audit.record(session, user, audit.AuditAction.CONSULTATION, RECORD, row.id, "custody records list")
-    return [record_out(session, r, now) for r in rows]
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],
+                      "custody records list")
+    facts = _facts(session, [r.id for r in rows])
+    return [record_out(session, r, now, facts[r.id]) for r in rows]
 
 
 def get_record(session: Session, record_id: str) -> CustodyRecord:
-    row = session.get(CustodyRecord, record_id)
-    if row is None:
-        raise ProblemError(404, f"There is no custody record with id {record_id[:40]!r}.")
-    return row
+    return records.get_or_404(session, CustodyRecord, record_id, "custody record")
 
 
 def read_record(session: Session, user: User, record_id: str) -> CustodyRecordOut:
@@ -262,36 +295,16 @@ def _ensure_writable(record: CustodyRecord, session: Session | None = None) -> N
                                 "it is read-only.", current=body)
 
 
-def parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    try:
-        return int(text)
-    except ValueError:
-        raise ProblemError.field("If-Match", "Send the record's version number, e.g. If-Match: 3.") from None
-
-
 def writable(session: Session, record_id: str, if_match: int | None = None, *,
              require_match: bool = False) -> CustodyRecord:
-    """The record, open and (when If-Match is given) at the version the client last saw.
+    """The record, open, claimed at its next version (server.records.claim: a conditional UPDATE that also
+    serialises two officers writing to one record) and, when If-Match is given, at the version the client saw.
 
-    Takes the write lock first (a no-op UPDATE: a row lock on PostgreSQL, the database write lock on SQLite)
-    so two officers writing to one record at once are served in turn instead of one failing on a stale
-    version."""
-    session.execute(update(CustodyRecord).where(CustodyRecord.id == record_id)
-                    .values(version=CustodyRecord.version).execution_options(synchronize_session=False))
-    record = session.get(CustodyRecord, record_id, populate_existing=True)
-    if record is None:
-        raise ProblemError(404, f"There is no custody record with id {record_id[:40]!r}.")
+    If-Match is required for a change to the record's own fields (`require_match`); appending a fact (a check,
+    a review, a right) may leave it out, because it overwrites nothing another officer wrote."""
+    record = records.claim(session, CustodyRecord, record_id, if_match, what="custody record",
+                           current=lambda r: current(session, r), required=require_match)
     _ensure_writable(record, session)
-    if if_match is None and require_match:
-        raise ProblemError(428, "Send If-Match with the record's version so a change made meanwhile by someone "
-                                "else is not overwritten.")
-    if if_match is not None and if_match != record.version:
-        raise ProblemError(412, f"Custody record {record.custody_number} has changed since you loaded it "
-                                f"(version {record.version}, you had {if_match}); review the current copy.",
-                           current=current(session, record))
     return record
 
 
@@ -319,13 +332,9 @@ def write_log(session: Session, user: User, record: CustodyRecord, kind: str, te
 
 def changed(session: Session, user: User, record: CustodyRecord, now: datetime, *,
             action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut:
-    """Bump the version, audit, and emit the full new record so boards update live."""
-    record.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError:  # a safety net: writable() serialises writers, so this means a writer skipped it
-        raise ProblemError(409, "This custody record changed while your change was being saved; reload and "
-                                "try again.") from None
+    """Audit, and emit the full new record so boards update live."""
+    record.updated_at = now  # the version moved on when writable() claimed the record
+    session.flush()
     audit.record(session, user, action, RECORD, record.id)
     if session.info.get(BULK_LOAD):
         return None  # type: ignore[return-value]  (the demo loader does not use it)

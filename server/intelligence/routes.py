@@ -8,6 +8,7 @@ from domain.roles import Role
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
+from server.records import IfMatch
 from server.intelligence import service
 from server.intelligence.schemas import LinkPersonIn, QaIn, RegradeIn, ReportIn, ReportOut, ReportSummary
 
@@ -35,19 +36,19 @@ def open_report(report_id: str, user: CurrentUser, session: SessionDep,
 
 @router.post("/reports/{report_id}/grading", response_model=ReportOut)
 def regrade(report_id: str, body: RegradeIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-            if_match: Annotated[str | None, Header()] = None):
+            if_match: IfMatch):
     return idem.run(200, lambda: service.regrade(session, user, report_id, body, if_match))
 
 
 @router.post("/reports/{report_id}/qa", response_model=ReportOut)
 def qa(report_id: str, body: QaIn, user: Supervisor, session: SessionDep, idem: IdempotencyDep,
-       if_match: Annotated[str | None, Header()] = None):
+       if_match: IfMatch):
     return idem.run(200, lambda: service.qa(session, user, report_id, body, if_match))
 
 
 @router.post("/reports/{report_id}/disseminate", response_model=ReportOut)
 def disseminate(report_id: str, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-                if_match: Annotated[str | None, Header()] = None):
+                if_match: IfMatch):
     return idem.run(200, lambda: service.disseminate(session, user, report_id, if_match))
 
 

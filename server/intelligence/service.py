@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.grading import validate_grading
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.db import utcnow
 from server.errors import ProblemError
@@ -18,7 +18,6 @@ from server.intelligence.models import (IntelligenceEvent, IntelligenceGrading, 
 from server.intelligence.schemas import (EventLinkOut, GradingFields, GradingOut, ItemOut, LinkPersonIn,
                                          LocationOut, QaIn, RegradeIn, ReportIn, ReportOut, ReportPersonOut,
                                          ReportSummary, feed_data)
-from server.people.concurrency import check_if_match
 from server.people.models import PersonAddress
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
@@ -80,10 +79,13 @@ def summary(report: IntelligenceReport) -> ReportSummary:
 
 
 def _get(session: Session, report_id: str) -> IntelligenceReport:
-    report = session.get(IntelligenceReport, report_id)
-    if report is None:
-        raise ProblemError(404, f"There is no intelligence report with id {report_id[:40]!r}.")
-    return report
+    return records.get_or_404(session, IntelligenceReport, report_id, "intelligence report")
+
+
+def _claim(session: Session, user: User, report_id: str, if_match: int | None,
+           required: bool = True) -> IntelligenceReport:
+    return records.claim(session, IntelligenceReport, report_id, if_match, what="intelligence report",
+                         current=lambda r: report_out(r, user), required=required)
 
 
 def _require_intelligence_role(user: User) -> None:
@@ -112,8 +114,7 @@ def _link_person(session: Session, report: IntelligenceReport, person_id: str, r
 
 def create_report(session: Session, user: User, body: ReportIn) -> ReportOut:
     source, items, handling, conditions = _grading(body)
-    if session.get(IntelligenceReport, body.id) is not None:
-        raise ProblemError(409, f"An intelligence report with id {body.id} already exists.")
+    records.ensure_new(session, IntelligenceReport, body.id, "intelligence report")
     now = utcnow()
     report = IntelligenceReport(id=body.id, reference=next_reference(session, now.year), title=body.title,
                                 source_reference=body.source_reference, original_text=body.original_text,
@@ -163,17 +164,16 @@ def open_report(session: Session, user: User, report_id: str, reason: str | None
 
 
 def _changed(session: Session, user: User, report: IntelligenceReport) -> ReportOut:
-    report.version += 1
+    """After _claim (which moved the version on): audit and announce."""
     session.flush()
     audit.record(session, user, audit.AuditAction.ALTERATION, REPORT, report.id)
     events.emit(session, "intelligence.report.updated", REPORT, report.id, feed_data(report))
     return report_out(report, user)
 
 
-def regrade(session: Session, user: User, report_id: str, body: RegradeIn, if_match: str | None) -> ReportOut:
+def regrade(session: Session, user: User, report_id: str, body: RegradeIn, if_match: int | None) -> ReportOut:
     _require_intelligence_role(user)
-    report = _get(session, report_id)
-    check_if_match(if_match, report.version, report_out(report, user))
+    report = _claim(session, user, report_id, if_match)
     source, items, handling, conditions = _grading(body)
     # The grading being replaced goes into the history with who replaced it, when and why.
     report.grading_history.append(IntelligenceGrading(
@@ -186,9 +186,8 @@ def regrade(session: Session, user: User, report_id: str, body: RegradeIn, if_ma
     return _changed(session, user, report)
 
 
-def qa(session: Session, user: User, report_id: str, body: QaIn, if_match: str | None) -> ReportOut:
-    report = _get(session, report_id)
-    check_if_match(if_match, report.version, report_out(report, user))
+def qa(session: Session, user: User, report_id: str, body: QaIn, if_match: int | None) -> ReportOut:
+    report = _claim(session, user, report_id, if_match)
     if report.status not in (SUBMITTED, RETURNED):
         raise ProblemError(422, f"This report is {report.status}; only a submitted report is quality-assured.",
                            errors=[{"field": "status", "message": f"The report is {report.status}."}])
@@ -202,10 +201,9 @@ def qa(session: Session, user: User, report_id: str, body: QaIn, if_match: str |
     return _changed(session, user, report)
 
 
-def disseminate(session: Session, user: User, report_id: str, if_match: str | None) -> ReportOut:
+def disseminate(session: Session, user: User, report_id: str, if_match: int | None) -> ReportOut:
     _require_intelligence_role(user)
-    report = _get(session, report_id)
-    check_if_match(if_match, report.version, report_out(report, user))
+    report = _claim(session, user, report_id, if_match)
     if report.status != APPROVED:
         raise ProblemError(422, f"This report is {report.status}; a supervisor must approve it (QA) before it is "
                                 "disseminated.", errors=[{"field": "status", "message": "Not yet approved."}])
@@ -215,7 +213,7 @@ def disseminate(session: Session, user: User, report_id: str, if_match: str | No
 
 def add_person(session: Session, user: User, report_id: str, body: LinkPersonIn) -> ReportOut:
     _require_intelligence_role(user)
-    report = _get(session, report_id)
+    report = _claim(session, user, report_id, None, required=False)
     _link_person(session, report, body.person_id, body.role, "person_id", body.id)
     audit.record(session, user, audit.AuditAction.COMBINATION, "person", body.person_id,
                  f"linked to intelligence report {report.reference} as {body.role}")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
 from domain.roles import Role
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
+from server.records import IfMatch
 from server.investigations import service
 from server.investigations.schemas import (ActionIn, ActionOut, InvestigationIn, InvestigationOut,
                                            InvestigationPatch, LineIn, LinkPersonIn, TransitionIn)
@@ -34,7 +35,7 @@ def read_investigation(investigation_id: str, user: CurrentUser, session: Sessio
 
 @router.patch("/investigations/{investigation_id}", response_model=InvestigationOut)
 def update_investigation(investigation_id: str, body: InvestigationPatch, user: Investigator, session: SessionDep,
-                         idem: IdempotencyDep, if_match: Annotated[str | None, Header()] = None):
+                         idem: IdempotencyDep, if_match: IfMatch):
     return idem.run(200, lambda: service.update_investigation(session, user, investigation_id, body, if_match))
 
 
@@ -75,5 +76,5 @@ def read_action(action_id: str, user: CurrentUser, session: SessionDep) -> Actio
 
 @router.post("/actions/{action_id}/transitions", response_model=ActionOut)
 def action_transition(action_id: str, body: TransitionIn, user: CurrentUser, session: SessionDep,
-                      idem: IdempotencyDep, if_match: Annotated[str | None, Header()] = None):
+                      idem: IdempotencyDep, if_match: IfMatch):
     return idem.run(200, lambda: service.apply_transition(session, user, action_id, body, if_match))

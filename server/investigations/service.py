@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
 from domain.roles import Role
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.db import utcnow
 from server.errors import ProblemError
@@ -19,7 +19,7 @@ from server.investigations.models import Action, ActionHistory, Investigation, I
 from server.investigations.schemas import (ActionIn, ActionOut, HistoryOut, InvestigationIn, InvestigationOut,
                                            InvestigationPatch, LineIn, LineOut, LinkPersonIn, PersonLinkOut,
                                            TransitionIn)
-from server.people.concurrency import check_if_match
+from server.people.models import Person
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
 
@@ -36,17 +36,30 @@ def _brief(user: User | None) -> UserBrief | None:
 # --- investigations ----------------------------------------------------------------------------------------
 
 def get_investigation(session: Session, investigation_id: str) -> Investigation:
-    row = session.get(Investigation, investigation_id)
-    if row is None:
-        raise ProblemError(404, f"There is no investigation with id {investigation_id[:40]!r}.")
-    return row
+    return records.get_or_404(session, Investigation, investigation_id, "investigation")
 
 
-def investigation_out(session: Session, inv: Investigation) -> InvestigationOut:
-    counts = {s.value: 0 for s in ActionState}
-    for status, n in session.execute(select(Action.status, func.count()).where(Action.investigation_id == inv.id)
-                                     .group_by(Action.status)):
-        counts[status] = n
+def _action_counts(session: Session, investigation_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Actions per state for many investigations in one grouped query."""
+    counts = {inv_id: {s.value: 0 for s in ActionState} for inv_id in investigation_ids}
+    if investigation_ids:
+        for inv_id, status, n in session.execute(
+                select(Action.investigation_id, Action.status, func.count())
+                .where(Action.investigation_id.in_(investigation_ids))
+                .group_by(Action.investigation_id, Action.status)):
+            counts[inv_id][status] = n
+    return counts
+
+
+# The people shown with an investigation, with their warning markers, loaded for a whole list at once.
+_WITH_PEOPLE = (selectinload(Investigation.people).joinedload(InvestigationPerson.person)
+                .selectinload(Person.warning_markers), selectinload(Investigation.lines_of_enquiry))
+
+
+def investigation_out(session: Session, inv: Investigation,
+                      counts: dict[str, int] | None = None) -> InvestigationOut:
+    if counts is None:
+        counts = _action_counts(session, [inv.id])[inv.id]
     return InvestigationOut(
         id=inv.id, reference=inv.reference, title=inv.title, summary=inv.summary, status=inv.status,
         opened_at=inv.opened_at, officer_in_charge=_brief(inv.officer_in_charge),
@@ -72,9 +85,14 @@ def next_reference(session: Session, year: int) -> str:
 
 
 def list_investigations(session: Session, user: User) -> list[InvestigationOut]:
-    rows = session.scalars(select(Investigation).order_by(Investigation.opened_at.desc())).unique().all()
-    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, None, "investigations list")
-    return [investigation_out(session, r) for r in rows]
+    rows = session.scalars(select(Investigation).options(*_WITH_PEOPLE)
+                           .order_by(Investigation.opened_at.desc())).unique().all()
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, [r.id for r in rows],
+                      "investigations list")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
+                      [p.person_id for r in rows for p in r.people], "investigations list")
+    counts = _action_counts(session, [r.id for r in rows])
+    return [investigation_out(session, r, counts[r.id]) for r in rows]
 
 
 def read_investigation(session: Session, user: User, investigation_id: str) -> InvestigationOut:
@@ -83,10 +101,14 @@ def read_investigation(session: Session, user: User, investigation_id: str) -> I
     return investigation_out(session, inv)
 
 
-def _investigation_changed(session: Session, user: User, inv: Investigation, verb: str = "updated",
-                           bump: bool = True) -> InvestigationOut:
-    if bump:
-        inv.version += 1
+def _claim_investigation(session: Session, investigation_id: str, if_match: int | None,
+                         required: bool = True) -> Investigation:
+    return records.claim(session, Investigation, investigation_id, if_match, what="investigation",
+                         current=lambda inv: investigation_out(session, inv), required=required)
+
+
+def _investigation_changed(session: Session, user: User, inv: Investigation, verb: str = "updated") -> InvestigationOut:
+    """After _claim_investigation (which moved the version on) or a create: audit and announce."""
     session.flush()
     session.expire(inv)
     out = investigation_out(session, inv)
@@ -97,21 +119,19 @@ def _investigation_changed(session: Session, user: User, inv: Investigation, ver
 
 
 def create_investigation(session: Session, user: User, body: InvestigationIn) -> InvestigationOut:
-    if session.get(Investigation, body.id) is not None:
-        raise ProblemError(409, f"An investigation with id {body.id} already exists.")
+    records.ensure_new(session, Investigation, body.id, "investigation")
     oic = _user(session, body.officer_in_charge_id, "officer_in_charge_id") or user
     now = utcnow()
     inv = Investigation(id=body.id, reference=next_reference(session, now.year), title=body.title,
                         summary=body.summary, status="open", officer_in_charge=oic, created_by_id=user.id,
                         opened_at=now, version=1)
     session.add(inv)
-    return _investigation_changed(session, user, inv, "created", bump=False)
+    return _investigation_changed(session, user, inv, "created")
 
 
 def update_investigation(session: Session, user: User, investigation_id: str, body: InvestigationPatch,
-                         if_match: str | None) -> InvestigationOut:
-    inv = get_investigation(session, investigation_id)
-    check_if_match(if_match, inv.version, investigation_out(session, inv))
+                         if_match: int | None) -> InvestigationOut:
+    inv = _claim_investigation(session, investigation_id, if_match)
     given = body.model_fields_set
     for name in ("title", "summary", "status"):
         if name in given and getattr(body, name) is not None:
@@ -122,15 +142,14 @@ def update_investigation(session: Session, user: User, investigation_id: str, bo
 
 
 def link_person(session: Session, user: User, investigation_id: str, body: LinkPersonIn) -> InvestigationOut:
-    inv = get_investigation(session, investigation_id)
+    inv = _claim_investigation(session, investigation_id, None, required=False)
     try:
         person = get_person(session, body.person_id)
     except ProblemError:
         raise ProblemError.field("person_id", "There is no such person; search for them or create them first.")
     if person.merged_into:
         raise ProblemError.field("person_id", "This record was merged into another; link the surviving record.")
-    if session.get(InvestigationPerson, body.id) is not None:
-        raise ProblemError(409, f"A link with id {body.id} already exists.")
+    records.ensure_new(session, InvestigationPerson, body.id, "link")
     session.add(InvestigationPerson(id=body.id, investigation_id=inv.id, person_id=person.id, role=body.role,
                                     added_at=utcnow(), added_by_id=user.id))
     audit.record(session, user, audit.AuditAction.COMBINATION, "person", person.id,
@@ -139,9 +158,8 @@ def link_person(session: Session, user: User, investigation_id: str, body: LinkP
 
 
 def add_line(session: Session, user: User, investigation_id: str, body: LineIn) -> InvestigationOut:
-    inv = get_investigation(session, investigation_id)
-    if session.get(LineOfEnquiry, body.id) is not None:
-        raise ProblemError(409, f"A line of enquiry with id {body.id} already exists.")
+    inv = _claim_investigation(session, investigation_id, None, required=False)
+    records.ensure_new(session, LineOfEnquiry, body.id, "line of enquiry")
     session.add(LineOfEnquiry(id=body.id, investigation_id=inv.id, title=body.title, objective=body.objective,
                               status="open", raised_at=utcnow(), raised_by_id=user.id))
     return _investigation_changed(session, user, inv)
@@ -170,10 +188,7 @@ def action_out(action: Action, now: datetime | None = None) -> ActionOut:
 
 
 def get_action(session: Session, action_id: str) -> Action:
-    row = session.get(Action, action_id)
-    if row is None:
-        raise ProblemError(404, f"There is no action with id {action_id[:40]!r}.")
-    return row
+    return records.get_or_404(session, Action, action_id, "action")
 
 
 def _history(action: Action, user: User, event: str, from_status: str | None, to_status: str,
@@ -185,8 +200,7 @@ def _history(action: Action, user: User, event: str, from_status: str | None, to
 
 def _new_action(session: Session, user: User, inv: Investigation, *, action_id: str, title: str, details: str,
                 origin: str, priority: str, line_of_enquiry_id: str | None) -> Action:
-    if session.get(Action, action_id) is not None:
-        raise ProblemError(409, f"An action with id {action_id} already exists.")
+    records.ensure_new(session, Action, action_id, "action")
     if line_of_enquiry_id is not None:
         line = session.get(LineOfEnquiry, line_of_enquiry_id)
         if line is None or line.investigation_id != inv.id:
@@ -203,9 +217,9 @@ def _new_action(session: Session, user: User, inv: Investigation, *, action_id: 
     return action
 
 
-def _emit_action(session: Session, user: User, action: Action, verb: str) -> ActionOut:
+def _emit_action(session: Session, user: User, action: Action, verb: str, now: datetime | None = None) -> ActionOut:
     session.flush()
-    out = action_out(action)
+    out = action_out(action, now)
     audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
                  ACTION, action.id)
     events.emit(session, f"investigations.action.{verb}", ACTION, action.id, out)
@@ -222,26 +236,29 @@ def raise_action(session: Session, user: User, investigation_id: str, body: Acti
 def list_investigation_actions(session: Session, user: User, investigation_id: str,
                                statuses: list[str] | None) -> list[ActionOut]:
     inv = get_investigation(session, investigation_id)
-    query = select(Action).where(Action.investigation_id == inv.id)
+    query = select(Action).options(selectinload(Action.history)).where(Action.investigation_id == inv.id)
     if statuses:
         query = query.where(Action.status.in_(statuses))
     rows = session.scalars(query).unique().all()
     rows = sorted(rows, key=lambda a: int(a.number[1:]) if a.number[1:].isdigit() else 0)
     audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id, "actions list")
-    return [action_out(a) for a in rows]
+    now = utcnow()
+    return [action_out(a, now) for a in rows]
 
 
-def list_actions(session: Session, user: User, mine: bool, statuses: list[str] | None) -> list[ActionOut]:
-    query = select(Action)
+def list_actions(session: Session, user: User, mine: bool, statuses: list[str] | None,
+                 now: datetime | None = None) -> list[ActionOut]:
+    query = select(Action).options(selectinload(Action.history))
     if mine:
         query = query.where(Action.allocated_to_id == user.id)
     if statuses:
         query = query.where(Action.status.in_(statuses))
-    now = utcnow()
+    now = now or utcnow()
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows = sorted(session.scalars(query).unique().all(),
                   key=lambda a: (not is_overdue(a, now), a.due_at or far, _PRIORITY_RANK.get(a.priority, 9),
                                  a.investigation.reference, a.number))
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, ACTION, [a.id for a in rows], "actions list")
     return [action_out(a, now) for a in rows]
 
 
@@ -261,9 +278,11 @@ def _refuse(event: ActionEvent, action: Action, user: User, reason: str) -> Prob
 
 
 def apply_transition(session: Session, user: User, action_id: str, body: TransitionIn,
-                     if_match: str | None) -> ActionOut:
-    action = get_action(session, action_id)
-    check_if_match(if_match, action.version, action_out(action))
+                     if_match: int | None, now: datetime | None = None) -> ActionOut:
+    # The claim makes two officers moving the same action at once be served in turn; the second gets 412, so
+    # the history never shows two transitions out of one state.
+    action = records.claim(session, Action, action_id, if_match, what="action", current=action_out)
+    now = now or utcnow()
     event = ActionEvent(body.event)
     decided = transition(ActionState(action.status), event, Role(user.role), action.allocated_to_id == user.id,
                          reason=body.reason)
@@ -280,7 +299,7 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
                 errors.append({"field": "allocated_to_id", "message": "There is no such officer."})
         if body.due_at is None:
             errors.append({"field": "due_at", "message": "Give the date and time it is due."})
-        elif body.due_at < utcnow():
+        elif body.due_at < now:
             errors.append({"field": "due_at", "message": "The due date is in the past."})
     if event is ActionEvent.SUBMIT_RESULT and not (body.result_text or "").strip():
         errors.append({"field": "result_text", "message": "Write the result before submitting it."})
@@ -289,7 +308,6 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     if errors:
         raise ProblemError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
-    now = utcnow()
     before = action.status
     note = None
     if event is ActionEvent.ALLOCATE:
@@ -311,8 +329,7 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
         action.further_action_id = further.id
         note = f"further action {further.number} raised"
     action.status = decided.new_state.value
-    action.version += 1
     _history(action, user, event.value, before, action.status, body.reason.strip() or None, note, now)
     if further is not None:
         _emit_action(session, user, further, "created")
-    return _emit_action(session, user, action, "updated")
+    return _emit_action(session, user, action, "updated", now)

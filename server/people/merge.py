@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import Column, Table, select, update
 from sqlalchemy.orm import Session
 
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.db import Base, utcnow
 from server.errors import ProblemError
@@ -66,11 +66,17 @@ def _emit_people(session: Session, *people: Person) -> None:
         events.emit(session, "people.person.updated", PERSON, person.id, person_out(person))
 
 
+def _claim_both(session: Session, survivor_id: str, merged_id: str) -> tuple[Person, Person]:
+    """Lock both people and move them to their next version, always in id order so two merges cannot deadlock."""
+    claimed = {pid: records.claim(session, Person, pid, None, what="person", current=person_out, required=False)
+               for pid in sorted({survivor_id, merged_id})}
+    return claimed[survivor_id], claimed[merged_id]
+
+
 def merge_people(session: Session, user: User, body: MergeIn) -> MergeOut:
     if body.survivor_id == body.merged_id:
         raise ProblemError.field("merged_id", "A record cannot be merged into itself; choose two different people.")
-    survivor = get_person(session, body.survivor_id)
-    merged = get_person(session, body.merged_id)
+    survivor, merged = _claim_both(session, body.survivor_id, body.merged_id)
     for person, field in ((survivor, "survivor_id"), (merged, "merged_id")):
         if person.merged_into:
             raise ProblemError.field(field, f"{person.forenames} {person.surname} was already merged into "
@@ -113,8 +119,7 @@ def merge_people(session: Session, user: User, body: MergeIn) -> MergeOut:
         survivor.cro_number = merge.copied_cro_number = merged.cro_number
     merged.merged_into = survivor.id
     for person in (survivor, merged):
-        person.version += 1
-        person.updated_at = now
+        person.updated_at = now  # the version moved on when _claim_both claimed them
     session.flush()
     session.expire_all()
     merge = session.get(PersonMerge, body.id)
@@ -132,6 +137,7 @@ def undo_merge(session: Session, user: User, merge_id: str, reason: str) -> Merg
         raise ProblemError(404, f"There is no merge with id {merge_id[:40]!r}.")
     if merge.undone_at is not None:
         raise ProblemError(409, "This merge was already undone.", current=merge_out(merge).model_dump(mode="json"))
+    _claim_both(session, merge.survivor_id, merge.merged_id)
     tables = {t.name: t for t in Base.metadata.sorted_tables}
     for link in merge.links:
         table = tables[link.table_name]
@@ -148,7 +154,6 @@ def undo_merge(session: Session, user: User, merge_id: str, reason: str) -> Merg
     merged.merged_into = None
     now = utcnow()
     for person in (survivor, merged):
-        person.version += 1
         person.updated_at = now
     merge.undone_at, merge.undone_by, merge.undo_reason = now, user, reason
     session.flush()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 
 from domain.people import WARNING_MARKERS
 from domain.roles import Role
@@ -10,7 +10,8 @@ from server import audit
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
-from server.people import merge, picture, search, service
+from server.records import IfMatch
+from server.people import merge, search, service
 from server.people.schemas import (DuplicateCandidates, DuplicateCheckIn, MarkerAdd, MergeIn, MergeOut, PersonIn,
                                    PersonOut, PersonPatch, ReasonIn, SearchPage, person_out)
 
@@ -34,6 +35,8 @@ def search_people(user: CurrentUser, session: SessionDep, q: Annotated[str | Non
     result = search.search_people(session, query, page, page_size)
     audit.record(session, user, audit.AuditAction.CONSULTATION, "person_search", None,
                  f"search q={q!r} dob={dob!r} pnc={pnc!r}: {result.total} found")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person", [r.person.id for r in result.results],
+                      f"search results q={q!r}"[:2000])
     return result
 
 
@@ -66,7 +69,7 @@ def read_person(person_id: str, user: CurrentUser, session: SessionDep) -> Perso
 
 @router.patch("/{person_id}", response_model=PersonOut)
 def update_person(person_id: str, body: PersonPatch, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-                  if_match: Annotated[str | None, Header()] = None):
+                  if_match: IfMatch):
     return idem.run(200, lambda: service.update_person(session, user, person_id, body, if_match))
 
 
@@ -79,11 +82,6 @@ def add_marker(person_id: str, body: MarkerAdd, user: CurrentUser, session: Sess
 def remove_marker(person_id: str, marker_id: str, body: ReasonIn, user: CurrentUser, session: SessionDep,
                   idem: IdempotencyDep):
     return idem.run(200, lambda: service.remove_marker(session, user, person_id, marker_id, body.reason))
-
-
-@router.get("/{person_id}/picture", response_model=picture.PictureOut)
-def person_picture(person_id: str, user: CurrentUser, session: SessionDep) -> picture.PictureOut:
-    return picture.picture(session, user, person_id)
 
 
 @router.get("/{person_id}/merges", response_model=list[MergeOut])

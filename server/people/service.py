@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import dob_problem
-from server import audit, events
+from server import audit, events, records
 from server.auth.models import User
 from server.db import utcnow
 from server.errors import ProblemError
-from server.people.concurrency import check_if_match
 from server.people.keys import refresh_alias_keys, refresh_person_keys
 from server.people.models import Person, PersonAddress, PersonAlias, WarningMarker
 from server.people.schemas import AddressIn, AliasIn, MarkerAdd, PersonIn, PersonOut, PersonPatch, person_out
@@ -106,10 +105,7 @@ def create_person(session: Session, data: PersonIn | Mapping[str, Any], user: Us
     _check_dob(body.date_of_birth)
     _check_alias_dobs(body.aliases)
     pnc, cro = canonical_identifiers(body.pnc_id, body.cro_number)
-    existing = session.get(Person, body.id)
-    if existing is not None:
-        raise ProblemError(409, f"A person with id {body.id} already exists.",
-                           current=person_out(existing).model_dump(mode="json"))
+    records.ensure_new(session, Person, body.id, "person", person_out)
     _identifier_clash(session, None, pnc, cro)
     now = utcnow()
     person = Person(id=body.id, surname=body.surname, forenames=body.forenames, date_of_birth=body.date_of_birth,
@@ -134,10 +130,7 @@ def create_person(session: Session, data: PersonIn | Mapping[str, Any], user: Us
 
 
 def get_person(session: Session, person_id: str) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ProblemError(404, f"There is no person with id {person_id[:40]!r}.")
-    return person
+    return records.get_or_404(session, Person, person_id, "person")
 
 
 def read_person(session: Session, user: User, person_id: str) -> PersonOut:
@@ -146,8 +139,12 @@ def read_person(session: Session, user: User, person_id: str) -> PersonOut:
     return person_out(person)
 
 
+def _claim(session: Session, person_id: str, if_match: int | None, required: bool = True) -> Person:
+    return records.claim(session, Person, person_id, if_match, what="person", current=person_out, required=required)
+
+
 def _changed(session: Session, user: User, person: Person) -> PersonOut:
-    person.version += 1
+    """After _claim (which moved the version on): stamp, audit and announce the change."""
     person.updated_at = utcnow()
     session.flush()
     out = person_out(person)
@@ -157,9 +154,8 @@ def _changed(session: Session, user: User, person: Person) -> PersonOut:
 
 
 def update_person(session: Session, user: User, person_id: str, body: PersonPatch,
-                  if_match: str | None) -> PersonOut:
-    person = get_person(session, person_id)
-    check_if_match(if_match, person.version, person_out(person))
+                  if_match: int | None) -> PersonOut:
+    person = _claim(session, person_id, if_match)
     if person.merged_into:
         raise ProblemError(409, f"This record was merged into {person.merged_into}; change that record instead.")
     given = body.model_fields_set
@@ -194,19 +190,17 @@ def update_person(session: Session, user: User, person_id: str, body: PersonPatc
 
 
 def add_marker(session: Session, user: User, person_id: str, body: MarkerAdd) -> PersonOut:
-    person = get_person(session, person_id)
+    person = _claim(session, person_id, None, required=False)
     if person.merged_into:
         raise ProblemError(409, f"This record was merged into {person.merged_into}; add the marker there.")
-    existing = session.get(WarningMarker, body.id)
-    if existing is not None:
-        raise ProblemError(409, f"A warning marker with id {body.id} already exists.")
+    records.ensure_new(session, WarningMarker, body.id, "warning marker")
     person.warning_markers.append(WarningMarker(id=body.id, person_id=person.id, code=body.code,
                                                 details=body.details, set_by=user, set_at=utcnow()))
     return _changed(session, user, person)
 
 
 def remove_marker(session: Session, user: User, person_id: str, marker_id: str, reason: str) -> PersonOut:
-    person = get_person(session, person_id)
+    person = _claim(session, person_id, None, required=False)
     marker = next((m for m in person.warning_markers if m.id == marker_id), None)
     if marker is None:
         raise ProblemError(404, f"This person has no warning marker {marker_id[:40]!r}.")

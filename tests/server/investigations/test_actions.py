@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from server.auth.models import User
+from server.db import make_sessionmaker
+from server.investigations import service
 from tests.server.people.helpers import API, create_person, field_errors, headers, new_id
 
 
@@ -121,23 +124,28 @@ def test_action_life_cycle_with_history(client, seeded):
     assert any(e["type"] == "investigations.action.updated" and e["entity_id"] == a1["id"] for e in feed)
 
 
-def test_my_actions_overdue_first(client, seeded):
+def test_my_actions_overdue_first(client, app, seeded):
     investigator, supervisor = headers(client, "investigator"), headers(client, "supervisor")
     inv = _investigation(client, investigator)
     me = _user_id(client, investigator)
     later = _step(client, supervisor, _raise(client, investigator, inv["id"], "Later"), event="allocate",
                   allocated_to_id=me, due_at=_due(48)).json()
     soon = _step(client, supervisor, _raise(client, investigator, inv["id"], "Soon"), event="allocate",
-                 allocated_to_id=me, due_at=_due(0.0005)).json()
-    import time
-    time.sleep(2.5)  # let "Soon" pass its due time
-    mine = client.get(f"{API}/actions", params={"mine": "true", "status": "allocated"}, headers=investigator).json()
+                 allocated_to_id=me, due_at=_due(1)).json()
+    assert soon["overdue"] is False
+    # Two hours on, by the service's clock (no sleeping): "Soon" is overdue and comes before "Later".
+    with make_sessionmaker(app.state.engine)() as session:
+        user = session.get(User, me)
+        mine = [a.model_dump(mode="json") for a in service.list_actions(
+            session, user, mine=True, statuses=["allocated"], now=datetime.now(UTC) + timedelta(hours=2))]
     titles = [a["title"] for a in mine]
     # Demo actions are allocated to the investigator too; the overdue ones come first, ours among them.
     overdue = [a for a in mine if a["overdue"]]
     assert mine[:len(overdue)] == overdue and soon["id"] in {a["id"] for a in overdue}
     assert titles.index("Soon") < titles.index("Later") and later["overdue"] is False
     assert all(a["allocated_to"]["id"] == me and a["status"] == "allocated" for a in mine)
+    over_http = client.get(f"{API}/actions", params={"mine": "true", "status": "allocated"}, headers=investigator)
+    assert {a["id"] for a in over_http.json()} == {a["id"] for a in mine}
     supervisors = client.get(f"{API}/actions", params={"mine": "true"}, headers=supervisor).json()
     assert supervisors == []
 

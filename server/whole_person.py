@@ -1,14 +1,20 @@
-"""The whole picture of one person across modules: custody, investigations, intelligence, prosecution."""
+"""The whole picture of one person across areas: custody, investigations, intelligence, prosecution.
+
+It reads every area, so it lives above them (design.md: areas do not import each other in circles); the people
+area knows nothing of custody, investigations or intelligence. GET /api/v1/people/{id}/picture.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Column, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.auth.dependencies import CurrentUser, SessionDep
 from server.auth.models import User
 from server.custody.models import CustodyRecord
 from server.db import Base
@@ -68,7 +74,7 @@ def _prosecution_tables() -> list[Table]:
             if t.name.startswith("prosecution") or t.name.endswith("_cases")]
 
 
-def _fk_to(column, table: str) -> bool:
+def _fk_to(column: Column[Any], table: str) -> bool:
     return any(fk.column.table.name == table and fk.column.name == "id" for fk in column.foreign_keys)
 
 
@@ -130,3 +136,11 @@ def picture(session: Session, user: User, person_id: str) -> PictureOut:
     return PictureOut(person=person_out(person), custody=custody, investigations=investigations,
                       intelligence=intelligence, prosecution=_prosecution(session, person.id),
                       merged_from=merged_from)
+
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+
+@router.get("/{person_id}/picture", response_model=PictureOut)
+def person_picture(person_id: str, user: CurrentUser, session: SessionDep) -> PictureOut:
+    return picture(session, user, person_id)
