@@ -17,6 +17,7 @@ from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 QUALIFIERS = {"A": "Attempting", "B": "Aiding and abetting", "C": "Conspiring", "I": "Inciting"}
 _CODE = re.compile(r"^(?:[A-Z]{2}\d{2}|COML)\d{3}[ABCI]?$")
@@ -99,7 +100,7 @@ def _date(value: object, where: str) -> date | None:
         raise CatalogueError(f"{where}: not an ISO date: {value!r}") from e
 
 
-def _parse(entry: dict, where: str) -> Offence:
+def _parse(entry: dict[str, Any], where: str) -> Offence:
     try:
         code = normalise_code(entry["code"])
         if problem := code_problem(code):

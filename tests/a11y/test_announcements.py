@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    OFFSCREEN_NOISE, _clean_keyring, make_window, ops, start_server)
+from tests.desktop.harness import OFFSCREEN_NOISE, start_server
 
 from datetime import datetime, timedelta, timezone
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 
-from desktop.timefmt import format_elapsed, format_local, format_short, parse_utc, spoken_elapsed, utc_now
+from desktop.timefmt import format_local, format_short, parse_utc, spoken_elapsed, utc_now
 from domain.observation import DEFAULT_CONFIG as OBS_DEFAULT, ObservationConfig, ObservationLevel, next_check_due
 from domain.pace_clock import Authority, AuthorityKind, current_limit, next_review
 

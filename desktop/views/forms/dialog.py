@@ -209,7 +209,7 @@ class CustodyDialog(QDialog):
 
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
         self.form.setRowVisible(widget, visible)
-        for field, error in self.errors.items():
+        for error in self.errors.values():
             if error.field is widget and not visible:
                 error.clear_problem()
 

@@ -15,12 +15,12 @@ from desktop.models.intelligence.intel_model import STATUS_TITLES, ReportsModel
 from desktop.models.people.person_format import full_name
 from desktop.models.people.person_table import ROW_ROLE
 from desktop.views.forms.access_reason_dialog import access_reason_dialog
+from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.investigations.action_dialogs import OFFLINE
+from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
 
 CONFLICT = ("Someone else changed this report meanwhile; it has been reloaded with their change. "
             "Check it and try again.")
-from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
-from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
 
 RESTRICTED_MESSAGE = ("Restricted: this report is not available to your role (handling code C or not yet "
                       "disseminated). Ask an intelligence officer.")
