@@ -162,7 +162,7 @@ class Startup:
             # A moment after the data arrives, so the views have painted it.
             self._shot_timer = QTimer(self.window, singleShot=True, interval=300)
             self._shot_timer.timeout.connect(self._take_screenshot)
-            self.window.log_loaded.connect(lambda _id: self._shot_timer.start())
+            self.window.areas["custody"].log_loaded.connect(lambda _id: self._shot_timer.start())
             self.window.records_loaded.connect(lambda n: None if n else self._shot_timer.start())
         self.window.show()
 

@@ -1,4 +1,6 @@
-"""The main window: the custody board in the middle, four docks, menus, status bar, saved layout."""
+"""The main window (the shell): the custody board in the middle, the docks and menus the areas declare
+(desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved layout.
+It knows no area's internals: areas use only the public `Shell` methods below."""
 
 from __future__ import annotations
 
@@ -7,51 +9,33 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QFrame, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QScrollArea, QTableView, QVBoxLayout, QWidget)
+                               QMainWindow, QMenu, QScrollArea, QTableView, QVBoxLayout, QWidget)
 
+from desktop import theme
 from desktop.announcer import announce, announcer
-from desktop.sync.client import ApiError, ServerUnreachable
-from desktop.sync.feed import ChangeFeed
-from desktop.sync.outbox_sender import OutboxSender
-from desktop.models.custody.board_model import RECORD_ROLE, SORT_ROLE, CustodyBoardModel
-from desktop.models.custody.log_model import SAVED
+from desktop.areas import MENU_TITLES, Area, AreaContext, DockPlace, DockSpec, MenuId
+from desktop.models.custody.board_model import NAME, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
 from desktop.operations import Operations
 from desktop.session import Session
+from desktop.sync.client import ServerUnreachable
+from desktop.sync.feed import ChangeFeed
+from desktop.sync.hub import Event
 from desktop.sync.local_store import LocalStore
-from desktop.views.custody.detainee_log import DetaineeLogPanel
-from desktop.views.custody import menu as custody_menu
-from desktop.views.people import menu as people_menu
-from desktop.views.records import menu as records_menu
+from desktop.sync.outbox_sender import OutboxSender
 from desktop.views.custody.board import BoardProxy
-from desktop import theme
+from desktop.views.registry import AREAS
 from desktop.writes import Writes
-from desktop.views.shell.placeholder_panel import PlaceholderPanel
+from domain.events import CUSTODY_RECORD_CHANGED
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
 LAYOUT_VERSION = 3
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 
-DOCKS = (
-    # objectName, title, shortcut, placeholder text (None: a real panel)
-    ("detaineeLogDock", "Detainee log", "Alt+1", None),
-    ("riskAssessmentDock", "Risk assessment", "Alt+2",
-     "The selected detainee's risk assessment will appear here: risk level, observation level, "
-     "and the questions asked at booking in."),
-    ("investigationActionsDock", "Investigation actions", "Alt+3",
-     "Actions raised in the investigation linked to this detainee will appear here, with who holds each "
-     "and when it is due."),
-    ("intelligenceGradingDock", "Intelligence grading", "Alt+4",
-     "Intelligence reports about this detainee will appear here with their 3x5x2 grading and handling code."),
-    ("personDock", "Person", "Alt+5", "One person's whole picture across custody, investigations, intelligence and "
-     "prosecution."),  # the real panel is put in by people_menu.install
-)
-LOG_EVENT = "custody.log_entry.created"
 
 
 class MainWindow(QMainWindow):
     records_loaded = Signal(int)
-    log_loaded = Signal(str)  # record id
     reachability_changed = Signal(bool)
 
     def __init__(self, session: Session, ops: Operations, store: LocalStore | None, data_dir: Path, *,
@@ -65,34 +49,36 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.reachable: bool | None = None
         self.pending_count = 0
-        self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
         self._closed = False
-        self.loaded_log_id: str | None = None
         self._sized = False
-
-        self._build_board()
-        self._build_docks()
-        self._build_menus()
-        self._build_status_bar()
-        announcer().attach(self.statusBar(), self)
-        self._default_state = self.saveState(LAYOUT_VERSION)
-        self.layout_restored = self.restore_layout()
 
         self.sender_ = OutboxSender(store, session.client) if store is not None else None
         self.writes = Writes(ops, store, self.sender_, self)
         self.feed = ChangeFeed(session.client, wait=feed_wait)
-        # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
-        self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_log_sent,
-                               self._earlier_log_rejected)
+        changes = session.changes
+        self.feed.events.connect(changes.deliver)  # the one way events enter: the hub, on the GUI thread
         self.writes.queued.connect(self._queued)
         if self.sender_ is not None:
             self.sender_.pending_changed.connect(self._set_pending)
-        self.feed.events.connect(self.apply_events)
-        self.session.record_selected.connect(self._record_selected)
-        records_menu.install(self)  # File > print/preview/save/read, Custody > Charge… (issue 5)
-        custody_menu.install(self)  # Custody menu, risk dock, overdue filter and announcements (issue 3)
-        people_menu.install(self)  # People, Investigations, Intelligence menus; Person dock (issue 4)
-        theme.install(self)  # View > High contrast, text size (issue 6)
+        changes.subscribe(CUSTODY_RECORD_CHANGED, self._record_event, self)
+
+        self.menus: dict[MenuId, QMenu] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+        self._placed: list[tuple[str, DockPlace]] = []  # dock name, where it went, in order of adding
+        self._shortcuts: dict[str, str] = {}  # dock name -> its View shortcut
+        self._build_board()
+        self._build_menus()
+        self._build_status_bar()
+        announcer().attach(self.statusBar(), self)
+        self.areas: dict[str, Area] = {}
+        context = AreaContext(session=session, ops=ops, writes=self.writes, store=store, shell=self, parent=self)
+        for make in AREAS:
+            self.install_area(make(context))
+        self._finish_menus()
+        theme.install(self)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self.layout_restored = self.restore_layout()
 
         self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
@@ -128,56 +114,56 @@ class MainWindow(QMainWindow):
         self.board.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.board.setTabKeyNavigation(False)
         self.board.verticalHeader().setVisible(False)
-        self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.board.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.board.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.board.selectionModel().currentRowChanged.connect(self._board_row_changed)
         self.board_heading = QLabel("Custody board: loading…", objectName="boardHeading")
 
         central = QWidget(objectName="boardPanel")
-        form = QFormLayout()
-        form.addRow("&Filter board:", self.filter_edit)
+        self._filter_form = QFormLayout()
+        self._filter_form.addRow("&Filter board:", self.filter_edit)
         layout = QVBoxLayout(central)
         layout.addWidget(self.board_heading)
-        layout.addLayout(form)
+        layout.addLayout(self._filter_form)
         layout.addWidget(self.board, 1)
         self.setCentralWidget(central)
 
-    def _build_docks(self) -> None:
-        self.docks: dict[str, QDockWidget] = {}
-        self.panels: dict[str, QWidget] = {}
-        previous = None
-        for name, title, _shortcut, placeholder in DOCKS:
-            dock = QDockWidget(title, self)
-            dock.setObjectName(name)
-            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                             | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-            panel = (DetaineeLogPanel(self) if placeholder is None
-                     else PlaceholderPanel(name.removesuffix("Dock") + "Panel", title, placeholder))
-            self._set_dock_widget(dock, panel)
-            if previous is None:
-                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            elif name == "riskAssessmentDock":
-                self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            else:
-                self.tabifyDockWidget(self.docks["riskAssessmentDock"], dock)
-            previous = dock
-            self.docks[name] = dock
-            self.panels[name] = panel
-        self.docks["riskAssessmentDock"].raise_()
-        # The log runs the full height on the right; the other docks sit under the board, not under the log.
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+    # Areas ------------------------------------------------------------------------------------------------
+    def install_area(self, area: Area) -> None:
+        """Add what an area declares: its docks (in order) and its menu items (after earlier areas' items in
+        the same menu, with a separator between)."""
+        self.areas[area.name] = area
+        for spec in area.docks():
+            self._add_dock(spec)
+        for menu_id, items in area.menu_items().items():
+            menu = self.menus[menu_id]
+            if menu.actions():
+                menu.addSeparator()
+            for item in items:
+                menu.addSeparator() if item is None else menu.addAction(item)
 
-        self.log_panel: DetaineeLogPanel = self.panels["detaineeLogDock"]  # type: ignore[assignment]
-
-    def set_dock_panel(self, name: str, panel: QWidget) -> None:
-        """Put a (new) panel in a dock, replacing the placeholder or the previous panel."""
-        dock = self.docks[name]
-        old = dock.widget()
-        self._set_dock_widget(dock, panel)
-        self.panels[name] = panel
-        if old is not None:
-            old.deleteLater()
+    def _add_dock(self, spec: DockSpec) -> None:
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(spec.name)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self._set_dock_widget(dock, spec.panel)
+        first_bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
+        if spec.place is DockPlace.RIGHT:
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        elif spec.place is DockPlace.BOTTOM or first_bottom is None:
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            spec = DockSpec(spec.name, spec.title, spec.shortcut, spec.panel, DockPlace.BOTTOM)
+        else:
+            self.tabifyDockWidget(first_bottom, dock)
+        self._placed.append((spec.name, spec.place))
+        self._shortcuts[spec.name] = spec.shortcut
+        self.docks[spec.name] = dock
+        self.panels[spec.name] = spec.panel
 
     @staticmethod
     def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
@@ -191,23 +177,35 @@ class MainWindow(QMainWindow):
         dock.setWidget(scroll)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        """Every menu, empty, in the menu bar's order: areas add to them by id, so install order does not matter
+        for where a menu stands."""
+        for menu_id in MenuId:
+            menu = QMenu(MENU_TITLES[menu_id], self)
+            menu.setObjectName(menu_id.value)
+            self.menuBar().addMenu(menu)
+            self.menus[menu_id] = menu
+
+    def _finish_menus(self) -> None:
+        """The shell's own items, after the areas': File > Quit; View > the board, every dock, the layout."""
+        file_menu = self.menus[MenuId.FILE]
+        if file_menu.actions():
+            file_menu.addSeparator()
         quit_action = QAction("&Quit", self, objectName="quitAction", shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        view = self.menuBar().addMenu("&View")
+        view = self.menus[MenuId.VIEW]
         self.focus_board_action = QAction("Custody &board", self, objectName="focusBoardAction",
                                           shortcut=QKeySequence("Alt+0"))
         self.focus_board_action.triggered.connect(self.focus_board)
         view.addAction(self.focus_board_action)
         view.addSeparator()
         self.dock_actions: dict[str, QAction] = {}
-        for name, title, shortcut, _ in DOCKS:
-            action = self.docks[name].toggleViewAction()
+        for name, dock in self.docks.items():
+            action = dock.toggleViewAction()
             action.setObjectName(name.removesuffix("Dock") + "Action")
-            action.setText(f"&{title}")
-            action.setShortcut(QKeySequence(shortcut))
+            action.setText(f"&{dock.windowTitle()}")
+            action.setShortcut(QKeySequence(self._shortcuts[name]))
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.triggered.connect(lambda checked, n=name: self._dock_toggled(n, checked))
             view.addAction(action)
@@ -216,6 +214,33 @@ class MainWindow(QMainWindow):
         reset = QAction("&Restore default layout", self, objectName="resetLayoutAction")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
+        # The right-hand dock runs the full height; the others sit under the board, not under it.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        first_bottom = next((n for n, place in self._placed if place is DockPlace.BOTTOM), None)
+        if first_bottom is not None:
+            self.docks[first_bottom].raise_()
+
+    # The Shell interface (desktop/areas.py): all an area may use of the window ---------------------------
+    def menu(self, menu_id: MenuId) -> QMenu:
+        return self.menus[menu_id]
+
+    def dock(self, name: str) -> QDockWidget:
+        return self.docks[name]
+
+    def raise_dock(self, name: str) -> None:
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+
+    def add_board_filter(self, widget: QWidget) -> None:
+        """Another control under "Filter board" (the custody area's "Overdue only")."""
+        self._filter_form.addRow("", widget)
+
+    def refresh_board_heading(self) -> None:
+        self._update_board_heading()
+
+    def is_closed(self) -> bool:
+        return self._closed
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -283,12 +308,16 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
-            # The default split: the board and the log share the width, whatever the font size.
+            # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
+            # the font size.
             self._sized = True
-            self.resizeDocks([self.docks["detaineeLogDock"]], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
+            right = next((self.docks[n] for n, place in self._placed if place is DockPlace.RIGHT), None)
+            if right is not None:
+                self.resizeDocks([right], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
             # The board is the central view: the tabbed docks under it take a third of the height.
-            self.resizeDocks([self.docks["riskAssessmentDock"]], [int(self.height() * 0.34)],
-                             Qt.Orientation.Vertical)
+            bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
+            if bottom is not None:
+                self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:
         self.save_layout()
@@ -366,71 +395,9 @@ class MainWindow(QMainWindow):
         self.board.setCurrentIndex(self.board_proxy.mapFromSource(self.board_model.index(row, 0)))
         return True
 
-    def _record_selected(self, record: dict | None) -> None:
-        self.loaded_log_id = None
-        self.log_panel.set_record(record)
-        if record is None:
-            return
-        record_id = record["id"]
-        client, store = self.session.client, self.store
-
-        def load():
-            entries = client.record_log(record_id)
-            pending = []
-            if store is not None:
-                for item in store.pending():
-                    if item.path == log_path(record_id):
-                        pending.append({**item.body, "record_id": record_id, "recorded_at": None,
-                                        "author": _author_of(self.session.user), "corrects_id": None})
-            return entries, pending
-
-        def done(value):
-            if self.log_panel.model.record_id != record_id:
-                return  # the user moved on while this loaded
-            entries, pending = value
-            waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
-            self.log_panel.model.set_entries(record_id, entries, pending + waiting)
-            self.loaded_log_id = record_id
-            self.log_loaded.emit(record_id)
-
-        self.ops.run(load, on_done=done, on_error=self._log_load_failed)
-
-    def _log_load_failed(self, exc: BaseException) -> None:
-        announce(f"The detainee log could not be loaded: {exc}", assertive=True)
-
     # Writing through the outbox ---------------------------------------------------------------------------
-    def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
-        """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
-        if self.store is None:
-            announce("This entry cannot be saved: there is no local store.", assertive=True)
-            return
-        self._local_entries[body["id"]] = local_entry
-        self.writes.queue("POST", log_path(record_id), body, row_id=body["id"],
-                          on_sent=lambda response: self._log_entry_sent(body["id"], response),
-                          on_rejected=lambda error: self._log_entry_refused(local_entry, error))
-
     def _queued(self, _row_id: str) -> None:
         self._set_pending(self.pending_count + 1)  # at once; the sender's own count follows
-
-    def _log_entry_sent(self, row_id: str, response) -> None:
-        self._local_entries.pop(row_id, None)
-        if isinstance(response, dict) and response.get("record_id"):
-            self.log_panel.entry_confirmed(response)
-            announce("Log entry saved")
-
-    def _log_entry_refused(self, local_entry: dict, error: BaseException) -> None:
-        self._local_entries.pop(local_entry["id"], None)
-        message, field = str(error), "text"
-        if isinstance(error, ApiError) and error.field_errors:
-            field, message = next(iter(error.field_errors.items()))
-        self.log_panel.entry_refused(local_entry, message, field)
-
-    def _earlier_log_sent(self, item, response) -> None:
-        self._log_entry_sent(item.id, response)
-
-    def _earlier_log_rejected(self, item, error) -> None:
-        record_id = item.path.rstrip("/").split("/")[-2]
-        self._log_entry_refused({**item.body, "record_id": record_id}, error)
 
     def _set_pending(self, count: int) -> None:
         self.pending_count = count
@@ -441,17 +408,11 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(text)
         self.sync_label.setAccessibleName(text)
 
-    # Change feed ------------------------------------------------------------------------------------------
-    def apply_events(self, events: list) -> None:
-        for event in events:
-            kind, data = event.get("type", ""), event.get("data") or {}
-            if kind == LOG_EVENT:
-                # Ours arrives here too, perhaps before the sender's reply: either way it is saved.
-                self._local_entries.pop(data.get("id"), None)
-                self.log_panel.model.add_or_update(data, SAVED)
-            elif kind.startswith("custody.record.") and data.get("id"):
-                self.board_model.upsert(data)
-                self._update_board_heading()
+    # Change feed (through the hub) ------------------------------------------------------------------------
+    def _record_event(self, event: Event) -> None:
+        if event.data.get("id"):
+            self.board_model.upsert(event.data)
+            self._update_board_heading()
 
     # Server reachability ----------------------------------------------------------------------------------
     def check_health(self) -> None:
@@ -484,13 +445,3 @@ class MainWindow(QMainWindow):
         user = self.session.user or {}
         text = f"Signed in as {user.get('display_name') or user.get('username')}" if user else "Not signed in"
         self.user_label.setText(text)
-
-
-def log_path(record_id: str) -> str:
-    return f"/custody/records/{record_id}/log"
-
-
-def _author_of(user: dict | None) -> dict:
-    user = user or {}
-    return {"id": user.get("id"), "display_name": user.get("display_name", ""), "rank": user.get("rank"),
-            "collar_number": user.get("collar_number")}

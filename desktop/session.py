@@ -1,22 +1,24 @@
-"""Who is signed in, the API client they use, and which custody record is selected."""
+"""Who is signed in, the API client they use, and the change hub (which owns the selected custody record)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.client import ApiClient
+from desktop.sync.hub import ChangeHub
+from desktop.sync.qt_hub import QtChangeHub
 
 
 class Session(QObject):
     user_changed = Signal(object)  # user dict or None
-    record_selected = Signal(object)  # CustodyRecordOut dict or None
 
     def __init__(self, client: ApiClient, user: dict | None = None, server_key: str = ""):
         super().__init__()
         self.client = client
         self.user = user
         self.server_key = server_key or client.base_url
-        self.selected_record: dict | None = None
+        # Views subscribe to `changes` (Qt signals, subscriptions tied to a widget's life); it wraps the plain hub.
+        self.changes = QtChangeHub(ChangeHub(), self)
 
     @property
     def server_url(self) -> str:
@@ -26,13 +28,14 @@ class Session(QObject):
     def role(self) -> str | None:
         return (self.user or {}).get("role")
 
+    @property
+    def selected_record(self) -> dict | None:
+        """Owned by the hub: set it with `select_record` (a user's choice) or the hub's `update_selected`."""
+        return self.changes.selected
+
     def set_user(self, user: dict | None) -> None:
         self.user = user
         self.user_changed.emit(user)
 
     def select_record(self, record: dict | None) -> None:
-        if (record or {}).get("id") == (self.selected_record or {}).get("id") and record is not None:
-            self.selected_record = record
-            return
-        self.selected_record = record
-        self.record_selected.emit(record)
+        self.changes.select(record)

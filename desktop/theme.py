@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.areas import MenuId
 from desktop.announcer import announce
 
 PREFERENCES_FILE = "preferences.ini"
@@ -220,9 +221,7 @@ def install(window) -> dict[str, QAction]:
     """View > High contrast, Larger text, Smaller text, Reset text size on the main window."""
     current = theme(getattr(window, "data_dir", None))
     current.apply()
-    bar = window.menuBar()
-    view = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text().replace("&", "") == "View"),
-                None) or bar.addMenu("&View")
+    view = window.menu(MenuId.VIEW)
     view.addSeparator()
     contrast = QAction("&High contrast", window, objectName="highContrastAction", checkable=True,
                        shortcut=QKeySequence("Ctrl+Shift+H"))

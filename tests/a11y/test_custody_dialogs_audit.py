@@ -41,20 +41,20 @@ def aa_record(window) -> dict:
 def dialogs(window):
     record = aa_record(window)
     user = window.session.user
-    yield BookingDialog(window, packaged_catalogue(), role=window.session.role)
-    yield CellCheckDialog(window, record, user)
-    rights = RightsDialog(window, record, window.session.role)
+    yield BookingDialog(window, packaged_catalogue(), role=window.session.role, writes=window.writes)
+    yield CellCheckDialog(window, record, user, writes=window.writes)
+    rights = RightsDialog(window, record, window.session.role, writes=window.writes)
     yield rights
     for index in range(rights.what_combo.count()):  # each group of the rights dialog
         rights.what_combo.setCurrentIndex(index)
         yield rights
-    yield ObservationDialog(window, record, 2)
-    yield RiskAssessmentDialog(window, record)
-    yield ReviewDialog(window, record, user)
-    yield ExtensionDialog(window, record)
-    yield WarrantDialog(window, record)
-    yield DetentionDecisionDialog(window, record)
-    disposal = DisposalDialog(window, record)
+    yield ObservationDialog(window, record, 2, writes=window.writes)
+    yield RiskAssessmentDialog(window, record, writes=window.writes)
+    yield ReviewDialog(window, record, user, writes=window.writes)
+    yield ExtensionDialog(window, record, writes=window.writes)
+    yield WarrantDialog(window, record, writes=window.writes)
+    yield DetentionDecisionDialog(window, record, writes=window.writes)
+    disposal = DisposalDialog(window, record, writes=window.writes)
     for index in range(disposal.outcome_combo.count()):
         disposal.outcome_combo.setCurrentIndex(index)
         yield disposal
@@ -83,7 +83,7 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
 
 def test_risk_dock_is_named_and_speaks_every_answer(qtbot, make_window, demo_server, font_scale):
     window = make_window(demo_server.url)
-    panel = window.custody.risk_panel
+    panel = window.areas["custody"].risk_panel
     record = aa_record(window)
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
         window.select_record_id(record["id"])

@@ -24,7 +24,7 @@ def _open_macdonald(qtbot, people):
 def test_people_docks_and_dialogs_are_named_and_models_checked(qtbot, qtmodeltester, make_window, demo_server,
                                                               font_scale):
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    people = window.people
+    people = window.areas["people"]
 
     def audit(dialog, close: bool = True):
         assert dialog is not None and dialog.isVisible(), dialog
@@ -40,16 +40,16 @@ def test_people_docks_and_dialogs_are_named_and_models_checked(qtbot, qtmodeltes
     audit(people.person_panel.dialog)
     audit(people.new_person("Steve McDonald"))
     audit(people.merge())
-    actions = people.actions_panel
+    actions = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: actions.scope_combo.count() > 1, timeout=10_000)
     with qtbot.waitSignal(actions.loaded, timeout=10_000):
         actions.show_investigation(actions.scope_combo.itemData(1))
     for key in ("allocate", "submit_result", "review", "refer", "cancel"):
-        audit(people.trigger(key))
-    audit(people.trigger("new_report"))
-    intel = people.intel_panel
+        audit(window.areas["investigations"].trigger(key))
+    audit(window.areas["intelligence"].trigger("new_report"))
+    intel = window.areas["intelligence"].intel_panel
     intel.table.setCurrentIndex(intel.proxy.index(0, 0))
-    people.trigger("open_report")
+    window.areas["intelligence"].trigger("open_report")
     audit(intel.dialog)
     intel.fetch(intel.current()["id"], "audit")
     qtbot.waitUntil(lambda: intel.viewer is not None, timeout=10_000)
@@ -63,7 +63,7 @@ def test_people_docks_and_dialogs_are_named_and_models_checked(qtbot, qtmodeltes
         assert unnamed_focusable(window.docks[name]) == [], name
 
     models = [search.model, people.person_panel.links_model, people.person_panel.markers_model,
-              people.person_panel.merges_model, people.actions_panel.model, people.actions_panel.history_model,
+              people.person_panel.merges_model, actions.model, actions.history_model,
               intel.model, intel.viewer.history_model]
     for model in models:
         qtmodeltester.check(model, force_py=True)

@@ -79,7 +79,7 @@ def test_tab_visits_every_control_of_the_dialog_in_reading_order(qtbot, audit_ct
 def test_tab_visits_every_control_of_every_dock_in_reading_order(qtbot, demo_server, make_window):
     window = make_window(demo_server.url)
     window.resize(1600, 1000)
-    with qtbot.waitSignal(window.log_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
         window.select_record_id(window.board_model.record(0)["id"])
     problems = {}
     for name, dock in window.docks.items():

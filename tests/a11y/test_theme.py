@@ -179,7 +179,7 @@ def test_main_window_at_200_percent_in_high_contrast_is_named_and_not_clipped(qt
         window.theme_actions["larger"].trigger()
     assert theme_module.theme().text_scale == 2.0 and theme_module.theme().high_contrast_applied
     window.resize(1280, 800)
-    with qtbot.waitSignal(window.log_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
         window.select_record_id(window.board_model.record(0)["id"])
     qtbot.wait(100)
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication
 
 from desktop.sync.credentials import Credentials
-from desktop.main_window import DOCKS
 from desktop.views.shell.login_dialog import LoginDialog
 from tests.a11y.audit import cells_without_text, unnamed_focusable
 
@@ -22,25 +21,26 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 def test_main_window_and_every_dock_are_named(qtbot, make_window, demo_server, font_scale):
     window = make_window(demo_server.url)
-    with qtbot.waitSignal(window.log_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
         window.select_record_id(window.board_model.record(1)["id"])
     # The log has a waiting entry too, so every state is audited.
-    window.log_panel.text_edit.setPlainText("Audit entry")
-    for name, *_ in DOCKS:
+    window.areas["custody"].log_panel.text_edit.setPlainText("Audit entry")
+    for name in window.docks:  # every dock of every area (test_main_window checks which there are)
         window.docks[name].show()
         window.docks[name].raise_()
         assert unnamed_focusable(window.docks[name]) == [], name
     assert unnamed_focusable(window) == []
     assert window.board.accessibleName() == "Custody board"
-    assert window.log_panel.table.accessibleName() == "Detainee log entries"
+    assert window.areas["custody"].log_panel.table.accessibleName() == "Detainee log entries"
     assert window.board_model.rowCount() >= 12 and cells_without_text(window.board_model) == []
-    assert window.log_panel.model.rowCount() > 0 and cells_without_text(window.log_panel.model) == []
+    log = window.areas["custody"].log_panel
+    assert log.model.rowCount() > 0 and cells_without_text(log.model) == []
     assert cells_without_text(window.board_proxy) == []
 
 
 def test_docks_float_and_stay_named(qtbot, make_window, demo_server):
     window = make_window(demo_server.url)
-    for name, *_ in DOCKS:
+    for name in window.docks:  # every dock of every area (test_main_window checks which there are)
         window.docks[name].setFloating(True)
         assert unnamed_focusable(window.docks[name]) == [], name
 

@@ -6,9 +6,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from desktop import main_window
-from desktop.main_window import DOCKS, LAYOUT_FILE, MainWindow
+from desktop.main_window import LAYOUT_FILE, MainWindow
 
-DOCK_NAMES = [name for name, *_ in DOCKS]
+# In the order of their shortcuts, Alt+1 to Alt+5.
+DOCK_NAMES = ["detaineeLogDock", "riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock",
+              "personDock"]
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.AltModifier):

@@ -72,8 +72,8 @@ class _DeleteRemoves(QObject):
 class BookingDialog(CustodyDialog):
     save_text = "Book in"  # the default button: Return
 
-    def __init__(self, window, catalogue: Catalogue, *, role: str | None = None):
-        super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True)
+    def __init__(self, window, catalogue: Catalogue, *, writes, role: str | None = None):
+        super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
         self.catalogue = catalogue
         self.role = role
         self.record_id = str(uuid.uuid4())
@@ -98,7 +98,8 @@ class BookingDialog(CustodyDialog):
         self.add_row("Date of &birth:", self.dob_edit, "person.date_of_birth")
         self.add_row("&Gender:", self.gender_combo, "person.gender", name="bookingGender")
         self.form.insertRow(0, self.existing_label)
-        add_picker(self, window)  # "enter once": choose a known person from the people records (issue 4)
+        # "Enter once": choose a known person from the people records.
+        add_picker(self, window.ops, window.session.client, writes)
         self.errors["person"] = self.errors["person.surname"]
         self.errors["person_id"] = self.errors["person.surname"]
 

@@ -36,8 +36,8 @@ def medical_emergency_prompt(parent, name: str) -> QMessageBox:
 class CellCheckDialog(CustodyDialog):
     close_when_saved = False
 
-    def __init__(self, window, record: dict, user: dict | None):
-        super().__init__(window, record, "Record cell check", "cellCheckDialog")
+    def __init__(self, window, record: dict, user: dict | None, *, writes):
+        super().__init__(window, record, "Record cell check", "cellCheckDialog", writes=writes)
         self.check_id = str(uuid.uuid4())
         self.emergency_prompt: QMessageBox | None = None
         level = record.get("observation_level")

@@ -15,8 +15,8 @@ from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 class DisposalDialog(CustodyDialog):
     save_text = "&Dispose and release"
 
-    def __init__(self, window, record: dict):
-        super().__init__(window, record, "Disposal", "disposalDialog")
+    def __init__(self, window, record: dict, *, writes):
+        super().__init__(window, record, "Disposal", "disposalDialog", writes=writes)
         self.outcome_combo = QComboBox()
         for outcome, title in OUTCOME_TITLES.items():
             self.outcome_combo.addItem(title, outcome.value)

@@ -11,8 +11,8 @@ from domain.pace_clock import event_time_error
 
 
 class ObservationDialog(CustodyDialog):
-    def __init__(self, window, record: dict, suggested: int | None = None):
-        super().__init__(window, record, "Set observation level", "observationDialog")
+    def __init__(self, window, record: dict, suggested: int | None = None, *, writes):
+        super().__init__(window, record, "Set observation level", "observationDialog", writes=writes)
         self.level_combo = QComboBox()
         for level, title in LEVEL_TITLES.items():
             minutes = int(DEFAULT_CONFIG.intervals[level].total_seconds() // 60)

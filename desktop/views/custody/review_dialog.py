@@ -42,8 +42,8 @@ def reviewer_refusal(record: dict, user: dict | None) -> str | None:
 
 
 class ReviewDialog(CustodyDialog):
-    def __init__(self, window, record: dict, user: dict | None):
-        super().__init__(window, record, "Review of detention", "reviewDialog")
+    def __init__(self, window, record: dict, user: dict | None, *, writes):
+        super().__init__(window, record, "Review of detention", "reviewDialog", writes=writes)
         self.review_id = str(uuid.uuid4())
         authorised = parse_utc(record.get("detention_authorised_at"))
         self.due = (next_review(authorised, int(record.get("reviews_done") or 0), utc_now())
@@ -104,8 +104,8 @@ class ReviewDialog(CustodyDialog):
 
 
 class ExtensionDialog(CustodyDialog):
-    def __init__(self, window, record: dict):
-        super().__init__(window, record, "Superintendent's extension (s.42)", "extensionDialog")
+    def __init__(self, window, record: dict, *, writes):
+        super().__init__(window, record, "Superintendent's extension (s.42)", "extensionDialog", writes=writes)
         self.extension_id = str(uuid.uuid4())
         relevant = parse_utc(record.get("relevant_time")) or utc_now()
         self.relevant = relevant
@@ -141,8 +141,8 @@ class ExtensionDialog(CustodyDialog):
 
 
 class WarrantDialog(CustodyDialog):
-    def __init__(self, window, record: dict):
-        super().__init__(window, record, "Warrant of further detention", "warrantDialog")
+    def __init__(self, window, record: dict, *, writes):
+        super().__init__(window, record, "Warrant of further detention", "warrantDialog", writes=writes)
         self.warrant_id = str(uuid.uuid4())
         self.relevant = parse_utc(record.get("relevant_time")) or utc_now()
         self.kind_combo = QComboBox()
@@ -181,8 +181,8 @@ class WarrantDialog(CustodyDialog):
 class DetentionDecisionDialog(CustodyDialog):
     """Custody sergeant: authorise or refuse detention for someone booked in without a decision (PACE s.37)."""
 
-    def __init__(self, window, record: dict):
-        super().__init__(window, record, "Detention decision", "detentionDecisionDialog")
+    def __init__(self, window, record: dict, *, writes):
+        super().__init__(window, record, "Detention decision", "detentionDecisionDialog", writes=writes)
         self.decision_combo = QComboBox()
         self.decision_combo.addItem("Detention authorised", "authorised")
         self.decision_combo.addItem("Detention refused", "refused")

@@ -55,8 +55,8 @@ def rights_summary(record: dict) -> list[str]:
 
 
 class RightsDialog(CustodyDialog):
-    def __init__(self, window, record: dict, role: str | None):
-        super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True)
+    def __init__(self, window, record: dict, role: str | None, *, writes):
+        super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True, writes=writes)
         self.role = role
         self.history = QListWidget(objectName="rightsHistory")
         self.history.setAccessibleName("Rights recorded so far")

@@ -170,8 +170,8 @@ class RiskPanel(QWidget):
 
 
 class RiskAssessmentDialog(CustodyDialog):
-    def __init__(self, window, record: dict, previous: dict | None = None):
-        super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True)
+    def __init__(self, window, record: dict, previous: dict | None = None, *, writes):
+        super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
         self.assessment_id = str(uuid.uuid4())
         self.trigger_combo = QComboBox()
         for key, title in TRIGGERS:

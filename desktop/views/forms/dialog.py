@@ -1,6 +1,6 @@
 """What every custody dialog shares: UK-time date/time fields, problems beside their fields, Escape asking before
-typed work is thrown away, and saving through the outbox (`window.writes`) with the server's refusal coming back
-beside the fields of a dialog that kept everything typed.
+typed work is thrown away, and saving through the outbox (`writes`, a constructor argument) with the server's
+refusal coming back beside the fields of a dialog that kept everything typed.
 """
 
 from __future__ import annotations
@@ -108,9 +108,11 @@ class CustodyDialog(QDialog):
     save_text = "&Save"
     close_when_saved = True
 
-    def __init__(self, window, record: dict | None, title: str, object_name: str, *, scroll: bool = False):
+    def __init__(self, window, record: dict | None, title: str, object_name: str, *, writes,
+                 scroll: bool = False):
         super().__init__(window)
         self.window_ = window
+        self.writes = writes  # the outbox (desktop/writes.py), given to every view that saves
         self.record = record
         self.setObjectName(object_name)
         self.setWindowTitle(title)
@@ -297,7 +299,7 @@ class CustodyDialog(QDialog):
         self.status_label.setText("Saving… (kept on this computer until the server has it)")
         self.status_label.setVisible(True)
         self.status_label.setFocus()  # not left on a field just disabled: the reader hears "Saving…" (issue 6)
-        self.row_id = self.window_.writes.queue(method, path, body, on_sent=self._sent, on_rejected=self._refused)
+        self.row_id = self.writes.queue(method, path, body, on_sent=self._sent, on_rejected=self._refused)
 
     def before_send(self, body: dict) -> None:
         """Hook run once the form is valid, before the write is queued (e.g. the medical-emergency prompt)."""

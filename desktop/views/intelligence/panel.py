@@ -9,6 +9,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
+from desktop.sync.hub import Event
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
 from desktop.models.intelligence.intel_model import STATUS_TITLES, ReportsModel
@@ -18,6 +19,7 @@ from desktop.views.forms.access_reason_dialog import access_reason_dialog
 from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.investigations.action_dialogs import OFFLINE
 from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
+from domain.events import EventType
 
 CONFLICT = ("Someone else changed this report meanwhile; it has been reloaded with their change. "
             "Check it and try again.")
@@ -31,11 +33,10 @@ class IntelPanel(QWidget):
     report_opened = Signal(object)  # ReportViewDialog
     report_changed = Signal(dict)
 
-    def __init__(self, ops, client, parent: QWidget | None = None):
+    def __init__(self, ops, client, writes, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("intelligenceGradingPanel")
-        self.ops, self.client = ops, client
-        self.writes = None
+        self.ops, self.client, self.writes = ops, client, writes
         self.role: str | None = None
         self.person: dict | None = None  # filter: reports linked to this person
         self.dialog = None
@@ -143,12 +144,13 @@ class IntelPanel(QWidget):
 
         self.ops.run(lambda: client.intel_reports(status, person_id), on_done=done, on_error=failed)
 
-    def apply_event(self, event: dict) -> None:
-        data = event.get("data") or {}
+    def apply_event(self, event: Event) -> None:
+        """Change feed (through the hub): a report created or re-graded."""
+        data = event.data
         if data.get("id") and self.model.row_of(data["id"]) is not None:
             row = self.model.row(self.model.row_of(data["id"]))
             self.model.upsert({**row, **{k: v for k, v in data.items() if k in row}})
-        elif event.get("type") == "intelligence.report.created":
+        elif event.type is EventType.INTEL_REPORT_CREATED:
             self.reload()  # the feed carries no text; the list says what this role may see
 
     def current(self) -> dict | None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from desktop.sync.hub import Event
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
 from desktop.models.investigations.action_model import ActionHistoryModel, ActionsModel, sort_actions
@@ -32,11 +33,10 @@ class ActionsPanel(QWidget):
     loaded = Signal(int)  # rows shown
     transition_done = Signal(dict)  # ActionOut after a change
 
-    def __init__(self, ops, client, parent: QWidget | None = None):
+    def __init__(self, ops, client, writes, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("investigationActionsPanel")
-        self.ops, self.client = ops, client
-        self.writes = None  # the window's Writes (outbox), set by the people menu (views/people/menu.py)
+        self.ops, self.client, self.writes = ops, client, writes
         self.user: dict | None = None
         self.investigations: list[dict] = []
         self.dialog: ActionDialog | None = None
@@ -199,9 +199,9 @@ class ActionsPanel(QWidget):
             lines.append(f"Reason: {action['reason']}")
         self.detail.setPlainText("\n".join(lines))
 
-    def apply_event(self, event: dict) -> None:
-        """Change feed: an action changed (ours or someone else's)."""
-        data = event.get("data") or {}
+    def apply_event(self, event: Event) -> None:
+        """Change feed (through the hub): an action changed (ours or someone else's)."""
+        data = event.data
         if data.get("id") and self.model.row_of(data["id"]) is not None:
             self.model.upsert(data)
             if (self.current() or {}).get("id") == data["id"]:

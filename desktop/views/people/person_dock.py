@@ -57,11 +57,10 @@ class PersonPanel(QWidget):
     new_requested = Signal()
     merge_requested = Signal()
 
-    def __init__(self, ops, client, parent: QWidget | None = None):
+    def __init__(self, ops, client, writes, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("personPanel")
-        self.ops, self.client = ops, client
-        self.writes = None  # set by the people menu (views/people/menu.py) once the window has one
+        self.ops, self.client, self.writes = ops, client, writes
         self.role: str | None = None
         self.picture: dict | None = None
         self.person_id: str | None = None

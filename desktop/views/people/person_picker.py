@@ -74,7 +74,7 @@ def person_card(person: dict) -> str:
     return f"Existing person: {person_line(person)}. Addresses: {addresses}. {marker_summary(person)}"
 
 
-def add_picker(dialog, window) -> None:
+def add_picker(dialog, ops, client, writes) -> None:
     """Booking in ("enter once"): a 'Choose a known person…' button at the top of the booking form. Choosing
     fills the form through the dialog's `set_person` hook and shows the person's addresses and warning markers
     (active markers are what the risk assessment must consider)."""
@@ -83,7 +83,7 @@ def add_picker(dialog, window) -> None:
     button = QPushButton("Choose a &known person…", objectName="bookingChoosePersonButton")
     button.setAutoDefault(False)
     button.setAccessibleDescription("Find the person in the people records, so their details are not typed again.")
-    picker = PersonPicker(window.ops, window.session.client, getattr(window, "writes", None), dialog)
+    picker = PersonPicker(ops, client, writes, dialog)
     dialog.person_picker = picker
 
     def picked(person: dict) -> None:

@@ -16,7 +16,7 @@ def activate(qtbot, window) -> None:
 def open_by_shortcut(qtbot, window, key, modifiers=Qt.KeyboardModifier.ControlModifier):
     """Press the shortcut on the main window and return the dialog it opened."""
     activate(qtbot, window)
-    with qtbot.waitSignal(window.custody.dialog_opened, timeout=10_000) as blocker:
+    with qtbot.waitSignal(window.areas["custody"].dialog_opened, timeout=10_000) as blocker:
         qtbot.keyClick(window, key, modifiers)
     dialog = blocker.args[0]
     qtbot.waitUntil(lambda: dialog.isVisible(), timeout=3000)

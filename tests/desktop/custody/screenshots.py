@@ -65,7 +65,7 @@ def shoot(out: Path, scale: int) -> list[Path]:
         model = window.board_model
         row = next(r for r in range(model.rowCount()) if model.record(r).get("appropriate_adult_required"))
         window.select_record_id(model.record(row)["id"])
-        until(lambda: bool(window.custody.risk_panel.versions))
+        until(lambda: bool(window.areas["custody"].risk_panel.versions))
         wait(1500)
         window.resizeDocks([window.docks["detaineeLogDock"]], [int(window.width() * 0.3)],
                            Qt.Orientation.Horizontal)
@@ -75,11 +75,12 @@ def shoot(out: Path, scale: int) -> list[Path]:
         saved.append(path)
         record = window.session.selected_record
         dialogs = {
-            "custody-book-in": BookingDialog(window, packaged_catalogue(), role="custody_sergeant"),
-            "custody-cell-check": CellCheckDialog(window, record, user),
-            "custody-rights": RightsDialog(window, record, "custody_sergeant"),
-            "custody-review": ReviewDialog(window, record, user),
-            "custody-disposal": DisposalDialog(window, record),
+            "custody-book-in": BookingDialog(window, packaged_catalogue(), role="custody_sergeant",
+                                             writes=window.writes),
+            "custody-cell-check": CellCheckDialog(window, record, user, writes=window.writes),
+            "custody-rights": RightsDialog(window, record, "custody_sergeant", writes=window.writes),
+            "custody-review": ReviewDialog(window, record, user, writes=window.writes),
+            "custody-disposal": DisposalDialog(window, record, writes=window.writes),
         }
         booking = dialogs["custody-book-in"]
         booking.surname_edit.setText("Quillfeather")

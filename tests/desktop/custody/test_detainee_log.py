@@ -9,6 +9,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop import main_window
+from desktop.views.custody.log_controller import log_path
 from desktop.models.custody.log_model import SAVED, WAITING
 from desktop.sync.local_store import LocalStore
 from tests.desktop.harness import signed_in_client, start_server
@@ -19,19 +20,19 @@ def first_record_id(window) -> str:
 
 
 def wait_log(qtbot, window, record_id: str) -> None:
-    qtbot.waitUntil(lambda: window.log_panel.model.record_id == record_id, timeout=5000)
+    qtbot.waitUntil(lambda: window.areas["custody"].log_panel.model.record_id == record_id, timeout=5000)
 
 
 def select(qtbot, window, record_id: str) -> None:
-    if window.loaded_log_id == record_id:
+    if window.areas["custody"].log.loaded_log_id == record_id:
         return
-    with qtbot.waitSignal(window.log_loaded, timeout=10_000,
+    with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000,
                           check_params_cb=lambda rid: rid == record_id):
         window.select_record_id(record_id)
 
 
 def type_and_save(qtbot, window, text: str, kind: str = "cell_check") -> None:
-    panel = window.log_panel
+    panel = window.areas["custody"].log_panel
     window.activateWindow()  # shortcuts go to the active window; tests may have two open
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(kind))
@@ -41,7 +42,7 @@ def type_and_save(qtbot, window, text: str, kind: str = "cell_check") -> None:
 
 
 def find(window, text: str) -> dict | None:
-    model = window.log_panel.model
+    model = window.areas["custody"].log_panel.model
     return next((model.entry(r) for r in range(model.rowCount()) if model.entry(r)["text"] == text), None)
 
 
@@ -63,7 +64,7 @@ def test_entry_is_saved_through_the_server_and_seen_after_restart(qtbot, make_wi
 
     entry = find(window, text)
     assert entry is not None and entry["_state"] == WAITING  # shown at once, before the server answers
-    assert window.log_panel.text_edit.toPlainText() == ""
+    assert window.areas["custody"].log_panel.text_edit.toPlainText() == ""
     qtbot.waitUntil(lambda: (find(window, text) or {}).get("_state") == SAVED, timeout=10_000)
     saved = find(window, text)
     assert saved["recorded_at"] and saved["author"]["display_name"]
@@ -100,9 +101,9 @@ def test_second_client_sees_the_entry_without_refreshing(qtbot, make_window, dem
 def test_empty_and_huge_entries_are_refused_beside_the_field(qtbot, make_window, demo_server, text, expected):
     window = make_window(demo_server.url)
     select(qtbot, window, first_record_id(window))
-    rows_before = window.log_panel.model.rowCount()
+    rows_before = window.areas["custody"].log_panel.model.rowCount()
     type_and_save(qtbot, window, text)
-    panel = window.log_panel
+    panel = window.areas["custody"].log_panel
     assert expected in panel.error_text("text")
     assert panel.text_error.isVisible()
     assert expected in panel.text_edit.accessibleDescription()
@@ -116,7 +117,7 @@ def test_server_refusal_is_shown_beside_the_field_and_the_text_kept(qtbot, make_
     window = make_window(demo_server.url)
     record_id = first_record_id(window)
     select(qtbot, window, record_id)
-    panel = window.log_panel
+    panel = window.areas["custody"].log_panel
     # Observed a day in the future: the client does not check this, the server does (422 on observed_at).
     panel.observed_edit.setDateTime(QDateTime.currentDateTime().addDays(1))
     text = "Entry with an impossible observed time."
@@ -177,7 +178,7 @@ def test_pending_rows_are_sent_at_next_start(qtbot, make_window, tmp_path, demo_
     store = LocalStore(data)
     body = {"id": "5a0d9c1e-3b7f-4c2a-9e61-0d5f8a7b2c44", "kind": "note", "text": "Queued before a crash.",
             "observed_at": "2026-11-21T09:00:00+00:00"}
-    store.add_outbox("POST", main_window.log_path(record_id), body, row_id=body["id"])
+    store.add_outbox("POST", log_path(record_id), body, row_id=body["id"])
     store.close()
 
     window = make_window(demo_server.url, data)

@@ -70,7 +70,7 @@ def test_delay_is_offered_to_a_superintendent_only(qtbot, make_window, demo_serv
 def test_observation_level_and_a_new_risk_version(qtbot, make_window, demo_server):
     window = make_window(demo_server.url)
     record = record_named(window, "Elsworth")
-    panel = window.custody.risk_panel
+    panel = window.areas["custody"].risk_panel
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
         select(qtbot, window, record["id"])
     versions = len(panel.versions)
@@ -97,7 +97,7 @@ def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, 
     window = make_window(demo_server.url)
     record = an_open_record(window, charged_at=None)
     select(qtbot, window, record["id"])
-    action = window.custody.actions["review"]
+    action = window.areas["custody"].actions["review"]
     assert not action.isEnabled() and "inspector" in action.toolTip()
     window.close()
     window = make_window(demo_server.url, username="inspector")
@@ -126,7 +126,7 @@ def test_disposal_closes_the_record(qtbot, make_window, demo_server):
     assert released["status"] == "released" and released["disposal"]["outcome"] == "pre_charge_bail"
     qtbot.waitUntil(lambda: window.board_model.row_of(record["id"]) is None, timeout=10_000)
     assert (window.session.selected_record or {}).get("id") != record["id"] or not \
-        window.custody.actions["cell_check"].isEnabled()
+        window.areas["custody"].actions["cell_check"].isEnabled()
 
 
 def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_server):
@@ -148,9 +148,9 @@ def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_se
     window = make_window(demo_server.url)
     qtbot.waitUntil(lambda: window.board_model.row_of(booked["id"]) is not None, timeout=10_000)
     select(qtbot, window, booked["id"])
-    assert window.custody.actions["detention"].isEnabled()
+    assert window.areas["custody"].actions["detention"].isEnabled()
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_T, SHIFT_CTRL)
     dialog.grounds_edit.setPlainText("To obtain evidence by questioning.")
     decided = save(qtbot, dialog)
     assert decided["detention_decision"]["decision"] == "authorised" and decided["next_review_due"]
-    qtbot.waitUntil(lambda: not window.custody.actions["detention"].isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.areas["custody"].actions["detention"].isEnabled(), timeout=10_000)

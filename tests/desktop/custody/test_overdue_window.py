@@ -40,7 +40,7 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
     row = next(r for r in overdue_rows if "ELSWORTH" in model.record(r)["name"])
     assert model.index(row, NEXT_CHECK).data().startswith("OVERDUE")
     assert "OVERDUE by" in model.index(row, NEXT_CHECK).data(Qt.ItemDataRole.AccessibleTextRole)
-    window.custody.overdue_check.setChecked(True)
+    window.areas["custody"].overdue_check.setChecked(True)
     assert window.board_proxy.rowCount() == len(overdue_rows) < model.rowCount()
     assert f"{len(overdue_rows)} shown" in window.board_heading.text()
     # A check recorded (here from another workstation) puts it right: it leaves the 'overdue only' view.
@@ -54,5 +54,5 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
     still = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
     assert window.board_proxy.rowCount() == len(still) < len(overdue_rows) or model.overdue(model.row_of(record_id))
     assert window.board_proxy.rowCount() == len(still)
-    window.custody.overdue_check.setChecked(False)
+    window.areas["custody"].overdue_check.setChecked(False)
     assert window.board_proxy.rowCount() == model.rowCount()

@@ -10,11 +10,9 @@ from tests.desktop.harness import signed_in_client
 def people_window(qtbot, make_window, url: str, username: str):
     """A signed-in window whose issue-4 panels have loaded once."""
     window = make_window(url, username=username)
-    people = window.people
-    qtbot.waitUntil(lambda: people.actions_panel.model.rowCount() > 0
-                    or "action" in people.actions_panel.heading.text(),
-                    timeout=10_000)
-    qtbot.waitUntil(lambda: "report" in people.intel_panel.heading.text(), timeout=10_000)
+    actions, intel = window.areas["investigations"].actions_panel, window.areas["intelligence"].intel_panel
+    qtbot.waitUntil(lambda: actions.model.rowCount() > 0 or "action" in actions.heading.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "report" in intel.heading.text(), timeout=10_000)
     return window
 
 

@@ -10,7 +10,7 @@ from tests.desktop.people.helpers import people_window
 
 def test_my_actions_overdue_first_as_text_icon_and_colour(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
-    model = window.people.actions_panel.model
+    model = window.areas["investigations"].actions_panel.model
     assert model.rowCount() >= 2
     overdue = [model.row(r)["overdue"] for r in range(model.rowCount())]
     assert overdue[0] and overdue == sorted(overdue, reverse=True)  # overdue first
@@ -18,12 +18,12 @@ def test_my_actions_overdue_first_as_text_icon_and_colour(qtbot, make_window, de
     assert due.data().startswith("OVERDUE")
     assert due.data(Qt.ItemDataRole.AccessibleTextRole).startswith("Overdue: was due")
     assert due.data(Qt.ItemDataRole.DecorationRole) is not None and due.data(Qt.ItemDataRole.ForegroundRole) is not None
-    assert "overdue" in window.people.actions_panel.heading.text()
+    assert "overdue" in window.areas["investigations"].actions_panel.heading.text()
 
 
 def test_result_by_an_officer_it_is_not_allocated_to_is_refused_beside_the_field(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
     inv = next(panel.scope_combo.itemData(i) for i in range(panel.scope_combo.count())
                if "9001" in panel.scope_combo.itemText(i))
@@ -33,7 +33,7 @@ def test_result_by_an_officer_it_is_not_allocated_to_is_refused_beside_the_field
                and panel.model.row(r)["allocated_to"]["collar_number"] != window.session.user["collar_number"])
     panel.table.setCurrentIndex(panel.model.index(row, 0))
     before = panel.model.row(row)
-    dialog = window.people.trigger("submit_result")  # F7
+    dialog = window.areas["investigations"].trigger("submit_result")  # F7
     dialog.result_edit.setPlainText("Enquiries made at the lock-up.")
     dialog.ok_button.click()
     error = dialog.errors["result_text"]
@@ -47,11 +47,11 @@ def test_result_by_an_officer_it_is_not_allocated_to_is_refused_beside_the_field
 
 def test_allocated_officer_submits_result_and_history_shows_it(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["status"] == "allocated")
     panel.table.setCurrentIndex(panel.model.index(row, 0))
     action_id = panel.model.row(row)["id"]
-    dialog = window.people.trigger("submit_result")
+    dialog = window.areas["investigations"].trigger("submit_result")
     dialog.result_edit.setPlainText("Glove marks submitted to the lab, reference LAB-7731.")
     with qtbot.waitSignal(panel.transition_done, timeout=10_000):
         qtbot.keyClick(dialog.result_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -65,7 +65,7 @@ def test_allocated_officer_submits_result_and_history_shows_it(qtbot, make_windo
 
 def test_grading_c_without_conditions_refused_beside_the_field(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "intel")
-    dialog = window.people.trigger("new_report")  # Ctrl+Shift+I
+    dialog = window.areas["intelligence"].trigger("new_report")  # Ctrl+Shift+I
     dialog.title_edit.setText("Vehicle seen at Ropewalk Stores")
     dialog.source_edit.setText("SRC-0077")
     dialog.original_edit.setPlainText("Blue van VX-fictional seen twice at night.")
@@ -100,11 +100,11 @@ def test_grading_c_without_conditions_refused_beside_the_field(qtbot, make_windo
 
 def test_reason_asked_before_a_report_is_opened_and_roles_see_what_they_may(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
-    panel = window.people.intel_panel
+    panel = window.areas["intelligence"].intel_panel
     refs = {panel.model.row(r)["reference"][-4:]: panel.model.row(r) for r in range(panel.model.rowCount())}
     assert "9001" in refs and "9002" not in refs  # C report left out for a non-intelligence role
     panel.table.setCurrentIndex(panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(refs["9001"]["id"]), 0)))
-    window.people.trigger("open_report")
+    window.areas["intelligence"].trigger("open_report")
     reason = panel.dialog
     assert reason.objectName() == "accessReasonDialog" and reason.isVisible()
     assert panel.viewer is None  # nothing fetched before the reason
@@ -127,7 +127,7 @@ def test_reason_asked_before_a_report_is_opened_and_roles_see_what_they_may(qtbo
 
 def test_intelligence_officer_sees_c_reports_original_and_can_regrade(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "intel")
-    panel = window.people.intel_panel
+    panel = window.areas["intelligence"].intel_panel
     refs = {panel.model.row(r)["reference"][-4:]: panel.model.row(r) for r in range(panel.model.rowCount())}
     assert "9002" in refs
     panel.fetch(refs["9001"]["id"], "Quality check of the grading")
@@ -157,7 +157,7 @@ def _report_id(url: str, suffix: str) -> str:
 
 def test_supervisor_allocates_and_reviews_with_a_further_action(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
     index = next(i for i in range(panel.scope_combo.count()) if "9001" in panel.scope_combo.itemText(i))
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
@@ -167,7 +167,7 @@ def test_supervisor_allocates_and_reviews_with_a_further_action(qtbot, make_wind
     action_id = panel.model.row(resulted)["id"]
     panel.table.setCurrentIndex(panel.model.index(resulted, 0))
     before = panel.model.rowCount()
-    dialog = window.people.trigger("review")  # F8
+    dialog = window.areas["investigations"].trigger("review")  # F8
     dialog.outcome_combo.setCurrentIndex(dialog.outcome_combo.findData("further_action"))
     dialog.ok_button.click()  # no title for the further action yet
     assert dialog.errors["further_action"].isVisible() and dialog.isVisible()
@@ -182,7 +182,7 @@ def test_supervisor_allocates_and_reviews_with_a_further_action(qtbot, make_wind
     assert new["status"] == "raised" and "Further action from" in new["origin"]
 
     panel.select_action(new["id"])
-    allocate = window.people.trigger("allocate")  # F6
+    allocate = window.areas["investigations"].trigger("allocate")  # F6
     allocate.officer_combo.setCurrentIndex(allocate.officer_combo.findText("DC Rafe Illingsworth (DC4093)"))
     with qtbot.waitSignal(panel.transition_done, timeout=10_000) as done:
         qtbot.keyClick(allocate.officer_combo, Qt.Key.Key_Return)  # Return: the default button
@@ -192,7 +192,7 @@ def test_supervisor_allocates_and_reviews_with_a_further_action(qtbot, make_wind
 
 def test_supervisor_qa_approves_then_disseminates(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    panel = window.people.intel_panel
+    panel = window.areas["intelligence"].intel_panel
     row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["reference"].endswith("9003"))
     panel.fetch(panel.model.row(row)["id"], "QA of a submitted report")
     qtbot.waitUntil(lambda: panel.viewer is not None, timeout=10_000)

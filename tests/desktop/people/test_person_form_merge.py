@@ -10,7 +10,7 @@ from tests.desktop.people.helpers import api, make_person, people_window
 
 def test_invalid_pnc_shown_beside_the_field_as_typed(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "sergeant")
-    form = window.people.new_person()
+    form = window.areas["people"].new_person()
     qtbot.keyClicks(form.pnc_edit, "12/394773A")
     error = form.errors["pnc_id"]
     assert error.isVisible() and "check letter" in error.text() and "should be H" in error.text()
@@ -29,7 +29,7 @@ def test_invalid_pnc_shown_beside_the_field_as_typed(qtbot, make_window, demo_se
 
 def test_duplicates_shown_before_create_then_confirmed_new(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "sergeant")
-    form = window.people.new_person("Steve McDonald")
+    form = window.areas["people"].new_person("Steve McDonald")
     assert (form.forenames_edit.text(), form.surname_edit.text()) == ("Steve", "McDonald")
     form.dob_edit.setText("11/04/1988")
     qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
@@ -41,7 +41,7 @@ def test_duplicates_shown_before_create_then_confirmed_new(qtbot, make_window, d
     assert form.create_button.text() == "None of these: cre&ate new"
 
     # The user decides it is a different person (a twin, say): confirm new.
-    person_panel = window.people.person_panel
+    person_panel = window.areas["people"].person_panel
     with qtbot.waitSignal(person_panel.person_loaded, timeout=15_000):
         form.create_button.click()
     assert person_panel.person_id == form.person_id
@@ -54,12 +54,12 @@ def test_duplicates_shown_before_create_then_confirmed_new(qtbot, make_window, d
 
 def test_choosing_an_existing_record_creates_nothing(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "sergeant")
-    form = window.people.new_person("Kathryn Thwaite")
+    form = window.areas["people"].new_person("Kathryn Thwaite")
     form.create_button.click()
     qtbot.waitUntil(form.duplicates_box.isVisible, timeout=10_000)
-    with qtbot.waitSignal(window.people.person_panel.person_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.areas["people"].person_panel.person_loaded, timeout=10_000):
         form.use_button.click()
-    assert "THWAITE" in window.people.person_panel.heading.text()
+    assert "THWAITE" in window.areas["people"].person_panel.heading.text()
     assert window.store.outbox_items() == []
 
 
@@ -67,7 +67,7 @@ def test_merge_and_undo_from_the_ui_as_supervisor(qtbot, make_window, demo_serve
     kept = make_person(demo_server.url, "Vantongeren", "Philippa Rose", "1979-02-17")
     other = make_person(demo_server.url, "Van Tongeren", "Pippa", "1979-02-17")
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    people = window.people
+    people = window.areas["people"]
     with qtbot.waitSignal(people.person_panel.person_loaded, timeout=10_000):
         people.open_person(kept["id"])
     assert people.actions["merge"].isVisible() and people.actions["merge"].isEnabled()
@@ -107,16 +107,16 @@ def test_merge_and_undo_from_the_ui_as_supervisor(qtbot, make_window, demo_serve
 
 def test_merge_is_not_offered_to_other_roles(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
-    assert not window.people.actions["merge"].isVisible()
-    assert not window.people.person_panel.merge_button.isVisible()
+    assert not window.areas["people"].actions["merge"].isVisible()
+    assert not window.areas["people"].person_panel.merge_button.isVisible()
 
 
 def test_warning_marker_added_and_removed_from_the_person_dock(qtbot, make_window, demo_server):
     person = make_person(demo_server.url, "Ostrowska-Penhale", "Zuzanna", "1990-06-02")
     window = people_window(qtbot, make_window, demo_server.url, "sergeant")
-    panel = window.people.person_panel
+    panel = window.areas["people"].person_panel
     with qtbot.waitSignal(panel.person_loaded, timeout=10_000):
-        window.people.open_person(person["id"])
+        window.areas["people"].open_person(person["id"])
     panel.add_marker_button.click()
     dialog = panel.dialog
     dialog.code_combo.setCurrentIndex(dialog.code_combo.findData("self_harm"))

@@ -14,7 +14,7 @@ def results(panel) -> list[dict]:
 
 def test_spelling_variant_found_with_why_and_enter_opens_it(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
-    dialog = window.people.find_person()
+    dialog = window.areas["people"].find_person()
     panel = dialog.panel
     qtbot.keyClicks(panel.name_edit, "Steven Macdonald")
     with qtbot.waitSignal(panel.searched, timeout=10_000):
@@ -33,7 +33,7 @@ def test_spelling_variant_found_with_why_and_enter_opens_it(qtbot, make_window, 
     qtbot.keyClick(panel.name_edit, Qt.Key.Key_Down)
     assert dialog.focusWidget() is panel.table
     panel.table.setCurrentIndex(panel.model.index(row, 0))
-    person_panel = window.people.person_panel
+    person_panel = window.areas["people"].person_panel
     with qtbot.waitSignal(person_panel.person_loaded, timeout=10_000):
         qtbot.keyClick(panel.table, Qt.Key.Key_Return)
     assert not dialog.isVisible()
@@ -47,7 +47,7 @@ def test_spelling_variant_found_with_why_and_enter_opens_it(qtbot, make_window, 
 
 def test_partial_dob_narrows_and_pages(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "sergeant")
-    panel = window.people.find_person().panel
+    panel = window.areas["people"].find_person().panel
     panel.page_size = 1
     panel.name_edit.setText("McDonald")
     with qtbot.waitSignal(panel.searched, timeout=10_000) as blocker:

@@ -42,7 +42,7 @@ def test_selected_detainee_opens_the_whole_picture_and_c_reports_follow_need_to_
     for username in ("sergeant", "intel"):
         window = people_window(qtbot, make_window, demo_server.url, username)
         _select_detainee(qtbot, window, "Gorringe")
-        panel = window.people.person_panel
+        panel = window.areas["people"].person_panel
         with qtbot.waitSignal(panel.person_loaded, timeout=10_000):
             _open_by_keys(qtbot, window, Qt.Key.Key_J, CTRL_SHIFT)  # People > Open the selected detainee's…
         assert window.docks["personDock"].isVisible()
@@ -58,17 +58,17 @@ def test_selected_detainee_opens_the_whole_picture_and_c_reports_follow_need_to_
 def test_find_person_shortcut_and_link_to_investigation(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "investigator")
     _open_by_keys(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.people.dialog
+    dialog = window.areas["people"].dialog
     assert dialog.objectName() == "personSearchDialog" and dialog.isVisible()
     dialog.panel.name_edit.setText("Mohammed Rahman")
     with qtbot.waitSignal(dialog.panel.searched, timeout=10_000):
         dialog.panel.search()
-    panel = window.people.person_panel
+    panel = window.areas["people"].person_panel
     with qtbot.waitSignal(panel.person_loaded, timeout=10_000):
         qtbot.keyClick(dialog.panel.table, Qt.Key.Key_Return)
     row = next(r for r in range(panel.links_model.rowCount()) if panel.links_model.row(r)["area"] == "investigations")
     panel.links_table.setCurrentIndex(panel.links_model.index(row, 0))
-    actions = window.people.actions_panel
+    actions = window.areas["investigations"].actions_panel
     with qtbot.waitSignal(actions.loaded, timeout=10_000):
         qtbot.keyClick(panel.links_table, Qt.Key.Key_Return)
     reference = panel.links_model.row(row)["reference"]
@@ -79,7 +79,7 @@ def test_find_person_shortcut_and_link_to_investigation(qtbot, make_window, demo
 
 def test_an_action_changed_elsewhere_updates_the_dock_through_the_change_feed(qtbot, make_window, demo_server):
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
-    actions = window.people.actions_panel
+    actions = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: actions.scope_combo.count() > 1, timeout=10_000)
     index = next(i for i in range(actions.scope_combo.count()) if "9002" in actions.scope_combo.itemText(i))
     with qtbot.waitSignal(actions.loaded, timeout=10_000):

@@ -41,7 +41,7 @@ def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, sc
 
     window = people_window(qtbot, make_window, demo_server.url, "supervisor")
     window.resize(1280, 800)
-    people = window.people
+    people = window.areas["people"]
 
     search = people.find_person()
     search.panel.name_edit.setText("Steven Macdonald")
@@ -78,7 +78,7 @@ def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, sc
     shot(merge, "merge-confirm")
     merge.reject()
 
-    actions = people.actions_panel
+    actions = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: actions.scope_combo.count() > 1, timeout=10_000)
     with qtbot.waitSignal(actions.loaded, timeout=10_000):
         actions.show_investigation(actions.scope_combo.itemData(actions.scope_combo.count() - 1))
@@ -86,14 +86,14 @@ def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, sc
     shot(window, "actions-dock")
     row = next(r for r in range(actions.model.rowCount()) if actions.model.row(r)["status"] == "allocated")
     actions.table.setCurrentIndex(actions.model.index(row, 0))
-    result = people.trigger("submit_result")
+    result = window.areas["investigations"].trigger("submit_result")
     result.result_edit.setPlainText("Done.")
     result.ok_button.click()
     qtbot.waitUntil(result.errors["result_text"].isVisible, timeout=10_000)
     shot(result, "action-result-refused")
     result.reject()
 
-    report = people.trigger("new_report")
+    report = window.areas["intelligence"].trigger("new_report")
     report.title_edit.setText("Vehicle seen at Ropewalk Stores")
     report.source_edit.setText("SRC-0077")
     report.original_edit.setPlainText("Blue van seen twice at night behind the shop.")
@@ -106,11 +106,11 @@ def test_people_screens_fit_and_are_pictured(qtbot, make_window, demo_server, sc
     shot(report, "report-handling-conditions")
     report.reject()
 
-    intel = people.intel_panel
+    intel = window.areas["intelligence"].intel_panel
     window.docks["intelligenceGradingDock"].raise_()
     shot(window, "intel-dock")
     intel.table.setCurrentIndex(intel.proxy.index(0, 0))
-    people.trigger("open_report")
+    window.areas["intelligence"].trigger("open_report")
     intel.dialog.reason_edit.setText("Checking the grading before a briefing")
     shot(intel.dialog, "access-reason")
     with qtbot.waitSignal(intel.report_opened, timeout=10_000):

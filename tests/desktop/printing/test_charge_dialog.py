@@ -36,7 +36,7 @@ def leave_date_edit(qtbot) -> None:
 def open_dialog(qtbot, window):
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    with qtbot.waitSignal(window.printing.charge_dialog_opened, timeout=10_000) as opened:
+    with qtbot.waitSignal(window.areas["prosecution"].charge_dialog_opened, timeout=10_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = opened.args[0]
     qtbot.waitUntil(dialog.isVisible, timeout=3000)
@@ -60,7 +60,7 @@ def pick_offence(qtbot, editor, words: str, code: str) -> None:
 def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, api):
     window = make_window(print_server.url)
     record = uncharged_record(window, api)
-    assert window.printing.charge_action.isEnabled()
+    assert window.areas["prosecution"].charge_action.isEnabled()
     dialog = open_dialog(qtbot, window)
     editor = dialog.editors[0]
     assert dialog.charge_button.isDefault()
@@ -108,7 +108,7 @@ def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, 
     assert focused() is dialog.court_edit
     type_into_focus(qtbot, "Portharrow Magistrates' Court")
 
-    with qtbot.waitSignal(window.printing.charge_saved, timeout=15_000) as saved:
+    with qtbot.waitSignal(window.areas["prosecution"].charge_saved, timeout=15_000) as saved:
         qtbot.keyClick(focused(), Qt.Key.Key_Return)
     case = saved.args[0]
     assert not isValid(dialog) or not dialog.isVisible()
@@ -118,8 +118,8 @@ def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, 
     assert case["bail"]["conditions"] == ["Not to enter Quayside Retail Park"]
     assert api.request("GET", f"/custody/records/{record['id']}/charges")[0]["id"] == case["id"]
     # The charge sheet actions come on; charging again does not.
-    qtbot.waitUntil(lambda: window.printing.actions[("charge_sheet", "print")].isEnabled(), timeout=3000)
-    assert not window.printing.charge_action.isEnabled()
+    qtbot.waitUntil(lambda: window.areas["records"].actions[("charge_sheet", "print")].isEnabled(), timeout=3000)
+    assert not window.areas["prosecution"].charge_action.isEnabled()
 
 
 def test_escape_cancels_and_sends_nothing(qtbot, make_window, print_server, api):
@@ -155,7 +155,7 @@ def test_a_server_refusal_reopens_the_dialog_with_everything_typed(qtbot, make_w
     dialog.court_edit.setText("Portharrow Magistrates' Court")
     typed = dialog.body()
 
-    with qtbot.waitSignal(window.printing.charge_dialog_opened, timeout=15_000) as reopened:
+    with qtbot.waitSignal(window.areas["prosecution"].charge_dialog_opened, timeout=15_000) as reopened:
         qtbot.keyClick(dialog.charge_button, Qt.Key.Key_Return)
     again = reopened.args[0]
     qtbot.waitUntil(again.isVisible, timeout=3000)
@@ -170,5 +170,5 @@ def test_a_server_refusal_reopens_the_dialog_with_everything_typed(qtbot, make_w
 def test_only_a_sergeant_is_offered_the_charge(qtbot, make_window, print_server, api):
     window = make_window(print_server.url, username="detention")
     uncharged_record(window, api)
-    assert not window.printing.charge_action.isEnabled()
-    assert "custody sergeant" in window.printing.charge_action.toolTip()
+    assert not window.areas["prosecution"].charge_action.isEnabled()
+    assert "custody sergeant" in window.areas["prosecution"].charge_action.toolTip()

@@ -39,7 +39,7 @@ def charged_window(qtbot, make_window, api, tmp_path):
     case = charge_through_api(api, record)
     window = make_window(api.base_url, data_dir=tmp_path / "client")
     assert window.select_record_id(record["id"])
-    qtbot.waitUntil(lambda: window.printing.actions[("charge_sheet", "preview")].isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: window.areas["records"].actions[("charge_sheet", "preview")].isEnabled(), timeout=3000)
     return window, record, case
 
 
@@ -55,7 +55,7 @@ def test_preview_opens_with_every_page(qtbot, make_window, print_server, api, tm
     window, record, _case = charged_window(qtbot, make_window, api, tmp_path)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    with qtbot.waitSignal(window.printing.preview_opened, timeout=20_000) as opened:
+    with qtbot.waitSignal(window.areas["records"].preview_opened, timeout=20_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     preview = opened.args[0]
     pages = expected_pages(api, record["id"], "custody_record", tmp_path)
@@ -67,7 +67,7 @@ def test_preview_opens_with_every_page(qtbot, make_window, print_server, api, tm
 
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    with qtbot.waitSignal(window.printing.preview_opened, timeout=20_000) as opened:
+    with qtbot.waitSignal(window.areas["records"].preview_opened, timeout=20_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     sheet_preview = opened.args[0]
     assert sheet_preview.page_count == expected_pages(api, record["id"], "charge_sheet", tmp_path)
@@ -87,7 +87,7 @@ def _fill_disclosure(qtbot, controller, recipient: str) -> None:
 def test_save_as_pdf_writes_the_record_and_charges_and_audits_the_disclosure(qtbot, make_window, print_server,
                                                                              api, tmp_path):
     window, record, case = charged_window(qtbot, make_window, api, tmp_path)
-    controller = window.printing
+    controller = window.areas["records"]
     for document, expected in (("custody_record", record["person"]["surname"].upper()),
                                ("charge_sheet", "three tins of paint")):
         controller.save_pdf(document)
@@ -118,9 +118,9 @@ def test_printing_paints_every_page_and_is_a_disclosure(qtbot, make_window, prin
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    with qtbot.waitSignal(window.printing.print_finished, timeout=30_000) as finished, \
-            qtbot.waitSignal(window.printing.disclosure_recorded, timeout=30_000) as disclosed:
-        window.printing.print_to(printer, "custody_record", "Court", "Portharrow Magistrates' Court")
+    with qtbot.waitSignal(window.areas["records"].print_finished, timeout=30_000) as finished, \
+            qtbot.waitSignal(window.areas["records"].disclosure_recorded, timeout=30_000) as disclosed:
+        window.areas["records"].print_to(printer, "custody_record", "Court", "Portharrow Magistrates' Court")
     ok, message = finished.args
     assert ok, message
     assert pdf_tools.pages(tmp_path / "printed.pdf") == expected_pages(api, record["id"], "custody_record", tmp_path)
@@ -135,8 +135,8 @@ def test_a_printer_that_is_not_there_says_so_and_records_nothing(qtbot, make_win
     printer = QPrinter()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "no-such-dir" / "gone.pdf"))  # cannot be opened, like a lost printer
-    with qtbot.waitSignal(window.printing.print_finished, timeout=30_000) as finished:
-        window.printing.print_to(printer, "custody_record", "Court", "Portharrow Magistrates' Court")
+    with qtbot.waitSignal(window.areas["records"].print_finished, timeout=30_000) as finished:
+        window.areas["records"].print_to(printer, "custody_record", "Court", "Portharrow Magistrates' Court")
     ok, message = finished.args
     assert not ok and "not available" in message and "unchanged" in message
     assert api.request("GET", f"/custody/records/{record['id']}/disclosures") == []
@@ -147,7 +147,7 @@ def test_read_in_order_shows_the_record_as_headings(qtbot, make_window, print_se
     window, record, _case = charged_window(qtbot, make_window, api, tmp_path)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    with qtbot.waitSignal(window.printing.reader_opened, timeout=20_000) as opened:
+    with qtbot.waitSignal(window.areas["records"].reader_opened, timeout=20_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     reader = opened.args[0]
     assert reader.browser.isReadOnly()
@@ -176,7 +176,7 @@ def test_menu_actions_have_shortcuts_and_names(make_window, print_server, api, t
 
 def test_print_asks_the_purpose_then_the_system_print_dialog(qtbot, make_window, print_server, api, tmp_path):
     window, record, _case = charged_window(qtbot, make_window, api, tmp_path)
-    controller = window.printing
+    controller = window.areas["records"]
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)  # Print charge sheet…

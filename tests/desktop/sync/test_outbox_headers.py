@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from desktop.announcer import announcer
+from desktop.views.custody.log_controller import log_path
 from desktop.sync.local_store import PENDING, SCHEMA_VERSION, STORE_FILE, LocalStore
 from tests.desktop.harness import start_server
 from tests.desktop.people.helpers import api, people_window
@@ -81,7 +82,7 @@ def own_server(tmp_path):
 
 
 def _select_action(qtbot, window, reference: str, title: str) -> dict:
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
     index = next(i for i in range(panel.scope_combo.count()) if reference in panel.scope_combo.itemText(i))
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
@@ -94,10 +95,10 @@ def _select_action(qtbot, window, reference: str, title: str) -> dict:
 def test_a_versioned_step_made_offline_waits_in_the_outbox_and_is_applied_when_the_server_returns(
         qtbot, make_window, own_server, tmp_path):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     action = _select_action(qtbot, window, "9001", "Research the suspect's known associates")
     assert action["status"] == "raised"
-    dialog = window.people.trigger("allocate")
+    dialog = window.areas["investigations"].trigger("allocate")
     dialog.officer_combo.setCurrentIndex(dialog.officer_combo.findText("DC Rafe Illingsworth (DC4093)"))
 
     own_server["server"].stop()
@@ -129,9 +130,9 @@ def test_a_versioned_step_made_offline_waits_in_the_outbox_and_is_applied_when_t
 def test_a_step_on_a_stale_copy_says_someone_else_changed_it_and_shows_the_current_copy(
         qtbot, make_window, own_server):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.actions_panel
+    panel = window.areas["investigations"].actions_panel
     action = _select_action(qtbot, window, "9001", "Seize the suspect's phone records")
-    dialog = window.people.trigger("allocate")
+    dialog = window.areas["investigations"].trigger("allocate")
     # Meanwhile someone else allocates it (the dialog still holds the version it was opened with).
     client = api(own_server["server"].url, "supervisor")
     try:
@@ -158,7 +159,6 @@ def test_a_step_on_a_stale_copy_says_someone_else_changed_it_and_shows_the_curre
 
 def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, make_window, tmp_path, demo_server):
     """Writes hands rows of an earlier run to the window's log handler, not to the generic announcement."""
-    from desktop import main_window
     from tests.desktop.harness import signed_in_client
 
     client = signed_in_client(demo_server.url)
@@ -168,14 +168,14 @@ def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, m
     store = LocalStore(data)
     body = {"id": str(uuid.uuid4()), "kind": "not_a_kind", "text": "Queued before a restart, fictional.",
             "observed_at": "2026-11-21T09:00:00+00:00"}
-    store.add_outbox("POST", main_window.log_path(record_id), body, row_id=body["id"])
+    store.add_outbox("POST", log_path(record_id), body, row_id=body["id"])
     store.close()
     heard: list[tuple[str, bool]] = []
     announcer().announced.connect(lambda text, assertive: heard.append((text, assertive)))
 
     window = make_window(demo_server.url, data)
     qtbot.waitUntil(lambda: any(r.id == body["id"] for r in window.store.outbox_items("rejected")), timeout=10_000)
-    panel = window.log_panel
+    panel = window.areas["custody"].log_panel
     qtbot.waitUntil(lambda: any("log entry was not saved" in t.lower() for t, _ in heard)
                     or panel.text_edit.toPlainText() == body["text"], timeout=5000)
     assert not any(t.startswith("A change made earlier was refused") for t, _ in heard)
@@ -184,7 +184,7 @@ def test_a_log_entry_refused_after_a_restart_is_reported_as_a_log_entry(qtbot, m
 def test_intelligence_qa_on_a_stale_copy_is_refused_and_the_viewer_shows_the_current_copy(
         qtbot, make_window, own_server):
     window = people_window(qtbot, make_window, own_server["server"].url, "supervisor")
-    panel = window.people.intel_panel
+    panel = window.areas["intelligence"].intel_panel
     row = next(r for r in range(panel.model.rowCount()) if panel.model.row(r)["reference"].endswith("9003"))
     panel.fetch(panel.model.row(row)["id"], "QA of a submitted report")
     qtbot.waitUntil(lambda: panel.viewer is not None, timeout=10_000)

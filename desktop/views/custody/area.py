@@ -1,4 +1,5 @@
-"""The Custody menu (issue 3) and the custody board's extras, installed on the main window by `install(window)`.
+"""The custody area: the Custody menu, the Risk assessment dock, the board's "Overdue only" filter and the
+announcements of what falls overdue. Declared to the main window through desktop/areas.py.
 
 Actions: Book in… (Ctrl+B), Record cell check (Ctrl+K), Rights and entitlements… (Ctrl+Shift+E), Decide on
 detention… (Ctrl+Shift+T), Set observation
@@ -12,20 +13,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QMenu
 from shiboken6 import isValid
 
 from desktop.announcer import announce
-from desktop.models.custody.board_model import NAME
+from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
+from desktop.sync.hub import Event
 from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import BoardProxy, overdue_only_check
 from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
 from desktop.views.custody.review_dialog import (DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog,
                                          reviewer_refusal)
 from desktop.views.custody.rights_dialog import RightsDialog
 from desktop.views.custody.risk_panel import RiskAssessmentDialog, RiskPanel
+from domain.events import CUSTODY_RECORD_CHANGED, EventType
 from domain.roles import CUSTODY_STAFF, Role
 
 SERGEANT = frozenset({Role.CUSTODY_SERGEANT})
@@ -44,82 +47,65 @@ ACTIONS = {
     "warrant": ("&Warrant of further detention…", "warrantAction", "Ctrl+Shift+W", SERGEANT, True),
     "disposal": ("&Disposal…", "disposalAction", "Ctrl+Shift+D", SERGEANT, True),
 }
-EMERGENCY_EVENT = "custody.medical_emergency"
-RISK_EVENT = "custody.risk_assessment.created"
+LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 
 
-def custody_menu(window) -> QMenu:
-    bar = window.menuBar()
-    for action in bar.actions():
-        if action.menu() is not None and action.text().replace("&", "") == "Custody":
-            return action.menu()
-    menu = QMenu("&Custody", window)
-    menu.setObjectName("custodyMenu")
-    anchor = next((a for a in bar.actions() if a.text().replace("&", "") == "View"), None)
-    bar.insertMenu(anchor, menu) if anchor else bar.addMenu(menu)
-    return menu
-
-
-class CustodyController(QObject):
+class CustodyArea(QObject):
+    name = "custody"
+    handles = frozenset({*CUSTODY_RECORD_CHANGED, EventType.CUSTODY_MEDICAL_EMERGENCY,
+                         EventType.CUSTODY_RISK_ASSESSMENT_CREATED})
     dialog_opened = Signal(object)
 
-    def __init__(self, window):
+    def __init__(self, context: AreaContext):
+        window = context.parent
         super().__init__(window)
-        self.window = window
-        self.session = window.session
+        self.context, self.shell = context, context.shell
+        self.window = window  # the parent of its dialogs
+        self.session = context.session
         self.dialog = None
         self.catalogue = None
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}
 
-        menu = custody_menu(window)
-        first = menu.actions()[0] if menu.actions() else None
         for key, (text, name, shortcut, _roles, _needs) in ACTIONS.items():
             action = QAction(text, window, objectName=name, shortcut=QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, k=key: self.open(k))
-            menu.insertAction(first, action)
             self.actions[key] = action
-        if first is not None:
-            menu.insertSeparator(first)
 
-        self._install_board_extras()
-        self._install_risk_panel()
-        window.board_model.became_overdue.connect(self._overdue)
-        self.session.record_selected.connect(self._selected)
-        self.session.user_changed.connect(self._update_enabled)
-        window.feed.events.connect(self._events)
-        self._update_enabled()
-
-    # Board and docks -----------------------------------------------------------------------------------------
-    def _install_board_extras(self) -> None:
-        window = self.window
-        # Eleven columns: names must not be squeezed to "AB…" by the stretch; the status column takes what is left.
-        header = window.board.horizontalHeader()
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        proxy = window.board_proxy
-        if isinstance(proxy, BoardProxy):
-            self.overdue_check = overdue_only_check(proxy, window._update_board_heading)
-            form = window.filter_edit.parentWidget().layout().itemAt(1).layout()
-            form.addRow("", self.overdue_check)
-
-    def _install_risk_panel(self) -> None:
-        window = self.window
-        dock = window.docks.get("riskAssessmentDock")
-        if dock is None:
-            return
+        self.log = DetaineeLog(context)
+        self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
+        self.overdue_check = overdue_only_check(self.shell.board_proxy, self.shell.refresh_board_heading)
+        self.shell.add_board_filter(self.overdue_check)
         self.risk_panel = RiskPanel(window)
-        window.set_dock_panel("riskAssessmentDock", self.risk_panel)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
         self.risk_panel.set_record(self.session.selected_record)
 
+        changes = context.changes
+        self.shell.board_model.became_overdue.connect(self._overdue)
+        changes.record_selected.connect(self._selected)
+        changes.selected_record_updated.connect(self._selected)
+        self.session.user_changed.connect(self._update_enabled)
+        # A check or review put something right: it leaves the 'overdue only' view (once per batch).
+        changes.subscribe(CUSTODY_RECORD_CHANGED, lambda _events: self._refilter(), self, batch=True)
+        changes.subscribe(EventType.CUSTODY_MEDICAL_EMERGENCY, self._emergency, self)
+        changes.subscribe(EventType.CUSTODY_RISK_ASSESSMENT_CREATED, self._risk_assessed, self)
+        self._update_enabled()
+
+    # What it declares to the main window --------------------------------------------------------------------
+    def menu_items(self) -> dict[MenuId, list[QAction | None]]:
+        return {MenuId.CUSTODY: list(self.actions.values())}
+
+    def docks(self) -> list[DockSpec]:
+        return [DockSpec(LOG_DOCK, "Detainee log", "Alt+1", self.log_panel, DockPlace.RIGHT),
+                DockSpec(RISK_DOCK, "Risk assessment", "Alt+2", self.risk_panel, DockPlace.BOTTOM)]
+
     # Enabled state ----------------------------------------------------------------------------------------------
     def _selected(self, record) -> None:
+        """Another record chosen, or the chosen one changed (the hub keeps it current)."""
         self._update_enabled()
-        if hasattr(self, "risk_panel"):
-            self.risk_panel.set_record(record)
+        self.risk_panel.set_record(record)
 
     def _update_enabled(self, *_args) -> None:
         role = self.session.role
@@ -156,45 +142,45 @@ class CustodyController(QObject):
             return
         record = self.session.selected_record
         user = self.session.user
-        window = self.window
+        window, writes = self.window, self.context.writes
         if key == "cell_check":
-            dialog = CellCheckDialog(window, record, user)
+            dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
-            dialog = RightsDialog(window, record, self.session.role)
+            dialog = RightsDialog(window, record, self.session.role, writes=writes)
         elif key == "detention":
-            dialog = DetentionDecisionDialog(window, record)
+            dialog = DetentionDecisionDialog(window, record, writes=writes)
         elif key == "observation":
-            versions = getattr(self, "risk_panel", None) and self.risk_panel.versions
+            versions = self.risk_panel.versions
             suggested = versions[-1].get("suggested_level") if versions else None
-            dialog = ObservationDialog(window, record, suggested)
+            dialog = ObservationDialog(window, record, suggested, writes=writes)
         elif key == "risk":
-            versions = getattr(self, "risk_panel", None) and self.risk_panel.versions
-            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None)
+            versions = self.risk_panel.versions
+            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes)
         elif key == "review":
-            dialog = ReviewDialog(window, record, user)
+            dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
-            dialog = ExtensionDialog(window, record)
+            dialog = ExtensionDialog(window, record, writes=writes)
         elif key == "warrant":
-            dialog = WarrantDialog(window, record)
+            dialog = WarrantDialog(window, record, writes=writes)
         else:
-            dialog = DisposalDialog(window, record)
+            dialog = DisposalDialog(window, record, writes=writes)
             dialog.saved_signal.connect(lambda _r: announce("Disposal recorded: the custody record is now closed "
                                                             "and read-only."))
         self._show(dialog)
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
-            self._show(BookingDialog(self.window, self.catalogue, role=self.session.role))
+            self._show(BookingDialog(self.window, self.catalogue, writes=self.context.writes, role=self.session.role))
             return
 
         def loaded(catalogue) -> None:
             self.catalogue = catalogue
             if isValid(self.window):
-                self._show(BookingDialog(self.window, catalogue, role=self.session.role))
+                self._show(BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role))
 
         from domain.offences import load_catalogue
         # Reading the catalogue is disk I/O: a worker, once.
-        self.window.ops.run(load_catalogue, on_done=loaded,
+        self.context.ops.run(load_catalogue, on_done=loaded,
                             on_error=lambda exc: announce(f"The offence catalogue could not be read: {exc}",
                                                           assertive=True))
 
@@ -221,35 +207,24 @@ class CustodyController(QObject):
         self._refilter()
 
     def _refilter(self) -> None:
-        proxy = self.window.board_proxy
+        proxy = self.shell.board_proxy
         if isinstance(proxy, BoardProxy) and proxy.overdue_only:
             proxy.refilter()
-            self.window._update_board_heading()
+            self.shell.refresh_board_heading()
 
-    def _events(self, events: list) -> None:
+    def _emergency(self, event: Event) -> None:
+        if self._ours(event.data):
+            return
+        model = self.shell.board_model
+        row = model.row_of(event.data.get("record_id"))
+        name = model.record(row).get("name") if row is not None else "A detainee"
+        medical_emergency_prompt(self.window, name or "A detainee")
+
+    def _risk_assessed(self, event: Event) -> None:
         selected = self.session.selected_record
-        if any(e.get("type", "").startswith("custody.record.") for e in events):
-            self._refilter()  # a check or review put something right: it leaves the 'overdue only' view
-        for event in events:
-            kind, data = event.get("type", ""), event.get("data") or {}
-            if kind.startswith("custody.record.") and selected and data.get("id") == selected.get("id"):
-                self.session.selected_record = selected = data
-                self._update_enabled()
-                if hasattr(self, "risk_panel"):
-                    self.risk_panel.set_record(data)
-            elif kind == EMERGENCY_EVENT and not self._ours(data):
-                row = self.window.board_model.row_of(data.get("record_id"))
-                name = self.window.board_model.record(row).get("name") if row is not None else "A detainee"
-                medical_emergency_prompt(self.window, name or "A detainee")
-            elif kind == RISK_EVENT and selected and data.get("record_id") == selected.get("id"):
-                if hasattr(self, "risk_panel"):
-                    self.risk_panel.load(selected["id"])
+        if selected and event.data.get("record_id") == selected.get("id"):
+            self.risk_panel.load(selected["id"])
 
     def _ours(self, check: dict) -> bool:
         """A failed rousing typed here was already prompted for when it was saved."""
         return check.get("id") in self._own_checks
-
-
-def install(window) -> CustodyController:
-    window.custody = CustodyController(window)
-    return window.custody

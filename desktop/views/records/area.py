@@ -1,9 +1,9 @@
-"""The File menu's printing actions and Custody > Charge… (issue 5), installed on the main window by
-`install(window)` once its menus exist.
+"""The records area: File > print preview, print, save as PDF and read in order, for the custody record and the
+charge sheet. Declared to the main window through desktop/areas.py.
 
 Every document is fetched and built on a worker (Operations); the GUI thread only shows dialogs and paints
-pages onto a printer. Charges and disclosures are writes, so they go through the local outbox (row id =
-Idempotency-Key) via window.writes, which reports them back here as sent or rejected.
+pages onto a printer. Every copy made is recorded as a disclosure, a write through the local outbox (row id =
+Idempotency-Key) via the area's `writes`, which reports it back here as sent or rejected.
 """
 
 from __future__ import annotations
@@ -15,22 +15,21 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from shiboken6 import isValid
 
 from desktop.announcer import announce
+from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
 from desktop.printing.documents import DocumentError
 from desktop.printing.from_api import fetch_documents
 from desktop.printing.plain_text import charge_sheet_outline, custody_record_outline, to_html
-from desktop.views.prosecution.charge_dialog import ChargeDialog
 from desktop.views.records.disclosure_dialog import DisclosureDialog
 from desktop.views.records.print_job import PrintJob, printer_dpi, render_pages
 from desktop.views.records.print_preview import PrintPreviewDialog
 from desktop.views.records.record_reader import RecordReaderDialog
-from domain.charging import caution_on_charge
 
 RECORD, SHEET = "custody_record", "charge_sheet"
 TITLES = {RECORD: "Custody record", SHEET: "Charge sheet"}
@@ -47,82 +46,50 @@ ACTIONS = {
     (SHEET, "save"): ("Save charge sheet as PD&F…", "saveSheetPdfAction", "Shift+F9"),
     (SHEET, "read"): ("Read charge sheet in &order", "readSheetAction", "Ctrl+Shift+F9"),
 }
-CHARGES_SUFFIX = "/charges"
 DISCLOSURES_PATH = "/audit/disclosures"
-OFFENCES_CACHE = "prosecution.offences"
 
 
 class NoChargeSheet(Exception):
     pass
 
 
-def charges_path(record_id: str) -> str:
-    return f"/custody/records/{record_id}{CHARGES_SUFFIX}"
-
-
-def _menu(window, title: str, object_name: str, before: str | None = None) -> QMenu:
-    """The window's menu with this title, or a new one (inserted before `before` when given)."""
-    bar = window.menuBar()
-    plain = title.replace("&", "")
-    for action in bar.actions():
-        if action.menu() is not None and action.text().replace("&", "") == plain:
-            return action.menu()
-    menu = QMenu(title, window)
-    menu.setObjectName(object_name)
-    anchor = next((a for a in bar.actions() if a.text().replace("&", "") == before), None) if before else None
-    bar.insertMenu(anchor, menu) if anchor else bar.addMenu(menu)
-    return menu
-
-
-class PrintingController(QObject):
+class RecordsArea(QObject):
+    name = "records"
+    handles: frozenset = frozenset()  # follows the selected record through the hub, no events of its own
     preview_opened = Signal(object)  # PrintPreviewDialog
     reader_opened = Signal(object)  # RecordReaderDialog
-    charge_dialog_opened = Signal(object)  # ChargeDialog
     pdf_saved = Signal(str)  # path
     print_finished = Signal(bool, str)  # ok, message
-    charge_saved = Signal(dict)  # ChargeCaseOut
     disclosure_recorded = Signal(dict)  # DisclosureOut
     failed = Signal(str)
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.session = window.session
-        self.ops = window.ops
-        self.store = window.store
+    def __init__(self, context: AreaContext):
+        super().__init__(context.parent)
+        self.window = context.parent  # the parent of its dialogs
+        self.shell, self.session, self.ops, self.writes = context.shell, context.session, context.ops, context.writes
         self.dialog: QDialog | None = None  # the dialog now open, for tests and for closing
         self._jobs: list[PrintJob] = []
-        self._charges: dict[str, dict] = {}  # outbox id -> record charged
-        self._offences: list[dict] = []
-        self._caution = caution_on_charge()
         self.actions: dict[tuple[str, str], QAction] = {}
-
-        file_menu = _menu(window, "&File", "fileMenu")
-        quit_action = next((a for a in file_menu.actions() if a.objectName() == "quitAction"), None)
         for key, (text, name, shortcut) in ACTIONS.items():
-            action = QAction(text, window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, self.window, objectName=name, shortcut=QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, k=key: self.trigger(*k))
-            file_menu.insertAction(quit_action, action)
             self.actions[key] = action
-            if key == (RECORD, "read"):
-                file_menu.insertSeparator(quit_action)
-        file_menu.insertSeparator(quit_action)
 
-        custody_menu = _menu(window, "&Custody", "custodyMenu", before="View")
-        self.charge_action = QAction("C&harge…", window, objectName="chargeAction",
-                                     shortcut=QKeySequence("Ctrl+Shift+C"))
-        self.charge_action.triggered.connect(self.open_charge_dialog)
-        custody_menu.addAction(self.charge_action)
-
-        self.session.record_selected.connect(self._update_enabled)
+        context.changes.record_selected.connect(self._update_enabled)
+        context.changes.selected_record_updated.connect(self._update_enabled)
         self.session.user_changed.connect(self._update_enabled)
-        # Charges and disclosures queued in an earlier run settle here too.
-        window.writes.on_earlier(lambda path: path == DISCLOSURES_PATH or path.endswith(CHARGES_SUFFIX),
-                                 self._outbox_sent, self._outbox_rejected)
-        feed = getattr(window, "feed", None)
-        if feed is not None:
-            feed.events.connect(self._events)
+        # Disclosures queued in an earlier run settle here too.
+        self.writes.on_earlier(lambda path: path == DISCLOSURES_PATH, self._outbox_sent, self._outbox_rejected)
         self._update_enabled()
+
+    # What it declares to the main window ---------------------------------------------------------------------
+    def menu_items(self) -> dict[MenuId, list[QAction | None]]:
+        record = [a for (doc, _verb), a in self.actions.items() if doc == RECORD]
+        sheet = [a for (doc, _verb), a in self.actions.items() if doc == SHEET]
+        return {MenuId.FILE: [*record, None, *sheet]}
+
+    def docks(self) -> list[DockSpec]:
+        return []
 
     # Enabled state (the server decides; this only spares a pointless dialog) -----------------------------------
     def _update_enabled(self, *_args) -> None:
@@ -131,22 +98,6 @@ class PrintingController(QObject):
         charged = has and bool(record.get("charged_at"))
         for (doc, _verb), action in self.actions.items():
             action.setEnabled(has and (doc == RECORD or charged))
-        sergeant = self.session.role == "custody_sergeant"
-        can_charge = has and sergeant and not charged and record.get("status") != "released"
-        self.charge_action.setEnabled(can_charge)
-        why = ("" if can_charge else "Select a detainee first." if not has else
-               "Only a custody sergeant may charge." if not sergeant else
-               "This detainee has already been charged." if charged else "This record is closed.")
-        self.charge_action.setToolTip(why or "Charge the selected detainee")
-        self.charge_action.setStatusTip(why or "Charge the selected detainee")
-
-    def _events(self, events: list) -> None:
-        record = self.session.selected_record
-        for event in events:
-            data = event.get("data") or {}
-            if record and event.get("type", "").startswith("custody.record.") and data.get("id") == record["id"]:
-                self.session.selected_record = data
-                self._update_enabled()
 
     # Dispatch ---------------------------------------------------------------------------------------------
     def trigger(self, document: str, verb: str) -> None:
@@ -183,7 +134,7 @@ class PrintingController(QObject):
         self.ops.run(work, on_done=lambda v: self._alive() and then(*v), on_error=self._failed)
 
     def _alive(self) -> bool:
-        return isValid(self.window) and not getattr(self.window, "_closed", False)
+        return isValid(self.window) and not self.shell.is_closed()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, DocumentError):
@@ -320,101 +271,22 @@ class PrintingController(QObject):
             self._load(document, lambda *loaded: write(loaded))
 
     # Writes through the outbox -------------------------------------------------------------------------------
-    def _queue(self, path: str, body: dict) -> None:
-        """Through the one queued-write helper: outbox row first (row id = body id = Idempotency-Key)."""
-        self.window.writes.queue("POST", path, body,
-                                 on_sent=lambda response: self._settled(path, body, response, None),
-                                 on_rejected=lambda error: self._settled(path, body, None, error))
-
     def disclose(self, record_id: str, document: str, method: str, purpose: str, recipient: str,
                  destination: str) -> None:
         """Record the copy as a disclosure (DPA 2018 s.62), through the outbox so it survives being offline."""
-        self._queue(DISCLOSURES_PATH, {"id": str(uuid.uuid4()), "record_id": record_id, "document": document,
-                                       "method": method, "purpose": purpose, "recipient": recipient,
-                                       "destination": destination[:300]})
+        body = {"id": str(uuid.uuid4()), "record_id": record_id, "document": document, "method": method,
+                "purpose": purpose, "recipient": recipient, "destination": destination[:300]}
+        self.writes.queue("POST", DISCLOSURES_PATH, body, on_sent=lambda response: self._settled(response, None),
+                          on_rejected=lambda error: self._settled(None, error))
 
-    def _outbox_sent(self, item, response) -> None:
-        self._settled(item.path, item.body, response, None, item_id=item.id)
+    def _outbox_sent(self, _item, response) -> None:
+        self._settled(response, None)
 
-    def _outbox_rejected(self, item, error) -> None:
-        self._settled(item.path, item.body, None, error, item_id=item.id)
+    def _outbox_rejected(self, _item, error) -> None:
+        self._settled(None, error)
 
-    def _settled(self, path: str, body: dict, response, error, item_id: str | None = None) -> None:
-        if path == DISCLOSURES_PATH:
-            if error is None:
-                self.disclosure_recorded.emit(response)
-            else:
-                announce(f"The copy was made but recording it as a disclosure was refused: {error}", True)
-        elif path.endswith(CHARGES_SUFFIX):
-            record = self._charges.pop(body["id"], None)
-            if error is None:
-                count = len(response.get("charges") or [])
-                announce(f"Charged: {count} charge{'s' if count != 1 else ''} recorded. The charge sheet can be "
-                         "printed (F9 previews it).")
-                current = self.session.selected_record
-                if current and current.get("id") == response.get("record_id"):
-                    self.session.selected_record = {**current, "charged_at": response.get("charged_at"),
-                                                    "status": "charged"}
-                    self._update_enabled()
-                self.charge_saved.emit(response)
-            elif record is not None and isinstance(error, ApiError) and error.status == 422:
-                self._reopen_charge(record, body, error)
-            else:
-                announce(f"The charge was not recorded: {error}", assertive=True)
-                self.failed.emit(str(error))
-
-    # Charging ------------------------------------------------------------------------------------------------
-    def open_charge_dialog(self) -> None:
-        record = self._record()
-        if record is None:
-            return
-        if not self.charge_action.isEnabled():
-            announce(self.charge_action.toolTip(), assertive=True)
-            return
-        client, store = self.session.client, self.store
-
-        def load():
-            try:
-                offences = client.request("GET", "/offences")
-                caution = client.request("GET", "/charging/caution")["caution_on_charge"]
-                if store is not None:
-                    store.cache_put(OFFENCES_CACHE, {"offences": offences, "caution": caution})
-            except ServerUnreachable:
-                # Offline: the last catalogue seen, so the charge can still be written and sent later.
-                cached = store.cache_get(OFFENCES_CACHE) if store is not None else None
-                if not cached:
-                    raise
-                offences, caution = cached["offences"], cached["caution"]
-            return offences, caution
-
-        def show(value):
-            self._offences, self._caution = value
-            self._show_charge_dialog(record)
-
-        self.ops.run(load, on_done=show, on_error=self._failed)
-
-    def _show_charge_dialog(self, record: dict, body: dict | None = None) -> ChargeDialog:
-        dialog = ChargeDialog(record, self._offences, self._caution, self.window)
-        if body is not None:
-            dialog.set_body(body)
-        dialog.accepted.connect(lambda: self._charge_accepted(record, dialog.body()))
-        self._open(dialog)
-        self.charge_dialog_opened.emit(dialog)
-        return dialog
-
-    def _charge_accepted(self, record: dict, body: dict) -> None:
-        self._charges[body["id"]] = record
-        count = len(body["charges"])
-        announce(f"Charge of {count} offence{'s' if count != 1 else ''} queued to send")
-        self._queue(charges_path(record["id"]), body)
-
-    def _reopen_charge(self, record: dict, body: dict, error: ApiError) -> None:
-        announce("The server refused the charge; it is open again with what you typed.", assertive=True)
-        dialog = self._show_charge_dialog(record, body)
-        dialog.show_server_errors(error.field_errors, error.detail)
-
-
-def install(window) -> PrintingController:
-    """Add the printing actions to the File menu and Charge… to the Custody menu of `window`."""
-    window.printing = PrintingController(window)
-    return window.printing
+    def _settled(self, response, error) -> None:
+        if error is None:
+            self.disclosure_recorded.emit(response)
+        else:
+            announce(f"The copy was made but recording it as a disclosure was refused: {error}", True)

@@ -1,0 +1,137 @@
+"""The typed interface between the main window (the shell) and the areas of work (custody, people, ...).
+
+An area is made from an `AreaContext` and declares what it adds: menu items by menu id, docks, and the event
+types it listens to. The main window installs the areas listed in `desktop/views/registry.py` in that order;
+it knows nothing else about them. An area talks to the shell only through `Shell` (public methods of the main
+window) and to another area only through `Links` (a function that area provided), never through widgets.
+
+    class MyArea(QObject):                       # satisfies Area
+        name = "my_area"
+        handles = frozenset({EventType.PERSON_UPDATED})
+        def __init__(self, context: AreaContext): ...
+        def menu_items(self) -> dict[MenuId, list[QAction | None]]: ...   # None: a separator
+        def docks(self) -> list[DockSpec]: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from domain.events import EventType
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDockWidget, QWidget
+
+    from desktop.models.custody.board_model import CustodyBoardModel
+    from desktop.operations import Operations
+    from desktop.session import Session
+    from desktop.sync.local_store import LocalStore
+    from desktop.sync.qt_hub import QtChangeHub
+    from desktop.writes import Writes
+
+
+class MenuId(StrEnum):
+    """The menu bar, in its order. The value is the menu's objectName (tests and AT-SPI find menus by it)."""
+
+    FILE = "fileMenu"
+    CUSTODY = "custodyMenu"
+    PEOPLE = "peopleMenu"
+    INVESTIGATIONS = "investigationsMenu"
+    INTELLIGENCE = "intelligenceMenu"
+    VIEW = "viewMenu"
+
+
+MENU_TITLES: dict[MenuId, str] = {
+    MenuId.FILE: "&File", MenuId.CUSTODY: "&Custody", MenuId.PEOPLE: "&People",
+    MenuId.INVESTIGATIONS: "&Investigations", MenuId.INTELLIGENCE: "In&telligence", MenuId.VIEW: "&View",
+}
+
+
+class DockPlace(Enum):
+    RIGHT = "right"  # full height beside the board
+    BOTTOM = "bottom"  # under the board (the first one placed there)
+    TABBED = "tabbed"  # a tab beside the first bottom dock
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    """A dock an area adds. Its toggle goes in View with `shortcut`; the panel must have `focus_panel()`."""
+
+    name: str  # the dock's objectName, also the key of its saved layout
+    title: str
+    shortcut: str
+    panel: QWidget
+    place: DockPlace = DockPlace.TABBED
+
+
+@runtime_checkable
+class Area(Protocol):
+    name: str
+    handles: frozenset[EventType]  # what it subscribes to through the hub (declared, so it can be checked)
+
+    def menu_items(self) -> dict[MenuId, list[QAction | None]]: ...
+
+    def docks(self) -> list[DockSpec]: ...
+
+
+class Shell(Protocol):
+    """What the main window offers every area (all public; nothing else of the window is an area's to use)."""
+
+    board_model: CustodyBoardModel
+    board_proxy: QSortFilterProxyModel  # the custody area's BoardProxy (text and 'overdue only' filters)
+
+    def menu(self, menu_id: MenuId) -> Any: ...
+
+    def dock(self, name: str) -> QDockWidget: ...
+
+    def raise_dock(self, name: str) -> None: ...
+
+    def add_board_filter(self, widget: QWidget) -> None: ...
+
+    def refresh_board_heading(self) -> None: ...
+
+    def select_record_id(self, record_id: str) -> bool: ...
+
+    def focus_board(self) -> None: ...
+
+    def is_closed(self) -> bool: ...
+
+
+def _not_provided(name: str) -> Callable[..., Any]:
+    def missing(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(f"no area provides {name!r}: is the area that owns it installed?")
+    return missing
+
+
+@dataclass
+class Links:
+    """What one area may ask of another. Each is set by the area that owns it when it is installed."""
+
+    open_person: Callable[[str], None] = field(default_factory=lambda: _not_provided("open_person"))
+    open_person_record: Callable[[], dict[str, Any] | None] = field(  # the person open in the Person dock
+        default_factory=lambda: _not_provided("open_person_record"))
+    show_investigation: Callable[[str], None] = field(default_factory=lambda: _not_provided("show_investigation"))
+    open_report: Callable[[str, str], None] = field(default_factory=lambda: _not_provided("open_report"))
+    person_opened: list[Callable[[], None]] = field(default_factory=list)  # told when the open person changes
+
+
+@dataclass
+class AreaContext:
+    """Everything an area is given. Views get `writes` (and ops, client) from here as constructor arguments."""
+
+    session: Session
+    ops: Operations
+    writes: Writes
+    store: LocalStore | None
+    shell: Shell
+    parent: QWidget  # the main window, as the parent of dialogs and panels
+    links: Links = field(default_factory=Links)
+
+    @property
+    def changes(self) -> QtChangeHub:
+        return self.session.changes

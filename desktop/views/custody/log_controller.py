@@ -1,0 +1,114 @@
+"""The Detainee log dock's controller: loads the selected record's log (with entries still waiting in the outbox),
+saves entries through the outbox and follows `custody.log_entry.created` through the change hub. Owned by the
+custody area; `DetaineeLogPanel` talks to it as its `controller`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.announcer import announce
+from desktop.areas import AreaContext
+from desktop.models.custody.log_model import SAVED
+from desktop.sync.client import ApiError
+from desktop.sync.hub import Event
+from desktop.views.custody.detainee_log import DetaineeLogPanel
+from domain.events import EventType
+
+
+def log_path(record_id: str) -> str:
+    return f"/custody/records/{record_id}/log"
+
+
+def _author_of(user: dict | None) -> dict:
+    user = user or {}
+    return {"id": user.get("id"), "display_name": user.get("display_name", ""), "rank": user.get("rank"),
+            "collar_number": user.get("collar_number")}
+
+
+class DetaineeLog(QObject):
+    log_loaded = Signal(str)  # record id
+
+    def __init__(self, context: AreaContext):
+        super().__init__(context.parent)
+        self.session, self.ops, self.writes, self.store = context.session, context.ops, context.writes, context.store
+        self.loaded_log_id: str | None = None
+        self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
+        self.panel = DetaineeLogPanel(self)
+        # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
+        self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_sent, self._earlier_rejected)
+        context.changes.subscribe(EventType.CUSTODY_LOG_ENTRY_CREATED, self._entry_event, self.panel)
+        context.changes.record_selected.connect(self._record_selected)
+
+    @property
+    def user(self) -> dict | None:
+        return self.session.user
+
+    # Loading ----------------------------------------------------------------------------------------------
+    def _record_selected(self, record: dict | None) -> None:
+        self.loaded_log_id = None
+        self.panel.set_record(record)
+        if record is None:
+            return
+        record_id = record["id"]
+        client, store, user = self.session.client, self.store, self.session.user
+
+        def load():
+            entries = client.record_log(record_id)
+            pending = []
+            if store is not None:
+                for item in store.pending():
+                    if item.path == log_path(record_id):
+                        pending.append({**item.body, "record_id": record_id, "recorded_at": None,
+                                        "author": _author_of(user), "corrects_id": None})
+            return entries, pending
+
+        def done(value):
+            if self.panel.model.record_id != record_id:
+                return  # the user moved on while this loaded
+            entries, pending = value
+            waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
+            self.panel.model.set_entries(record_id, entries, pending + waiting)
+            self.loaded_log_id = record_id
+            self.log_loaded.emit(record_id)
+
+        self.ops.run(load, on_done=done, on_error=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        announce(f"The detainee log could not be loaded: {exc}", assertive=True)
+
+    # Writing through the outbox ---------------------------------------------------------------------------
+    def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
+        """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
+        if self.store is None:
+            announce("This entry cannot be saved: there is no local store.", assertive=True)
+            return
+        self._local_entries[body["id"]] = local_entry
+        self.writes.queue("POST", log_path(record_id), body, row_id=body["id"],
+                          on_sent=lambda response: self._sent(body["id"], response),
+                          on_rejected=lambda error: self._refused(local_entry, error))
+
+    def _sent(self, row_id: str, response) -> None:
+        self._local_entries.pop(row_id, None)
+        if isinstance(response, dict) and response.get("record_id"):
+            self.panel.entry_confirmed(response)
+            announce("Log entry saved")
+
+    def _refused(self, local_entry: dict, error: BaseException) -> None:
+        self._local_entries.pop(local_entry["id"], None)
+        message, field = str(error), "text"
+        if isinstance(error, ApiError) and error.field_errors:
+            field, message = next(iter(error.field_errors.items()))
+        self.panel.entry_refused(local_entry, message, field)
+
+    def _earlier_sent(self, item, response) -> None:
+        self._sent(item.id, response)
+
+    def _earlier_rejected(self, item, error) -> None:
+        record_id = item.path.rstrip("/").split("/")[-2]
+        self._refused({**item.body, "record_id": record_id}, error)
+
+    # Change feed (through the hub) ------------------------------------------------------------------------
+    def _entry_event(self, event: Event) -> None:
+        # Ours arrives here too, perhaps before the sender's reply: either way it is saved.
+        self._local_entries.pop(event.data.get("id"), None)
+        self.panel.model.add_or_update(event.data, SAVED)

@@ -1,0 +1,167 @@
+"""The prosecution area: Custody > Charge… (Ctrl+Shift+C). Declared to the main window through desktop/areas.py.
+
+The offence list and the caution come from the server and are cached in the local store, so a charge can be
+written offline; the charge goes through the local outbox (row id = Idempotency-Key) via the area's `writes`.
+A refusal (422) opens the dialog again with what was typed and the server's errors beside the fields.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog
+from shiboken6 import isValid
+
+from desktop.announcer import announce
+from desktop.areas import AreaContext, DockSpec, MenuId
+from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.views.prosecution.charge_dialog import ChargeDialog
+from domain.charging import caution_on_charge
+
+CHARGES_SUFFIX = "/charges"
+OFFENCES_CACHE = "prosecution.offences"
+
+
+def charges_path(record_id: str) -> str:
+    return f"/custody/records/{record_id}{CHARGES_SUFFIX}"
+
+
+class ProsecutionArea(QObject):
+    name = "prosecution"
+    handles: frozenset = frozenset()  # follows the selected record through the hub, no events of its own
+    charge_dialog_opened = Signal(object)  # ChargeDialog
+    charge_saved = Signal(dict)  # ChargeCaseOut
+    failed = Signal(str)
+
+    def __init__(self, context: AreaContext):
+        super().__init__(context.parent)
+        self.window = context.parent  # the parent of its dialogs
+        self.shell, self.session, self.ops, self.writes = context.shell, context.session, context.ops, context.writes
+        self.changes, self.store = context.changes, context.store
+        self.dialog: QDialog | None = None  # the dialog now open, for tests and for closing
+        self._charges: dict[str, dict] = {}  # outbox id -> record charged
+        self._offences: list[dict] = []
+        self._caution = caution_on_charge()
+        self.charge_action = QAction("C&harge…", self.window, objectName="chargeAction",
+                                     shortcut=QKeySequence("Ctrl+Shift+C"))
+        self.charge_action.triggered.connect(self.open_charge_dialog)
+
+        self.changes.record_selected.connect(self._update_enabled)
+        self.changes.selected_record_updated.connect(self._update_enabled)
+        self.session.user_changed.connect(self._update_enabled)
+        # Charges queued in an earlier run settle here too.
+        self.writes.on_earlier(lambda path: path.endswith(CHARGES_SUFFIX), self._outbox_sent, self._outbox_rejected)
+        self._update_enabled()
+
+    # What it declares to the main window ---------------------------------------------------------------------
+    def menu_items(self) -> dict[MenuId, list[QAction | None]]:
+        return {MenuId.CUSTODY: [self.charge_action]}
+
+    def docks(self) -> list[DockSpec]:
+        return []
+
+    # Enabled state (the server decides; this only spares a pointless dialog) -----------------------------------
+    def _update_enabled(self, *_args) -> None:
+        record = self.session.selected_record
+        has = record is not None
+        charged = has and bool(record.get("charged_at"))
+        sergeant = self.session.role == "custody_sergeant"
+        can_charge = has and sergeant and not charged and record.get("status") != "released"
+        self.charge_action.setEnabled(can_charge)
+        why = ("" if can_charge else "Select a detainee first." if not has else
+               "Only a custody sergeant may charge." if not sergeant else
+               "This detainee has already been charged." if charged else "This record is closed.")
+        self.charge_action.setToolTip(why or "Charge the selected detainee")
+        self.charge_action.setStatusTip(why or "Charge the selected detainee")
+
+    # Charging ------------------------------------------------------------------------------------------------
+    def open_charge_dialog(self) -> None:
+        record = self.session.selected_record
+        if record is None:
+            announce("Select a detainee on the custody board first.", assertive=True)
+            return
+        if not self.charge_action.isEnabled():
+            announce(self.charge_action.toolTip(), assertive=True)
+            return
+        client, store = self.session.client, self.store
+
+        def load():
+            try:
+                offences = client.request("GET", "/offences")
+                caution = client.request("GET", "/charging/caution")["caution_on_charge"]
+                if store is not None:
+                    store.cache_put(OFFENCES_CACHE, {"offences": offences, "caution": caution})
+            except ServerUnreachable:
+                # Offline: the last catalogue seen, so the charge can still be written and sent later.
+                cached = store.cache_get(OFFENCES_CACHE) if store is not None else None
+                if not cached:
+                    raise
+                offences, caution = cached["offences"], cached["caution"]
+            return offences, caution
+
+        def show(value):
+            if not isValid(self.window) or self.shell.is_closed():
+                return
+            self._offences, self._caution = value
+            self._show_charge_dialog(record)
+
+        self.ops.run(load, on_done=show, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ServerUnreachable):
+            message = ("Cannot reach the server, so the current record cannot be fetched to print. "
+                       "Try again when the connection returns.")
+        elif isinstance(exc, ApiError):
+            message = str(exc)
+        else:
+            message = f"The document could not be prepared: {exc}"
+        announce(message, assertive=True)
+        self.failed.emit(message)
+
+    def _show_charge_dialog(self, record: dict, body: dict | None = None) -> ChargeDialog:
+        dialog = ChargeDialog(record, self._offences, self._caution, self.window)
+        if body is not None:
+            dialog.set_body(body)
+        dialog.accepted.connect(lambda: self._charge_accepted(record, dialog.body()))
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        self.charge_dialog_opened.emit(dialog)
+        return dialog
+
+    def _charge_accepted(self, record: dict, body: dict) -> None:
+        self._charges[body["id"]] = record
+        count = len(body["charges"])
+        announce(f"Charge of {count} offence{'s' if count != 1 else ''} queued to send")
+        self.writes.queue("POST", charges_path(record["id"]), body,
+                          on_sent=lambda response: self._settled(body, response, None),
+                          on_rejected=lambda error: self._settled(body, None, error))
+
+    def _outbox_sent(self, item, response) -> None:
+        self._settled(item.body, response, None)
+
+    def _outbox_rejected(self, item, error) -> None:
+        self._settled(item.body, None, error)
+
+    def _settled(self, body: dict, response, error) -> None:
+        record = self._charges.pop(body["id"], None)
+        if error is None:
+            count = len(response.get("charges") or [])
+            announce(f"Charged: {count} charge{'s' if count != 1 else ''} recorded. The charge sheet can be "
+                     "printed (F9 previews it).")
+            current = self.session.selected_record
+            if current and current.get("id") == response.get("record_id"):
+                # The feed brings the record itself soon; until then every area sees it charged.
+                self.changes.update_selected({**current, "charged_at": response.get("charged_at"),
+                                                  "status": "charged"})
+            self.charge_saved.emit(response)
+        elif record is not None and isinstance(error, ApiError) and error.status == 422:
+            self._reopen_charge(record, body, error)
+        else:
+            announce(f"The charge was not recorded: {error}", assertive=True)
+            self.failed.emit(str(error))
+
+    def _reopen_charge(self, record: dict, body: dict, error: ApiError) -> None:
+        announce("The server refused the charge; it is open again with what you typed.", assertive=True)
+        dialog = self._show_charge_dialog(record, body)
+        dialog.show_server_errors(error.field_errors, error.detail)

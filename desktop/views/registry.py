@@ -1,0 +1,23 @@
+"""The areas the main window installs, in this order: it decides the order of docks (and so of Alt+1..5 after the
+shell's detainee log) and, within a menu two areas share, whose items come first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop.areas import Area, AreaContext
+from desktop.views.custody.area import CustodyArea
+from desktop.views.intelligence.area import IntelligenceArea
+from desktop.views.investigations.area import InvestigationsArea
+from desktop.views.people.area import PeopleArea
+from desktop.views.prosecution.area import ProsecutionArea
+from desktop.views.records.area import RecordsArea
+
+AREAS: tuple[Callable[[AreaContext], Area], ...] = (
+    CustodyArea,  # Custody menu, Risk assessment dock (Alt+2), the board's "Overdue only", overdue announcements
+    InvestigationsArea,  # Investigations menu, Investigation actions dock (Alt+3)
+    IntelligenceArea,  # Intelligence menu, Intelligence grading dock (Alt+4)
+    PeopleArea,  # People menu, Person dock (Alt+5)
+    ProsecutionArea,  # Custody > Charge…
+    RecordsArea,  # File > print, preview, save as PDF, read in order
+)
