@@ -214,7 +214,8 @@ def report(name: str, load_s: float, times, by_kind, found, http_times) -> bool:
     for kind, values in by_kind.items():
         print(f"    {kind:<17} p50 {statistics.median(values):6.1f} ms   max {max(values):6.1f} ms   "
               f"found {sum(found[kind])}/{len(found[kind])}")
-    print(f"  HTTP ({len(http_times)} searches, uvicorn + httpx, keep-alive): p50 {statistics.median(http_times):.1f} ms"
+    print(f"  HTTP ({len(http_times)} searches, uvicorn + httpx, keep-alive): "
+          f"p50 {statistics.median(http_times):.1f} ms"
           f"   p95 {pct(http_times, 95):.1f} ms")
     return p95 < TARGET_MS
 

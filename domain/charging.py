@@ -9,6 +9,7 @@ import string
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from domain.decision import FieldError
 
@@ -18,7 +19,7 @@ DEFAULT_CAUTION_ON_CHARGE = (
 )
 
 
-def caution_on_charge(config: dict | None = None) -> str:
+def caution_on_charge(config: dict[str, Any] | None = None) -> str:
     """The force's configured wording, else the default (force_defaults.json key `caution_on_charge`)."""
     text = (config or {}).get("caution_on_charge") or DEFAULT_CAUTION_ON_CHARGE
     return text.strip()

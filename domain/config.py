@@ -22,7 +22,8 @@ class ConfigError(ValueError):
 
 def load_defaults() -> dict[str, Any]:
     text = resources.files("resources.config").joinpath("force_defaults.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    defaults: dict[str, Any] = json.loads(text)
+    return defaults
 
 
 def merge(base: dict[str, Any], override: dict[str, Any], where: str = "") -> dict[str, Any]:

@@ -138,7 +138,7 @@ def booking_time_errors(
     order = ["arrested_at", "arrived_at", "booked_in_at", "detention_authorised_at"]
     if route is ArrivalRoute.VOLUNTARY_ATTENDER:
         order = ["arrived_at", "arrested_at", "booked_in_at", "detention_authorised_at"]
-    given = [(n, values[n]) for n in order if values[n] is not None]
+    given = [(n, v) for n in order if (v := values[n]) is not None]
     for (earlier_name, earlier), (later_name, later) in zip(given, given[1:]):
         if later < earlier:
             errors.append(

@@ -31,6 +31,10 @@ class StoreUnavailable(Exception):
     """The data directory cannot hold the local store (read-only, missing permission, disk full)."""
 
 
+class StoreClosed(RuntimeError):
+    """The store was used after close(), e.g. by a worker still running when the window shut down."""
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -102,7 +106,8 @@ class LocalStore:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._maker = sessionmaker(self.engine, expire_on_commit=False)
+        self._closed = False
         self._write_lock = threading.Lock()
         try:
             Base.metadata.create_all(self.engine)  # new tables only; it never alters an existing one
@@ -120,7 +125,16 @@ class LocalStore:
         """Opening a read-only file succeeds; only a write shows the folder is unusable."""
         self.cache_put("store.opened_at", datetime.now(timezone.utc).isoformat())
 
+    @property
+    def _sessions(self) -> sessionmaker:
+        # After close() a late worker must fail here: a disposed engine would silently open a new connection
+        # that nobody closes (an "unclosed database" ResourceWarning whenever garbage collection gets to it).
+        if self._closed:
+            raise StoreClosed(f"The local store {self.path} is closed")
+        return self._maker
+
     def close(self) -> None:
+        self._closed = True
         self.engine.dispose()
 
     # Outbox ---------------------------------------------------------------------------------------------

@@ -90,10 +90,10 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
         booked = arrived + timedelta(minutes=10)
         authorised = arrived + timedelta(minutes=20)
 
-        def at(minutes: float) -> datetime:
+        def at(minutes: float, arrived: datetime = arrived) -> datetime:
             return arrived + timedelta(minutes=minutes)
 
-        def key(what: str) -> str:
+        def key(what: str, surname: str = surname) -> str:
             return demo_id(what, surname)
 
         booking.book_in(session, sergeant, BookingIn(

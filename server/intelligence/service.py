@@ -105,7 +105,7 @@ def _link_person(session: Session, report: IntelligenceReport, person_id: str, r
     try:
         person = get_person(session, person_id)
     except ProblemError:
-        raise ProblemError.field(field, "There is no such person; search for them or create them first.")
+        raise ProblemError.field(field, "There is no such person; search for them or create them first.") from None
     if person.merged_into:
         raise ProblemError.field(field, "This record was merged into another; link the surviving record.")
     report.people.append(IntelligencePerson(id=link_id or str(uuid.uuid4()), report_id=report.id,

@@ -146,7 +146,8 @@ def link_person(session: Session, user: User, investigation_id: str, body: LinkP
     try:
         person = get_person(session, body.person_id)
     except ProblemError:
-        raise ProblemError.field("person_id", "There is no such person; search for them or create them first.")
+        raise ProblemError.field("person_id",
+                                 "There is no such person; search for them or create them first.") from None
     if person.merged_into:
         raise ProblemError.field("person_id", "This record was merged into another; link the surviving record.")
     records.ensure_new(session, InvestigationPerson, body.id, "link")

@@ -17,10 +17,20 @@ from pathlib import Path
 
 import pytest
 
+# The in-process audits' fixtures (and offscreen Qt + the in-memory keyring, set before Qt loads).
+from tests.desktop.harness import _clean_keyring, make_window, ops, start_server  # noqa: F401
 from tests.a11y.atspi.harness import Client, DesktopSession, DriverFailed, missing_tools
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """A demo API server per test module, so one module's writes never change what another module audits."""
+    server = start_server(f"sqlite:///{tmp_path_factory.mktemp('server') / 'bridewell.sqlite3'}")
+    yield server
+    server.stop()
 
 
 def _require_atspi() -> None:

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    OFFSCREEN_NOISE, _clean_keyring, make_window, ops, start_server)
+from tests.desktop.harness import OFFSCREEN_NOISE, start_server
 
 from datetime import datetime, timedelta, timezone
 
@@ -157,7 +156,7 @@ def test_losing_and_regaining_the_server_is_said_once_each(qtbot, make_window, r
         window.check_health()
     for _ in range(3):  # the health timer keeps failing: nothing more is said
         window.check_health()
-        qtbot.wait(300)
+        qtbot.waitUntil(lambda: window.ops.in_flight == 0, timeout=15_000)  # the answer has been handled
     lost = heard.assertive("Cannot reach the server")
     assert len(lost) == 1, heard.items
     assert "sent when it returns" in lost[0]
@@ -167,7 +166,7 @@ def test_losing_and_regaining_the_server_is_said_once_each(qtbot, make_window, r
     with qtbot.waitSignal(window.reachability_changed, timeout=15_000, check_params_cb=lambda ok: ok):
         window.check_health()
     window.check_health()
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: window.ops.in_flight == 0, timeout=15_000)  # a second success has been handled
     back = heard.polite("restored")
     assert len(back) == 1 and not heard.assertive("restored"), heard.items
     assert "connected" in window.server_label.accessibleName()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    _clean_keyring, demo_server, make_window, ops)
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest

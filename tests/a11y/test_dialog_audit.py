@@ -9,8 +9,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    _clean_keyring, demo_server, make_window, ops, signed_in_client)
+from tests.desktop.harness import signed_in_client
 
 import os
 from pathlib import Path

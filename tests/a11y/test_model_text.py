@@ -8,8 +8,7 @@ the text checks at the end look for the words.
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    _clean_keyring, demo_server, signed_in_client)
+from tests.desktop.harness import signed_in_client
 
 import pytest
 from PySide6.QtCore import Qt

@@ -3,8 +3,6 @@ every focusable widget is named, every model passes qtmodeltester, and every cel
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    _clean_keyring, demo_server, make_window, ops)
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest

@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    OFFSCREEN_NOISE, _clean_keyring, demo_server, make_window, ops, signed_in_client)
+from tests.desktop.harness import OFFSCREEN_NOISE, signed_in_client
 
 import re
 from collections import defaultdict
@@ -14,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QGroupBox, QLabel, QWidget
 
 from tests.a11y.audit import dialog_classes, reading_order, tab_chain, tab_stops, widget_path
-from tests.a11y.dialog_factories import AuditContext, make_dialog
+from tests.a11y.dialog_factories import AuditContext
 from tests.a11y.test_dialog_audit import _id, open_dialog
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    OFFSCREEN_NOISE, _clean_keyring, demo_server, make_window, ops)
+from tests.desktop.harness import OFFSCREEN_NOISE
 
 import os
 from pathlib import Path

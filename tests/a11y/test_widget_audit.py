@@ -5,8 +5,6 @@ Walks the main window (board, every dock, menus' owner), and the sign-in dialog,
 
 from __future__ import annotations
 
-from tests.desktop.harness import (  # noqa: F401 - fixtures, and offscreen Qt + memory keyring first
-    _clean_keyring, demo_server, make_window, ops)
 from tests.desktop.harness import OFFSCREEN_NOISE
 
 import pytest

@@ -58,6 +58,7 @@ def start_server(database_url: str, demo: bool = True, port: int = 0) -> Running
         server.should_exit = True
         thread.join(10)
         sock.close()
+        app.state.engine.dispose()  # its pooled SQLite connections, closed now rather than whenever GC runs
 
     return RunningServer(f"http://127.0.0.1:{port}", url, stop)
 
@@ -111,9 +112,12 @@ def make_window(qtbot, ops, tmp_path):
         return window
 
     yield make
-    for window, store, client in made:
+    for window, _store, _client in made:
         window.close()
         window.shutdown()
+    # Reads still running on the pool (a record's log loading, say) use the store: let them finish first.
+    qtbot.waitUntil(lambda: ops.in_flight == 0, timeout=10_000)
+    for _window, store, client in made:
         client.close()
         store.close()
 

@@ -43,7 +43,8 @@ def t(day: int, hh: int, mm: int = 0, month: int = 11) -> datetime:
         (ArrivalRoute.ARRESTED_ELSEWHERE, t(10, 9, 40), t(10, 10, 20), None, t(10, 10, 20), "Arrival at station 10:20"),
         (ArrivalRoute.ARRESTED_ELSEWHERE, t(10, 9), t(11, 12), None, t(11, 9), "24 hours after arrest"),
         (ArrivalRoute.ARRESTED_ELSEWHERE, t(10, 9), t(11, 9), None, t(11, 9), "Arrival at station 09:00"),
-        (ArrivalRoute.VOLUNTARY_ATTENDER, t(10, 14, 5), None, None, t(10, 14, 5), "Time of arrest (voluntary attender)"),
+        (ArrivalRoute.VOLUNTARY_ATTENDER, t(10, 14, 5), None, None, t(10, 14, 5),
+         "Time of arrest (voluntary attender)"),
         (ArrivalRoute.FROM_ANOTHER_AREA, t(9, 8), t(10, 20), t(9, 18), t(10, 18),
          "24 hours after leaving detention in the first police area"),
         (ArrivalRoute.FROM_ANOTHER_AREA, t(9, 8), t(9, 23), t(9, 18), t(9, 23),
@@ -58,7 +59,8 @@ def test_relevant_time(route, arrested, arrived, left_first, expected, basis):
 
 def test_relevant_time_basis_is_local_wall_clock_in_summer():
     # 09:20 UTC in July is 10:20 BST: people read local time.
-    r = relevant_time(route=ArrivalRoute.ARRESTED_ELSEWHERE, arrested_at=t(1, 9, month=7), arrived_at=t(1, 9, 20, month=7))
+    r = relevant_time(route=ArrivalRoute.ARRESTED_ELSEWHERE, arrested_at=t(1, 9, month=7),
+                      arrived_at=t(1, 9, 20, month=7))
     assert r.basis == "Arrival at station 10:20"
 
 

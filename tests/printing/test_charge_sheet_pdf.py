@@ -81,7 +81,8 @@ def test_a_charge_without_particulars_is_refused_naming_the_charge(tmp_path: Pat
     with pytest.raises(DocumentError) as caught:
         build_charge_sheet_pdf(dataclasses.replace(doc, charges=(doc.charges[0], second)), path)
     assert caught.value.problems == [
-        ("charges.1.particulars", "Charge 2 (CJ88150 Common assault of an emergency worker) has no particulars of offence.")
+        ("charges.1.particulars",
+         "Charge 2 (CJ88150 Common assault of an emergency worker) has no particulars of offence.")
     ]
     assert "Charge 2 (CJ88150 Common assault of an emergency worker)" in str(caught.value)
     assert not path.exists()  # no half-written court document
@@ -129,7 +130,8 @@ def test_hearing_in_summer_shows_bst(tmp_path: Path) -> None:
 def test_no_charge_is_split_across_pages(tmp_path: Path) -> None:
     charges = tuple(
         Charge(n, "TH68010", "Theft from a shop", "Contrary to section 1(1) and 7 of the Theft Act 1968.",
-               f"On 21/11/2026 at Northtown stole goods worth £{n}0.00 from Marlowe & Finch Ltd (item {n}). " * (n % 3 + 1))
+               f"On 21/11/2026 at Northtown stole goods worth £{n}0.00 from Marlowe & Finch Ltd (item {n}). "
+               * (n % 3 + 1))
         for n in range(1, 10)
     )
     path = tmp_path / "nine.pdf"

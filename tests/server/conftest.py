@@ -1,7 +1,8 @@
 """Server test fixtures: every HTTP test runs against SQLite (a fresh file) and PostgreSQL (a private schema).
 
 PostgreSQL: one schema `bw_<random>` per pytest session inside database `test`, built by Alembic and dropped at
-the end, so parallel runs never collide; tables are truncated between tests. If PostgreSQL is unreachable the
+the end, so parallel runs never collide; tables are truncated between tests. The demo suite (`seeded`) is loaded
+once into a template (a file, a schema) and copied into each test that asks for it. If PostgreSQL is unreachable the
 PostgreSQL cases skip, unless BRIDEWELL_REQUIRE_POSTGRES=1 (CI), when they fail.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import psycopg
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from server.app import create_app
 from server.db import make_engine, make_sessionmaker
@@ -25,8 +28,6 @@ from server.settings import Settings
 from tests.server.asgi_client import AsgiClient
 
 PG_HOST, PG_PORT, PG_DB = "127.0.0.1", 5432, "test"
-TABLES = ["custody_log_entries", "custody_records", "people", "audit_log", "auth_tokens", "idempotency_keys",
-          "events", "users"]
 
 
 def _pg_user() -> str | None:
@@ -77,19 +78,131 @@ def sqlite_template(tmp_path_factory) -> str:
     return str(path)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "bridewell.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
+# The demo suite is loaded once and copied into each test that asks for `seeded` (loading it took ~4 s a test).
+# Its times are relative to when it was loaded, so a copy older than this is loaded afresh rather than let them
+# drift far. A test that asserts those relative facts (a level-3 check falls due within minutes of loading) is
+# marked `fresh_demo` and loads its own.
+SEED_MAX_AGE_S = 120.0
+_SEEDED_KEY = pytest.StashKey[dict[str, int]]()
+
+
+@dataclass
+class _Seed:
+    made_at: float
+    where: str  # SQLite: the template file; PostgreSQL: the template schema
+    counts: dict[str, int]
+    tables: list[str] = field(default_factory=list)  # PostgreSQL: tables in foreign-key order
+
+
+def _fresh(seed: _Seed | None) -> bool:
+    return seed is not None and time.monotonic() - seed.made_at < SEED_MAX_AGE_S
+
+
+def _load_demo_into(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            return load_demo(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _seeds(tmp_path_factory) -> Iterator[dict[str, _Seed]]:
+    seeds: dict[str, _Seed] = {}
+    yield seeds
+    pg = seeds.get("postgresql")
+    if pg is not None:
+        with psycopg.connect(host=PG_HOST, port=PG_PORT, dbname=PG_DB, user=_pg_user(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{pg.where}" CASCADE')
+
+
+def _seeded_sqlite(seeds: dict[str, _Seed], template: str, tmp_path_factory) -> _Seed:
+    seed = seeds.get("sqlite")
+    if not _fresh(seed):
+        path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+        shutil.copy(template, path)
+        seed = seeds["sqlite"] = _Seed(time.monotonic(), str(path), _load_demo_into(f"sqlite:///{path}"))
+    assert seed is not None
+    return seed
+
+
+def _search_path_url(url: str, schema: str) -> str:
+    return url.rsplit("?options=", 1)[0] + f"?options=-csearch_path%3D{schema}"
+
+
+def _seeded_postgres(seeds: dict[str, _Seed], url: str) -> _Seed:
+    """A schema holding the demo suite, built by the same migrations as the test schema."""
+    seed = seeds.get("postgresql")
+    if _fresh(seed):
+        assert seed is not None
+        return seed
+    schema = seed.where if seed is not None else f"{url.rsplit('%3D', 1)[1]}_seed"
+    seed_url = _search_path_url(url, schema)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     finally:
         engine.dispose()
+    upgrade(seed_url)
+    counts = _load_demo_into(seed_url)
+    engine = make_engine(seed_url)
+    try:
+        tables = [t.name for t in _reflect(engine).sorted_tables if t.name != "alembic_version"]
+    finally:
+        engine.dispose()
+    seed = seeds["postgresql"] = _Seed(time.monotonic(), schema, counts, tables)
+    return seed
+
+
+def _reflect(engine) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(engine)
+    return metadata
+
+
+def _pg_reset(url: str, seed: _Seed | None) -> None:
+    """Empty every table of the test schema (RESTART IDENTITY: the event sequence starts again); with a seed,
+    copy the demo rows and sequence positions in from the template schema."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            tables = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                       "AND tablename <> 'alembic_version'")).all()
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            if seed is not None:
+                for table in seed.tables:
+                    conn.execute(text(f'INSERT INTO {table} SELECT * FROM "{seed.where}".{table}'))
+                sequences = conn.execute(text("SELECT sequencename, last_value FROM pg_sequences "
+                                              "WHERE schemaname = :s AND last_value IS NOT NULL"),
+                                         {"s": seed.where}).all()
+                for name, last_value in sequences:
+                    conn.execute(text("SELECT setval(:n, :v)"), {"n": name, "v": last_value})
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, _seeds, _cheap_argon2) -> str:
+    """A fresh database; a copy of the demo suite when the test (directly or not) asks for `seeded`."""
+    wants_demo = "seeded" in request.fixturenames and request.node.get_closest_marker("fresh_demo") is None
+    if request.param == "sqlite":
+        path = tmp_path / "bridewell.sqlite3"
+        template = request.getfixturevalue("sqlite_template")
+        if wants_demo:
+            seed = _seeded_sqlite(_seeds, template, request.getfixturevalue("tmp_path_factory"))
+            shutil.copy(seed.where, path)
+            request.node.stash[_SEEDED_KEY] = dict(seed.counts)
+        else:
+            shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    pg_seed = _seeded_postgres(_seeds, url) if wants_demo else None
+    _pg_reset(url, pg_seed)
+    if pg_seed is not None:
+        request.node.stash[_SEEDED_KEY] = dict(pg_seed.counts)
     return url
 
 
@@ -112,7 +225,10 @@ def client(app) -> Iterator[AsgiClient]:
 
 
 @pytest.fixture
-def seeded(app) -> dict[str, int]:
+def seeded(request, app) -> dict[str, int]:
+    """The demo suite: copied in by `database_url`; loaded now for a `fresh_demo` test (or one that asked late)."""
+    if _SEEDED_KEY in request.node.stash:
+        return request.node.stash[_SEEDED_KEY]
     with make_sessionmaker(app.state.engine)() as session, session.begin():
         return load_demo(session)
 

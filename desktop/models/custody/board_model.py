@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 
-from desktop.timefmt import format_elapsed, format_local, format_short, parse_utc, spoken_elapsed, utc_now
+from desktop.timefmt import format_local, format_short, parse_utc, spoken_elapsed, utc_now
 from domain.observation import DEFAULT_CONFIG as OBS_DEFAULT, ObservationConfig, ObservationLevel, next_check_due
 from domain.pace_clock import Authority, AuthorityKind, current_limit, next_review
 
@@ -28,7 +28,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # True when this row (any column) has an overdue check or review
 _ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
-          Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole]
+          Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, OVERDUE_ROLE]
 WARN = {NEXT_CHECK: OBS_DEFAULT.warn_before, NEXT_REVIEW: timedelta(hours=1), LIMIT: timedelta(hours=1)}
 WHAT = {NEXT_CHECK: "Cell check", NEXT_REVIEW: "Review", LIMIT: "Detention limit"}
 

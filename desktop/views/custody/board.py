@@ -37,6 +37,27 @@ class BoardProxy(QSortFilterProxyModel):
         if self._overdue_only:
             self.set_overdue_only(True)
 
+    def setSourceModel(self, model) -> None:  # noqa: N802 - Qt's name
+        previous = self.sourceModel()
+        if previous is not None:
+            previous.dataChanged.disconnect(self._source_changed)
+        super().setSourceModel(model)
+        if model is not None:
+            model.dataChanged.connect(self._source_changed)
+
+    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
+        # A row updated from the change feed (a check recorded elsewhere) or by the clock may leave or join the
+        # 'overdue only' view. Checked here, as the model changes, so the view never lags behind the model
+        # whichever feed handler happens to run first.
+        if not self._overdue_only or (roles and OVERDUE_ROLE not in roles):
+            return
+        source = self.sourceModel()
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            shown = self.mapFromSource(source.index(row, 0)).isValid()
+            if shown != self.filterAcceptsRow(row, QModelIndex()):
+                self.refilter()
+                return
+
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self._overdue_only:
             index = self.sourceModel().index(source_row, 0, source_parent)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem
 
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of

@@ -413,8 +413,8 @@ def report_html(report: dict) -> str:
     items = "".join(f"<li>{e(i.get('text') or '')} — <b>{e(i.get('assessment') or '')}</b>: "
                     f"{e(meaning('assessment', i.get('assessment')))}</li>" for i in report.get("items") or [])
     people = "; ".join(f"{full_name(p.get('person'))} ({p.get('role')})" for p in report.get("people") or []) or "none"
-    places = "; ".join(" ".join(x for x in (l.get("description"), l.get("postcode")) if x)
-                       for l in report.get("locations") or []) or "none"
+    places = "; ".join(" ".join(x for x in (loc.get("description"), loc.get("postcode")) if x)
+                       for loc in report.get("locations") or []) or "none"
     events = "; ".join(f"{ev.get('kind')} {ev.get('ref')}" for ev in report.get("events") or []) or "none"
     rows = [("Reference", report.get("reference")), ("Status", STATUS_TITLES.get(report.get("status"), report.get("status"))),
             ("Source reference", report.get("source_reference")),

@@ -86,12 +86,12 @@ def table_info(acc, max_rows=200):
     try:
         t = acc.queryTable()
     except Exception as exc:
-        raise DriverError(f"node {acc.name!r} has no Table interface: {exc}")
+        raise DriverError(f"node {acc.name!r} has no Table interface: {exc}") from exc
     n_rows, n_cols = t.nRows, t.nColumns
     headers = []
     for c in range(n_cols):
         h = safe(lambda c=c: t.getColumnHeader(c))
-        name = safe(lambda: h.name, "") if h is not None else ""
+        name = safe(lambda h=h: h.name, "") if h is not None else ""
         if not name:
             name = safe(lambda c=c: t.getColumnDescription(c), "") or ""
         headers.append(name)
@@ -101,8 +101,8 @@ def table_info(acc, max_rows=200):
         for c in range(n_cols):
             cell = safe(lambda r=r, c=c: t.getAccessibleAt(r, c))
             row.append({
-                "name": (safe(lambda: cell.name, "") or "") if cell is not None else "",
-                "description": (safe(lambda: cell.description, "") or "") if cell is not None else "",
+                "name": (safe(lambda cell=cell: cell.name, "") or "") if cell is not None else "",
+                "description": (safe(lambda cell=cell: cell.description, "") or "") if cell is not None else "",
             })
         rows.append(row)
     selected = list(safe(lambda: t.getSelectedRows(), []) or [])
@@ -115,9 +115,9 @@ def find_app(app_name, timeout=0.0):
     while True:
         desktop = pyatspi.Registry.getDesktop(0)
         seen = []
-        for i in range(safe(lambda: desktop.childCount, 0)):
-            app = safe(lambda i=i: desktop.getChildAtIndex(i))
-            name = safe(lambda: app.name, None) if app is not None else None
+        for i in range(safe(lambda desktop=desktop: desktop.childCount, 0)):
+            app = safe(lambda i=i, desktop=desktop: desktop.getChildAtIndex(i))
+            name = safe(lambda app=app: app.name, None) if app is not None else None
             seen.append(name)
             if app is not None and name == app_name:
                 return app

@@ -144,7 +144,7 @@ def cmd_action(args):
     try:
         act = acc.queryAction()
     except Exception:
-        raise DriverError(f"{locator_text(args)} has no actions")
+        raise DriverError(f"{locator_text(args)} has no actions") from None
     names = [act.getName(i) for i in range(act.nActions)]
     if not names:
         raise DriverError(f"{locator_text(args)} has no actions")
@@ -172,7 +172,7 @@ def cmd_set_text(args):
     try:
         ed = acc.queryEditableText()
     except Exception:
-        raise DriverError(f"{locator_text(args)} is not editable text")
+        raise DriverError(f"{locator_text(args)} is not editable text") from None
     ok = ed.setTextContents(args.text)
     return {"node": describe(acc, path), "ok": bool(ok), "text": text_of(acc)}
 
@@ -203,7 +203,8 @@ def cmd_focused(args):
                       if {"focused", "showing"} <= set(states_of(a))]}
 
 
-COMMANDS = {"focused": cmd_focused, "apps": cmd_apps, "find": cmd_find, "wait": cmd_wait, "action": cmd_action, "focus": cmd_focus,
+COMMANDS = {"focused": cmd_focused, "apps": cmd_apps, "find": cmd_find, "wait": cmd_wait, "action": cmd_action,
+            "focus": cmd_focus,
             "set-text": cmd_set_text, "text": cmd_text, "table": cmd_table, "select-row": cmd_select_row}
 
 

@@ -42,7 +42,7 @@ def until(condition, timeout_ms: int = 10_000) -> None:
 
 
 def shoot(out: Path, scale: int) -> list[Path]:
-    app = QApplication.instance() or QApplication([])
+    QApplication.instance() or QApplication([])
     original = QApplication.font()
     if scale != 1:
         bigger = QApplication.font()

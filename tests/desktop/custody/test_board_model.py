@@ -137,3 +137,23 @@ def test_risk_responses_model(qapp, qtmodeltester):
     cells_have_text(model)
     assert model.index(0, 1).data() == "Yes (concern)"
     assert model.index(1, 3).data(Qt.ItemDataRole.AccessibleTextRole) == "Note: none"
+
+
+def test_overdue_only_view_follows_the_model_as_it_changes(qapp):
+    """No refilter call from outside: a check recorded elsewhere (an upsert from the feed) takes the row out of
+    the 'overdue only' view at once, and a row falling due on a tick comes in."""
+    now = [NOW]
+    model = CustodyBoardModel(clock=lambda: now[0])
+    model.set_records([record(1, "C1", arrived=timedelta(hours=5), last_check=timedelta(minutes=70)),
+                       record(2, "C2", arrived=timedelta(hours=5), last_check=timedelta(minutes=50))])
+    model.tick()
+    proxy = BoardProxy()
+    proxy.setDynamicSortFilter(False)  # as on the window: the clocks tick every second, rows must not jump
+    proxy.setSourceModel(model)
+    proxy.set_overdue_only(True)
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data(OVERDUE_ROLE)
+    model.upsert(record(1, "C1", arrived=timedelta(hours=5), last_check=timedelta(minutes=1)))
+    assert proxy.rowCount() == 0
+    now[0] = NOW + timedelta(minutes=11)  # C2's check falls due
+    model.tick()
+    assert proxy.rowCount() == 1 and "C2" == model.record(proxy.mapToSource(proxy.index(0, 0)).row())["cell"]

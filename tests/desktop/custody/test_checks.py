@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.custody.board_model import NEXT_CHECK
 from desktop.timefmt import format_local, parse_utc, utc_now
+from desktop.views.custody.menu import EMERGENCY_EVENT
 from desktop.views.forms.dialog import now_to_minute, set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut, select
 
@@ -81,10 +82,14 @@ def test_failed_rousing_prompts_and_announces_at_once(qtbot, make_window, demo_s
     assert prompt.objectName() == "medicalEmergencyPrompt"
     assert "Call an ambulance / healthcare professional now" in prompt.text()
     assert announcements.assertive("MEDICAL EMERGENCY")
+    fed: list[dict] = []
+    window.feed.events.connect(fed.extend)  # connected after the window's own handlers, so it hears last
     with qtbot.waitSignal(dialog.saved_signal, timeout=15_000) as saved:
         pass
     assert saved.args[0]["medical_emergency"] is True
-    qtbot.wait(1500)  # the feed brings custody.medical_emergency for our own check: no second prompt
+    # The feed brings custody.medical_emergency for our own check: once it has been handled, no second prompt.
+    qtbot.waitUntil(lambda: any(e.get("type") == EMERGENCY_EVENT and e.get("data", {}).get("id") == saved.args[0]["id"]
+                                for e in fed), timeout=15_000)
     prompts = [w for w in QApplication.topLevelWidgets()
                if isinstance(w, QMessageBox) and w.objectName() == "medicalEmergencyPrompt" and w.isVisible()]
     assert prompts == [prompt]

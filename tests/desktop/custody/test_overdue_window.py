@@ -27,7 +27,9 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
     try:
         window = make_window(fresh_server.url)
         qtbot.waitUntil(lambda: bool(heard.assertive("ELSWORTH")), timeout=5000)
-        qtbot.wait(2500)  # two more ticks: still overdue, not announced again
+        for _tick in range(2):  # two more ticks of the board's clock: still overdue, not announced again
+            with qtbot.waitSignal(window.board_model.dataChanged, timeout=5000):
+                pass
         about_elsworth = heard.assertive("ELSWORTH")
         assert len(about_elsworth) == 1 and "Cell check" in about_elsworth[0] and "OVERDUE" in about_elsworth[0]
     finally:

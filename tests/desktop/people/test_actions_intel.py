@@ -142,7 +142,8 @@ def test_intelligence_officer_sees_c_reports_original_and_can_regrade(qtbot, mak
     report = changed.args[0]
     assert report["grading"].startswith("1/") and report["grading_history"]
     assert viewer.history_model.rowCount() == len(report["grading_history"])
-    assert viewer.history_model.index(viewer.history_model.rowCount() - 1, 4).data() == "Source has since proved reliable."
+    last = viewer.history_model.rowCount() - 1
+    assert viewer.history_model.index(last, 4).data() == "Source has since proved reliable."
 
 
 def _report_id(url: str, suffix: str) -> str:

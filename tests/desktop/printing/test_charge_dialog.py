@@ -77,7 +77,8 @@ def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, 
     for field, text in (("place", "Quayside Retail Park, Portharrow"), ("property", "two bottles of gin"),
                         ("value", "45.98"), ("owner", "Harrowmart Stores Ltd")):
         assert focused() is editor.fields[field], field
-        assert editor.fields[field].accessibleName() == f"Charge 1: {field if field != 'owner' else 'owner of the property'}"
+        spoken = field if field != "owner" else "owner of the property"
+        assert editor.fields[field].accessibleName() == f"Charge 1: {spoken}"
         type_into_focus(qtbot, text)
         tab(qtbot)
     assert "stole two bottles of gin to the value of £45.98 belonging to Harrowmart Stores Ltd" \

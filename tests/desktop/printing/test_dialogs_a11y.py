@@ -7,7 +7,6 @@ import os
 from datetime import date
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.printing.custody_record_pdf import build_custody_record_pdf

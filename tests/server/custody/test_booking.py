@@ -172,10 +172,12 @@ def test_patch_needs_if_match_and_refuses_a_stale_version(client, h):
 def test_rights_notice_and_requests_are_recorded_with_times(client, h):
     record = book(client, h["sergeant"])
     rid = record["id"]
-    notice = client.post(f"{API}/records/{rid}/rights-notice", json={"language": "pl", "given_at": iso(ago(minutes=30))},
+    notice = client.post(f"{API}/records/{rid}/rights-notice",
+                         json={"language": "pl", "given_at": iso(ago(minutes=30))},
                          headers=h["detention"])
     assert notice.status_code == 200 and notice.json()["rights_notice"]["language"] == "pl"
-    unknown = client.post(f"{API}/records/{rid}/rights-notice", json={"language": "xx", "given_at": iso(ago(minutes=3))},
+    unknown = client.post(f"{API}/records/{rid}/rights-notice",
+                          json={"language": "xx", "given_at": iso(ago(minutes=3))},
                           headers=h["detention"])
     assert unknown.status_code == 422 and "language" in fields(unknown)
     for right in ("legal_advice", "someone_informed", "consult_codes", "interpreter", "consular_contact"):

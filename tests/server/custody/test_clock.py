@@ -84,7 +84,7 @@ def test_a_review_without_an_outcome_or_before_authorisation_is_refused(client, 
 
 
 def _two_reviews(client, h, record):
-    for n, at in ((1, authorised(record) + timedelta(hours=5)), (2, authorised(record) + timedelta(hours=14))):
+    for _n, at in ((1, authorised(record) + timedelta(hours=5)), (2, authorised(record) + timedelta(hours=14))):
         assert review(client, h["inspector"], record["id"], at).status_code == 201
 
 

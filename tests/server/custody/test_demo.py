@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.server.custody.conftest import API
 
 
+@pytest.mark.fresh_demo  # "one check overdue" holds only minutes after loading
 def test_demo_detainees_are_booked_in_properly(client, sergeant, open_records):
     now = datetime.now(UTC)
     by_name = {r["person"]["surname"]: r for r in open_records}

@@ -20,7 +20,8 @@ def test_detention_officers_book_in_but_only_the_sergeant_decides(client, h):
     record = book(client, h["detention"], detention=False)
     assert record["detention_decision"] is None and record["next_review_due"] is None
     url = f"{API}/records/{record['id']}/detention-decision"
-    body = {"decision": "authorised", "grounds": "To obtain evidence by questioning.", "decided_at": iso(ago(minutes=5))}
+    body = {"decision": "authorised", "grounds": "To obtain evidence by questioning.",
+            "decided_at": iso(ago(minutes=5))}
     for who in ("detention", "inspector"):
         assert client.post(url, json=body, headers=h[who]).status_code == 403
     ok = client.post(url, json=body, headers=h["sergeant"])
@@ -94,7 +95,8 @@ def test_interviews_record_start_end_and_who(client, h):
     assert backwards.status_code == 422 and "ended_at" in fields(backwards)
     ended = client.post(f"{url}/{iid}/end", json={"ended_at": iso(ago(minutes=40))}, headers=h["detention"])
     assert ended.status_code == 200 and ended.json()["ended_at"] is not None
-    assert client.post(f"{url}/{iid}/end", json={"ended_at": iso(ago(minutes=30))}, headers=h["detention"]).status_code == 409
+    again = client.post(f"{url}/{iid}/end", json={"ended_at": iso(ago(minutes=30))}, headers=h["detention"])
+    assert again.status_code == 409
     log = client.get(f"{API}/records/{record['id']}/log", headers=h["sergeant"]).json()
     kinds = [e["kind"] for e in log]
     assert "interview_start" in kinds and "interview_end" in kinds
@@ -143,7 +145,8 @@ def test_disposal_makes_the_record_read_only(client, h, app):
     assert body["disposal"]["decided_by"]["name"] == "Sgt Alys Penhallow"
     assert body["next_review_due"] is None and body["next_check_due"] is None
     writes = [
-        ("POST", f"{url}/log", {"id": new_id(), "kind": "note", "text": "Late note.", "observed_at": iso(ago(minutes=0))}),
+        ("POST", f"{url}/log",
+         {"id": new_id(), "kind": "note", "text": "Late note.", "observed_at": iso(ago(minutes=0))}),
         ("POST", f"{url}/checks", {"id": new_id(), "check_type": "look", "result": "awake – settled",
                                    "observed_at": iso(ago(minutes=0))}),
         ("POST", f"{url}/observation-level", {"level": 2, "reason": "x", "set_at": iso(ago(minutes=0))}),
@@ -152,7 +155,8 @@ def test_disposal_makes_the_record_read_only(client, h, app):
         ("PATCH", url, {"cell": "C1"}),
     ]
     for method, path, payload in writes:
-        response = client.request(method, path, json=payload, headers={**h["sergeant"], "If-Match": str(body["version"])})
+        response = client.request(method, path, json=payload,
+                                  headers={**h["sergeant"], "If-Match": str(body["version"])})
         assert response.status_code == 409, (path, response.text)
         assert "read-only" in response.json()["detail"] and response.json()["current"]["status"] == "released"
     # A released person can be booked in again on a new record.

@@ -113,7 +113,8 @@ def test_regrading_keeps_the_history(client, seeded):
     assert regraded["grading"] == "2/B/C" and regraded["version"] == 2
     history = regraded["grading_history"]
     assert len(history) == 1 and history[0]["source_evaluation"] == "1" and history[0]["handling_code"] == "P"
-    assert history[0]["reason"] == "Second source contradicts" and history[0]["by"]["display_name"] == "Isolde Marchbank"
+    assert history[0]["reason"] == "Second source contradicts"
+    assert history[0]["by"]["display_name"] == "Isolde Marchbank"
     stale = client.post(f"{API}/intelligence/reports/{report['id']}/grading", headers={**intel, "If-Match": "1"},
                         json={"source_evaluation": "1", "items": [{"assessment": "A"}], "handling_code": "P",
                               "reason": "back"})

@@ -62,7 +62,8 @@ def test_the_sergeant_charges_numbered_offences_from_the_catalogue(client, h, ap
     assert first["statement"].startswith("Contrary to section 1(1)")
     assert first["mode_of_trial"] == "either_way"
     assert first["particulars"] == (f"On {date.today().day} {date.today():%B %Y} at Quayside Retail Park, Portharrow "
-                                    "stole two bottles of gin to the value of £45.98 belonging to Harrowmart Stores Ltd.")
+                                    "stole two bottles of gin to the value of £45.98 "
+                                    "belonging to Harrowmart Stores Ltd.")
     assert case["charges"][1]["offence_code"] == "TH68001"
     assert case["charges"][1]["particulars"].startswith("Between ")
     assert case["reply"] == "I was going to pay for it."

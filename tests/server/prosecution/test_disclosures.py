@@ -19,7 +19,8 @@ def disclosure(record_id: str, **overrides) -> dict:
 def test_a_print_is_audited_as_a_disclosure_with_its_purpose(client, h, app):
     record = book(client, h["sergeant"])
     body = disclosure(record["id"])
-    response = client.post(f"{API}/audit/disclosures", json=body, headers={**h["detention"], "Idempotency-Key": body["id"]})
+    response = client.post(f"{API}/audit/disclosures", json=body,
+                           headers={**h["detention"], "Idempotency-Key": body["id"]})
     assert response.status_code == 201, response.text
     out = response.json()
     assert out["purpose"] == "Copy for solicitor" and out["by"]["name"]
