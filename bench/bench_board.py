@@ -25,9 +25,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
-from desktop.models.custody_board_model import SORT_ROLE, CustodyBoardModel  # noqa: E402
-from desktop.views.custody_board import BoardProxy  # noqa: E402
-from desktop.views.detainee_log import DetaineeLogPanel  # noqa: E402
+from desktop.models.custody.board_model import SORT_ROLE, CustodyBoardModel  # noqa: E402
+from desktop.views.custody.board import BoardProxy  # noqa: E402
+from desktop.views.custody.detainee_log import DetaineeLogPanel  # noqa: E402
 
 START = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 

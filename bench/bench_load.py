@@ -53,7 +53,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.demo import DEMO_PASSWORD
+from server.demo import DEMO_PASSWORD  # noqa: E402 (after the sys.path line above)
 
 API = "/api/v1"
 REQUEST_TIMEOUT_S = 15.0  # a loop request that takes longer counts as a timeout (the client gives up too)

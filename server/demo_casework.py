@@ -151,7 +151,8 @@ def _add_investigation(session: Session, demo_id, users: dict[str, User], now: d
             action.result_text, action.resulted_at, action.resulted_by_id = result, done, investigator.id
             history.append(("submit_result", "allocated", "resulted", None, investigator, done))
         if state == "filed":
-            action.reviewed_by_id, action.reviewed_at, action.review_outcome = supervisor.id, now - timedelta(hours=1), "file"
+            action.reviewed_by_id, action.reviewed_at = supervisor.id, now - timedelta(hours=1)
+            action.review_outcome = "file"
             history.append(("file", "resulted", "filed", None, supervisor, now - timedelta(hours=1)))
         if state == "referred":
             action.reason = "Needs an authorisation decision from the SIO first."
