@@ -62,8 +62,9 @@ class Operations(QObject):
             log.error("Unhandled error in background operation:\n%s",
                       "".join(traceback.format_exception(value)))
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Finish queued writes (never drop a local-store write), then stop."""
+    def shutdown(self, wait: bool = True, *, wait_for_reads: bool = False) -> None:
+        """Finish queued writes (never drop a local-store write), then stop. Queued reads are dropped; reads
+        already running are waited for only with wait_for_reads (before closing a store they may still use)."""
         self._writer.shutdown(wait=wait)
         self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=wait_for_reads, cancel_futures=True)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.custody.board_model import NEXT_CHECK
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.custody.menu import EMERGENCY_EVENT
+from domain.events import EventType
 from desktop.views.forms.dialog import now_to_minute, set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut, select
 
@@ -88,8 +88,9 @@ def test_failed_rousing_prompts_and_announces_at_once(qtbot, make_window, demo_s
         pass
     assert saved.args[0]["medical_emergency"] is True
     # The feed brings custody.medical_emergency for our own check: once it has been handled, no second prompt.
-    qtbot.waitUntil(lambda: any(e.get("type") == EMERGENCY_EVENT and e.get("data", {}).get("id") == saved.args[0]["id"]
-                                for e in fed), timeout=15_000)
+    check_id = saved.args[0]["id"]
+    qtbot.waitUntil(lambda: any(e.get("type") == EventType.CUSTODY_MEDICAL_EMERGENCY
+                                and (e.get("data") or {}).get("id") == check_id for e in fed), timeout=15_000)
     prompts = [w for w in QApplication.topLevelWidgets()
                if isinstance(w, QMessageBox) and w.objectName() == "medicalEmergencyPrompt" and w.isVisible()]
     assert prompts == [prompt]
