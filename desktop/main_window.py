@@ -100,7 +100,8 @@ class MainWindow(QMainWindow):
         # The clock column changes every second; re-sorting on each tick would make rows jump under the cursor.
         self.board_proxy.setDynamicSortFilter(False)
 
-        self.filter_edit = QLineEdit(objectName="boardFilterEdit")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("boardFilterEdit")
         self.filter_edit.setPlaceholderText("Cell, name or status")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
@@ -190,13 +191,16 @@ class MainWindow(QMainWindow):
         file_menu = self.menus[MenuId.FILE]
         if file_menu.actions():
             file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, objectName="quitAction", shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view = self.menus[MenuId.VIEW]
-        self.focus_board_action = QAction("Custody &board", self, objectName="focusBoardAction",
-                                          shortcut=QKeySequence("Alt+0"))
+        self.focus_board_action = QAction("Custody &board", self)
+        self.focus_board_action.setObjectName("focusBoardAction")
+        self.focus_board_action.setShortcut(QKeySequence("Alt+0"))
         self.focus_board_action.triggered.connect(self.focus_board)
         view.addAction(self.focus_board_action)
         view.addSeparator()
@@ -211,7 +215,8 @@ class MainWindow(QMainWindow):
             view.addAction(action)
             self.dock_actions[name] = action
         view.addSeparator()
-        reset = QAction("&Restore default layout", self, objectName="resetLayoutAction")
+        reset = QAction("&Restore default layout", self)
+        reset.setObjectName("resetLayoutAction")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
         # The right-hand dock runs the full height; the others sit under the board, not under it.
@@ -245,9 +250,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setObjectName("statusBar")
-        self.server_label = QLabel(objectName="serverStatus")
-        self.sync_label = QLabel("All changes sent", objectName="syncStatus")
-        self.user_label = QLabel(objectName="userStatus")
+        self.server_label = QLabel()
+        self.server_label.setObjectName("serverStatus")
+        self.sync_label = QLabel("All changes sent")
+        self.sync_label.setObjectName("syncStatus")
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userStatus")
         for label in (self.user_label, self.server_label, self.sync_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)

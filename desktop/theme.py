@@ -223,19 +223,25 @@ def install(window) -> dict[str, QAction]:
     current.apply()
     view = window.menu(MenuId.VIEW)
     view.addSeparator()
-    contrast = QAction("&High contrast", window, objectName="highContrastAction", checkable=True,
-                       shortcut=QKeySequence("Ctrl+Shift+H"))
+    contrast = QAction("&High contrast", window)
+    contrast.setObjectName("highContrastAction")
+    contrast.setCheckable(True)
+    contrast.setShortcut(QKeySequence("Ctrl+Shift+H"))
     contrast.setChecked(current.high_contrast)
     contrast.setStatusTip("White on black with yellow focus and selection; overrides the system colours")
     contrast.toggled.connect(lambda on: current.set_high_contrast(on) if on != current.high_contrast else None)
-    larger = QAction("&Larger text", window, objectName="largerTextAction")
+    larger = QAction("&Larger text", window)
+    larger.setObjectName("largerTextAction")
     # Ctrl++ needs Shift on most layouts, so Ctrl+= does the same.
     larger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
     larger.triggered.connect(current.larger_text)
-    smaller = QAction("&Smaller text", window, objectName="smallerTextAction",
-                      shortcut=QKeySequence(QKeySequence.StandardKey.ZoomOut))
+    smaller = QAction("&Smaller text", window)
+    smaller.setObjectName("smallerTextAction")
+    smaller.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
     smaller.triggered.connect(current.smaller_text)
-    reset = QAction("Reset &text size", window, objectName="resetTextAction", shortcut=QKeySequence("Ctrl+0"))
+    reset = QAction("Reset &text size", window)
+    reset.setObjectName("resetTextAction")
+    reset.setShortcut(QKeySequence("Ctrl+0"))
     reset.triggered.connect(current.reset_text)
     actions = {"high_contrast": contrast, "larger": larger, "smaller": smaller, "reset": reset}
     for action in actions.values():

@@ -72,7 +72,9 @@ class CustodyArea(QObject):
             self.refresh_catalogue()  # signed in: take a copy now, for booking in offline later
 
         for key, (text, name, shortcut, _roles, _needs) in ACTIONS.items():
-            action = QAction(text, window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, window)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, k=key: self.open(k))
             self.actions[key] = action

@@ -67,7 +67,8 @@ class BoardProxy(QSortFilterProxyModel):
 
 
 def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
-    check = QCheckBox("Overdue onl&y", objectName="boardOverdueOnly")
+    check = QCheckBox("Overdue onl&y")
+    check.setObjectName("boardOverdueOnly")
     check.setToolTip("Show only detainees whose cell check, review or detention limit is overdue")
     check.setAccessibleDescription(check.toolTip())
 

@@ -84,8 +84,12 @@ class BookingDialog(CustodyDialog):
         self.offence_choices = {offence_text(o): o for o in by_text}
 
         # The person ------------------------------------------------------------------------------------------
-        self.person_box = QGroupBox("Person", objectName="bookingPersonBox")
-        self.existing_label = QLabel(objectName="bookingExistingPerson", wordWrap=True, visible=False)
+        self.person_box = QGroupBox("Person")
+        self.person_box.setObjectName("bookingPersonBox")
+        self.existing_label = QLabel()
+        self.existing_label.setObjectName("bookingExistingPerson")
+        self.existing_label.setWordWrap(True)
+        self.existing_label.setVisible(False)
         self.surname_edit = QLineEdit()
         self.forenames_edit = QLineEdit()
         self.dob_edit = date_edit("bookingDateOfBirth", "Date of birth.", date(2000, 1, 1))
@@ -137,7 +141,8 @@ class BookingDialog(CustodyDialog):
         self.offence_edit.installEventFilter(_ReturnAdds(self))
         # With the matches open, QCompleter hands Return to the field past event filters: add it then too (issue 6)
         self.offence_edit.returnPressed.connect(self.add_offence)
-        self.add_button = QPushButton("&Add offence", objectName="bookingAddOffence")
+        self.add_button = QPushButton("&Add offence")
+        self.add_button.setObjectName("bookingAddOffence")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_offence)
         row = QWidget(objectName="bookingOffenceRow")
@@ -169,7 +174,9 @@ class BookingDialog(CustodyDialog):
         self.cell_edit.setMaxLength(20)
         self.add_row("Ce&ll:", self.cell_edit, "cell", name="bookingCell")
 
-        self.relevant_label = QLabel(objectName="bookingRelevantTime", wordWrap=True)
+        self.relevant_label = QLabel()
+        self.relevant_label.setObjectName("bookingRelevantTime")
+        self.relevant_label.setWordWrap(True)
         self.relevant_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                     | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.relevant_label.setAccessibleName("Relevant time")

@@ -44,11 +44,11 @@ class CellCheckDialog(CustodyDialog):
         self.level = ObservationLevel(level) if level else None
         who = user or {}
         collar = f" ({who['collar_number']})" if who.get("collar_number") else ""
-        self.who_label = QLabel(f"{who.get('display_name') or who.get('username') or ''}{collar}",
-                                objectName="cellCheckWho")
+        self.who_label = QLabel(f"{who.get('display_name') or who.get('username') or ''}{collar}")
+        self.who_label.setObjectName("cellCheckWho")
         self.form.addRow("Checked by:", self.who_label)
-        self.level_label = QLabel(LEVEL_TITLES[self.level] if self.level else "No observation level set",
-                                  objectName="cellCheckLevel")
+        self.level_label = QLabel(LEVEL_TITLES[self.level] if self.level else "No observation level set")
+        self.level_label.setObjectName("cellCheckLevel")
         self.form.addRow("Observation level:", self.level_label)
         due = parse_utc(record.get("next_check_due"))
         if due is not None:

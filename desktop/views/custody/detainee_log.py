@@ -25,7 +25,8 @@ class DetaineeLogPanel(QWidget):
         self.controller = controller
         self.model = LogModel(self)
 
-        self.heading = QLabel("Select a detainee on the custody board to see their log.", objectName="logHeading")
+        self.heading = QLabel("Select a detainee on the custody board to see their log.")
+        self.heading.setObjectName("logHeading")
         self.heading.setWordWrap(True)
         self.table = QTableView(objectName="logTable")
         self.table.setModel(self.model)
@@ -48,9 +49,12 @@ class DetaineeLogPanel(QWidget):
         self.observed_edit = datetime_edit("logObservedEdit", None, display_format=MINUTES_AND_ZONE)
         self.observed_edit.setAccessibleDescription("When it happened, UK time. Defaults to now.")
         self.text_edit = text_edit("logTextEdit", "What happened. Ctrl+Return saves.", lines=4)
-        self.text_error = QLabel(objectName="logTextError")
-        self.observed_error = QLabel(objectName="logObservedError")
-        self.kind_error = QLabel(objectName="logKindError")
+        self.text_error = QLabel()
+        self.text_error.setObjectName("logTextError")
+        self.observed_error = QLabel()
+        self.observed_error.setObjectName("logObservedError")
+        self.kind_error = QLabel()
+        self.kind_error.setObjectName("logKindError")
         for label in (self.text_error, self.observed_error, self.kind_error):
             label.setWordWrap(True)
             label.setVisible(False)
@@ -60,7 +64,8 @@ class DetaineeLogPanel(QWidget):
             "observed_at": (self.observed_edit, self.observed_error, "When it happened, UK time. Defaults to now."),
             "kind": (self.kind_combo, self.kind_error, ""),
         }
-        self.save_button = QPushButton("&Save entry", objectName="logSaveButton")
+        self.save_button = QPushButton("&Save entry")
+        self.save_button.setObjectName("logSaveButton")
         self.save_button.setToolTip("Save entry (Ctrl+Return)")
         self.save_button.clicked.connect(self.save)
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self, self.save,

@@ -32,7 +32,9 @@ LEVELS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 
 def _read_only_label(name: str) -> QLabel:
-    label = QLabel(objectName=name, wordWrap=True)
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab so a screen reader can read it
@@ -50,9 +52,13 @@ class RiskPanel(QWidget):
         self.record: dict | None = None
         self.versions: list[dict] = []
 
-        self.heading = QLabel("Select a detainee to see their risk assessment.", objectName="riskHeading",
-                              wordWrap=True)
-        self.reason_label = QLabel(objectName="riskReassessReason", wordWrap=True, visible=False)
+        self.heading = QLabel("Select a detainee to see their risk assessment.")
+        self.heading.setObjectName("riskHeading")
+        self.heading.setWordWrap(True)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("riskReassessReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setVisible(False)
         self.version_combo = QComboBox(objectName="riskVersion")
         self.version_combo.currentIndexChanged.connect(self._show_version)
         self.version_combo.view().setAccessibleName("Risk assessment versions")
@@ -82,7 +88,8 @@ class RiskPanel(QWidget):
         self.observations_label.setAccessibleName("Officer observations")
         self.markers_label = _read_only_label("riskWarningMarkers")
         self.markers_label.setAccessibleName("Warning markers")
-        kept_apart = QGroupBox("Kept apart from the detainee's answers", objectName="riskApart")
+        kept_apart = QGroupBox("Kept apart from the detainee's answers")
+        kept_apart.setObjectName("riskApart")
         apart = QFormLayout(kept_apart)
         apart.addRow("Officer observations:", self.observations_label)
         apart.addRow("Warning markers:", self.markers_label)
@@ -196,7 +203,9 @@ class RiskAssessmentDialog(CustodyDialog):
         self.markers_edit = text_edit("riskMarkersEdit", "PNC, PND and local warning markers checked.")
         self.add_row("Officer &observations:", self.observations_edit, "officer_observations")
         self.add_row("Warning &markers:", self.markers_edit, "warning_markers")
-        self.suggestion_label = QLabel(objectName="riskSuggestion", wordWrap=True)
+        self.suggestion_label = QLabel()
+        self.suggestion_label.setObjectName("riskSuggestion")
+        self.suggestion_label.setWordWrap(True)
         self.form.addRow("Suggested:", self.suggestion_label)
         self.level_combo = QComboBox()
         for key, title in LEVELS:

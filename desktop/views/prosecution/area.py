@@ -44,8 +44,9 @@ class ProsecutionArea(QObject):
         self._charges: dict[str, dict] = {}  # outbox id -> record charged
         self._offences: list[dict] = []
         self._caution = caution_on_charge()
-        self.charge_action = QAction("C&harge…", self.window, objectName="chargeAction",
-                                     shortcut=QKeySequence("Ctrl+Shift+C"))
+        self.charge_action = QAction("C&harge…", self.window)
+        self.charge_action.setObjectName("chargeAction")
+        self.charge_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.charge_action.triggered.connect(self.open_charge_dialog)
 
         self.changes.record_selected.connect(self._update_enabled)

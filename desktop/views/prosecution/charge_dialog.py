@@ -344,15 +344,18 @@ class ChargeDialog(WriteDialog):
 
         self.charges_box = QWidget(objectName="chargeList")
         self.charges_layout = QVBoxLayout(self.charges_box)
-        self.add_button = QPushButton("&Add another charge", objectName="chargeAddButton")
+        self.add_button = QPushButton("&Add another charge")
+        self.add_button.setObjectName("chargeAddButton")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(lambda: self.add_charge(focus=True))
         self.charges_error = FieldError(self.add_button, "chargeChargesError")
 
-        caution = QGroupBox("Caution on charge and reply", objectName="chargeCautionGroup")
+        caution = QGroupBox("Caution on charge and reply")
+        caution.setObjectName("chargeCautionGroup")
         self.caution_text = QLabel(f"“{caution_wording}”", objectName="chargeCautionWording")
         self.caution_text.setWordWrap(True)
-        self.caution_check = QCheckBox("Caution on charge gi&ven", objectName="chargeCautionGiven")
+        self.caution_check = QCheckBox("Caution on charge gi&ven")
+        self.caution_check.setObjectName("chargeCautionGiven")
         self.caution_error = FieldError(self.caution_check, "chargeCautionError")
         self.reply_edit = _plain(QPlainTextEdit(), "chargeReply",
                                  "Exactly what the person said after charge, in their words. Leave empty if they "
@@ -365,7 +368,8 @@ class ChargeDialog(WriteDialog):
         cf.addRow("&Reply after charge (verbatim; empty if none):", self.reply_edit)
         cf.addRow("", self.reply_error)
 
-        bail = QGroupBox("Bail or remand", objectName="chargeBailGroup")
+        bail = QGroupBox("Bail or remand")
+        bail.setObjectName("chargeBailGroup")
         self.bail_combo = QComboBox(objectName="chargeBailDecision")
         for key, title in BAIL_CHOICES:
             self.bail_combo.addItem(title, key)
@@ -385,11 +389,14 @@ class ChargeDialog(WriteDialog):
         bf.addRow("Rea&sons:", self.reasons_edit)
         bf.addRow("", self.reasons_error)
 
-        hearing = QGroupBox("First court hearing", objectName="chargeHearingGroup")
-        self.court_edit = QLineEdit(objectName="chargeCourt")
+        hearing = QGroupBox("First court hearing")
+        hearing.setObjectName("chargeHearingGroup")
+        self.court_edit = QLineEdit()
+        self.court_edit.setObjectName("chargeCourt")
         self.court_edit.setPlaceholderText("e.g. Portharrow Magistrates' Court")
         self.court_error = FieldError(self.court_edit, "chargeCourtError")
-        self.court_code_edit = QLineEdit(objectName="chargeCourtCode")
+        self.court_code_edit = QLineEdit()
+        self.court_code_edit.setObjectName("chargeCourtCode")
         self.court_code_edit.setMaxLength(16)
         self.hearing_edit = datetime_edit("chargeHearingAt", None, display_format=MINUTES_AND_ZONE)
         day = QDate.currentDate().addDays(1)
@@ -425,8 +432,8 @@ class ChargeDialog(WriteDialog):
         scroll.setWidget(content)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        objectName="chargeButtons")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.setObjectName("chargeButtons")
         self.charge_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.charge_button.setText("&Charge")
         self.charge_button.setObjectName("chargeSubmitButton")

@@ -71,7 +71,9 @@ class RecordsArea(QObject):
         self._jobs: list[PrintJob] = []
         self.actions: dict[tuple[str, str], QAction] = {}
         for key, (text, name, shortcut) in ACTIONS.items():
-            action = QAction(text, self.window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, self.window)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, k=key: self.trigger(*k))
             self.actions[key] = action
 

@@ -30,16 +30,22 @@ class LoginDialog(QDialog):
         self.keyring_secure: bool | None = None
         self.busy = False
 
-        self.server_edit = QLineEdit(server_url, objectName="serverEdit")
+        self.server_edit = QLineEdit(server_url)
+        self.server_edit.setObjectName("serverEdit")
         self.server_edit.setAccessibleDescription("For example https://custody.example.police.uk")
-        self.username_edit = QLineEdit(username, objectName="usernameEdit")
-        self.password_edit = QLineEdit(objectName="passwordEdit")
+        self.username_edit = QLineEdit(username)
+        self.username_edit.setObjectName("usernameEdit")
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember_check = QCheckBox("&Remember me on this computer", objectName="rememberCheck")
-        self.keyring_note = QLabel(objectName="keyringNote")
+        self.remember_check = QCheckBox("&Remember me on this computer")
+        self.remember_check.setObjectName("rememberCheck")
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(False)
-        self.status_label = QLabel(objectName="loginStatus")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("loginStatus")
         self.status_label.setWordWrap(True)
 
         self.server_error = FieldError(self.server_edit, "serverError")
