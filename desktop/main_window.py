@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         for make in AREAS:
             self.install_area(make(context))
         self._finish_menus()
-        theme.install(self)
+        self.theme_actions = theme.install(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.layout_restored = self.restore_layout()
 
@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.board.selectionModel().currentRowChanged.connect(self._board_row_changed)
-        self.board_heading = QLabel("Custody board: loading…", objectName="boardHeading")
+        self.board_heading = QLabel("Custody board: loading…")
+        self.board_heading.setObjectName("boardHeading")
 
         central = QWidget(objectName="boardPanel")
         self._filter_form = QFormLayout()

@@ -52,7 +52,9 @@ class CellCheckDialog(CustodyDialog):
         self.form.addRow("Observation level:", self.level_label)
         due = parse_utc(record.get("next_check_due"))
         if due is not None:
-            self.form.addRow("Check due:", QLabel(format_local(due), objectName="cellCheckDue"))
+            due_label = QLabel(format_local(due))
+            due_label.setObjectName("cellCheckDue")
+            self.form.addRow("Check due:", due_label)
         self.type_combo = QComboBox()
         for check_type, title in CHECK_TYPE_TITLES.items():
             self.type_combo.addItem(title, check_type.value)

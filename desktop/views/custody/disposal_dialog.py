@@ -38,8 +38,11 @@ class DisposalDialog(CustodyDialog):
         self.add_row("Bail &conditions:", self.conditions_edit, "bail_conditions")
         self.add_row("&Transferred to:", self.transfer_edit, "transfer_to", name="disposalTransferTo")
         self.add_row("Co&urt:", self.court_edit, "court", name="disposalCourt")
-        self.form.addRow(QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can "
-                                "be written to it.", objectName="disposalWarning", wordWrap=True))
+        warning = QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can be "
+                         "written to it.")
+        warning.setObjectName("disposalWarning")
+        warning.setWordWrap(True)
+        self.form.addRow(warning)
         self.outcome_combo.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
         self.dirty = False

@@ -20,8 +20,10 @@ class ObservationDialog(CustodyDialog):
         current = record.get("observation_level") or suggested or 1
         self.level_combo.setCurrentIndex(int(current) - 1)
         if suggested:
-            self.form.addRow("Suggested:", QLabel(f"At least level {suggested} from the latest risk assessment",
-                                                  objectName="observationSuggested", wordWrap=True))
+            suggestion = QLabel(f"At least level {suggested} from the latest risk assessment")
+            suggestion.setObjectName("observationSuggested")
+            suggestion.setWordWrap(True)
+            self.form.addRow("Suggested:", suggestion)
         self.reason_edit = text_edit("observationReason", "Why this level (recorded on the custody record).")
         self.set_edit = datetime_edit("observationSetAt", "When the level was set.")
         self.add_row("&Level:", self.level_combo, "level", name="observationLevel")

@@ -50,7 +50,10 @@ class ReviewDialog(CustodyDialog):
                     if authorised else None)
         due_text = (f"Review {self.due.number} due by {format_local(self.due.due_at)}"
                     + (" — OVERDUE" if self.due.overdue else "")) if self.due else "Detention has not been authorised"
-        self.form.addRow("Due:", QLabel(due_text, objectName="reviewDue", wordWrap=True))
+        due_label = QLabel(due_text)
+        due_label.setObjectName("reviewDue")
+        due_label.setWordWrap(True)
+        self.form.addRow("Due:", due_label)
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("Review carried out", "review")
         self.kind_combo.addItem("Review postponed", "postponement")
@@ -109,8 +112,9 @@ class ExtensionDialog(CustodyDialog):
         self.extension_id = str(uuid.uuid4())
         relevant = parse_utc(record.get("relevant_time")) or utc_now()
         self.relevant = relevant
-        self.form.addRow("Now authorised until:", QLabel(format_local(record.get("detention_limit_at")) or "—",
-                                                         objectName="extensionCurrentLimit"))
+        current_limit = QLabel(format_local(record.get("detention_limit_at")) or "—")
+        current_limit.setObjectName("extensionCurrentLimit")
+        self.form.addRow("Now authorised until:", current_limit)
         self.authorised_edit = datetime_edit("extensionAuthorisedAt", "When the extension was authorised.")
         self.expires_edit = datetime_edit("extensionExpiresAt", "When the extended detention ends (at most 36 hours "
                                           "after the relevant time).", relevant + timedelta(hours=36))

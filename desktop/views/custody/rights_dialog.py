@@ -69,8 +69,10 @@ class RightsDialog(CustodyDialog):
         self.form.addRow(QLabel("Recorded so far:"))
         self.form.addRow(self.history)
         if record.get("appropriate_adult_required"):
-            self.form.addRow(QLabel(record.get("appropriate_adult_reason") or "An appropriate adult is required.",
-                                    objectName="rightsAaReason", wordWrap=True))
+            aa_reason = QLabel(record.get("appropriate_adult_reason") or "An appropriate adult is required.")
+            aa_reason.setObjectName("rightsAaReason")
+            aa_reason.setWordWrap(True)
+            self.form.addRow(aa_reason)
 
         self.what_combo = QComboBox()
         for key, title in WHAT:

@@ -352,7 +352,8 @@ class ChargeDialog(WriteDialog):
 
         caution = QGroupBox("Caution on charge and reply")
         caution.setObjectName("chargeCautionGroup")
-        self.caution_text = QLabel(f"“{caution_wording}”", objectName="chargeCautionWording")
+        self.caution_text = QLabel(f"“{caution_wording}”")
+        self.caution_text.setObjectName("chargeCautionWording")
         self.caution_text.setWordWrap(True)
         self.caution_check = QCheckBox("Caution on charge gi&ven")
         self.caution_check.setObjectName("chargeCautionGiven")

@@ -16,7 +16,8 @@ class DisclosureDialog(QDialog):
         self.setObjectName("disclosureDialog")
         self.setWindowTitle(f"{action}: {what}")
         intro = QLabel(f"A {action.lower()} of the {what.lower()} is a disclosure of personal data and is recorded "
-                       "with who it is for and why.", objectName="disclosureIntro")
+                       "with who it is for and why.")
+        intro.setObjectName("disclosureIntro")
         intro.setWordWrap(True)
         self.purpose_combo = QComboBox(objectName="disclosurePurpose")
         self.purpose_combo.setEditable(True)

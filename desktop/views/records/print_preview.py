@@ -39,8 +39,10 @@ class PrintPreviewDialog(QDialog):
         self.pages_label = QLabel(f"{title}: {pages} page{'s' if pages != 1 else ''}")
         self.pages_label.setObjectName("printPreviewPages")
 
-        self.print_button = QPushButton("&Print…", objectName="printPreviewPrintButton")
-        self.save_button = QPushButton("Save as P&DF…", objectName="printPreviewSaveButton")
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setObjectName("printPreviewPrintButton")
+        self.save_button = QPushButton("Save as P&DF…")
+        self.save_button.setObjectName("printPreviewSaveButton")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.setObjectName("printPreviewButtons")
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)

@@ -15,7 +15,8 @@ class RecordReaderDialog(QDialog):
         self.setObjectName("recordReaderDialog")
         self.setWindowTitle(f"Read in order: {title}")
         intro = QLabel("The document as text, in reading order. Move by heading with your screen reader; "
-                       "Escape closes.", objectName="recordReaderIntro")
+                       "Escape closes.")
+        intro.setObjectName("recordReaderIntro")
         intro.setWordWrap(True)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("recordReaderText")
