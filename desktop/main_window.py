@@ -105,7 +105,8 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText("Cell, name or status")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.board = QTableView(objectName="custodyBoard")
+        self.board = QTableView()
+        self.board.setObjectName("custodyBoard")
         self.board.setAccessibleName("Custody board")
         self.board.setModel(self.board_proxy)
         self.board.setSortingEnabled(True)
@@ -124,7 +125,8 @@ class MainWindow(QMainWindow):
         self.board_heading = QLabel("Custody board: loading…")
         self.board_heading.setObjectName("boardHeading")
 
-        central = QWidget(objectName="boardPanel")
+        central = QWidget()
+        central.setObjectName("boardPanel")
         self._filter_form = QFormLayout()
         self._filter_form.addRow("&Filter board:", self.filter_edit)
         layout = QVBoxLayout(central)
@@ -171,7 +173,8 @@ class MainWindow(QMainWindow):
     def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
         # A scroll area per dock: at 200% text on a small screen the docks share too little room, and a panel
         # squeezed below its minimum would clip its labels; it scrolls instead.
-        scroll = QScrollArea(dock, objectName=dock.objectName().removesuffix("Dock") + "Scroll")
+        scroll = QScrollArea(dock)
+        scroll.setObjectName(dock.objectName().removesuffix("Dock") + "Scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -28,7 +28,8 @@ class DetaineeLogPanel(QWidget):
         self.heading = QLabel("Select a detainee on the custody board to see their log.")
         self.heading.setObjectName("logHeading")
         self.heading.setWordWrap(True)
-        self.table = QTableView(objectName="logTable")
+        self.table = QTableView()
+        self.table.setObjectName("logTable")
         self.table.setModel(self.model)
         self.table.setAccessibleName("Detainee log entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -41,7 +42,8 @@ class DetaineeLogPanel(QWidget):
         self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.setWordWrap(False)
 
-        self.kind_combo = QComboBox(objectName="logKindCombo")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("logKindCombo")
         for key, title in LOG_KINDS.items():
             self.kind_combo.addItem(title, key)
         self.kind_combo.view().setAccessibleName("Kinds of log entry")

@@ -58,7 +58,8 @@ class RightsDialog(CustodyDialog):
     def __init__(self, window, record: dict, role: str | None, *, writes):
         super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True, writes=writes)
         self.role = role
-        self.history = QListWidget(objectName="rightsHistory")
+        self.history = QListWidget()
+        self.history.setObjectName("rightsHistory")
         self.history.setAccessibleName("Rights recorded so far")
         for line in rights_summary(record):
             item = QListWidgetItem(line)

@@ -342,7 +342,8 @@ class ChargeDialog(WriteDialog):
         self.charged_edit.setAccessibleDescription("When the charge was made, UK time. Defaults to now.")
         self.charged_error = FieldError(self.charged_edit, "chargeChargedAtError")
 
-        self.charges_box = QWidget(objectName="chargeList")
+        self.charges_box = QWidget()
+        self.charges_box.setObjectName("chargeList")
         self.charges_layout = QVBoxLayout(self.charges_box)
         self.add_button = QPushButton("&Add another charge")
         self.add_button.setObjectName("chargeAddButton")
@@ -371,7 +372,8 @@ class ChargeDialog(WriteDialog):
 
         bail = QGroupBox("Bail or remand")
         bail.setObjectName("chargeBailGroup")
-        self.bail_combo = QComboBox(objectName="chargeBailDecision")
+        self.bail_combo = QComboBox()
+        self.bail_combo.setObjectName("chargeBailDecision")
         for key, title in BAIL_CHOICES:
             self.bail_combo.addItem(title, key)
         self.bail_combo.view().setAccessibleName("Bail decisions")
@@ -412,7 +414,8 @@ class ChargeDialog(WriteDialog):
         hf.addRow("&Hearing date and time:", self.hearing_edit)
         hf.addRow("", self.hearing_error)
 
-        content = QWidget(objectName="chargeContent")
+        content = QWidget()
+        content.setObjectName("chargeContent")
         col = QVBoxLayout(content)
         # The content never shrinks below what its charges need: the scroll area scrolls instead of squeezing.
         col.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -428,7 +431,8 @@ class ChargeDialog(WriteDialog):
         col.addWidget(bail)
         col.addWidget(hearing)
         col.addStretch(1)
-        scroll = QScrollArea(objectName="chargeScroll")
+        scroll = QScrollArea()
+        scroll.setObjectName("chargeScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)

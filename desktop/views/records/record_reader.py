@@ -3,7 +3,7 @@ users read the same record inside the app (reportlab cannot write a tagged PDF).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.announcer import announce
@@ -34,6 +34,6 @@ class RecordReaderDialog(QDialog):
         self.resize(self.fontMetrics().horizontalAdvance("x") * 100, self.fontMetrics().height() * 40)
         self.browser.setFocus()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         announce(self.windowTitle())
