@@ -4,6 +4,8 @@ It knows no area's internals: areas use only the public `Shell` methods below.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -86,7 +88,7 @@ class MainWindow(QMainWindow):
             self.start_background()
 
     @property
-    def user(self) -> dict | None:
+    def user(self) -> dict[str, Any] | None:
         return self.session.user
 
     # Construction -----------------------------------------------------------------------------------------

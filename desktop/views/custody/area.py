@@ -11,6 +11,8 @@ enforces every rule. Newly overdue checks, reviews and limits are announced once
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from shiboken6 import isValid
@@ -247,6 +249,6 @@ class CustodyArea(QObject):
         if selected and event.data.get("record_id") == selected.get("id"):
             self.risk_panel.load(selected["id"])
 
-    def _ours(self, check: dict) -> bool:
+    def _ours(self, check: dict[str, Any]) -> bool:
         """A failed rousing typed here was already prompted for when it was saved."""
         return check.get("id") in self._own_checks

@@ -8,6 +8,8 @@ their field, are read out, and focus moves to the first.
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 from datetime import date
 
@@ -78,7 +80,7 @@ class BookingDialog(CustodyDialog):
         self.role = role
         self.record_id = str(uuid.uuid4())
         self.person_id = str(uuid.uuid4())
-        self.existing_person: dict | None = None
+        self.existing_person: dict[str, Any] | None = None
         self.chosen: list[Offence] = []
         by_text = sorted(catalogue.all(), key=lambda o: (o.code, o.effective_from or date.min))
         self.offence_choices = {offence_text(o): o for o in by_text}
@@ -209,7 +211,7 @@ class BookingDialog(CustodyDialog):
         self.surname_edit.setFocus()
 
     # Hook for the people engineer ("enter once") ---------------------------------------------------------------
-    def set_person(self, person: dict | None) -> None:
+    def set_person(self, person: dict[str, Any] | None) -> None:
         """Book in an existing person (a dict with at least id, surname, forenames, date_of_birth) chosen by a
         person picker; None goes back to typing a new person."""
         self.existing_person = person
@@ -337,8 +339,8 @@ class BookingDialog(CustodyDialog):
         order = list(self.errors)
         return sorted(out, key=lambda p: order.index(p[0]) if p[0] in order else len(order))
 
-    def request(self) -> tuple[str, str, dict]:
-        body: dict = {"id": self.record_id}
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"id": self.record_id}
         if self.existing_person is not None and self.existing_person.get("id"):
             body["person_id"] = self.existing_person["id"]
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 
 from PySide6.QtCore import QDateTime, Qt
@@ -93,7 +95,7 @@ class DetaineeLogPanel(QWidget):
         self.set_record(None)
 
     # Record selection -------------------------------------------------------------------------------------
-    def set_record(self, record: dict | None) -> None:
+    def set_record(self, record: dict[str, Any] | None) -> None:
         enabled = record is not None
         for widget in (self.kind_combo, self.observed_edit, self.text_edit, self.save_button):
             widget.setEnabled(enabled)
@@ -157,10 +159,10 @@ class DetaineeLogPanel(QWidget):
         announce("Entry waiting to send")
 
     # Results from the sync worker and the change feed --------------------------------------------------------
-    def entry_confirmed(self, entry: dict) -> None:
+    def entry_confirmed(self, entry: dict[str, Any]) -> None:
         self.model.add_or_update(entry, SAVED)
 
-    def entry_refused(self, local_entry: dict, message: str, field: str = "text") -> None:
+    def entry_refused(self, local_entry: dict[str, Any], message: str, field: str = "text") -> None:
         """The server refused our entry: put the text back in the form, say why beside the field."""
         if local_entry.get("record_id") != self.model.record_id:
             announce(f"A log entry was not saved: {message}", assertive=True)

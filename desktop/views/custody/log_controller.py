@@ -4,6 +4,8 @@ custody area; `DetaineeLogPanel` talks to it as its `controller`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.announcer import announce
@@ -19,7 +21,7 @@ def log_path(record_id: str) -> str:
     return f"/custody/records/{record_id}/log"
 
 
-def _author_of(user: dict | None) -> dict:
+def _author_of(user: dict[str, Any] | None) -> dict[str, Any]:
     user = user or {}
     return {"id": user.get("id"), "display_name": user.get("display_name", ""), "rank": user.get("rank"),
             "collar_number": user.get("collar_number")}
@@ -32,7 +34,7 @@ class DetaineeLog(QObject):
         super().__init__(context.parent)
         self.session, self.ops, self.writes, self.store = context.session, context.ops, context.writes, context.store
         self.loaded_log_id: str | None = None
-        self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
+        self._local_entries: dict[str, dict[str, Any]] = {}  # outbox row id -> entry shown as waiting
         self.panel = DetaineeLogPanel(self)
         # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
         self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_sent, self._earlier_rejected)
@@ -40,11 +42,11 @@ class DetaineeLog(QObject):
         context.changes.record_selected.connect(self._record_selected)
 
     @property
-    def user(self) -> dict | None:
+    def user(self) -> dict[str, Any] | None:
         return self.session.user
 
     # Loading ----------------------------------------------------------------------------------------------
-    def _record_selected(self, record: dict | None) -> None:
+    def _record_selected(self, record: dict[str, Any] | None) -> None:
         self.loaded_log_id = None
         self.panel.set_record(record)
         if record is None:
@@ -77,7 +79,7 @@ class DetaineeLog(QObject):
         announce(f"The detainee log could not be loaded: {exc}", assertive=True)
 
     # Writing through the outbox ---------------------------------------------------------------------------
-    def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
+    def queue_log_entry(self, record_id: str, body: dict[str, Any], local_entry: dict[str, Any]) -> None:
         """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
         if self.store is None:
             announce("This entry cannot be saved: there is no local store.", assertive=True)
@@ -93,7 +95,7 @@ class DetaineeLog(QObject):
             self.panel.entry_confirmed(response)
             announce("Log entry saved")
 
-    def _refused(self, local_entry: dict, error: BaseException) -> None:
+    def _refused(self, local_entry: dict[str, Any], error: BaseException) -> None:
         self._local_entries.pop(local_entry["id"], None)
         message, field = str(error), "text"
         if isinstance(error, ApiError) and error.field_errors:

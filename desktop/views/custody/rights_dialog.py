@@ -7,6 +7,8 @@ authorise it (domain.rights.DELAY_RULES); the server decides.
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 
 from PySide6.QtCore import Qt
@@ -33,7 +35,7 @@ def may_delay(role: str | None, right: Right) -> bool:
         return False
 
 
-def rights_summary(record: dict) -> list[str]:
+def rights_summary(record: dict[str, Any]) -> list[str]:
     lines = []
     for r in record.get("rights") or []:
         try:
@@ -55,7 +57,7 @@ def rights_summary(record: dict) -> list[str]:
 
 
 class RightsDialog(CustodyDialog):
-    def __init__(self, window, record: dict, role: str | None, *, writes):
+    def __init__(self, window, record: dict[str, Any], role: str | None, *, writes):
         super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True, writes=writes)
         self.role = role
         self.history = QListWidget()

@@ -7,6 +7,8 @@ is computed live with domain.risk.assess as answers are chosen.
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 
 from PySide6.QtCore import Qt, Signal
@@ -49,8 +51,8 @@ class RiskPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("riskAssessmentPanel")
         self.window_ = window
-        self.record: dict | None = None
-        self.versions: list[dict] = []
+        self.record: dict[str, Any] | None = None
+        self.versions: list[dict[str, Any]] = []
 
         self.heading = QLabel("Select a detainee to see their risk assessment.")
         self.heading.setObjectName("riskHeading")
@@ -116,7 +118,7 @@ class RiskPanel(QWidget):
         self.reassess_button.setEnabled(sergeant and self.record is not None
                                         and self.record.get("status") != "released")
 
-    def set_record(self, record: dict | None) -> None:
+    def set_record(self, record: dict[str, Any] | None) -> None:
         same = record is not None and self.record is not None and record.get("id") == self.record.get("id")
         self.record = record
         self._update_button()
@@ -142,7 +144,7 @@ class RiskPanel(QWidget):
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
                                                            assertive=True))
 
-    def _loaded(self, record_id: str, versions: list[dict]) -> None:
+    def _loaded(self, record_id: str, versions: list[dict[str, Any]]) -> None:
         if self.record is None or self.record.get("id") != record_id:
             return
         self.versions = list(versions or [])
@@ -180,7 +182,7 @@ class RiskPanel(QWidget):
 
 
 class RiskAssessmentDialog(CustodyDialog):
-    def __init__(self, window, record: dict, previous: dict | None = None, *, writes):
+    def __init__(self, window, record: dict[str, Any], previous: dict[str, Any] | None = None, *, writes):
         super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
         self.assessment_id = str(uuid.uuid4())
         self.trigger_combo = QComboBox()
@@ -220,7 +222,7 @@ class RiskAssessmentDialog(CustodyDialog):
         self.dirty = False
         self.trigger_combo.setFocus()
 
-    def responses(self) -> list[dict]:
+    def responses(self) -> list[dict[str, Any]]:
         out = []
         for key, combo in self.answer_combos.items():
             if combo.currentData() is not None:

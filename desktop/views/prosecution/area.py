@@ -8,6 +8,8 @@ A refusal (422) opens the dialog again with what was typed and the server's erro
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
@@ -41,8 +43,8 @@ class ProsecutionArea(QObject):
         self.shell, self.session, self.ops, self.writes = context.shell, context.session, context.ops, context.writes
         self.changes, self.store = context.changes, context.store
         self.dialog: QDialog | None = None  # the dialog now open, for tests and for closing
-        self._charges: dict[str, dict] = {}  # outbox id -> record charged
-        self._offences: list[dict] = []
+        self._charges: dict[str, dict[str, Any]] = {}  # outbox id -> record charged
+        self._offences: list[dict[str, Any]] = []
         self._caution = caution_on_charge()
         self.charge_action = QAction("C&harge…", self.window)
         self.charge_action.setObjectName("chargeAction")
@@ -124,7 +126,7 @@ class ProsecutionArea(QObject):
         announce(message, assertive=True)
         self.failed.emit(message)
 
-    def _show_charge_dialog(self, record: dict, body: dict | None = None) -> ChargeDialog:
+    def _show_charge_dialog(self, record: dict[str, Any], body: dict[str, Any] | None = None) -> ChargeDialog:
         dialog = ChargeDialog(record, self._offences, self._caution, self.window)
         if body is not None:
             dialog.set_body(body)
@@ -135,7 +137,7 @@ class ProsecutionArea(QObject):
         self.charge_dialog_opened.emit(dialog)
         return dialog
 
-    def _charge_accepted(self, record: dict, body: dict) -> None:
+    def _charge_accepted(self, record: dict[str, Any], body: dict[str, Any]) -> None:
         self._charges[body["id"]] = record
         count = len(body["charges"])
         announce(f"Charge of {count} offence{'s' if count != 1 else ''} queued to send")
@@ -149,7 +151,7 @@ class ProsecutionArea(QObject):
     def _outbox_rejected(self, item, error) -> None:
         self._settled(item.body, None, error)
 
-    def _settled(self, body: dict, response, error) -> None:
+    def _settled(self, body: dict[str, Any], response, error) -> None:
         record = self._charges.pop(body["id"], None)
         if error is None:
             count = len(response.get("charges") or [])
@@ -167,7 +169,7 @@ class ProsecutionArea(QObject):
             announce(f"The charge was not recorded: {error}", assertive=True)
             self.failed.emit(str(error))
 
-    def _reopen_charge(self, record: dict, body: dict, error: ApiError) -> None:
+    def _reopen_charge(self, record: dict[str, Any], body: dict[str, Any], error: ApiError) -> None:
         announce("The server refused the charge; it is open again with what you typed.", assertive=True)
         dialog = self._show_charge_dialog(record, body)
         dialog.show_server_errors(error.field_errors, error.detail)

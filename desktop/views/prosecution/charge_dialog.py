@@ -6,6 +6,8 @@ read out, and focus moves to the first; a refusal from the server re-opens the d
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -31,7 +33,7 @@ def _label(field: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def offence_label(o: dict) -> str:
+def offence_label(o: dict[str, Any]) -> str:
     text = f"{o['code']} — {o['title']}"
     if o.get("effective_from") or o.get("effective_to"):
         text += f" (in force {o.get('effective_from') or '…'} to {o.get('effective_to') or 'now'})"
@@ -170,7 +172,7 @@ class ChargeEditor(QGroupBox):
 
     # The offence and its particulars -----------------------------------------------------------------------
     @property
-    def offence(self) -> dict | None:
+    def offence(self) -> dict[str, Any] | None:
         data = self.offence_combo.currentData()
         if data is not None and self.offence_combo.currentText() == self.offence_combo.itemText(
                 self.offence_combo.currentIndex()):
@@ -255,7 +257,7 @@ class ChargeEditor(QGroupBox):
         self.wording_label.setText(text or "Fill in the particulars to see the wording.")
 
     # Body and checks ---------------------------------------------------------------------------------------
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         o = self.offence
         body = {"offence_code": o["code"] if o else self.offence_combo.currentText().split(" ")[0].strip(),
                 "offence_date": _date(self.date_edit).isoformat(),
@@ -264,7 +266,7 @@ class ChargeEditor(QGroupBox):
             body["offence_date_end"] = _date(self.end_edit).isoformat()
         return body
 
-    def set_body(self, body: dict) -> None:
+    def set_body(self, body: dict[str, Any]) -> None:
         self.values.update(body.get("particulars") or {})
         if not self.choose(body.get("offence_code", "")):
             self.offence_combo.setEditText(body.get("offence_code", ""))
@@ -323,7 +325,8 @@ class ChargeDialog(WriteDialog):
     problems_context = " before charging"
     noun = "charge"
 
-    def __init__(self, record: dict, offences: list[dict], caution_wording: str, parent: QWidget | None = None):
+    def __init__(self, record: dict[str, Any], offences: list[dict[str, Any]], caution_wording: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.record = record
         self.offences = sorted(offences, key=lambda o: (o["code"], o.get("effective_from") or ""))
@@ -505,7 +508,7 @@ class ChargeDialog(WriteDialog):
         self.conditions_edit.setEnabled(decision == "conditional_bail")
 
     # Body ---------------------------------------------------------------------------------------------------
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         conditions = [c.strip() for c in self.conditions_edit.toPlainText().splitlines() if c.strip()]
         decision = self.bail_combo.currentData()
         return {
@@ -520,7 +523,7 @@ class ChargeDialog(WriteDialog):
                         "at": _utc(self.hearing_edit).isoformat()},
         }
 
-    def set_body(self, body: dict) -> None:
+    def set_body(self, body: dict[str, Any]) -> None:
         """Put a refused charge back exactly as typed (the same id, so a resend is the same request)."""
         self.charge_id = body.get("id", self.charge_id)
         charged = body.get("charged_at")
