@@ -8,10 +8,9 @@ their field, are read out, and focus moves to the first.
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit,

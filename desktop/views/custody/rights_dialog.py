@@ -7,9 +7,8 @@ authorise it (domain.rights.DELAY_RULES); the server decides.
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem

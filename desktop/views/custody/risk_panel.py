@@ -7,9 +7,8 @@ is computed live with domain.risk.assess as answers are chosen.
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,

@@ -6,11 +6,10 @@ read out, and focus moves to the first; a refusal from the server re-opens the d
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit,
