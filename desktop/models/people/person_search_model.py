@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.models.people.person_format import dob_text, full_name, gender_text, marker_titles
-from desktop.models.people.person_table import Column, RecordTable
+from desktop.models.person_text import dob_text, full_name, gender_text, marker_titles
+from desktop.models.record_table import Column, RecordTable
 
 
 def _person(row: dict) -> dict:
