@@ -85,7 +85,7 @@ class CustodyArea(QObject):
         self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
         self.overdue_check = overdue_only_check(self.shell.board_proxy, self.shell.refresh_board_heading)
         self.shell.add_board_filter(self.overdue_check)
-        self.risk_panel = RiskPanel(window)
+        self.risk_panel = RiskPanel(self.session, context.ops)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
         self.risk_panel.set_record(self.session.selected_record)
 

@@ -16,8 +16,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
 
 from desktop.announcer import announce
 from desktop.models.custody.risk_model import RiskResponsesModel
+from desktop.operations import Operations
+from desktop.session import Session
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
 from domain.roles import Role
@@ -25,7 +29,7 @@ from domain.roles import Role
 TRIGGERS = (("booking_in", "Booking in"), ("charge", "Charged"), ("bail_refused", "Bail refused"),
             ("release_on_bail", "Release on bail"), ("release", "Release"), ("transfer", "Transfer"),
             ("other", "Other change"))
-ANSWERS = ((None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
+ANSWERS: tuple[tuple[str | None, str], ...] = ((None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
            ("declined", "Declined to answer"))
 AREA_SOURCE = {"warning_markers": Source.MARKERS, "arresting_officer_info": Source.ARRESTING_OFFICER,
                "demeanour": Source.OFFICER, "appropriate_adult": Source.OFFICER}
@@ -46,10 +50,10 @@ class RiskPanel(QWidget):
     reassess_requested = Signal()
     loaded = Signal(str)  # record id
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("riskAssessmentPanel")
-        self.window_ = window
+        self.session, self.ops = session, ops
         self.record: dict[str, Any] | None = None
         self.versions: list[dict[str, Any]] = []
 
@@ -111,7 +115,7 @@ class RiskPanel(QWidget):
         (self.version_combo if self.version_combo.count() else self.heading).setFocus()
 
     def _update_button(self) -> None:
-        role = self.window_.session.role
+        role = self.session.role
         sergeant = role == Role.CUSTODY_SERGEANT
         self.reassess_button.setVisible(sergeant)
         self.reassess_button.setEnabled(sergeant and self.record is not None
@@ -137,8 +141,8 @@ class RiskPanel(QWidget):
             self.load(record["id"])
 
     def load(self, record_id: str) -> None:
-        client = self.window_.session.client
-        self.window_.ops.run(lambda: client.risk_assessments(record_id),
+        client = self.session.client
+        self.ops.run(lambda: client.risk_assessments(record_id),
                              on_done=lambda versions: self._loaded(record_id, versions),
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
                                                            assertive=True))
@@ -160,7 +164,7 @@ class RiskPanel(QWidget):
         self._show_version()
         self.loaded.emit(record_id)
 
-    def _show_version(self, *_args) -> None:
+    def _show_version(self, *_args: object) -> None:
         index = self.version_combo.currentIndex()
         if not (0 <= index < len(self.versions)):
             self.model.set_responses([])
@@ -181,7 +185,10 @@ class RiskPanel(QWidget):
 
 
 class RiskAssessmentDialog(CustodyDialog):
-    def __init__(self, window, record: dict[str, Any], previous: dict[str, Any] | None = None, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], previous: dict[str, Any] | None = None, *,
+                 writes: Writes):
         super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
         self.assessment_id = str(uuid.uuid4())
         self.trigger_combo = QComboBox()
@@ -195,8 +202,8 @@ class RiskAssessmentDialog(CustodyDialog):
         before = {r["area"]: r.get("answer") for r in (previous or {}).get("responses") or []}
         for n, area in enumerate(RISK_AREAS):
             combo = QComboBox()
-            for key, title in ANSWERS:
-                combo.addItem(title, key)
+            for answer, title in ANSWERS:
+                combo.addItem(title, answer)
             if before.get(area.key):
                 combo.setCurrentIndex([k for k, _ in ANSWERS].index(before[area.key]))
             combo.currentIndexChanged.connect(self._update_suggestion)
@@ -229,7 +236,7 @@ class RiskAssessmentDialog(CustodyDialog):
                             "source": AREA_SOURCE.get(key, Source.DETAINEE).value, "note": ""})
         return out
 
-    def _update_suggestion(self, *_args) -> None:
+    def _update_suggestion(self, *_args: object) -> None:
         now = utc_now()
         outcome = assess([RiskResponse(r["area"], Answer(r["answer"]), Source(r["source"]), now)
                           for r in self.responses()])
@@ -238,8 +245,8 @@ class RiskAssessmentDialog(CustodyDialog):
         self.suggestion_label.setText(text)
         self.suggestion_label.setAccessibleDescription(" ".join(outcome.reasons))
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
         if booked and (p := event_time_error("assessed_at", to_utc(self.at_edit), booked_in_at=booked,
                                              now=utc_now())):
@@ -248,7 +255,7 @@ class RiskAssessmentDialog(CustodyDialog):
             out.append(("responses.0", "Record the answer to at least one question."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/risk-assessments", {
             "id": self.assessment_id, "trigger": self.trigger_combo.currentData(),
             "assessed_at": to_utc(self.at_edit).isoformat(), "responses": self.responses(),
