@@ -5,14 +5,16 @@ the cursor); it is re-filtered when the overdue set changes and re-sorted when t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QCheckBox
 
 from desktop.models.custody.board_model import OVERDUE_ROLE, SORT_ROLE
 
 
 class BoardProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._overdue_only = False
         self.setSortRole(SORT_ROLE)
@@ -37,7 +39,7 @@ class BoardProxy(QSortFilterProxyModel):
         if self._overdue_only:
             self.set_overdue_only(True)
 
-    def setSourceModel(self, model) -> None:  # noqa: N802 - Qt's name
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802 - Qt's name
         previous = self.sourceModel()
         if previous is not None:
             previous.dataChanged.disconnect(self._source_changed)
@@ -45,7 +47,7 @@ class BoardProxy(QSortFilterProxyModel):
         if model is not None:
             model.dataChanged.connect(self._source_changed)
 
-    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
+    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
         # A row updated from the change feed (a check recorded elsewhere) or by the clock may leave or join the
         # 'overdue only' view. Checked here, as the model changes, so the view never lags behind the model
         # whichever feed handler happens to run first.
@@ -58,7 +60,7 @@ class BoardProxy(QSortFilterProxyModel):
                 self.refilter()
                 return
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self._overdue_only:
             index = self.sourceModel().index(source_row, 0, source_parent)
             if not index.data(OVERDUE_ROLE):
@@ -66,7 +68,7 @@ class BoardProxy(QSortFilterProxyModel):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
-def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
+def overdue_only_check(proxy: BoardProxy, on_change: Callable[[], None] | None = None) -> QCheckBox:
     check = QCheckBox("Overdue onl&y")
     check.setObjectName("boardOverdueOnly")
     check.setToolTip("Show only detainees whose cell check, review or detention limit is overdue")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,11 +16,14 @@ from desktop.timefmt import parse_utc, to_wire
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from domain.custody_log import LOG_KINDS, text_problem
 
+if TYPE_CHECKING:  # the controller imports this panel
+    from desktop.views.custody.log_controller import DetaineeLog
+
 
 class DetaineeLogPanel(QWidget):
     """Talks to the rest of the app through `controller` (the main window's LogController)."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller: DetaineeLog, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("detaineeLogPanel")
         self.controller = controller
@@ -172,9 +175,9 @@ class DetaineeLogPanel(QWidget):
             index = self.kind_combo.findData(local_entry.get("kind"))
             if index >= 0:
                 self.kind_combo.setCurrentIndex(index)
-            observed = local_entry.get("observed_at")
-            if observed:
-                millis = int(parse_utc(observed).timestamp() * 1000)
+            observed = parse_utc(local_entry.get("observed_at"))
+            if observed is not None:
+                millis = int(observed.timestamp() * 1000)
                 self.observed_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(millis, LONDON))
         self.show_error(f"Not saved: {message}", field)  # the one wording of a refusal (forms/refusal.py)
 

@@ -12,6 +12,7 @@ from desktop.announcer import announce
 from desktop.areas import AreaContext
 from desktop.models.custody.log_model import SAVED
 from desktop.sync.client import ApiError
+from desktop.sync.local_store import OutboxItem
 from desktop.sync.hub import Event
 from desktop.views.custody.detainee_log import DetaineeLogPanel
 from domain.events import EventType
@@ -54,7 +55,7 @@ class DetaineeLog(QObject):
         record_id = record["id"]
         client, store, user = self.session.client, self.store, self.session.user
 
-        def load():
+        def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             entries = client.record_log(record_id)
             pending = []
             if store is not None:
@@ -64,7 +65,7 @@ class DetaineeLog(QObject):
                                         "author": _author_of(user), "corrects_id": None})
             return entries, pending
 
-        def done(value):
+        def done(value: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
             if self.panel.model.record_id != record_id:
                 return  # the user moved on while this loaded
             entries, pending = value
@@ -89,7 +90,7 @@ class DetaineeLog(QObject):
                           on_sent=lambda response: self._sent(body["id"], response),
                           on_rejected=lambda error: self._refused(local_entry, error))
 
-    def _sent(self, row_id: str, response) -> None:
+    def _sent(self, row_id: str, response: Any) -> None:
         self._local_entries.pop(row_id, None)
         if isinstance(response, dict) and response.get("record_id"):
             self.panel.entry_confirmed(response)
@@ -102,15 +103,17 @@ class DetaineeLog(QObject):
             field, message = next(iter(error.field_errors.items()))
         self.panel.entry_refused(local_entry, message, field)
 
-    def _earlier_sent(self, item, response) -> None:
+    def _earlier_sent(self, item: OutboxItem, response: Any) -> None:
         self._sent(item.id, response)
 
-    def _earlier_rejected(self, item, error) -> None:
+    def _earlier_rejected(self, item: OutboxItem, error: BaseException) -> None:
         record_id = item.path.rstrip("/").split("/")[-2]
         self._refused({**item.body, "record_id": record_id}, error)
 
     # Change feed (through the hub) ------------------------------------------------------------------------
     def _entry_event(self, event: Event) -> None:
         # Ours arrives here too, perhaps before the sender's reply: either way it is saved.
-        self._local_entries.pop(event.data.get("id"), None)
+        entry_id = event.data.get("id")
+        if entry_id is not None:
+            self._local_entries.pop(entry_id, None)
         self.panel.model.add_or_update(event.data, SAVED)
