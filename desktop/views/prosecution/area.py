@@ -19,8 +19,10 @@ from desktop.announcer import announce
 from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.catalogue import CatalogueUnavailable, refresh_catalogue
 from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.sync.local_store import OutboxItem
 from desktop.views.prosecution.charge_dialog import ChargeDialog
 from domain.charging import caution_on_charge
+from domain.events import EventType
 
 CHARGES_SUFFIX = "/charges"
 CAUTION_CACHE = "prosecution.caution"  # the force's caution on charge, kept for offline charging
@@ -32,7 +34,7 @@ def charges_path(record_id: str) -> str:
 
 class ProsecutionArea(QObject):
     name = "prosecution"
-    handles: frozenset = frozenset()  # follows the selected record through the hub, no events of its own
+    handles: frozenset[EventType] = frozenset()  # follows the selected record through the hub, no events of its own
     charge_dialog_opened = Signal(object)  # ChargeDialog
     charge_saved = Signal(dict)  # ChargeCaseOut
     failed = Signal(str)
@@ -66,12 +68,12 @@ class ProsecutionArea(QObject):
         return []
 
     # Enabled state (the server decides; this only spares a pointless dialog) -----------------------------------
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         record = self.session.selected_record
         has = record is not None
-        charged = has and bool(record.get("charged_at"))
+        charged = record is not None and bool(record.get("charged_at"))
         sergeant = self.session.role == "custody_sergeant"
-        can_charge = has and sergeant and not charged and record.get("status") != "released"
+        can_charge = record is not None and sergeant and not charged and record.get("status") != "released"
         self.charge_action.setEnabled(can_charge)
         why = ("" if can_charge else "Select a detainee first." if not has else
                "Only a custody sergeant may charge." if not sergeant else
@@ -90,7 +92,7 @@ class ProsecutionArea(QObject):
             return
         client, store = self.session.client, self.store
 
-        def load():
+        def load() -> tuple[list[dict[str, Any]], str]:
             # The server's one catalogue (a 304 when the workstation's copy is current), else that copy.
             offered = refresh_catalogue(client, store)
             cached_caution = store.cache_get(CAUTION_CACHE) if store is not None else None
@@ -107,7 +109,7 @@ class ProsecutionArea(QObject):
                 caution = cached_caution
             return offered.offences, caution
 
-        def show(value):
+        def show(value: tuple[list[dict[str, Any]], str]) -> None:
             if not isValid(self.window) or self.shell.is_closed():
                 return
             self._offences, self._caution = value
@@ -145,13 +147,13 @@ class ProsecutionArea(QObject):
                           on_sent=lambda response: self._settled(body, response, None),
                           on_rejected=lambda error: self._settled(body, None, error))
 
-    def _outbox_sent(self, item, response) -> None:
+    def _outbox_sent(self, item: OutboxItem, response: Any) -> None:
         self._settled(item.body, response, None)
 
-    def _outbox_rejected(self, item, error) -> None:
+    def _outbox_rejected(self, item: OutboxItem, error: BaseException) -> None:
         self._settled(item.body, None, error)
 
-    def _settled(self, body: dict[str, Any], response, error) -> None:
+    def _settled(self, body: dict[str, Any], response: Any, error: BaseException | None) -> None:
         record = self._charges.pop(body["id"], None)
         if error is None:
             count = len(response.get("charges") or [])

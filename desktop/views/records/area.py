@@ -32,6 +32,7 @@ from desktop.views.records.disclosure_dialog import DisclosureDialog
 from desktop.views.records.print_job import PrintJob, printer_dpi, render_pages
 from desktop.views.records.print_preview import PrintPreviewDialog
 from desktop.views.records.record_reader import RecordReaderDialog
+from domain.events import EventType
 
 RECORD, SHEET = "custody_record", "charge_sheet"
 TITLES = {RECORD: "Custody record", SHEET: "Charge sheet"}
@@ -62,7 +63,7 @@ class NoChargeSheet(Exception):
 
 class RecordsArea(QObject):
     name = "records"
-    handles: frozenset[str] = frozenset()  # follows the selected record through the hub, no events of its own
+    handles: frozenset[EventType] = frozenset()  # follows the selected record through the hub, no events of its own
     preview_opened = Signal(object)  # PrintPreviewDialog
     reader_opened = Signal(object)  # RecordReaderDialog
     pdf_saved = Signal(str)  # path
