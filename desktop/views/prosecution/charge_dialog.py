@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Sequence
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit,
                                QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
@@ -48,7 +49,9 @@ def _set_utc(edit: QDateTimeEdit, at: datetime) -> None:
 
 
 def _date(edit: QDateEdit) -> date:
-    return edit.date().toPython()
+    day = edit.date().toPython()
+    assert isinstance(day, date)  # QDate.toPython() gives a date; the stubs say object
+    return day
 
 
 def _plain(edit: QPlainTextEdit, name: str, description: str) -> QPlainTextEdit:
@@ -80,15 +83,17 @@ class ChargeEditor(QGroupBox):
             self.offence_combo.addItem(offence_label(o), o)
         self.offence_combo.setCurrentIndex(-1)
         self.offence_combo.setEditText("")
-        self.offence_combo.lineEdit().setPlaceholderText("Type a code or words of the title, e.g. theft shop")
+        typed = self.offence_combo.lineEdit()
+        assert typed is not None  # an editable combo box has its line edit
+        typed.setPlaceholderText("Type a code or words of the title, e.g. theft shop")
         completer = QCompleter(self.offence_combo.model(), self.offence_combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.offence_combo.setCompleter(completer)
         self.offence_combo.currentIndexChanged.connect(self._offence_changed)
-        completer.activated[str].connect(self._completed)
-        self.offence_combo.lineEdit().editingFinished.connect(self._code_typed)
+        completer.activated[str].connect(self._completed)  # type: ignore[index]  # stubs lack overload selection
+        typed.editingFinished.connect(self._code_typed)
 
         self.statement_label = QLabel("Choose an offence to see its statement and the particulars it needs.")
         self.statement_label.setWordWrap(True)
@@ -172,7 +177,7 @@ class ChargeEditor(QGroupBox):
     # The offence and its particulars -----------------------------------------------------------------------
     @property
     def offence(self) -> dict[str, Any] | None:
-        data = self.offence_combo.currentData()
+        data: dict[str, Any] | None = self.offence_combo.currentData()
         if data is not None and self.offence_combo.currentText() == self.offence_combo.itemText(
                 self.offence_combo.currentIndex()):
             return data
@@ -224,7 +229,7 @@ class ChargeEditor(QGroupBox):
             self.field_errors[field] = error
             label = QLabel(f"{_label(field)}:")
             label.setBuddy(edit)
-            row = self.form.getWidgetPosition(self.particulars_error)[0]
+            row = self.form.getWidgetPosition(self.particulars_error)[0]  # type: ignore[index]  # stubs: object
             self.form.insertRow(row, label, edit)
             self.form.insertRow(row + 1, QLabel(), error)
             # Shown now, not on the next event-loop turn, so a Tab pressed straight after choosing reaches it.
@@ -245,7 +250,7 @@ class ChargeEditor(QGroupBox):
     def date_range(self) -> DateRange:
         return DateRange(_date(self.date_edit), _date(self.end_edit) if self.range_check.isChecked() else None)
 
-    def _update_wording(self, *_args) -> None:
+    def _update_wording(self, *_args: object) -> None:
         o = self.offence
         if o is None:
             self.wording_label.setText("")
@@ -458,7 +463,7 @@ class ChargeDialog(WriteDialog):
         self.resize(em * 100, line * 48)
         self.editors[0].offence_combo.setFocus()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.charge_button.setDefault(True)
 
@@ -502,7 +507,7 @@ class ChargeDialog(WriteDialog):
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
-    def _bail_changed(self, *_args) -> None:
+    def _bail_changed(self, *_args: object) -> None:
         decision = self.bail_combo.currentData()
         self.conditions_edit.setEnabled(decision == "conditional_bail")
 
@@ -585,7 +590,7 @@ class ChargeDialog(WriteDialog):
             out.append((self.hearing_error, "The first hearing must be in the future; check the date and time."))
         return out
 
-    def show_problems(self, problems) -> None:
+    def show_problems(self, problems: Sequence[tuple[str | FieldError, str]]) -> None:
         """The base's way, in the order the fields appear (the first gets the focus and is read out)."""
         order = {id(e): i for i, e in enumerate(self.all_errors())}
         super().show_problems(sorted(problems, key=lambda p: order.get(id(p[0]), len(order))))
