@@ -31,7 +31,9 @@ from desktop.views.custody.review_dialog import (DetentionDecisionDialog, Extens
                                          reviewer_refusal)
 from desktop.views.custody.rights_dialog import RightsDialog
 from desktop.views.custody.risk_panel import RiskAssessmentDialog, RiskPanel
+from desktop.views.forms.dialog import CustodyDialog
 from domain.events import CUSTODY_RECORD_CHANGED, EventType
+from domain.offences import Catalogue
 from domain.roles import CUSTODY_STAFF, Role
 
 SERGEANT = frozenset({Role.CUSTODY_SERGEANT})
@@ -65,8 +67,8 @@ class CustodyArea(QObject):
         self.context, self.shell = context, context.shell
         self.window = window  # the parent of its dialogs
         self.session = context.session
-        self.dialog = None
-        self.catalogue = None  # the offence catalogue last read (desktop.sync.catalogue), so booking opens at once
+        self.dialog: CustodyDialog | None = None
+        self.catalogue: Catalogue | None = None  # the offence catalogue last read (desktop.sync.catalogue), so booking opens at once
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}
@@ -83,7 +85,9 @@ class CustodyArea(QObject):
 
         self.log = DetaineeLog(context)
         self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
-        self.overdue_check = overdue_only_check(self.shell.board_proxy, self.shell.refresh_board_heading)
+        proxy = self.shell.board_proxy
+        assert isinstance(proxy, BoardProxy)  # the shell's board proxy is this area's
+        self.overdue_check = overdue_only_check(proxy, self.shell.refresh_board_heading)
         self.shell.add_board_filter(self.overdue_check)
         self.risk_panel = RiskPanel(self.session, context.ops)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
@@ -109,12 +113,12 @@ class CustodyArea(QObject):
                 DockSpec(RISK_DOCK, "Risk assessment", "Alt+2", self.risk_panel, DockPlace.BOTTOM)]
 
     # Enabled state ----------------------------------------------------------------------------------------------
-    def _selected(self, record) -> None:
+    def _selected(self, record: dict[str, Any] | None) -> None:
         """Another record chosen, or the chosen one changed (the hub keeps it current)."""
         self._update_enabled()
         self.risk_panel.set_record(record)
 
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         role = self.session.role
         record = self.session.selected_record
         open_record = record is not None and record.get("status") != "released" and not record.get("released_at")
@@ -148,8 +152,10 @@ class CustodyArea(QObject):
             self._open_booking()
             return
         record = self.session.selected_record
+        assert record is not None  # every action but booking in needs a record, and is disabled without one
         user = self.session.user
         window, writes = self.window, self.context.writes
+        dialog: CustodyDialog
         if key == "cell_check":
             dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
@@ -196,7 +202,7 @@ class CustodyArea(QObject):
         # The workstation's copy (disk), else the server's (network): a worker, never the GUI thread.
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
-    def _booking(self, catalogue) -> BookingDialog:
+    def _booking(self, catalogue: Catalogue) -> BookingDialog:
         return BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role,
                              person_picker=self.context.links.person_picker)
 
@@ -211,7 +217,7 @@ class CustodyArea(QObject):
         # Unreachable: keep the copy already held; the next refresh tries again.
         self.context.ops.run(lambda: refresh_catalogue(client, store), on_done=refreshed, on_error=lambda _e: None)
 
-    def _show(self, dialog) -> None:
+    def _show(self, dialog: CustodyDialog) -> None:
         self.dialog = dialog
         if isinstance(dialog, CellCheckDialog):
             self._own_checks.add(dialog.check_id)
