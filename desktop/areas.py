@@ -58,6 +58,13 @@ class DockPlace(Enum):
     TABBED = "tabbed"  # a tab beside the first bottom dock
 
 
+@runtime_checkable
+class DockPanel(Protocol):
+    """What a dock's panel offers the shell: focus on its first useful control (View > the dock's shortcut)."""
+
+    def focus_panel(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class DockSpec:
     """A dock an area adds. Its toggle goes in View with `shortcut`; the panel must have `focus_panel()`."""
@@ -83,7 +90,10 @@ class Shell(Protocol):
     """What the main window offers every area (all public; nothing else of the window is an area's to use)."""
 
     board_model: CustodyBoardModel
-    board_proxy: QSortFilterProxyModel  # the custody area's BoardProxy (text and 'overdue only' filters)
+
+    @property
+    def board_proxy(self) -> QSortFilterProxyModel:  # the custody area's BoardProxy (text and 'overdue only')
+        ...
 
     def menu(self, menu_id: MenuId) -> Any: ...
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QFrame, QHeaderView, QLabel, QLineEdit,
                                QMainWindow, QMenu, QScrollArea, QTableView, QVBoxLayout, QWidget)
 
 from desktop import theme
 from desktop.announcer import announce, announcer
-from desktop.areas import MENU_TITLES, Area, AreaContext, DockPlace, DockSpec, MenuId
+from desktop.areas import MENU_TITLES, Area, AreaContext, DockPanel, DockPlace, DockSpec, MenuId
 from desktop.models.custody.board_model import NAME, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
 from desktop.operations import Operations
 from desktop.session import Session
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
     def load_board(self) -> None:
         client = self.session.client
 
-        def load():
+        def load() -> tuple[int, list[dict[str, Any]]]:
             # Skip past history first so the feed only brings what changes after this snapshot.
             after = 0
             for _ in range(1000):
@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
 
         self.ops.run(load, on_done=self._board_loaded, on_error=self._load_failed)
 
-    def _board_loaded(self, value) -> None:
+    def _board_loaded(self, value: tuple[int, list[dict[str, Any]]]) -> None:
         if self._closed:
             return
         last_seq, records = value
@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
             text += f", {shown} shown"
         self.board_heading.setText(text)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
             # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
             if bottom is not None:
                 self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.shutdown()
         super().closeEvent(event)
@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
         """True when a saved layout of this version was applied; otherwise the default stays."""
         settings = self._settings()
         try:
-            version = int(settings.value("layout/version", -1))
+            version = int(str(settings.value("layout/version", -1)))  # an ini file gives text
         except (TypeError, ValueError):
             version = -1
         if version != LAYOUT_VERSION:
@@ -388,7 +388,9 @@ class MainWindow(QMainWindow):
         dock = self.docks[name]
         if checked:
             dock.raise_()
-            self.panels[name].focus_panel()
+            panel = self.panels[name]
+            assert isinstance(panel, DockPanel)  # DockSpec's promise
+            panel.focus_panel()
             announce(f"{dock.windowTitle()} shown")
         else:
             announce(f"{dock.windowTitle()} closed")
@@ -398,7 +400,7 @@ class MainWindow(QMainWindow):
         self.board_proxy.setFilterFixedString(text)
         self._update_board_heading()
 
-    def _board_row_changed(self, current, _previous) -> None:
+    def _board_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         record = current.data(RECORD_ROLE) if current.isValid() else None
         self.session.select_record(record)
 
