@@ -68,7 +68,8 @@ class CustodyArea(QObject):
         self.window = window  # the parent of its dialogs
         self.session = context.session
         self.dialog: CustodyDialog | None = None
-        self.catalogue: Catalogue | None = None  # the offence catalogue last read (desktop.sync.catalogue), so booking opens at once
+        # The offence catalogue last read (desktop.sync.catalogue), so booking opens at once.
+        self.catalogue: Catalogue | None = None
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}

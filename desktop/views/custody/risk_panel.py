@@ -29,8 +29,9 @@ from domain.roles import Role
 TRIGGERS = (("booking_in", "Booking in"), ("charge", "Charged"), ("bail_refused", "Bail refused"),
             ("release_on_bail", "Release on bail"), ("release", "Release"), ("transfer", "Transfer"),
             ("other", "Other change"))
-ANSWERS: tuple[tuple[str | None, str], ...] = ((None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
-           ("declined", "Declined to answer"))
+ANSWERS: tuple[tuple[str | None, str], ...] = (
+    (None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
+    ("declined", "Declined to answer"))
 AREA_SOURCE = {"warning_markers": Source.MARKERS, "arresting_officer_info": Source.ARRESTING_OFFICER,
                "demeanour": Source.OFFICER, "appropriate_adult": Source.OFFICER}
 LEVELS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
