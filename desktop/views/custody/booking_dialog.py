@@ -33,7 +33,8 @@ from domain.roles import Role
 ROUTES = ((ArrivalRoute.ARRESTED_ELSEWHERE, "Arrested and brought to the station"),
           (ArrivalRoute.VOLUNTARY_ATTENDER, "Voluntary attender arrested at the station"),
           (ArrivalRoute.FROM_ANOTHER_AREA, "Arrested here while held in another police area (s.41(5))"))
-DECISIONS: tuple[tuple[str | None, str], ...] = ((None, "Not decided yet"), ("authorised", "Detention authorised"), ("refused", "Detention refused"))
+DECISIONS: tuple[tuple[str | None, str], ...] = (
+    (None, "Not decided yet"), ("authorised", "Detention authorised"), ("refused", "Detention refused"))
 
 
 def offence_text(o: Offence) -> str:
@@ -86,7 +87,8 @@ class _DeleteRemoves(QObject):
 class BookingDialog(CustodyDialog):
     save_text = "Book in"  # the default button: Return
 
-    def __init__(self, window: QWidget, catalogue: Catalogue, *, writes: Writes, person_picker: Callable[[QWidget], PersonPicking],
+    def __init__(self, window: QWidget, catalogue: Catalogue, *, writes: Writes,
+                 person_picker: Callable[[QWidget], PersonPicking],
                  role: str | None = None):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
         self.catalogue = catalogue
@@ -284,7 +286,8 @@ class BookingDialog(CustodyDialog):
         self.set_row_visible(self.left_area_edit, route is ArrivalRoute.FROM_ANOTHER_AREA)
         self.set_row_visible(self.arrived_edit, True)
         try:
-            rt = relevant_time(route=route, arrested_at=to_utc(self.arrested_edit), arrived_at=to_utc(self.arrived_edit),
+            rt = relevant_time(route=route, arrested_at=to_utc(self.arrested_edit),
+                               arrived_at=to_utc(self.arrived_edit),
                                left_first_area_at=to_utc(self.left_area_edit))
         except ValueError as exc:
             self.relevant_label.setText(str(exc))
@@ -421,7 +424,8 @@ class BookingDialog(CustodyDialog):
 
     def saved(self, response: dict[str, Any]) -> None:
         announce(f"Booked in: {response.get('name') or ''}, custody number {response.get('custody_number')}. "
-                 f"Relevant time {format_local(response.get('relevant_time'))} ({response.get('relevant_time_basis')}).")
+                 f"Relevant time {format_local(response.get('relevant_time'))} "
+                 f"({response.get('relevant_time_basis')}).")
 
     def set_times(self, *, arrested_at: datetime | None = None, arrived_at: datetime | None = None) -> None:
         """Tests and the person picker may preset times."""
