@@ -24,7 +24,7 @@ class Announcer(QObject):
         self._status_bar = status_bar
         self._source = source
 
-    def _detach(self, *_args) -> None:
+    def _detach(self, *_args: object) -> None:
         self._status_bar = None
         self._source = None
 

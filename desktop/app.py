@@ -7,6 +7,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QTimer
@@ -19,6 +20,11 @@ from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
 from desktop.operations import Operations
 from desktop.session import Session
 from desktop.sync.local_store import LocalStore, StoreUnavailable
+
+if TYPE_CHECKING:  # imported when first used, after the slow start-up steps
+    from desktop.main_window import MainWindow
+    from desktop.views.shell.login_dialog import LoginDialog
+    from server.embedded import EmbeddedServer
 
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
 SERVER_DB_FILE = "bridewell-server.sqlite3"
@@ -43,9 +49,9 @@ class Prepared:
     store: LocalStore
     server_url: str
     server_key: str
-    embedded: object | None
+    embedded: EmbeddedServer | None
     client: ApiClient | None = None  # signed in with a remembered token
-    user: dict | None = None
+    user: dict[str, Any] | None = None
     remembered_username: str = ""
     token_expired: bool = False
 
@@ -59,9 +65,15 @@ class Startup:
         self.ops = Operations()
         self.credentials = Credentials()
         self.prepared: Prepared | None = None
-        self.window = None
-        self.dialog = None
+        self.window: MainWindow | None = None
+        self.dialog: LoginDialog | None = None
         self.report: list[tuple[bool, str]] = []
+
+    @property
+    def ready(self) -> Prepared:
+        """What step 1 prepared; every later step runs after it."""
+        assert self.prepared is not None, "start-up step 1 has not finished"
+        return self.prepared
 
     # Step 1: local store, server, remembered sign-in (worker) -------------------------------------------------
     def begin(self) -> None:
@@ -129,65 +141,70 @@ class Startup:
     def _ask_sign_in(self) -> None:
         from desktop.views.shell.login_dialog import LoginDialog
 
-        p = self.prepared
+        p = self.ready
         username = p.remembered_username or (DEMO_USER if self.args.demo else "")
-        self.dialog = LoginDialog(self.ops, self.credentials, p.server_url, server_key=p.server_key,
-                                  username=username)
-        self.dialog.signed_in.connect(lambda client, result: self.open_main_window(client, result["user"]))
-        self.dialog.rejected.connect(lambda: self.app.exit(0))
-        self.dialog.show()
+        dialog = self.dialog = LoginDialog(self.ops, self.credentials, p.server_url, server_key=p.server_key,
+                                           username=username)
+        dialog.signed_in.connect(lambda client, result: self.open_main_window(client, result["user"]))
+        dialog.rejected.connect(lambda: self.app.exit(0))
+        dialog.show()
         if p.token_expired:
-            self.dialog.show_expired()
+            dialog.show_expired()
 
     def _screenshot_sign_in(self) -> None:
-        url = self.prepared.server_url
+        url = self.ready.server_url
 
-        def sign_in():
+        def sign_in() -> tuple[ApiClient, dict[str, Any]]:
             client = ApiClient(url)
             return client, client.login(DEMO_USER, DEMO_PASSWORD)["user"]
 
         self.ops.run(sign_in, on_done=lambda v: self.open_main_window(*v), on_error=self._fatal)
 
     # Step 3: the main window --------------------------------------------------------------------------------
-    def open_main_window(self, client: ApiClient, user: dict | None) -> None:
+    def open_main_window(self, client: ApiClient, user: dict[str, Any] | None) -> None:
         from desktop.main_window import MainWindow
+        from desktop.views.custody.area import CustodyArea
 
-        p = self.prepared
+        p = self.ready
         session = Session(client, user, server_key=p.server_key)
-        self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
-        if not self.window.layout_restored:
-            self.window.resize(1280, 800)
+        window = self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
+        if not window.layout_restored:
+            window.resize(1280, 800)
         if self.args.screenshot:
-            self.window.resize(1280, 800)
+            window.resize(1280, 800)
             # A moment after the data arrives, so the views have painted it.
-            self._shot_timer = QTimer(self.window, singleShot=True, interval=300)
-            self._shot_timer.timeout.connect(self._take_screenshot)
-            self.window.areas["custody"].log_loaded.connect(lambda _id: self._shot_timer.start())
-            self.window.areas["custody"].board.records_loaded.connect(
-                lambda n: None if n else self._shot_timer.start())
-        self.window.show()
+            shot_timer = self._shot_timer = QTimer(window)
+            shot_timer.setSingleShot(True)
+            shot_timer.setInterval(300)
+            shot_timer.timeout.connect(lambda: self._take_screenshot(window))
+            custody = window.areas["custody"]
+            assert isinstance(custody, CustodyArea)
+            custody.log_loaded.connect(lambda _id: shot_timer.start())
+            custody.board.records_loaded.connect(lambda n: None if n else shot_timer.start())
+        window.show()
 
-    def _take_screenshot(self) -> None:
+    def _take_screenshot(self, window: MainWindow) -> None:
         path = self.args.screenshot
-        if not self.window.grab().save(str(path), "PNG"):
+        if not window.grab().save(str(path), "PNG"):
             print(f"FAIL  could not write the screenshot to {path}", file=sys.stderr)
             self.app.exit(1)
             return
         print(f"Screenshot saved to {path}")
-        self.window.close()
+        window.close()
         self.app.exit(0)
 
     # --self-test --------------------------------------------------------------------------------------------
     def _self_test(self) -> None:
         from desktop.main_window import MainWindow
+        from desktop.views.custody.area import CustodyArea
 
-        p = self.prepared
+        p = self.ready
         client = ApiClient(p.server_url)
-        self.window = MainWindow(Session(client, None, server_key=p.server_key), self.ops, p.store,
-                                 self.args.data_dir.expanduser().resolve(), start_background=False)
-        self.window.show()
+        window = self.window = MainWindow(Session(client, None, server_key=p.server_key), self.ops, p.store,
+                                          self.args.data_dir.expanduser().resolve(), start_background=False)
+        window.show()
 
-        def checks():
+        def checks() -> list[tuple[bool, str]]:
             results = [(True, f"Local store: {p.store.path} opened and written")]
             p.store.cache_put("self_test", "ok")
             results.append((p.store.cache_get("self_test") == "ok", "Local store: read back what was written"))
@@ -204,15 +221,17 @@ class Startup:
                 results.append((False, f"Server: {p.server_url} does not answer: {exc}"))
             return results
 
-        def done(results):
-            shown = self.window.isVisible() and self.window.areas["custody"].board.view.isVisible()
+        def done(results: list[tuple[bool, str]]) -> None:
+            custody = window.areas["custody"]
+            assert isinstance(custody, CustodyArea)
+            shown = window.isVisible() and custody.board.view.isVisible()
             results.append((shown, "Main window: shown with the custody board and "
-                            f"{sum(d.isVisible() for d in self.window.docks.values())} docks"))
+                            f"{sum(d.isVisible() for d in window.docks.values())} docks"))
             failed = [text for ok, text in results if not ok]
             for ok, text in results:
                 print(f"{'ok  ' if ok else 'FAIL'}  {text}")
             print("Self-test passed." if not failed else f"Self-test failed: {len(failed)} problem(s).")
-            self.window.close()
+            window.close()
             self.app.exit(0 if not failed else 1)
 
         self.ops.run(checks, on_done=done, on_error=self._fatal)
@@ -233,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication), "Bridewell needs a widgets application, not a QCoreApplication"
     app.setApplicationName("Bridewell")
     app.setOrganizationName("Bridewell")
     theme.start_theme(app, args.data_dir)  # colours and text size

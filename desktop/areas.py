@@ -56,6 +56,13 @@ class DockPlace(Enum):
     TABBED = "tabbed"  # a tab beside the first bottom dock
 
 
+@runtime_checkable
+class DockPanel(Protocol):
+    """What a dock's panel offers the shell: focus on its first useful control (View > the dock's shortcut)."""
+
+    def focus_panel(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class DockSpec:
     """A dock an area adds. Its toggle goes in View with `shortcut`; the panel must have `focus_panel()`."""

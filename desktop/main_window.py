@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QWidget
 
 from desktop import theme
 from desktop.announcer import announce, announcer
-from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPlace, DockSpec, MenuId
+from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPanel, DockPlace, DockSpec, MenuId
 from desktop.operations import Operations
 from desktop.session import Session
 from desktop.sync.client import ServerUnreachable
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
         for make in AREAS:
             self.install_area(make(context))
         self._finish_menus()
-        theme.install(self)
+        self.theme_actions = theme.install(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.layout_restored = self.restore_layout()
 
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
             self.start_background()
 
     @property
-    def user(self) -> dict | None:
+    def user(self) -> dict[str, Any] | None:
         return self.session.user
 
     # Areas ------------------------------------------------------------------------------------------------
@@ -122,7 +123,8 @@ class MainWindow(QMainWindow):
     def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
         # A scroll area per dock: at 200% text on a small screen the docks share too little room, and a panel
         # squeezed below its minimum would clip its labels; it scrolls instead.
-        scroll = QScrollArea(dock, objectName=dock.objectName().removesuffix("Dock") + "Scroll")
+        scroll = QScrollArea(dock)
+        scroll.setObjectName(dock.objectName().removesuffix("Dock") + "Scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -143,16 +145,21 @@ class MainWindow(QMainWindow):
         file_menu = self.menus[MenuId.FILE]
         if file_menu.actions():
             file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, objectName="quitAction", shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view = self.menus[MenuId.VIEW]
         if self._central is not None:
             central = self._central
-            self.focus_central_action = QAction(central.title, self, objectName=central.action_name,
-                                                shortcut=QKeySequence(central.shortcut))
-            self.focus_central_action.triggered.connect(lambda: central.panel.focus_panel())
+            self.focus_central_action = QAction(central.title, self)
+            self.focus_central_action.setObjectName(central.action_name)
+            self.focus_central_action.setShortcut(QKeySequence(central.shortcut))
+            panel = central.panel
+            assert isinstance(panel, DockPanel)  # CentralSpec's promise
+            self.focus_central_action.triggered.connect(panel.focus_panel)
             view.addAction(self.focus_central_action)
             view.addSeparator()
         self.dock_actions: dict[str, QAction] = {}
@@ -166,7 +173,8 @@ class MainWindow(QMainWindow):
             view.addAction(action)
             self.dock_actions[name] = action
         view.addSeparator()
-        reset = QAction("&Restore default layout", self, objectName="resetLayoutAction")
+        reset = QAction("&Restore default layout", self)
+        reset.setObjectName("resetLayoutAction")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
         # The right-hand dock runs the full height; the others sit under the board, not under it.
@@ -204,9 +212,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setObjectName("statusBar")
-        self.server_label = QLabel(objectName="serverStatus")
-        self.sync_label = QLabel("All changes sent", objectName="syncStatus")
-        self.user_label = QLabel(objectName="userStatus")
+        self.server_label = QLabel()
+        self.server_label.setObjectName("serverStatus")
+        self.sync_label = QLabel("All changes sent")
+        self.sync_label.setObjectName("syncStatus")
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userStatus")
         for label in (self.user_label, self.server_label, self.sync_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
@@ -224,7 +235,7 @@ class MainWindow(QMainWindow):
         for start, _stop in self._background:
             start()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
             # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
@@ -238,7 +249,7 @@ class MainWindow(QMainWindow):
             if bottom is not None:
                 self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.shutdown()
         super().closeEvent(event)
@@ -269,7 +280,7 @@ class MainWindow(QMainWindow):
         """True when a saved layout of this version was applied; otherwise the default stays."""
         settings = self._settings()
         try:
-            version = int(settings.value("layout/version", -1))
+            version = int(str(settings.value("layout/version", -1)))  # an ini file gives text
         except (TypeError, ValueError):
             version = -1
         if version != LAYOUT_VERSION:
@@ -290,7 +301,9 @@ class MainWindow(QMainWindow):
         dock = self.docks[name]
         if checked:
             dock.raise_()
-            self.panels[name].focus_panel()
+            panel = self.panels[name]
+            assert isinstance(panel, DockPanel)  # DockSpec's promise
+            panel.focus_panel()
             announce(f"{dock.windowTitle()} shown")
         else:
             announce(f"{dock.windowTitle()} closed")

@@ -30,17 +30,18 @@ class Operations(QObject):
         self._closed = False
         self.in_flight = 0
 
-    def run(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future:
+    def run(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future[Any]:
         return self._submit(self._pool, fn, on_done, on_error)
 
-    def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future:
+    def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future[Any]:
         """Local-store writes: one worker, in the order submitted."""
         return self._submit(self._writer, fn, on_done, on_error)
 
-    def _submit(self, pool: ThreadPoolExecutor, fn, on_done, on_error) -> Future:
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Callback,
+                on_error: Callback) -> Future[Any]:
         self.in_flight += 1
 
-        def job():
+        def job() -> Any:
             try:
                 value = fn()
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
@@ -54,7 +55,7 @@ class Operations(QObject):
         return pool.submit(job)
 
     @Slot(object, object, object)
-    def _deliver(self, callback, value, is_error) -> None:
+    def _deliver(self, callback: Callback, value: Any, is_error: bool) -> None:
         self.in_flight -= 1
         if callback is not None:
             callback(value)

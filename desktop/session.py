@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.client import ApiClient
@@ -12,7 +14,7 @@ from desktop.sync.qt_hub import QtChangeHub
 class Session(QObject):
     user_changed = Signal(object)  # user dict or None
 
-    def __init__(self, client: ApiClient, user: dict | None = None, server_key: str = ""):
+    def __init__(self, client: ApiClient, user: dict[str, Any] | None = None, server_key: str = ""):
         super().__init__()
         self.client = client
         self.user = user
@@ -29,13 +31,13 @@ class Session(QObject):
         return (self.user or {}).get("role")
 
     @property
-    def selected_record(self) -> dict | None:
+    def selected_record(self) -> dict[str, Any] | None:
         """Owned by the hub: set it with `select_record` (a user's choice) or the hub's `update_selected`."""
         return self.changes.selected
 
-    def set_user(self, user: dict | None) -> None:
+    def set_user(self, user: dict[str, Any] | None) -> None:
         self.user = user
         self.user_changed.emit(user)
 
-    def select_record(self, record: dict | None) -> None:
+    def select_record(self, record: dict[str, Any] | None) -> None:
         self.changes.select(record)

@@ -11,13 +11,17 @@ from __future__ import annotations
 import warnings
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.areas import MenuId
 from desktop.announcer import announce
+
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
 
 PREFERENCES_FILE = "preferences.ini"
 HIGH_CONTRAST_QSS = files("resources.themes") / "high_contrast.qss"
@@ -100,7 +104,7 @@ class Theme(QObject):
         choice = str(settings.value("theme/high_contrast", FOLLOW))
         self.high_contrast_choice = choice if choice in (FOLLOW, ON, OFF) else FOLLOW
         try:
-            scale = float(settings.value("theme/text_scale", 1.0))
+            scale = float(str(settings.value("theme/text_scale", 1.0)))  # an ini file gives text
         except (TypeError, ValueError):
             scale = 1.0
         self.text_scale = min(TEXT_SCALES, key=lambda s: abs(s - scale))  # a hand-edited value snaps to a step
@@ -144,7 +148,7 @@ class Theme(QObject):
                 self.app.setStyleSheet(sheet)
         self.changed.emit()
 
-    def _system_changed(self, *_args) -> None:
+    def _system_changed(self, *_args: object) -> None:
         if self.high_contrast_choice == FOLLOW:
             before = self.high_contrast_applied
             self.apply()
@@ -200,6 +204,7 @@ def theme(data_dir: Path | None = None) -> Theme:
     A different data folder (another test's window) starts from that folder's preferences."""
     global _theme
     app = QApplication.instance()
+    assert isinstance(app, QApplication), "the theme needs the widgets application"
     resolved = Path(data_dir).expanduser().resolve() if data_dir is not None else None
     if _theme is None or _theme.app is not app or (resolved is not None and _theme.data_dir != resolved):
         if _theme is not None and _theme.app is app:
@@ -217,25 +222,31 @@ def start_theme(app: QApplication, data_dir: Path) -> Theme:
 
 
 
-def install(window) -> dict[str, QAction]:
+def install(window: MainWindow) -> dict[str, QAction]:
     """View > High contrast, Larger text, Smaller text, Reset text size on the main window."""
     current = theme(getattr(window, "data_dir", None))
     current.apply()
     view = window.menu(MenuId.VIEW)
     view.addSeparator()
-    contrast = QAction("&High contrast", window, objectName="highContrastAction", checkable=True,
-                       shortcut=QKeySequence("Ctrl+Shift+H"))
+    contrast = QAction("&High contrast", window)
+    contrast.setObjectName("highContrastAction")
+    contrast.setCheckable(True)
+    contrast.setShortcut(QKeySequence("Ctrl+Shift+H"))
     contrast.setChecked(current.high_contrast)
     contrast.setStatusTip("White on black with yellow focus and selection; overrides the system colours")
     contrast.toggled.connect(lambda on: current.set_high_contrast(on) if on != current.high_contrast else None)
-    larger = QAction("&Larger text", window, objectName="largerTextAction")
+    larger = QAction("&Larger text", window)
+    larger.setObjectName("largerTextAction")
     # Ctrl++ needs Shift on most layouts, so Ctrl+= does the same.
     larger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
     larger.triggered.connect(current.larger_text)
-    smaller = QAction("&Smaller text", window, objectName="smallerTextAction",
-                      shortcut=QKeySequence(QKeySequence.StandardKey.ZoomOut))
+    smaller = QAction("&Smaller text", window)
+    smaller.setObjectName("smallerTextAction")
+    smaller.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
     smaller.triggered.connect(current.smaller_text)
-    reset = QAction("Reset &text size", window, objectName="resetTextAction", shortcut=QKeySequence("Ctrl+0"))
+    reset = QAction("Reset &text size", window)
+    reset.setObjectName("resetTextAction")
+    reset.setShortcut(QKeySequence("Ctrl+0"))
     reset.triggered.connect(current.reset_text)
     actions = {"high_contrast": contrast, "larger": larger, "smaller": smaller, "reset": reset}
     for action in actions.values():
@@ -246,7 +257,6 @@ def install(window) -> dict[str, QAction]:
     follower = _CheckFollowsTheme(contrast, current)
     current.changed.connect(follower.sync)
     follower.sync()
-    window.theme_actions = actions
     return actions
 
 
@@ -264,7 +274,7 @@ class _CheckFollowsTheme(QObject):
         self.action.blockSignals(False)
 
 
-def _disconnect(signal, slot) -> None:
+def _disconnect(signal: SignalInstance, slot: Callable[..., object]) -> None:
     """Disconnect if connected; PySide warns (an error under pytest) when it was not."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

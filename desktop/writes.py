@@ -46,7 +46,7 @@ class Writes(QObject):
             sender.rejected.connect(self._rejected)
             sender.retrying.connect(self._retrying)
 
-    def queue(self, method: str, path: str, body: dict, *, on_sent: SentCallback | None = None,
+    def queue(self, method: str, path: str, body: dict[str, Any], *, on_sent: SentCallback | None = None,
               on_rejected: RejectedCallback | None = None, row_id: str | None = None,
               headers: dict[str, str] | None = None, on_waiting: WaitingCallback | None = None) -> str:
         """Store the write locally (never on the GUI thread), then wake the sender. Returns the row id.

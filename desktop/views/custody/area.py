@@ -12,6 +12,8 @@ enforces every rule. Newly overdue checks, reviews and limits are announced once
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from shiboken6 import isValid
@@ -30,7 +32,9 @@ from desktop.views.custody.review_dialog import (DetentionDecisionDialog, Extens
                                          reviewer_refusal)
 from desktop.views.custody.rights_dialog import RightsDialog
 from desktop.views.custody.risk_panel import RiskAssessmentDialog, RiskPanel
+from desktop.views.forms.dialog import CustodyDialog
 from domain.events import CUSTODY_RECORD_CHANGED, EventType
+from domain.offences import Catalogue
 from domain.roles import CUSTODY_STAFF, Role
 
 SERGEANT = frozenset({Role.CUSTODY_SERGEANT})
@@ -64,8 +68,9 @@ class CustodyArea(QObject):
         self.context, self.shell = context, context.shell
         self.window = window  # the parent of its dialogs
         self.session = context.session
-        self.dialog = None
-        self.catalogue = None  # the offence catalogue last read (desktop.sync.catalogue), so booking opens at once
+        self.dialog: CustodyDialog | None = None
+        # The offence catalogue last read (desktop.sync.catalogue), so booking opens at once.
+        self.catalogue: Catalogue | None = None
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}
@@ -78,14 +83,16 @@ class CustodyArea(QObject):
             self.refresh_catalogue()  # signed in: take a copy now, for booking in offline later
 
         for key, (text, name, shortcut, _roles, _needs) in ACTIONS.items():
-            action = QAction(text, window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, window)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, k=key: self.open(k))
             self.actions[key] = action
 
         self.log = DetaineeLog(context)
         self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
-        self.risk_panel = RiskPanel(window)
+        self.risk_panel = RiskPanel(self.session, context.ops, window)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
         self.risk_panel.set_record(self.session.selected_record)
 
@@ -121,12 +128,12 @@ class CustodyArea(QObject):
         return True
 
     # Enabled state ----------------------------------------------------------------------------------------------
-    def _selected(self, record) -> None:
+    def _selected(self, record: dict[str, Any] | None) -> None:
         """Another record chosen, or the chosen one changed (the hub keeps it current)."""
         self._update_enabled()
         self.risk_panel.set_record(record)
 
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         role = self.session.role
         record = self.session.selected_record
         open_record = record is not None and record.get("status") != "released" and not record.get("released_at")
@@ -160,8 +167,10 @@ class CustodyArea(QObject):
             self._open_booking()
             return
         record = self.session.selected_record
+        assert record is not None  # every action but booking in needs a record, and is disabled without one
         user = self.session.user
         window, writes = self.window, self.context.writes
+        dialog: CustodyDialog
         if key == "cell_check":
             dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
@@ -208,7 +217,7 @@ class CustodyArea(QObject):
         # The workstation's copy (disk), else the server's (network): a worker, never the GUI thread.
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
-    def _booking(self, catalogue) -> BookingDialog:
+    def _booking(self, catalogue: Catalogue) -> BookingDialog:
         return BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role,
                              person_picker=self.context.links.person_picker)
 
@@ -223,7 +232,7 @@ class CustodyArea(QObject):
         # Unreachable: keep the copy already held; the next refresh tries again.
         self.context.ops.run(lambda: refresh_catalogue(client, store), on_done=refreshed, on_error=lambda _e: None)
 
-    def _show(self, dialog) -> None:
+    def _show(self, dialog: CustodyDialog) -> None:
         self.dialog = dialog
         if isinstance(dialog, CellCheckDialog):
             self._own_checks.add(dialog.check_id)
@@ -264,6 +273,6 @@ class CustodyArea(QObject):
         if selected and event.data.get("record_id") == selected.get("id"):
             self.risk_panel.load(selected["id"])
 
-    def _ours(self, check: dict) -> bool:
+    def _ours(self, check: dict[str, Any]) -> bool:
         """A failed rousing typed here was already prompted for when it was saved."""
         return check.get("id") in self._own_checks

@@ -8,10 +8,11 @@ when the overdue set changes and re-sorted when the user asks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
+                            Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class BoardProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._overdue_only = False
         self.setSortRole(SORT_ROLE)
@@ -51,7 +52,7 @@ class BoardProxy(QSortFilterProxyModel):
         if self._overdue_only:
             self.set_overdue_only(True)
 
-    def setSourceModel(self, model) -> None:  # noqa: N802 - Qt's name
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802 - Qt's name
         previous = self.sourceModel()
         if previous is not None:
             previous.dataChanged.disconnect(self._source_changed)
@@ -59,7 +60,7 @@ class BoardProxy(QSortFilterProxyModel):
         if model is not None:
             model.dataChanged.connect(self._source_changed)
 
-    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
+    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
         # A row updated from the change feed (a check recorded elsewhere) or by the clock may leave or join the
         # 'overdue only' view. Checked here, as the model changes, so the view never lags behind the model
         # whichever feed handler happens to run first.
@@ -72,7 +73,7 @@ class BoardProxy(QSortFilterProxyModel):
                 self.refilter()
                 return
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self._overdue_only:
             index = self.sourceModel().index(source_row, 0, source_parent)
             if not index.data(OVERDUE_ROLE):
@@ -80,8 +81,9 @@ class BoardProxy(QSortFilterProxyModel):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
-def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
-    check = QCheckBox("Overdue onl&y", objectName="boardOverdueOnly")
+def overdue_only_check(proxy: BoardProxy, on_change: Callable[[], None] | None = None) -> QCheckBox:
+    check = QCheckBox("Overdue onl&y")
+    check.setObjectName("boardOverdueOnly")
     check.setToolTip("Show only detainees whose cell check, review or detention limit is overdue")
     check.setAccessibleDescription(check.toolTip())
 
@@ -116,11 +118,13 @@ class CustodyBoard(QWidget):
         # The clock column changes every second; re-sorting on each tick would make rows jump under the cursor.
         self.proxy.setDynamicSortFilter(False)
 
-        self.filter_edit = QLineEdit(objectName="boardFilterEdit")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("boardFilterEdit")
         self.filter_edit.setPlaceholderText("Cell, name or status")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.view = QTableView(objectName="custodyBoard")
+        self.view = QTableView()
+        self.view.setObjectName("custodyBoard")
         self.view.setAccessibleName("Custody board")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -136,7 +140,8 @@ class CustodyBoard(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.heading = QLabel("Custody board: loading…", objectName="boardHeading")
+        self.heading = QLabel("Custody board: loading…")
+        self.heading.setObjectName("boardHeading")
         self.overdue_check = overdue_only_check(self.proxy, self.refresh_heading)
 
         filters = QFormLayout()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QWidget)
 
@@ -20,8 +22,9 @@ from desktop.announcer import announce
 from desktop.areas import PersonPicking
 from desktop.models.person_text import marker_summary, person_line
 from desktop.timefmt import format_local, utc_now
-from desktop.views.forms.dialog import (CustodyDialog, date_edit, datetime_edit, set_utc, text_edit, to_utc,
-                                        value_of)
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import date_edit, datetime_edit, set_utc, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.offences import Catalogue, Offence, code_problem, normalise_code
 from domain.pace_clock import ArrivalRoute, booking_time_errors, relevant_time
 from domain.people import GENDERS
@@ -30,14 +33,15 @@ from domain.roles import Role
 ROUTES = ((ArrivalRoute.ARRESTED_ELSEWHERE, "Arrested and brought to the station"),
           (ArrivalRoute.VOLUNTARY_ATTENDER, "Voluntary attender arrested at the station"),
           (ArrivalRoute.FROM_ANOTHER_AREA, "Arrested here while held in another police area (s.41(5))"))
-DECISIONS = ((None, "Not decided yet"), ("authorised", "Detention authorised"), ("refused", "Detention refused"))
+DECISIONS: tuple[tuple[str | None, str], ...] = (
+    (None, "Not decided yet"), ("authorised", "Detention authorised"), ("refused", "Detention refused"))
 
 
 def offence_text(o: Offence) -> str:
     return f"{o.code} — {o.title}"
 
 
-def person_card(person: dict) -> str:
+def person_card(person: dict[str, Any]) -> str:
     """What booking in shows of a known person: identity, addresses and warning markers (for the risk
     assessment), as text a screen reader reads in one go."""
     addresses = "; ".join(", ".join(x for x in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if x)
@@ -52,11 +56,11 @@ class _ReturnAdds(QObject):
         super().__init__(dialog)
         self.dialog = dialog
 
-    def eventFilter(self, watched, event) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and self.dialog.offence_edit.text().strip()):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.dialog.offence_edit.text().strip()):
             popup = self.dialog.completer.popup()
-            if popup.isVisible():
+            if popup is not None and popup.isVisible():
                 current = popup.currentIndex()
                 text = current.data() if current.isValid() else self.dialog.completer.currentCompletion()
                 popup.hide()
@@ -72,8 +76,9 @@ class _DeleteRemoves(QObject):
         super().__init__(dialog)
         self.dialog = dialog
 
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
             self.dialog.remove_offence()
             return True
         return False
@@ -82,21 +87,26 @@ class _DeleteRemoves(QObject):
 class BookingDialog(CustodyDialog):
     save_text = "Book in"  # the default button: Return
 
-    def __init__(self, window, catalogue: Catalogue, *, writes, person_picker: Callable[[QWidget], PersonPicking],
+    def __init__(self, window: QWidget, catalogue: Catalogue, *, writes: Writes,
+                 person_picker: Callable[[QWidget], PersonPicking],
                  role: str | None = None):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
         self.catalogue = catalogue
         self.role = role
         self.record_id = str(uuid.uuid4())
         self.person_id = str(uuid.uuid4())
-        self.existing_person: dict | None = None
+        self.existing_person: dict[str, Any] | None = None
         self.chosen: list[Offence] = []
         by_text = sorted(catalogue.all(), key=lambda o: (o.code, o.effective_from or date.min))
         self.offence_choices = {offence_text(o): o for o in by_text}
 
         # The person ------------------------------------------------------------------------------------------
-        self.person_box = QGroupBox("Person", objectName="bookingPersonBox")
-        self.existing_label = QLabel(objectName="bookingExistingPerson", wordWrap=True, visible=False)
+        self.person_box = QGroupBox("Person")
+        self.person_box.setObjectName("bookingPersonBox")
+        self.existing_label = QLabel()
+        self.existing_label.setObjectName("bookingExistingPerson")
+        self.existing_label.setWordWrap(True)
+        self.existing_label.setVisible(False)
         self.surname_edit = QLineEdit()
         self.forenames_edit = QLineEdit()
         self.dob_edit = date_edit("bookingDateOfBirth", "Date of birth.", date(2000, 1, 1))
@@ -142,16 +152,20 @@ class BookingDialog(CustodyDialog):
         self.completer = QCompleter(list(self.offence_choices), self)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.popup().setObjectName("bookingOffenceMatches")
-        self.completer.popup().setAccessibleName("Matching offences")
+        matches = self.completer.popup()
+        assert matches is not None  # Qt makes the list when first asked for it
+        matches.setObjectName("bookingOffenceMatches")
+        matches.setAccessibleName("Matching offences")
         self.offence_edit.setCompleter(self.completer)
         self.offence_edit.installEventFilter(_ReturnAdds(self))
         # With the matches open, QCompleter hands Return to the field past event filters: add it then too (issue 6)
         self.offence_edit.returnPressed.connect(self.add_offence)
-        self.add_button = QPushButton("&Add offence", objectName="bookingAddOffence")
+        self.add_button = QPushButton("&Add offence")
+        self.add_button.setObjectName("bookingAddOffence")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_offence)
-        row = QWidget(objectName="bookingOffenceRow")
+        row = QWidget()
+        row.setObjectName("bookingOffenceRow")
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.offence_edit, 1)
@@ -180,7 +194,9 @@ class BookingDialog(CustodyDialog):
         self.cell_edit.setMaxLength(20)
         self.add_row("Ce&ll:", self.cell_edit, "cell", name="bookingCell")
 
-        self.relevant_label = QLabel(objectName="bookingRelevantTime", wordWrap=True)
+        self.relevant_label = QLabel()
+        self.relevant_label.setObjectName("bookingRelevantTime")
+        self.relevant_label.setWordWrap(True)
         self.relevant_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                     | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.relevant_label.setAccessibleName("Relevant time")
@@ -188,8 +204,8 @@ class BookingDialog(CustodyDialog):
 
         # Detention decision (custody sergeant only) ------------------------------------------------------------------
         self.decision_combo = QComboBox()
-        for key, title in DECISIONS:
-            self.decision_combo.addItem(title, key)
+        for decision, title in DECISIONS:
+            self.decision_combo.addItem(title, decision)
         self.grounds_edit = text_edit("bookingGrounds", "The grounds for authorising or refusing detention.")
         self.decided_edit = datetime_edit("bookingDecidedAt", "When detention was authorised or refused.")
         self.add_row("&Detention:", self.decision_combo, "detention.decision", name="bookingDecision")
@@ -216,13 +232,14 @@ class BookingDialog(CustodyDialog):
         """A 'Choose a known person…' button at the top of the form. Choosing fills the form (`set_person`) and
         shows the person's addresses and warning markers (active markers are what the risk assessment must
         consider)."""
-        button = QPushButton("Choose a &known person…", objectName="bookingChoosePersonButton")
+        button = QPushButton("Choose a &known person…")
+        button.setObjectName("bookingChoosePersonButton")
         button.setAutoDefault(False)
         button.setAccessibleDescription("Find the person in the people records, so their details are not typed "
                                         "again.")
         self.person_picker = make_picker(self)
 
-        def picked(person: dict) -> None:
+        def picked(person: dict[str, Any]) -> None:
             self.set_person(person)
             card = person_card(person)
             self.existing_label.setText(card)
@@ -235,7 +252,7 @@ class BookingDialog(CustodyDialog):
         self.form.insertRow(1, button)
         QWidget.setTabOrder(button, self.surname_edit)
 
-    def set_person(self, person: dict | None) -> None:
+    def set_person(self, person: dict[str, Any] | None) -> None:
         """Book in an existing person (a dict with at least id, surname, forenames, date_of_birth) chosen by a
         person picker; None goes back to typing a new person."""
         self.existing_person = person
@@ -246,7 +263,7 @@ class BookingDialog(CustodyDialog):
             self.surname_edit.setText(person.get("surname") or "")
             self.forenames_edit.setText(person.get("forenames") or "")
             if person.get("date_of_birth"):
-                self.dob_edit.setDate(date.fromisoformat(person["date_of_birth"]))
+                self.dob_edit.setDate(QDate(date.fromisoformat(person["date_of_birth"])))
             if person.get("gender") in GENDERS:
                 self.gender_combo.setCurrentIndex(list(GENDERS).index(person["gender"]))
         self.existing_label.setText(f"Existing person: {(person or {}).get('surname', '').upper()}, "
@@ -258,12 +275,19 @@ class BookingDialog(CustodyDialog):
     def route(self) -> ArrivalRoute:
         return ArrivalRoute(self.route_combo.currentData())
 
-    def update_relevant_time(self, *_args) -> None:
+    @property
+    def date_of_birth(self) -> date:
+        day = self.dob_edit.date().toPython()
+        assert isinstance(day, date)  # QDate.toPython() gives a date; the stubs say object
+        return day
+
+    def update_relevant_time(self, *_args: object) -> None:
         route = self.route
         self.set_row_visible(self.left_area_edit, route is ArrivalRoute.FROM_ANOTHER_AREA)
         self.set_row_visible(self.arrived_edit, True)
         try:
-            rt = relevant_time(route=route, arrested_at=to_utc(self.arrested_edit), arrived_at=to_utc(self.arrived_edit),
+            rt = relevant_time(route=route, arrested_at=to_utc(self.arrested_edit),
+                               arrived_at=to_utc(self.arrived_edit),
                                left_first_area_at=to_utc(self.left_area_edit))
         except ValueError as exc:
             self.relevant_label.setText(str(exc))
@@ -271,7 +295,7 @@ class BookingDialog(CustodyDialog):
         self.relevant_label.setText(f"{format_local(rt.at)} — basis: {rt.basis}")
         self.relevant_label.setAccessibleDescription(f"Relevant time {format_local(rt.at)}, basis: {rt.basis}")
 
-    def _decision_changed(self, *_args) -> None:
+    def _decision_changed(self, *_args: object) -> None:
         deciding = self.sergeant and self.decision_combo.currentData() is not None
         self.grounds_edit.setEnabled(deciding)
         self.decided_edit.setEnabled(deciding)
@@ -328,7 +352,7 @@ class BookingDialog(CustodyDialog):
                 out.append(("person.surname", "Enter the surname."))
             if not self.forenames_edit.text().strip():
                 out.append(("person.forenames", "Enter the forenames."))
-            if self.dob_edit.date().toPython() > utc_now().date():
+            if self.date_of_birth > utc_now().date():
                 out.append(("person.date_of_birth", "The date of birth is in the future."))
         route = self.route
         times = booking_time_errors(now=utc_now(), arrested_at=to_utc(self.arrested_edit),
@@ -363,14 +387,14 @@ class BookingDialog(CustodyDialog):
         order = list(self.errors)
         return sorted(out, key=lambda p: order.index(p[0]) if p[0] in order else len(order))
 
-    def request(self) -> tuple[str, str, dict]:
-        body: dict = {"id": self.record_id}
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"id": self.record_id}
         if self.existing_person is not None and self.existing_person.get("id"):
             body["person_id"] = self.existing_person["id"]
         else:
             body["person"] = {"id": self.person_id, "surname": value_of(self.surname_edit),
                               "forenames": value_of(self.forenames_edit),
-                              "date_of_birth": self.dob_edit.date().toPython().isoformat(),
+                              "date_of_birth": self.date_of_birth.isoformat(),
                               "gender": self.gender_combo.currentData()}
         body.update({
             "arrived_at": to_utc(self.arrived_edit).isoformat(), "arrested_at": to_utc(self.arrested_edit).isoformat(),
@@ -388,7 +412,7 @@ class BookingDialog(CustodyDialog):
                                  "decided_at": to_utc(self.decided_edit).isoformat()}
         return "POST", "/custody/records", body
 
-    def refusal_problems(self, error):
+    def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
         problems = super().refusal_problems(error)
         status = getattr(error, "status", None)
         if status == 409:
@@ -398,11 +422,12 @@ class BookingDialog(CustodyDialog):
                                "custody board instead of booking them in again.")]
         return problems
 
-    def saved(self, response) -> None:
+    def saved(self, response: dict[str, Any]) -> None:
         announce(f"Booked in: {response.get('name') or ''}, custody number {response.get('custody_number')}. "
-                 f"Relevant time {format_local(response.get('relevant_time'))} ({response.get('relevant_time_basis')}).")
+                 f"Relevant time {format_local(response.get('relevant_time'))} "
+                 f"({response.get('relevant_time_basis')}).")
 
-    def set_times(self, *, arrested_at=None, arrived_at=None) -> None:
+    def set_times(self, *, arrested_at: datetime | None = None, arrived_at: datetime | None = None) -> None:
         """Tests and the person picker may preset times."""
         if arrested_at is not None:
             set_utc(self.arrested_edit, arrested_at)

@@ -7,11 +7,14 @@ before the server has even been told.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from desktop.announcer import announce
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, recorded_text, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog, recorded_text
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from desktop.timefmt import format_local, parse_utc, utc_now
 from domain.observation import (CHECK_TYPE_TITLES, LEVEL_TITLES, CheckResult, CheckType, ObservationLevel,
                                 check_errors, is_medical_emergency, needs_healthcare)
@@ -21,7 +24,7 @@ EMERGENCY_TEXT = ("MEDICAL EMERGENCY: {name} failed to rouse. Call an ambulance 
                   "(dial 999 for an ambulance), then tell the custody sergeant.")
 
 
-def medical_emergency_prompt(parent, name: str) -> QMessageBox:
+def medical_emergency_prompt(parent: QWidget | None, name: str) -> QMessageBox:
     """Assertive announcement plus a modal prompt; returned so the caller (and tests) can see it."""
     text = EMERGENCY_TEXT.format(name=name)
     announce(text, assertive=True)
@@ -35,8 +38,9 @@ def medical_emergency_prompt(parent, name: str) -> QMessageBox:
 
 class CellCheckDialog(CustodyDialog):
     close_when_saved = False
+    record: dict[str, Any]  # always given
 
-    def __init__(self, window, record: dict, user: dict | None, *, writes):
+    def __init__(self, window: QWidget, record: dict[str, Any], user: dict[str, Any] | None, *, writes: Writes):
         super().__init__(window, record, "Record cell check", "cellCheckDialog", writes=writes)
         self.check_id = str(uuid.uuid4())
         self.emergency_prompt: QMessageBox | None = None
@@ -44,15 +48,17 @@ class CellCheckDialog(CustodyDialog):
         self.level = ObservationLevel(level) if level else None
         who = user or {}
         collar = f" ({who['collar_number']})" if who.get("collar_number") else ""
-        self.who_label = QLabel(f"{who.get('display_name') or who.get('username') or ''}{collar}",
-                                objectName="cellCheckWho")
+        self.who_label = QLabel(f"{who.get('display_name') or who.get('username') or ''}{collar}")
+        self.who_label.setObjectName("cellCheckWho")
         self.form.addRow("Checked by:", self.who_label)
-        self.level_label = QLabel(LEVEL_TITLES[self.level] if self.level else "No observation level set",
-                                  objectName="cellCheckLevel")
+        self.level_label = QLabel(LEVEL_TITLES[self.level] if self.level else "No observation level set")
+        self.level_label.setObjectName("cellCheckLevel")
         self.form.addRow("Observation level:", self.level_label)
         due = parse_utc(record.get("next_check_due"))
         if due is not None:
-            self.form.addRow("Check due:", QLabel(format_local(due), objectName="cellCheckDue"))
+            due_label = QLabel(format_local(due))
+            due_label.setObjectName("cellCheckDue")
+            self.form.addRow("Check due:", due_label)
         self.type_combo = QComboBox()
         for check_type, title in CHECK_TYPE_TITLES.items():
             self.type_combo.addItem(title, check_type.value)
@@ -72,7 +78,7 @@ class CellCheckDialog(CustodyDialog):
         self.type_combo.setFocus()
 
     def problems(self) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         if self.level is None:
             out.append(("observation_level", "No observation level is set for this detainee: a custody sergeant "
                                              "must set one first."))
@@ -85,13 +91,13 @@ class CellCheckDialog(CustodyDialog):
             out.append((problem.field, problem.message))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         body = {"id": self.check_id, "check_type": self.type_combo.currentData(),
                 "result": self.result_combo.currentData(), "observed_at": to_utc(self.observed_edit).isoformat(),
                 "note": value_of(self.note_edit) or None}
         return "POST", f"/custody/records/{self.record['id']}/checks", body
 
-    def before_send(self, body: dict) -> None:
+    def before_send(self, body: dict[str, Any]) -> None:
         result = CheckResult(body["result"])
         name = self.record.get("name") or "The detainee"
         if is_medical_emergency(result):
@@ -100,7 +106,7 @@ class CellCheckDialog(CustodyDialog):
             announce(f"{name}: the response was not comprehensive. Call a healthcare professional now.",
                      assertive=True)
 
-    def saved(self, response) -> None:
+    def saved(self, response: dict[str, Any]) -> None:
         text = recorded_text(response)
         self.status_label.setText(text)
         self.status_label.setAccessibleName(text)  # a screen reader hears "Saved…", not the old "Saving"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -15,19 +16,24 @@ from desktop.timefmt import parse_utc, to_wire
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from domain.custody_log import LOG_KINDS, text_problem
 
+if TYPE_CHECKING:  # the controller imports this panel
+    from desktop.views.custody.log_controller import DetaineeLog
+
 
 class DetaineeLogPanel(QWidget):
     """Talks to the rest of the app through `controller` (the main window's LogController)."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller: DetaineeLog, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("detaineeLogPanel")
         self.controller = controller
         self.model = LogModel(self)
 
-        self.heading = QLabel("Select a detainee on the custody board to see their log.", objectName="logHeading")
+        self.heading = QLabel("Select a detainee on the custody board to see their log.")
+        self.heading.setObjectName("logHeading")
         self.heading.setWordWrap(True)
-        self.table = QTableView(objectName="logTable")
+        self.table = QTableView()
+        self.table.setObjectName("logTable")
         self.table.setModel(self.model)
         self.table.setAccessibleName("Detainee log entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -40,7 +46,8 @@ class DetaineeLogPanel(QWidget):
         self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.setWordWrap(False)
 
-        self.kind_combo = QComboBox(objectName="logKindCombo")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("logKindCombo")
         for key, title in LOG_KINDS.items():
             self.kind_combo.addItem(title, key)
         self.kind_combo.view().setAccessibleName("Kinds of log entry")
@@ -48,9 +55,12 @@ class DetaineeLogPanel(QWidget):
         self.observed_edit = datetime_edit("logObservedEdit", None, display_format=MINUTES_AND_ZONE)
         self.observed_edit.setAccessibleDescription("When it happened, UK time. Defaults to now.")
         self.text_edit = text_edit("logTextEdit", "What happened. Ctrl+Return saves.", lines=4)
-        self.text_error = QLabel(objectName="logTextError")
-        self.observed_error = QLabel(objectName="logObservedError")
-        self.kind_error = QLabel(objectName="logKindError")
+        self.text_error = QLabel()
+        self.text_error.setObjectName("logTextError")
+        self.observed_error = QLabel()
+        self.observed_error.setObjectName("logObservedError")
+        self.kind_error = QLabel()
+        self.kind_error.setObjectName("logKindError")
         for label in (self.text_error, self.observed_error, self.kind_error):
             label.setWordWrap(True)
             label.setVisible(False)
@@ -60,7 +70,8 @@ class DetaineeLogPanel(QWidget):
             "observed_at": (self.observed_edit, self.observed_error, "When it happened, UK time. Defaults to now."),
             "kind": (self.kind_combo, self.kind_error, ""),
         }
-        self.save_button = QPushButton("&Save entry", objectName="logSaveButton")
+        self.save_button = QPushButton("&Save entry")
+        self.save_button.setObjectName("logSaveButton")
         self.save_button.setToolTip("Save entry (Ctrl+Return)")
         self.save_button.clicked.connect(self.save)
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self, self.save,
@@ -86,7 +97,7 @@ class DetaineeLogPanel(QWidget):
         self.set_record(None)
 
     # Record selection -------------------------------------------------------------------------------------
-    def set_record(self, record: dict | None) -> None:
+    def set_record(self, record: dict[str, Any] | None) -> None:
         enabled = record is not None
         for widget in (self.kind_combo, self.observed_edit, self.text_edit, self.save_button):
             widget.setEnabled(enabled)
@@ -150,10 +161,10 @@ class DetaineeLogPanel(QWidget):
         announce("Entry waiting to send")
 
     # Results from the sync worker and the change feed --------------------------------------------------------
-    def entry_confirmed(self, entry: dict) -> None:
+    def entry_confirmed(self, entry: dict[str, Any]) -> None:
         self.model.add_or_update(entry, SAVED)
 
-    def entry_refused(self, local_entry: dict, message: str, field: str = "text") -> None:
+    def entry_refused(self, local_entry: dict[str, Any], message: str, field: str = "text") -> None:
         """The server refused our entry: put the text back in the form, say why beside the field."""
         if local_entry.get("record_id") != self.model.record_id:
             announce(f"A log entry was not saved: {message}", assertive=True)
@@ -164,9 +175,9 @@ class DetaineeLogPanel(QWidget):
             index = self.kind_combo.findData(local_entry.get("kind"))
             if index >= 0:
                 self.kind_combo.setCurrentIndex(index)
-            observed = local_entry.get("observed_at")
-            if observed:
-                millis = int(parse_utc(observed).timestamp() * 1000)
+            observed = parse_utc(local_entry.get("observed_at"))
+            if observed is not None:
+                millis = int(observed.timestamp() * 1000)
                 self.observed_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(millis, LONDON))
         self.show_error(f"Not saved: {message}", field)  # the one wording of a refusal (forms/refusal.py)
 

@@ -3,19 +3,23 @@ and read-only; the board drops it and the custody actions are disabled for it.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.timefmt import LONDON, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, date_edit, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import date_edit, datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 
 
 class DisposalDialog(CustodyDialog):
     save_text = "&Dispose and release"
+    record: dict[str, Any]  # always given
 
-    def __init__(self, window, record: dict, *, writes):
+    def __init__(self, window: QWidget, record: dict[str, Any], *, writes: Writes):
         super().__init__(window, record, "Disposal", "disposalDialog", writes=writes)
         self.outcome_combo = QComboBox()
         for outcome, title in OUTCOME_TITLES.items():
@@ -38,8 +42,11 @@ class DisposalDialog(CustodyDialog):
         self.add_row("Bail &conditions:", self.conditions_edit, "bail_conditions")
         self.add_row("&Transferred to:", self.transfer_edit, "transfer_to", name="disposalTransferTo")
         self.add_row("Co&urt:", self.court_edit, "court", name="disposalCourt")
-        self.form.addRow(QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can "
-                                "be written to it.", objectName="disposalWarning", wordWrap=True))
+        warning = QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can be "
+                         "written to it.")
+        warning.setObjectName("disposalWarning")
+        warning.setWordWrap(True)
+        self.form.addRow(warning)
         self.outcome_combo.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
         self.dirty = False
@@ -49,31 +56,37 @@ class DisposalDialog(CustodyDialog):
     def outcome(self) -> Outcome:
         return Outcome(self.outcome_combo.currentData())
 
-    def _outcome_changed(self, *_args) -> None:
+    @property
+    def bail_return_date(self) -> date:
+        day = self.bail_date.date().toPython()
+        assert isinstance(day, date)  # QDate.toPython() gives a date; the stubs say object
+        return day
+
+    def _outcome_changed(self, *_args: object) -> None:
         outcome = self.outcome
         self.set_row_visible(self.bail_date, outcome is Outcome.PRE_CHARGE_BAIL)
         self.set_row_visible(self.conditions_edit, outcome is Outcome.PRE_CHARGE_BAIL)
         self.set_row_visible(self.transfer_edit, outcome is Outcome.TRANSFERRED)
         self.set_row_visible(self.court_edit, outcome is Outcome.REMANDED_FOR_COURT)
 
-    def problems(self):
+    def problems(self) -> list[tuple[str, str]]:
         released = to_utc(self.released_edit)
         out = [(e.field, e.message) for e in disposal_errors(
             self.outcome, released_at=released, release_day=released.astimezone(LONDON).date(),
-            bail_return_date=self.bail_date.date().toPython() if self.outcome is Outcome.PRE_CHARGE_BAIL else None,
+            bail_return_date=self.bail_return_date if self.outcome is Outcome.PRE_CHARGE_BAIL else None,
             transfer_to=value_of(self.transfer_edit), court=value_of(self.court_edit),
             summary=value_of(self.summary_edit), charged_at=parse_utc(self.record.get("charged_at")))]
         if released > utc_now() + timedelta(minutes=1):
             out.append(("released_at", "This time is in the future; check the date and time."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         outcome = self.outcome
-        body = {"outcome": outcome.value, "released_at": to_utc(self.released_edit).isoformat(),
+        body: dict[str, Any] = {"outcome": outcome.value, "released_at": to_utc(self.released_edit).isoformat(),
                 "summary": value_of(self.summary_edit) or None, "bail_return_date": None, "bail_conditions": None,
                 "transfer_to": None, "court": None}
         if outcome is Outcome.PRE_CHARGE_BAIL:
-            body["bail_return_date"] = self.bail_date.date().toPython().isoformat()
+            body["bail_return_date"] = self.bail_return_date.isoformat()
             body["bail_conditions"] = value_of(self.conditions_edit) or None
         if outcome is Outcome.TRANSFERRED:
             body["transfer_to"] = value_of(self.transfer_edit)

@@ -4,12 +4,15 @@ custody area; `DetaineeLogPanel` talks to it as its `controller`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.announcer import announce
 from desktop.areas import AreaContext
 from desktop.models.custody.log_model import SAVED
 from desktop.sync.client import ApiError
+from desktop.sync.local_store import OutboxItem
 from desktop.sync.hub import Event
 from desktop.views.custody.detainee_log import DetaineeLogPanel
 from domain.events import EventType
@@ -19,7 +22,7 @@ def log_path(record_id: str) -> str:
     return f"/custody/records/{record_id}/log"
 
 
-def _author_of(user: dict | None) -> dict:
+def _author_of(user: dict[str, Any] | None) -> dict[str, Any]:
     user = user or {}
     return {"id": user.get("id"), "display_name": user.get("display_name", ""), "rank": user.get("rank"),
             "collar_number": user.get("collar_number")}
@@ -32,7 +35,7 @@ class DetaineeLog(QObject):
         super().__init__(context.parent)
         self.session, self.ops, self.writes, self.store = context.session, context.ops, context.writes, context.store
         self.loaded_log_id: str | None = None
-        self._local_entries: dict[str, dict] = {}  # outbox row id -> entry shown as waiting
+        self._local_entries: dict[str, dict[str, Any]] = {}  # outbox row id -> entry shown as waiting
         self.panel = DetaineeLogPanel(self)
         # Log entries queued in an earlier run: confirmed or refused in the log like this run's.
         self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_sent, self._earlier_rejected)
@@ -40,11 +43,11 @@ class DetaineeLog(QObject):
         context.changes.record_selected.connect(self._record_selected)
 
     @property
-    def user(self) -> dict | None:
+    def user(self) -> dict[str, Any] | None:
         return self.session.user
 
     # Loading ----------------------------------------------------------------------------------------------
-    def _record_selected(self, record: dict | None) -> None:
+    def _record_selected(self, record: dict[str, Any] | None) -> None:
         self.loaded_log_id = None
         self.panel.set_record(record)
         if record is None:
@@ -52,7 +55,7 @@ class DetaineeLog(QObject):
         record_id = record["id"]
         client, store, user = self.session.client, self.store, self.session.user
 
-        def load():
+        def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             entries = client.record_log(record_id)
             pending = []
             if store is not None:
@@ -62,7 +65,7 @@ class DetaineeLog(QObject):
                                         "author": _author_of(user), "corrects_id": None})
             return entries, pending
 
-        def done(value):
+        def done(value: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
             if self.panel.model.record_id != record_id:
                 return  # the user moved on while this loaded
             entries, pending = value
@@ -77,7 +80,7 @@ class DetaineeLog(QObject):
         announce(f"The detainee log could not be loaded: {exc}", assertive=True)
 
     # Writing through the outbox ---------------------------------------------------------------------------
-    def queue_log_entry(self, record_id: str, body: dict, local_entry: dict) -> None:
+    def queue_log_entry(self, record_id: str, body: dict[str, Any], local_entry: dict[str, Any]) -> None:
         """Through the outbox (row id = entry id = Idempotency-Key); shown as waiting until confirmed."""
         if self.store is None:
             announce("This entry cannot be saved: there is no local store.", assertive=True)
@@ -87,28 +90,30 @@ class DetaineeLog(QObject):
                           on_sent=lambda response: self._sent(body["id"], response),
                           on_rejected=lambda error: self._refused(local_entry, error))
 
-    def _sent(self, row_id: str, response) -> None:
+    def _sent(self, row_id: str, response: Any) -> None:
         self._local_entries.pop(row_id, None)
         if isinstance(response, dict) and response.get("record_id"):
             self.panel.entry_confirmed(response)
             announce("Log entry saved")
 
-    def _refused(self, local_entry: dict, error: BaseException) -> None:
+    def _refused(self, local_entry: dict[str, Any], error: BaseException) -> None:
         self._local_entries.pop(local_entry["id"], None)
         message, field = str(error), "text"
         if isinstance(error, ApiError) and error.field_errors:
             field, message = next(iter(error.field_errors.items()))
         self.panel.entry_refused(local_entry, message, field)
 
-    def _earlier_sent(self, item, response) -> None:
+    def _earlier_sent(self, item: OutboxItem, response: Any) -> None:
         self._sent(item.id, response)
 
-    def _earlier_rejected(self, item, error) -> None:
+    def _earlier_rejected(self, item: OutboxItem, error: BaseException) -> None:
         record_id = item.path.rstrip("/").split("/")[-2]
         self._refused({**item.body, "record_id": record_id}, error)
 
     # Change feed (through the hub) ------------------------------------------------------------------------
     def _entry_event(self, event: Event) -> None:
         # Ours arrives here too, perhaps before the sender's reply: either way it is saved.
-        self._local_entries.pop(event.data.get("id"), None)
+        entry_id = event.data.get("id")
+        if entry_id is not None:
+            self._local_entries.pop(entry_id, None)
         self.panel.model.add_or_update(event.data, SAVED)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from desktop.timefmt import parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.observation import DEFAULT_CONFIG, LEVEL_TITLES
 from domain.pace_clock import event_time_error
 
 
 class ObservationDialog(CustodyDialog):
-    def __init__(self, window, record: dict, suggested: int | None = None, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], suggested: int | None = None, *, writes: Writes):
         super().__init__(window, record, "Set observation level", "observationDialog", writes=writes)
         self.level_combo = QComboBox()
         for level, title in LEVEL_TITLES.items():
@@ -20,8 +26,10 @@ class ObservationDialog(CustodyDialog):
         current = record.get("observation_level") or suggested or 1
         self.level_combo.setCurrentIndex(int(current) - 1)
         if suggested:
-            self.form.addRow("Suggested:", QLabel(f"At least level {suggested} from the latest risk assessment",
-                                                  objectName="observationSuggested", wordWrap=True))
+            suggestion = QLabel(f"At least level {suggested} from the latest risk assessment")
+            suggestion.setObjectName("observationSuggested")
+            suggestion.setWordWrap(True)
+            self.form.addRow("Suggested:", suggestion)
         self.reason_edit = text_edit("observationReason", "Why this level (recorded on the custody record).")
         self.set_edit = datetime_edit("observationSetAt", "When the level was set.")
         self.add_row("&Level:", self.level_combo, "level", name="observationLevel")
@@ -30,7 +38,7 @@ class ObservationDialog(CustodyDialog):
         self.dirty = False
         self.level_combo.setFocus()
 
-    def problems(self):
+    def problems(self) -> list[tuple[str, str]]:
         out = []
         if not self.reason_edit.toPlainText().strip():
             out.append(("reason", "Give the reason for this observation level."))
@@ -39,7 +47,7 @@ class ObservationDialog(CustodyDialog):
             out.append((p.field, p.message))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/observation-level", {
             "level": self.level_combo.currentData(), "reason": value_of(self.reason_edit),
             "set_at": to_utc(self.set_edit).isoformat()}

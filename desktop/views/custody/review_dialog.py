@@ -10,30 +10,35 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.pace_clock import (Authority, AuthorityKind, check_court_authority, check_extension, check_postponement,
                                check_reviewer, event_time_error, next_review)
 from domain.roles import Role
 
 
-def authorities_of(record: dict) -> list[Authority]:
+def authorities_of(record: dict[str, Any]) -> list[Authority]:
     out = []
     for a in record.get("authorities") or []:
         try:
-            out.append(Authority(AuthorityKind(a["kind"]), parse_utc(a["granted_at"]), parse_utc(a["expires_at"])))
+            kind, granted, expires = AuthorityKind(a["kind"]), parse_utc(a["granted_at"]), parse_utc(a["expires_at"])
         except (KeyError, ValueError, TypeError):
             continue
+        if granted is not None and expires is not None:  # one without its times cannot be checked against
+            out.append(Authority(kind, granted, expires))
     return out
 
 
-def reviewer_refusal(record: dict, user: dict | None) -> str | None:
+def reviewer_refusal(record: dict[str, Any], user: dict[str, Any] | None) -> str | None:
     """Why this user may not review this detention (None: they may), by domain.pace_clock.check_reviewer."""
     try:
-        role = Role((user or {}).get("role"))
+        role = Role((user or {}).get("role") or "")
     except ValueError:
         return "Only an inspector or above (before charge) or the custody sergeant (after charge) may review."
     involved = (user or {}).get("id") in (record.get("involved_officer_ids") or [])
@@ -42,15 +47,20 @@ def reviewer_refusal(record: dict, user: dict | None) -> str | None:
 
 
 class ReviewDialog(CustodyDialog):
-    def __init__(self, window, record: dict, user: dict | None, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], user: dict[str, Any] | None, *, writes: Writes):
         super().__init__(window, record, "Review of detention", "reviewDialog", writes=writes)
         self.review_id = str(uuid.uuid4())
-        authorised = parse_utc(record.get("detention_authorised_at"))
+        self.authorised = authorised = parse_utc(record.get("detention_authorised_at"))
         self.due = (next_review(authorised, int(record.get("reviews_done") or 0), utc_now())
                     if authorised else None)
         due_text = (f"Review {self.due.number} due by {format_local(self.due.due_at)}"
                     + (" — OVERDUE" if self.due.overdue else "")) if self.due else "Detention has not been authorised"
-        self.form.addRow("Due:", QLabel(due_text, objectName="reviewDue", wordWrap=True))
+        due_label = QLabel(due_text)
+        due_label.setObjectName("reviewDue")
+        due_label.setWordWrap(True)
+        self.form.addRow("Due:", due_label)
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("Review carried out", "review")
         self.kind_combo.addItem("Review postponed", "postponement")
@@ -72,14 +82,14 @@ class ReviewDialog(CustodyDialog):
         self.dirty = False
         self.kind_combo.setFocus()
 
-    def _kind_changed(self, *_args) -> None:
+    def _kind_changed(self, *_args: object) -> None:
         review = self.kind_combo.currentData() == "review"
         self.set_row_visible(self.outcome_combo, review)
         self.set_row_visible(self.representations_edit, review)
 
-    def problems(self):
-        out = []
-        if self.due is None:
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        if self.due is None or self.authorised is None:
             return [("kind", "Detention has not been authorised, so there is no review to record.")]
         at = to_utc(self.at_edit)
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
@@ -88,14 +98,14 @@ class ReviewDialog(CustodyDialog):
         grounds = self.grounds_edit.toPlainText()
         if self.kind_combo.currentData() == "postponement":
             decision = check_postponement(grounds, review_number=self.due.number, postponed_at=at,
-                                          detention_authorised_at=parse_utc(self.record["detention_authorised_at"]))
+                                          detention_authorised_at=self.authorised)
             if not decision.ok:
                 out.append(("grounds" if not grounds.strip() else "at", decision.reason))
         elif not grounds.strip():
             out.append(("grounds", "Give the grounds for the decision."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         review = self.kind_combo.currentData() == "review"
         return "POST", f"/custody/records/{self.record['id']}/reviews", {
             "id": self.review_id, "kind": self.kind_combo.currentData(), "at": to_utc(self.at_edit).isoformat(),
@@ -104,13 +114,16 @@ class ReviewDialog(CustodyDialog):
 
 
 class ExtensionDialog(CustodyDialog):
-    def __init__(self, window, record: dict, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], *, writes: Writes):
         super().__init__(window, record, "Superintendent's extension (s.42)", "extensionDialog", writes=writes)
         self.extension_id = str(uuid.uuid4())
         relevant = parse_utc(record.get("relevant_time")) or utc_now()
         self.relevant = relevant
-        self.form.addRow("Now authorised until:", QLabel(format_local(record.get("detention_limit_at")) or "—",
-                                                         objectName="extensionCurrentLimit"))
+        current_limit = QLabel(format_local(record.get("detention_limit_at")) or "—")
+        current_limit.setObjectName("extensionCurrentLimit")
+        self.form.addRow("Now authorised until:", current_limit)
         self.authorised_edit = datetime_edit("extensionAuthorisedAt", "When the extension was authorised.")
         self.expires_edit = datetime_edit("extensionExpiresAt", "When the extended detention ends (at most 36 hours "
                                           "after the relevant time).", relevant + timedelta(hours=36))
@@ -120,11 +133,12 @@ class ExtensionDialog(CustodyDialog):
         self.add_row("&Grounds:", self.grounds_edit, "grounds")
         self.dirty = False
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         if not self.grounds_edit.toPlainText().strip():
             out.append(("grounds", "Give the grounds for extending detention."))
-        times = [parse_utc(r["at"]) for r in self.record.get("reviews") or [] if r.get("kind") == "review"]
+        times = [at for r in self.record.get("reviews") or []
+                 if r.get("kind") == "review" and (at := parse_utc(r["at"])) is not None]
         decision = check_extension(relevant=self.relevant, authorised_at=to_utc(self.authorised_edit),
                                    expires_at=to_utc(self.expires_edit),
                                    offence_indictable=bool(self.record.get("offence_indictable")),
@@ -134,14 +148,16 @@ class ExtensionDialog(CustodyDialog):
             out.append(("expires_at", decision.reason))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/extensions", {
             "id": self.extension_id, "authorised_at": to_utc(self.authorised_edit).isoformat(),
             "expires_at": to_utc(self.expires_edit).isoformat(), "grounds": value_of(self.grounds_edit)}
 
 
 class WarrantDialog(CustodyDialog):
-    def __init__(self, window, record: dict, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], *, writes: Writes):
         super().__init__(window, record, "Warrant of further detention", "warrantDialog", writes=writes)
         self.warrant_id = str(uuid.uuid4())
         self.relevant = parse_utc(record.get("relevant_time")) or utc_now()
@@ -160,8 +176,8 @@ class WarrantDialog(CustodyDialog):
         self.add_row("&Reference:", self.reference_edit, "reference", name="warrantReference")
         self.dirty = False
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         if not self.court_edit.text().strip():
             out.append(("court", "Name the court that issued it."))
         decision = check_court_authority(kind=AuthorityKind(self.kind_combo.currentData()), relevant=self.relevant,
@@ -171,7 +187,7 @@ class WarrantDialog(CustodyDialog):
             out.append(("expires_at", decision.reason))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/warrants", {
             "id": self.warrant_id, "kind": self.kind_combo.currentData(),
             "issued_at": to_utc(self.issued_edit).isoformat(), "expires_at": to_utc(self.expires_edit).isoformat(),
@@ -181,7 +197,9 @@ class WarrantDialog(CustodyDialog):
 class DetentionDecisionDialog(CustodyDialog):
     """Custody sergeant: authorise or refuse detention for someone booked in without a decision (PACE s.37)."""
 
-    def __init__(self, window, record: dict, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], *, writes: Writes):
         super().__init__(window, record, "Detention decision", "detentionDecisionDialog", writes=writes)
         self.decision_combo = QComboBox()
         self.decision_combo.addItem("Detention authorised", "authorised")
@@ -194,8 +212,8 @@ class DetentionDecisionDialog(CustodyDialog):
         self.dirty = False
         self.decision_combo.setFocus()
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         if not self.grounds_edit.toPlainText().strip():
             out.append(("grounds", "Give the grounds for the decision."))
         arrived = parse_utc(self.record.get("arrived_at"))
@@ -206,7 +224,7 @@ class DetentionDecisionDialog(CustodyDialog):
             out.append(("decided_at", "This time is in the future; check the date and time."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/detention-decision", {
             "decision": self.decision_combo.currentData(), "grounds": value_of(self.grounds_edit),
             "decided_at": to_utc(self.decided_edit).isoformat()}

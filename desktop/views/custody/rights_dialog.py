@@ -8,12 +8,15 @@ authorise it (domain.rights.DELAY_RULES); the server decides.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.rights import DELAY_GROUNDS, DELAY_RULES, RANK, RIGHT_TITLES, Right
 from domain.roles import Role
@@ -28,12 +31,12 @@ WHAT = (("right", "A right requested or declined"), ("notice", "Written notice o
 def may_delay(role: str | None, right: Right) -> bool:
     rule = DELAY_RULES.get(right)
     try:
-        return rule is not None and RANK.get(Role(role), 0) >= RANK[rule.min_role]
+        return rule is not None and RANK.get(Role(role or ""), 0) >= RANK[rule.min_role]
     except ValueError:
         return False
 
 
-def rights_summary(record: dict) -> list[str]:
+def rights_summary(record: dict[str, Any]) -> list[str]:
     lines = []
     for r in record.get("rights") or []:
         try:
@@ -55,10 +58,13 @@ def rights_summary(record: dict) -> list[str]:
 
 
 class RightsDialog(CustodyDialog):
-    def __init__(self, window, record: dict, role: str | None, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], role: str | None, *, writes: Writes):
         super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True, writes=writes)
         self.role = role
-        self.history = QListWidget(objectName="rightsHistory")
+        self.history = QListWidget()
+        self.history.setObjectName("rightsHistory")
         self.history.setAccessibleName("Rights recorded so far")
         for line in rights_summary(record):
             item = QListWidgetItem(line)
@@ -69,8 +75,10 @@ class RightsDialog(CustodyDialog):
         self.form.addRow(QLabel("Recorded so far:"))
         self.form.addRow(self.history)
         if record.get("appropriate_adult_required"):
-            self.form.addRow(QLabel(record.get("appropriate_adult_reason") or "An appropriate adult is required.",
-                                    objectName="rightsAaReason", wordWrap=True))
+            aa_reason = QLabel(record.get("appropriate_adult_reason") or "An appropriate adult is required.")
+            aa_reason.setObjectName("rightsAaReason")
+            aa_reason.setWordWrap(True)
+            self.form.addRow(aa_reason)
 
         self.what_combo = QComboBox()
         for key, title in WHAT:
@@ -119,9 +127,9 @@ class RightsDialog(CustodyDialog):
 
     @property
     def what(self) -> str:
-        return self.what_combo.currentData()
+        return str(self.what_combo.currentData())
 
-    def _update(self, *_args) -> None:
+    def _update(self, *_args: object) -> None:
         what = self.what
         right = Right(self.right_combo.currentData())
         for widget in (self.right_combo, self.requested_combo, self.note_edit):
@@ -130,14 +138,14 @@ class RightsDialog(CustodyDialog):
         self.set_row_visible(self.delay_check, delayable)
         if not delayable:
             self.delay_check.setChecked(False)
-        for widget in (self.delay_until, self.delay_grounds):
-            self.set_row_visible(widget, delayable and self.delay_check.isChecked())
+        for delay_field in (self.delay_until, self.delay_grounds):
+            self.set_row_visible(delay_field, delayable and self.delay_check.isChecked())
         self.set_row_visible(self.language_combo, what == "notice")
         self.set_row_visible(self.aa_name, what == "aa_arrived")
         self.save_button.setText({"right": "&Save right", "notice": "&Save notice"}.get(what, "&Save"))
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
         if booked and (p := event_time_error("at", to_utc(self.at_edit), booked_in_at=booked, now=utc_now())):
             out.append((p.field, p.message))
@@ -145,7 +153,7 @@ class RightsDialog(CustodyDialog):
             out.append(("delay.grounds", "Give the grounds for the delay; the detainee must be told them."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         rid, at = self.record["id"], to_utc(self.at_edit).isoformat()
         what = self.what
         if what == "right":

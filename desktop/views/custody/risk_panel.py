@@ -8,6 +8,7 @@ is computed live with domain.risk.assess as answers are chosen.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
@@ -15,8 +16,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
 
 from desktop.announcer import announce
 from desktop.models.custody.risk_model import RiskResponsesModel
+from desktop.operations import Operations
+from desktop.session import Session
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
 from domain.roles import Role
@@ -24,15 +29,18 @@ from domain.roles import Role
 TRIGGERS = (("booking_in", "Booking in"), ("charge", "Charged"), ("bail_refused", "Bail refused"),
             ("release_on_bail", "Release on bail"), ("release", "Release"), ("transfer", "Transfer"),
             ("other", "Other change"))
-ANSWERS = ((None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
-           ("declined", "Declined to answer"))
+ANSWERS: tuple[tuple[str | None, str], ...] = (
+    (None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
+    ("declined", "Declined to answer"))
 AREA_SOURCE = {"warning_markers": Source.MARKERS, "arresting_officer_info": Source.ARRESTING_OFFICER,
                "demeanour": Source.OFFICER, "appropriate_adult": Source.OFFICER}
 LEVELS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 
 def _read_only_label(name: str) -> QLabel:
-    label = QLabel(objectName=name, wordWrap=True)
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab so a screen reader can read it
@@ -43,20 +51,26 @@ class RiskPanel(QWidget):
     reassess_requested = Signal()
     loaded = Signal(str)  # record id
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("riskAssessmentPanel")
-        self.window_ = window
-        self.record: dict | None = None
-        self.versions: list[dict] = []
+        self.session, self.ops = session, ops
+        self.record: dict[str, Any] | None = None
+        self.versions: list[dict[str, Any]] = []
 
-        self.heading = QLabel("Select a detainee to see their risk assessment.", objectName="riskHeading",
-                              wordWrap=True)
-        self.reason_label = QLabel(objectName="riskReassessReason", wordWrap=True, visible=False)
-        self.version_combo = QComboBox(objectName="riskVersion")
+        self.heading = QLabel("Select a detainee to see their risk assessment.")
+        self.heading.setObjectName("riskHeading")
+        self.heading.setWordWrap(True)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("riskReassessReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setVisible(False)
+        self.version_combo = QComboBox()
+        self.version_combo.setObjectName("riskVersion")
         self.version_combo.currentIndexChanged.connect(self._show_version)
         self.version_combo.view().setAccessibleName("Risk assessment versions")
-        self.reassess_button = QPushButton("&Re-assess…", objectName="riskReassess")
+        self.reassess_button = QPushButton("&Re-assess…")
+        self.reassess_button.setObjectName("riskReassess")
         self.reassess_button.clicked.connect(self.reassess_requested)
         top = QHBoxLayout()
         version_label = QLabel("&Version:")
@@ -68,7 +82,8 @@ class RiskPanel(QWidget):
         self.result_label = _read_only_label("riskResult")
         self.result_label.setAccessibleName("Result")
         self.model = RiskResponsesModel(self)
-        self.table = QTableView(objectName="riskResponses")
+        self.table = QTableView()
+        self.table.setObjectName("riskResponses")
         self.table.setAccessibleName("Answers to the risk questions")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -82,7 +97,8 @@ class RiskPanel(QWidget):
         self.observations_label.setAccessibleName("Officer observations")
         self.markers_label = _read_only_label("riskWarningMarkers")
         self.markers_label.setAccessibleName("Warning markers")
-        kept_apart = QGroupBox("Kept apart from the detainee's answers", objectName="riskApart")
+        kept_apart = QGroupBox("Kept apart from the detainee's answers")
+        kept_apart.setObjectName("riskApart")
         apart = QFormLayout(kept_apart)
         apart.addRow("Officer observations:", self.observations_label)
         apart.addRow("Warning markers:", self.markers_label)
@@ -100,13 +116,13 @@ class RiskPanel(QWidget):
         (self.version_combo if self.version_combo.count() else self.heading).setFocus()
 
     def _update_button(self) -> None:
-        role = self.window_.session.role
+        role = self.session.role
         sergeant = role == Role.CUSTODY_SERGEANT
         self.reassess_button.setVisible(sergeant)
         self.reassess_button.setEnabled(sergeant and self.record is not None
                                         and self.record.get("status") != "released")
 
-    def set_record(self, record: dict | None) -> None:
+    def set_record(self, record: dict[str, Any] | None) -> None:
         same = record is not None and self.record is not None and record.get("id") == self.record.get("id")
         self.record = record
         self._update_button()
@@ -126,13 +142,13 @@ class RiskPanel(QWidget):
             self.load(record["id"])
 
     def load(self, record_id: str) -> None:
-        client = self.window_.session.client
-        self.window_.ops.run(lambda: client.risk_assessments(record_id),
+        client = self.session.client
+        self.ops.run(lambda: client.risk_assessments(record_id),
                              on_done=lambda versions: self._loaded(record_id, versions),
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
                                                            assertive=True))
 
-    def _loaded(self, record_id: str, versions: list[dict]) -> None:
+    def _loaded(self, record_id: str, versions: list[dict[str, Any]]) -> None:
         if self.record is None or self.record.get("id") != record_id:
             return
         self.versions = list(versions or [])
@@ -149,7 +165,7 @@ class RiskPanel(QWidget):
         self._show_version()
         self.loaded.emit(record_id)
 
-    def _show_version(self, *_args) -> None:
+    def _show_version(self, *_args: object) -> None:
         index = self.version_combo.currentIndex()
         if not (0 <= index < len(self.versions)):
             self.model.set_responses([])
@@ -170,7 +186,10 @@ class RiskPanel(QWidget):
 
 
 class RiskAssessmentDialog(CustodyDialog):
-    def __init__(self, window, record: dict, previous: dict | None = None, *, writes):
+    record: dict[str, Any]  # always given
+
+    def __init__(self, window: QWidget, record: dict[str, Any], previous: dict[str, Any] | None = None, *,
+                 writes: Writes):
         super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
         self.assessment_id = str(uuid.uuid4())
         self.trigger_combo = QComboBox()
@@ -184,8 +203,8 @@ class RiskAssessmentDialog(CustodyDialog):
         before = {r["area"]: r.get("answer") for r in (previous or {}).get("responses") or []}
         for n, area in enumerate(RISK_AREAS):
             combo = QComboBox()
-            for key, title in ANSWERS:
-                combo.addItem(title, key)
+            for answer, title in ANSWERS:
+                combo.addItem(title, answer)
             if before.get(area.key):
                 combo.setCurrentIndex([k for k, _ in ANSWERS].index(before[area.key]))
             combo.currentIndexChanged.connect(self._update_suggestion)
@@ -196,7 +215,9 @@ class RiskAssessmentDialog(CustodyDialog):
         self.markers_edit = text_edit("riskMarkersEdit", "PNC, PND and local warning markers checked.")
         self.add_row("Officer &observations:", self.observations_edit, "officer_observations")
         self.add_row("Warning &markers:", self.markers_edit, "warning_markers")
-        self.suggestion_label = QLabel(objectName="riskSuggestion", wordWrap=True)
+        self.suggestion_label = QLabel()
+        self.suggestion_label.setObjectName("riskSuggestion")
+        self.suggestion_label.setWordWrap(True)
         self.form.addRow("Suggested:", self.suggestion_label)
         self.level_combo = QComboBox()
         for key, title in LEVELS:
@@ -208,7 +229,7 @@ class RiskAssessmentDialog(CustodyDialog):
         self.dirty = False
         self.trigger_combo.setFocus()
 
-    def responses(self) -> list[dict]:
+    def responses(self) -> list[dict[str, Any]]:
         out = []
         for key, combo in self.answer_combos.items():
             if combo.currentData() is not None:
@@ -216,7 +237,7 @@ class RiskAssessmentDialog(CustodyDialog):
                             "source": AREA_SOURCE.get(key, Source.DETAINEE).value, "note": ""})
         return out
 
-    def _update_suggestion(self, *_args) -> None:
+    def _update_suggestion(self, *_args: object) -> None:
         now = utc_now()
         outcome = assess([RiskResponse(r["area"], Answer(r["answer"]), Source(r["source"]), now)
                           for r in self.responses()])
@@ -225,8 +246,8 @@ class RiskAssessmentDialog(CustodyDialog):
         self.suggestion_label.setText(text)
         self.suggestion_label.setAccessibleDescription(" ".join(outcome.reasons))
 
-    def problems(self):
-        out = []
+    def problems(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
         if booked and (p := event_time_error("assessed_at", to_utc(self.at_edit), booked_in_at=booked,
                                              now=utc_now())):
@@ -235,7 +256,7 @@ class RiskAssessmentDialog(CustodyDialog):
             out.append(("responses.0", "Record the answer to at least one question."))
         return out
 
-    def request(self):
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/risk-assessments", {
             "id": self.assessment_id, "trigger": self.trigger_combo.currentData(),
             "assessed_at": to_utc(self.at_edit).isoformat(), "responses": self.responses(),

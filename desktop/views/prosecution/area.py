@@ -8,6 +8,8 @@ A refusal (422) opens the dialog again with what was typed and the server's erro
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
@@ -17,8 +19,10 @@ from desktop.announcer import announce
 from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.catalogue import CatalogueUnavailable, refresh_catalogue
 from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.sync.local_store import OutboxItem
 from desktop.views.prosecution.charge_dialog import ChargeDialog
 from domain.charging import caution_on_charge
+from domain.events import EventType
 
 CHARGES_SUFFIX = "/charges"
 CAUTION_CACHE = "prosecution.caution"  # the force's caution on charge, kept for offline charging
@@ -30,7 +34,7 @@ def charges_path(record_id: str) -> str:
 
 class ProsecutionArea(QObject):
     name = "prosecution"
-    handles: frozenset = frozenset()  # follows the selected record through the hub, no events of its own
+    handles: frozenset[EventType] = frozenset()  # follows the selected record through the hub, no events of its own
     charge_dialog_opened = Signal(object)  # ChargeDialog
     charge_saved = Signal(dict)  # ChargeCaseOut
     failed = Signal(str)
@@ -41,11 +45,12 @@ class ProsecutionArea(QObject):
         self.shell, self.session, self.ops, self.writes = context.shell, context.session, context.ops, context.writes
         self.changes, self.store = context.changes, context.store
         self.dialog: QDialog | None = None  # the dialog now open, for tests and for closing
-        self._charges: dict[str, dict] = {}  # outbox id -> record charged
-        self._offences: list[dict] = []
+        self._charges: dict[str, dict[str, Any]] = {}  # outbox id -> record charged
+        self._offences: list[dict[str, Any]] = []
         self._caution = caution_on_charge()
-        self.charge_action = QAction("C&harge…", self.window, objectName="chargeAction",
-                                     shortcut=QKeySequence("Ctrl+Shift+C"))
+        self.charge_action = QAction("C&harge…", self.window)
+        self.charge_action.setObjectName("chargeAction")
+        self.charge_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.charge_action.triggered.connect(self.open_charge_dialog)
 
         self.changes.record_selected.connect(self._update_enabled)
@@ -63,12 +68,12 @@ class ProsecutionArea(QObject):
         return []
 
     # Enabled state (the server decides; this only spares a pointless dialog) -----------------------------------
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         record = self.session.selected_record
         has = record is not None
-        charged = has and bool(record.get("charged_at"))
+        charged = record is not None and bool(record.get("charged_at"))
         sergeant = self.session.role == "custody_sergeant"
-        can_charge = has and sergeant and not charged and record.get("status") != "released"
+        can_charge = record is not None and sergeant and not charged and record.get("status") != "released"
         self.charge_action.setEnabled(can_charge)
         why = ("" if can_charge else "Select a detainee first." if not has else
                "Only a custody sergeant may charge." if not sergeant else
@@ -87,7 +92,7 @@ class ProsecutionArea(QObject):
             return
         client, store = self.session.client, self.store
 
-        def load():
+        def load() -> tuple[list[dict[str, Any]], str]:
             # The server's one catalogue (a 304 when the workstation's copy is current), else that copy.
             offered = refresh_catalogue(client, store)
             cached_caution = store.cache_get(CAUTION_CACHE) if store is not None else None
@@ -104,7 +109,7 @@ class ProsecutionArea(QObject):
                 caution = cached_caution
             return offered.offences, caution
 
-        def show(value):
+        def show(value: tuple[list[dict[str, Any]], str]) -> None:
             if not isValid(self.window) or self.shell.is_closed():
                 return
             self._offences, self._caution = value
@@ -123,7 +128,7 @@ class ProsecutionArea(QObject):
         announce(message, assertive=True)
         self.failed.emit(message)
 
-    def _show_charge_dialog(self, record: dict, body: dict | None = None) -> ChargeDialog:
+    def _show_charge_dialog(self, record: dict[str, Any], body: dict[str, Any] | None = None) -> ChargeDialog:
         dialog = ChargeDialog(record, self._offences, self._caution, self.window)
         if body is not None:
             dialog.set_body(body)
@@ -134,7 +139,7 @@ class ProsecutionArea(QObject):
         self.charge_dialog_opened.emit(dialog)
         return dialog
 
-    def _charge_accepted(self, record: dict, body: dict) -> None:
+    def _charge_accepted(self, record: dict[str, Any], body: dict[str, Any]) -> None:
         self._charges[body["id"]] = record
         count = len(body["charges"])
         announce(f"Charge of {count} offence{'s' if count != 1 else ''} queued to send")
@@ -142,13 +147,13 @@ class ProsecutionArea(QObject):
                           on_sent=lambda response: self._settled(body, response, None),
                           on_rejected=lambda error: self._settled(body, None, error))
 
-    def _outbox_sent(self, item, response) -> None:
+    def _outbox_sent(self, item: OutboxItem, response: Any) -> None:
         self._settled(item.body, response, None)
 
-    def _outbox_rejected(self, item, error) -> None:
+    def _outbox_rejected(self, item: OutboxItem, error: BaseException) -> None:
         self._settled(item.body, None, error)
 
-    def _settled(self, body: dict, response, error) -> None:
+    def _settled(self, body: dict[str, Any], response: Any, error: BaseException | None) -> None:
         record = self._charges.pop(body["id"], None)
         if error is None:
             count = len(response.get("charges") or [])
@@ -166,7 +171,7 @@ class ProsecutionArea(QObject):
             announce(f"The charge was not recorded: {error}", assertive=True)
             self.failed.emit(str(error))
 
-    def _reopen_charge(self, record: dict, body: dict, error: ApiError) -> None:
+    def _reopen_charge(self, record: dict[str, Any], body: dict[str, Any], error: ApiError) -> None:
         announce("The server refused the charge; it is open again with what you typed.", assertive=True)
         dialog = self._show_charge_dialog(record, body)
         dialog.show_server_errors(error.field_errors, error.detail)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any, Sequence
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDateTimeEdit,
                                QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
@@ -31,7 +33,7 @@ def _label(field: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def offence_label(o: dict) -> str:
+def offence_label(o: dict[str, Any]) -> str:
     text = f"{o['code']} — {o['title']}"
     if o.get("effective_from") or o.get("effective_to"):
         text += f" (in force {o.get('effective_from') or '…'} to {o.get('effective_to') or 'now'})"
@@ -47,7 +49,9 @@ def _set_utc(edit: QDateTimeEdit, at: datetime) -> None:
 
 
 def _date(edit: QDateEdit) -> date:
-    return edit.date().toPython()
+    day = edit.date().toPython()
+    assert isinstance(day, date)  # QDate.toPython() gives a date; the stubs say object
+    return day
 
 
 def _plain(edit: QPlainTextEdit, name: str, description: str) -> QPlainTextEdit:
@@ -79,15 +83,17 @@ class ChargeEditor(QGroupBox):
             self.offence_combo.addItem(offence_label(o), o)
         self.offence_combo.setCurrentIndex(-1)
         self.offence_combo.setEditText("")
-        self.offence_combo.lineEdit().setPlaceholderText("Type a code or words of the title, e.g. theft shop")
+        typed = self.offence_combo.lineEdit()
+        assert typed is not None  # an editable combo box has its line edit
+        typed.setPlaceholderText("Type a code or words of the title, e.g. theft shop")
         completer = QCompleter(self.offence_combo.model(), self.offence_combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.offence_combo.setCompleter(completer)
         self.offence_combo.currentIndexChanged.connect(self._offence_changed)
-        completer.activated[str].connect(self._completed)
-        self.offence_combo.lineEdit().editingFinished.connect(self._code_typed)
+        completer.activated[str].connect(self._completed)  # type: ignore[index]  # stubs lack overload selection
+        typed.editingFinished.connect(self._code_typed)
 
         self.statement_label = QLabel("Choose an offence to see its statement and the particulars it needs.")
         self.statement_label.setWordWrap(True)
@@ -170,8 +176,8 @@ class ChargeEditor(QGroupBox):
 
     # The offence and its particulars -----------------------------------------------------------------------
     @property
-    def offence(self) -> dict | None:
-        data = self.offence_combo.currentData()
+    def offence(self) -> dict[str, Any] | None:
+        data: dict[str, Any] | None = self.offence_combo.currentData()
         if data is not None and self.offence_combo.currentText() == self.offence_combo.itemText(
                 self.offence_combo.currentIndex()):
             return data
@@ -223,7 +229,7 @@ class ChargeEditor(QGroupBox):
             self.field_errors[field] = error
             label = QLabel(f"{_label(field)}:")
             label.setBuddy(edit)
-            row = self.form.getWidgetPosition(self.particulars_error)[0]
+            row = self.form.getWidgetPosition(self.particulars_error)[0]  # type: ignore[index]  # stubs: object
             self.form.insertRow(row, label, edit)
             self.form.insertRow(row + 1, QLabel(), error)
             # Shown now, not on the next event-loop turn, so a Tab pressed straight after choosing reaches it.
@@ -244,7 +250,7 @@ class ChargeEditor(QGroupBox):
     def date_range(self) -> DateRange:
         return DateRange(_date(self.date_edit), _date(self.end_edit) if self.range_check.isChecked() else None)
 
-    def _update_wording(self, *_args) -> None:
+    def _update_wording(self, *_args: object) -> None:
         o = self.offence
         if o is None:
             self.wording_label.setText("")
@@ -255,7 +261,7 @@ class ChargeEditor(QGroupBox):
         self.wording_label.setText(text or "Fill in the particulars to see the wording.")
 
     # Body and checks ---------------------------------------------------------------------------------------
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         o = self.offence
         body = {"offence_code": o["code"] if o else self.offence_combo.currentText().split(" ")[0].strip(),
                 "offence_date": _date(self.date_edit).isoformat(),
@@ -264,7 +270,7 @@ class ChargeEditor(QGroupBox):
             body["offence_date_end"] = _date(self.end_edit).isoformat()
         return body
 
-    def set_body(self, body: dict) -> None:
+    def set_body(self, body: dict[str, Any]) -> None:
         self.values.update(body.get("particulars") or {})
         if not self.choose(body.get("offence_code", "")):
             self.offence_combo.setEditText(body.get("offence_code", ""))
@@ -323,7 +329,8 @@ class ChargeDialog(WriteDialog):
     problems_context = " before charging"
     noun = "charge"
 
-    def __init__(self, record: dict, offences: list[dict], caution_wording: str, parent: QWidget | None = None):
+    def __init__(self, record: dict[str, Any], offences: list[dict[str, Any]], caution_wording: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.record = record
         self.offences = sorted(offences, key=lambda o: (o["code"], o.get("effective_from") or ""))
@@ -342,17 +349,22 @@ class ChargeDialog(WriteDialog):
         self.charged_edit.setAccessibleDescription("When the charge was made, UK time. Defaults to now.")
         self.charged_error = FieldError(self.charged_edit, "chargeChargedAtError")
 
-        self.charges_box = QWidget(objectName="chargeList")
+        self.charges_box = QWidget()
+        self.charges_box.setObjectName("chargeList")
         self.charges_layout = QVBoxLayout(self.charges_box)
-        self.add_button = QPushButton("&Add another charge", objectName="chargeAddButton")
+        self.add_button = QPushButton("&Add another charge")
+        self.add_button.setObjectName("chargeAddButton")
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(lambda: self.add_charge(focus=True))
         self.charges_error = FieldError(self.add_button, "chargeChargesError")
 
-        caution = QGroupBox("Caution on charge and reply", objectName="chargeCautionGroup")
-        self.caution_text = QLabel(f"“{caution_wording}”", objectName="chargeCautionWording")
+        caution = QGroupBox("Caution on charge and reply")
+        caution.setObjectName("chargeCautionGroup")
+        self.caution_text = QLabel(f"“{caution_wording}”")
+        self.caution_text.setObjectName("chargeCautionWording")
         self.caution_text.setWordWrap(True)
-        self.caution_check = QCheckBox("Caution on charge gi&ven", objectName="chargeCautionGiven")
+        self.caution_check = QCheckBox("Caution on charge gi&ven")
+        self.caution_check.setObjectName("chargeCautionGiven")
         self.caution_error = FieldError(self.caution_check, "chargeCautionError")
         self.reply_edit = _plain(QPlainTextEdit(), "chargeReply",
                                  "Exactly what the person said after charge, in their words. Leave empty if they "
@@ -365,8 +377,10 @@ class ChargeDialog(WriteDialog):
         cf.addRow("&Reply after charge (verbatim; empty if none):", self.reply_edit)
         cf.addRow("", self.reply_error)
 
-        bail = QGroupBox("Bail or remand", objectName="chargeBailGroup")
-        self.bail_combo = QComboBox(objectName="chargeBailDecision")
+        bail = QGroupBox("Bail or remand")
+        bail.setObjectName("chargeBailGroup")
+        self.bail_combo = QComboBox()
+        self.bail_combo.setObjectName("chargeBailDecision")
         for key, title in BAIL_CHOICES:
             self.bail_combo.addItem(title, key)
         self.bail_combo.view().setAccessibleName("Bail decisions")
@@ -385,11 +399,14 @@ class ChargeDialog(WriteDialog):
         bf.addRow("Rea&sons:", self.reasons_edit)
         bf.addRow("", self.reasons_error)
 
-        hearing = QGroupBox("First court hearing", objectName="chargeHearingGroup")
-        self.court_edit = QLineEdit(objectName="chargeCourt")
+        hearing = QGroupBox("First court hearing")
+        hearing.setObjectName("chargeHearingGroup")
+        self.court_edit = QLineEdit()
+        self.court_edit.setObjectName("chargeCourt")
         self.court_edit.setPlaceholderText("e.g. Portharrow Magistrates' Court")
         self.court_error = FieldError(self.court_edit, "chargeCourtError")
-        self.court_code_edit = QLineEdit(objectName="chargeCourtCode")
+        self.court_code_edit = QLineEdit()
+        self.court_code_edit.setObjectName("chargeCourtCode")
         self.court_code_edit.setMaxLength(16)
         self.hearing_edit = datetime_edit("chargeHearingAt", None, display_format=MINUTES_AND_ZONE)
         day = QDate.currentDate().addDays(1)
@@ -404,7 +421,8 @@ class ChargeDialog(WriteDialog):
         hf.addRow("&Hearing date and time:", self.hearing_edit)
         hf.addRow("", self.hearing_error)
 
-        content = QWidget(objectName="chargeContent")
+        content = QWidget()
+        content.setObjectName("chargeContent")
         col = QVBoxLayout(content)
         # The content never shrinks below what its charges need: the scroll area scrolls instead of squeezing.
         col.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
@@ -420,13 +438,14 @@ class ChargeDialog(WriteDialog):
         col.addWidget(bail)
         col.addWidget(hearing)
         col.addStretch(1)
-        scroll = QScrollArea(objectName="chargeScroll")
+        scroll = QScrollArea()
+        scroll.setObjectName("chargeScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        objectName="chargeButtons")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.setObjectName("chargeButtons")
         self.charge_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.charge_button.setText("&Charge")
         self.charge_button.setObjectName("chargeSubmitButton")
@@ -444,7 +463,7 @@ class ChargeDialog(WriteDialog):
         self.resize(em * 100, line * 48)
         self.editors[0].offence_combo.setFocus()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.charge_button.setDefault(True)
 
@@ -488,12 +507,12 @@ class ChargeDialog(WriteDialog):
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
-    def _bail_changed(self, *_args) -> None:
+    def _bail_changed(self, *_args: object) -> None:
         decision = self.bail_combo.currentData()
         self.conditions_edit.setEnabled(decision == "conditional_bail")
 
     # Body ---------------------------------------------------------------------------------------------------
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         conditions = [c.strip() for c in self.conditions_edit.toPlainText().splitlines() if c.strip()]
         decision = self.bail_combo.currentData()
         return {
@@ -508,7 +527,7 @@ class ChargeDialog(WriteDialog):
                         "at": _utc(self.hearing_edit).isoformat()},
         }
 
-    def set_body(self, body: dict) -> None:
+    def set_body(self, body: dict[str, Any]) -> None:
         """Put a refused charge back exactly as typed (the same id, so a resend is the same request)."""
         self.charge_id = body.get("id", self.charge_id)
         charged = body.get("charged_at")
@@ -571,7 +590,7 @@ class ChargeDialog(WriteDialog):
             out.append((self.hearing_error, "The first hearing must be in the future; check the date and time."))
         return out
 
-    def show_problems(self, problems) -> None:
+    def show_problems(self, problems: Sequence[tuple[str | FieldError, str]]) -> None:
         """The base's way, in the order the fields appear (the first gets the focus and is read out)."""
         order = {id(e): i for i, e in enumerate(self.all_errors())}
         super().show_problems(sorted(problems, key=lambda p: order.get(id(p[0]), len(order))))

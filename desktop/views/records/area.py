@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import uuid
 from pathlib import Path
+from typing import Any, BinaryIO, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from shiboken6 import isValid
@@ -21,20 +22,24 @@ from shiboken6 import isValid
 from desktop.announcer import announce
 from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.client import ApiError, ServerUnreachable
+from desktop.sync.local_store import OutboxItem
 from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
-from desktop.printing.documents import DocumentError
+from desktop.printing.documents import ChargeSheetDoc, CustodyRecordDoc, DocumentError
 from desktop.printing.from_api import fetch_documents
-from desktop.printing.plain_text import charge_sheet_outline, custody_record_outline, to_html
+from desktop.printing.plain_text import Block, charge_sheet_outline, custody_record_outline, to_html
 from desktop.views.records.disclosure_dialog import DisclosureDialog
 from desktop.views.records.print_job import PrintJob, printer_dpi, render_pages
 from desktop.views.records.print_preview import PrintPreviewDialog
 from desktop.views.records.record_reader import RecordReaderDialog
+from domain.events import EventType
 
 RECORD, SHEET = "custody_record", "charge_sheet"
 TITLES = {RECORD: "Custody record", SHEET: "Charge sheet"}
-BUILDERS = {RECORD: build_custody_record_pdf, SHEET: build_charge_sheet_pdf}
-OUTLINES = {RECORD: custody_record_outline, SHEET: charge_sheet_outline}
+# Each takes the document its key names (CustodyRecordDoc or ChargeSheetDoc).
+BUILDERS: dict[str, Callable[[Any, BinaryIO], None]] = {RECORD: build_custody_record_pdf,
+                                                        SHEET: build_charge_sheet_pdf}
+OUTLINES: dict[str, Callable[[Any], list[Block]]] = {RECORD: custody_record_outline, SHEET: charge_sheet_outline}
 # (document, verb) -> (menu text, object name, shortcut). F9 keys for the charge sheet: Ctrl+Alt would be AltGr.
 ACTIONS = {
     (RECORD, "preview"): ("Print pre&view: custody record", "previewRecordAction", "Ctrl+Shift+P"),
@@ -47,6 +52,9 @@ ACTIONS = {
     (SHEET, "read"): ("Read charge sheet in &order", "readSheetAction", "Ctrl+Shift+F9"),
 }
 DISCLOSURES_PATH = "/audit/disclosures"
+Record = dict[str, Any]
+# What a document action works on: the custody record, its document, and the PDF (None when only read).
+Loaded = tuple[Record, CustodyRecordDoc | ChargeSheetDoc, bytes | None]
 
 
 class NoChargeSheet(Exception):
@@ -55,7 +63,7 @@ class NoChargeSheet(Exception):
 
 class RecordsArea(QObject):
     name = "records"
-    handles: frozenset = frozenset()  # follows the selected record through the hub, no events of its own
+    handles: frozenset[EventType] = frozenset()  # follows the selected record through the hub, no events of its own
     preview_opened = Signal(object)  # PrintPreviewDialog
     reader_opened = Signal(object)  # RecordReaderDialog
     pdf_saved = Signal(str)  # path
@@ -71,7 +79,9 @@ class RecordsArea(QObject):
         self._jobs: list[PrintJob] = []
         self.actions: dict[tuple[str, str], QAction] = {}
         for key, (text, name, shortcut) in ACTIONS.items():
-            action = QAction(text, self.window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, self.window)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, k=key: self.trigger(*k))
             self.actions[key] = action
 
@@ -92,10 +102,10 @@ class RecordsArea(QObject):
         return []
 
     # Enabled state (the server decides; this only spares a pointless dialog) -----------------------------------
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         record = self.session.selected_record
         has = record is not None
-        charged = has and bool(record.get("charged_at"))
+        charged = record is not None and bool(record.get("charged_at"))
         for (doc, _verb), action in self.actions.items():
             action.setEnabled(has and (doc == RECORD or charged))
 
@@ -104,22 +114,23 @@ class RecordsArea(QObject):
         {"preview": self.preview, "print": self.print_document, "save": self.save_pdf,
          "read": self.read_in_order}[verb](document)
 
-    def _record(self) -> dict | None:
+    def _record(self) -> Record | None:
         record = self.session.selected_record
         if record is None:
             announce("Select a detainee on the custody board first.", assertive=True)
         return record
 
-    def _load(self, document: str, then, *, build: bool = True) -> None:
+    def _load(self, document: str, then: Callable[[Record, CustodyRecordDoc | ChargeSheetDoc, bytes | None], None],
+              *, build: bool = True) -> None:
         """Fetch the record (and charges) and build the PDF on a worker; `then(record, doc, pdf)` on the GUI."""
         record = self._record()
         if record is None:
             return
         client = self.session.client
 
-        def work():
+        def work() -> Loaded:
             doc, sheet = fetch_documents(client, record["id"])
-            target = doc if document == RECORD else sheet
+            target: CustodyRecordDoc | ChargeSheetDoc | None = doc if document == RECORD else sheet
             if target is None:
                 raise NoChargeSheet(f"{record.get('custody_number', 'This record')} has no charges, so there is no "
                                     "charge sheet.")
@@ -131,7 +142,11 @@ class RecordsArea(QObject):
             return record, target, pdf
 
         announce(f"Preparing the {TITLES[document].lower()}…")
-        self.ops.run(work, on_done=lambda v: self._alive() and then(*v), on_error=self._failed)
+        def done(loaded: Loaded) -> None:
+            if self._alive():
+                then(*loaded)
+
+        self.ops.run(work, on_done=done, on_error=self._failed)
 
     def _alive(self) -> bool:
         return isValid(self.window) and not self.shell.is_closed()
@@ -157,7 +172,8 @@ class RecordsArea(QObject):
 
     # Preview and read in order ----------------------------------------------------------------------------------
     def preview(self, document: str) -> None:
-        def show(record, doc, pdf):
+        def show(record: Record, doc: CustodyRecordDoc | ChargeSheetDoc, pdf: bytes | None) -> None:
+            assert pdf is not None  # built: _load's build=True
             title = f"{TITLES[document]} {doc.custody_number}"
             dialog = PrintPreviewDialog(title, pdf, self.window)
             dialog.print_requested.connect(lambda: self.print_document(document, pdf=(record, doc, pdf),
@@ -169,7 +185,7 @@ class RecordsArea(QObject):
         self._load(document, show)
 
     def read_in_order(self, document: str) -> None:
-        def show(_record, doc, _pdf):
+        def show(_record: Record, doc: CustodyRecordDoc | ChargeSheetDoc, _pdf: bytes | None) -> None:
             title = f"{TITLES[document]} {doc.custody_number}"
             dialog = RecordReaderDialog(title, to_html(OUTLINES[document](doc)), self.window)
             self._open(dialog)
@@ -178,13 +194,13 @@ class RecordsArea(QObject):
         self._load(document, show, build=False)
 
     # Print -------------------------------------------------------------------------------------------------
-    def print_document(self, document: str, *, pdf=None, parent: QWidget | None = None) -> None:
+    def print_document(self, document: str, *, pdf: Loaded | None = None, parent: QWidget | None = None) -> None:
         """Ask who it is for, then the system print dialog, then print."""
         if pdf is None and self._record() is None:
             return
         ask = DisclosureDialog(TITLES[document], "Print", parent or self.window)
 
-        def asked():
+        def asked() -> None:
             purpose, recipient = ask.purpose, ask.recipient  # the dialog is deleted once closed
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             dialog = QPrintDialog(printer, parent or self.window)
@@ -195,11 +211,12 @@ class RecordsArea(QObject):
         ask.accepted.connect(asked)
         self._open(ask)
 
-    def print_to(self, printer: QPrinter, document: str, purpose: str, recipient: str, *, pdf=None) -> None:
+    def print_to(self, printer: QPrinter, document: str, purpose: str, recipient: str, *,
+                 pdf: Loaded | None = None) -> None:
         """Print without dialogs (the dialogs end here; tests and the CUPS check call it directly)."""
         dpi = printer_dpi(printer)
 
-        def rendered(value):
+        def rendered(value: tuple[Loaded, list[QImage]]) -> None:
             (record, doc, _pdf), images = value
             title = f"{TITLES[document]} {doc.custody_number}"
             job = PrintJob(printer, images, title, self)
@@ -208,15 +225,18 @@ class RecordsArea(QObject):
                                                                    purpose, recipient))
             job.start()
 
-        def render(loaded):
-            self.ops.run(lambda: (loaded, render_pages(loaded[2], dpi)), on_done=rendered, on_error=self._failed)
+        def render(loaded: Loaded) -> None:
+            pages = loaded[2]
+            assert pages is not None  # built: _load's build=True
+            self.ops.run(lambda: (loaded, render_pages(pages, dpi)), on_done=rendered, on_error=self._failed)
 
         if pdf is not None:
             render(pdf)
         else:
             self._load(document, lambda *loaded: render(loaded))
 
-    def _printed(self, job, ok, message, record, document, printer, purpose, recipient) -> None:
+    def _printed(self, job: PrintJob, ok: bool, message: str, record: Record, document: str, printer: QPrinter,
+                 purpose: str, recipient: str) -> None:
         self._jobs.remove(job)
         announce(message, assertive=not ok)
         if ok:
@@ -225,14 +245,14 @@ class RecordsArea(QObject):
         self.print_finished.emit(ok, message)
 
     # Save as PDF ---------------------------------------------------------------------------------------------
-    def save_pdf(self, document: str, *, pdf=None, parent: QWidget | None = None) -> None:
+    def save_pdf(self, document: str, *, pdf: Loaded | None = None, parent: QWidget | None = None) -> None:
         record = self.session.selected_record if pdf is None else pdf[0]
         if record is None:
             self._record()
             return
         ask = DisclosureDialog(TITLES[document], "Save as PDF", parent or self.window)
 
-        def asked():
+        def asked() -> None:
             purpose, recipient = ask.purpose, ask.recipient  # the dialog is deleted once closed
             name = f"{TITLES[document].replace(' ', '-').lower()}-{record.get('custody_number', 'record')}.pdf"
             dialog = QFileDialog(parent or self.window, f"Save {TITLES[document].lower()} as PDF",
@@ -246,18 +266,20 @@ class RecordsArea(QObject):
         ask.accepted.connect(asked)
         self._open(ask)
 
-    def save_to(self, path: str, document: str, purpose: str, recipient: str, *, pdf=None) -> None:
-        def write(loaded):
+    def save_to(self, path: str, document: str, purpose: str, recipient: str, *,
+                pdf: Loaded | None = None) -> None:
+        def write(loaded: Loaded) -> None:
             record, _doc, data = loaded
+            assert data is not None  # built: _load's build=True
             target = Path(path)
 
-            def work():
+            def work() -> str:
                 partial = target.with_name(target.name + ".part")
                 partial.write_bytes(data)
                 partial.replace(target)  # never leave half a court document under the real name
                 return str(target)
 
-            def done(saved):
+            def done(saved: str) -> None:
                 announce(f"{TITLES[document]} saved as {saved}")
                 self.disclose(record["id"], document, "pdf", purpose, recipient, target.name)
                 self.pdf_saved.emit(saved)
@@ -279,13 +301,13 @@ class RecordsArea(QObject):
         self.writes.queue("POST", DISCLOSURES_PATH, body, on_sent=lambda response: self._settled(response, None),
                           on_rejected=lambda error: self._settled(None, error))
 
-    def _outbox_sent(self, _item, response) -> None:
+    def _outbox_sent(self, _item: OutboxItem, response: Any) -> None:
         self._settled(response, None)
 
-    def _outbox_rejected(self, _item, error) -> None:
+    def _outbox_rejected(self, _item: OutboxItem, error: BaseException) -> None:
         self._settled(None, error)
 
-    def _settled(self, response, error) -> None:
+    def _settled(self, response: Any, error: BaseException | None) -> None:
         if error is None:
             self.disclosure_recorded.emit(response)
         else:

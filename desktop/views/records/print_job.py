@@ -17,7 +17,7 @@ def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
     buffer = QBuffer()
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument(None)
+    document = QPdfDocument()
     document.load(buffer)
     try:
         if document.status() != QPdfDocument.Status.Ready:
@@ -80,6 +80,7 @@ class PrintJob(QObject):
 
     def _next(self) -> None:
         painter = self._painter
+        assert painter is not None, "scheduled only between start() and the end of the job"
         if self._page > 0 and (self._failed() or not self.printer.newPage()):
             return self._stop(f"{self._where()} stopped after page {self._page} of {len(self.images)}. ")
         image = self.images[self._page]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -36,11 +36,15 @@ class PrintPreviewDialog(QDialog):
         self.view.setDocument(self.document)
 
         pages = self.page_count
-        self.pages_label = QLabel(f"{title}: {pages} page{'s' if pages != 1 else ''}", objectName="printPreviewPages")
+        self.pages_label = QLabel(f"{title}: {pages} page{'s' if pages != 1 else ''}")
+        self.pages_label.setObjectName("printPreviewPages")
 
-        self.print_button = QPushButton("&Print…", objectName="printPreviewPrintButton")
-        self.save_button = QPushButton("Save as P&DF…", objectName="printPreviewSaveButton")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, objectName="printPreviewButtons")
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setObjectName("printPreviewPrintButton")
+        self.save_button = QPushButton("Save as P&DF…")
+        self.save_button.setObjectName("printPreviewSaveButton")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setObjectName("printPreviewButtons")
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -48,9 +52,12 @@ class PrintPreviewDialog(QDialog):
         self.save_button.clicked.connect(self.save_requested)
         self.print_button.setDefault(True)
 
-        zoom_in = QAction("Zoom in", self, objectName="printPreviewZoomIn", shortcut=QKeySequence.StandardKey.ZoomIn)
-        zoom_out = QAction("Zoom out", self, objectName="printPreviewZoomOut",
-                           shortcut=QKeySequence.StandardKey.ZoomOut)
+        zoom_in = QAction("Zoom in", self)
+        zoom_in.setObjectName("printPreviewZoomIn")
+        zoom_in.setShortcut(QKeySequence.StandardKey.ZoomIn)
+        zoom_out = QAction("Zoom out", self)
+        zoom_out.setObjectName("printPreviewZoomOut")
+        zoom_out.setShortcut(QKeySequence.StandardKey.ZoomOut)
         zoom_in.triggered.connect(lambda: self._zoom(1.25))
         zoom_out.triggered.connect(lambda: self._zoom(0.8))
         self.addActions([zoom_in, zoom_out])
@@ -69,7 +76,7 @@ class PrintPreviewDialog(QDialog):
     def page_count(self) -> int:
         return self.document.pageCount()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         announce(self.pages_label.text())
 

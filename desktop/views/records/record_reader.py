@@ -3,7 +3,7 @@ users read the same record inside the app (reportlab cannot write a tagged PDF).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.announcer import announce
@@ -15,7 +15,8 @@ class RecordReaderDialog(QDialog):
         self.setObjectName("recordReaderDialog")
         self.setWindowTitle(f"Read in order: {title}")
         intro = QLabel("The document as text, in reading order. Move by heading with your screen reader; "
-                       "Escape closes.", objectName="recordReaderIntro")
+                       "Escape closes.")
+        intro.setObjectName("recordReaderIntro")
         intro.setWordWrap(True)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("recordReaderText")
@@ -23,7 +24,8 @@ class RecordReaderDialog(QDialog):
         self.browser.setOpenLinks(False)
         self.browser.document().setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
         self.browser.setHtml(html)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, objectName="recordReaderButtons")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setObjectName("recordReaderButtons")
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -32,6 +34,6 @@ class RecordReaderDialog(QDialog):
         self.resize(self.fontMetrics().horizontalAdvance("x") * 100, self.fontMetrics().height() * 40)
         self.browser.setFocus()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         announce(self.windowTitle())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
-from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
+from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
 from desktop.operations import Operations
 from desktop.views.forms.field_error import FieldError
 
@@ -26,20 +29,26 @@ class LoginDialog(QDialog):
         self._credentials = credentials
         self._server_key = server_key
         self.client: ApiClient | None = None
-        self.result_data: dict | None = None
+        self.result_data: dict[str, Any] | None = None
         self.keyring_secure: bool | None = None
         self.busy = False
 
-        self.server_edit = QLineEdit(server_url, objectName="serverEdit")
+        self.server_edit = QLineEdit(server_url)
+        self.server_edit.setObjectName("serverEdit")
         self.server_edit.setAccessibleDescription("For example https://custody.example.police.uk")
-        self.username_edit = QLineEdit(username, objectName="usernameEdit")
-        self.password_edit = QLineEdit(objectName="passwordEdit")
+        self.username_edit = QLineEdit(username)
+        self.username_edit.setObjectName("usernameEdit")
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember_check = QCheckBox("&Remember me on this computer", objectName="rememberCheck")
-        self.keyring_note = QLabel(objectName="keyringNote")
+        self.remember_check = QCheckBox("&Remember me on this computer")
+        self.remember_check.setObjectName("rememberCheck")
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(False)
-        self.status_label = QLabel(objectName="loginStatus")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("loginStatus")
         self.status_label.setWordWrap(True)
 
         self.server_error = FieldError(self.server_edit, "serverError")
@@ -79,7 +88,7 @@ class LoginDialog(QDialog):
         first_empty.setFocus()
 
     # Keyring ----------------------------------------------------------------------------------------------
-    def _keyring_checked(self, check) -> None:
+    def _keyring_checked(self, check: BackendCheck) -> None:
         self.keyring_secure = check.secure
         if not check.secure:
             self._no_keyring(f"{NO_SECURE_KEYRING} ({check.reason})")
@@ -122,7 +131,7 @@ class LoginDialog(QDialog):
         server_key = self._server_key or url
         credentials = self._credentials
 
-        def sign_in():
+        def sign_in() -> tuple[ApiClient, dict[str, Any], BackendCheck | None]:
             client = ApiClient(url)
             try:
                 result = client.login(username, password)
@@ -141,7 +150,7 @@ class LoginDialog(QDialog):
         self.busy = busy
         self.sign_in_button.setEnabled(not busy)
 
-    def _signed_in(self, value) -> None:
+    def _signed_in(self, value: tuple[ApiClient, dict[str, Any], BackendCheck | None]) -> None:
         client, result, stored = value
         self._set_busy(False)
         self.client = client
@@ -178,7 +187,7 @@ class LoginDialog(QDialog):
         """A remembered sign-in the server no longer accepts."""
         self.password_error.show_problem("Your saved sign-in has expired. Enter your password to sign in again.")
 
-    def keyPressEvent(self, event) -> None:  # Escape cancels even while a request is in flight
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Escape cancels even while a request is in flight
         if event.key() == Qt.Key.Key_Escape:
             self.reject()
             return
