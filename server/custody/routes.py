@@ -68,7 +68,7 @@ def list_log(record_id: str, user: CurrentUser, session: SessionDep) -> list[Log
              responses={409: {"description": "Record released (read-only) or entry id taken"},
                         422: {"description": "Invalid entry (field errors)"}})
 def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: CustodyStaff,
-                  session: SessionDep, idem: IdempotencyDep):
+                  session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     tolerance = request.app.state.settings.future_tolerance
     return idem.run(201, lambda: service.add_log_entry(session, user, record_id, body, tolerance))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
+from domain.events import EventType
 from domain.roles import Role
 from server import audit, events, records
 from server.auth.models import User
@@ -107,14 +108,16 @@ def _claim_investigation(session: Session, investigation_id: str, if_match: int 
                          current=lambda inv: investigation_out(session, inv), required=required)
 
 
-def _investigation_changed(session: Session, user: User, inv: Investigation, verb: str = "updated") -> InvestigationOut:
+def _investigation_changed(session: Session, user: User, inv: Investigation, *,
+                           created: bool = False) -> InvestigationOut:
     """After _claim_investigation (which moved the version on) or a create: audit and announce."""
     session.flush()
     session.expire(inv)
     out = investigation_out(session, inv)
-    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+    audit.record(session, user, audit.AuditAction.COLLECTION if created else audit.AuditAction.ALTERATION,
                  INVESTIGATION, inv.id)
-    events.emit(session, f"investigations.investigation.{verb}", INVESTIGATION, inv.id, out)
+    events.emit(session, EventType.INVESTIGATION_CREATED if created else EventType.INVESTIGATION_UPDATED,
+                INVESTIGATION, inv.id, out)
     return out
 
 
@@ -126,7 +129,7 @@ def create_investigation(session: Session, user: User, body: InvestigationIn) ->
                         summary=body.summary, status="open", officer_in_charge=oic, created_by_id=user.id,
                         opened_at=now, version=1)
     session.add(inv)
-    return _investigation_changed(session, user, inv, "created")
+    return _investigation_changed(session, user, inv, created=True)
 
 
 def update_investigation(session: Session, user: User, investigation_id: str, body: InvestigationPatch,
@@ -218,12 +221,13 @@ def _new_action(session: Session, user: User, inv: Investigation, *, action_id: 
     return action
 
 
-def _emit_action(session: Session, user: User, action: Action, verb: str, now: datetime | None = None) -> ActionOut:
+def _emit_action(session: Session, user: User, action: Action, *, created: bool,
+                 now: datetime | None = None) -> ActionOut:
     session.flush()
     out = action_out(action, now)
-    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+    audit.record(session, user, audit.AuditAction.COLLECTION if created else audit.AuditAction.ALTERATION,
                  ACTION, action.id)
-    events.emit(session, f"investigations.action.{verb}", ACTION, action.id, out)
+    events.emit(session, EventType.ACTION_CREATED if created else EventType.ACTION_UPDATED, ACTION, action.id, out)
     return out
 
 
@@ -231,7 +235,7 @@ def raise_action(session: Session, user: User, investigation_id: str, body: Acti
     inv = get_investigation(session, investigation_id)
     action = _new_action(session, user, inv, action_id=body.id, title=body.title, details=body.details,
                          origin=body.origin, priority=body.priority, line_of_enquiry_id=body.line_of_enquiry_id)
-    return _emit_action(session, user, action, "created")
+    return _emit_action(session, user, action, created=True)
 
 
 def list_investigation_actions(session: Session, user: User, investigation_id: str,
@@ -332,5 +336,5 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     action.status = decided.new_state.value
     _history(action, user, event.value, before, action.status, body.reason.strip() or None, note, now)
     if further is not None:
-        _emit_action(session, user, further, "created")
-    return _emit_action(session, user, action, "updated", now)
+        _emit_action(session, user, further, created=True)
+    return _emit_action(session, user, action, created=False, now=now)

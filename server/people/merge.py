@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, Row, Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from server import audit, events, records
 from server.auth.models import User
 from server.db import Base, utcnow
@@ -66,7 +67,7 @@ def merge_out(merge: PersonMerge) -> MergeOut:
 
 def _emit_people(session: Session, *people: Person) -> None:
     for person in people:
-        events.emit(session, "people.person.updated", PERSON, person.id, person_out(person))
+        events.emit(session, EventType.PERSON_UPDATED, PERSON, person.id, person_out(person))
 
 
 def _claim_both(session: Session, survivor_id: str, merged_id: str) -> tuple[Person, Person]:
@@ -129,7 +130,7 @@ def merge_people(session: Session, user: User, body: MergeIn) -> MergeOut:
     out = merge_out(merge)
     for pid in (survivor.id, merged.id):
         audit.record(session, user, audit.AuditAction.COMBINATION, PERSON, pid, f"merge {merge.id}: {body.reason}")
-    events.emit(session, "people.person.merged", PERSON, merged.id, out)
+    events.emit(session, EventType.PERSON_MERGED, PERSON, merged.id, out)
     _emit_people(session, session.get_one(Person, body.survivor_id), session.get_one(Person, body.merged_id))
     return out
 
@@ -164,7 +165,7 @@ def undo_merge(session: Session, user: User, merge_id: str, reason: str) -> Merg
     out = merge_out(merge)
     for pid in (survivor.id, merged.id):
         audit.record(session, user, audit.AuditAction.ALTERATION, PERSON, pid, f"undo merge {merge.id}: {reason}")
-    events.emit(session, "people.person.merge_undone", PERSON, merged.id, out)
+    events.emit(session, EventType.PERSON_MERGE_UNDONE, PERSON, merged.id, out)
     _emit_people(session, survivor, merged)
     return out
 

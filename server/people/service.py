@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import dob_problem
 from server import audit, events, records
@@ -125,7 +126,7 @@ def create_person(session: Session, data: PersonIn | Mapping[str, Any], user: Us
     session.flush()
     out = person_out(person)
     audit.record(session, user, audit.AuditAction.COLLECTION, PERSON, person.id)
-    events.emit(session, "people.person.created", PERSON, person.id, out)
+    events.emit(session, EventType.PERSON_CREATED, PERSON, person.id, out)
     return person
 
 
@@ -149,7 +150,7 @@ def _changed(session: Session, user: User, person: Person) -> PersonOut:
     session.flush()
     out = person_out(person)
     audit.record(session, user, audit.AuditAction.ALTERATION, PERSON, person.id)
-    events.emit(session, "people.person.updated", PERSON, person.id, out)
+    events.emit(session, EventType.PERSON_UPDATED, PERSON, person.id, out)
     return out
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.charging import DateRange, caution_on_charge, render_particulars, template_fields
+from domain.events import EventType
 from domain.offences import MODE_TITLES, code_problem, normalise_code
 from domain.roles import Role
 from server import audit, events
@@ -150,7 +151,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
     custody.write_log(session, user, record, "disposal", text, body.charged_at, now)
     out = case_out(case, record.custody_number)
     audit.record(session, user, audit.AuditAction.COLLECTION, CASE, case.id)
-    events.emit(session, "prosecution.charge_case.created", CASE, case.id, out, record_id=record.id)
+    events.emit(session, EventType.CHARGE_CASE_CREATED, CASE, case.id, out, record_id=record.id)
     return out
 
 
@@ -191,7 +192,7 @@ def disclose(session: Session, user: User, body: DisclosureIn, now: datetime | N
                  f"{body.document} by {body.method} to {body.recipient}: {body.purpose}"
                  + (f" ({body.destination})" if body.destination else ""))
     out = disclosure_out(row)
-    events.emit(session, "prosecution.disclosure.created", DISCLOSURE, row.id, out, record_id=body.record_id)
+    events.emit(session, EventType.DISCLOSURE_CREATED, DISCLOSURE, row.id, out, record_id=body.record_id)
     return out
 
 
