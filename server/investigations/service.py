@@ -182,7 +182,7 @@ def action_out(action: Action, now: datetime | None = None) -> ActionOut:
         investigation_reference=action.investigation.reference, number=action.number, title=action.title,
         details=action.details, origin=action.origin, priority=action.priority,
         line_of_enquiry_id=action.line_of_enquiry_id, status=action.status,
-        status_title=STATE_TITLES[ActionState(action.status)], raised_by=_brief(action.raised_by),
+        status_title=STATE_TITLES[ActionState(action.status)], raised_by=UserBrief.model_validate(action.raised_by),
         raised_at=action.raised_at, allocated_to=_brief(action.allocated_to), allocated_at=action.allocated_at,
         due_at=action.due_at, overdue=is_overdue(action, now), result_text=action.result_text,
         resulted_at=action.resulted_at, resulted_by=_brief(action.resulted_by),
@@ -316,6 +316,7 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     before = action.status
     note = None
     if event is ActionEvent.ALLOCATE:
+        assert officer is not None and body.due_at is not None  # both checked above
         action.allocated_to, action.allocated_at, action.due_at = officer, now, body.due_at
         note = f"allocated to {officer.display_name}, due {body.due_at.isoformat()}"
     elif event is ActionEvent.SUBMIT_RESULT:
@@ -333,6 +334,7 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
                               priority=fa.priority, line_of_enquiry_id=action.line_of_enquiry_id)
         action.further_action_id = further.id
         note = f"further action {further.number} raised"
+    assert decided.new_state is not None  # an allowed transition always names the state it leads to
     action.status = decided.new_state.value
     _history(action, user, event.value, before, action.status, body.reason.strip() or None, note, now)
     if further is not None:

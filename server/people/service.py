@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -76,7 +76,7 @@ def _identifier_clash(session: Session, person_id: str | None, pnc: str | None, 
                                current=person_out(other).model_dump(mode="json"))
 
 
-def _aliases(person_id: str, aliases: list[AliasIn], existing: list[PersonAlias] = ()) -> list[PersonAlias]:
+def _aliases(person_id: str, aliases: list[AliasIn], existing: Sequence[PersonAlias] = ()) -> list[PersonAlias]:
     """Rows for the given aliases; one whose id is already this person's is updated in place (a client sends
     back what it read), so replacing the list never inserts a second row with the same id."""
     known = {a.id: a for a in existing}
@@ -89,7 +89,8 @@ def _aliases(person_id: str, aliases: list[AliasIn], existing: list[PersonAlias]
     return rows
 
 
-def _addresses(person_id: str, addresses: list[AddressIn], existing: list[PersonAddress] = ()) -> list[PersonAddress]:
+def _addresses(person_id: str, addresses: list[AddressIn],
+               existing: Sequence[PersonAddress] = ()) -> list[PersonAddress]:
     known = {a.id: a for a in existing}
     rows = []
     for a in addresses:
