@@ -125,7 +125,8 @@ _LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakr
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_EMITTED, False):
-        feed_ref = _LOCAL_FEEDS.get(session.get_bind())  # type: ignore[arg-type]
+        bind = session.get_bind()  # the app's sessions are bound to its engine, which keys _LOCAL_FEEDS
+        feed_ref = _LOCAL_FEEDS.get(bind) if isinstance(bind, Engine) else None
         feed = feed_ref() if feed_ref is not None else None
         if feed is not None:
             feed.wake()
