@@ -147,7 +147,7 @@ def add_risk_assessment(session: Session, user: User, record_id: str, body: Risk
               body.assessed_at, now)
     out = _risk_out(row)
     emit(session, EventType.CUSTODY_RISK_ASSESSMENT_CREATED, "custody_risk_assessment", row.id, out,
-                record_id=record.id)
+         record_id=record.id)
     changed(session, user, record, now)
     return out
 
