@@ -63,8 +63,8 @@ class _Resolved:
     values: dict[str, str]
 
 
-def _charge_problems(i: int, item: ChargeItemIn, charged_at: datetime) -> tuple[list[tuple[str, str]],
-                                                                                _Resolved | None]:
+def _charge_problems(i: int, item: ChargeItemIn,
+                     charged_at: datetime) -> tuple[list[tuple[str, str]], _Resolved | None]:
     """Field errors of charge i, or the resolved charge (offence + particulars text)."""
     at = f"charges.{i}"
     code = normalise_code(item.offence_code)
