@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain.roles import Role
 from server.auth.models import User
 from server.auth.service import create_user
-from server.custody.demo import load_custody_demo
+from server.custody.demo import DemoDetainee, load_custody_demo
 from server.db import utcnow
 from server.demo_casework import load_people_demo
 
@@ -36,7 +36,7 @@ DEMO_USERS = [
 
 # surname, forenames, date of birth, gender, hours since arrival, juvenile, vulnerable, risk, observation level
 # (booked in through the custody services by server.custody.demo; juvenile is computed from the date of birth)
-DEMO_DETAINEES = [
+DEMO_DETAINEES: list[DemoDetainee] = [
     ("Abernethy-Vole", "Cosmo James", date(1991, 3, 14), "male", 19.5, False, False, "low", 1),
     ("Brightwater", "Delphine", date(1987, 11, 2), "female", 18.0, False, False, "medium", 1),
     ("Carrow", "Fenwick Ivo", date(2010, 6, 21), "male", 16.25, True, False, "medium", 2),

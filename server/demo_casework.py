@@ -6,6 +6,7 @@ valid check letters (domain.identifiers) so they pass validation. Loading twice 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -25,8 +26,11 @@ def cro(serial: int, yy: int) -> str:
     return f"{serial}/{yy:02d}{cro_check(str(serial), f'{yy:02d}')}"
 
 
+DemoId = Callable[[str, str], str]  # server.demo.demo_id: the fixed id of a demo row
+Pairs = list[tuple[str, str]]
+
 # key, surname, forenames, dob, gender, pnc, cro, aliases [(surname, forenames)], markers [(code, details)], address
-PEOPLE = [
+PEOPLE: list[tuple[str, str, str, date, str, str | None, str | None, Pairs, Pairs, tuple[str, str, str]]] = [
     ("macdonald", "Macdonald", "Stephen James", date(1988, 4, 11), "male", pnc(2006, 418221), cro(41822, 6),
      [("McDonald", "Steve")], [("violence", "Assaulted two officers on arrest, March 2025.")],
      ("14 Tanner Row", "Northmoor", "NM1 4TR")),
@@ -49,7 +53,7 @@ PEOPLE = [
 ]
 
 # Custody demo detainees (server.demo) whose person records get identifiers, markers and aliases.
-DETAINEE_EXTRAS = {
+DETAINEE_EXTRAS: dict[str, tuple[str | None, str | None, Pairs, Pairs]] = {
     "Gorringe": (pnc(1986, 2231), cro(22310, 86), [("Goringe", "Lysander")],
                  [("violence", "Threatened staff with a chair, 2023.")]),
     "Dunmore-Okafor": (None, None, [("Okafor", "Tamsin")], [("self_harm", "Cut arms while in a cell, 2022."),
@@ -61,8 +65,9 @@ DETAINEE_EXTRAS = {
 }
 
 
-def _add_person(session: Session, demo_id, by: User, now: datetime, key: str, surname: str, forenames: str,
-                dob: date, gender: str, pnc_id, cro_number, aliases, markers, address) -> Person:
+def _add_person(session: Session, demo_id: DemoId, by: User, now: datetime, key: str, surname: str, forenames: str,
+                dob: date, gender: str, pnc_id: str | None, cro_number: str | None, aliases: Pairs, markers: Pairs,
+                address: tuple[str, str, str]) -> Person:
     person = Person(id=demo_id("person", key), surname=surname, forenames=forenames, date_of_birth=dob,
                     gender=gender, pnc_id=pnc_id, cro_number=cro_number, version=1, created_at=now,
                     updated_at=now, self_defined_ethnicity="19", officer_defined_ethnicity="0")
@@ -74,7 +79,8 @@ def _add_person(session: Session, demo_id, by: User, now: datetime, key: str, su
     return person
 
 
-def _extras(session: Session, demo_id, by: User, now: datetime, person: Person, aliases, markers) -> None:
+def _extras(session: Session, demo_id: DemoId, by: User, now: datetime, person: Person, aliases: Pairs,
+            markers: Pairs) -> None:
     for surname, forenames in aliases:
         session.add(PersonAlias(id=demo_id("alias", f"{person.id}:{surname}:{forenames}"), person_id=person.id,
                                 surname=surname, forenames=forenames))
@@ -85,7 +91,8 @@ def _extras(session: Session, demo_id, by: User, now: datetime, person: Person, 
 
 # investigation key, title, summary, [(person key or detainee surname, role)], lines, actions
 # action: (title, origin, priority, state, due in hours (None = not allocated), result)
-INVESTIGATIONS = [
+DemoAction = tuple[str, str, str, str, int | None, str | None]
+INVESTIGATIONS: list[tuple[str, str, str, Pairs, list[str], list[DemoAction]]] = [
     ("quillon", "Assault at Quillon Terrace", "Bethany Carver was assaulted outside her home on a Friday night; "
      "the suspect is believed to be Stephen Macdonald, who left in a grey van.",
      [("macdonald", "suspect"), ("carver", "victim"), ("pell", "witness")],
@@ -115,8 +122,9 @@ INVESTIGATIONS = [
 ]
 
 
-def _add_investigation(session: Session, demo_id, users: dict[str, User], now: datetime, index: int, key: str,
-                       title: str, summary: str, people, lines, actions) -> int:
+def _add_investigation(session: Session, demo_id: DemoId, users: dict[str, User], now: datetime, index: int,
+                       key: str, title: str, summary: str, people: Pairs, lines: list[str],
+                       actions: list[DemoAction]) -> int:
     investigator, supervisor = users["investigator"], users["supervisor"]
     opened = now - timedelta(days=10 - 3 * index)
     inv = Investigation(id=demo_id("investigation", key), reference=f"INV-{opened.year}-{9001 + index:04d}",
@@ -140,7 +148,9 @@ def _add_investigation(session: Session, demo_id, users: dict[str, User], now: d
                         details="", origin=origin, priority=priority, status="raised", raised_by_id=supervisor.id,
                         raised_at=raised, version=1,
                         line_of_enquiry_id=line_ids[0] if "Line of enquiry" in origin and line_ids else None)
-        history = [("raise", None, "raised", None, supervisor, raised)]
+        # (event, from status, to status, reason, by, at)
+        history: list[tuple[str, str | None, str, str | None, User, datetime]] = [
+            ("raise", None, "raised", None, supervisor, raised)]
         if due_h is not None:
             allocated = raised + timedelta(hours=1)
             action.allocated_to_id, action.allocated_at = investigator.id, allocated
@@ -170,7 +180,7 @@ def _add_investigation(session: Session, demo_id, users: dict[str, User], now: d
 
 
 # key, title, source ref, original, sanitised, source eval, items, handling, conditions, status, [(person, role)]
-REPORTS = [
+REPORTS: list[tuple[str, str, str, str, str, str, Pairs, str, str, str, Pairs]] = [
     ("van", "Suspect's van kept at a lock-up", "SRC-0042",
      "Caller (a neighbour at no. 12) says Stephen Macdonald keeps a grey Transit van in lock-up 4 behind Tanner "
      "Row and was seen washing it on Saturday morning.",
@@ -192,9 +202,9 @@ REPORTS = [
 ]
 
 
-def _add_report(session: Session, demo_id, users: dict[str, User], now: datetime, index: int, key: str, title: str,
-                source_ref: str, original: str, sanitised: str, source_eval: str, items, handling: str,
-                conditions: str, status: str, people) -> None:
+def _add_report(session: Session, demo_id: DemoId, users: dict[str, User], now: datetime, index: int, key: str,
+                title: str, source_ref: str, original: str, sanitised: str, source_eval: str, items: Pairs,
+                handling: str, conditions: str, status: str, people: Pairs) -> None:
     submitted = now - timedelta(days=5 - index)
     report = IntelligenceReport(
         id=demo_id("intelligence_report", key), reference=f"IR-{submitted.year}-{9001 + index:04d}", title=title,
@@ -222,9 +232,9 @@ def load_people_demo(session: Session, users: dict[str, User], now: datetime) ->
 
     added = {"people": 0, "actions": 0, "intelligence_reports": 0}
     intel = users["intel"]
-    for row in PEOPLE:
-        if session.get(Person, demo_id("person", row[0])) is None:
-            _add_person(session, demo_id, intel, now, *row)
+    for person_row in PEOPLE:
+        if session.get(Person, demo_id("person", person_row[0])) is None:
+            _add_person(session, demo_id, intel, now, *person_row)
             added["people"] += 1
     for surname, (pnc_id, cro_number, aliases, markers) in DETAINEE_EXTRAS.items():
         person = session.get(Person, demo_id("person", surname))
@@ -234,12 +244,12 @@ def load_people_demo(session: Session, users: dict[str, User], now: datetime) ->
         person.officer_defined_ethnicity = person.officer_defined_ethnicity or "0"
         _extras(session, demo_id, users["sergeant"], now, person, aliases, markers)
     session.flush()
-    for index, row in enumerate(INVESTIGATIONS):
-        if session.get(Investigation, demo_id("investigation", row[0])) is None:
-            added["actions"] += _add_investigation(session, demo_id, users, now, index, *row)
-    for index, row in enumerate(REPORTS):
-        if session.get(IntelligenceReport, demo_id("intelligence_report", row[0])) is None:
-            _add_report(session, demo_id, users, now, index, *row)
+    for index, investigation in enumerate(INVESTIGATIONS):
+        if session.get(Investigation, demo_id("investigation", investigation[0])) is None:
+            added["actions"] += _add_investigation(session, demo_id, users, now, index, *investigation)
+    for index, report in enumerate(REPORTS):
+        if session.get(IntelligenceReport, demo_id("intelligence_report", report[0])) is None:
+            _add_report(session, demo_id, users, now, index, *report)
             added["intelligence_reports"] += 1
     session.flush()
     return added

@@ -6,8 +6,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from server.app import create_app
@@ -36,7 +38,7 @@ class StoppingServer(uvicorn.Server):
     Without this uvicorn waits for them, then cancels them and prints a CancelledError traceback.
     """
 
-    def __init__(self, app, **config) -> None:
+    def __init__(self, app: FastAPI, **config: Any) -> None:
         self._feed: ChangeFeed = app.state.feed
         super().__init__(uvicorn.Config(app, **config))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi import HTTPException as FastAPIHTTPException
@@ -64,14 +65,14 @@ class ProblemError(Exception):
         return cls(status, f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-def _field_name(loc: tuple | list) -> str:
+def _field_name(loc: Sequence[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         parts = parts[1:]
     return ".".join(str(p) for p in parts) or "body"
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     msg = str(err.get("msg", "Invalid value"))
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -148,15 +149,24 @@ async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, "Something went wrong on the server. It has been logged.")
 
 
+_E = TypeVar("_E", bound=Exception)
+
+
+def _on(app: FastAPI, kind: type[_E], handler: Callable[[Request, _E], Awaitable[JSONResponse]]) -> None:
+    """Install `handler` for `kind`, checked here that it takes that kind of exception."""
+    # Starlette types every handler as taking any Exception, though it only ever passes one of `kind`.
+    app.add_exception_handler(kind, handler)  # type: ignore[arg-type]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ProblemError, _problem_handler)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_handler)
-    app.add_exception_handler(IntegrityError, _integrity_handler)
-    app.add_exception_handler(DataError, _data_handler)
-    app.add_exception_handler(DBAPIError, _db_handler)
-    app.add_exception_handler(PoolTimeout, _pool_timeout_handler)
-    app.add_exception_handler(Exception, _unexpected_handler)
+    _on(app, ProblemError, _problem_handler)
+    _on(app, RequestValidationError, _validation_handler)
+    _on(app, StarletteHTTPException, _http_handler)
+    _on(app, IntegrityError, _integrity_handler)
+    _on(app, DataError, _data_handler)
+    _on(app, DBAPIError, _db_handler)
+    _on(app, PoolTimeout, _pool_timeout_handler)
+    _on(app, Exception, _unexpected_handler)
 
 
 class BodySizeLimit:

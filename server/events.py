@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from domain.events import EventType
 from server.auth.dependencies import SignedInUser
 from server.db import Base, UTCDateTime, utcnow
 from server.wire import UTCOut
@@ -63,7 +64,7 @@ class Event(Base):
     data: Mapped[Any] = mapped_column(JSON)
 
 
-def emit(session: Session, type_: str, entity: str, entity_id: str, data: Any,
+def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
     """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -71,7 +72,7 @@ def emit(session: Session, type_: str, entity: str, entity_id: str, data: Any,
         # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
         # a training copy) need not queue behind each other.
         session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
-    row = Event(type=type_, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
+    row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
     session.add(row)
     session.flush()
@@ -124,7 +125,8 @@ _LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakr
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_EMITTED, False):
-        feed_ref = _LOCAL_FEEDS.get(session.get_bind())  # type: ignore[arg-type]
+        bind = session.get_bind()  # the app's sessions are bound to its engine, which keys _LOCAL_FEEDS
+        feed_ref = _LOCAL_FEEDS.get(bind) if isinstance(bind, Engine) else None
         feed = feed_ref() if feed_ref is not None else None
         if feed is not None:
             feed.wake()

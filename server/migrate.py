@@ -27,7 +27,10 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:  # the package always ships its migrations
+        raise RuntimeError("no Alembic revisions found in server/migrations")
+    return head
 
 
 def current_revision(database_url: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,10 +27,11 @@ from server.people import service as people
 from server.people.models import Person
 
 
-def _offences(codes: list[str], arrested_at: datetime) -> tuple[list[dict], list[tuple[str, str]]]:
+def _offences(codes: list[str], arrested_at: datetime) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Catalogue entries in force on the (local) arrest date, or field errors naming the bad codes."""
     on = arrested_at.astimezone(ZoneInfo(force.clock().local_zone)).date()
-    found, errors = [], []
+    found: list[dict[str, Any]] = []
+    errors: list[tuple[str, str]] = []
     for i, raw in enumerate(codes):
         if problem := code_problem(raw):
             errors.append((f"offences.{i}", problem))
@@ -70,7 +72,7 @@ def _lock_numbering(session: Session) -> None:
         session.execute(sql_text("UPDATE custody_records SET version = version WHERE 1 = 0"))
 
 
-def book_in(session: Session, user: User, body: BookingIn, now: datetime | None = None) -> CustodyRecordOut:
+def book_in(session: Session, user: User, body: BookingIn, now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     if body.detention is not None:
         require(user, Role.CUSTODY_SERGEANT, doing="authorise or refuse detention")
@@ -100,9 +102,10 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
             errors.append(("person_id", "There is no person with this id; search again or add a new person."))
     field_errors(errors)
     _lock_numbering(session)
-    if session.get(CustodyRecord, body.id) is not None:
+    existing = session.get(CustodyRecord, body.id)
+    if existing is not None:
         raise ProblemError(409, f"A custody record with id {body.id} already exists.",
-                           current=current(session, session.get(CustodyRecord, body.id)))
+                           current=current(session, existing))
     if person is not None:
         open_record = session.scalars(select(CustodyRecord).where(CustodyRecord.person_id == person.id,
                                                                   CustodyRecord.status != STATUS_RELEASED)).first()
@@ -111,6 +114,7 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
                                     f"{open_record.custody_number}; release them on that record before booking "
                                     "in again.", current=current(session, open_record))
     else:
+        assert body.person is not None  # field_errors refused every other combination of person_id and person
         person = people.create_person(session, body.person, user)
     relevant = pace_clock.relevant_time(route=body.arrival_route, arrested_at=body.arrested_at,
                                         arrived_at=body.arrived_at, left_first_area_at=body.left_first_area_at,
@@ -143,7 +147,7 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
 
 
 def decide_detention(session: Session, user: User, record_id: str, body: DetentionIn, if_match: int | None,
-                     now: datetime | None = None) -> CustodyRecordOut:
+                     now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     require(user, Role.CUSTODY_SERGEANT, doing="authorise or refuse detention")
     record = writable(session, record_id, if_match)
@@ -160,7 +164,7 @@ def decide_detention(session: Session, user: User, record_id: str, body: Detenti
 
 
 def patch_record(session: Session, user: User, record_id: str, body: RecordPatch, if_match: int | None,
-                 now: datetime | None = None) -> CustodyRecordOut:
+                 now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     record = writable(session, record_id, if_match, require_match=True)
     given = body.model_dump(exclude_unset=True)

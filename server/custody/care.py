@@ -4,12 +4,14 @@ interviews: the care of the detainee while in custody."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain import observation as obs
 from domain import rights
+from domain.events import EventType
 from domain.risk import RiskResponse, assess
 from domain.roles import Role
 from server import audit, records
@@ -26,7 +28,7 @@ from server.db import utcnow
 from server.errors import ProblemError
 
 
-def _taken(session: Session, model, row_id: str, what: str) -> None:
+def _taken(session: Session, model: type[Any], row_id: str, what: str) -> None:
     records.ensure_new(session, model, row_id, what)
 
 
@@ -65,13 +67,13 @@ def add_right(session: Session, user: User, record_id: str, body: RightIn, if_ma
         text += f" {body.note}"
     write_log(session, user, record, "rights", text, body.at, now)
     out = right_out(row)
-    emit(session, "custody.right.created", "custody_right", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_RIGHT_CREATED, "custody_right", row.id, out, record_id=record.id)
     changed(session, user, record, now)
     return out
 
 
 def give_rights_notice(session: Session, user: User, record_id: str, body: RightsNoticeIn, if_match: int | None,
-                       now: datetime | None = None) -> CustodyRecordOut:
+                       now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     record = writable(session, record_id, if_match)
     if body.language not in force.notice_languages():
@@ -85,7 +87,7 @@ def give_rights_notice(session: Session, user: User, record_id: str, body: Right
 
 
 def appropriate_adult(session: Session, user: User, record_id: str, body: AppropriateAdultIn, if_match: int | None,
-                      now: datetime | None = None) -> CustodyRecordOut:
+                      now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     record = writable(session, record_id, if_match)
     event_time("at", body.at, record, now)
@@ -144,8 +146,8 @@ def add_risk_assessment(session: Session, user: User, record_id: str, body: Risk
               + (f" Officer observations: {body.officer_observations}" if body.officer_observations else ""),
               body.assessed_at, now)
     out = _risk_out(row)
-    emit(session, "custody.risk_assessment.created", "custody_risk_assessment", row.id, out,
-                record_id=record.id)
+    emit(session, EventType.CUSTODY_RISK_ASSESSMENT_CREATED, "custody_risk_assessment", row.id, out,
+         record_id=record.id)
     changed(session, user, record, now)
     return out
 
@@ -162,7 +164,7 @@ def list_risk_assessments(session: Session, user: User, record_id: str) -> list[
 
 
 def set_observation_level(session: Session, user: User, record_id: str, body: ObservationLevelIn,
-                          if_match: int | None, now: datetime | None = None) -> CustodyRecordOut:
+                          if_match: int | None, now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     require(user, Role.CUSTODY_SERGEANT, doing="set the observation level")
     record = writable(session, record_id, if_match)
@@ -191,8 +193,8 @@ def add_check(session: Session, user: User, record_id: str, body: CheckIn, if_ma
     _taken(session, CellCheck, body.id, "check")
     event_time("observed_at", body.observed_at, record, now)
     if record.observation_level is None:
-        field_errors([("observation_level", "The custody sergeant must set an observation level before checks "
-                                            "are recorded.")])
+        raise ProblemError.field("observation_level", "The custody sergeant must set an observation level before "
+                                                      "checks are recorded.")
     level = obs.ObservationLevel(record.observation_level)
     field_errors(obs.check_errors(level, body.check_type, body.result, config=force.observation()))
     emergency = obs.is_medical_emergency(body.result)
@@ -210,9 +212,9 @@ def add_check(session: Session, user: User, record_id: str, body: CheckIn, if_ma
         text += f" {body.note}"
     write_log(session, user, record, "cell_check", text, body.observed_at, now)
     out = _check_out(row, record, last_check_at(session, record.id))
-    emit(session, "custody.check.created", "custody_check", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_CHECK_CREATED, "custody_check", row.id, out, record_id=record.id)
     if emergency:
-        emit(session, "custody.medical_emergency", "custody_check", row.id, out, record_id=record.id)
+        emit(session, EventType.CUSTODY_MEDICAL_EMERGENCY, "custody_check", row.id, out, record_id=record.id)
     audit.record(session, user, audit.AuditAction.COLLECTION, "custody_check", row.id)
     changed(session, user, record, now)
     return out
@@ -263,7 +265,7 @@ def start_interview(session: Session, user: User, record_id: str, body: Intervie
     if body.ended_at is not None:
         write_log(session, user, record, "interview_end", "Interview ended.", body.ended_at, now)
     out = _interview_out(row)
-    emit(session, "custody.interview.created", "custody_interview", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_INTERVIEW_CREATED, "custody_interview", row.id, out, record_id=record.id)
     changed(session, user, record, now)
     return out
 
@@ -285,7 +287,7 @@ def end_interview(session: Session, user: User, record_id: str, interview_id: st
     session.flush()
     write_log(session, user, record, "interview_end", "Interview ended. " + _who(row), body.ended_at, now)
     out = _interview_out(row)
-    emit(session, "custody.interview.updated", "custody_interview", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_INTERVIEW_UPDATED, "custody_interview", row.id, out, record_id=record.id)
     changed(session, user, record, now)
     return out
 

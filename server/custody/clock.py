@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from domain import pace_clock
+from domain.events import EventType
 from domain.pace_clock import AuthorityKind
 from domain.roles import Role
 from server import audit, records
 from server.auth.models import User
 from server.custody import force
-from server.custody.models import DetentionAuthority, Review
+from server.custody.models import CustodyRecord, DetentionAuthority, Review
 from server.custody.schemas import AuthorityOut, ExtensionIn, ReviewIn, ReviewOut, WarrantIn
 from server.custody.service import (emit, _authorities, _reviews, authority_out, changed, domain_authorities,
                                     event_time, field_errors, fmt, forbid, involved_officer_ids, is_charged,
                                     offence_indictable, require, review_out, role_of, writable, write_log)
 from server.db import utcnow
+from server.errors import ProblemError
 
 
-def _taken(session: Session, model, row_id: str, what: str = "entry") -> None:
+def _taken(session: Session, model: type[Any], row_id: str, what: str = "entry") -> None:
     records.ensure_new(session, model, row_id, what)
 
 
@@ -34,20 +37,21 @@ def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_
     if not decision.ok:
         raise forbid(decision.reason or "You may not review this detention.")
     _taken(session, Review, body.id)
-    if record.detention_authorised_at is None:
-        field_errors([("kind", "Detention has not been authorised yet, so there is nothing to review.")])
+    authorised_at = record.detention_authorised_at
+    if authorised_at is None:
+        raise ProblemError.field("kind", "Detention has not been authorised yet, so there is nothing to review.")
     event_time("at", body.at, record, now)
     config = force.clock()
     done = sum(1 for r in _reviews(session, record.id) if r.kind == "review")
     number = done + 1
-    due = pace_clock.review_due_at(number, record.detention_authorised_at, config)
+    due = pace_clock.review_due_at(number, authorised_at, config)
     if body.kind == "postponement":
         post = pace_clock.check_postponement(body.grounds, review_number=number, postponed_at=body.at,
-                                             detention_authorised_at=record.detention_authorised_at, config=config)
+                                             detention_authorised_at=authorised_at, config=config)
         if not post.ok:
             field_errors([("grounds" if not body.grounds.strip() else "at", post.reason or "")])
     else:
-        errors = []
+        errors: list[tuple[str, str]] = []
         if body.outcome is None:
             errors.append(("outcome", "A review needs an outcome: continue detention or release."))
         if not body.grounds.strip():
@@ -69,7 +73,7 @@ def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_
                 f"Reason: {body.grounds}")
     write_log(session, user, record, "review", text, body.at, now)
     out = review_out(row)
-    emit(session, "custody.review.created", "custody_review", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_REVIEW_CREATED, "custody_review", row.id, out, record_id=record.id)
     changed(session, user, record, now)
     return out
 
@@ -80,13 +84,13 @@ def _authority_field(reason: str) -> str:
     return "authorised_at" if timing else "expires_at"
 
 
-def _store_authority(session: Session, user: User, record, row: DetentionAuthority, text: str,
+def _store_authority(session: Session, user: User, record: CustodyRecord, row: DetentionAuthority, text: str,
                      now: datetime) -> AuthorityOut:
     session.add(row)
     session.flush()
     write_log(session, user, record, "extension", text, row.granted_at, now)
     out = authority_out(row)
-    emit(session, "custody.authority.created", "custody_authority", row.id, out, record_id=record.id)
+    emit(session, EventType.CUSTODY_AUTHORITY_CREATED, "custody_authority", row.id, out, record_id=record.id)
     audit.record(session, user, audit.AuditAction.COLLECTION, "custody_authority", row.id)
     changed(session, user, record, now)
     return out

@@ -10,17 +10,22 @@ Everything is invented. The services are called with `now` set to the moment eac
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from domain.observation import CheckResult, CheckType, ObservationLevel
+from domain.rights import Right
+from domain.risk import Answer, Source
 from server.auth.models import User
 from server.custody import booking, care, clock, force, service
 from server.custody.models import CustodyRecord, LogEntry
 from server.custody.schemas import (AppropriateAdultIn, BookingIn, CheckIn, DetentionIn, InterviewIn,
-                                    ObservationLevelIn, ReviewIn, RightIn, RightsNoticeIn, RiskAssessmentIn)
+                                    ObservationLevelIn, ReviewIn, RightIn, RightsNoticeIn, RiskAssessmentIn,
+                                    RiskResponseIn)
 from server.people import service as people
 from server.people.models import Person
 
@@ -34,9 +39,13 @@ REVIEW_DUE_SOON = "Jessamy"  # first review due within the hour, not yet done
 AA_AWAITED = "Carrow"  # juvenile; AA requested, not yet arrived
 CHECK_HISTORY = timedelta(hours=2)  # checks are generated for the last two hours only (keeps loading quick)
 
+RiskLevel = Literal["low", "medium", "high"]
+# surname, forenames, date of birth, gender, hours since arrival, juvenile, vulnerable, risk, observation level
+DemoDetainee = tuple[str, str, date, str, float, bool, bool, RiskLevel, int]
 
-def _risk_responses(risk: str, obs_level: int, vulnerable: bool) -> list[dict]:
-    yes = set()
+
+def _risk_responses(risk: RiskLevel, obs_level: int, vulnerable: bool) -> list[RiskResponseIn]:
+    yes: set[str] = set()
     if risk in ("medium", "high"):
         yes |= {"alcohol_drugs"}
     if obs_level >= 2:
@@ -47,7 +56,7 @@ def _risk_responses(risk: str, obs_level: int, vulnerable: bool) -> list[dict]:
         yes |= {"mental_health", "appropriate_adult"}
     keys = ["physical_health", "medication", "mental_health", "self_harm_history", "self_harm_current",
             "alcohol_drugs", "dependency", "violence", "warning_markers", "first_time", "appropriate_adult"]
-    return [{"area": k, "answer": "yes" if k in yes else "no", "source": "detainee"} for k in keys]
+    return [RiskResponseIn(area=k, answer=Answer.YES if k in yes else Answer.NO, source=Source.DETAINEE) for k in keys]
 
 
 def _check_for(level: int) -> tuple[CheckType, CheckResult]:
@@ -56,7 +65,7 @@ def _check_for(level: int) -> tuple[CheckType, CheckResult]:
     return CheckType.LOOK, CheckResult.AWAKE_SETTLED
 
 
-def load_custody_demo(session: Session, users: dict[str, User], now: datetime, detainees: list[tuple],
+def load_custody_demo(session: Session, users: dict[str, User], now: datetime, detainees: list[DemoDetainee],
                       demo_id: Callable[[str, str], str]) -> dict[str, int]:
     """Book in whichever demo detainees are missing. Returns records and log entries added."""
     before = session.scalar(select(func.count()).select_from(LogEntry)) or 0
@@ -67,14 +76,14 @@ def load_custody_demo(session: Session, users: dict[str, User], now: datetime, d
     finally:
         session.info.pop(service.BULK_LOAD, None)
     for record_id in added:  # one event per record, with the whole booked-in record
-        record = session.get(CustodyRecord, record_id)
-        service.emit(session, "custody.record.created", service.RECORD, record_id,
+        record = session.get_one(CustodyRecord, record_id)
+        service.emit(session, EventType.CUSTODY_RECORD_CREATED, service.RECORD, record_id,
                      service.record_out(session, record, now), record_id=record_id)
     after = session.scalar(select(func.count()).select_from(LogEntry)) or 0
     return {"records": len(added), "log_entries": after - before}
 
 
-def _book_all(session: Session, users: dict[str, User], now: datetime, detainees: list[tuple],
+def _book_all(session: Session, users: dict[str, User], now: datetime, detainees: list[DemoDetainee],
               demo_id: Callable[[str, str], str], added: list[str]) -> None:
     sergeant, detention, inspector = users["sergeant"], users["detention"], users["inspector"]
     investigator = users["investigator"]
@@ -109,7 +118,7 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
         added.append(record_id)
         care.give_rights_notice(session, sergeant, record_id, RightsNoticeIn(language="en", given_at=at(22)), None,
                                 now=at(22))
-        care.add_right(session, sergeant, record_id, RightIn(id=key("right_legal"), right="legal_advice",
+        care.add_right(session, sergeant, record_id, RightIn(id=key("right_legal"), right=Right.LEGAL_ADVICE,
                                                              requested=index % 3 != 0, at=at(23)), None, now=at(23))
         care.add_risk_assessment(session, sergeant, record_id, RiskAssessmentIn(
             id=key("risk"), trigger="booking_in", assessed_at=at(25),
@@ -120,7 +129,7 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
             risk_level=risk), None, now=at(26))
         care.set_observation_level(session, sergeant, record_id, ObservationLevelIn(
             level=level, set_at=at(30), reason=f"Risk assessment: {risk} risk."), None, now=at(30))
-        record = session.get(CustodyRecord, record_id)
+        record = session.get_one(CustodyRecord, record_id)
         if record.juvenile or vulnerable:
             care.appropriate_adult(session, sergeant, record_id, AppropriateAdultIn(
                 event="requested", at=at(24), name="Hesketh Morrow (parent)" if record.juvenile else

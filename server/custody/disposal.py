@@ -21,7 +21,7 @@ from server.errors import ProblemError
 
 
 def charge(session: Session, user: User, record_id: str, body: ChargeIn, if_match: int | None,
-           now: datetime | None = None) -> CustodyRecordOut:
+           now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     require(user, Role.CUSTODY_SERGEANT, doing="charge a detainee")
     record = writable(session, record_id, if_match)
@@ -37,7 +37,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeIn, if_matc
 
 
 def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_match: int | None,
-            now: datetime | None = None) -> CustodyRecordOut:
+            now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     require(user, Role.CUSTODY_SERGEANT, doing="release, bail, remand or transfer a detainee")
     record = writable(session, record_id, if_match)

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
@@ -200,17 +201,18 @@ class Interview(_Fact, Base):
 
 
 @event.listens_for(LogEntry, "before_update")
-def _log_is_append_only(_mapper, _connection, target: LogEntry) -> None:
+def _log_is_append_only(_mapper: Mapper[LogEntry], _connection: Connection, target: LogEntry) -> None:
     raise RuntimeError(f"log entry {target.id} is append-only; add a correction instead")
 
 
 @event.listens_for(LogEntry, "before_delete")
-def _log_is_never_deleted(_mapper, _connection, target: LogEntry) -> None:
+def _log_is_never_deleted(_mapper: Mapper[LogEntry], _connection: Connection, target: LogEntry) -> None:
     raise RuntimeError(f"log entry {target.id} is append-only; it cannot be deleted")
 
 
 for _cls in (RightEvent, RiskAssessment, CellCheck, Review, DetentionAuthority):
     @event.listens_for(_cls, "before_update")
-    def _facts_are_append_only(_mapper, _connection, target) -> None:
+    def _facts_are_append_only(_mapper: Mapper[Any], _connection: Connection,
+                               target: RightEvent | RiskAssessment | CellCheck | Review | DetentionAuthority) -> None:
         raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")
 

@@ -2,9 +2,10 @@
 give the reason with each 403; the route only admits custody staff to writes."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
@@ -22,10 +23,12 @@ router = APIRouter(prefix="/custody", tags=["custody"])
 CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
 
 
-WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
-                409: {"description": "Record released (read-only), or id already used"},
-                412: {"description": "If-Match version is stale (current = the record)"},
-                422: {"description": "Invalid (field errors)"}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not allowed for your role (detail says why)"},
+    409: {"description": "Record released (read-only), or id already used"},
+    412: {"description": "If-Match version is stale (current = the record)"},
+    422: {"description": "Invalid (field errors)"},
+}
 
 
 @router.get("/records", response_model=list[CustodyRecordOut])
@@ -34,7 +37,7 @@ def list_records(user: CurrentUser, session: SessionDep, open: bool = False) -> 
 
 
 @router.post("/records", status_code=201, response_model=CustodyRecordOut, responses=WRITE_ERRORS)
-def book_in(body: BookingIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep):
+def book_in(body: BookingIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: booking.book_in(session, user, body))
 
 
@@ -46,13 +49,13 @@ def get_record(record_id: str, user: CurrentUser, session: SessionDep) -> Custod
 @router.patch("/records/{record_id}", response_model=CustodyRecordOut,
               responses={**WRITE_ERRORS, 428: {"description": "If-Match missing"}})
 def patch_record(record_id: str, body: RecordPatch, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-                 if_match: IfMatch):
+                 if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: booking.patch_record(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/detention-decision", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def detention_decision(record_id: str, body: DetentionIn, user: CustodyStaff, session: SessionDep,
-                       idem: IdempotencyDep, if_match: IfMatch):
+                       idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: booking.decide_detention(session, user, record_id, body, if_match))
 
 
@@ -65,33 +68,33 @@ def list_log(record_id: str, user: CurrentUser, session: SessionDep) -> list[Log
              responses={409: {"description": "Record released (read-only) or entry id taken"},
                         422: {"description": "Invalid entry (field errors)"}})
 def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: CustodyStaff,
-                  session: SessionDep, idem: IdempotencyDep):
+                  session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     tolerance = request.app.state.settings.future_tolerance
     return idem.run(201, lambda: service.add_log_entry(session, user, record_id, body, tolerance))
 
 
 @router.post("/records/{record_id}/rights", status_code=201, response_model=RightOut, responses=WRITE_ERRORS)
 def add_right(record_id: str, body: RightIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-              if_match: IfMatch):
+              if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: care.add_right(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/rights-notice", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def rights_notice(record_id: str, body: RightsNoticeIn, user: CustodyStaff, session: SessionDep,
-                  idem: IdempotencyDep, if_match: IfMatch):
+                  idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: care.give_rights_notice(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/appropriate-adult", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def appropriate_adult(record_id: str, body: AppropriateAdultIn, user: CustodyStaff, session: SessionDep,
-                      idem: IdempotencyDep, if_match: IfMatch):
+                      idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: care.appropriate_adult(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/risk-assessments", status_code=201, response_model=RiskAssessmentOut,
              responses=WRITE_ERRORS)
 def add_risk_assessment(record_id: str, body: RiskAssessmentIn, user: CustodyStaff, session: SessionDep,
-                        idem: IdempotencyDep, if_match: IfMatch):
+                        idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: care.add_risk_assessment(session, user, record_id, body, if_match))
 
 
@@ -102,13 +105,13 @@ def list_risk_assessments(record_id: str, user: CurrentUser, session: SessionDep
 
 @router.post("/records/{record_id}/observation-level", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def observation_level(record_id: str, body: ObservationLevelIn, user: CustodyStaff, session: SessionDep,
-                      idem: IdempotencyDep, if_match: IfMatch):
+                      idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: care.set_observation_level(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/checks", status_code=201, response_model=CheckOut, responses=WRITE_ERRORS)
 def add_check(record_id: str, body: CheckIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-              if_match: IfMatch):
+              if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: care.add_check(session, user, record_id, body, if_match))
 
 
@@ -119,34 +122,34 @@ def list_checks(record_id: str, user: CurrentUser, session: SessionDep) -> list[
 
 @router.post("/records/{record_id}/reviews", status_code=201, response_model=ReviewOut, responses=WRITE_ERRORS)
 def add_review(record_id: str, body: ReviewIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-               if_match: IfMatch):
+               if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: clock.add_review(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/extensions", status_code=201, response_model=AuthorityOut,
              responses=WRITE_ERRORS)
 def add_extension(record_id: str, body: ExtensionIn, user: CustodyStaff, session: SessionDep,
-                  idem: IdempotencyDep, if_match: IfMatch):
+                  idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: clock.add_extension(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/warrants", status_code=201, response_model=AuthorityOut, responses=WRITE_ERRORS)
 def add_warrant(record_id: str, body: WarrantIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-                if_match: IfMatch):
+                if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: clock.add_warrant(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/interviews", status_code=201, response_model=InterviewOut,
              responses=WRITE_ERRORS)
 def start_interview(record_id: str, body: InterviewIn, user: CustodyStaff, session: SessionDep,
-                    idem: IdempotencyDep, if_match: IfMatch):
+                    idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(201, lambda: care.start_interview(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/interviews/{interview_id}/end", response_model=InterviewOut,
              responses=WRITE_ERRORS)
 def end_interview(record_id: str, interview_id: str, body: InterviewEndIn, user: CustodyStaff,
-                  session: SessionDep, idem: IdempotencyDep, if_match: IfMatch):
+                  session: SessionDep, idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: care.end_interview(session, user, record_id, interview_id, body, if_match))
 
 
@@ -157,11 +160,11 @@ def list_interviews(record_id: str, user: CurrentUser, session: SessionDep) -> l
 
 @router.post("/records/{record_id}/charge", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def charge(record_id: str, body: ChargeIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-           if_match: IfMatch):
+           if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: disposal.charge(session, user, record_id, body, if_match))
 
 
 @router.post("/records/{record_id}/disposal", response_model=CustodyRecordOut, responses=WRITE_ERRORS)
 def dispose(record_id: str, body: DisposalIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
-            if_match: IfMatch):
+            if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: disposal.dispose(session, user, record_id, body, if_match))

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.custody_log import LOG_KINDS, text_problem
 from domain.observation import CheckResult, CheckType
-from domain.pace_clock import ArrivalRoute, AuthorityKind
+from domain.pace_clock import ArrivalRoute
 from domain.rights import Right
 from domain.risk import AREAS_BY_KEY, Answer, Source
 from server.people.schemas import PersonIn
@@ -424,7 +424,8 @@ class ExtensionIn(_Created):
 
 
 class WarrantIn(_Created):
-    kind: Literal[AuthorityKind.WARRANT.value, AuthorityKind.WARRANT_EXTENSION.value]  # type: ignore[valid-type]
+    # AuthorityKind.WARRANT and WARRANT_EXTENSION: a Literal takes the values themselves, not expressions.
+    kind: Literal["warrant_of_further_detention", "extension_of_warrant"]
     issued_at: UTCIn
     expires_at: UTCIn
     court: CleanStr = Field(min_length=1, max_length=200)

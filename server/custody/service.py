@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from domain import observation as obs
 from domain import pace_clock, rights
 from domain.decision import FieldError
+from domain.events import EventType
 from domain.risk import Trigger, reassessment_reason
 from domain.roles import ROLE_TITLES, Role
 from server import audit, events, records
@@ -201,7 +203,7 @@ def record_out(session: Session, record: CustodyRecord, now: datetime | None = N
                 if level is not None else None)
     reason = aa_reason(record)
     decision = None
-    if record.detention_decision is not None:
+    if record.detention_decision is not None and record.detention_decided_at is not None:  # set together
         decision = DetentionDecisionOut(decision=record.detention_decision, grounds=record.detention_grounds or "",
                                         decided_at=record.detention_decided_at,
                                         by=OfficerOut(id=record.detention_decided_by_id or "",
@@ -247,7 +249,7 @@ def record_out(session: Session, record: CustodyRecord, now: datetime | None = N
         released_at=record.released_at, version=record.version)
 
 
-def current(session: Session, record: CustodyRecord) -> dict:
+def current(session: Session, record: CustodyRecord) -> dict[str, Any]:
     return record_out(session, record).model_dump(mode="json")
 
 
@@ -311,7 +313,8 @@ def writable(session: Session, record_id: str, if_match: int | None = None, *,
 BULK_LOAD = "custody_bulk_load"  # session.info flag: demo loading, no per-step events or representations
 
 
-def emit(session: Session, type_: str, entity: str, entity_id: str, data, record_id: str | None = None) -> None:
+def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
+         record_id: str | None = None) -> None:
     """events.emit, except while the demo suite is bulk-loaded (it announces each record once at the end)."""
     if not session.info.get(BULK_LOAD):
         events.emit(session, type_, entity, entity_id, data, record_id=record_id)
@@ -325,22 +328,23 @@ def write_log(session: Session, user: User, record: CustodyRecord, kind: str, te
     session.add(entry)
     session.flush()
     if not session.info.get(BULK_LOAD):
-        emit(session, "custody.log_entry.created", LOG_ENTRY, entry.id, LogEntryOut.model_validate(entry),
+        emit(session, EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, entry.id, LogEntryOut.model_validate(entry),
              record_id=record.id)
     return entry
 
 
 def changed(session: Session, user: User, record: CustodyRecord, now: datetime, *,
-            action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut:
-    """Audit, and emit the full new record so boards update live."""
+            action: audit.AuditAction = audit.AuditAction.ALTERATION, created: bool = False) -> CustodyRecordOut | None:
+    """Audit, and emit the full new record so boards update live. None while the demo suite is bulk-loaded (its
+    loader announces each record once at the end and reads no representation)."""
     record.updated_at = now  # the version moved on when writable() claimed the record
     session.flush()
     audit.record(session, user, action, RECORD, record.id)
     if session.info.get(BULK_LOAD):
-        return None  # type: ignore[return-value]  (the demo loader does not use it)
+        return None
     out = record_out(session, record, now)
-    events.emit(session, "custody.record.created" if created else "custody.record.updated", RECORD, record.id,
-                out, record_id=record.id)
+    events.emit(session, EventType.CUSTODY_RECORD_CREATED if created else EventType.CUSTODY_RECORD_UPDATED, RECORD,
+                record.id, out, record_id=record.id)
     return out
 
 
@@ -367,7 +371,7 @@ def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn
     session.flush()
     out = LogEntryOut.model_validate(entry)
     audit.record(session, user, audit.AuditAction.COLLECTION, LOG_ENTRY, entry.id)
-    events.emit(session, "custody.log_entry.created", LOG_ENTRY, entry.id, out, record_id=record.id)
+    events.emit(session, EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, entry.id, out, record_id=record.id)
     return out
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
 
 from domain.roles import Role
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
@@ -17,7 +18,7 @@ Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR))]
 
 
 @router.post("/reports", status_code=201, response_model=ReportOut)
-def create_report(body: ReportIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def create_report(body: ReportIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.create_report(session, user, body))
 
 
@@ -36,22 +37,23 @@ def open_report(report_id: str, user: CurrentUser, session: SessionDep,
 
 @router.post("/reports/{report_id}/grading", response_model=ReportOut)
 def regrade(report_id: str, body: RegradeIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-            if_match: IfMatch):
+            if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.regrade(session, user, report_id, body, if_match))
 
 
 @router.post("/reports/{report_id}/qa", response_model=ReportOut)
 def qa(report_id: str, body: QaIn, user: Supervisor, session: SessionDep, idem: IdempotencyDep,
-       if_match: IfMatch):
+       if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.qa(session, user, report_id, body, if_match))
 
 
 @router.post("/reports/{report_id}/disseminate", response_model=ReportOut)
 def disseminate(report_id: str, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-                if_match: IfMatch):
+                if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.disseminate(session, user, report_id, if_match))
 
 
 @router.post("/reports/{report_id}/people", status_code=201, response_model=ReportOut)
-def add_person(report_id: str, body: LinkPersonIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def add_person(report_id: str, body: LinkPersonIn, user: CurrentUser, session: SessionDep,
+               idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.add_person(session, user, report_id, body))

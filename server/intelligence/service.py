@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from domain.grading import validate_grading
 from server import audit, events, records
 from server.auth.models import User
@@ -134,7 +135,7 @@ def create_report(session: Session, user: User, body: ReportIn) -> ReportOut:
         report.events.append(IntelligenceEvent(id=str(uuid.uuid4()), report_id=report.id, kind=ev.kind, ref=ev.ref))
     session.flush()
     audit.record(session, user, audit.AuditAction.COLLECTION, REPORT, report.id)
-    events.emit(session, "intelligence.report.created", REPORT, report.id, feed_data(report))
+    events.emit(session, EventType.INTEL_REPORT_CREATED, REPORT, report.id, feed_data(report))
     # The submitter sees what they wrote, even when their role would not let them reopen it.
     out = report_out(report, user)
     out.original_text = report.original_text
@@ -167,7 +168,7 @@ def _changed(session: Session, user: User, report: IntelligenceReport) -> Report
     """After _claim (which moved the version on): audit and announce."""
     session.flush()
     audit.record(session, user, audit.AuditAction.ALTERATION, REPORT, report.id)
-    events.emit(session, "intelligence.report.updated", REPORT, report.id, feed_data(report))
+    events.emit(session, EventType.INTEL_REPORT_UPDATED, REPORT, report.id, feed_data(report))
     return report_out(report, user)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from domain.roles import Role
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
@@ -24,7 +25,8 @@ def list_investigations(user: CurrentUser, session: SessionDep) -> list[Investig
 
 
 @router.post("/investigations", status_code=201, response_model=InvestigationOut)
-def create_investigation(body: InvestigationIn, user: Investigator, session: SessionDep, idem: IdempotencyDep):
+def create_investigation(body: InvestigationIn, user: Investigator, session: SessionDep,
+                         idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.create_investigation(session, user, body))
 
 
@@ -35,25 +37,26 @@ def read_investigation(investigation_id: str, user: CurrentUser, session: Sessio
 
 @router.patch("/investigations/{investigation_id}", response_model=InvestigationOut)
 def update_investigation(investigation_id: str, body: InvestigationPatch, user: Investigator, session: SessionDep,
-                         idem: IdempotencyDep, if_match: IfMatch):
+                         idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.update_investigation(session, user, investigation_id, body, if_match))
 
 
 @router.post("/investigations/{investigation_id}/people", status_code=201, response_model=InvestigationOut)
 def link_person(investigation_id: str, body: LinkPersonIn, user: Investigator, session: SessionDep,
-                idem: IdempotencyDep):
+                idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.link_person(session, user, investigation_id, body))
 
 
 @router.post("/investigations/{investigation_id}/lines-of-enquiry", status_code=201,
              response_model=InvestigationOut)
-def add_line(investigation_id: str, body: LineIn, user: Investigator, session: SessionDep, idem: IdempotencyDep):
+def add_line(investigation_id: str, body: LineIn, user: Investigator, session: SessionDep,
+             idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.add_line(session, user, investigation_id, body))
 
 
 @router.post("/investigations/{investigation_id}/actions", status_code=201, response_model=ActionOut)
 def raise_action(investigation_id: str, body: ActionIn, user: Investigator, session: SessionDep,
-                 idem: IdempotencyDep):
+                 idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.raise_action(session, user, investigation_id, body))
 
 
@@ -76,5 +79,5 @@ def read_action(action_id: str, user: CurrentUser, session: SessionDep) -> Actio
 
 @router.post("/actions/{action_id}/transitions", response_model=ActionOut)
 def action_transition(action_id: str, body: TransitionIn, user: CurrentUser, session: SessionDep,
-                      idem: IdempotencyDep, if_match: IfMatch):
+                      idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.apply_transition(session, user, action_id, body, if_match))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
+from domain.events import EventType
 from domain.roles import Role
 from server import audit, events, records
 from server.auth.models import User
@@ -107,14 +108,16 @@ def _claim_investigation(session: Session, investigation_id: str, if_match: int 
                          current=lambda inv: investigation_out(session, inv), required=required)
 
 
-def _investigation_changed(session: Session, user: User, inv: Investigation, verb: str = "updated") -> InvestigationOut:
+def _investigation_changed(session: Session, user: User, inv: Investigation, *,
+                           created: bool = False) -> InvestigationOut:
     """After _claim_investigation (which moved the version on) or a create: audit and announce."""
     session.flush()
     session.expire(inv)
     out = investigation_out(session, inv)
-    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+    audit.record(session, user, audit.AuditAction.COLLECTION if created else audit.AuditAction.ALTERATION,
                  INVESTIGATION, inv.id)
-    events.emit(session, f"investigations.investigation.{verb}", INVESTIGATION, inv.id, out)
+    events.emit(session, EventType.INVESTIGATION_CREATED if created else EventType.INVESTIGATION_UPDATED,
+                INVESTIGATION, inv.id, out)
     return out
 
 
@@ -126,7 +129,7 @@ def create_investigation(session: Session, user: User, body: InvestigationIn) ->
                         summary=body.summary, status="open", officer_in_charge=oic, created_by_id=user.id,
                         opened_at=now, version=1)
     session.add(inv)
-    return _investigation_changed(session, user, inv, "created")
+    return _investigation_changed(session, user, inv, created=True)
 
 
 def update_investigation(session: Session, user: User, investigation_id: str, body: InvestigationPatch,
@@ -179,7 +182,7 @@ def action_out(action: Action, now: datetime | None = None) -> ActionOut:
         investigation_reference=action.investigation.reference, number=action.number, title=action.title,
         details=action.details, origin=action.origin, priority=action.priority,
         line_of_enquiry_id=action.line_of_enquiry_id, status=action.status,
-        status_title=STATE_TITLES[ActionState(action.status)], raised_by=_brief(action.raised_by),
+        status_title=STATE_TITLES[ActionState(action.status)], raised_by=UserBrief.model_validate(action.raised_by),
         raised_at=action.raised_at, allocated_to=_brief(action.allocated_to), allocated_at=action.allocated_at,
         due_at=action.due_at, overdue=is_overdue(action, now), result_text=action.result_text,
         resulted_at=action.resulted_at, resulted_by=_brief(action.resulted_by),
@@ -218,12 +221,13 @@ def _new_action(session: Session, user: User, inv: Investigation, *, action_id: 
     return action
 
 
-def _emit_action(session: Session, user: User, action: Action, verb: str, now: datetime | None = None) -> ActionOut:
+def _emit_action(session: Session, user: User, action: Action, *, created: bool,
+                 now: datetime | None = None) -> ActionOut:
     session.flush()
     out = action_out(action, now)
-    audit.record(session, user, audit.AuditAction.COLLECTION if verb == "created" else audit.AuditAction.ALTERATION,
+    audit.record(session, user, audit.AuditAction.COLLECTION if created else audit.AuditAction.ALTERATION,
                  ACTION, action.id)
-    events.emit(session, f"investigations.action.{verb}", ACTION, action.id, out)
+    events.emit(session, EventType.ACTION_CREATED if created else EventType.ACTION_UPDATED, ACTION, action.id, out)
     return out
 
 
@@ -231,7 +235,7 @@ def raise_action(session: Session, user: User, investigation_id: str, body: Acti
     inv = get_investigation(session, investigation_id)
     action = _new_action(session, user, inv, action_id=body.id, title=body.title, details=body.details,
                          origin=body.origin, priority=body.priority, line_of_enquiry_id=body.line_of_enquiry_id)
-    return _emit_action(session, user, action, "created")
+    return _emit_action(session, user, action, created=True)
 
 
 def list_investigation_actions(session: Session, user: User, investigation_id: str,
@@ -312,6 +316,7 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     before = action.status
     note = None
     if event is ActionEvent.ALLOCATE:
+        assert officer is not None and body.due_at is not None  # both checked above
         action.allocated_to, action.allocated_at, action.due_at = officer, now, body.due_at
         note = f"allocated to {officer.display_name}, due {body.due_at.isoformat()}"
     elif event is ActionEvent.SUBMIT_RESULT:
@@ -329,8 +334,9 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
                               priority=fa.priority, line_of_enquiry_id=action.line_of_enquiry_id)
         action.further_action_id = further.id
         note = f"further action {further.number} raised"
+    assert decided.new_state is not None  # an allowed transition always names the state it leads to
     action.status = decided.new_state.value
     _history(action, user, event.value, before, action.status, body.reason.strip() or None, note, now)
     if further is not None:
-        _emit_action(session, user, further, "created")
-    return _emit_action(session, user, action, "updated", now)
+        _emit_action(session, user, further, created=True)
+    return _emit_action(session, user, action, created=False, now=now)

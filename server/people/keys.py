@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from domain.names import compact, soundex
+
+if TYPE_CHECKING:  # the models call these from their insert/update hooks
+    from server.people.models import Person, PersonAlias
 
 
 def first_forename(forenames: str) -> str:
@@ -23,11 +27,11 @@ def dob_keys(dob: date | None) -> dict[str, int | None]:
             "dob_day": dob.day if dob else None}
 
 
-def refresh_person_keys(person) -> None:
+def refresh_person_keys(person: Person) -> None:
     for attr, value in {**name_keys(person.surname, person.forenames), **dob_keys(person.date_of_birth)}.items():
         setattr(person, attr, value)
 
 
-def refresh_alias_keys(alias) -> None:
+def refresh_alias_keys(alias: PersonAlias) -> None:
     for attr, value in name_keys(alias.surname, alias.forenames).items():
         setattr(alias, attr, value)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import Column, Table, select, update
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Row, Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from server import audit, events, records
 from server.auth.models import User
 from server.db import Base, utcnow
@@ -27,8 +30,8 @@ MERGE = "person_merge"
 _NOT_LINKS = {("people", "merged_into"), ("person_merges", "survivor_id"), ("person_merges", "merged_id")}
 
 
-def person_link_columns() -> list[tuple[Table, Column]]:
-    found = []
+def person_link_columns() -> list[tuple[Table, Column[Any]]]:
+    found: list[tuple[Table, Column[Any]]] = []
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
             if (table.name, column.name) in _NOT_LINKS:
@@ -38,20 +41,21 @@ def person_link_columns() -> list[tuple[Table, Column]]:
     return found
 
 
-def _row_key(table: Table, row) -> str:
+def _row_key(table: Table, row: Row[Any]) -> str:
     pk = list(table.primary_key.columns)
     values = [row._mapping[c.name] for c in pk]
     return str(values[0]) if len(values) == 1 else json.dumps([str(v) for v in values])
 
 
-def _where_key(table: Table, key: str):
+def _where_key(table: Table, key: str) -> list[ColumnElement[bool]]:
     pk = list(table.primary_key.columns)
     values = [key] if len(pk) == 1 else json.loads(key)
     return [c == v for c, v in zip(pk, values)]
 
 
-def _repoint(session: Session, table: Table, column: Column, where, new_id: str) -> None:
-    values = {column.name: new_id}
+def _repoint(session: Session, table: Table, column: Column[Any], where: list[ColumnElement[bool]],
+             new_id: str) -> None:
+    values: dict[str, Any] = {column.name: new_id}
     if "version" in table.c:  # records with optimistic locking must show they changed
         values["version"] = table.c.version + 1
     session.execute(update(table).where(*where).values(**values))
@@ -63,7 +67,7 @@ def merge_out(merge: PersonMerge) -> MergeOut:
 
 def _emit_people(session: Session, *people: Person) -> None:
     for person in people:
-        events.emit(session, "people.person.updated", PERSON, person.id, person_out(person))
+        events.emit(session, EventType.PERSON_UPDATED, PERSON, person.id, person_out(person))
 
 
 def _claim_both(session: Session, survivor_id: str, merged_id: str) -> tuple[Person, Person]:
@@ -106,8 +110,8 @@ def merge_people(session: Session, user: User, body: MergeIn) -> MergeOut:
     session.add_all(links)
     session.flush()
     session.expire_all()
-    survivor, merged, merge = session.get(Person, body.survivor_id), session.get(Person, body.merged_id), \
-        session.get(PersonMerge, body.id)
+    survivor, merged, merge = session.get_one(Person, body.survivor_id), session.get_one(Person, body.merged_id), \
+        session.get_one(PersonMerge, body.id)
     # The survivor keeps the merged record's name as an alias, and any identifier it lacked.
     alias = PersonAlias(id=str(uuid.uuid4()), person_id=survivor.id, surname=merged.surname,
                         forenames=merged.forenames, date_of_birth=merged.date_of_birth, added_by_merge_id=merge.id)
@@ -122,12 +126,12 @@ def merge_people(session: Session, user: User, body: MergeIn) -> MergeOut:
         person.updated_at = now  # the version moved on when _claim_both claimed them
     session.flush()
     session.expire_all()
-    merge = session.get(PersonMerge, body.id)
+    merge = session.get_one(PersonMerge, body.id)
     out = merge_out(merge)
     for pid in (survivor.id, merged.id):
         audit.record(session, user, audit.AuditAction.COMBINATION, PERSON, pid, f"merge {merge.id}: {body.reason}")
-    events.emit(session, "people.person.merged", PERSON, merged.id, out)
-    _emit_people(session, session.get(Person, body.survivor_id), session.get(Person, body.merged_id))
+    events.emit(session, EventType.PERSON_MERGED, PERSON, merged.id, out)
+    _emit_people(session, session.get_one(Person, body.survivor_id), session.get_one(Person, body.merged_id))
     return out
 
 
@@ -142,11 +146,12 @@ def undo_merge(session: Session, user: User, merge_id: str, reason: str) -> Merg
     for link in merge.links:
         table = tables[link.table_name]
         _repoint(session, table, table.c[link.column_name], _where_key(table, link.row_id), merge.merged_id)
-    session.execute(PersonAlias.__table__.delete().where(PersonAlias.added_by_merge_id == merge.id))
+    session.execute(delete(PersonAlias).where(PersonAlias.added_by_merge_id == merge.id)
+                    .execution_options(synchronize_session=False))
     session.flush()
     session.expire_all()
-    merge = session.get(PersonMerge, merge_id)
-    survivor, merged = session.get(Person, merge.survivor_id), session.get(Person, merge.merged_id)
+    merge = session.get_one(PersonMerge, merge_id)
+    survivor, merged = session.get_one(Person, merge.survivor_id), session.get_one(Person, merge.merged_id)
     if merge.copied_pnc_id and survivor.pnc_id == merge.copied_pnc_id:
         survivor.pnc_id = None
     if merge.copied_cro_number and survivor.cro_number == merge.copied_cro_number:
@@ -160,7 +165,7 @@ def undo_merge(session: Session, user: User, merge_id: str, reason: str) -> Merg
     out = merge_out(merge)
     for pid in (survivor.id, merged.id):
         audit.record(session, user, audit.AuditAction.ALTERATION, PERSON, pid, f"undo merge {merge.id}: {reason}")
-    events.emit(session, "people.person.merge_undone", PERSON, merged.id, out)
+    events.emit(session, EventType.PERSON_MERGE_UNDONE, PERSON, merged.id, out)
     _emit_people(session, survivor, merged)
     return out
 

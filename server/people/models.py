@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
@@ -139,12 +140,12 @@ class PersonMergeLink(Base):
 
 @event.listens_for(Person, "before_insert")
 @event.listens_for(Person, "before_update")
-def _person_keys(_mapper, _connection, target: Person) -> None:
+def _person_keys(_mapper: Mapper[Person], _connection: Connection, target: Person) -> None:
     # Whoever creates or edits a person (custody booking-in too), the search keys follow the name and DOB.
     refresh_person_keys(target)
 
 
 @event.listens_for(PersonAlias, "before_insert")
 @event.listens_for(PersonAlias, "before_update")
-def _alias_keys(_mapper, _connection, target: PersonAlias) -> None:
+def _alias_keys(_mapper: Mapper[PersonAlias], _connection: Connection, target: PersonAlias) -> None:
     refresh_alias_keys(target)

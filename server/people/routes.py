@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from domain.people import WARNING_MARKERS
 from domain.roles import Role
@@ -48,17 +49,18 @@ def duplicates_check(body: DuplicateCheckIn, user: CurrentUser, session: Session
 
 
 @router.post("", status_code=201, response_model=PersonOut)
-def create_person(body: PersonIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def create_person(body: PersonIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: person_out(service.create_person(session, body, user)))
 
 
 @router.post("/merges", status_code=201, response_model=MergeOut)
-def merge_people(body: MergeIn, user: Supervisor, session: SessionDep, idem: IdempotencyDep):
+def merge_people(body: MergeIn, user: Supervisor, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: merge.merge_people(session, user, body))
 
 
 @router.post("/merges/{merge_id}/undo", response_model=MergeOut)
-def undo_merge(merge_id: str, body: ReasonIn, user: Supervisor, session: SessionDep, idem: IdempotencyDep):
+def undo_merge(merge_id: str, body: ReasonIn, user: Supervisor, session: SessionDep,
+               idem: IdempotencyDep) -> JSONResponse:
     return idem.run(200, lambda: merge.undo_merge(session, user, merge_id, body.reason))
 
 
@@ -69,18 +71,19 @@ def read_person(person_id: str, user: CurrentUser, session: SessionDep) -> Perso
 
 @router.patch("/{person_id}", response_model=PersonOut)
 def update_person(person_id: str, body: PersonPatch, user: CurrentUser, session: SessionDep, idem: IdempotencyDep,
-                  if_match: IfMatch):
+                  if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.update_person(session, user, person_id, body, if_match))
 
 
 @router.post("/{person_id}/warning-markers", status_code=201, response_model=PersonOut)
-def add_marker(person_id: str, body: MarkerAdd, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def add_marker(person_id: str, body: MarkerAdd, user: CurrentUser, session: SessionDep,
+               idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.add_marker(session, user, person_id, body))
 
 
 @router.post("/{person_id}/warning-markers/{marker_id}/remove", response_model=PersonOut)
 def remove_marker(person_id: str, marker_id: str, body: ReasonIn, user: CurrentUser, session: SessionDep,
-                  idem: IdempotencyDep):
+                  idem: IdempotencyDep) -> JSONResponse:
     return idem.run(200, lambda: service.remove_marker(session, user, person_id, marker_id, body.reason))
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from domain.identifiers import short_pnc_id
 from domain.people import (GENDERS, OFFICER_DEFINED_ETHNICITY, SELF_DEFINED_ETHNICITY, WARNING_MARKERS, dob_problem,
                            name_problem)
+from server.people.models import Person
 from server.wire import CleanStr, UTCOut
 
 
@@ -247,7 +248,7 @@ class PersonSummary(BaseModel):
     merged_into: str | None
 
 
-def person_out(person) -> PersonOut:
+def person_out(person: Person) -> PersonOut:
     out = PersonOut.model_validate(person)
     out.pnc_id_short = short_pnc_id(person.pnc_id) if person.pnc_id else None
     markers = sorted(out.warning_markers, key=lambda m: (m.removed_at is not None, m.set_at))
@@ -257,7 +258,7 @@ def person_out(person) -> PersonOut:
     return out
 
 
-def person_summary(person) -> PersonSummary:
+def person_summary(person: Person) -> PersonSummary:
     return PersonSummary(
         id=person.id, surname=person.surname, forenames=person.forenames, date_of_birth=person.date_of_birth,
         gender=person.gender, pnc_id=person.pnc_id,

@@ -8,11 +8,12 @@ the reasons it gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, Subquery, and_, or_, select, union
 from sqlalchemy.orm import Session
 
 from domain.identifiers import short_pnc_id, validate_pnc_id
@@ -73,7 +74,10 @@ def parse_query(q: str | None, dob: str | None, pnc: str | None, gender: str | N
     return Query(surname, forename, wanted_dob, canonical_pnc, gender)
 
 
-def _name_filter(cols, query: Query):
+_NameKeys = tuple[SQLColumnExpression[str | None], SQLColumnExpression[str | None], SQLColumnExpression[str | None]]
+
+
+def _name_filter(cols: _NameKeys, query: Query) -> ColumnElement[bool]:
     """cols: (surname_sx, surname_key, forename_sx) of people or aliases."""
     surname_sx, surname_key, forename_sx = cols
     key, sx = compact(query.surname), soundex(query.surname)
@@ -93,7 +97,7 @@ def _name_filter(cols, query: Query):
     return and_(by_surname, by_forename)
 
 
-def _dob_filter(query: Query):
+def _dob_filter(query: Query) -> ColumnElement[bool]:
     d = query.dob
     assert d is not None and d.year is not None
     same = [Person.dob_year == d.year]
@@ -107,19 +111,19 @@ def _dob_filter(query: Query):
     return or_(*clauses)
 
 
-def _candidate_ids(query: Query):
+def _candidate_ids(query: Query) -> Subquery | None:
     """One UNION of indexed lookups: the ids worth scoring."""
-    parts = []
+    parts: list[Select[str]] = []
     if query.pnc:
         parts.append(select(Person.id.label("pid")).where(Person.pnc_id == query.pnc))
-    d = query.dob
-    has_year = d is not None and d.year is not None
+    year = query.dob.year if query.dob is not None else None
+    has_year = year is not None
     if query.surname:
         by_name = select(Person.id.label("pid")).where(
             _name_filter((Person.surname_sx, Person.surname_key, Person.forename_sx), query))
-        if has_year:
+        if year is not None:
             # compare_dob scores nothing beyond a year either way, so those records would be ruled out anyway.
-            by_name = by_name.where(or_(Person.dob_year.is_(None), Person.dob_year.between(d.year - 1, d.year + 1)))
+            by_name = by_name.where(or_(Person.dob_year.is_(None), Person.dob_year.between(year - 1, year + 1)))
         parts.append(by_name)
         parts.append(select(PersonAlias.person_id.label("pid")).where(
             _name_filter((PersonAlias.surname_sx, PersonAlias.surname_key, PersonAlias.forename_sx), query)))
@@ -143,6 +147,14 @@ def candidate_ids(session: Session, query: Query) -> set[str]:
                                                        Person.merged_into.is_(None))))
 
 
+@overload
+def _partial(dob: date) -> PartialDate: ...
+
+
+@overload
+def _partial(dob: date | None) -> PartialDate | None: ...
+
+
 def _partial(dob: date | None) -> PartialDate | None:
     return PartialDate(dob.year, dob.month, dob.day) if dob else None
 
@@ -153,6 +165,10 @@ class _Scored:
     score: int
     reasons: list[str]
     row: Any = None
+
+
+# person_id, surname, forenames, date_of_birth of a PersonAlias
+_AliasRow = Row[str, str, str, date | None]
 
 
 class _Scorer:
@@ -183,13 +199,18 @@ class _Scorer:
         wanted = self.query.dob
         if wanted is None or wanted.year is None:
             return None
+        return self._dob_against(wanted, candidate)
+
+    def _dob_against(self, wanted: PartialDate, candidate: date | None) -> DobMatch:
         if candidate not in self._d:
             self._d[candidate] = compare_dob(wanted, _partial(candidate)) if candidate else DobMatch(0.0, "")
         return self._d[candidate]
 
-    def score(self, surname: str, forenames: str, dob: date | None, aliases, pnc: str | None) -> _Scored | None:
+    def score(self, surname: str, forenames: str, dob: date | None, aliases: Sequence[_AliasRow],
+              pnc: str | None) -> _Scored | None:
         query = self.query
-        best_score, best_reasons = -1, []
+        best_score: int = -1
+        best_reasons: list[str] = []
         pnc_same = bool(query.pnc) and pnc == query.pnc
         if query.surname:
             options = [(surname, forenames, dob, "")] + [
@@ -206,7 +227,7 @@ class _Scorer:
             if query.dob is not None and query.dob.year is not None and dob is not None and not pnc_same:
                 # Narrowing: a known date of birth that does not match at all rules the record out.
                 known = [dob] + [a.date_of_birth for a in aliases if a.date_of_birth]
-                if all(self.dob(d).score == 0 for d in known):
+                if all(self._dob_against(query.dob, d).score == 0 for d in known):
                     return None
         elif query.dob is not None:
             d = self.dob(dob)
@@ -223,20 +244,20 @@ class _Scorer:
         return _Scored("", best_score, best_reasons)
 
 
-def _score(session: Session, query: Query, ids) -> list[_Scored]:
+def _score(session: Session, query: Query, ids: Subquery | None) -> list[_Scored]:
     if ids is None:
         return []
     rows = session.execute(
         select(Person.id, Person.surname, Person.forenames, Person.date_of_birth, Person.pnc_id, Person.gender)
         .where(Person.id.in_(select(ids.c.pid)), Person.merged_into.is_(None)).limit(MAX_CANDIDATES)).all()
-    aliases: dict[str, list] = {}
+    aliases: dict[str, list[_AliasRow]] = {}
     if query.surname and rows:
         for a in session.execute(select(PersonAlias.person_id, PersonAlias.surname, PersonAlias.forenames,
                                         PersonAlias.date_of_birth)
                                  .where(PersonAlias.person_id.in_(select(ids.c.pid)))):
             aliases.setdefault(a.person_id, []).append(a)
     scorer = _Scorer(query)
-    scored = []
+    scored: list[_Scored] = []
     for row in rows:
         if query.gender and row.gender != query.gender:
             continue

@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.events import EventType
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import dob_problem
 from server import audit, events, records
@@ -75,7 +76,7 @@ def _identifier_clash(session: Session, person_id: str | None, pnc: str | None, 
                                current=person_out(other).model_dump(mode="json"))
 
 
-def _aliases(person_id: str, aliases: list[AliasIn], existing: list[PersonAlias] = ()) -> list[PersonAlias]:
+def _aliases(person_id: str, aliases: list[AliasIn], existing: Sequence[PersonAlias] = ()) -> list[PersonAlias]:
     """Rows for the given aliases; one whose id is already this person's is updated in place (a client sends
     back what it read), so replacing the list never inserts a second row with the same id."""
     known = {a.id: a for a in existing}
@@ -88,7 +89,8 @@ def _aliases(person_id: str, aliases: list[AliasIn], existing: list[PersonAlias]
     return rows
 
 
-def _addresses(person_id: str, addresses: list[AddressIn], existing: list[PersonAddress] = ()) -> list[PersonAddress]:
+def _addresses(person_id: str, addresses: list[AddressIn],
+               existing: Sequence[PersonAddress] = ()) -> list[PersonAddress]:
     known = {a.id: a for a in existing}
     rows = []
     for a in addresses:
@@ -125,7 +127,7 @@ def create_person(session: Session, data: PersonIn | Mapping[str, Any], user: Us
     session.flush()
     out = person_out(person)
     audit.record(session, user, audit.AuditAction.COLLECTION, PERSON, person.id)
-    events.emit(session, "people.person.created", PERSON, person.id, out)
+    events.emit(session, EventType.PERSON_CREATED, PERSON, person.id, out)
     return person
 
 
@@ -149,7 +151,7 @@ def _changed(session: Session, user: User, person: Person) -> PersonOut:
     session.flush()
     out = person_out(person)
     audit.record(session, user, audit.AuditAction.ALTERATION, PERSON, person.id)
-    events.emit(session, "people.person.updated", PERSON, person.id, out)
+    events.emit(session, EventType.PERSON_UPDATED, PERSON, person.id, out)
     return out
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Header, Response
+from fastapi.responses import JSONResponse
 
 from domain.charging import caution_on_charge
 from server.auth.dependencies import CurrentUser, SessionDep
@@ -15,9 +17,11 @@ from server.prosecution.schemas import (CatalogueOffenceOut, CatalogueOut, Charg
                                        DisclosureOut)
 
 router = APIRouter(tags=["prosecution"])
-WRITE_ERRORS = {403: {"description": "Not allowed for your role (detail says why)"},
-                409: {"description": "Record released (read-only), already charged, or id already used"},
-                422: {"description": "Invalid (field errors)"}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not allowed for your role (detail says why)"},
+    409: {"description": "Record released (read-only), already charged, or id already used"},
+    422: {"description": "Invalid (field errors)"},
+}
 
 
 @router.get("/offences", response_model=list[CatalogueOffenceOut])
@@ -38,7 +42,8 @@ def offence_catalogue(user: CurrentUser, if_none_match: str | None = Header(defa
 
 @router.post("/custody/records/{record_id}/charges", status_code=201, response_model=ChargeCaseOut,
              responses=WRITE_ERRORS)
-def charge(record_id: str, body: ChargeCaseIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def charge(record_id: str, body: ChargeCaseIn, user: CurrentUser, session: SessionDep,
+           idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.charge(session, user, record_id, body))
 
 
@@ -48,7 +53,7 @@ def charges(record_id: str, user: CurrentUser, session: SessionDep) -> list[Char
 
 
 @router.post("/audit/disclosures", status_code=201, response_model=DisclosureOut, responses=WRITE_ERRORS)
-def disclose(body: DisclosureIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep):
+def disclose(body: DisclosureIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.disclose(session, user, body))
 
 

@@ -6,13 +6,15 @@ Everything is validated before anything is written, so a 422 leaves the record a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.charging import DateRange, caution_on_charge, render_particulars, template_fields
-from domain.offences import MODE_TITLES, code_problem, normalise_code
+from domain.events import EventType
+from domain.offences import MODE_TITLES, Offence, code_problem, normalise_code
 from domain.roles import Role
 from server import audit, events
 from server.auth.models import User
@@ -24,7 +26,7 @@ from server.db import utcnow
 from server.errors import ProblemError
 from server.prosecution.catalogue import catalogue
 from server.prosecution.models import Charge, ChargeCase, Disclosure
-from server.prosecution.schemas import (BAIL_TITLES, BailOut, ChargeCaseIn, ChargeCaseOut, ChargeOut,
+from server.prosecution.schemas import (BAIL_TITLES, BailOut, ChargeCaseIn, ChargeCaseOut, ChargeItemIn, ChargeOut,
                                         DisclosureIn, DisclosureOut, HearingOut, OfficerOut)
 
 CASE = "charge_case"
@@ -52,7 +54,17 @@ def case_out(case: ChargeCase, custody_number: str) -> ChargeCaseOut:
         recorded_at=case.recorded_at)
 
 
-def _charge_problems(i: int, item, charged_at: datetime) -> tuple[list[tuple[str, str]], dict | None]:
+@dataclass(frozen=True)
+class _Resolved:
+    """One charge checked against the catalogue: the offence in force and its particulars."""
+
+    offence: Offence
+    text: str
+    values: dict[str, str]
+
+
+def _charge_problems(i: int, item: ChargeItemIn,
+                     charged_at: datetime) -> tuple[list[tuple[str, str]], _Resolved | None]:
     """Field errors of charge i, or the resolved charge (offence + particulars text)."""
     at = f"charges.{i}"
     code = normalise_code(item.offence_code)
@@ -74,7 +86,7 @@ def _charge_problems(i: int, item, charged_at: datetime) -> tuple[list[tuple[str
             errors.append((f"{at}.offence_code", f"{code} is not in the offence catalogue; choose an offence "
                                                  "from the list."))
         return errors, None
-    values = {k: v for k, v in (item.particulars or {}).items() if v.strip()}
+    values: dict[str, object] = {k: v for k, v in (item.particulars or {}).items() if v.strip()}
     if not values and [f for f in template_fields(offence.particulars_template) if f != "date"]:
         errors.append((f"{at}.particulars", "Give the particulars of the offence (place, property, victim or "
                                             "owner, as the wording needs)."))
@@ -87,10 +99,9 @@ def _charge_problems(i: int, item, charged_at: datetime) -> tuple[list[tuple[str
     for p in problems:
         field = f"{at}.offence_date" if p.field == "particulars.date" else f"{at}.{p.field}"
         errors.append((field, p.message))
-    if errors:
+    if errors or text is None:  # no text comes only with problems
         return errors, None
-    return [], {"offence": offence, "text": text,
-                "values": {k: str(v) for k, v in values.items() if k != "date"}}
+    return [], _Resolved(offence, text, {k: str(v) for k, v in values.items() if k != "date"})
 
 
 def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
@@ -103,7 +114,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
                            current=case_out(existing, record.custody_number).model_dump(mode="json"))
     custody.event_time("charged_at", body.charged_at, record, now)
     errors: list[tuple[str, str]] = []
-    resolved = []
+    resolved: list[_Resolved | None] = []
     for i, item in enumerate(body.charges):
         problems, ok = _charge_problems(i, item, body.charged_at)
         errors += problems
@@ -122,8 +133,9 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
         what = "refusing bail (Bail Act grounds)" if bail.decision == "remanded_in_custody" else "the conditions"
         errors.append(("bail.reasons", f"Give the reasons for {what}."))
     custody.field_errors(errors)
+    ready = [r for r in resolved if r is not None]  # all of them: an unresolved charge is a field error
 
-    summary = "; ".join(f"{n}. {r['offence'].code} {r['offence'].title}" for n, r in enumerate(resolved, 1))
+    summary = "; ".join(f"{n}. {r.offence.code} {r.offence.title}" for n, r in enumerate(ready, 1))
     disposal.charge(session, user, record_id, ChargeIn(charged_at=body.charged_at, summary=summary[:2000]), None,
                     now=now)
     case = ChargeCase(id=body.id, record_id=record.id, charged_at=body.charged_at, charged_by_id=user.id,
@@ -132,14 +144,14 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
                       bail_reasons=bail.reasons.strip(), court=body.hearing.court,
                       court_code=body.hearing.court_code.strip(), hearing_at=body.hearing.at, recorded_at=now)
     session.add(case)
-    for n, (item, r) in enumerate(zip(body.charges, resolved, strict=True), 1):
-        o = r["offence"]
+    for n, (item, r) in enumerate(zip(body.charges, ready, strict=True), 1):
+        o = r.offence
         session.add(Charge(id=f"{body.id[:-4]}{n:04d}",  # stable per charge, so a replay is the same
                            case_id=case.id, number=n,
                            offence_code=o.code, title=o.title, statement=o.statement,
                            mode_of_trial=o.mode_of_trial.value, offence_date=item.offence_date,
-                           offence_date_end=item.offence_date_end, particulars=r["text"],
-                           particulars_values=r["values"]))
+                           offence_date_end=item.offence_date_end, particulars=r.text,
+                           particulars_values=r.values))
     session.flush()
     session.refresh(case)
     reply = f'Reply after charge: "{body.reply}"' if body.reply.strip() else "Made no reply after charge."
@@ -150,7 +162,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
     custody.write_log(session, user, record, "disposal", text, body.charged_at, now)
     out = case_out(case, record.custody_number)
     audit.record(session, user, audit.AuditAction.COLLECTION, CASE, case.id)
-    events.emit(session, "prosecution.charge_case.created", CASE, case.id, out, record_id=record.id)
+    events.emit(session, EventType.CHARGE_CASE_CREATED, CASE, case.id, out, record_id=record.id)
     return out
 
 
@@ -191,7 +203,7 @@ def disclose(session: Session, user: User, body: DisclosureIn, now: datetime | N
                  f"{body.document} by {body.method} to {body.recipient}: {body.purpose}"
                  + (f" ({body.destination})" if body.destination else ""))
     out = disclosure_out(row)
-    events.emit(session, "prosecution.disclosure.created", DISCLOSURE, row.id, out, record_id=body.record_id)
+    events.emit(session, EventType.DISCLOSURE_CREATED, DISCLOSURE, row.id, out, record_id=body.record_id)
     return out
 
 

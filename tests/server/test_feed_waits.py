@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
+from domain.events import EventType
 from server.app import create_app
 from server.db import make_sessionmaker
 from server.demo import load_demo
@@ -89,10 +90,11 @@ def test_a_change_committed_outside_a_request_wakes_waits_too(app, client, serge
     waits = _Waits(client, sergeant, last, 1)
     _until(lambda: app.state.feed.waiting == 1, what="the wait")
     with make_sessionmaker(app.state.engine)() as session, session.begin():
-        emit(session, "test.signal", "record", open_records[0]["id"], {"note": "from a script"})
+        emit(session, EventType.CUSTODY_RECORD_UPDATED, "record", open_records[0]["id"], {"note": "from a script"})
     waits.mark()
     [response] = waits.join()
-    assert [e["type"] for e in response.json()["events"]] == ["test.signal"]
+    assert [(e["type"], e["data"]) for e in response.json()["events"]] == [
+        ("custody.record.updated", {"note": "from a script"})]
     assert waits.latest_delay() < 1.0
 
 
@@ -104,7 +106,7 @@ def test_a_rolled_back_change_wakes_nobody(app, client, sergeant, open_records):
     waits = _Waits(client, sergeant, last, 1, wait=1.0)
     _until(lambda: app.state.feed.waiting == 1, what="the wait")
     with make_sessionmaker(app.state.engine)() as session:
-        emit(session, "test.signal", "record", open_records[0]["id"], {})
+        emit(session, EventType.CUSTODY_RECORD_UPDATED, "record", open_records[0]["id"], {})
         session.rollback()
     [response] = waits.join()
     assert response.json() == {"events": [], "last_seq": last}
