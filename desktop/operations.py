@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ Callback = Callable[[Any], None] | None
 
 
 class Operations(QObject):
-    _finished = Signal(object, object, object)  # callback, value, is_error
+    _finished = Signal(object, object, object, object)  # callback, value, is_error, owner
 
     def __init__(self, parent: QObject | None = None, *, max_workers: int = 4):
         super().__init__(parent)
@@ -30,15 +31,19 @@ class Operations(QObject):
         self._closed = False
         self.in_flight = 0
 
-    def run(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future[Any]:
-        return self._submit(self._pool, fn, on_done, on_error)
+    def run(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None,
+            owner: QObject | None = None) -> Future[Any]:
+        """`owner`: the widget the callbacks update; if it has been deleted by the time the result arrives (a
+        dialog or panel closed while it loaded), the result is dropped instead of touching a dead object."""
+        return self._submit(self._pool, fn, on_done, on_error, owner)
 
-    def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None) -> Future[Any]:
+    def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None,
+              owner: QObject | None = None) -> Future[Any]:
         """Local-store writes: one worker, in the order submitted."""
-        return self._submit(self._writer, fn, on_done, on_error)
+        return self._submit(self._writer, fn, on_done, on_error, owner)
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Callback,
-                on_error: Callback) -> Future[Any]:
+                on_error: Callback, owner: QObject | None) -> Future[Any]:
         self.in_flight += 1
 
         def job() -> Any:
@@ -46,17 +51,19 @@ class Operations(QObject):
                 value = fn()
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
                 if not self._closed:
-                    self._finished.emit(on_error, exc, True)
+                    self._finished.emit(on_error, exc, True, owner)
                 raise
             if not self._closed:
-                self._finished.emit(on_done, value, False)
+                self._finished.emit(on_done, value, False, owner)
             return value
 
         return pool.submit(job)
 
-    @Slot(object, object, object)
-    def _deliver(self, callback: Callback, value: Any, is_error: bool) -> None:
+    @Slot(object, object, object, object)
+    def _deliver(self, callback: Callback, value: Any, is_error: bool, owner: QObject | None) -> None:
         self.in_flight -= 1
+        if owner is not None and not isValid(owner):
+            return  # its widget is gone: nobody to show this to
         if callback is not None:
             callback(value)
         elif is_error:

@@ -75,3 +75,21 @@ def test_writes_run_one_at_a_time_in_order(qtbot, ops):
 def test_in_flight_counter_returns_to_zero(qtbot, ops, count):
     ops.run(lambda: None)
     qtbot.waitUntil(lambda: ops.in_flight == count, timeout=5000)
+
+
+def test_a_result_for_a_widget_closed_meanwhile_is_dropped_not_delivered_to_a_dead_object(qtbot, ops):
+    """A panel or dialog closed while its data loaded: the late result must not touch the deleted widget."""
+    from PySide6.QtWidgets import QLabel
+    from shiboken6 import isValid
+
+    gate = threading.Event()
+    gone, alive = QLabel("closing"), QLabel("staying")
+    qtbot.addWidget(alive)
+    delivered: list[str] = []
+    ops.run(lambda: gate.wait(5) and "late", on_done=lambda v: delivered.append(f"gone:{v}"), owner=gone)
+    ops.run(lambda: gate.wait(5) and "late", on_done=lambda v: delivered.append(f"alive:{v}"), owner=alive)
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(gone))
+    gate.set()
+    qtbot.waitUntil(lambda: ops.in_flight == 0)
+    assert delivered == ["alive:late"]

@@ -169,7 +169,7 @@ class CustodyBoard(QWidget):
                 after = max(after, int(result.get("last_seq") or 0))
             return after, client.open_records()
 
-        self.ops.run(load, on_done=self._loaded, on_error=self._load_failed)
+        self.ops.run(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
     def _loaded(self, value: tuple[int, list[dict[str, Any]]]) -> None:
         if self._stopped:

@@ -74,7 +74,7 @@ class DetaineeLog(QObject):
             self.loaded_log_id = record_id
             self.log_loaded.emit(record_id)
 
-        self.ops.run(load, on_done=done, on_error=self._load_failed)
+        self.ops.run(load, on_done=done, on_error=self._load_failed, owner=self.panel)
 
     def _load_failed(self, exc: BaseException) -> None:
         announce(f"The detainee log could not be loaded: {exc}", assertive=True)

@@ -146,7 +146,7 @@ class RiskPanel(QWidget):
         self.ops.run(lambda: client.risk_assessments(record_id),
                              on_done=lambda versions: self._loaded(record_id, versions),
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
-                                                           assertive=True))
+                                                           assertive=True), owner=self)
 
     def _loaded(self, record_id: str, versions: list[dict[str, Any]]) -> None:
         if self.record is None or self.record.get("id") != record_id:

@@ -82,7 +82,8 @@ class LoginDialog(QDialog):
 
         if message:
             self.status_label.setText(message)
-        self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed)
+        self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
+                      owner=self)
         first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
                            self.password_edit)
         first_empty.setFocus()
@@ -144,7 +145,7 @@ class LoginDialog(QDialog):
         self._set_busy(True)
         self.status_label.setText(f"Signing in to {url}…")
         announce(f"Signing in to {url}")
-        self._ops.run(sign_in, on_done=self._signed_in, on_error=self._failed)
+        self._ops.run(sign_in, on_done=self._signed_in, on_error=self._failed, owner=self)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
