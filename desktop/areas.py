@@ -102,6 +102,15 @@ class Shell(Protocol):
     def is_closed(self) -> bool: ...
 
 
+class PersonPicking(Protocol):
+    """Choosing a known person (or making a new one): `start(name typed)` opens the search; `picked` (a Qt signal)
+    then carries the person's full record (PersonOut: identity, addresses, warning markers)."""
+
+    picked: Any
+
+    def start(self, name: str = "") -> None: ...
+
+
 def _not_provided(name: str) -> Callable[..., Any]:
     def missing(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError(f"no area provides {name!r}: is the area that owns it installed?")
@@ -117,6 +126,8 @@ class Links:
         default_factory=lambda: _not_provided("open_person_record"))
     show_investigation: Callable[[str], None] = field(default_factory=lambda: _not_provided("show_investigation"))
     open_report: Callable[[str, str], None] = field(default_factory=lambda: _not_provided("open_report"))
+    person_picker: Callable[[QWidget], PersonPicking] = field(  # a picker parented to the widget (booking in)
+        default_factory=lambda: _not_provided("person_picker"))
     person_opened: list[Callable[[], None]] = field(default_factory=list)  # told when the open person changes
 
 

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         announcer().attach(self.statusBar(), self)
         self.areas: dict[str, Area] = {}
         context = AreaContext(session=session, ops=ops, writes=self.writes, store=store, shell=self, parent=self)
+        self.links = context.links  # what the areas provide each other (tests build an area's dialog with them)
         for make in AREAS:
             self.install_area(make(context))
         self._finish_menus()

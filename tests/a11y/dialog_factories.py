@@ -87,6 +87,7 @@ class AuditContext:
             "reason": lambda: "",
             "window": lambda: self.window,
             "writes": lambda: self.window.writes,
+            "person_picker": lambda: self.window.links.person_picker,
             "catalogue": lambda: self.lazy("catalogue", _catalogue),
             "role": lambda: self.user.get("role"),
             "action": lambda: self.lazy("action", lambda: _first(self.as_user("investigator").actions(mine=False),

@@ -41,7 +41,8 @@ def aa_record(window) -> dict:
 def dialogs(window):
     record = aa_record(window)
     user = window.session.user
-    yield BookingDialog(window, packaged_catalogue(), role=window.session.role, writes=window.writes)
+    yield BookingDialog(window, packaged_catalogue(), role=window.session.role, writes=window.writes,
+                        person_picker=window.links.person_picker)
     yield CellCheckDialog(window, record, user, writes=window.writes)
     rights = RightsDialog(window, record, window.session.role, writes=window.writes)
     yield rights

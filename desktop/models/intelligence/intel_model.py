@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.models.people.person_format import officer
-from desktop.models.people.person_table import Column, RecordTable
+from desktop.models.person_text import officer
+from desktop.models.record_table import Column, RecordTable
 from desktop.timefmt import format_local, format_short
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, HandlingCode,
                             IntelligenceAssessment, SourceEvaluation)

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from desktop.models.people.person_format import officer
-from desktop.models.people.person_table import Column, RecordTable
+from desktop.models.person_text import officer
+from desktop.models.record_table import Column, RecordTable
 from desktop.timefmt import format_local, format_short
 from domain.actions import STATE_TITLES, ActionState
 

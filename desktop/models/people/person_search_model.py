@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.models.people.person_format import dob_text, full_name, gender_text, marker_titles
-from desktop.models.people.person_table import Column, RecordTable
+from desktop.models.person_text import dob_text, full_name, gender_text, marker_titles
+from desktop.models.record_table import Column, RecordTable
 
 
 def _person(row: dict[str, Any]) -> dict[str, Any]:

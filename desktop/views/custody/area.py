@@ -173,15 +173,14 @@ class CustodyArea(QObject):
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
-            self._show(BookingDialog(self.window, self.catalogue, writes=self.context.writes, role=self.session.role))
+            self._show(self._booking(self.catalogue))
             self.refresh_catalogue()  # for the next booking
             return
 
         def loaded(offered: OffenceCatalogue) -> None:
             self.catalogue = offered.catalogue
             if isValid(self.window):
-                self._show(BookingDialog(self.window, offered.catalogue, writes=self.context.writes,
-                                         role=self.session.role))
+                self._show(self._booking(offered.catalogue))
             if not offered.confirmed:
                 self.refresh_catalogue()
 
@@ -192,6 +191,10 @@ class CustodyArea(QObject):
         client, store = self.session.client, self.context.store
         # The workstation's copy (disk), else the server's (network): a worker, never the GUI thread.
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
+
+    def _booking(self, catalogue) -> BookingDialog:
+        return BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role,
+                             person_picker=self.context.links.person_picker)
 
     def refresh_catalogue(self) -> None:
         """Fetch a newer catalogue if the server has one (304 when not) and keep it in the local store, so

@@ -9,6 +9,7 @@ their field, are read out, and focus moves to the first.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBo
                                QListWidget, QListWidgetItem, QPushButton, QWidget)
 
 from desktop.announcer import announce
+from desktop.areas import PersonPicking
+from desktop.models.person_text import marker_summary, person_line
 from desktop.timefmt import format_local, utc_now
-from desktop.views.people.person_picker import add_picker
 from desktop.views.forms.dialog import (CustodyDialog, date_edit, datetime_edit, set_utc, text_edit, to_utc,
                                         value_of)
 from domain.offences import Catalogue, Offence, code_problem, normalise_code
@@ -33,6 +35,14 @@ DECISIONS = ((None, "Not decided yet"), ("authorised", "Detention authorised"), 
 
 def offence_text(o: Offence) -> str:
     return f"{o.code} — {o.title}"
+
+
+def person_card(person: dict) -> str:
+    """What booking in shows of a known person: identity, addresses and warning markers (for the risk
+    assessment), as text a screen reader reads in one go."""
+    addresses = "; ".join(", ".join(x for x in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if x)
+                          for a in person.get("addresses") or [] if not a.get("to_date")) or "none recorded"
+    return f"Existing person: {person_line(person)}. Addresses: {addresses}. {marker_summary(person)}"
 
 
 class _ReturnAdds(QObject):
@@ -72,7 +82,8 @@ class _DeleteRemoves(QObject):
 class BookingDialog(CustodyDialog):
     save_text = "Book in"  # the default button: Return
 
-    def __init__(self, window, catalogue: Catalogue, *, writes, role: str | None = None):
+    def __init__(self, window, catalogue: Catalogue, *, writes, person_picker: Callable[[QWidget], PersonPicking],
+                 role: str | None = None):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
         self.catalogue = catalogue
         self.role = role
@@ -98,8 +109,8 @@ class BookingDialog(CustodyDialog):
         self.add_row("Date of &birth:", self.dob_edit, "person.date_of_birth")
         self.add_row("&Gender:", self.gender_combo, "person.gender", name="bookingGender")
         self.form.insertRow(0, self.existing_label)
-        # "Enter once": choose a known person from the people records.
-        add_picker(self, window.ops, window.session.client, writes)
+        # "Enter once": choose a known person from the people records (the people area's picker, via Links).
+        self._add_picker(person_picker)
         self.errors["person"] = self.errors["person.surname"]
         self.errors["person_id"] = self.errors["person.surname"]
 
@@ -201,6 +212,29 @@ class BookingDialog(CustodyDialog):
         self.surname_edit.setFocus()
 
     # Hook for the people engineer ("enter once") ---------------------------------------------------------------
+    def _add_picker(self, make_picker: Callable[[QWidget], PersonPicking]) -> None:
+        """A 'Choose a known person…' button at the top of the form. Choosing fills the form (`set_person`) and
+        shows the person's addresses and warning markers (active markers are what the risk assessment must
+        consider)."""
+        button = QPushButton("Choose a &known person…", objectName="bookingChoosePersonButton")
+        button.setAutoDefault(False)
+        button.setAccessibleDescription("Find the person in the people records, so their details are not typed "
+                                        "again.")
+        self.person_picker = make_picker(self)
+
+        def picked(person: dict) -> None:
+            self.set_person(person)
+            card = person_card(person)
+            self.existing_label.setText(card)
+            self.existing_label.setVisible(True)
+            self.existing_label.setAccessibleName(card)
+
+        self.person_picker.picked.connect(picked)
+        button.clicked.connect(lambda: self.person_picker.start(" ".join(
+            x for x in (self.forenames_edit.text().strip(), self.surname_edit.text().strip()) if x)))
+        self.form.insertRow(1, button)
+        QWidget.setTabOrder(button, self.surname_edit)
+
     def set_person(self, person: dict | None) -> None:
         """Book in an existing person (a dict with at least id, surname, forenames, date_of_birth) chosen by a
         person picker; None goes back to typing a new person."""

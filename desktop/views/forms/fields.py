@@ -91,3 +91,13 @@ def value_of(widget: QWidget) -> Any:
     if isinstance(widget, QDateEdit):
         return widget.date().toPython()
     return None
+
+
+def name_choice_lists(root: QWidget) -> None:
+    """A combo box's drop-down list is focusable on its own: name it after the combo ("Status: choices")."""
+    from PySide6.QtGui import QAccessible
+    for combo in root.findChildren(QComboBox):
+        if not combo.view().accessibleName():
+            iface = QAccessible.queryAccessibleInterface(combo)
+            name = (iface.text(QAccessible.Text.Name) if iface is not None else "") or combo.objectName()
+            combo.view().setAccessibleName(f"{name.rstrip(':')} choices")

@@ -15,12 +15,13 @@ from desktop.sync.hub import Event
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
 from desktop.models.intelligence.intel_model import STATUS_TITLES, ReportsModel
-from desktop.models.people.person_format import full_name
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.person_text import full_name
+from desktop.models.record_table import ROW_ROLE
 from desktop.views.forms.access_reason_dialog import access_reason_dialog
 from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_text
 from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
-from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.events import EventType
 
 if TYPE_CHECKING:

@@ -16,11 +16,12 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from desktop.announcer import announce
 from desktop.models.intelligence.intel_model import STATUS_TITLES, GradingHistoryModel, grading_spoken, meaning
-from desktop.models.people.person_format import full_name, officer
+from desktop.models.person_text import full_name, officer
 from desktop.timefmt import format_local
 from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
-from desktop.views.people.person_search import make_table, name_choice_lists
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import make_table
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, validate_grading)
 from domain.roles import INTELLIGENCE_ROLES
 

@@ -16,11 +16,10 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, 
 
 from desktop.announcer import announce
 from desktop.models.investigations.action_model import status_title
-from desktop.models.people.person_format import officer
+from desktop.models.person_text import officer
 from desktop.timefmt import to_wire
 from desktop.views.forms.dialog import WriteDialog
-from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
-from desktop.views.people.person_search import name_choice_lists
+from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, name_choice_lists, text_edit, to_utc
 
 if TYPE_CHECKING:
     from desktop.writes import Writes

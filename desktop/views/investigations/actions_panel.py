@@ -13,12 +13,13 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpl
 from desktop.sync.hub import Event
 from desktop.announcer import announce
 from desktop.models.investigations.action_model import ActionHistoryModel, ActionsModel, sort_actions
-from desktop.models.people.person_format import officer
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.person_text import officer
+from desktop.models.record_table import ROW_ROLE
 from desktop.views.investigations.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
                                           ReviewDialog, action_line)
 from desktop.views.forms.refusal import is_conflict
-from desktop.views.people.person_search import make_table, name_choice_lists
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import make_table
 from domain.actions import STATE_TITLES
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from desktop.sync.hub import Event
 from desktop.views.people.merge_dialog import MergeDialog
 from desktop.views.people.person_dock import PersonPanel
 from desktop.views.people.person_form import PersonFormDialog
+from desktop.views.people.person_picker import PersonPicker
 from desktop.views.people.person_search import PersonSearchDialog
 from domain.events import PERSON_CHANGED
 
@@ -47,6 +48,7 @@ class PeopleArea(QObject):
         self.person_panel.person_loaded.connect(lambda _id: self._person_changed())
         self.links.open_person = self.open_person
         self.links.open_person_record = lambda: (self.person_panel.picture or {}).get("person")
+        self.links.person_picker = lambda parent: PersonPicker(self.ops, self.session.client, self.writes, parent)
 
         self.actions: dict[str, QAction] = {}
         for key, (text, name, shortcut) in MENU_ACTIONS.items():

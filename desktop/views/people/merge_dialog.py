@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.people.person_format import person_line
+from desktop.models.person_text import person_line
 from desktop.views.forms.dialog import WriteDialog
 from desktop.views.people.person_search import PersonSearchPanel
 

@@ -12,13 +12,14 @@ from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QHBoxLa
 
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
-from desktop.models.people.person_format import dob_text, full_name, gender_text, person_line
+from desktop.models.person_text import dob_text, full_name, gender_text, person_line
 from desktop.models.people.person_picture_model import MarkersModel, MergesModel, PictureLinksModel, picture_links
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.record_table import ROW_ROLE
 from desktop.timefmt import format_local
 from desktop.views.forms.access_reason_dialog import ReasonDialog
 from desktop.views.forms.dialog import WriteDialog
-from desktop.views.people.person_search import ENTER_KEYS, make_table, name_choice_lists
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.people import WARNING_MARKERS
 
 SUPERVISOR = "supervisor"

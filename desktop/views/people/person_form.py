@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QGroupB
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
 from desktop.views.forms.dialog import WriteDialog
-from desktop.models.people.person_format import person_line
+from desktop.models.person_text import person_line
 from desktop.models.people.person_search_model import PersonResultsModel
-from desktop.models.people.person_table import ROW_ROLE
-from desktop.views.people.person_search import make_table, name_choice_lists
+from desktop.models.record_table import ROW_ROLE
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import make_table
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import GENDERS, dob_problem, name_problem
 

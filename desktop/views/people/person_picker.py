@@ -1,6 +1,7 @@
-"""Choose a known person (or create one) and get their full record: used by booking in ("enter once").
+"""Choose a known person (or create one) and get their full record: used by booking in ("enter once"), which
+reaches it only through `Links.person_picker` (desktop/areas.py), set by the people area.
 
-    picker = PersonPicker(ops, client, writes, parent)
+    picker = links.person_picker(parent)               # a PersonPicker
     picker.picked.connect(booking_dialog.set_person)   # PersonOut: identity, addresses, warning markers
     picker.start(name_typed)
 """
@@ -11,20 +12,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.announcer import announce
-from desktop.models.people.person_format import person_line
+from desktop.models.person_text import marker_summary, person_line
 from desktop.views.people.person_form import PersonFormDialog
 from desktop.views.people.person_search import PersonSearchDialog
-
-
-def marker_summary(person: dict) -> str:
-    """The active warning markers, for the risk assessment: 'Violent (Assaulted staff 2024; set by …)'."""
-    from desktop.models.people.person_format import officer
-    active = [m for m in person.get("warning_markers") or [] if not m.get("removed_at")]
-    if not active:
-        return "No warning markers."
-    return "Warning markers: " + "; ".join(
-        f"{m.get('title') or m.get('code')}" + (f" ({m['details']})" if m.get("details") else "")
-        + f", set by {officer(m.get('set_by'))}" for m in active)
 
 
 class PersonPicker(QObject):
@@ -65,36 +55,3 @@ class PersonPicker(QObject):
         announce(f"Chosen: {person_line(person)}. {marker_summary(person)}")
         self.picked.emit(person)
 
-
-def person_card(person: dict) -> str:
-    """What booking in shows of a known person: identity, addresses and warning markers (for the risk
-    assessment), as text a screen reader reads in one go."""
-    addresses = "; ".join(", ".join(x for x in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if x)
-                          for a in person.get("addresses") or [] if not a.get("to_date")) or "none recorded"
-    return f"Existing person: {person_line(person)}. Addresses: {addresses}. {marker_summary(person)}"
-
-
-def add_picker(dialog, ops, client, writes) -> None:
-    """Booking in ("enter once"): a 'Choose a known person…' button at the top of the booking form. Choosing
-    fills the form through the dialog's `set_person` hook and shows the person's addresses and warning markers
-    (active markers are what the risk assessment must consider)."""
-    from PySide6.QtWidgets import QPushButton, QWidget as _QWidget
-
-    button = QPushButton("Choose a &known person…", objectName="bookingChoosePersonButton")
-    button.setAutoDefault(False)
-    button.setAccessibleDescription("Find the person in the people records, so their details are not typed again.")
-    picker = PersonPicker(ops, client, writes, dialog)
-    dialog.person_picker = picker
-
-    def picked(person: dict) -> None:
-        dialog.set_person(person)
-        card = person_card(person)
-        dialog.existing_label.setText(card)
-        dialog.existing_label.setVisible(True)
-        dialog.existing_label.setAccessibleName(card)
-
-    picker.picked.connect(picked)
-    button.clicked.connect(lambda: picker.start(" ".join(
-        x for x in (dialog.forenames_edit.text().strip(), dialog.surname_edit.text().strip()) if x)))
-    dialog.form.insertRow(1, button)
-    _QWidget.setTabOrder(button, dialog.surname_edit)

@@ -7,39 +7,21 @@ field searches at once and moves to the results; Down moves to the results; Ente
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QLineEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+                               QLineEdit, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.sync.client import ApiError
-from desktop.models.people.person_format import person_line
+from desktop.models.person_text import person_line
 from desktop.models.people.person_search_model import PersonResultsModel
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.record_table import ROW_ROLE
 from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.people import GENDERS
 
 DEBOUNCE_MS = 350
 PAGE_SIZE = 20
-ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-
-
-def make_table(object_name: str, accessible_name: str, model, stretch: int | None = None) -> QTableView:
-    """A read-only, row-selecting table that Tab leaves (arrows move inside it)."""
-    table = QTableView(objectName=object_name)
-    table.setModel(model)
-    table.setAccessibleName(accessible_name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setStretchLastSection(True)
-    return table
 
 
 def page_text(total: int, page: int, page_size: int, shown: int) -> str:
@@ -267,12 +249,3 @@ class PersonSearchDialog(QDialog):
         self.new_requested.emit(self.panel.name_edit.text().strip())
         self.reject()
 
-
-def name_choice_lists(root: QWidget) -> None:
-    """A combo box's drop-down list is focusable on its own: name it after the combo ("Status: choices")."""
-    from PySide6.QtGui import QAccessible
-    for combo in root.findChildren(QComboBox):
-        if not combo.view().accessibleName():
-            iface = QAccessible.queryAccessibleInterface(combo)
-            name = (iface.text(QAccessible.Text.Name) if iface is not None else "") or combo.objectName()
-            combo.view().setAccessibleName(f"{name.rstrip(':')} choices")

@@ -76,7 +76,7 @@ def shoot(out: Path, scale: int) -> list[Path]:
         record = window.session.selected_record
         dialogs = {
             "custody-book-in": BookingDialog(window, packaged_catalogue(), role="custody_sergeant",
-                                             writes=window.writes),
+                                             writes=window.writes, person_picker=window.links.person_picker),
             "custody-cell-check": CellCheckDialog(window, record, user, writes=window.writes),
             "custody-rights": RightsDialog(window, record, "custody_sergeant", writes=window.writes),
             "custody-review": ReviewDialog(window, record, user, writes=window.writes),

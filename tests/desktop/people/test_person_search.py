@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.record_table import ROW_ROLE
 from tests.desktop.people.helpers import people_window
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop.models.people.person_table import ROW_ROLE
+from desktop.models.record_table import ROW_ROLE
 from tests.desktop.people.helpers import api, people_window
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

@@ -1,4 +1,4 @@
-"""How people, officers and dates are written in the issue-4 views (one place, so every table agrees)."""
+"""How people, officers and dates are written in every area's views (one place, so every table agrees)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,13 @@ def person_line(person: dict[str, Any] | None) -> str:
     if person.get("pnc_id_short") or person.get("pnc_id"):
         text += f", PNC ID {person.get('pnc_id_short') or person.get('pnc_id')}"
     return text
+
+
+def marker_summary(person: dict[str, Any]) -> str:
+    """The active warning markers, for the risk assessment: 'Violent (Assaulted staff 2024; set by …)'."""
+    active = [m for m in person.get("warning_markers") or [] if not m.get("removed_at")]
+    if not active:
+        return "No warning markers."
+    return "Warning markers: " + "; ".join(
+        f"{m.get('title') or m.get('code')}" + (f" ({m['details']})" if m.get("details") else "")
+        + f", set by {officer(m.get('set_by'))}" for m in active)

@@ -1,4 +1,5 @@
-"""The base of the issue-4 tables (people, actions, intelligence): rows are API dicts, columns are functions.
+"""The base of the record tables every area shows (people, actions, intelligence): rows are API dicts, columns are
+functions. Shared by the model areas, so it belongs to none of them.
 
 Every cell fills DisplayRole, AccessibleTextRole (never empty: "—" stands for nothing) and ToolTipRole; a column
 may add an icon and a colour, but the same state is always in the text too.
