@@ -445,7 +445,8 @@ def report_html(report: dict[str, Any]) -> str:
     places = "; ".join(" ".join(x for x in (loc.get("description"), loc.get("postcode")) if x)
                        for loc in report.get("locations") or []) or "none"
     events = "; ".join(f"{ev.get('kind')} {ev.get('ref')}" for ev in report.get("events") or []) or "none"
-    rows = [("Reference", report.get("reference")), ("Status", STATUS_TITLES.get(report.get("status", ""), report.get("status"))),
+    rows = [("Reference", report.get("reference")),
+            ("Status", STATUS_TITLES.get(report.get("status", ""), report.get("status"))),
             ("Source reference", report.get("source_reference")),
             ("Grading", grading_spoken(report.get("grading"))),
             ("Handling conditions", report.get("handling_conditions") or "none"),
