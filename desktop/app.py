@@ -163,7 +163,8 @@ class Startup:
             self._shot_timer = QTimer(self.window, singleShot=True, interval=300)
             self._shot_timer.timeout.connect(self._take_screenshot)
             self.window.areas["custody"].log_loaded.connect(lambda _id: self._shot_timer.start())
-            self.window.records_loaded.connect(lambda n: None if n else self._shot_timer.start())
+            self.window.areas["custody"].board.records_loaded.connect(
+                lambda n: None if n else self._shot_timer.start())
         self.window.show()
 
     def _take_screenshot(self) -> None:
@@ -204,7 +205,7 @@ class Startup:
             return results
 
         def done(results):
-            shown = self.window.isVisible() and self.window.board.isVisible()
+            shown = self.window.isVisible() and self.window.areas["custody"].board.view.isVisible()
             results.append((shown, "Main window: shown with the custody board and "
                             f"{sum(d.isVisible() for d in self.window.docks.values())} docks"))
             failed = [text for ok, text in results if not ok]

@@ -23,11 +23,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from domain.events import EventType
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QSortFilterProxyModel
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QDockWidget, QWidget
 
-    from desktop.models.custody.board_model import CustodyBoardModel
     from desktop.operations import Operations
     from desktop.session import Session
     from desktop.sync.local_store import LocalStore
@@ -79,11 +77,19 @@ class Area(Protocol):
     def docks(self) -> list[DockSpec]: ...
 
 
+@dataclass(frozen=True)
+class CentralSpec:
+    """The view in the middle of the window, given by one area (the custody area's board). View > `title`
+    (`shortcut`, action objectName `action_name`) focuses it; the panel must have `focus_panel()`."""
+
+    panel: QWidget
+    title: str
+    action_name: str
+    shortcut: str
+
+
 class Shell(Protocol):
     """What the main window offers every area (all public; nothing else of the window is an area's to use)."""
-
-    board_model: CustodyBoardModel
-    board_proxy: QSortFilterProxyModel  # the custody area's BoardProxy (text and 'overdue only' filters)
 
     def menu(self, menu_id: MenuId) -> Any: ...
 
@@ -91,13 +97,15 @@ class Shell(Protocol):
 
     def raise_dock(self, name: str) -> None: ...
 
-    def add_board_filter(self, widget: QWidget) -> None: ...
+    def set_central(self, spec: CentralSpec) -> None: ...
 
-    def refresh_board_heading(self) -> None: ...
+    def add_background(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
+        """Work an area runs while the window is open: `start` when the window starts its background work
+        (after sign-in), `stop` when it shuts down."""
 
-    def select_record_id(self, record_id: str) -> bool: ...
-
-    def focus_board(self) -> None: ...
+    def follow_changes(self, after_seq: int) -> None:
+        """Start the change feed after `after_seq`: called once the central view's snapshot is in, so the feed
+        brings exactly what changed after it."""
 
     def is_closed(self) -> bool: ...
 
@@ -126,6 +134,8 @@ class Links:
         default_factory=lambda: _not_provided("open_person_record"))
     show_investigation: Callable[[str], None] = field(default_factory=lambda: _not_provided("show_investigation"))
     open_report: Callable[[str, str], None] = field(default_factory=lambda: _not_provided("open_report"))
+    show_custody_record: Callable[[str], bool] = field(  # select it on the board and focus it; False: not there
+        default_factory=lambda: _not_provided("show_custody_record"))
     person_picker: Callable[[QWidget], PersonPicking] = field(  # a picker parented to the widget (booking in)
         default_factory=lambda: _not_provided("person_picker"))
     person_opened: list[Callable[[], None]] = field(default_factory=list)  # told when the open person changes

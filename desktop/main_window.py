@@ -1,31 +1,27 @@
-"""The main window (the shell): the custody board in the middle, the docks and menus the areas declare
-(desktop/areas.py, installed in the order of desktop/views/registry.py), status bar, saved layout.
+"""The main window (the shell): the central view, docks and menus the areas declare (desktop/areas.py, installed
+in the order of desktop/views/registry.py), status bar, saved layout, the change feed and the outbox sender.
 It knows no area's internals: areas use only the public `Shell` methods below."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFormLayout, QFrame, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QMenu, QScrollArea, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QWidget
 
 from desktop import theme
 from desktop.announcer import announce, announcer
-from desktop.areas import MENU_TITLES, Area, AreaContext, DockPlace, DockSpec, MenuId
-from desktop.models.custody.board_model import NAME, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
+from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPlace, DockSpec, MenuId
 from desktop.operations import Operations
 from desktop.session import Session
 from desktop.sync.client import ServerUnreachable
 from desktop.sync.feed import ChangeFeed
-from desktop.sync.hub import Event
 from desktop.sync.local_store import LocalStore
 from desktop.sync.outbox_sender import OutboxSender
-from desktop.views.custody.board import BoardProxy
 from desktop.views.registry import AREAS
 from desktop.writes import Writes
-from domain.events import CUSTODY_RECORD_CHANGED
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
 LAYOUT_VERSION = 3
@@ -33,9 +29,7 @@ LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 
 
-
 class MainWindow(QMainWindow):
-    records_loaded = Signal(int)
     reachability_changed = Signal(bool)
 
     def __init__(self, session: Session, ops: Operations, store: LocalStore | None, data_dir: Path, *,
@@ -60,14 +54,14 @@ class MainWindow(QMainWindow):
         self.writes.queued.connect(self._queued)
         if self.sender_ is not None:
             self.sender_.pending_changed.connect(self._set_pending)
-        changes.subscribe(CUSTODY_RECORD_CHANGED, self._record_event, self)
 
         self.menus: dict[MenuId, QMenu] = {}
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
         self._placed: list[tuple[str, DockPlace]] = []  # dock name, where it went, in order of adding
         self._shortcuts: dict[str, str] = {}  # dock name -> its View shortcut
-        self._build_board()
+        self._central: CentralSpec | None = None
+        self._background: list[tuple[Callable[[], None], Callable[[], None]]] = []  # (start, stop) by areas
         self._build_menus()
         self._build_status_bar()
         announcer().attach(self.statusBar(), self)
@@ -89,48 +83,6 @@ class MainWindow(QMainWindow):
     @property
     def user(self) -> dict | None:
         return self.session.user
-
-    # Construction -----------------------------------------------------------------------------------------
-    def _build_board(self) -> None:
-        self.board_model = CustodyBoardModel(self)
-        self.board_proxy = BoardProxy(self)  # sorts by SORT_ROLE; text and 'overdue only' filters
-        self.board_proxy.setSourceModel(self.board_model)
-        self.board_proxy.setSortRole(SORT_ROLE)
-        self.board_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.board_proxy.setFilterKeyColumn(-1)
-        # The clock column changes every second; re-sorting on each tick would make rows jump under the cursor.
-        self.board_proxy.setDynamicSortFilter(False)
-
-        self.filter_edit = QLineEdit(objectName="boardFilterEdit")
-        self.filter_edit.setPlaceholderText("Cell, name or status")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._filter_changed)
-        self.board = QTableView(objectName="custodyBoard")
-        self.board.setAccessibleName("Custody board")
-        self.board.setModel(self.board_proxy)
-        self.board.setSortingEnabled(True)
-        self.board.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.board.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.board.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.board.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.board.setTabKeyNavigation(False)
-        self.board.verticalHeader().setVisible(False)
-        header = self.board.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.board.selectionModel().currentRowChanged.connect(self._board_row_changed)
-        self.board_heading = QLabel("Custody board: loading…", objectName="boardHeading")
-
-        central = QWidget(objectName="boardPanel")
-        self._filter_form = QFormLayout()
-        self._filter_form.addRow("&Filter board:", self.filter_edit)
-        layout = QVBoxLayout(central)
-        layout.addWidget(self.board_heading)
-        layout.addLayout(self._filter_form)
-        layout.addWidget(self.board, 1)
-        self.setCentralWidget(central)
 
     # Areas ------------------------------------------------------------------------------------------------
     def install_area(self, area: Area) -> None:
@@ -187,7 +139,7 @@ class MainWindow(QMainWindow):
             self.menus[menu_id] = menu
 
     def _finish_menus(self) -> None:
-        """The shell's own items, after the areas': File > Quit; View > the board, every dock, the layout."""
+        """The shell's own items, after the areas': File > Quit; View > the central view, every dock, the layout."""
         file_menu = self.menus[MenuId.FILE]
         if file_menu.actions():
             file_menu.addSeparator()
@@ -196,11 +148,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view = self.menus[MenuId.VIEW]
-        self.focus_board_action = QAction("Custody &board", self, objectName="focusBoardAction",
-                                          shortcut=QKeySequence("Alt+0"))
-        self.focus_board_action.triggered.connect(self.focus_board)
-        view.addAction(self.focus_board_action)
-        view.addSeparator()
+        if self._central is not None:
+            central = self._central
+            self.focus_central_action = QAction(central.title, self, objectName=central.action_name,
+                                                shortcut=QKeySequence(central.shortcut))
+            self.focus_central_action.triggered.connect(lambda: central.panel.focus_panel())
+            view.addAction(self.focus_central_action)
+            view.addSeparator()
         self.dock_actions: dict[str, QAction] = {}
         for name, dock in self.docks.items():
             action = dock.toggleViewAction()
@@ -233,12 +187,16 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
 
-    def add_board_filter(self, widget: QWidget) -> None:
-        """Another control under "Filter board" (the custody area's "Overdue only")."""
-        self._filter_form.addRow("", widget)
+    def set_central(self, spec: CentralSpec) -> None:
+        self._central = spec
+        self.setCentralWidget(spec.panel)
 
-    def refresh_board_heading(self) -> None:
-        self._update_board_heading()
+    def add_background(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
+        self._background.append((start, stop))
+
+    def follow_changes(self, after_seq: int) -> None:
+        self.feed.last_seq = after_seq
+        self.feed.start()
 
     def is_closed(self) -> bool:
         return self._closed
@@ -257,54 +215,14 @@ class MainWindow(QMainWindow):
 
     # Start and stop ---------------------------------------------------------------------------------------
     def start_background(self) -> None:
-        """Load the board, then follow the change feed; start sending the outbox; poll /health."""
+        """Start sending the outbox and polling /health; the areas start theirs (the custody board loads, then
+        the change feed follows)."""
         if self.sender_ is not None:
             self.sender_.start()
         self._health_timer.start()
         self.check_health()
-        if self.session.user is not None:
-            self.load_board()
-
-    def load_board(self) -> None:
-        client = self.session.client
-
-        def load():
-            # Skip past history first so the feed only brings what changes after this snapshot.
-            after = 0
-            for _ in range(1000):
-                result = client.events(after, 0)
-                if not result.get("events"):
-                    after = max(after, int(result.get("last_seq") or 0))
-                    break
-                after = max(after, int(result.get("last_seq") or 0))
-            return after, client.open_records()
-
-        self.ops.run(load, on_done=self._board_loaded, on_error=self._load_failed)
-
-    def _board_loaded(self, value) -> None:
-        if self._closed:
-            return
-        last_seq, records = value
-        self.board_model.set_records(records)
-        self.board.sortByColumn(self.board.horizontalHeader().sortIndicatorSection(),
-                                self.board.horizontalHeader().sortIndicatorOrder())
-        self._update_board_heading()
-        self.feed.last_seq = last_seq
-        self.feed.start()
-        if self.board_proxy.rowCount() and not self.board.currentIndex().isValid():
-            self.board.setCurrentIndex(self.board_proxy.index(0, 0))
-        self.records_loaded.emit(len(records))
-
-    def _load_failed(self, exc: BaseException) -> None:
-        self.board_heading.setText("Custody board: could not load")
-        announce(f"The custody board could not be loaded: {exc}", assertive=True)
-
-    def _update_board_heading(self) -> None:
-        shown, total = self.board_proxy.rowCount(), self.board_model.rowCount()
-        text = f"Custody board: {total} in custody"
-        if shown != total:
-            text += f", {shown} shown"
-        self.board_heading.setText(text)
+        for start, _stop in self._background:
+            start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -315,7 +233,7 @@ class MainWindow(QMainWindow):
             right = next((self.docks[n] for n, place in self._placed if place is DockPlace.RIGHT), None)
             if right is not None:
                 self.resizeDocks([right], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
-            # The board is the central view: the tabbed docks under it take a third of the height.
+            # The central view (the board): the tabbed docks under it take a third of the height.
             bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
             if bottom is not None:
                 self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
@@ -330,7 +248,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._health_timer.stop()
-        self.board_model.stop()
+        for _start, stop in self._background:
+            stop()
         self.feed.stop()
         if self.sender_ is not None:
             self.sender_.stop()
@@ -367,10 +286,6 @@ class MainWindow(QMainWindow):
         announce("Default layout restored")
 
     # Keyboard ---------------------------------------------------------------------------------------------
-    def focus_board(self) -> None:
-        self.board.setFocus()
-        announce("Custody board")
-
     def _dock_toggled(self, name: str, checked: bool) -> None:
         dock = self.docks[name]
         if checked:
@@ -379,22 +294,6 @@ class MainWindow(QMainWindow):
             announce(f"{dock.windowTitle()} shown")
         else:
             announce(f"{dock.windowTitle()} closed")
-
-    # Board and selection ----------------------------------------------------------------------------------
-    def _filter_changed(self, text: str) -> None:
-        self.board_proxy.setFilterFixedString(text)
-        self._update_board_heading()
-
-    def _board_row_changed(self, current, _previous) -> None:
-        record = current.data(RECORD_ROLE) if current.isValid() else None
-        self.session.select_record(record)
-
-    def select_record_id(self, record_id: str) -> bool:
-        row = self.board_model.row_of(record_id)
-        if row is None:
-            return False
-        self.board.setCurrentIndex(self.board_proxy.mapFromSource(self.board_model.index(row, 0)))
-        return True
 
     # Writing through the outbox ---------------------------------------------------------------------------
     def _queued(self, _row_id: str) -> None:
@@ -408,12 +307,6 @@ class MainWindow(QMainWindow):
             text = f"{count} change{'s' if count != 1 else ''} waiting to send"
         self.sync_label.setText(text)
         self.sync_label.setAccessibleName(text)
-
-    # Change feed (through the hub) ------------------------------------------------------------------------
-    def _record_event(self, event: Event) -> None:
-        if event.data.get("id"):
-            self.board_model.upsert(event.data)
-            self._update_board_heading()
 
     # Server reachability ----------------------------------------------------------------------------------
     def check_health(self) -> None:

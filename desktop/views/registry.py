@@ -14,7 +14,7 @@ from desktop.views.prosecution.area import ProsecutionArea
 from desktop.views.records.area import RecordsArea
 
 AREAS: tuple[Callable[[AreaContext], Area], ...] = (
-    CustodyArea,  # Custody menu, Risk assessment dock (Alt+2), the board's "Overdue only", overdue announcements
+    CustodyArea,  # the custody board (central, Alt+0), Custody menu, log and risk docks (Alt+1, 2), overdue news
     InvestigationsArea,  # Investigations menu, Investigation actions dock (Alt+3)
     IntelligenceArea,  # Intelligence menu, Intelligence grading dock (Alt+4)
     PeopleArea,  # People menu, Person dock (Alt+5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.desktop.harness import OFFSCREEN_NOISE
+from tests.desktop.harness import custody_board, OFFSCREEN_NOISE
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
@@ -34,7 +34,7 @@ def duplicate_mnemonics(dialog) -> dict[str, list[str]]:
 
 
 def aa_record(window) -> dict:
-    model = window.board_model
+    model = custody_board(window).model
     return next(model.record(r) for r in range(model.rowCount()) if model.record(r).get("appropriate_adult_required"))
 
 
@@ -87,7 +87,7 @@ def test_risk_dock_is_named_and_speaks_every_answer(qtbot, make_window, demo_ser
     panel = window.areas["custody"].risk_panel
     record = aa_record(window)
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
-        window.select_record_id(record["id"])
+        custody_board(window).select_record_id(record["id"])
     window.docks["riskAssessmentDock"].show()
     window.docks["riskAssessmentDock"].raise_()
     assert window.panels["riskAssessmentDock"] is panel

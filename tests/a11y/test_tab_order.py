@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import OFFSCREEN_NOISE, signed_in_client
+from tests.desktop.harness import custody_board, OFFSCREEN_NOISE, signed_in_client
 
 import re
 from collections import defaultdict
@@ -80,7 +80,7 @@ def test_tab_visits_every_control_of_every_dock_in_reading_order(qtbot, demo_ser
     window = make_window(demo_server.url)
     window.resize(1600, 1000)
     with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
-        window.select_record_id(window.board_model.record(0)["id"])
+        custody_board(window).select_record_id(custody_board(window).model.record(0)["id"])
     problems = {}
     for name, dock in window.docks.items():
         dock.show()

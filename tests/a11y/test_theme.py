@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from tests.desktop.harness import OFFSCREEN_NOISE
+from tests.desktop.harness import custody_board, OFFSCREEN_NOISE
 
 import os
 from pathlib import Path
@@ -91,14 +91,14 @@ def test_high_contrast_and_text_size_by_keyboard_are_announced_and_remembered(qt
     heard = Heard()
     try:
         window.activateWindow()
-        window.board.setFocus()
-        QTest.keyClick(window.board, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
+        custody_board(window).view.setFocus()
+        QTest.keyClick(custody_board(window).view, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
                        | Qt.KeyboardModifier.ShiftModifier)
         assert QApplication.palette().color(QPalette.ColorRole.Window) == QColor("#000000")
         assert "border" in QApplication.instance().styleSheet()
         assert window.theme_actions["high_contrast"].isChecked()
         for _ in range(10):  # more presses than steps: stops at 200%, and says so
-            QTest.keyClick(window.board, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClick(custody_board(window).view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
         assert QApplication.font().pointSizeF() == pytest.approx(base * 2, abs=0.1)
         assert fresh_theme.text_scale == 2.0
         said = [t for t, _a in heard.items]
@@ -112,9 +112,9 @@ def test_high_contrast_and_text_size_by_keyboard_are_announced_and_remembered(qt
     assert again.high_contrast_choice == theme_module.ON and again.text_scale == 2.0
     again.deleteLater()
 
-    QTest.keyClick(window.board, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(custody_board(window).view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.font().pointSizeF() == pytest.approx(base, abs=0.1)
-    QTest.keyClick(window.board, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(custody_board(window).view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.font().pointSizeF() == pytest.approx(round(base * 0.9, 1), abs=0.1)
     window.theme_actions["high_contrast"].trigger()  # off again: back to the system's palette
     assert QApplication.palette().color(QPalette.ColorRole.Window) != QColor("#000000")
@@ -180,7 +180,7 @@ def test_main_window_at_200_percent_in_high_contrast_is_named_and_not_clipped(qt
     assert theme_module.theme().text_scale == 2.0 and theme_module.theme().high_contrast_applied
     window.resize(1280, 800)
     with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
-        window.select_record_id(window.board_model.record(0)["id"])
+        custody_board(window).select_record_id(custody_board(window).model.record(0)["id"])
     qtbot.wait(100)
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "200pct-high-contrast-main-window.png"))

@@ -5,7 +5,7 @@ Walks the main window (board, every dock, menus' owner), and the sign-in dialog,
 
 from __future__ import annotations
 
-from tests.desktop.harness import OFFSCREEN_NOISE
+from tests.desktop.harness import custody_board, OFFSCREEN_NOISE
 
 import pytest
 from PySide6.QtGui import QAccessible
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 def test_main_window_and_every_dock_are_named(qtbot, make_window, demo_server, font_scale):
     window = make_window(demo_server.url)
     with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
-        window.select_record_id(window.board_model.record(1)["id"])
+        custody_board(window).select_record_id(custody_board(window).model.record(1)["id"])
     # The log has a waiting entry too, so every state is audited.
     window.areas["custody"].log_panel.text_edit.setPlainText("Audit entry")
     for name in window.docks:  # every dock of every area (test_main_window checks which there are)
@@ -30,12 +30,12 @@ def test_main_window_and_every_dock_are_named(qtbot, make_window, demo_server, f
         window.docks[name].raise_()
         assert unnamed_focusable(window.docks[name]) == [], name
     assert unnamed_focusable(window) == []
-    assert window.board.accessibleName() == "Custody board"
+    assert custody_board(window).view.accessibleName() == "Custody board"
     assert window.areas["custody"].log_panel.table.accessibleName() == "Detainee log entries"
-    assert window.board_model.rowCount() >= 12 and cells_without_text(window.board_model) == []
+    assert custody_board(window).model.rowCount() >= 12 and cells_without_text(custody_board(window).model) == []
     log = window.areas["custody"].log_panel
     assert log.model.rowCount() > 0 and cells_without_text(log.model) == []
-    assert cells_without_text(window.board_proxy) == []
+    assert cells_without_text(custody_board(window).proxy) == []
 
 
 def test_docks_float_and_stay_named(qtbot, make_window, demo_server):

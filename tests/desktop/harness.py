@@ -27,6 +27,11 @@ DEMO_PASSWORD = "bridewell-demo"
 OFFSCREEN_NOISE = r"This plugin does not support (propagateSizeHints|raise)\(\)"
 
 
+def custody_board(window):
+    """The custody board: the custody area's central view (its model, proxy, table view, filter and heading)."""
+    return window.areas["custody"].board
+
+
 @dataclass
 class RunningServer:
     url: str
@@ -107,7 +112,7 @@ def make_window(qtbot, ops, tmp_path):
         made.append((window, store, client))
         window.show()
         if load:
-            with qtbot.waitSignal(window.records_loaded, timeout=10_000):
+            with qtbot.waitSignal(custody_board(window).records_loaded, timeout=10_000):
                 window.start_background()
         return window
 

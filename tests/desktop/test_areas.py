@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction
 from desktop.areas import MENU_TITLES, Area, MenuId
 from desktop.views.registry import AREAS
 from domain.events import EventType
+from tests.desktop.harness import custody_board
 
 
 def test_every_area_declares_itself_through_the_interface(make_window, demo_server):
@@ -50,18 +51,19 @@ def test_no_two_actions_share_a_shortcut(make_window, demo_server):
 
 
 def test_a_feed_event_reaches_the_board_through_the_hub(qtbot, make_window, demo_server):
-    """The window's own handlers are hub subscribers too: a record event updates the board and the selected
+    """The board's handlers are hub subscribers too: a record event updates the board and the selected
     record in place (the hub keeps the selected record current for every area)."""
     window = make_window(demo_server.url)
-    assert window.select_record_id(window.board_model.record(0)["id"])
+    assert custody_board(window).select_record_id(custody_board(window).model.record(0)["id"])
     record = dict(window.session.selected_record)
     changed = {**record, "cell": "C99"}
     updated = []
     window.session.changes.selected_record_updated.connect(updated.append)
-    rows_before = window.board_model.rowCount()
+    rows_before = custody_board(window).model.rowCount()
     window.session.changes.deliver([{"seq": 1, "type": "custody.record.updated", "entity": "custody_record",
                                      "entity_id": record["id"], "record_id": record["id"], "data": changed}])
     assert window.session.selected_record["cell"] == "C99"
     assert updated == [changed]
-    row = window.board_model.row_of(record["id"])
-    assert window.board_model.record(row)["cell"] == "C99" and window.board_model.rowCount() == rows_before
+    row = custody_board(window).model.row_of(record["id"])
+    model = custody_board(window).model
+    assert model.record(row)["cell"] == "C99" and model.rowCount() == rows_before

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 
 from desktop import main_window
 from desktop.main_window import LAYOUT_FILE, MainWindow
+from tests.desktop.harness import custody_board
 
 # In the order of their shortcuts, Alt+1 to Alt+5.
 DOCK_NAMES = ["detaineeLogDock", "riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock",
@@ -47,7 +48,7 @@ def test_each_dock_closes_and_reopens_by_its_shortcut(qtbot, make_window, demo_s
         # Reopened and focused, so keyboard users land inside it.
         qtbot.waitUntil(lambda d=dock: d.isAncestorOf(QApplication.focusWidget()), timeout=2000)
     press(qtbot, window, Qt.Key.Key_0)
-    assert QApplication.focusWidget() is window.board
+    assert QApplication.focusWidget() is custody_board(window).view
 
 
 def test_view_menu_lists_every_dock_with_its_shortcut(make_window, demo_server):
@@ -102,13 +103,13 @@ def test_status_bar_shows_server_and_sync_state(qtbot, make_window, demo_server)
 
 def test_board_is_loaded_sorted_and_filterable(qtbot, make_window, demo_server):
     window = make_window(demo_server.url)
-    assert window.board_proxy.rowCount() >= 12
-    cells = [window.board_proxy.index(r, 0).data() for r in range(window.board_proxy.rowCount())]
+    assert custody_board(window).proxy.rowCount() >= 12
+    cells = [custody_board(window).proxy.index(r, 0).data() for r in range(custody_board(window).proxy.rowCount())]
     assert cells[:3] == ["C1", "C2", "C3"]
-    first_name = window.board_proxy.index(0, 1).data()
-    qtbot.keyClicks(window.filter_edit, first_name.split(",")[0].lower())
-    assert window.board_proxy.rowCount() == 1
-    assert "1 shown" in window.board_heading.text()
+    first_name = custody_board(window).proxy.index(0, 1).data()
+    qtbot.keyClicks(custody_board(window).filter_edit, first_name.split(",")[0].lower())
+    assert custody_board(window).proxy.rowCount() == 1
+    assert "1 shown" in custody_board(window).heading.text()
 
 
 def test_window_is_a_main_window(make_window, demo_server):

@@ -1,5 +1,6 @@
-"""The custody area: the Custody menu, the Risk assessment dock, the board's "Overdue only" filter and the
-announcements of what falls overdue. Declared to the main window through desktop/areas.py.
+"""The custody area: the custody board (the window's central view, Alt+0), the Custody menu, the Detainee log and
+Risk assessment docks and the announcements of what falls overdue. Declared to the main window through
+desktop/areas.py.
 
 Actions: Book in… (Ctrl+B), Record cell check (Ctrl+K), Rights and entitlements… (Ctrl+Shift+E), Decide on
 detention… (Ctrl+Shift+T), Set observation
@@ -16,12 +17,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from shiboken6 import isValid
 
 from desktop.announcer import announce
-from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
+from desktop.areas import AreaContext, CentralSpec, DockPlace, DockSpec, MenuId
 from desktop.sync.catalogue import CatalogueUnavailable, OffenceCatalogue, offence_catalogue, refresh_catalogue
 from desktop.sync.hub import Event
 from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
-from desktop.views.custody.board import BoardProxy, overdue_only_check
+from desktop.views.custody.board import CustodyBoard
 from desktop.views.custody.disposal_dialog import DisposalDialog
 from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
@@ -68,6 +69,11 @@ class CustodyArea(QObject):
         self._overdue_batch: list[str] = []
         self._own_checks: set[str] = set()
         self.actions: dict[str, QAction] = {}
+        # The central view first, so its controls come first in the window's Tab order (before the docks').
+        self.board = CustodyBoard(self.session, context.ops, self.shell.follow_changes)
+        self.shell.set_central(CentralSpec(self.board, "Custody &board", "focusBoardAction", "Alt+0"))
+        self.shell.add_background(self._start_board, self.board.stop)
+        context.links.show_custody_record = self.show_record
         if self.session.user is not None:
             self.refresh_catalogue()  # signed in: take a copy now, for booking in offline later
 
@@ -79,14 +85,12 @@ class CustodyArea(QObject):
 
         self.log = DetaineeLog(context)
         self.log_panel, self.log_loaded = self.log.panel, self.log.log_loaded
-        self.overdue_check = overdue_only_check(self.shell.board_proxy, self.shell.refresh_board_heading)
-        self.shell.add_board_filter(self.overdue_check)
         self.risk_panel = RiskPanel(window)
         self.risk_panel.reassess_requested.connect(lambda: self.open("risk"))
         self.risk_panel.set_record(self.session.selected_record)
 
         changes = context.changes
-        self.shell.board_model.became_overdue.connect(self._overdue)
+        self.board.model.became_overdue.connect(self._overdue)
         changes.record_selected.connect(self._selected)
         changes.selected_record_updated.connect(self._selected)
         self.session.user_changed.connect(self._update_enabled)
@@ -103,6 +107,18 @@ class CustodyArea(QObject):
     def docks(self) -> list[DockSpec]:
         return [DockSpec(LOG_DOCK, "Detainee log", "Alt+1", self.log_panel, DockPlace.RIGHT),
                 DockSpec(RISK_DOCK, "Risk assessment", "Alt+2", self.risk_panel, DockPlace.BOTTOM)]
+
+    # The board -------------------------------------------------------------------------------------------------
+    def _start_board(self) -> None:
+        if self.session.user is not None:
+            self.board.load()
+
+    def show_record(self, record_id: str) -> bool:
+        """Select a record on the board and focus the board (the people area's "open custody record")."""
+        if not self.board.select_record_id(record_id):
+            return False
+        self.board.focus_panel()
+        return True
 
     # Enabled state ----------------------------------------------------------------------------------------------
     def _selected(self, record) -> None:
@@ -230,15 +246,15 @@ class CustodyArea(QObject):
         self._refilter()
 
     def _refilter(self) -> None:
-        proxy = self.shell.board_proxy
-        if isinstance(proxy, BoardProxy) and proxy.overdue_only:
+        proxy = self.board.proxy
+        if proxy.overdue_only:
             proxy.refilter()
-            self.shell.refresh_board_heading()
+            self.board.refresh_heading()
 
     def _emergency(self, event: Event) -> None:
         if self._ours(event.data):
             return
-        model = self.shell.board_model
+        model = self.board.model
         row = model.row_of(event.data.get("record_id"))
         name = model.record(row).get("name") if row is not None else "A detainee"
         medical_emergency_prompt(self.window, name or "A detainee")

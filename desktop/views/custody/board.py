@@ -1,14 +1,28 @@
-"""The custody board's sorting and filtering: sort by the underlying time (SORT_ROLE), filter by text and, on
-request, overdue rows only. The clocks tick every second, so the proxy is not dynamic (rows would jump under
-the cursor); it is re-filtered when the overdue set changes and re-sorted when the user asks.
+"""The custody board, the central view every role starts from (the custody area gives it to the main window):
+the open custody records with their clocks, a text filter and "Overdue only", and the selected record.
+
+Sorting and filtering: sort by the underlying time (SORT_ROLE), filter by text and, on request, overdue rows only.
+The clocks tick every second, so the proxy is not dynamic (rows would jump under the cursor); it is re-filtered
+when the overdue set changes and re-sorted when the user asks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QCheckBox
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from desktop.models.custody.board_model import OVERDUE_ROLE, SORT_ROLE
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QTableView,
+                               QVBoxLayout, QWidget)
+
+from desktop.announcer import announce
+from desktop.models.custody.board_model import NAME, OVERDUE_ROLE, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
+from domain.events import CUSTODY_RECORD_CHANGED
+
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.session import Session
+    from desktop.sync.hub import Event
 
 
 class BoardProxy(QSortFilterProxyModel):
@@ -79,3 +93,131 @@ def overdue_only_check(proxy: BoardProxy, on_change=None) -> QCheckBox:
     check.toggled.connect(toggled)
     check.setCheckState(Qt.CheckState.Unchecked)
     return check
+
+
+class CustodyBoard(QWidget):
+    """The board panel: heading, "Filter board" (text, "Overdue only") and the table of open custody records.
+
+    `load()` takes the snapshot (skipping the change feed's history first) and then calls `follow_changes(seq)`,
+    so the feed brings only what changed after it; the change hub's record events update the rows in place."""
+
+    records_loaded = Signal(int)  # how many open records the snapshot held
+
+    def __init__(self, session: Session, ops: Operations, follow_changes: Callable[[int], None],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("boardPanel")
+        self.session, self.ops, self.follow_changes = session, ops, follow_changes
+        self._stopped = False
+
+        self.model = CustodyBoardModel(self)
+        self.proxy = BoardProxy(self)  # sorts by SORT_ROLE; text and 'overdue only' filters
+        self.proxy.setSourceModel(self.model)
+        # The clock column changes every second; re-sorting on each tick would make rows jump under the cursor.
+        self.proxy.setDynamicSortFilter(False)
+
+        self.filter_edit = QLineEdit(objectName="boardFilterEdit")
+        self.filter_edit.setPlaceholderText("Cell, name or status")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.view = QTableView(objectName="custodyBoard")
+        self.view.setAccessibleName("Custody board")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setTabKeyNavigation(False)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.heading = QLabel("Custody board: loading…", objectName="boardHeading")
+        self.overdue_check = overdue_only_check(self.proxy, self.refresh_heading)
+
+        filters = QFormLayout()
+        filters.addRow("&Filter board:", self.filter_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        # Placed after the table exists, so Tab goes filter, board, then "Overdue only", as it always has.
+        filters.addRow("", self.overdue_check)
+        session.changes.subscribe(CUSTODY_RECORD_CHANGED, self._record_event, self)
+
+    # Loading ----------------------------------------------------------------------------------------------
+    def load(self) -> None:
+        client = self.session.client
+
+        def load() -> tuple[int, list[dict[str, Any]]]:
+            # Skip past history first so the feed only brings what changes after this snapshot.
+            after = 0
+            for _ in range(1000):
+                result = client.events(after, 0)
+                if not result.get("events"):
+                    after = max(after, int(result.get("last_seq") or 0))
+                    break
+                after = max(after, int(result.get("last_seq") or 0))
+            return after, client.open_records()
+
+        self.ops.run(load, on_done=self._loaded, on_error=self._load_failed)
+
+    def _loaded(self, value: tuple[int, list[dict[str, Any]]]) -> None:
+        if self._stopped:
+            return
+        last_seq, records = value
+        self.model.set_records(records)
+        self.view.sortByColumn(self.view.horizontalHeader().sortIndicatorSection(),
+                               self.view.horizontalHeader().sortIndicatorOrder())
+        self.refresh_heading()
+        self.follow_changes(last_seq)
+        if self.proxy.rowCount() and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        self.records_loaded.emit(len(records))
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.heading.setText("Custody board: could not load")
+        announce(f"The custody board could not be loaded: {exc}", assertive=True)
+
+    def stop(self) -> None:
+        """The window is closing: the clocks stop, and a snapshot still on its way is dropped."""
+        self._stopped = True
+        self.model.stop()
+
+    # Heading, filter, focus -------------------------------------------------------------------------------
+    def refresh_heading(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        text = f"Custody board: {total} in custody"
+        if shown != total:
+            text += f", {shown} shown"
+        self.heading.setText(text)
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self.refresh_heading()
+
+    def focus_panel(self) -> None:
+        self.view.setFocus()
+        announce("Custody board")
+
+    # Selection --------------------------------------------------------------------------------------------
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        record = current.data(RECORD_ROLE) if current.isValid() else None
+        self.session.select_record(record)
+
+    def select_record_id(self, record_id: str) -> bool:
+        row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        self.view.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
+        return True
+
+    # Change feed (through the hub) ------------------------------------------------------------------------
+    def _record_event(self, event: Event) -> None:
+        if event.data.get("id"):
+            self.model.upsert(event.data)
+            self.refresh_heading()

@@ -143,10 +143,8 @@ class PeopleArea(QObject):
         return dialog
 
     def _open_custody(self, record_id: str) -> None:
-        if not self.shell.select_record_id(record_id):
+        if not self.links.show_custody_record(record_id):
             announce("That custody record is not open on this board (the person has been released).")
-        else:
-            self.shell.focus_board()
 
     # Change feed -------------------------------------------------------------------------------------------
     def _person_event(self, event: Event) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.announcer import announcer
+from tests.desktop.harness import custody_board
 
 
 def activate(qtbot, window) -> None:
@@ -26,13 +27,13 @@ def open_by_shortcut(qtbot, window, key, modifiers=Qt.KeyboardModifier.ControlMo
 
 
 def select(qtbot, window, record_id: str) -> None:
-    assert window.select_record_id(record_id)
+    assert custody_board(window).select_record_id(record_id)
     qtbot.waitUntil(lambda: (window.session.selected_record or {}).get("id") == record_id, timeout=3000)
 
 
 def record_named(window, surname: str) -> dict:
-    for row in range(window.board_model.rowCount()):
-        record = window.board_model.record(row)
+    for row in range(custody_board(window).model.rowCount()):
+        record = custody_board(window).model.record(row)
         if (record.get("person") or {}).get("surname", "").lower() == surname.lower():
             return record
     raise AssertionError(f"{surname} is not on the board")

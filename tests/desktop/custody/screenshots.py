@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from tests.desktop import harness  # noqa: F401 - offscreen Qt and the memory keyring first
+from tests.desktop.harness import custody_board
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -61,10 +62,10 @@ def shoot(out: Path, scale: int) -> list[Path]:
         window.resize(1500 * scale if scale == 1 else 2400, 900 if scale == 1 else 1400)
         window.show()
         window.start_background()
-        until(lambda: window.board_model.rowCount() > 0)
-        model = window.board_model
+        until(lambda: custody_board(window).model.rowCount() > 0)
+        model = custody_board(window).model
         row = next(r for r in range(model.rowCount()) if model.record(r).get("appropriate_adult_required"))
-        window.select_record_id(model.record(row)["id"])
+        custody_board(window).select_record_id(model.record(row)["id"])
         until(lambda: bool(window.areas["custody"].risk_panel.versions))
         wait(1500)
         window.resizeDocks([window.docks["detaineeLogDock"]], [int(window.width() * 0.3)],

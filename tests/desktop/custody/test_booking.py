@@ -12,6 +12,7 @@ from shiboken6 import isValid
 from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut
+from tests.desktop.harness import custody_board
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -34,7 +35,7 @@ def tab(qtbot, times: int = 1) -> None:
 
 def test_book_in_by_keyboard_only_and_the_board_shows_the_detainee(qtbot, make_window, demo_server, announcements):
     window = make_window(demo_server.url)
-    before = window.board_model.rowCount()
+    before = custody_board(window).model.rowCount()
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
     assert QApplication.focusWidget() is dialog.surname_edit
     type_into_focus(qtbot, "Quillfeather")
@@ -76,16 +77,16 @@ def test_book_in_by_keyboard_only_and_the_board_shows_the_detainee(qtbot, make_w
     assert "basis: Arrival at station" in dialog.relevant_label.text()
     record_id = dialog.record_id
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.board_model.row_of(record_id) is not None, timeout=15_000)
-    assert window.board_model.rowCount() == before + 1
-    record = window.board_model.record(window.board_model.row_of(record_id))
+    qtbot.waitUntil(lambda: custody_board(window).model.row_of(record_id) is not None, timeout=15_000)
+    assert custody_board(window).model.rowCount() == before + 1
+    record = custody_board(window).model.record(custody_board(window).model.row_of(record_id))
     assert record["cell"] == "C11" and record["vulnerable"] and record["detention_authorised_at"]
     assert [o["code"] for o in record["offences"]] == ["TH68010", "CJ88001"]
     qtbot.waitUntil(lambda: any("Booked in" in t for t, _ in announcements.items), timeout=10_000)
     assert not isValid(dialog) or not dialog.isVisible()
-    row = window.board_model.row_of(record_id)
-    texts = [window.board_model.index(row, c).data(Qt.ItemDataRole.AccessibleTextRole)
-             for c in range(window.board_model.columnCount())]
+    row = custody_board(window).model.row_of(record_id)
+    texts = [custody_board(window).model.index(row, c).data(Qt.ItemDataRole.AccessibleTextRole)
+             for c in range(custody_board(window).model.columnCount())]
     assert "Vulnerable" in texts[2] and "awaited" in texts[3]
     assert texts[7].startswith("Review 1 due")
 
@@ -135,7 +136,7 @@ def test_future_arrest_is_shown_beside_the_field_with_focus_and_nothing_lost(qtb
 
 def test_second_open_record_for_a_person_is_refused_beside_the_person(qtbot, make_window, demo_server):
     window = make_window(demo_server.url)
-    existing = window.board_model.record(0)
+    existing = custody_board(window).model.record(0)
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
     dialog.set_person(existing["person"])
     assert not dialog.surname_edit.isEnabled() and dialog.existing_label.isVisible()

@@ -13,6 +13,7 @@ from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.custody.menu import EMERGENCY_EVENT
 from desktop.views.forms.dialog import now_to_minute, set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut, select
+from tests.desktop.harness import custody_board
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -25,8 +26,8 @@ def announcements():
 
 
 def level_record(window, level: int) -> dict:
-    for row in range(window.board_model.rowCount()):
-        record = window.board_model.record(row)
+    for row in range(custody_board(window).model.rowCount()):
+        record = custody_board(window).model.record(row)
         if record.get("observation_level") == level:
             return record
     raise AssertionError(f"no demo detainee at level {level}")
@@ -60,10 +61,10 @@ def test_a_check_typed_late_keeps_when_it_happened_and_shows_when_it_was_recorde
     assert "recorded" in dialog.status_label.text() and dialog.isVisible()
     assert dialog.save_button.text().replace("&", "") == "Close"
     # The board follows the change feed: next check is an hour after the observed time, not the typed time.
-    row = window.board_model.row_of(record["id"])
-    qtbot.waitUntil(lambda: parse_utc(window.board_model.record(row).get("last_check_at")) == observed,
+    row = custody_board(window).model.row_of(record["id"])
+    qtbot.waitUntil(lambda: parse_utc(custody_board(window).model.record(row).get("last_check_at")) == observed,
                     timeout=10_000)
-    spoken = window.board_model.index(row, NEXT_CHECK).data(Qt.ItemDataRole.AccessibleTextRole)
+    spoken = custody_board(window).model.index(row, NEXT_CHECK).data(Qt.ItemDataRole.AccessibleTextRole)
     assert format_local(observed + timedelta(minutes=60)) in spoken
     qtbot.keyClick(dialog.save_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)

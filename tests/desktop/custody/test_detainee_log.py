@@ -10,13 +10,14 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import main_window
 from desktop.views.custody.log_controller import log_path
+from desktop.models.custody.board_model import RECORD_ROLE
 from desktop.models.custody.log_model import SAVED, WAITING
 from desktop.sync.local_store import LocalStore
-from tests.desktop.harness import signed_in_client, start_server
+from tests.desktop.harness import custody_board, signed_in_client, start_server
 
 
 def first_record_id(window) -> str:
-    return window.board_proxy.index(0, 0).data(main_window.RECORD_ROLE)["id"]
+    return custody_board(window).proxy.index(0, 0).data(RECORD_ROLE)["id"]
 
 
 def wait_log(qtbot, window, record_id: str) -> None:
@@ -28,7 +29,7 @@ def select(qtbot, window, record_id: str) -> None:
         return
     with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000,
                           check_params_cb=lambda rid: rid == record_id):
-        window.select_record_id(record_id)
+        custody_board(window).select_record_id(record_id)
 
 
 def type_and_save(qtbot, window, text: str, kind: str = "cell_check") -> None:

@@ -10,6 +10,7 @@ from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from domain.rights import Right
 from tests.desktop.custody.helpers import open_by_shortcut, record_named, select
+from tests.desktop.harness import custody_board
 
 SHIFT_CTRL = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -25,7 +26,7 @@ def save(qtbot, dialog):
 
 
 def an_open_record(window, **wanted) -> dict:
-    model = window.board_model
+    model = custody_board(window).model
     for row in range(model.rowCount()):
         record = model.record(row)
         if all(record.get(k) == v for k, v in wanted.items()):
@@ -50,13 +51,13 @@ def test_rights_request_and_appropriate_adult_arrival(qtbot, make_window, demo_s
     dialog.aa_name.setText("Mrs Verity Pendle")
     updated = save(qtbot, dialog)
     assert updated["appropriate_adult_awaited"] is False
-    row = window.board_model.row_of(record["id"])
-    qtbot.waitUntil(lambda: window.board_model.index(row, 3).data() == "AA present", timeout=10_000)
+    row = custody_board(window).model.row_of(record["id"])
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 3).data() == "AA present", timeout=10_000)
 
 
 def test_delay_is_offered_to_a_superintendent_only(qtbot, make_window, demo_server):
     window = make_window(demo_server.url, username="superintendent")
-    record = window.board_model.record(0)
+    record = custody_board(window).model.record(0)
     select(qtbot, window, record["id"])
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_E, SHIFT_CTRL)
     choose(dialog.right_combo, Right.LEGAL_ADVICE.value)
@@ -89,8 +90,8 @@ def test_observation_level_and_a_new_risk_version(qtbot, make_window, demo_serve
     dialog.reason_edit.setPlainText("Thoughts of self-harm at re-assessment.")
     updated = save(qtbot, dialog)
     assert updated["observation_level"] == 3
-    row = window.board_model.row_of(record["id"])
-    qtbot.waitUntil(lambda: window.board_model.index(row, 5).data() == "Level 3", timeout=10_000)
+    row = custody_board(window).model.row_of(record["id"])
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 5).data() == "Level 3", timeout=10_000)
 
 
 def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, make_window, demo_server):
@@ -101,9 +102,10 @@ def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, 
     assert not action.isEnabled() and "inspector" in action.toolTip()
     window.close()
     window = make_window(demo_server.url, username="inspector")
-    record = next(window.board_model.record(r) for r in range(window.board_model.rowCount())
-                  if window.board_model.record(r).get("detention_authorised_at")
-                  and window.session.user["id"] not in window.board_model.record(r).get("involved_officer_ids", []))
+    model = custody_board(window).model
+    record = next(model.record(r) for r in range(model.rowCount())
+                  if model.record(r).get("detention_authorised_at")
+                  and window.session.user["id"] not in model.record(r).get("involved_officer_ids", []))
     select(qtbot, window, record["id"])
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_V, SHIFT_CTRL)
     dialog.grounds_edit.setPlainText("Detention still necessary to obtain evidence by questioning.")
@@ -113,7 +115,8 @@ def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, 
 
 def test_disposal_closes_the_record(qtbot, make_window, demo_server):
     window = make_window(demo_server.url)
-    record = window.board_model.record(window.board_model.rowCount() - 1)
+    model = custody_board(window).model
+    record = model.record(model.rowCount() - 1)
     select(qtbot, window, record["id"])
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_D, SHIFT_CTRL)
     choose(dialog.outcome_combo, "pre_charge_bail")
@@ -124,7 +127,7 @@ def test_disposal_closes_the_record(qtbot, make_window, demo_server):
     dialog.conditions_edit.setPlainText("Not to contact the complainant.")
     released = save(qtbot, dialog)
     assert released["status"] == "released" and released["disposal"]["outcome"] == "pre_charge_bail"
-    qtbot.waitUntil(lambda: window.board_model.row_of(record["id"]) is None, timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.row_of(record["id"]) is None, timeout=10_000)
     assert (window.session.selected_record or {}).get("id") != record["id"] or not \
         window.areas["custody"].actions["cell_check"].isEnabled()
 
@@ -146,7 +149,7 @@ def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_se
     officer.close()
     assert booked["detention_decision"] is None
     window = make_window(demo_server.url)
-    qtbot.waitUntil(lambda: window.board_model.row_of(booked["id"]) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.row_of(booked["id"]) is not None, timeout=10_000)
     select(qtbot, window, booked["id"])
     assert window.areas["custody"].actions["detention"].isEnabled()
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_T, SHIFT_CTRL)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.desktop.custody.helpers import Announcements
 from desktop.timefmt import utc_now
-from tests.desktop.harness import signed_in_client, start_server
+from tests.desktop.harness import custody_board, signed_in_client, start_server
 
 
 @pytest.fixture
@@ -28,21 +28,21 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
         window = make_window(fresh_server.url)
         qtbot.waitUntil(lambda: bool(heard.assertive("ELSWORTH")), timeout=5000)
         for _tick in range(2):  # two more ticks of the board's clock: still overdue, not announced again
-            with qtbot.waitSignal(window.board_model.dataChanged, timeout=5000):
+            with qtbot.waitSignal(custody_board(window).model.dataChanged, timeout=5000):
                 pass
         about_elsworth = heard.assertive("ELSWORTH")
         assert len(about_elsworth) == 1 and "Cell check" in about_elsworth[0] and "OVERDUE" in about_elsworth[0]
     finally:
         heard.close()
-    model = window.board_model
+    model = custody_board(window).model
     overdue_rows = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
     assert overdue_rows
     row = next(r for r in overdue_rows if "ELSWORTH" in model.record(r)["name"])
     assert model.index(row, NEXT_CHECK).data().startswith("OVERDUE")
     assert "OVERDUE by" in model.index(row, NEXT_CHECK).data(Qt.ItemDataRole.AccessibleTextRole)
-    window.areas["custody"].overdue_check.setChecked(True)
-    assert window.board_proxy.rowCount() == len(overdue_rows) < model.rowCount()
-    assert f"{len(overdue_rows)} shown" in window.board_heading.text()
+    custody_board(window).overdue_check.setChecked(True)
+    assert custody_board(window).proxy.rowCount() == len(overdue_rows) < model.rowCount()
+    assert f"{len(overdue_rows)} shown" in custody_board(window).heading.text()
     # A check recorded (here from another workstation) puts it right: it leaves the 'overdue only' view.
     record_id = model.record(row)["id"]
     other = signed_in_client(fresh_server.url, "detention")
@@ -52,7 +52,8 @@ def test_overdue_check_is_announced_once_and_the_filter_shows_it(qtbot, make_win
     other.close()
     qtbot.waitUntil(lambda: NEXT_CHECK not in model.overdue(model.row_of(record_id)), timeout=10_000)
     still = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
-    assert window.board_proxy.rowCount() == len(still) < len(overdue_rows) or model.overdue(model.row_of(record_id))
-    assert window.board_proxy.rowCount() == len(still)
-    window.areas["custody"].overdue_check.setChecked(False)
-    assert window.board_proxy.rowCount() == model.rowCount()
+    proxy = custody_board(window).proxy
+    assert proxy.rowCount() == len(still) < len(overdue_rows) or model.overdue(model.row_of(record_id))
+    assert custody_board(window).proxy.rowCount() == len(still)
+    custody_board(window).overdue_check.setChecked(False)
+    assert custody_board(window).proxy.rowCount() == model.rowCount()

@@ -17,6 +17,7 @@ from desktop.views.forms.fields import datetime_edit, text_edit, value_of
 from desktop.views.forms.refusal import OFFLINE, conflict_text, refusal_problems, refusal_text
 from tests.desktop.custody.helpers import Announcements
 from tests.desktop.people.helpers import api, people_window
+from tests.desktop.harness import custody_board
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_refusal_text_for_a_place_without_fields():
 
 def test_a_server_refusal_goes_beside_its_field_is_read_out_and_takes_focus(qtbot, make_window, demo_server, heard):
     window = make_window(demo_server.url)
-    record = window.board_model.record(0)
+    record = custody_board(window).model.record(0)
     dialog = LogEntryDialog(window, record["id"])
     dialog.show()
     dialog.activateWindow()
@@ -113,7 +114,7 @@ def test_a_server_refusal_goes_beside_its_field_is_read_out_and_takes_focus(qtbo
 
 def test_a_problem_found_before_sending_is_shown_the_same_way(qtbot, make_window, demo_server, heard):
     window = make_window(demo_server.url)
-    dialog = LogEntryDialog(window, window.board_model.record(0)["id"])
+    dialog = LogEntryDialog(window, custody_board(window).model.record(0)["id"])
     dialog.problems = lambda: [("text", "Write what happened."), ("kind", "Choose the kind.")]
     dialog.show()
     dialog.activateWindow()

@@ -11,14 +11,15 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.models.record_table import ROW_ROLE
 from tests.desktop.people.helpers import api, people_window
+from tests.desktop.harness import custody_board
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def _select_detainee(qtbot, window, surname: str) -> None:
-    row = next(r for r in range(window.board_model.rowCount())
-               if window.board_model.record(r)["person"]["surname"] == surname)
-    window.select_record_id(window.board_model.record(row)["id"])
+    row = next(r for r in range(custody_board(window).model.rowCount())
+               if custody_board(window).model.record(r)["person"]["surname"] == surname)
+    custody_board(window).select_record_id(custody_board(window).model.record(row)["id"])
     qtbot.waitUntil(lambda: (window.session.selected_record or {}).get("person", {}).get("surname") == surname,
                     timeout=5000)
 
@@ -26,7 +27,7 @@ def _select_detainee(qtbot, window, surname: str) -> None:
 def _open_by_keys(qtbot, window, key, modifiers) -> None:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    qtbot.keyClick(window.board, key, modifiers)
+    qtbot.keyClick(custody_board(window).view, key, modifiers)
 
 
 def _areas(panel) -> dict[str, list[dict]]:

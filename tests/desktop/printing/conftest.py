@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.desktop.harness import signed_in_client, start_server
+from tests.desktop.harness import custody_board, signed_in_client, start_server
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def uncharged_record(window, api) -> dict:
     for record in api.open_records():
         if record["status"] == "in_custody" and not record.get("charged_at") and not api.request(
                 "GET", f"/custody/records/{record['id']}/charges"):
-            assert window.select_record_id(record["id"])
+            assert custody_board(window).select_record_id(record["id"])
             return record
     pytest.fail("No uncharged demo detainee left")
 

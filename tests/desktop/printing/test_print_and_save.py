@@ -16,6 +16,7 @@ from desktop.printing.custody_record_pdf import build_custody_record_pdf
 from desktop.printing.from_api import fetch_documents
 from tests.desktop.printing.conftest import uncharged_record
 from tests.printing import pdf_tools
+from tests.desktop.harness import custody_board
 
 
 def charge_through_api(api, record: dict) -> dict:
@@ -38,7 +39,7 @@ def charged_window(qtbot, make_window, api, tmp_path):
     probe.close()
     case = charge_through_api(api, record)
     window = make_window(api.base_url, data_dir=tmp_path / "client")
-    assert window.select_record_id(record["id"])
+    assert custody_board(window).select_record_id(record["id"])
     qtbot.waitUntil(lambda: window.areas["records"].actions[("charge_sheet", "preview")].isEnabled(), timeout=3000)
     return window, record, case
 
