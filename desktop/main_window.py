@@ -17,9 +17,9 @@ from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPlace
 from desktop.operations import Operations
 from desktop.session import Session
 from desktop.sync.client import ServerUnreachable
-from desktop.sync.feed import ChangeFeed
 from desktop.sync.local_store import LocalStore
-from desktop.sync.outbox_sender import OutboxSender
+from desktop.sync.qt_feed import QtChangeFeed
+from desktop.sync.qt_outbox import QtOutboxSender
 from desktop.views.registry import AREAS
 from desktop.writes import Writes
 
@@ -46,9 +46,9 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._sized = False
 
-        self.sender_ = OutboxSender(store, session.client) if store is not None else None
+        self.sender_ = QtOutboxSender(store, session.client) if store is not None else None
         self.writes = Writes(ops, store, self.sender_, self)
-        self.feed = ChangeFeed(session.client, wait=feed_wait)
+        self.feed = QtChangeFeed(session.client, wait=feed_wait)
         changes = session.changes
         self.feed.events.connect(changes.deliver)  # the one way events enter: the hub, on the GUI thread
         self.writes.queued.connect(self._queued)

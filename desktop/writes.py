@@ -18,7 +18,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from desktop.announcer import announce
-from desktop.sync.outbox_sender import OutboxSender
+from desktop.sync.qt_outbox import QtOutboxSender
 from desktop.operations import Operations
 from desktop.sync.local_store import LocalStore, OutboxItem
 
@@ -32,7 +32,7 @@ EarlierRejected = Callable[[OutboxItem, BaseException], None]
 class Writes(QObject):
     queued = Signal(str)  # row id, once the row is safely in the local store
 
-    def __init__(self, ops: Operations, store: LocalStore | None, sender: OutboxSender | None,
+    def __init__(self, ops: Operations, store: LocalStore | None, sender: QtOutboxSender | None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self._ops = ops

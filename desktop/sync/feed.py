@@ -1,20 +1,27 @@
-"""The change-feed listener: long-polls GET /events and hands batches of events to the GUI thread."""
+"""The change-feed listener, plain Python: a thread long-polls GET /events and hands each batch of events to a
+callback, on that thread. The client's Qt adapter (desktop/sync/qt_feed.py) re-emits them on the GUI thread."""
 
 from __future__ import annotations
 
 import threading
-
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
+from typing import Any
 
 from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
 
 
-class ChangeFeed(QObject):
-    events = Signal(list)  # a batch of event dicts, in seq order
-    failed = Signal(str)
+def _ignore(*_args: Any) -> None:
+    pass
 
-    def __init__(self, client: ApiClient, *, after: int = 0, wait: float = 25.0, retry_s: float = 2.0):
-        super().__init__()
+
+class ChangeFeed:
+    """`on_events(batch)` gets each batch of event dicts in seq order, `on_failed(reason)` each failed poll (the
+    feed then asks again from `last_seq`); both are called on the feed's thread."""
+
+    def __init__(self, client: ApiClient, *, after: int = 0, wait: float = 25.0, retry_s: float = 2.0,
+                 on_events: Callable[[list[dict[str, Any]]], None] = _ignore,
+                 on_failed: Callable[[str], None] = _ignore):
+        self.on_events, self.on_failed = on_events, on_failed
         self._client = client.fork()
         self.last_seq = after
         self._wait = wait
@@ -40,7 +47,7 @@ class ChangeFeed(QObject):
             except (ServerUnreachable, ApiError, RuntimeError) as exc:  # RuntimeError: client closed
                 if self._stopping.is_set():
                     return
-                self.failed.emit(str(exc))
+                self.on_failed(str(exc))
                 # Then ask again from last_seq (to this server or, behind a proxy, another process): nothing
                 # committed meanwhile is missed. A busy server's Retry-After is honoured.
                 retry_after = exc.retry_after if isinstance(exc, ApiError) else None
@@ -51,4 +58,4 @@ class ChangeFeed(QObject):
             batch = result.get("events") or []
             self.last_seq = max(int(result.get("last_seq") or 0), self.last_seq)
             if batch:
-                self.events.emit(batch)
+                self.on_events(batch)

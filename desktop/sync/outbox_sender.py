@@ -5,14 +5,16 @@ Retry-After), try again; the order is kept because the worker
 never skips past a row it could not send. 4xx: the server will never accept it as it is, so the row is
 marked rejected and reported, and the worker moves on. That includes 412: a versioned step (If-Match) whose
 record changed meanwhile; the ApiError carries the server's current copy (`error.current`). A replayed 2xx is a success like any other.
+
+Plain Python: what happens is told through callbacks, on the worker thread. The client's Qt adapter
+(desktop/sync/qt_outbox.py) re-emits them as signals on the GUI thread.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
-
-from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
 from desktop.sync.local_store import LocalStore, OutboxItem
@@ -21,16 +23,21 @@ BACKOFF_S = (0.5, 1, 2, 4, 8, 15, 30)
 RETRY_AFTER_MAX_S = 120.0  # a server asking for longer is not trusted further than this
 
 
-class OutboxSender(QObject):
-    """Signals are emitted on the worker thread; Qt queues them to receivers living on the GUI thread."""
+def _ignore(*_args: Any) -> None:
+    pass
 
-    sent = Signal(object, object)  # OutboxItem, server response (the created entity)
-    rejected = Signal(object, object)  # OutboxItem, ApiError
-    retrying = Signal(object, str)  # OutboxItem, reason
-    pending_changed = Signal(int)  # rows still waiting to send
 
-    def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S):
-        super().__init__()
+class OutboxSender:
+    """The callbacks are called on the worker thread: `on_sent(row, response)` (the created entity),
+    `on_rejected(row, ApiError)`, `on_retrying(row, reason)`, `on_pending(count)` (rows still waiting to send)."""
+
+    def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
+                 on_sent: Callable[[OutboxItem, Any], None] = _ignore,
+                 on_rejected: Callable[[OutboxItem, ApiError], None] = _ignore,
+                 on_retrying: Callable[[OutboxItem, str], None] = _ignore,
+                 on_pending: Callable[[int], None] = _ignore):
+        self.on_sent, self.on_rejected = on_sent, on_rejected
+        self.on_retrying, self.on_pending = on_retrying, on_pending
         self._store = store
         self._client = client
         self._backoff = backoff
@@ -64,7 +71,7 @@ class OutboxSender(QObject):
                 rows = self._store.pending()
             except Exception:  # noqa: BLE001 - store trouble must not kill the sender; retry later
                 rows = []
-            self.pending_changed.emit(len(rows))
+            self.on_pending(len(rows))
             blocked = False
             for row in rows:
                 if self._stopping.is_set():
@@ -91,19 +98,19 @@ class OutboxSender(QObject):
                                                  headers={**row.headers, "Idempotency-Key": row.id})
         except ServerUnreachable as exc:
             self._store.mark_attempt(row.id, str(exc))
-            self.retrying.emit(row, "server unreachable")
+            self.on_retrying(row, "server unreachable")
             return False
         except ApiError as exc:
             if exc.retryable:
                 self._store.mark_attempt(row.id, str(exc))
                 self._retry_after = exc.retry_after
-                self.retrying.emit(row, "server busy" if exc.status == 503 else f"server error {exc.status}")
+                self.on_retrying(row, "server busy" if exc.status == 503 else f"server error {exc.status}")
                 return False
             self._store.mark_rejected(row.id, str(exc))
-            self.rejected.emit(row, exc)
-            self.pending_changed.emit(self._store.pending_count())
+            self.on_rejected(row, exc)
+            self.on_pending(self._store.pending_count())
             return True
         self._store.mark_sent(row.id, response)
-        self.sent.emit(row, response)
-        self.pending_changed.emit(self._store.pending_count())
+        self.on_sent(row, response)
+        self.on_pending(self._store.pending_count())
         return True

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
 
 from desktop.sync.client import ApiClient
 from desktop.sync.feed import ChangeFeed
@@ -96,8 +95,8 @@ def test_a_waiting_client_survives_its_server_being_killed_and_resumes_from_its_
         with live_server(tmp_path, demo=False, database_url=database_url, port=port, name="served") as served:
             start = httpx.get(f"{served.url}{API}/events", headers=headers).json()["last_seq"]
             # The desktop's own feed client, pointed at the process that is about to die.
-            feed = ChangeFeed(ApiClient(served.url, token), after=start, wait=20, retry_s=0.2)
-            feed.events.connect(received.extend, Qt.ConnectionType.DirectConnection)
+            feed = ChangeFeed(ApiClient(served.url, token), after=start, wait=20, retry_s=0.2,
+                              on_events=received.extend)
             feed.start()
             try:
                 first = _write(writer.url, headers, record_id, "Before the crash")

@@ -7,8 +7,6 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
-
 from desktop.sync.client import ApiClient
 from desktop.sync.local_store import LocalStore
 from desktop.sync.outbox_sender import OutboxSender
@@ -31,14 +29,13 @@ def test_a_503_keeps_the_write_waits_for_retry_after_then_sends_it(tmp_path, mon
     server = start_embedded(f"sqlite:///{tmp_path / 'busy.sqlite3'}", demo=True)
     store = LocalStore(tmp_path / "client")
     client = ApiClient(server.url)
-    sender = OutboxSender(store, client, backoff=(0.05,))
     attempts: list[tuple[float, str]] = []
     sent: list[object] = []
     rejected: list[object] = []
-    sender.retrying.connect(lambda _row, reason: attempts.append((time.monotonic(), reason)),
-                            Qt.ConnectionType.DirectConnection)
-    sender.sent.connect(lambda row, _response: sent.append(row), Qt.ConnectionType.DirectConnection)
-    sender.rejected.connect(lambda row, _error: rejected.append(row), Qt.ConnectionType.DirectConnection)
+    sender = OutboxSender(store, client, backoff=(0.05,),
+                          on_retrying=lambda _row, reason: attempts.append((time.monotonic(), reason)),
+                          on_sent=lambda row, _response: sent.append(row),
+                          on_rejected=lambda row, _error: rejected.append(row))
     try:
         client.token = client.login("sergeant", DEMO_PASSWORD)["token"]
         record_id = client.open_records()[0]["id"]
