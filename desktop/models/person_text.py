@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domain.people import GENDERS, WARNING_MARKERS
 
 
-def full_name(person: dict | None) -> str:
+def full_name(person: dict[str, Any] | None) -> str:
     """'MACDONALD, Stephen James' (surname first in capitals, as custody staff read names)."""
     person = person or {}
     surname = (person.get("surname") or "").upper()
@@ -33,7 +34,7 @@ def gender_text(code: str | None) -> str:
     return GENDERS.get(code or "", code or "not recorded")
 
 
-def officer(user: dict | None) -> str:
+def officer(user: dict[str, Any] | None) -> str:
     """'DS Caradoc Whitlow (DS1266)'; display names already carry the rank's short form where used."""
     user = user or {}
     name = user.get("display_name") or ""
@@ -41,7 +42,7 @@ def officer(user: dict | None) -> str:
     return f"{name} ({collar})" if name and collar else name or "—"
 
 
-def person_line(person: dict | None) -> str:
+def person_line(person: dict[str, Any] | None) -> str:
     """One line for lists and announcements: name, DOB, PNC ID."""
     person = person or {}
     text = f"{full_name(person)}, born {dob_text(person.get('date_of_birth'))}"
@@ -50,7 +51,7 @@ def person_line(person: dict | None) -> str:
     return text
 
 
-def marker_summary(person: dict) -> str:
+def marker_summary(person: dict[str, Any]) -> str:
     """The active warning markers, for the risk assessment: 'Violent (Assaulted staff 2024; set by …)'."""
     active = [m for m in person.get("warning_markers") or [] if not m.get("removed_at")]
     if not active:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY = "—"
@@ -19,18 +19,18 @@ EMPTY = "—"
 @dataclass(frozen=True)
 class Column:
     title: str
-    text: Callable[[dict], str]
-    spoken: Callable[[dict], str] | None = None  # fuller text for screen readers and tooltips
-    icon: Callable[[dict], Any] | None = None
-    colour: Callable[[dict], Any] | None = None
+    text: Callable[[dict[str, Any]], str]
+    spoken: Callable[[dict[str, Any]], str] | None = None  # fuller text for screen readers and tooltips
+    icon: Callable[[dict[str, Any]], Any] | None = None
+    colour: Callable[[dict[str, Any]], Any] | None = None
 
 
 class RecordTable(QAbstractTableModel):
     columns: tuple[Column, ...] = ()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict] = []
+        self._rows: list[dict[str, Any]] = []
 
     # Qt ----------------------------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -39,13 +39,13 @@ class RecordTable(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return self.columns[section].title
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)) or index.column() >= len(self.columns):
             return None
         row, column = self._rows[index.row()], self.columns[index.column()]
@@ -62,7 +62,7 @@ class RecordTable(QAbstractTableModel):
         return None
 
     # Rows --------------------------------------------------------------------------------------------------
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """A new list (a new search or filter): the same ids in the same order only refresh their cells."""
         rows = list(rows)
         if [r.get("id") for r in rows] == [r.get("id") for r in self._rows] and rows:
@@ -73,7 +73,7 @@ class RecordTable(QAbstractTableModel):
         self._rows = rows
         self.endResetModel()
 
-    def upsert(self, row: dict) -> None:
+    def upsert(self, row: dict[str, Any]) -> None:
         """One row changed (a write answered, or the change feed): update it in place, or append it."""
         at = self.row_of(row.get("id"))
         if at is None:
@@ -87,8 +87,8 @@ class RecordTable(QAbstractTableModel):
     def row_of(self, row_id: str | None) -> int | None:
         return next((i for i, r in enumerate(self._rows) if row_id is not None and r.get("id") == row_id), None)
 
-    def row(self, index: int) -> dict:
+    def row(self, index: int) -> dict[str, Any]:
         return self._rows[index]
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         return list(self._rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.printing.content import DocumentContent, Grid, Section, Text
+from desktop.printing.content import DocumentContent, Grid, Part, Section, Text
 from desktop.printing.documents import ChargeSheetDoc
 from desktop.printing.layout import day, now_utc, or_missing, when, who
 
@@ -60,7 +60,7 @@ def charge_sheet_content(doc: ChargeSheetDoc) -> DocumentContent:
 
     h = doc.first_hearing
     if h is None:
-        hearing: list = [Text("No first hearing recorded.")]
+        hearing: list[Part] = [Text("No first hearing recorded.")]
     else:
         local = when(h.at)
         date_part, time_part = local.split(" ", 1) if " " in local else (local, "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.custody_log import LOG_KINDS
 
-from desktop.printing.content import DocumentContent, Grid, LogPart, Rows, Section, Text
+from desktop.printing.content import DocumentContent, Grid, LogPart, Part, Rows, Section, Text
 from desktop.printing.documents import CustodyRecordDoc
 from desktop.printing.layout import day, now_utc, or_missing, when, when_two_lines, who
 from desktop.printing.log_order import PrintedEntry, printed_order
@@ -65,7 +65,7 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
     sections.append(Section("Arrest and arrival", [Grid(arrest_rows)]))
 
     if doc.detention is None:
-        detention: list = [Text("No decision on detention recorded.")]
+        detention: list[Part] = [Text("No decision on detention recorded.")]
     else:
         det = doc.detention
         detention = [Grid([
@@ -76,7 +76,7 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
     sections.append(Section("Authorisation of detention", detention))
 
     if doc.rights is None:
-        rights: list = [Text("Rights and entitlements not recorded.")]
+        rights: list[Part] = [Text("Rights and entitlements not recorded.")]
     else:
         r = doc.rights
         rights = [
@@ -114,7 +114,7 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
         [17, 17, 28, 14, 45])]))
 
     review_rows: list[list[str]] = []
-    for rv in sorted(doc.reviews, key=lambda r: r.due_at):
+    for rv in sorted(doc.reviews, key=lambda r: (r.due_at is None, r.due_at)):
         postponed = "\n".join(f"{when(p.at)}, {who(p.by)}: {p.reason}" for p in rv.postponements) or "None"
         decision = rv.decision or "Not yet done"
         if rv.grounds:
@@ -125,7 +125,7 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
         ["Kind", "Due", "Done", "By", "Decision", "Postponements"], review_rows, [15, 17, 17, 24, 38, 30])]))
 
     entries = printed_order(doc.log_entries)
-    log_parts: list = [Text(
+    log_parts: list[Part] = [Text(
         "In order of the time each event happened (observed). Each entry shows when it was recorded and "
         "who recorded it. Corrections appear directly under the entry they correct; both stay in full.")]
     log_parts.append(LogPart(entries) if entries else Text("No log entries."))

@@ -76,7 +76,7 @@ class Arrest:
 class DetentionDecision:
     authorised: bool  # False: detention refused
     by: Officer
-    at: datetime
+    at: datetime | None
     grounds: str
 
 
@@ -106,7 +106,7 @@ class RiskAssessment:
     """One version of the custody risk assessment (the first and every review)."""
 
     version: int
-    at: datetime
+    at: datetime | None
     by: Officer
     result: str  # e.g. "Medium risk — level 2 observations"
     answers_summary: str = ""
@@ -126,8 +126,8 @@ class Check:
     """A cell visit or rousing check. ``observed_at`` is when it was done, ``recorded_at`` when it
     was keyed (IOPC learning: the two must both be kept)."""
 
-    observed_at: datetime
-    recorded_at: datetime
+    observed_at: datetime | None
+    recorded_at: datetime | None
     by: Officer
     type: str  # e.g. "Visit", "Rousing", "CCTV"
     result: str
@@ -145,7 +145,7 @@ class Review:
     """A review of detention (s.40) or an extension (s.42) or warrant of further detention (s.43)."""
 
     kind: str  # "Review" | "Extension" | "Warrant of further detention"
-    due_at: datetime
+    due_at: datetime | None
     done_at: datetime | None = None
     by: Officer | None = None
     decision: str = ""
@@ -162,7 +162,7 @@ class LogEntry:
     id: str
     kind: str  # a key of domain.custody_log.LOG_KINDS
     text: str
-    observed_at: datetime
+    observed_at: datetime | None
     recorded_at: datetime
     author: Officer
     corrects_id: str | None = None
@@ -191,7 +191,7 @@ class CustodyRecordDoc:
     custody_number: str
     station: str
     detainee: Person
-    arrived_at: datetime
+    arrived_at: datetime | None
     relevant_time: datetime | None = None
     relevant_time_basis: str = ""  # e.g. "Arrival at the first police station (s.41(2)(d))"
     arrest: Arrest | None = None
@@ -239,7 +239,7 @@ class CautionOnCharge:
 class BailDecision:
     outcome: str  # "Unconditional bail" | "Conditional bail" | "Remanded in custody"
     decided_by: Officer
-    decided_at: datetime
+    decided_at: datetime | None
     conditions: tuple[str, ...] = ()
     reasons: str = ""  # reasons for conditions, or s.38 grounds for refusing bail
 
@@ -247,7 +247,7 @@ class BailDecision:
 @dataclass(frozen=True)
 class FirstHearing:
     court: str
-    at: datetime
+    at: datetime | None
     court_code: str = ""
 
 
@@ -263,7 +263,7 @@ class ChargeSheetDoc:
     station: str
     defendant: Person
     charges: tuple[Charge, ...]
-    charged_at: datetime
+    charged_at: datetime | None
     charged_by: Officer
     custody_officer: Officer
     caution: CautionOnCharge

@@ -6,17 +6,27 @@ so a gap in the record stays visible. Times stay UTC-aware; printing shows Europ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from desktop.printing.documents import (
-    Arrest, BailDecision, CautionOnCharge, Charge, ChargeSheetDoc, Check, CustodyRecordDoc, DetentionDecision,
-    Disposal, FirstHearing, LogEntry, ObservationLevelSet, Officer, Person, Release, Review, Rights,
+    CHARGE_CAUTION, Arrest, BailDecision, CautionOnCharge, Charge, ChargeSheetDoc, Check, CustodyRecordDoc,
+    DetentionDecision, Disposal, FirstHearing, LogEntry, ObservationLevelSet, Officer, Person, Release, Review, Rights,
     RightsRequest, RiskAssessment,
 )
 
 DEFAULT_STATION = "Custody suite"
 NOT_RECORDED = Officer("Not recorded")
+
+Json = dict[str, Any]  # one object of the server's JSON
+
+
+class Requests(Protocol):
+    """What is needed of desktop.sync.client.ApiClient (not imported here: printing stays below sync)."""
+
+    def request(self, method: str, path: str) -> Any: ...
+
 
 RIGHT_TITLES = {
     "legal_advice": "Free legal advice",
@@ -63,14 +73,14 @@ def officer(value: Any) -> Officer | None:
     return Officer(name=name, rank=value.get("rank") or "", collar_number=value.get("collar_number") or "")
 
 
-def person(value: dict) -> Person:
+def person(value: Json) -> Person:
     return Person(surname=value.get("surname") or "", forenames=value.get("forenames") or "",
                   date_of_birth=_parse_date(value.get("date_of_birth")), address=value.get("address") or "",
                   pnc_id=value.get("pnc_id") or "", cro_number=value.get("cro_number") or "",
                   gender=_words(value.get("gender")))
 
 
-def _arrest(record: dict) -> Arrest | None:
+def _arrest(record: Json) -> Arrest | None:
     offences = tuple(f"{o.get('code', '')} {o.get('title', '')}".strip() for o in record.get("offences") or [])
     if not (record.get("arrested_at") or record.get("arrest_place") or offences):
         return None
@@ -79,7 +89,7 @@ def _arrest(record: dict) -> Arrest | None:
                   necessity=record.get("arrest_necessity") or "")
 
 
-def _detention(record: dict) -> DetentionDecision | None:
+def _detention(record: Json) -> DetentionDecision | None:
     d = record.get("detention_decision")
     if not d:
         return None
@@ -87,7 +97,7 @@ def _detention(record: dict) -> DetentionDecision | None:
                              at=parse_time(d.get("decided_at")), grounds=d.get("grounds") or "")
 
 
-def _rights(record: dict) -> Rights | None:
+def _rights(record: Json) -> Rights | None:
     notice = record.get("rights_notice") or {}
     rows = record.get("rights") or []
     if not notice and not rows:
@@ -104,7 +114,7 @@ def _rights(record: dict) -> Rights | None:
                   notice_language=notice.get("language") or "English", requests=tuple(requests))
 
 
-def _risk(assessments: list[dict]) -> tuple[RiskAssessment, ...]:
+def _risk(assessments: list[Json]) -> tuple[RiskAssessment, ...]:
     out = []
     for a in assessments:
         result = f"{_words(a.get('risk_level'))} risk; suggested observation level {a.get('suggested_level', '')}"
@@ -116,37 +126,43 @@ def _risk(assessments: list[dict]) -> tuple[RiskAssessment, ...]:
     return tuple(out)
 
 
-def _observation(record: dict) -> tuple[ObservationLevelSet, ...]:
-    if record.get("observation_level") is None or not record.get("observation_level_set_at"):
+def _observation(record: Json) -> tuple[ObservationLevelSet, ...]:
+    set_at = parse_time(record.get("observation_level_set_at"))
+    if record.get("observation_level") is None or set_at is None:
         return ()
     interval = record.get("observation_interval_minutes")
     level = f"Level {record['observation_level']}" + (f" (every {interval} minutes)" if interval else "")
-    return (ObservationLevelSet(level=level, by=NOT_RECORDED, at=parse_time(record["observation_level_set_at"]),
+    return (ObservationLevelSet(level=level, by=NOT_RECORDED, at=set_at,
                                 reason=record.get("observation_reason") or ""),)
 
 
-def _checks(checks: list[dict]) -> tuple[Check, ...]:
+def _checks(checks: list[Json]) -> tuple[Check, ...]:
     return tuple(Check(observed_at=parse_time(c.get("observed_at")), recorded_at=parse_time(c.get("recorded_at")),
                        by=officer(c.get("checked_by")) or NOT_RECORDED, type=_words(c.get("check_type")),
                        result=_words(c.get("result")) + (f": {c['note']}" if c.get("note") else ""))
                  for c in checks)
 
 
-def _reviews(record: dict) -> tuple[Review, ...]:
+def _reviews(record: Json) -> tuple[Review, ...]:
     return tuple(Review(kind=REVIEW_KINDS.get(r.get("kind"), _words(r.get("kind"))), due_at=parse_time(r.get("due_at")),
                         done_at=parse_time(r.get("at")), by=officer(r.get("reviewer")),
                         decision=_words(r.get("outcome")), grounds=r.get("grounds") or "")
                  for r in record.get("reviews") or [])
 
 
-def _log(entries: list[dict]) -> tuple[LogEntry, ...]:
-    return tuple(LogEntry(id=e["id"], kind=e.get("kind") or "note", text=e.get("text") or "",
-                          observed_at=parse_time(e.get("observed_at")), recorded_at=parse_time(e.get("recorded_at")),
-                          author=officer(e.get("author")) or NOT_RECORDED, corrects_id=e.get("corrects_id"))
-                 for e in entries if e.get("recorded_at"))  # an entry still waiting to send is not yet record
+def _log(entries: list[Json]) -> tuple[LogEntry, ...]:
+    out = []
+    for e in entries:
+        recorded_at = parse_time(e.get("recorded_at"))
+        if recorded_at is None:  # an entry still waiting to send is not yet record
+            continue
+        out.append(LogEntry(id=e["id"], kind=e.get("kind") or "note", text=e.get("text") or "",
+                            observed_at=parse_time(e.get("observed_at")), recorded_at=recorded_at,
+                            author=officer(e.get("author")) or NOT_RECORDED, corrects_id=e.get("corrects_id")))
+    return tuple(out)
 
 
-def _disposal(record: dict) -> Disposal | None:
+def _disposal(record: Json) -> Disposal | None:
     d = record.get("disposal")
     if d:
         details = "; ".join(f"{label}: {d[key]}" for key, label in (
@@ -161,14 +177,15 @@ def _disposal(record: dict) -> Disposal | None:
     return None
 
 
-def custody_record_doc(record: dict, log: list[dict], *, checks: list[dict] = (), risk: list[dict] = (),
-                       station: str = DEFAULT_STATION, printed_by: dict | None = None,
+def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] = (), risk: Sequence[Json] = (),
+                       station: str = DEFAULT_STATION, printed_by: Json | None = None,
                        printed_at: datetime | None = None) -> CustodyRecordDoc:
     released = parse_time(record.get("released_at"))
-    disposal = record.get("disposal") or {}
+    disposal: Json = record.get("disposal") or {}
     release = None
     if released:
-        kind = {"transferred": "Transferred", "remanded_for_court": "To court"}.get(disposal.get("outcome"), "Released")
+        kinds = {"transferred": "Transferred", "remanded_for_court": "To court"}
+        kind = kinds.get(disposal.get("outcome", ""), "Released")
         release = Release(kind=kind, at=released, by=officer(disposal.get("decided_by")),
                           destination=disposal.get("transfer_to") or disposal.get("court") or "")
     return CustodyRecordDoc(
@@ -182,11 +199,11 @@ def custody_record_doc(record: dict, log: list[dict], *, checks: list[dict] = ()
         printed_at=printed_at, printed_by=officer(printed_by))
 
 
-def _range(charge: dict) -> str:
+def _range(charge: Json) -> str:
     return charge.get("particulars") or ""
 
 
-def charge_sheet_doc(record: dict, case: dict, *, station: str = DEFAULT_STATION, printed_by: dict | None = None,
+def charge_sheet_doc(record: Json, case: Json, *, station: str = DEFAULT_STATION, printed_by: Json | None = None,
                      printed_at: datetime | None = None) -> ChargeSheetDoc:
     """A charge case (POST/GET /custody/records/{id}/charges) as the charge sheet."""
     by = officer(case.get("charged_by")) or NOT_RECORDED
@@ -207,11 +224,11 @@ def charge_sheet_doc(record: dict, case: dict, *, station: str = DEFAULT_STATION
                           reasons=bail.get("reasons") or ""),
         first_hearing=(FirstHearing(court=hearing.get("court") or "", at=parse_time(hearing.get("at")),
                                     court_code=hearing.get("court_code") or "") if hearing else None),
-        caution_wording=case.get("caution_wording") or ChargeSheetDoc.__dataclass_fields__["caution_wording"].default,
+        caution_wording=case.get("caution_wording") or CHARGE_CAUTION,
         printed_at=printed_at, printed_by=officer(printed_by))
 
 
-def fetch_documents(client, record_id: str, *, station: str = DEFAULT_STATION
+def fetch_documents(client: Requests, record_id: str, *, station: str = DEFAULT_STATION
                     ) -> tuple[CustodyRecordDoc, ChargeSheetDoc | None]:
     """Everything the two documents need, from the API (call on a worker: it does HTTP)."""
     record = client.request("GET", f"/custody/records/{record_id}")
@@ -229,7 +246,7 @@ def fetch_documents(client, record_id: str, *, station: str = DEFAULT_STATION
     return doc, sheet
 
 
-def _optional(client, path: str) -> list[dict]:
+def _optional(client: Requests, path: str) -> list[Json]:
     """A list the server may not serve yet (an older server): 404 means none."""
     from desktop.sync.client import ApiError
 

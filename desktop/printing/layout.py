@@ -319,11 +319,14 @@ class FastTable(Table):
     per line (reportlab's default): the custody log is mostly such cells, and per-line drawing was
     the largest single cost of a 2,000-entry record. Everything else is Table's own drawing."""
 
+    _curcellstyle: Any  # Table's drawing state, which the stubs do not declare
+
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
         if (not isinstance(cellval, str) or "\n" not in cellval or cellstyle.alignment != "LEFT"
                 or cellstyle.valign != "TOP" or cellstyle.direction or cellstyle.shaping
                 or cellstyle.href or cellstyle.destination):
-            return super()._drawCell(cellval, cellstyle, pos, size)
+            super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]  # the stubs omit this private method
+            return None
         colpos, rowpos = pos
         rowheight = size[1]
         if self._curcellstyle is not cellstyle:
@@ -370,7 +373,7 @@ def row_heights(data: Sequence[Sequence[Any]], widths: Sequence[float]) -> list[
     return heights
 
 
-def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+def data_table(header: Sequence[str], rows: Sequence[list[Any] | tuple[Any, ...]], widths: Sequence[float],
                extra: Sequence[tuple[Any, ...]] = (), stripes: bool = True) -> Table:
     """A table whose header row repeats on every page. Cells may be str (no wrapping: wrap them
     first with wrap_plain) or CellParagraphs (wrap). ``widths`` are relative."""
@@ -409,13 +412,15 @@ class NumberedCanvas(Canvas):
     """Two-pass canvas: keeps every page's drawing state, then writes "Page x of y" on each once
     the total is known (pretix invoice pattern)."""
 
+    _pageNumber: int  # Canvas's page counter, which the stubs do not declare
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._page_states: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._page_states.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # the stubs omit Canvas's private _startPage
 
     def save(self) -> None:
         total = len(self._page_states)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from os import PathLike
 from typing import Any, BinaryIO
 
 from reportlab.lib.styles import ParagraphStyle
@@ -132,8 +133,8 @@ def story_for(content: DocumentContent) -> list[Any]:
     return story
 
 
-def build_pdf(content: DocumentContent, target: str | BinaryIO, *, title: str, author: str, subject: str,
-              running_left: str, running_right: str) -> None:
+def build_pdf(content: DocumentContent, target: str | PathLike[str] | BinaryIO, *, title: str, author: str,
+              subject: str, running_left: str, running_right: str) -> None:
     template = RecordDocTemplate(
         str(target) if not hasattr(target, "write") else target,
         marking=content.marking, title=title,

@@ -121,14 +121,14 @@ class ApiClient:
         would otherwise hold a pooled connection that other requests wait behind)."""
         return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport)
 
-    def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
         response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
 
-    def _send(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+    def _send(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
               headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
         all_headers = {"Accept": "application/json"}
         if self.token:
@@ -145,19 +145,29 @@ class ApiClient:
             raise error_from_response(response)
         return response
 
+    def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """An answer the contract (docs/api-*.md) promises is a JSON object."""
+        answer: dict[str, Any] = self.request(method, path, **kwargs)
+        return answer
+
+    def _list(self, method: str, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """An answer the contract promises is a JSON list of objects."""
+        answer: list[dict[str, Any]] = self.request(method, path, **kwargs)
+        return answer
+
     # Endpoints of the contract (docs/architecture.md).
-    def offence_catalogue(self, etag: str | None = None) -> tuple[str, dict] | None:
+    def offence_catalogue(self, etag: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """(ETag, {version, offences}) of the server's catalogue, or None when `etag` is still current (304)."""
         response = self._send("GET", "/offences/catalogue", headers={"If-None-Match": etag} if etag else None)
         if response.status_code == 304:
             return None
         return response.headers.get("ETag", ""), response.json()
 
-    def health(self) -> dict:
-        return self.request("GET", "/health", timeout=3.0)
+    def health(self) -> dict[str, Any]:
+        return self._object("GET", "/health", timeout=3.0)
 
-    def login(self, username: str, password: str) -> dict:
-        result = self.request("POST", "/auth/login", json={"username": username, "password": password})
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        result = self._object("POST", "/auth/login", json={"username": username, "password": password})
         self.token = result["token"]
         return result
 
@@ -165,69 +175,71 @@ class ApiClient:
         self.request("POST", "/auth/logout")
         self.token = None
 
-    def me(self) -> dict:
-        return self.request("GET", "/auth/me")
+    def me(self) -> dict[str, Any]:
+        return self._object("GET", "/auth/me")
 
-    def open_records(self) -> list[dict]:
-        return self.request("GET", "/custody/records", params={"open": "true"})
+    def open_records(self) -> list[dict[str, Any]]:
+        return self._list("GET", "/custody/records", params={"open": "true"})
 
-    def record_log(self, record_id: str) -> list[dict]:
-        return self.request("GET", f"/custody/records/{record_id}/log")
+    def record_log(self, record_id: str) -> list[dict[str, Any]]:
+        return self._list("GET", f"/custody/records/{record_id}/log")
 
-    def events(self, after: int, wait: float) -> dict:
-        return self.request("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
+    def events(self, after: int, wait: float) -> dict[str, Any]:
+        return self._object("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
 
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
     def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
-                      page_size: int = 20) -> dict:
+                      page_size: int = 20) -> dict[str, Any]:
         params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
-        return self.request("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
+        return self._object("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
 
-    def duplicates_check(self, body: dict) -> list[dict]:
-        return self.request("POST", "/people/duplicates-check", json=body)["candidates"]
+    def duplicates_check(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        candidates: list[dict[str, Any]] = self._object("POST", "/people/duplicates-check", json=body)["candidates"]
+        return candidates
 
-    def person(self, person_id: str) -> dict:
-        return self.request("GET", f"/people/{person_id}")
+    def person(self, person_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/people/{person_id}")
 
-    def person_picture(self, person_id: str) -> dict:
-        return self.request("GET", f"/people/{person_id}/picture")
+    def person_picture(self, person_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/people/{person_id}/picture")
 
-    def person_merges(self, person_id: str) -> list[dict]:
-        return self.request("GET", f"/people/{person_id}/merges")
+    def person_merges(self, person_id: str) -> list[dict[str, Any]]:
+        return self._list("GET", f"/people/{person_id}/merges")
 
-    def investigations(self) -> list[dict]:
-        return self.request("GET", "/investigations")
+    def investigations(self) -> list[dict[str, Any]]:
+        return self._list("GET", "/investigations")
 
-    def investigation_actions(self, investigation_id: str, statuses: list[str] | None = None) -> list[dict]:
-        return self.request("GET", f"/investigations/{investigation_id}/actions",
+    def investigation_actions(self, investigation_id: str,
+                              statuses: list[str] | None = None) -> list[dict[str, Any]]:
+        return self._list("GET", f"/investigations/{investigation_id}/actions",
                             params={"status": statuses} if statuses else None)
 
-    def actions(self, mine: bool = True, statuses: list[str] | None = None) -> list[dict]:
-        params: dict = {"mine": "true" if mine else "false"}
+    def actions(self, mine: bool = True, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"mine": "true" if mine else "false"}
         if statuses:
             params["status"] = statuses
-        return self.request("GET", "/actions", params=params)
+        return self._list("GET", "/actions", params=params)
 
-    def action(self, action_id: str) -> dict:
-        return self.request("GET", f"/actions/{action_id}")
+    def action(self, action_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/actions/{action_id}")
 
-    def intel_reports(self, status: str = "", person_id: str = "") -> list[dict]:
+    def intel_reports(self, status: str = "", person_id: str = "") -> list[dict[str, Any]]:
         params = {k: v for k, v in (("status", status), ("person_id", person_id)) if v}
-        return self.request("GET", "/intelligence/reports", params=params or None)
+        return self._list("GET", "/intelligence/reports", params=params or None)
 
-    def intel_report(self, report_id: str, reason: str) -> dict:
+    def intel_report(self, report_id: str, reason: str) -> dict[str, Any]:
         """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
         # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
-        return self.request("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
+        return self._object("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
 
     # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
-    def custody_record(self, record_id: str) -> dict:
-        return self.request("GET", f"/custody/records/{record_id}")
+    def custody_record(self, record_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/custody/records/{record_id}")
 
-    def risk_assessments(self, record_id: str) -> list[dict]:
+    def risk_assessments(self, record_id: str) -> list[dict[str, Any]]:
         """Every version, oldest first."""
-        return self.request("GET", f"/custody/records/{record_id}/risk-assessments")
+        return self._list("GET", f"/custody/records/{record_id}/risk-assessments")
 
-    def cell_checks(self, record_id: str) -> list[dict]:
-        return self.request("GET", f"/custody/records/{record_id}/checks")
+    def cell_checks(self, record_id: str) -> list[dict[str, Any]]:
+        return self._list("GET", f"/custody/records/{record_id}/checks")

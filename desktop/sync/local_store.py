@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 PENDING = "pending"  # waiting to send (or being retried)
 SENT = "sent"  # the server confirmed it
@@ -79,7 +81,7 @@ def _item(row: OutboxRow) -> OutboxItem:
                       row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {})
 
 
-def migrate(connection) -> None:
+def migrate(connection: Connection) -> None:
     """Bring an existing file up to SCHEMA_VERSION in place, keeping its rows (it may hold unsent writes)."""
     version = connection.exec_driver_sql("PRAGMA user_version").scalar() or 0
     if version < 2:
@@ -99,8 +101,9 @@ class LocalStore:
             raise StoreUnavailable(f"Cannot create the data folder {data_dir}: {exc.strerror or exc}") from exc
         self.engine = create_engine(f"sqlite:///{self.path}")
 
+        # WAL: the sync worker reads while the GUI's writer writes
         @event.listens_for(self.engine, "connect")
-        def _pragmas(conn, _record):  # WAL: the sync worker reads while the GUI's writer writes
+        def _pragmas(conn: DBAPIConnection, _record: object) -> None:
             cursor = conn.cursor()
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -126,7 +129,7 @@ class LocalStore:
         self.cache_put("store.opened_at", datetime.now(timezone.utc).isoformat())
 
     @property
-    def _sessions(self) -> sessionmaker:
+    def _sessions(self) -> sessionmaker[Session]:
         # After close() a late worker must fail here: a disposed engine would silently open a new connection
         # that nobody closes (an "unclosed database" ResourceWarning whenever garbage collection gets to it).
         if self._closed:

@@ -25,7 +25,7 @@ class QtChangeHub(QObject):
         hub.on_selected_updated(self.selected_record_updated.emit)
 
     @Slot(list)
-    def deliver(self, batch: list) -> None:
+    def deliver(self, batch: list[Record]) -> None:
         self.hub.dispatch(batch)
 
     def subscribe(self, types: EventType | Iterable[EventType], handler: Callable[..., None], owner: QObject, *,

@@ -9,11 +9,13 @@ A check or review that has just become overdue is reported once through `became_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QIcon
 
 from desktop.timefmt import format_local, format_short, parse_utc, spoken_elapsed, utc_now
 from domain.observation import DEFAULT_CONFIG as OBS_DEFAULT, ObservationConfig, ObservationLevel, next_check_due
@@ -49,24 +51,24 @@ def natural_key(text: str) -> str:
     return re.sub(r"\d+", lambda m: m.group(0).zfill(8), text.lower())
 
 
-def person_name(record: dict) -> str:
+def person_name(record: dict[str, Any]) -> str:
     person = record.get("person") or {}
     surname = (person.get("surname") or "").upper()
     forenames = person.get("forenames") or ""
     return f"{surname}, {forenames}".strip(", ") or "Name not recorded"
 
 
-def status_text(record: dict) -> str:
+def status_text(record: dict[str, Any]) -> str:
     status = record.get("status") or ""
     return STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
 
 
-def flags_text(record: dict) -> str:
+def flags_text(record: dict[str, Any]) -> str:
     flags = [name for key, name in (("juvenile", "Juvenile"), ("vulnerable", "Vulnerable")) if record.get(key)]
     return ", ".join(flags)
 
 
-def aa_text(record: dict) -> str:
+def aa_text(record: dict[str, Any]) -> str:
     if record.get("appropriate_adult_awaited"):
         return "AA awaited" + (" (requested)" if record.get("appropriate_adult_requested_at") else " (not requested)")
     if record.get("appropriate_adult_arrived_at"):
@@ -87,7 +89,7 @@ def _spoken_minutes(seconds: float) -> str:
 
 @dataclass
 class _Row:
-    record: dict
+    record: dict[str, Any]
     arrived: datetime | None = None
     due: dict[int, datetime | None] = field(default_factory=dict)  # ticking column -> due time
     review_number: int | None = None
@@ -107,7 +109,8 @@ class _Row:
                 self.due_label[column] = format_short(due)[-5:]
 
 
-def due_times(record: dict, now: datetime, config: ObservationConfig = OBS_DEFAULT) -> tuple[dict, int | None]:
+def due_times(record: dict[str, Any], now: datetime,
+              config: ObservationConfig = OBS_DEFAULT) -> tuple[dict[int, datetime | None], int | None]:
     """Next check, next review and the current detention limit from the record, by the domain rules."""
     due: dict[int, datetime | None] = {NEXT_CHECK: None, NEXT_REVIEW: None, LIMIT: None}
     number = None
@@ -132,8 +135,10 @@ def due_times(record: dict, now: datetime, config: ObservationConfig = OBS_DEFAU
         authorities = []
         for a in record.get("authorities") or []:
             try:
-                authorities.append(Authority(AuthorityKind(a["kind"]), parse_utc(a["granted_at"]),
-                                             parse_utc(a["expires_at"])))
+                granted_at, expires_at = parse_utc(a["granted_at"]), parse_utc(a["expires_at"])
+                if granted_at is None or expires_at is None:
+                    continue  # an authority without its times cannot move the limit
+                authorities.append(Authority(AuthorityKind(a["kind"]), granted_at, expires_at))
             except (KeyError, ValueError, TypeError):
                 continue
         due[LIMIT] = current_limit(relevant, authorities)
@@ -145,14 +150,15 @@ def due_times(record: dict, now: datetime, config: ObservationConfig = OBS_DEFAU
 class CustodyBoardModel(QAbstractTableModel):
     became_overdue = Signal(str, str, str)  # record id, "check" | "review", sentence to announce
 
-    def __init__(self, parent=None, *, clock=utc_now, tick_ms: int = 1000):
+    def __init__(self, parent: QObject | None = None, *, clock: Callable[[], datetime] = utc_now,
+                 tick_ms: int = 1000) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
         self._clock = clock
         self._now = clock()
         self._now_ts = self._now.timestamp()
         self._last_tick_ts = self._now_ts
-        self._warning_icon = None
+        self._warning_icon: QIcon | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.tick)
@@ -165,7 +171,7 @@ class CustodyBoardModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return COLUMNS[section]
@@ -173,7 +179,7 @@ class CustodyBoardModel(QAbstractTableModel):
                 return f"{COLUMNS[section]}: UK local time and the time left; overdue items say OVERDUE"
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         row = self._rows[index.row()]
@@ -203,13 +209,13 @@ class CustodyBoardModel(QAbstractTableModel):
                 return font
         return None
 
-    def _icon(self):
+    def _icon(self) -> QIcon:
         if self._warning_icon is None:
             from PySide6.QtWidgets import QApplication, QStyle
             self._warning_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return self._warning_icon
 
-    def _sort_key(self, row: _Row, column: int):
+    def _sort_key(self, row: _Row, column: int) -> Any:
         record = row.record
         if column == TIME:
             return row.arrived.timestamp() if row.arrived else 0.0
@@ -335,13 +341,13 @@ class CustodyBoardModel(QAbstractTableModel):
             if not rows:
                 continue
             start = previous = rows[0]
-            for r in rows[1:] + [None]:
-                if r is not None and r == previous + 1:
-                    previous = r
+            for following in (*rows[1:], None):  # None: the end of the last run
+                if following is not None and following == previous + 1:
+                    previous = following
                     continue
                 self.dataChanged.emit(self.index(start, column), self.index(previous, column), _ROLES)
-                if r is not None:
-                    start = previous = r
+                if following is not None:
+                    start = previous = following
         for record_id, kind, sentence in newly:
             self.became_overdue.emit(record_id, kind, sentence)
 
@@ -351,7 +357,7 @@ class CustodyBoardModel(QAbstractTableModel):
         cell = f" in cell {row.record['cell']}" if row.record.get("cell") else ""
         return row.record.get("id", ""), kind, f"{self._spoken(row, column)}: {name}{cell}."
 
-    def _make_row(self, record: dict, previous: _Row | None = None) -> _Row:
+    def _make_row(self, record: dict[str, Any], previous: _Row | None = None) -> _Row:
         due, number = due_times(record, self._now)
         row = _Row(record, parse_utc(record.get("arrived_at")), due, number)
         row.prepare()
@@ -362,7 +368,7 @@ class CustodyBoardModel(QAbstractTableModel):
             row.shown[column] = self._tick_text(row, column)
         return row
 
-    def set_records(self, records: list[dict]) -> None:
+    def set_records(self, records: list[dict[str, Any]]) -> None:
         """The first load (and a full reload after reconnecting)."""
         self._now = self._clock()
         self._now_ts = self._now.timestamp()
@@ -371,7 +377,7 @@ class CustodyBoardModel(QAbstractTableModel):
         self._rows = [self._make_row(r, old.get(r.get("id"))) for r in records if not r.get("released_at")]
         self.endResetModel()
 
-    def upsert(self, record: dict) -> None:
+    def upsert(self, record: dict[str, Any]) -> None:
         """One record created or changed (from the change feed): insert, update in place, or remove."""
         row = self.row_of(record.get("id"))
         if record.get("released_at"):
@@ -395,7 +401,7 @@ class CustodyBoardModel(QAbstractTableModel):
                 return row
         return None
 
-    def record(self, row: int) -> dict:
+    def record(self, row: int) -> dict[str, Any]:
         return self._rows[row].record
 
     def overdue(self, row: int) -> set[int]:

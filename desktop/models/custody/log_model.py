@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.timefmt import format_local, format_short, parse_utc
 from domain.custody_log import LOG_KINDS
@@ -18,7 +21,7 @@ REFUSED = "not saved"
 STATE_TEXT = {SAVED: "Saved", WAITING: "Waiting to send", REFUSED: "Not saved: refused by the server"}
 
 
-def author_text(entry: dict) -> str:
+def author_text(entry: dict[str, Any]) -> str:
     author = entry.get("author") or {}
     name = author.get("display_name") or ""
     rank = author.get("rank") or ""
@@ -27,7 +30,7 @@ def author_text(entry: dict) -> str:
     return f"{text} ({collar})" if collar else text or "—"
 
 
-def _sort_key(entry: dict):
+def _sort_key(entry: dict[str, Any]) -> tuple[float, float]:
     observed = parse_utc(entry.get("observed_at"))
     recorded = parse_utc(entry.get("recorded_at"))
     # Entries not yet recorded by the server sort after recorded ones with the same observed time.
@@ -35,10 +38,10 @@ def _sort_key(entry: dict):
 
 
 class LogModel(QAbstractTableModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.record_id: str | None = None
-        self._entries: list[dict] = []  # each has a client-side "_state"
+        self._entries: list[dict[str, Any]] = []  # each has a client-side "_state"
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._entries)
@@ -46,7 +49,7 @@ class LogModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return COLUMNS[section]
@@ -54,7 +57,7 @@ class LogModel(QAbstractTableModel):
                 return f"{COLUMNS[section]}: UK local time (GMT or BST)"
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._entries)):
             return None
         entry = self._entries[index.row()]
@@ -75,7 +78,7 @@ class LogModel(QAbstractTableModel):
             return text or "—"
         return None
 
-    def _text(self, entry: dict, column: int) -> str:
+    def _text(self, entry: dict[str, Any], column: int) -> str:
         if column == OBSERVED:
             return format_local(entry.get("observed_at"))
         if column == RECORDED:
@@ -91,7 +94,8 @@ class LogModel(QAbstractTableModel):
         return STATE_TEXT.get(entry.get("_state", SAVED), "")
 
     # Updates ----------------------------------------------------------------------------------------------
-    def set_entries(self, record_id: str | None, entries: list[dict], pending: list[dict] = ()) -> None:
+    def set_entries(self, record_id: str | None, entries: list[dict[str, Any]],
+                    pending: Sequence[dict[str, Any]] = ()) -> None:
         self.beginResetModel()
         self.record_id = record_id
         merged = {e["id"]: {**e, "_state": SAVED} for e in entries}
@@ -106,7 +110,7 @@ class LogModel(QAbstractTableModel):
                 return row
         return None
 
-    def add_or_update(self, entry: dict, state: str = SAVED) -> None:
+    def add_or_update(self, entry: dict[str, Any], state: str = SAVED) -> None:
         """A new entry (ours waiting to send, or anyone's from the feed) or a confirmation of ours."""
         if entry.get("record_id") != self.record_id:
             return
@@ -131,7 +135,7 @@ class LogModel(QAbstractTableModel):
         self._entries.insert(position, entry)
         self.endInsertRows()
 
-    def remove(self, entry_id: str) -> dict | None:
+    def remove(self, entry_id: str) -> dict[str, Any] | None:
         row = self._row_of(entry_id)
         if row is None:
             return None
@@ -140,7 +144,7 @@ class LogModel(QAbstractTableModel):
         self.endRemoveRows()
         return entry
 
-    def entry(self, row: int) -> dict:
+    def entry(self, row: int) -> dict[str, Any]:
         return self._entries[row]
 
     def state_of(self, entry_id: str) -> str | None:

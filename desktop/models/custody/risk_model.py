@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from domain.risk import AREAS_BY_KEY
 
@@ -14,9 +16,9 @@ SOURCE_TEXT = {"detainee": "Detainee", "officer_observation": "Officer's observa
 
 
 class RiskResponsesModel(QAbstractTableModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._responses: list[dict] = []
+        self._responses: list[dict[str, Any]] = []
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._responses)
@@ -24,13 +26,13 @@ class RiskResponsesModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) and role in (
                 Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._responses)):
             return None
         response = self._responses[index.row()]
@@ -43,7 +45,7 @@ class RiskResponsesModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _text(response: dict, column: int) -> str:
+    def _text(response: dict[str, Any], column: int) -> str:
         if column == 0:
             area = AREAS_BY_KEY.get(response.get("area", ""))
             return area.question if area else str(response.get("area", ""))
@@ -53,7 +55,7 @@ class RiskResponsesModel(QAbstractTableModel):
             return SOURCE_TEXT.get(response.get("source", ""), str(response.get("source", "")))
         return response.get("note") or ""
 
-    def set_responses(self, responses: list[dict]) -> None:
+    def set_responses(self, responses: list[dict[str, Any]]) -> None:
         self.beginResetModel()  # a different version chosen: everything changes at once
         self._responses = list(responses)
         self.endResetModel()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.models.person_text import officer
 from desktop.models.record_table import Column, RecordTable
 from desktop.timefmt import format_local, format_short
@@ -15,7 +17,7 @@ STATUS_TITLES = {"submitted": "Submitted, awaiting QA", "returned": "Returned fo
 def meaning(kind: str, code: str | None) -> str:
     try:
         if kind == "source":
-            return SOURCE_MEANINGS[SourceEvaluation(code)]
+            return SOURCE_MEANINGS[SourceEvaluation(code or "")]
         if kind == "assessment":
             return INTELLIGENCE_MEANINGS[IntelligenceAssessment((code or "").upper())]
         return HANDLING_MEANINGS[HandlingCode((code or "").upper())]
@@ -38,7 +40,7 @@ class ReportsModel(RecordTable):
     columns = (
         Column("Reference", lambda r: r.get("reference") or ""),
         Column("Title", lambda r: r.get("title") or "restricted"),
-        Column("Status", lambda r: STATUS_TITLES.get(r.get("status"), r.get("status") or "")),
+        Column("Status", lambda r: STATUS_TITLES.get(r.get("status", ""), r.get("status") or "")),
         Column("Grading", lambda r: r.get("grading") or "", spoken=lambda r: grading_spoken(r.get("grading"))),
         Column("Handling", lambda r: r.get("handling_code") or "",
                spoken=lambda r: f"Handling code {r.get('handling_code')}: {meaning('handling', r.get('handling_code'))}"),
@@ -47,7 +49,7 @@ class ReportsModel(RecordTable):
     )
 
 
-def _items_grading(entry: dict) -> str:
+def _items_grading(entry: dict[str, Any]) -> str:
     items = ",".join((i.get("assessment") or "") for i in entry.get("items") or [])
     return f"{entry.get('source_evaluation')}/{items}/{entry.get('handling_code')}"
 
@@ -61,5 +63,5 @@ class GradingHistoryModel(RecordTable):
         Column("Reason", lambda h: h.get("reason") or ""),
     )
 
-    def set_history(self, report: dict | None) -> None:
+    def set_history(self, report: dict[str, Any] | None) -> None:
         self.set_rows([{**h, "id": str(i)} for i, h in enumerate((report or {}).get("grading_history") or [])])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from typing import Any
+
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from desktop.models.person_text import officer
@@ -14,35 +16,35 @@ OVERDUE_COLOUR = QColor("#b00020")
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def status_title(a: dict) -> str:
+def status_title(a: dict[str, Any]) -> str:
     try:
-        return a.get("status_title") or STATE_TITLES[ActionState(a.get("status"))]
+        return a.get("status_title") or STATE_TITLES[ActionState(a.get("status") or "")]
     except ValueError:
         return a.get("status") or ""
 
 
-def due_text(a: dict) -> str:
+def due_text(a: dict[str, Any]) -> str:
     if not a.get("due_at"):
         return "no due date"
     return ("OVERDUE " if a.get("overdue") else "") + format_short(a["due_at"])
 
 
-def due_spoken(a: dict) -> str:
+def due_spoken(a: dict[str, Any]) -> str:
     if not a.get("due_at"):
         return "No due date"
     return ("Overdue: was due " if a.get("overdue") else "Due ") + format_local(a["due_at"])
 
 
-def _overdue_icon(a: dict):
+def _overdue_icon(a: dict[str, Any]) -> QIcon | None:
     if not a.get("overdue"):
         return None
     return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
-def sort_actions(actions: list[dict]) -> list[dict]:
+def sort_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Overdue first (earliest due first), then by due date, then priority (what GET /actions does too)."""
     return sorted(actions, key=lambda a: (not a.get("overdue"), a.get("due_at") or "9999",
-                                          PRIORITY_ORDER.get(a.get("priority"), 3), a.get("number") or ""))
+                                          PRIORITY_ORDER.get(a.get("priority", ""), 3), a.get("number") or ""))
 
 
 class ActionsModel(RecordTable):
@@ -67,19 +69,19 @@ EVENT_TITLES = {"raise": "Raised", "allocate": "Allocated", "submit_result": "Re
 class ActionHistoryModel(RecordTable):
     columns = (
         Column("When", lambda h: format_short(h.get("at")), spoken=lambda h: format_local(h.get("at"))),
-        Column("What", lambda h: EVENT_TITLES.get(h.get("event"), h.get("event") or "")),
+        Column("What", lambda h: EVENT_TITLES.get(h.get("event", ""), h.get("event") or "")),
         Column("By", lambda h: officer(h.get("by"))),
         Column("Status after", lambda h: _state(h.get("to_status"))),
         Column("Reason or note", lambda h: h.get("reason") or h.get("note") or "none"),
     )
 
-    def set_history(self, action: dict | None) -> None:
+    def set_history(self, action: dict[str, Any] | None) -> None:
         history = (action or {}).get("history") or []
         self.set_rows([{**h, "id": f"{i}"} for i, h in enumerate(history)])
 
 
 def _state(value: str | None) -> str:
     try:
-        return STATE_TITLES[ActionState(value)]
+        return STATE_TITLES[ActionState(value or "")]
     except ValueError:
         return value or ""

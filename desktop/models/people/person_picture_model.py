@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.models.person_text import full_name, officer
 from desktop.models.record_table import Column, RecordTable
 from desktop.timefmt import format_local, format_short
@@ -11,7 +13,7 @@ AREAS = {"custody": "Custody", "investigations": "Investigation", "intelligence"
 RESTRICTED = "restricted"
 
 
-def picture_links(picture: dict) -> list[dict]:
+def picture_links(picture: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per link, whatever the area: {id, area, reference, title, status, role, target id}."""
     rows = []
     for link in picture.get("custody") or []:
@@ -50,7 +52,7 @@ class PictureLinksModel(RecordTable):
     )
 
 
-def _marker_state(m: dict) -> str:
+def _marker_state(m: dict[str, Any]) -> str:
     if m.get("removed_at"):
         return f"Removed {format_local(m.get('removed_at'))} by {officer(m.get('removed_by'))}: {m.get('removal_reason') or ''}"
     return "Active"
@@ -66,7 +68,7 @@ class MarkersModel(RecordTable):
     )
 
 
-def merge_state(m: dict) -> str:
+def merge_state(m: dict[str, Any]) -> str:
     if m.get("undone_at"):
         return f"Undone {format_short(m.get('undone_at'))} by {officer(m.get('undone_by'))}"
     return "In force"

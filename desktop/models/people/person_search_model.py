@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.models.person_text import dob_text, full_name, gender_text, marker_titles
 from desktop.models.record_table import Column, RecordTable
 
 
-def _person(row: dict) -> dict:
+def _person(row: dict[str, Any]) -> dict[str, Any]:
     return row.get("person") or {}
 
 
-def why(row: dict) -> str:
+def why(row: dict[str, Any]) -> str:
     return "; ".join(row.get("reasons") or []) or "matched"
 
 
@@ -30,5 +32,5 @@ class PersonResultsModel(RecordTable):
         Column("Why it matched", why, spoken=lambda r: f"Why it matched: {why(r)}"),
     )
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
         super().set_rows([{**r, "id": _person(r).get("id")} for r in rows])

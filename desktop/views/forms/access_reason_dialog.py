@@ -3,10 +3,15 @@ and for any step the record must say why (undo a merge, refer or cancel an actio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.announcer import announce
 from desktop.views.forms.dialog import WriteDialog
+
+if TYPE_CHECKING:
+    from desktop.writes import Writes
 
 ACCESS_PROMPT = ("Say why you need to open this report. Your reason is recorded with your name and the time "
                  "(Data Protection Act 2018, section 62).")
@@ -19,15 +24,17 @@ class ReasonDialog(WriteDialog):
     until the server has it, and a refusal comes back beside the reason); otherwise it only asks."""
 
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, ok_text: str = "&Continue",
-                 object_name: str = "reasonDialog", label: str = "&Reason:", writes=None, path: str | None = None,
-                 done_text: str = ""):
+                 object_name: str = "reasonDialog", label: str = "&Reason:", writes: Writes | None = None,
+                 path: str | None = None, done_text: str = "") -> None:
         super().__init__(parent, writes)
         self.path, self.done_text = path, done_text
         self.setObjectName(object_name)
         self.setWindowTitle(title)
-        self.prompt = QLabel(prompt, objectName="reasonPrompt")
+        self.prompt = QLabel(prompt)
+        self.prompt.setObjectName("reasonPrompt")
         self.prompt.setWordWrap(True)
-        self.reason_edit = QLineEdit(objectName="reasonEdit")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reasonEdit")
         self.reason_edit.setAccessibleDescription(prompt)
         self.reason_edit.setMinimumWidth(self.fontMetrics().averageCharWidth() * 50)
         self.reason_error = self.field_error("reason", self.reason_edit, "reasonError")
@@ -65,7 +72,7 @@ class ReasonDialog(WriteDialog):
         else:
             self.send("POST", self.path, {"reason": self.reason})
 
-    def saved(self, response) -> None:
+    def saved(self, response: Any) -> None:
         if self.done_text:
             announce(self.done_text)
 

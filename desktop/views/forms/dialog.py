@@ -22,9 +22,10 @@ Escape asking before typed work is thrown away. A subclass implements `problems(
 from __future__ import annotations
 
 import uuid
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 from shiboken6 import isValid
@@ -36,6 +37,9 @@ from desktop.views.forms.field_error import FieldError
 from desktop.views.forms.fields import (LONDON, DateEdit, DateTimeEdit, date_edit, datetime_edit,  # noqa: F401
                                         now_to_minute, set_utc, text_edit, to_utc, value_of)
 from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_problems
+
+if TYPE_CHECKING:
+    from desktop.writes import Writes
 
 UNSET = object()
 
@@ -53,18 +57,20 @@ class WriteDialog(QDialog):
     noun = "record"
     close_when_saved = True
 
-    def __init__(self, parent: QWidget | None = None, writes=None):
+    def __init__(self, parent: QWidget | None = None, writes: Writes | None = None) -> None:
         super().__init__(parent)
         self.writes = writes
         self.errors: dict[str, FieldError] = {}
         self.main_field: str | None = None
         self.key = str(uuid.uuid4())  # Idempotency-Key when the body carries no client-made id of its own
         self.sending = False
-        self.response = None
+        self.response: Any = None  # the server's answer, once saved
         self.row_id: str | None = None
         self.ok_button: QPushButton | None = None  # the button that saves: off while a write is on its way
         # Laid out by FormDialog; a dialog with its own layout sets `main_field` instead.
-        self.general_error = QLabel(self, objectName="generalError", wordWrap=True, visible=False)
+        self.general_error = QLabel(self, wordWrap=True)
+        self.general_error.setObjectName("generalError")
+        self.general_error.setVisible(False)
         self.general_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.general_error.setAccessibleName("Problem")
 
@@ -131,7 +137,8 @@ class WriteDialog(QDialog):
             area.ensureWidgetVisible(widget)
 
     # Saving -------------------------------------------------------------------------------------------------
-    def send(self, method: str, path: str, body: dict, *, headers: dict[str, str] | None = None) -> str | None:
+    def send(self, method: str, path: str, body: dict[str, Any], *,
+             headers: dict[str, str] | None = None) -> str | None:
         """Queue the write (the one path: `writes.queue`); the answer comes back to `saved` or `refused`."""
         self.sending = True
         self.sending_started()
@@ -162,7 +169,7 @@ class WriteDialog(QDialog):
             main.field.setAccessibleDescription(OFFLINE)
         announce(OFFLINE)
 
-    def _sent(self, response) -> None:
+    def _sent(self, response: Any) -> None:
         self.sending = False
         self.response = response
         if not isValid(self):
@@ -171,7 +178,7 @@ class WriteDialog(QDialog):
         self.saved_signal.emit(response)
         self.after_saved()
 
-    def saved(self, response) -> None:
+    def saved(self, response: Any) -> None:
         """Say what was saved (a subclass says it in its own words)."""
         announce(f"{self.windowTitle()}: saved.")
 
@@ -201,7 +208,7 @@ class WriteDialog(QDialog):
     def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
         return refusal_problems(error, self.noun)
 
-    def conflict(self, current: dict) -> None:
+    def conflict(self, current: dict[str, Any]) -> None:
         """Someone else changed the record (412): show their copy; what was typed stays."""
 
     def done(self, result: int) -> None:
@@ -220,25 +227,28 @@ class FormDialog(WriteDialog):
     save_text = "&Save"
     delete_when_done = True
 
-    def __init__(self, parent: QWidget | None, writes, title: str, object_name: str, *, scroll: bool = False,
-                 heading: str | None = None):
+    def __init__(self, parent: QWidget | None, writes: Writes | None, title: str, object_name: str, *,
+                 scroll: bool = False, heading: str | None = None) -> None:
         super().__init__(parent, writes)
         self.setObjectName(object_name)
         self.setWindowTitle(title)
         self.dirty = False
         self.general_error.setObjectName(f"{object_name}GeneralError")
-        self.status_label = QLabel(objectName=f"{object_name}Status", wordWrap=True)
+        self.status_label = QLabel(wordWrap=True)
+        self.status_label.setObjectName(f"{object_name}Status")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setVisible(False)
         self.status_label.setAccessibleName("Saving")
-        self.body_widget = QWidget(objectName=f"{object_name}Fields")
+        self.body_widget = QWidget()
+        self.body_widget.setObjectName(f"{object_name}Fields")
         self.form = QFormLayout(self.body_widget)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
         self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton(self.save_text, objectName=f"{object_name}Save")
+        self.save_button = QPushButton(self.save_text)
+        self.save_button.setObjectName(f"{object_name}Save")
         self.save_button.setDefault(True)
         self.ok_button = self.save_button
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -249,10 +259,13 @@ class FormDialog(WriteDialog):
 
         layout = QVBoxLayout(self)
         if heading is not None:
-            layout.addWidget(QLabel(heading, objectName=f"{object_name}Heading", wordWrap=True))
+            heading_label = QLabel(heading, wordWrap=True)
+            heading_label.setObjectName(f"{object_name}Heading")
+            layout.addWidget(heading_label)
         layout.addWidget(self.general_error)
         if scroll:
-            area = QScrollArea(objectName=f"{object_name}Scroll")
+            area = QScrollArea()
+            area.setObjectName(f"{object_name}Scroll")
             area.setWidgetResizable(True)
             area.setWidget(self.body_widget)
             area.setAccessibleName(title)
@@ -263,7 +276,7 @@ class FormDialog(WriteDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not getattr(self, "_fitted", False):
             self._fitted = True
@@ -306,7 +319,7 @@ class FormDialog(WriteDialog):
                 getattr(widget, signal).connect(self._changed)
                 break
 
-    def _changed(self, *_args) -> None:
+    def _changed(self, *_args: object) -> None:
         self.dirty = True
 
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
@@ -333,7 +346,7 @@ class FormDialog(WriteDialog):
     def problems(self) -> list[tuple[str, str]]:
         return []
 
-    def request(self) -> tuple[str, str, dict]:
+    def request(self) -> tuple[str, str, dict[str, Any]]:
         raise NotImplementedError
 
     def headers(self) -> dict[str, str] | None:
@@ -355,7 +368,7 @@ class FormDialog(WriteDialog):
         self.before_send(body)
         self.send(method, path, body, headers=self.headers())
 
-    def before_send(self, body: dict) -> None:
+    def before_send(self, body: dict[str, Any]) -> None:
         """Hook run once the form is valid, before the write is queued (e.g. the medical-emergency prompt)."""
 
     def sending_started(self) -> None:
@@ -393,7 +406,7 @@ class FormDialog(WriteDialog):
             self.save_button.setFocus()
 
 
-def person_label(record: dict) -> str:
+def person_label(record: dict[str, Any]) -> str:
     person = record.get("person") or {}
     name = record.get("name") or f"{(person.get('surname') or '').upper()}, {person.get('forenames') or ''}"
     return f"{name} ({record.get('custody_number') or 'no custody number'})"
@@ -402,8 +415,8 @@ def person_label(record: dict) -> str:
 class CustodyDialog(FormDialog):
     """A form about one detainee (named at the top): custody's dialogs on the one base."""
 
-    def __init__(self, window, record: dict | None, title: str, object_name: str, *, writes,
-                 scroll: bool = False):
+    def __init__(self, window: QWidget | None, record: dict[str, Any] | None, title: str, object_name: str, *,
+                 writes: Writes | None, scroll: bool = False) -> None:
         # `writes` (the outbox, desktop/writes.py) is given to every view that saves, never taken from the window.
         super().__init__(window, writes, title, object_name, scroll=scroll,
                          heading=person_label(record) if record is not None else None)
@@ -411,7 +424,7 @@ class CustodyDialog(FormDialog):
         self.record = record
 
 
-def recorded_text(response: dict, observed_key: str = "observed_at") -> str:
+def recorded_text(response: dict[str, Any], observed_key: str = "observed_at") -> str:
     return (f"Saved. Observed {format_local(response.get(observed_key), seconds=False)}; "
             f"recorded {format_local(response.get('recorded_at'), seconds=True)}.")
 
@@ -423,5 +436,5 @@ def button_labelled(dialog: QWidget, text: str) -> QAbstractButton | None:
     return None
 
 
-def when_record(record: dict | None, test: Callable[[dict], bool]) -> bool:
+def when_record(record: dict[str, Any] | None, test: Callable[[dict[str, Any]], bool]) -> bool:
     return record is not None and test(record)

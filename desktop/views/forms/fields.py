@@ -5,6 +5,7 @@ local time; multi-line text that Tab leaves; and reading a widget's value."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QTimeZone
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QLineEdit, QPlainTextEdit, QWidget)
@@ -37,7 +38,8 @@ class DateEdit(QDateEdit):
 def datetime_edit(name: str, description: str | None, at: datetime | None = None, *,
                   display_format: str = MINUTES) -> DateTimeEdit:
     """A UK-time date/time field. `description=None` leaves the accessible description to the caller."""
-    edit = DateTimeEdit(objectName=name)
+    edit = DateTimeEdit()
+    edit.setObjectName(name)
     edit.setTimeZone(LONDON)
     edit.setDisplayFormat(display_format)
     edit.setCalendarPopup(True)
@@ -56,7 +58,8 @@ def set_utc(edit: QDateTimeEdit, at: datetime) -> None:
 
 
 def date_edit(name: str, description: str | None, day: date | None = None) -> DateEdit:
-    edit = DateEdit(objectName=name)
+    edit = DateEdit()
+    edit.setObjectName(name)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     if description is not None:
@@ -66,14 +69,15 @@ def date_edit(name: str, description: str | None, day: date | None = None) -> Da
 
 
 def text_edit(name: str, description: str, lines: int = 3) -> QPlainTextEdit:
-    edit = QPlainTextEdit(objectName=name)
+    edit = QPlainTextEdit()
+    edit.setObjectName(name)
     edit.setTabChangesFocus(True)  # Tab moves on; these fields never need a tab character
     edit.setAccessibleDescription(description)
     edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines)
     return edit
 
 
-def value_of(widget: QWidget):
+def value_of(widget: QWidget) -> Any:
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText().strip()
     if isinstance(widget, QLineEdit):

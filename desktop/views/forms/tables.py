@@ -3,15 +3,17 @@ rows selected whole, Tab leaves the table, Enter opens the current row where the
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-def make_table(object_name: str, accessible_name: str, model, stretch: int | None = None) -> QTableView:
+def make_table(object_name: str, accessible_name: str, model: QAbstractItemModel,
+               stretch: int | None = None) -> QTableView:
     """A read-only, row-selecting table that Tab leaves (arrows move inside it)."""
-    table = QTableView(objectName=object_name)
+    table = QTableView()
+    table.setObjectName(object_name)
     table.setModel(model)
     table.setAccessibleName(accessible_name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

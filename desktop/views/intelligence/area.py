@@ -3,8 +3,11 @@ window through desktop/areas.py; other areas open a report through `Links.open_r
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog
 
 from desktop.announcer import announce
 from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
@@ -29,14 +32,15 @@ class IntelligenceArea(QObject):
     def __init__(self, context: AreaContext):
         super().__init__(context.parent)
         self.context, self.shell, self.session, self.links = context, context.shell, context.session, context.links
-        self.dialog = None  # the dialog this area opened last (tests, closing)
+        self.dialog: QDialog | None = None  # the dialog this area opened last (tests, closing)
         self.intel_panel = IntelPanel(context.ops, self.session.client, context.writes, context.parent)
         self.links.open_report = self.open_report
         self.links.person_opened.append(self._update_enabled)
 
         self.actions: dict[str, QAction] = {}
         for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, context.parent, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, context.parent, shortcut=QKeySequence(shortcut))
+            action.setObjectName(name)
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
             self.actions[key] = action
@@ -54,7 +58,7 @@ class IntelligenceArea(QObject):
         return [DockSpec(INTEL_DOCK, "Intelligence grading", "Alt+4", self.intel_panel, DockPlace.TABBED)]
 
     # Roles -------------------------------------------------------------------------------------------------
-    def _open_person(self) -> dict | None:
+    def _open_person(self) -> dict[str, Any] | None:
         try:
             return self.links.open_person_record()
         except RuntimeError:  # no people area installed: there is never an open person
@@ -74,7 +78,7 @@ class IntelligenceArea(QObject):
         self.actions["person_reports"].setEnabled(signed_in and self._open_person() is not None)
 
     # Menu actions ------------------------------------------------------------------------------------------
-    def trigger(self, key: str):
+    def trigger(self, key: str) -> QDialog | None:
         self.shell.raise_dock(INTEL_DOCK)
         if key == "reports":
             self.intel_panel.focus_panel()
@@ -84,7 +88,8 @@ class IntelligenceArea(QObject):
             self.dialog = self.intel_panel.new_report()
             return self.dialog
         if key == "open_report":
-            return self.intel_panel.open_current()
+            self.intel_panel.open_current()
+            return None
         if key == "person_reports":
             self.intel_panel.set_person(self._open_person())
             self.intel_panel.focus_panel()

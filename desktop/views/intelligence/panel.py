@@ -4,9 +4,11 @@ a report asks the reason first (DPA 2018 s.62); new reports, re-grading, QA and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
 from desktop.sync.hub import Event
@@ -22,6 +24,11 @@ from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.events import EventType
 
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
+
 RESTRICTED_MESSAGE = ("Restricted: this report is not available to your role (handling code C or not yet "
                       "disseminated). Ask an intelligence officer.")
 
@@ -31,28 +38,33 @@ class IntelPanel(QWidget):
     report_opened = Signal(object)  # ReportViewDialog
     report_changed = Signal(dict)
 
-    def __init__(self, ops, client, writes, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("intelligenceGradingPanel")
         self.ops, self.client, self.writes = ops, client, writes
         self.role: str | None = None
-        self.person: dict | None = None  # filter: reports linked to this person
-        self.dialog = None
+        self.person: dict[str, Any] | None = None  # filter: reports linked to this person
+        self.dialog: QDialog | None = None  # the last dialog opened (tests and the area use it)
         self.viewer: ReportViewDialog | None = None
         self._serial = 0
 
-        self.status_combo = QComboBox(objectName="intelStatusCombo")
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("intelStatusCombo")
         self.status_combo.addItem("Any status", "")
         for key, title in STATUS_TITLES.items():
             self.status_combo.addItem(title, key)
         self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.filter_edit = QLineEdit(objectName="intelFilterEdit")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("intelFilterEdit")
         self.filter_edit.setPlaceholderText("Reference, title or grading")
         self.filter_edit.setClearButtonEnabled(True)
-        self.person_label = QLabel("Linked to: anyone", objectName="intelPersonLabel")
-        self.clear_person_button = QPushButton("&All people", objectName="intelClearPersonButton")
+        self.person_label = QLabel("Linked to: anyone")
+        self.person_label.setObjectName("intelPersonLabel")
+        self.clear_person_button = QPushButton("&All people")
+        self.clear_person_button.setObjectName("intelClearPersonButton")
         self.clear_person_button.clicked.connect(lambda: self.set_person(None))
-        self.heading = QLabel("Intelligence reports: not loaded yet.", objectName="intelHeading")
+        self.heading = QLabel("Intelligence reports: not loaded yet.")
+        self.heading.setObjectName("intelHeading")
         self.heading.setWordWrap(True)
 
         self.model = ReportsModel(self)
@@ -65,9 +77,12 @@ class IntelPanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.table.installEventFilter(self)
 
-        self.new_button = QPushButton("&New report…", objectName="intelNewButton")
-        self.open_button = QPushButton("&Read report…", objectName="intelOpenButton")
-        self.refresh_button = QPushButton("Reloa&d", objectName="intelRefreshButton")
+        self.new_button = QPushButton("&New report…")
+        self.new_button.setObjectName("intelNewButton")
+        self.open_button = QPushButton("&Read report…")
+        self.open_button.setObjectName("intelOpenButton")
+        self.refresh_button = QPushButton("Reloa&d")
+        self.refresh_button.setObjectName("intelRefreshButton")
         self.new_button.clicked.connect(self.new_report)
         self.open_button.clicked.connect(self.open_current)
         self.refresh_button.clicked.connect(self.reload)
@@ -94,15 +109,15 @@ class IntelPanel(QWidget):
         self.clear_person_button.setEnabled(False)
         name_choice_lists(self)
 
-    def eventFilter(self, watched, event) -> bool:
-        from PySide6.QtCore import QEvent
-        if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() in ENTER_KEYS:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+                and event.key() in ENTER_KEYS):
             self.open_current()
             return True
         return super().eventFilter(watched, event)
 
     # Loading -----------------------------------------------------------------------------------------------
-    def set_person(self, person: dict | None) -> None:
+    def set_person(self, person: dict[str, Any] | None) -> None:
         self.person = person
         self.person_label.setText(f"Linked to: {full_name(person)}" if person else "Linked to: anyone")
         self.clear_person_button.setEnabled(person is not None)
@@ -126,7 +141,7 @@ class IntelPanel(QWidget):
         serial, client = self._serial, self.client
         status, person_id = self.status_combo.currentData() or "", (self.person or {}).get("id") or ""
 
-        def done(reports: list[dict]) -> None:
+        def done(reports: list[dict[str, Any]]) -> None:
             if serial != self._serial:
                 return
             self.model.set_rows(reports)
@@ -145,13 +160,14 @@ class IntelPanel(QWidget):
     def apply_event(self, event: Event) -> None:
         """Change feed (through the hub): a report created or re-graded."""
         data = event.data
-        if data.get("id") and self.model.row_of(data["id"]) is not None:
-            row = self.model.row(self.model.row_of(data["id"]))
+        at = self.model.row_of(data["id"]) if data.get("id") else None
+        if at is not None:
+            row = self.model.row(at)
             self.model.upsert({**row, **{k: v for k, v in data.items() if k in row}})
         elif event.type is EventType.INTEL_REPORT_CREATED:
             self.reload()  # the feed carries no text; the list says what this role may see
 
-    def current(self) -> dict | None:
+    def current(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
 
@@ -179,9 +195,12 @@ class IntelPanel(QWidget):
             self.heading.setText(message)
             announce(message, assertive=True)
 
-        self.ops.run(lambda: client.intel_report(report_id, reason), on_done=self.show_report, on_error=failed)
+        def opened(report: dict[str, Any]) -> None:
+            self.show_report(report)
 
-    def show_report(self, report: dict) -> ReportViewDialog:
+        self.ops.run(lambda: client.intel_report(report_id, reason), on_done=opened, on_error=failed)
+
+    def show_report(self, report: dict[str, Any]) -> ReportViewDialog:
         viewer = ReportViewDialog(report, self.role, self)
         viewer.regrade_requested.connect(self.regrade)
         viewer.qa_requested.connect(self.qa)
@@ -193,14 +212,18 @@ class IntelPanel(QWidget):
         return viewer
 
     # Writing -----------------------------------------------------------------------------------------------
-    def new_report(self, subject: dict | None = None) -> ReportFormDialog:
+    def new_report(self, subject: dict[str, Any] | None = None) -> ReportFormDialog:
         dialog = ReportFormDialog(self.writes, self, subject=subject or self.person)
-        dialog.created.connect(lambda report: (self.reload(), self.report_changed.emit(report)))
+        def created(report: dict[str, Any]) -> None:
+            self.reload()
+            self.report_changed.emit(report)
+
+        dialog.created.connect(created)
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def _step_done(self, updated: dict, done_text: str) -> None:
+    def _step_done(self, updated: dict[str, Any], done_text: str) -> None:
         if self.viewer is not None:
             self.viewer.set_report(updated)
         announce(f"{done_text}: {updated.get('reference')}, graded {updated.get('grading')}")
@@ -220,25 +243,29 @@ class IntelPanel(QWidget):
         """A versioned step from a dialog on the forms base: it sends through the outbox with If-Match (offline
         it waits; a refusal, or a 412 with the current copy, comes back beside its field)."""
         dialog.writes = self.writes
-        dialog.submitted.connect(lambda body: dialog.send(
-            "POST", f"/intelligence/reports/{dialog.report['id']}{path}", body,
-            headers={"If-Match": str(int(dialog.report["version"]))}))
+        def send(body: dict[str, Any]) -> None:
+            report = dialog.report  # read when sent: after a 412 it is the current copy
+            assert report is not None, "a versioned step is on an existing report"
+            dialog.send("POST", f"/intelligence/reports/{report['id']}{path}", body,
+                        headers={"If-Match": str(int(report["version"]))})
+
+        dialog.submitted.connect(send)
         dialog.saved_signal.connect(lambda updated: self._step_done(updated, done_text))
         dialog.refused_signal.connect(self._step_refused)
         self.dialog = dialog
         dialog.open()
 
-    def regrade(self, report: dict) -> ReportFormDialog:
+    def regrade(self, report: dict[str, Any]) -> ReportFormDialog:
         dialog = ReportFormDialog(self.writes, self.viewer or self, report=report)
         self._versioned_dialog(dialog, "/grading", "Re-graded")
         return dialog
 
-    def qa(self, report: dict) -> QaDialog:
+    def qa(self, report: dict[str, Any]) -> QaDialog:
         dialog = QaDialog(report, self.viewer or self)
         self._versioned_dialog(dialog, "/qa", "QA recorded")
         return dialog
 
-    def disseminate(self, report: dict) -> None:
+    def disseminate(self, report: dict[str, Any]) -> None:
         """No dialog: through the outbox with If-Match; a refusal is read out in the one wording."""
 
         def refused(exc: BaseException) -> None:

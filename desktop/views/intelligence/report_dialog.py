@@ -4,6 +4,10 @@ non-intelligence roles never see) and supervisor QA."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -21,13 +25,18 @@ from desktop.views.forms.tables import make_table
 from domain.grading import (HANDLING_MEANINGS, INTELLIGENCE_MEANINGS, SOURCE_MEANINGS, validate_grading)
 from domain.roles import INTELLIGENCE_ROLES
 
+if TYPE_CHECKING:
+    from desktop.writes import Writes
+
 RESTRICTED_ORIGINAL = ("Restricted: the original text is seen only by intelligence officers and supervisors "
                        "(need to know). The sanitised text is shown above.")
 MAX_ITEMS = 10
+_Code = TypeVar("_Code", bound=StrEnum)  # one of the grading code lists
 
 
 def _text_edit(name: str, lines: int = 4) -> QPlainTextEdit:
-    edit = QPlainTextEdit(objectName=name)
+    edit = QPlainTextEdit()
+    edit.setObjectName(name)
     edit.setTabChangesFocus(True)
     edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines)
     return edit
@@ -36,19 +45,21 @@ def _text_edit(name: str, lines: int = 4) -> QPlainTextEdit:
 class CodeChoice(QComboBox):
     """A code list whose chosen code's meaning is shown in a label under it and is its accessible description."""
 
-    def __init__(self, object_name: str, meanings: dict, prompt: str, parent: QWidget | None = None):
+    def __init__(self, object_name: str, meanings: Mapping[_Code, str], prompt: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.addItem(prompt, None)
         for code, text in meanings.items():
             self.addItem(f"{code} – {text}", str(code))
-        self.meaning = QLabel(objectName=f"{object_name}Meaning")
+        self.meaning = QLabel()
+        self.meaning.setObjectName(f"{object_name}Meaning")
         self.meaning.setWordWrap(True)
         self.currentIndexChanged.connect(self._show_meaning)
         self._meanings = {str(k): v for k, v in meanings.items()}
         self._show_meaning()
 
-    def _show_meaning(self, *_args) -> None:
+    def _show_meaning(self, *_args: object) -> None:
         code = self.currentData()
         text = f"{code} means: {self._meanings[code]}" if code else "Not chosen yet."
         self.meaning.setText(text)
@@ -74,10 +85,12 @@ class GradingForm(QWidget):
                        "handling_code": FieldError(self.handling_combo, "handlingCodeError", self),
                        "handling_conditions": FieldError(self.conditions_edit, "handlingConditionsError", self)}
         self.items: list[tuple[QLineEdit, CodeChoice, FieldError]] = []
-        self.items_box = QGroupBox("Items of intelligence, each graded A to E", objectName="itemsBox")
+        self.items_box = QGroupBox("Items of intelligence, each graded A to E")
+        self.items_box.setObjectName("itemsBox")
         self.items_form = QFormLayout(self.items_box)
         self.items_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.add_item_button = QPushButton("Add &item", objectName="addItemButton")
+        self.add_item_button = QPushButton("Add &item")
+        self.add_item_button.setObjectName("addItemButton")
         self.add_item_button.clicked.connect(lambda: self.add_item(focus=True))
         self.add_item_button.setAutoDefault(False)
         self.items_error = FieldError(self.add_item_button, "itemsError", self)
@@ -110,7 +123,8 @@ class GradingForm(QWidget):
             self.items_error.show_problem(f"A report has at most {MAX_ITEMS} items; submit another report.")
             return
         n = len(self.items) + 1
-        text_edit = QLineEdit(text, objectName=f"itemText{n}Edit")
+        text_edit = QLineEdit(text)
+        text_edit.setObjectName(f"itemText{n}Edit")
         combo = CodeChoice(f"itemAssessment{n}Combo", INTELLIGENCE_MEANINGS, "Choose A to E", self)
         combo.set_code(assessment)
         error = FieldError(combo, f"itemAssessment{n}Error", self)
@@ -136,7 +150,7 @@ class GradingForm(QWidget):
             chain += [text_edit, combo] if self.with_item_text else [combo]
         return chain + [self.add_item_button, self.handling_combo, self.conditions_edit]
 
-    def set_grading(self, report: dict) -> None:
+    def set_grading(self, report: dict[str, Any]) -> None:
         self.source_combo.set_code(report.get("source_evaluation"))
         for i, item in enumerate(report.get("items") or []):
             if i >= len(self.items):
@@ -147,7 +161,7 @@ class GradingForm(QWidget):
         self.handling_combo.set_code(report.get("handling_code"))
         self.conditions_edit.setPlainText(report.get("handling_conditions") or "")
 
-    def values(self) -> dict | None:
+    def values(self) -> dict[str, Any] | None:
         """The grading fields of a request, or None after showing the problem beside its field."""
         for error in [*self.errors.values(), *(e for _t, _c, e in self.items)]:
             error.clear_problem()
@@ -197,8 +211,8 @@ class ReportFormDialog(WriteDialog):
     submitted = Signal(dict)  # the request body, for re-grading
     created = Signal(dict)  # ReportOut
 
-    def __init__(self, writes, parent: QWidget | None = None, *, report: dict | None = None,
-                 subject: dict | None = None):
+    def __init__(self, writes: Writes | None, parent: QWidget | None = None, *,
+                 report: dict[str, Any] | None = None, subject: dict[str, Any] | None = None) -> None:
         super().__init__(parent, writes)
         self.report, self.subject = report, subject
         self.regrade = report is not None
@@ -207,20 +221,24 @@ class ReportFormDialog(WriteDialog):
         self.grading = GradingForm(self, with_item_text=True)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        if self.regrade:
+        if report is not None:  # re-grading
             self.grading.set_grading(report)
             for text_edit, _c, _e in self.grading.items:
                 text_edit.setReadOnly(True)
-            self.reason_edit = QLineEdit(objectName="regradeReasonEdit")
+            self.reason_edit = QLineEdit()
+            self.reason_edit.setObjectName("regradeReasonEdit")
             self.field_error("reason", self.reason_edit, "regradeReasonError")
-            current = QLabel(f"Current grading: {grading_spoken(report.get('grading'))}", objectName="currentGrading")
+            current = QLabel(f"Current grading: {grading_spoken(report.get('grading'))}")
+            current.setObjectName("currentGrading")
             current.setWordWrap(True)
             form.addRow(current)
             form.addRow("&Reason for re-grading:", self.reason_edit)
             form.addRow("", self.errors["reason"])
         else:
-            self.title_edit = QLineEdit(objectName="reportTitleEdit")
-            self.source_edit = QLineEdit(objectName="reportSourceEdit")
+            self.title_edit = QLineEdit()
+            self.title_edit.setObjectName("reportTitleEdit")
+            self.source_edit = QLineEdit()
+            self.source_edit.setObjectName("reportSourceEdit")
             self.source_edit.setPlaceholderText("e.g. SRC-0042")
             self.source_edit.setAccessibleDescription("The source's reference only. Never write who the source is.")
             self.original_edit = _text_edit("reportOriginalEdit", 4)
@@ -229,7 +247,8 @@ class ReportFormDialog(WriteDialog):
             self.sanitised_edit = _text_edit("reportSanitisedEdit", 3)
             self.sanitised_edit.setAccessibleDescription("The text others may see: nothing that could identify the "
                                                          "source. Can be written at QA.")
-            self.place_edit = QLineEdit(objectName="reportPlaceEdit")
+            self.place_edit = QLineEdit()
+            self.place_edit.setObjectName("reportPlaceEdit")
             self.place_edit.setPlaceholderText("e.g. lock-up behind 3 Quillon Terrace, NM2 7QT")
             for field, widget in (("title", self.title_edit), ("source_reference", self.source_edit),
                                   ("original_text", self.original_edit), ("sanitised_text", self.sanitised_edit),
@@ -246,7 +265,9 @@ class ReportFormDialog(WriteDialog):
             form.addRow("&Place (optional):", self.place_edit)
             form.addRow("", self.errors["locations"])
             if subject:
-                form.addRow(QLabel(f"Subject: {full_name(subject)}", objectName="reportSubjectLabel"))
+                subject_label = QLabel(f"Subject: {full_name(subject)}")
+                subject_label.setObjectName("reportSubjectLabel")
+                form.addRow(subject_label)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Save &grading" if self.regrade else "Su&bmit report")
@@ -256,22 +277,26 @@ class ReportFormDialog(WriteDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
-        self.status = QLabel(objectName="reportStatus")
+            if isinstance(button, QPushButton):  # every standard button is
+                button.setAutoDefault(False)
+        self.status = QLabel()
+        self.status.setObjectName("reportStatus")
         self.status.setWordWrap(True)
         # The fields scroll (the buttons stay in view): at 200% text the grading rows do not fit a small screen.
-        body = QWidget(objectName="reportFormBody")
+        body = QWidget()
+        body.setObjectName("reportFormBody")
         body_layout = QVBoxLayout(body)
         body_layout.addLayout(form)
         body_layout.addWidget(self.grading)
-        self.scroll = QScrollArea(objectName="reportFormScroll")
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("reportFormScroll")
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.general_error.setObjectName("reportGeneralError")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
@@ -291,7 +316,8 @@ class ReportFormDialog(WriteDialog):
                                                         self.sanitised_edit, self.place_edit]
         chain = head + self.grading.tab_chain() + [self.ok_button,
                                                    self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
-        for a, b in zip(chain, chain[1:]):
+        present = [widget for widget in chain if widget is not None]
+        for a, b in zip(present, present[1:]):
             QWidget.setTabOrder(a, b)
 
     noun = "report"
@@ -339,7 +365,7 @@ class ReportFormDialog(WriteDialog):
         self.status.setText("Saving…")
         self.send("POST", "/intelligence/reports", body)
 
-    def saved(self, report: dict) -> None:
+    def saved(self, report: dict[str, Any]) -> None:
         if self.regrade:
             return  # the panel says what changed
         announce(f"Report {report.get('reference')} submitted, graded {report.get('grading')}.")
@@ -349,7 +375,7 @@ class ReportFormDialog(WriteDialog):
         super().sending_ended()
         self.status.setText("")
 
-    def conflict(self, current: dict) -> None:
+    def conflict(self, current: dict[str, Any]) -> None:
         self.report = current  # a second try uses the current version
 
 
@@ -359,15 +385,17 @@ class QaDialog(WriteDialog):
     submitted = Signal(dict)
     noun = "report"
 
-    def __init__(self, report: dict, parent: QWidget | None = None):
+    def __init__(self, report: dict[str, Any], parent: QWidget | None = None):
         super().__init__(parent)
         self.report = report
         self.setObjectName("qaDialog")
         self.setWindowTitle(f"Quality assurance: {report.get('reference')}")
-        self.outcome_combo = QComboBox(objectName="qaOutcomeCombo")
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("qaOutcomeCombo")
         self.outcome_combo.addItem("Approve", "approve")
         self.outcome_combo.addItem("Return for changes", "return")
-        self.notes_edit = QLineEdit(objectName="qaNotesEdit")
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setObjectName("qaNotesEdit")
         self.sanitised_edit = _text_edit("qaSanitisedEdit", 4)
         self.sanitised_edit.setPlainText(report.get("sanitised_text") or "")
         self.sanitised_edit.setAccessibleDescription("What others may see. Needed to approve.")
@@ -401,14 +429,14 @@ class QaDialog(WriteDialog):
             return
         self.submitted.emit(body)
 
-    def saved(self, response) -> None:
+    def saved(self, response: Any) -> None:
         """The panel says what changed."""
 
-    def conflict(self, current: dict) -> None:
+    def conflict(self, current: dict[str, Any]) -> None:
         self.report = current  # a second try uses the current version
 
 
-def report_html(report: dict) -> str:
+def report_html(report: dict[str, Any]) -> str:
     import html
     e = html.escape
     items = "".join(f"<li>{e(i.get('text') or '')} — <b>{e(i.get('assessment') or '')}</b>: "
@@ -417,7 +445,8 @@ def report_html(report: dict) -> str:
     places = "; ".join(" ".join(x for x in (loc.get("description"), loc.get("postcode")) if x)
                        for loc in report.get("locations") or []) or "none"
     events = "; ".join(f"{ev.get('kind')} {ev.get('ref')}" for ev in report.get("events") or []) or "none"
-    rows = [("Reference", report.get("reference")), ("Status", STATUS_TITLES.get(report.get("status"), report.get("status"))),
+    rows = [("Reference", report.get("reference")),
+            ("Status", STATUS_TITLES.get(report.get("status", ""), report.get("status"))),
             ("Source reference", report.get("source_reference")),
             ("Grading", grading_spoken(report.get("grading"))),
             ("Handling conditions", report.get("handling_conditions") or "none"),
@@ -437,24 +466,31 @@ class ReportViewDialog(QDialog):
     qa_requested = Signal(dict)
     disseminate_requested = Signal(dict)
 
-    def __init__(self, report: dict, role: str | None, parent: QWidget | None = None):
+    def __init__(self, report: dict[str, Any], role: str | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("reportViewDialog")
         self.report = report
         self.role = role
         self.setWindowTitle(f"Intelligence report {report.get('reference')}")
-        self.summary = QTextBrowser(objectName="reportSummary")
+        self.summary = QTextBrowser()
+        self.summary.setObjectName("reportSummary")
         self.summary.setAccessibleName("Report summary and grading")
-        self.sanitised = QTextBrowser(objectName="reportSanitisedText")
+        self.sanitised = QTextBrowser()
+        self.sanitised.setObjectName("reportSanitisedText")
         self.sanitised.setAccessibleName("Sanitised text")
-        self.original = QTextBrowser(objectName="reportOriginalText")
+        self.original = QTextBrowser()
+        self.original.setObjectName("reportOriginalText")
         self.original.setAccessibleName("Original text")
         self.history_model = GradingHistoryModel(self)
         self.history_table = make_table("gradingHistoryTable", "Earlier gradings", self.history_model, stretch=4)
-        self.regrade_button = QPushButton("&Re-grade…", objectName="reportRegradeButton")
-        self.qa_button = QPushButton("&Quality assurance…", objectName="reportQaButton")
-        self.disseminate_button = QPushButton("&Disseminate", objectName="reportDisseminateButton")
-        self.close_button = QPushButton("&Close", objectName="reportCloseButton")
+        self.regrade_button = QPushButton("&Re-grade…")
+        self.regrade_button.setObjectName("reportRegradeButton")
+        self.qa_button = QPushButton("&Quality assurance…")
+        self.qa_button.setObjectName("reportQaButton")
+        self.disseminate_button = QPushButton("&Disseminate")
+        self.disseminate_button.setObjectName("reportDisseminateButton")
+        self.close_button = QPushButton("&Close")
+        self.close_button.setObjectName("reportCloseButton")
         self.regrade_button.clicked.connect(lambda: self.regrade_requested.emit(self.report))
         self.qa_button.clicked.connect(lambda: self.qa_requested.emit(self.report))
         self.disseminate_button.clicked.connect(lambda: self.disseminate_requested.emit(self.report))
@@ -476,7 +512,7 @@ class ReportViewDialog(QDialog):
         self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().lineSpacing() * 36)
         self.set_report(report)
 
-    def set_report(self, report: dict) -> None:
+    def set_report(self, report: dict[str, Any]) -> None:
         self.report = report
         self.summary.setHtml(report_html(report))
         self.sanitised.setPlainText(report.get("sanitised_text") or "No sanitised text yet (written at QA).")

@@ -4,6 +4,8 @@ keyboard; the selected action's history below."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
@@ -20,6 +22,11 @@ from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import make_table
 from domain.actions import STATE_TITLES
 
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
+
 MINE = "mine"
 ALL_OPEN = ["raised", "allocated", "resulted", "referred"]
 STATUS_FILTERS = [("Open (not filed or cancelled)", ALL_OPEN), ("Any status", [])] + [
@@ -34,30 +41,34 @@ class ActionsPanel(QWidget):
     loaded = Signal(int)  # rows shown
     transition_done = Signal(dict)  # ActionOut after a change
 
-    def __init__(self, ops, client, writes, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("investigationActionsPanel")
         self.ops, self.client, self.writes = ops, client, writes
-        self.user: dict | None = None
-        self.investigations: list[dict] = []
+        self.user: dict[str, Any] | None = None
+        self.investigations: list[dict[str, Any]] = []
         self.dialog: ActionDialog | None = None
         self._serial = 0
 
-        self.scope_combo = QComboBox(objectName="actionsScopeCombo")
+        self.scope_combo = QComboBox()
+        self.scope_combo.setObjectName("actionsScopeCombo")
         self.scope_combo.addItem("My actions (all investigations)", MINE)
-        self.status_combo = QComboBox(objectName="actionsStatusCombo")
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("actionsStatusCombo")
         for title, statuses in STATUS_FILTERS:
             self.status_combo.addItem(title, statuses)
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.heading = QLabel("Actions: not loaded yet.", objectName="actionsHeading")
+        self.heading = QLabel("Actions: not loaded yet.")
+        self.heading.setObjectName("actionsHeading")
         self.heading.setWordWrap(True)
 
         self.model = ActionsModel(self)
         self.table = make_table("actionsTable", "Investigation actions", self.model, stretch=1)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
         # Scrolls rather than pushing the dock taller than the window at large text sizes.
-        self.detail = QTextBrowser(objectName="actionDetail")
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("actionDetail")
         self.detail.setAccessibleName("Selected action details")
         self.history_model = ActionHistoryModel(self)
         self.history_table = make_table("actionHistoryTable", "History of the selected action", self.history_model,
@@ -67,7 +78,8 @@ class ActionsPanel(QWidget):
         row = QHBoxLayout()
         for key, text in (("allocate", "A&llocate…"), ("submit_result", "Submit res&ult…"), ("review", "Revie&w…"),
                           ("refer", "Refe&r…"), ("cancel", "Ca&ncel action…"), ("refresh", "Reloa&d")):
-            button = QPushButton(text, objectName=f"action{key.title().replace('_', '')}Button")
+            button = QPushButton(text)
+            button.setObjectName(f"action{key.title().replace('_', '')}Button")
             button.clicked.connect(lambda _c=False, k=key: self.reload() if k == "refresh" else self.start(k))
             row.addWidget(button)
             self.buttons[key] = button
@@ -79,12 +91,14 @@ class ActionsPanel(QWidget):
             label.setBuddy(combo)
             filters.addWidget(label)
             filters.addWidget(combo, 1)
-        lower = QSplitter(Qt.Orientation.Horizontal, objectName="actionLowerPane")
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.setObjectName("actionLowerPane")
         lower.addWidget(self.detail)
         lower.addWidget(self.history_table)
         lower.setStretchFactor(1, 2)
         lower.setChildrenCollapsible(False)
-        split = QSplitter(Qt.Orientation.Vertical, objectName="actionsSplitter")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("actionsSplitter")
         split.addWidget(self.table)
         split.addWidget(lower)
         split.setChildrenCollapsible(False)
@@ -97,7 +111,7 @@ class ActionsPanel(QWidget):
         name_choice_lists(self)
 
     # Loading -----------------------------------------------------------------------------------------------
-    def set_user(self, user: dict | None) -> None:
+    def set_user(self, user: dict[str, Any] | None) -> None:
         self.user = user
         manager = (user or {}).get("role") in MANAGER_ROLES
         for key in ("allocate", "review", "refer", "cancel"):
@@ -109,7 +123,7 @@ class ActionsPanel(QWidget):
         self.ops.run(client.investigations, on_done=self._investigations,
                      on_error=lambda exc: announce(f"Investigations could not be loaded: {exc}", assertive=True))
 
-    def _investigations(self, investigations: list[dict]) -> None:
+    def _investigations(self, investigations: list[dict[str, Any]]) -> None:
         self.investigations = investigations
         current = self.scope_combo.currentData()
         self.scope_combo.blockSignals(True)
@@ -124,7 +138,7 @@ class ActionsPanel(QWidget):
     def show_investigation(self, investigation_id: str) -> None:
         index = self.scope_combo.findData(investigation_id)
         if index < 0:  # not in the list yet: load the list, then choose it
-            def loaded(investigations):
+            def loaded(investigations: list[dict[str, Any]]) -> None:
                 self._investigations(investigations)
                 self.show_investigation(investigation_id) if self.scope_combo.findData(investigation_id) >= 0 else None
             self.ops.run(self.client.investigations, on_done=loaded)
@@ -143,12 +157,12 @@ class ActionsPanel(QWidget):
         scope, statuses = self.scope_combo.currentData(), self.status_combo.currentData() or []
         self.heading.setText("Loading actions…")
 
-        def load():
+        def load() -> list[dict[str, Any]]:
             if scope == MINE:
                 return client.actions(mine=True, statuses=statuses)
             return client.investigation_actions(scope, statuses)
 
-        def done(actions: list[dict]) -> None:
+        def done(actions: list[dict[str, Any]]) -> None:
             if serial != self._serial:
                 return
             current = (self.current() or {}).get("id")
@@ -170,7 +184,7 @@ class ActionsPanel(QWidget):
 
         self.ops.run(load, on_done=done, on_error=failed)
 
-    def current(self) -> dict | None:
+    def current(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
 
@@ -209,8 +223,8 @@ class ActionsPanel(QWidget):
                 self._current_changed()
 
     # Transitions -------------------------------------------------------------------------------------------
-    def officers(self) -> list[dict]:
-        seen: dict[str, dict] = {}
+    def officers(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
         for inv in self.investigations:
             for user in [inv.get("officer_in_charge")] + [p.get("added_by") for p in inv.get("people") or []]:
                 if user and user.get("id"):
@@ -243,12 +257,12 @@ class ActionsPanel(QWidget):
         dialog.open()
         return dialog
 
-    def send(self, dialog: ActionDialog, body: dict) -> None:
+    def send(self, dialog: ActionDialog, body: dict[str, Any]) -> None:
         """Through the outbox with If-Match (the forms base): offline it waits and is sent when the server
         returns; a refusal comes back beside the dialog's field."""
         dialog.send_step(self.writes, body)
 
-    def _step_done(self, dialog: ActionDialog, updated: dict) -> None:
+    def _step_done(self, dialog: ActionDialog, updated: dict[str, Any]) -> None:
         event = dialog.last_event
         self.model.upsert(updated)
         self.select_action(updated["id"])

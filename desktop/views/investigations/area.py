@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from desktop.announcer import announce
 from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
 from desktop.sync.hub import Event
+from desktop.views.investigations.action_dialogs import ActionDialog
 from desktop.views.investigations.actions_panel import MINE, ActionsPanel
 from domain.events import ACTION_CHANGED
 
@@ -32,13 +33,14 @@ class InvestigationsArea(QObject):
     def __init__(self, context: AreaContext):
         super().__init__(context.parent)
         self.context, self.shell, self.session = context, context.shell, context.session
-        self.dialog = None  # the dialog this area opened last (tests, closing)
+        self.dialog: ActionDialog | None = None  # the dialog this area opened last (tests, closing)
         self.actions_panel = ActionsPanel(context.ops, self.session.client, context.writes, context.parent)
         context.links.show_investigation = self.show_investigation
 
         self.actions: dict[str, QAction] = {}
         for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, context.parent, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, context.parent, shortcut=QKeySequence(shortcut))
+            action.setObjectName(name)
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
             self.actions[key] = action
@@ -69,7 +71,7 @@ class InvestigationsArea(QObject):
             self.actions_panel.reload()
 
     # Menu actions ------------------------------------------------------------------------------------------
-    def trigger(self, key: str):
+    def trigger(self, key: str) -> ActionDialog | None:
         self.shell.raise_dock(ACTIONS_DOCK)
         if key == "my_actions":
             index = self.actions_panel.scope_combo.findData(MINE)

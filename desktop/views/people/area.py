@@ -4,8 +4,11 @@ through `Links`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog
 
 from desktop.announcer import announce
 from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
@@ -36,7 +39,7 @@ class PeopleArea(QObject):
         self.context, self.shell, self.links = context, context.shell, context.links
         self.window = context.parent  # the parent of its dialogs
         self.session, self.ops, self.writes = context.session, context.ops, context.writes
-        self.dialog = None  # the dialog this area opened last (tests, closing)
+        self.dialog: QDialog | None = None  # the dialog this area opened last (tests, closing)
 
         self.person_panel = PersonPanel(self.ops, self.session.client, self.writes, self.window)
         self.person_panel.find_requested.connect(self.find_person)
@@ -52,7 +55,8 @@ class PeopleArea(QObject):
 
         self.actions: dict[str, QAction] = {}
         for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, self.window, objectName=name, shortcut=QKeySequence(shortcut))
+            action = QAction(text, self.window, shortcut=QKeySequence(shortcut))
+            action.setObjectName(name)
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
             self.actions[key] = action
@@ -91,9 +95,10 @@ class PeopleArea(QObject):
         self.actions["detainee"].setEnabled(bool((record.get("person") or {}).get("id")))
 
     # Menu actions ------------------------------------------------------------------------------------------
-    def trigger(self, key: str):
-        return {"find": self.find_person, "new": self.new_person, "detainee": self.open_detainee,
-                "merge": self.merge}[key]()
+    def trigger(self, key: str) -> QDialog | None:
+        actions: dict[str, Callable[[], QDialog | None]] = {
+            "find": self.find_person, "new": self.new_person, "detainee": self.open_detainee, "merge": self.merge}
+        return actions[key]()
 
     def find_person(self) -> PersonSearchDialog:
         dialog = PersonSearchDialog(self.ops, self.session.client, self.window)

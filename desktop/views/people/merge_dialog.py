@@ -4,13 +4,20 @@ undone from the person's merge history."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.announcer import announce
 from desktop.models.person_text import person_line
 from desktop.views.forms.dialog import WriteDialog
 from desktop.views.people.person_search import PersonSearchPanel
+
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
 
 
 class MergeDialog(WriteDialog):
@@ -18,27 +25,31 @@ class MergeDialog(WriteDialog):
 
     merged = Signal(dict)  # MergeOut
 
-    def __init__(self, ops, client, writes, survivor: dict, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None, survivor: dict[str, Any],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent, writes)
         self.setObjectName("mergeDialog")
         self.setWindowTitle("Merge records of the same person")
         self.survivor = survivor
-        self.other: dict | None = None
+        self.other: dict[str, Any] | None = None
         self.confirming = False
 
-        self.kept = QLabel(f"Record kept: {person_line(survivor)}", objectName="mergeKeptLabel")
+        self.kept = QLabel(f"Record kept: {person_line(survivor)}")
+        self.kept.setObjectName("mergeKeptLabel")
         self.kept.setWordWrap(True)
         self.search = PersonSearchPanel(ops, client, self)
         self.search.chosen.connect(self.choose)
-        self.chosen_label = QLabel("Record to merge into it: none chosen yet. Search, then press Enter on a result.",
-                                   objectName="mergeChosenLabel")
+        self.chosen_label = QLabel("Record to merge into it: none chosen yet. Search, then press Enter on a result.")
+        self.chosen_label.setObjectName("mergeChosenLabel")
         self.chosen_label.setWordWrap(True)
-        self.reason_edit = QLineEdit(objectName="mergeReasonEdit")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("mergeReasonEdit")
         self.reason_edit.setAccessibleDescription("Why these are the same person; it is recorded.")
         self.other_error = self.field_error("merged_id", self.search.name_edit, "mergeOtherError")
         self.reason_error = self.field_error("reason", self.reason_edit, "mergeReasonError")
         self.main_field = "merged_id"  # a refusal that names no field goes beside the record chosen
-        self.confirm_text = QLabel(objectName="mergeConfirmText")
+        self.confirm_text = QLabel()
+        self.confirm_text.setObjectName("mergeConfirmText")
         self.confirm_text.setWordWrap(True)
         self.confirm_text.setVisible(False)
 
@@ -48,7 +59,8 @@ class MergeDialog(WriteDialog):
         self.ok_button = self.merge_button
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("mergeCancelButton")
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):  # every button of the box is
+                button.setAutoDefault(False)
         self.merge_button.clicked.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -66,7 +78,7 @@ class MergeDialog(WriteDialog):
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().lineSpacing() * 34)
         self.search.focus_panel()
 
-    def choose(self, person: dict) -> None:
+    def choose(self, person: dict[str, Any]) -> None:
         if person.get("id") == self.survivor.get("id"):
             self.other_error.show_problem("That is the record being kept; choose the other record of this person.")
             return
@@ -113,7 +125,7 @@ class MergeDialog(WriteDialog):
         """The merge's id, which is also its Idempotency-Key (new after a refusal)."""
         return self.key
 
-    def saved(self, merge: dict) -> None:
+    def saved(self, merge: dict[str, Any]) -> None:
         announce(f"Merged {person_line(self.other)} into {person_line(self.survivor)}.")
         self.merged.emit(merge)
 

@@ -5,9 +5,11 @@ prosecution cases) and the merge history, with undo for supervisors."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
@@ -22,10 +24,15 @@ from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.people import WARNING_MARKERS
 
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
+
 SUPERVISOR = "supervisor"
 
 
-def details_html(picture: dict) -> str:
+def details_html(picture: dict[str, Any]) -> str:
     p = picture.get("person") or {}
     e = html.escape
     rows = [("Name", full_name(p)), ("Date of birth", dob_text(p.get("date_of_birth"))),
@@ -58,30 +65,35 @@ class PersonPanel(QWidget):
     new_requested = Signal()
     merge_requested = Signal()
 
-    def __init__(self, ops, client, writes, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("personPanel")
         self.ops, self.client, self.writes = ops, client, writes
         self.role: str | None = None
-        self.picture: dict | None = None
+        self.picture: dict[str, Any] | None = None
         self.person_id: str | None = None
-        self.dialog = None  # the dialog now open (tests and closing)
+        self.dialog: QDialog | None = None  # the dialog now open (tests and closing)
         self._serial = 0
 
-        self.find_button = QPushButton("Fin&d person…", objectName="personFindButton")
-        self.new_button = QPushButton("&New person…", objectName="personNewButton")
-        self.merge_button = QPushButton("&Merge another record into this…", objectName="personMergeButton")
-        self.survivor_button = QPushButton("Open the kept &record", objectName="personOpenSurvivorButton")
+        self.find_button = QPushButton("Fin&d person…")
+        self.find_button.setObjectName("personFindButton")
+        self.new_button = QPushButton("&New person…")
+        self.new_button.setObjectName("personNewButton")
+        self.merge_button = QPushButton("&Merge another record into this…")
+        self.merge_button.setObjectName("personMergeButton")
+        self.survivor_button = QPushButton("Open the kept &record")
+        self.survivor_button.setObjectName("personOpenSurvivorButton")
         self.find_button.clicked.connect(self.find_requested)
         self.new_button.clicked.connect(self.new_requested)
         self.merge_button.clicked.connect(self.merge_requested)
         self.survivor_button.clicked.connect(self._open_survivor)
         self.survivor_button.setVisible(False)
 
-        self.heading = QLabel("No person open. Find a person (Ctrl+F), or open the selected detainee's record.",
-                              objectName="personHeading")
+        self.heading = QLabel("No person open. Find a person (Ctrl+F), or open the selected detainee's record.")
+        self.heading.setObjectName("personHeading")
         self.heading.setWordWrap(True)
-        self.details = QTextBrowser(objectName="personDetails")
+        self.details = QTextBrowser()
+        self.details.setObjectName("personDetails")
         self.details.setAccessibleName("Person details")
         self.details.setOpenLinks(False)
         self.details.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
@@ -93,24 +105,30 @@ class PersonPanel(QWidget):
         self.links_table.installEventFilter(self)
         self.markers_model = MarkersModel(self)
         self.markers_table = make_table("personMarkersTable", "Warning markers", self.markers_model, stretch=1)
-        self.add_marker_button = QPushButton("&Add warning marker…", objectName="personAddMarkerButton")
-        self.remove_marker_button = QPushButton("Remove warnin&g marker…", objectName="personRemoveMarkerButton")
+        self.add_marker_button = QPushButton("&Add warning marker…")
+        self.add_marker_button.setObjectName("personAddMarkerButton")
+        self.remove_marker_button = QPushButton("Remove warnin&g marker…")
+        self.remove_marker_button.setObjectName("personRemoveMarkerButton")
         self.add_marker_button.clicked.connect(self.add_marker)
         self.remove_marker_button.clicked.connect(self.remove_marker)
         self.merges_model = MergesModel(self)
         self.merges_table = make_table("personMergesTable", "Merge history", self.merges_model, stretch=4)
-        self.undo_button = QPushButton("&Undo selected merge…", objectName="personUndoMergeButton")
+        self.undo_button = QPushButton("&Undo selected merge…")
+        self.undo_button.setObjectName("personUndoMergeButton")
         self.undo_button.clicked.connect(self.undo_merge)
 
-        merges = QWidget(objectName="personMergesPage")
+        merges = QWidget()
+        merges.setObjectName("personMergesPage")
         merges_layout = QVBoxLayout(merges)
         merges_layout.addWidget(self.merges_table, 1)
         merges_layout.addWidget(self.undo_button)
-        self.tabs = QTabWidget(objectName="personTabs")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("personTabs")
         self.tabs.setAccessibleName("Person sections")
         self.tabs.tabBar().setAccessibleName("Person sections")
         self.tabs.addTab(self.links_table, "&Linked records")
-        markers = QWidget(objectName="personMarkersPage")
+        markers = QWidget()
+        markers.setObjectName("personMarkersPage")
         markers_layout = QVBoxLayout(markers)
         markers_layout.addWidget(self.markers_table, 1)
         marker_buttons = QHBoxLayout()
@@ -129,7 +147,8 @@ class PersonPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.heading)
         # Side by side: the dock usually sits below the board, wide and short.
-        split = QSplitter(Qt.Orientation.Horizontal, objectName="personSplitter")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("personSplitter")
         split.addWidget(self.details)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
@@ -160,10 +179,10 @@ class PersonPanel(QWidget):
         serial, client = self._serial, self.client
         self.heading.setText("Loading the person's record…")
 
-        def load():
+        def load() -> tuple[dict[str, Any], list[dict[str, Any]]]:
             picture = client.person_picture(person_id)
             merges = client.person_merges(person_id)
-            names: dict[str, dict] = {person_id: picture["person"]}
+            names: dict[str, dict[str, Any]] = {person_id: picture["person"]}
             for merge in merges:
                 for key in ("survivor_id", "merged_id"):
                     if merge[key] not in names:
@@ -171,7 +190,7 @@ class PersonPanel(QWidget):
             return picture, [{**m, "survivor": names[m["survivor_id"]], "merged": names[m["merged_id"]]}
                              for m in merges]
 
-        def done(value) -> None:
+        def done(value: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
             if serial == self._serial:
                 self.show_picture(*value)
 
@@ -185,7 +204,7 @@ class PersonPanel(QWidget):
 
         self.ops.run(load, on_done=done, on_error=failed)
 
-    def show_picture(self, picture: dict, merges: list[dict]) -> None:
+    def show_picture(self, picture: dict[str, Any], merges: list[dict[str, Any]]) -> None:
         self.picture = picture
         person = picture.get("person") or {}
         self.person_id = person.get("id")
@@ -218,7 +237,8 @@ class PersonPanel(QWidget):
 
     # Links -------------------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.links_table and event.type() == QEvent.Type.KeyPress and event.key() in ENTER_KEYS:
+        if (watched is self.links_table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+                and event.key() in ENTER_KEYS):
             self.open_link()
             return True
         return super().eventFilter(watched, event)
@@ -293,15 +313,17 @@ class MarkerDialog(WriteDialog):
 
     noun = "person"
 
-    def __init__(self, parent: QWidget | None = None, writes=None, path: str = ""):
+    def __init__(self, parent: QWidget | None = None, writes: Writes | None = None, path: str = "") -> None:
         super().__init__(parent, writes)
         self.path = path
         self.setObjectName("addMarkerDialog")
         self.setWindowTitle("Add warning marker")
-        self.code_combo = QComboBox(objectName="markerCodeCombo")
+        self.code_combo = QComboBox()
+        self.code_combo.setObjectName("markerCodeCombo")
         for code, title in WARNING_MARKERS.items():
             self.code_combo.addItem(title, code)
-        self.details_edit = QLineEdit(objectName="markerDetailsEdit")
+        self.details_edit = QLineEdit()
+        self.details_edit.setObjectName("markerDetailsEdit")
         self.details_edit.setAccessibleDescription("What happened and when, so officers know why it is set.")
         self.details_edit.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -326,7 +348,8 @@ class MarkerDialog(WriteDialog):
 
     @property
     def code(self) -> str:
-        return self.code_combo.currentData()
+        code: str = self.code_combo.currentData()
+        return code
 
     @property
     def details(self) -> str:
@@ -339,5 +362,5 @@ class MarkerDialog(WriteDialog):
         # The marker's id is the Idempotency-Key (new after a refusal).
         self.send("POST", self.path, {"id": self.key, "code": self.code, "details": self.details})
 
-    def saved(self, _person) -> None:
+    def saved(self, _person: Any) -> None:
         announce(f"Warning marker added: {WARNING_MARKERS.get(self.code, self.code)}")

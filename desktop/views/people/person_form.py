@@ -4,6 +4,7 @@ the likely duplicates are shown ("Is this one of these?"): the user picks one, o
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
@@ -19,6 +20,11 @@ from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import make_table
 from domain.identifiers import validate_cro, validate_pnc_id
 from domain.people import GENDERS, dob_problem, name_problem
+
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
 
 
 def parse_dob(text: str) -> tuple[date | None, str | None]:
@@ -41,8 +47,8 @@ class PersonFormDialog(WriteDialog):
     created = Signal(dict)  # PersonOut of the new record
     chosen = Signal(dict)  # PersonSummary of an existing record picked from the duplicates
 
-    def __init__(self, ops, client, writes, parent: QWidget | None = None, *, surname: str = "",
-                 forenames: str = "", today: date | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None, parent: QWidget | None = None, *,
+                 surname: str = "", forenames: str = "", today: date | None = None) -> None:
         super().__init__(parent, writes)
         self.setObjectName("personFormDialog")
         self.setWindowTitle("New person")
@@ -50,21 +56,30 @@ class PersonFormDialog(WriteDialog):
         self.today = today
         self.checked_duplicates = False
 
-        self.surname_edit = QLineEdit(surname, objectName="personSurnameEdit")
-        self.forenames_edit = QLineEdit(forenames, objectName="personForenamesEdit")
-        self.dob_edit = QLineEdit(objectName="personDobEdit")
+        self.surname_edit = QLineEdit(surname)
+        self.surname_edit.setObjectName("personSurnameEdit")
+        self.forenames_edit = QLineEdit(forenames)
+        self.forenames_edit.setObjectName("personForenamesEdit")
+        self.dob_edit = QLineEdit()
+        self.dob_edit.setObjectName("personDobEdit")
         self.dob_edit.setPlaceholderText("DD/MM/YYYY (leave blank if not known)")
-        self.gender_combo = QComboBox(objectName="personGenderCombo")
+        self.gender_combo = QComboBox()
+        self.gender_combo.setObjectName("personGenderCombo")
         for code, title in GENDERS.items():
             self.gender_combo.addItem(title, code)
         self.gender_combo.setCurrentIndex(self.gender_combo.findData("not_known"))
-        self.pnc_edit = QLineEdit(objectName="personPncEdit")
+        self.pnc_edit = QLineEdit()
+        self.pnc_edit.setObjectName("personPncEdit")
         self.pnc_edit.setPlaceholderText("e.g. 2012/0394773H or 12/394773H")
-        self.cro_edit = QLineEdit(objectName="personCroEdit")
+        self.cro_edit = QLineEdit()
+        self.cro_edit.setObjectName("personCroEdit")
         self.cro_edit.setPlaceholderText("e.g. 29906/12J")
-        self.line1_edit = QLineEdit(objectName="personAddressLine1Edit")
-        self.town_edit = QLineEdit(objectName="personTownEdit")
-        self.postcode_edit = QLineEdit(objectName="personPostcodeEdit")
+        self.line1_edit = QLineEdit()
+        self.line1_edit.setObjectName("personAddressLine1Edit")
+        self.town_edit = QLineEdit()
+        self.town_edit.setObjectName("personTownEdit")
+        self.postcode_edit = QLineEdit()
+        self.postcode_edit.setObjectName("personPostcodeEdit")
         for name, widget in (("surname", self.surname_edit), ("forenames", self.forenames_edit),
                              ("date_of_birth", self.dob_edit), ("pnc_id", self.pnc_edit),
                              ("cro_number", self.cro_edit), ("addresses", self.line1_edit)):
@@ -92,8 +107,10 @@ class PersonFormDialog(WriteDialog):
         form.addRow("&Town:", self.town_edit)
         form.addRow("Postco&de:", self.postcode_edit)
 
-        self.duplicates_box = QGroupBox("Is this one of these?", objectName="duplicatesBox")
-        self.duplicates_text = QLabel(objectName="duplicatesText")
+        self.duplicates_box = QGroupBox("Is this one of these?")
+        self.duplicates_box.setObjectName("duplicatesBox")
+        self.duplicates_text = QLabel()
+        self.duplicates_text.setObjectName("duplicatesText")
         self.duplicates_text.setWordWrap(True)
         self.duplicates_model = PersonResultsModel(self)
         self.duplicates_table = make_table("duplicatesTable", "Possible existing records", self.duplicates_model,
@@ -116,7 +133,8 @@ class PersonFormDialog(WriteDialog):
         self.create_button.clicked.connect(self.submit)
         self.use_button.clicked.connect(self.use_selected)
         self.buttons.rejected.connect(self.reject)
-        self.status = QLabel(objectName="personFormStatus")
+        self.status = QLabel()
+        self.status.setObjectName("personFormStatus")
         self.status.setWordWrap(True)
         self.general_error.setObjectName("personFormGeneralError")
 
@@ -157,7 +175,7 @@ class PersonFormDialog(WriteDialog):
         else:
             error.clear_problem()
 
-    def _criteria_changed(self, *_args) -> None:
+    def _criteria_changed(self, *_args: object) -> None:
         # New details need a new duplicate check before anything is created.
         self.checked_duplicates = False
         self.create_button.setText("Check and cre&ate")
@@ -168,9 +186,9 @@ class PersonFormDialog(WriteDialog):
         """The new record's id, which is also its Idempotency-Key: the same create is never made twice."""
         return self.key
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         dob, _ = parse_dob(self.dob_edit.text())
-        body: dict = {"id": self.person_id, "surname": self.surname_edit.text().strip(),
+        body: dict[str, Any] = {"id": self.person_id, "surname": self.surname_edit.text().strip(),
                       "forenames": self.forenames_edit.text().strip(), "gender": self.gender_combo.currentData()}
         if dob:
             body["date_of_birth"] = dob.isoformat()
@@ -196,23 +214,24 @@ class PersonFormDialog(WriteDialog):
         if not self.checked_duplicates:
             self.check_duplicates()
         else:
-            self.create()
+            self.create_person()
 
     def check_duplicates(self) -> None:
         body = self.body()
-        check = {k: body[k] for k in ("surname", "forenames", "date_of_birth", "pnc_id", "cro_number") if k in body}
+        check: dict[str, Any] = {k: body[k] for k in ("surname", "forenames", "date_of_birth", "pnc_id", "cro_number")
+                                 if k in body}
         client = self.client
         self.status.setText("Looking for existing records of this person…")
         self.create_button.setEnabled(False)
         self.ops.run(lambda: client.duplicates_check(check), on_done=self._duplicates, on_error=self.refused)
 
-    def _duplicates(self, candidates: list[dict]) -> None:
+    def _duplicates(self, candidates: list[dict[str, Any]]) -> None:
         self.create_button.setEnabled(True)
         self.checked_duplicates = True
         self.create_button.setText("None of these: cre&ate new")
         if not candidates:
             self.status.setText("No existing record matches.")
-            self.create()
+            self.create_person()
             return
         self.duplicates_model.set_rows(candidates)
         text = (f"{len(candidates)} existing record{'s' if len(candidates) != 1 else ''} may be this person. "
@@ -235,12 +254,12 @@ class PersonFormDialog(WriteDialog):
         announce(f"Using the existing record: {person_line(row['person'])}")
         self.accept()
 
-    def create(self) -> None:
+    def create_person(self) -> None:  # not `create`: that is QWidget's
         body = self.body()
         self.status.setText("Saving…")
         self.send("POST", "/people", body)
 
-    def saved(self, person: dict) -> None:
+    def saved(self, person: dict[str, Any]) -> None:
         announce(f"Person created: {person_line(person)}")
         self.created.emit(person)
 
@@ -265,7 +284,8 @@ class PersonFormDialog(WriteDialog):
             self.duplicates_table.setCurrentIndex(self.duplicates_model.index(0, 0))
 
     @staticmethod
-    def _existing(error: BaseException) -> dict | None:
+    def _existing(error: BaseException) -> dict[str, Any] | None:
         if isinstance(error, ApiError) and error.status == 409 and isinstance(error.body.get("current"), dict):
-            return error.body["current"]
+            current: dict[str, Any] = error.body["current"]
+            return current
         return None

@@ -8,6 +8,8 @@ reaches it only through `Links.person_picker` (desktop/areas.py), set by the peo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -16,16 +18,22 @@ from desktop.models.person_text import marker_summary, person_line
 from desktop.views.people.person_form import PersonFormDialog
 from desktop.views.people.person_search import PersonSearchDialog
 
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
+    from desktop.writes import Writes
+
 
 class PersonPicker(QObject):
     picked = Signal(dict)  # full PersonOut
     cancelled = Signal()
 
-    def __init__(self, ops, client, writes, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops, self.client, self.writes = ops, client, writes
         self.parent_widget = parent
-        self.dialog = None
+        self.dialog: PersonSearchDialog | PersonFormDialog | None = None
 
     def start(self, name: str = "") -> None:
         dialog = PersonSearchDialog(self.ops, self.client, self.parent_widget, open_text="&Use this person")
@@ -33,7 +41,11 @@ class PersonPicker(QObject):
         dialog.panel.name_edit.setText(name)
         dialog.chosen.connect(lambda person: self.fetch(person["id"]))
         dialog.new_requested.connect(self.new_person)
-        dialog.rejected.connect(lambda: self.dialog is dialog and self.cancelled.emit())
+        def rejected() -> None:
+            if self.dialog is dialog:  # not when a dialog opened from it took over
+                self.cancelled.emit()
+
+        dialog.rejected.connect(rejected)
         self.dialog = dialog
         dialog.open()
 
@@ -51,7 +63,7 @@ class PersonPicker(QObject):
         self.ops.run(lambda: client.person(person_id), on_done=self._emit,
                      on_error=lambda exc: announce(f"The person's record could not be loaded: {exc}", assertive=True))
 
-    def _emit(self, person: dict) -> None:
+    def _emit(self, person: dict[str, Any]) -> None:
         announce(f"Chosen: {person_line(person)}. {marker_summary(person)}")
         self.picked.emit(person)
 

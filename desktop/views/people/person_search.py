@@ -6,7 +6,10 @@ field searches at once and moves to the results; Down moves to the results; Ente
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QLineEdit, QVBoxLayout, QWidget)
 
@@ -19,6 +22,10 @@ from desktop.views.forms.field_error import FieldError
 from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import ENTER_KEYS, make_table
 from domain.people import GENDERS
+
+if TYPE_CHECKING:
+    from desktop.operations import Operations
+    from desktop.sync.client import ApiClient
 
 DEBOUNCE_MS = 350
 PAGE_SIZE = 20
@@ -35,24 +42,29 @@ class PersonSearchPanel(QWidget):
     chosen = Signal(dict)  # PersonSummary of the result opened
     searched = Signal(int)  # total, each time results arrive
 
-    def __init__(self, ops, client, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE):
+    def __init__(self, ops: Operations, client: ApiClient, parent: QWidget | None = None, *,
+                 page_size: int = PAGE_SIZE) -> None:
         super().__init__(parent)
         self.setObjectName("personSearchPanel")
         self.ops, self.client = ops, client
         self.page_size = page_size
         self.page, self.total = 1, 0
         self._serial = 0
-        self._criteria: tuple | None = None  # the criteria of the results shown
+        self._criteria: tuple[str, str, str, str] | None = None  # the criteria of the results shown
 
-        self.name_edit = QLineEdit(objectName="searchNameEdit")
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("searchNameEdit")
         self.name_edit.setPlaceholderText("e.g. Steve McDonald or MACDONALD Stephen")
         self.name_edit.setAccessibleDescription("Forenames and surname in any order; spelling variants are found.")
-        self.dob_edit = QLineEdit(objectName="searchDobEdit")
+        self.dob_edit = QLineEdit()
+        self.dob_edit.setObjectName("searchDobEdit")
         self.dob_edit.setPlaceholderText("DD/MM/YYYY, MM/YYYY or YYYY")
         self.dob_edit.setAccessibleDescription("Date of birth; part of it is enough. Day and month swapped are found.")
-        self.pnc_edit = QLineEdit(objectName="searchPncEdit")
+        self.pnc_edit = QLineEdit()
+        self.pnc_edit.setObjectName("searchPncEdit")
         self.pnc_edit.setPlaceholderText("e.g. 12/394773H")
-        self.gender_combo = QComboBox(objectName="searchGenderCombo")
+        self.gender_combo = QComboBox()
+        self.gender_combo.setObjectName("searchGenderCombo")
         self.gender_combo.addItem("Any", "")
         for code, title in GENDERS.items():
             self.gender_combo.addItem(title, code)
@@ -63,10 +75,13 @@ class PersonSearchPanel(QWidget):
         self.model = PersonResultsModel(self)
         self.table = make_table("personResultsTable", "People found", self.model, stretch=6)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
-        self.status = QLabel("Type a name, a date of birth or a PNC ID.", objectName="searchStatus")
+        self.status = QLabel("Type a name, a date of birth or a PNC ID.")
+        self.status.setObjectName("searchStatus")
         self.status.setWordWrap(True)
-        self.prev_button = QPushButton("Pre&vious page", objectName="searchPrevButton")
-        self.next_button = QPushButton("Ne&xt page", objectName="searchNextButton")
+        self.prev_button = QPushButton("Pre&vious page")
+        self.prev_button.setObjectName("searchPrevButton")
+        self.next_button = QPushButton("Ne&xt page")
+        self.next_button.setObjectName("searchNextButton")
         self.prev_button.clicked.connect(lambda: self.go_page(self.page - 1))
         self.next_button.clicked.connect(lambda: self.go_page(self.page + 1))
         self.prev_button.setAutoDefault(False)
@@ -105,11 +120,11 @@ class PersonSearchPanel(QWidget):
         return (self.name_edit.text().strip(), self.dob_edit.text().strip(), self.pnc_edit.text().strip(),
                 self.gender_combo.currentData() or "")
 
-    def _typed(self, *_args) -> None:
+    def _typed(self, *_args: object) -> None:
         self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if watched is self.table and key in ENTER_KEYS:
                 self.open_current()
@@ -152,7 +167,7 @@ class PersonSearchPanel(QWidget):
         serial, client, size = self._serial, self.client, self.page_size
         self.status.setText("Searching…")
 
-        def done(result: dict) -> None:
+        def done(result: dict[str, Any]) -> None:
             if serial != self._serial:
                 return  # the user typed on; a newer search is running
             self._criteria = criteria
@@ -192,7 +207,7 @@ class PersonSearchPanel(QWidget):
         self.next_button.setEnabled(self.page * self.page_size < self.total)
 
     # Choosing ----------------------------------------------------------------------------------------------
-    def current(self) -> dict | None:
+    def current(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()
         row = index.data(ROW_ROLE) if index.isValid() else None
         return (row or {}).get("person")
@@ -215,7 +230,8 @@ class PersonSearchDialog(QDialog):
     chosen = Signal(dict)
     new_requested = Signal(str)  # the name typed, to start the new-person form with
 
-    def __init__(self, ops, client, parent: QWidget | None = None, *, open_text: str = "&Open person"):
+    def __init__(self, ops: Operations, client: ApiClient, parent: QWidget | None = None, *,
+                 open_text: str = "&Open person") -> None:
         super().__init__(parent)
         self.setObjectName("personSearchDialog")
         self.setWindowTitle("Find person")
@@ -228,7 +244,8 @@ class PersonSearchDialog(QDialog):
         self.new_button.setObjectName("searchNewButton")
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setObjectName("searchCloseButton")
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):  # every button of the box is
+                button.setAutoDefault(False)
         self.open_button.clicked.connect(self.panel.open_current)
         self.new_button.clicked.connect(self._new)
         self.buttons.rejected.connect(self.reject)
@@ -241,7 +258,7 @@ class PersonSearchDialog(QDialog):
                     min(self.fontMetrics().lineSpacing() * 30, room.height() - 80))
         self.panel.focus_panel()
 
-    def _chosen(self, person: dict) -> None:
+    def _chosen(self, person: dict[str, Any]) -> None:
         self.chosen.emit(person)
         self.accept()
 
