@@ -155,7 +155,7 @@ class IntelPanel(QWidget):
                 self.heading.setText(f"Reports could not be loaded: {exc}")
                 announce(f"Intelligence reports could not be loaded: {exc}", assertive=True)
 
-        self.ops.run(lambda: client.intel_reports(status, person_id), on_done=done, on_error=failed)
+        self.ops.run(lambda: client.intel_reports(status, person_id), on_done=done, on_error=failed, owner=self)
 
     def apply_event(self, event: Event) -> None:
         """Change feed (through the hub): a report created or re-graded."""
@@ -198,7 +198,7 @@ class IntelPanel(QWidget):
         def opened(report: dict[str, Any]) -> None:
             self.show_report(report)
 
-        self.ops.run(lambda: client.intel_report(report_id, reason), on_done=opened, on_error=failed)
+        self.ops.run(lambda: client.intel_report(report_id, reason), on_done=opened, on_error=failed, owner=self)
 
     def show_report(self, report: dict[str, Any]) -> ReportViewDialog:
         viewer = ReportViewDialog(report, self.role, self)

@@ -121,7 +121,7 @@ class ActionsPanel(QWidget):
     def load_investigations(self) -> None:
         client = self.client
         self.ops.run(client.investigations, on_done=self._investigations,
-                     on_error=lambda exc: announce(f"Investigations could not be loaded: {exc}", assertive=True))
+                     on_error=lambda exc: announce(f"Investigations could not be loaded: {exc}", assertive=True), owner=self)
 
     def _investigations(self, investigations: list[dict[str, Any]]) -> None:
         self.investigations = investigations
@@ -141,7 +141,7 @@ class ActionsPanel(QWidget):
             def loaded(investigations: list[dict[str, Any]]) -> None:
                 self._investigations(investigations)
                 self.show_investigation(investigation_id) if self.scope_combo.findData(investigation_id) >= 0 else None
-            self.ops.run(self.client.investigations, on_done=loaded)
+            self.ops.run(self.client.investigations, on_done=loaded, owner=self)
             return
         self.status_combo.blockSignals(True)
         self.status_combo.setCurrentIndex(1)  # any status: the whole investigation
@@ -182,7 +182,7 @@ class ActionsPanel(QWidget):
                 self.heading.setText(f"Actions could not be loaded: {exc}")
                 announce(f"Actions could not be loaded: {exc}", assertive=True)
 
-        self.ops.run(load, on_done=done, on_error=failed)
+        self.ops.run(load, on_done=done, on_error=failed, owner=self)
 
     def current(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()

@@ -202,7 +202,7 @@ class PersonPanel(QWidget):
             self.heading.setText(message)
             announce(message, assertive=True)
 
-        self.ops.run(load, on_done=done, on_error=failed)
+        self.ops.run(load, on_done=done, on_error=failed, owner=self)
 
     def show_picture(self, picture: dict[str, Any], merges: list[dict[str, Any]]) -> None:
         self.picture = picture

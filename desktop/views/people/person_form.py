@@ -223,7 +223,8 @@ class PersonFormDialog(WriteDialog):
         client = self.client
         self.status.setText("Looking for existing records of this person…")
         self.create_button.setEnabled(False)
-        self.ops.run(lambda: client.duplicates_check(check), on_done=self._duplicates, on_error=self.refused)
+        self.ops.run(lambda: client.duplicates_check(check), on_done=self._duplicates, on_error=self.refused,
+                     owner=self)
 
     def _duplicates(self, candidates: list[dict[str, Any]]) -> None:
         self.create_button.setEnabled(True)

@@ -61,7 +61,8 @@ class PersonPicker(QObject):
     def fetch(self, person_id: str) -> None:
         client = self.client
         self.ops.run(lambda: client.person(person_id), on_done=self._emit,
-                     on_error=lambda exc: announce(f"The person's record could not be loaded: {exc}", assertive=True))
+                     on_error=lambda exc: announce(f"The person's record could not be loaded: {exc}", assertive=True),
+                     owner=self)
 
     def _emit(self, person: dict[str, Any]) -> None:
         announce(f"Chosen: {person_line(person)}. {marker_summary(person)}")

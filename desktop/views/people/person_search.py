@@ -195,7 +195,7 @@ class PersonSearchPanel(QWidget):
             self.searched.emit(-1)
 
         self.ops.run(lambda: client.search_people(q, dob, pnc, gender, page=page, page_size=size),
-                     on_done=done, on_error=failed)
+                     on_done=done, on_error=failed, owner=self)
 
     def go_page(self, page: int) -> None:
         pages = max(1, -(-self.total // self.page_size))

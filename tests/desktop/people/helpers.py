@@ -11,8 +11,11 @@ def people_window(qtbot, make_window, url: str, username: str):
     """A signed-in window whose issue-4 panels have loaded once."""
     window = make_window(url, username=username)
     actions, intel = window.areas["investigations"].actions_panel, window.areas["intelligence"].intel_panel
-    qtbot.waitUntil(lambda: actions.model.rowCount() > 0 or "action" in actions.heading.text(), timeout=10_000)
-    qtbot.waitUntil(lambda: "report" in intel.heading.text(), timeout=10_000)
+    # Loaded, not loading: "Loading actions…" mentions actions too.
+    qtbot.waitUntil(lambda: "action" in actions.heading.text() and not actions.heading.text().startswith("Loading"),
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "report" in intel.heading.text() and not intel.heading.text().startswith("Loading"),
+                    timeout=10_000)
     return window
 
 
