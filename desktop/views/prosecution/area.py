@@ -20,6 +20,7 @@ from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.catalogue import CatalogueUnavailable, refresh_catalogue
 from desktop.sync.client import ApiError, ServerUnreachable
 from desktop.sync.local_store import OutboxItem
+from desktop.views.forms.refusal import refusal_text
 from desktop.views.prosecution.charge_dialog import ChargeDialog
 from domain.charging import caution_on_charge
 from domain.events import EventType
@@ -168,8 +169,9 @@ class ProsecutionArea(QObject):
         elif record is not None and isinstance(error, ApiError) and error.status == 422:
             self._reopen_charge(record, body, error)
         else:
-            announce(f"The charge was not recorded: {error}", assertive=True)
-            self.failed.emit(str(error))
+            message = refusal_text(error, "charge")
+            announce(message, assertive=True)
+            self.failed.emit(message)
 
     def _reopen_charge(self, record: dict[str, Any], body: dict[str, Any], error: ApiError) -> None:
         announce("The server refused the charge; it is open again with what you typed.", assertive=True)
