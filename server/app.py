@@ -18,6 +18,7 @@ from server.db import PoolSize, make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers
 from server.events import ChangeFeed
 from server.events import router as events_router
+from server.gate import DatabaseGate, DatabaseGateMiddleware
 from server.intelligence.routes import router as intelligence_router
 from server.investigations.routes import router as investigations_router
 from server.people.routes import router as people_router
@@ -47,10 +48,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # As many requests inside at once as the pool has connections (the feed's reads and sign-in checks too).
+    app.state.gate = DatabaseGate(pool.size + pool.overflow, pool.timeout_s)
     # At most half the pool reads the feed at once, so waking many waiters never starves other requests.
-    app.state.feed = ChangeFeed(engine, app.state.sessionmaker, max_concurrent_reads=max(1, pool.size // 2))
+    app.state.feed = ChangeFeed(engine, app.state.sessionmaker, app.state.gate,
+                                max_concurrent_reads=max(1, pool.size // 2))
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
+    app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
+                       exempt_suffixes=("/events", "/health", "/health/process", "/openapi.json", "/docs"))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -63,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @api.get("/health/process", tags=["health"])
     async def process_health() -> dict[str, Any]:
         """This process's figures for monitoring (no personal data): open waits, listener, pool use."""
-        body: dict[str, Any] = {"pid": os.getpid(), "feed": app.state.feed.status()}
+        body: dict[str, Any] = {"pid": os.getpid(), "feed": app.state.feed.status(), "gate": app.state.gate.status()}
         if isinstance(engine.pool, QueuePool):
             body["pool"] = {"size": engine.pool.size(), "checked_out": engine.pool.checkedout(),
                             "overflow": max(0, engine.pool.overflow())}

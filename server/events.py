@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from domain.events import EventType
 from server.auth.dependencies import SignedInUser
 from server.db import Base, UTCDateTime, utcnow
+from server.gate import DatabaseGate
 from server.wire import UTCOut
 
 log = logging.getLogger("bridewell.events")
@@ -143,9 +144,10 @@ class ChangeFeed:
     Waiters take `changed()` BEFORE they read, so an event committed during the read still wakes them.
     """
 
-    def __init__(self, engine: Engine, factory: sessionmaker[Session], *, max_concurrent_reads: int = 4,
-                 reconnect_s: float = 1.0):
+    def __init__(self, engine: Engine, factory: sessionmaker[Session], gate: DatabaseGate, *,
+                 max_concurrent_reads: int = 4, reconnect_s: float = 1.0):
         self._engine = engine
+        self._gate = gate  # reads take a slot like any request (server/gate.py)
         self._factory = factory
         self._pg = engine.dialect.name == "postgresql"
         self._reconnect_s = reconnect_s
@@ -224,7 +226,7 @@ class ChangeFeed:
         if self._read_slots is None:
             self._read_slots = asyncio.Semaphore(self._max_reads)
         # Bounded so a burst of wake-ups cannot take every pooled connection from other requests.
-        async with self._read_slots:
+        async with self._read_slots, self._gate.slot():
             found, last = await anyio.to_thread.run_sync(fetch_after, self._factory, after)
         return Batch(bool(found), last, EventsOut(events=found, last_seq=last).model_dump_json().encode())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,17 +43,24 @@ def current_user(token: Annotated[Token, Depends(current_token)]) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def signed_in_user(request: Request) -> User:
+async def signed_in_user(request: Request) -> User:
     """The signed-in user, checked in a session of its own that is closed before the handler runs.
 
-    For handlers that hold a request open without database work (the change feed's long poll): one thread
-    hop and no session to commit at the end, so a thousand waits answering at once do not queue for threads.
+    For handlers that hold a request open without database work (the change feed's long poll): the check takes
+    a slot of the database gate (server/gate.py) for one thread hop only, with no session to commit at the end,
+    so a thousand waits answering at once queue on the event loop, not for threads or connections.
     The user comes back detached, with its columns loaded.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        user, _token = user_for_token(session, bearer_token(request))
-        return user
+    token = bearer_token(request)
+
+    def check() -> User:
+        with factory() as session:
+            user, _token = user_for_token(session, token)
+            return user
+
+    async with request.app.state.gate.slot():
+        return await anyio.to_thread.run_sync(check)
 
 
 SignedInUser = Annotated[User, Depends(signed_in_user)]

@@ -177,3 +177,38 @@ def test_workers_are_refused_on_sqlite(tmp_path):
                              "--workers", "2"], check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--workers 2 needs PostgreSQL" in result.stderr and "Traceback" not in result.stderr
+
+
+@on_postgres
+def test_more_requests_than_connections_queue_for_the_pool_and_all_answer(tmp_path, database_url):
+    """A busy suite: 120 board reads and log writes at once through a pool of 2 connections. Requests wait for
+    a connection on the event loop (server/gate.py), so none is refused or stuck: without the gate the worker
+    threads fill with requests waiting for a connection while the requests holding the connections wait for a
+    thread, and only the pool timeout (here 30 s) breaks it, with 503s."""
+    env = {"BRIDEWELL_DB_POOL_SIZE": "2", "BRIDEWELL_DB_MAX_OVERFLOW": "0", "BRIDEWELL_DB_POOL_TIMEOUT_S": "30"}
+    with live_server(tmp_path, demo=True, database_url=database_url, env=env) as server:
+        headers = _login(server.url)
+        record_id = httpx.get(f"{server.url}{API}/custody/records", params={"open": "true"},
+                              headers=headers).json()[0]["id"]
+
+        async def burst() -> tuple[list[int], float, dict]:
+            limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+            async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
+                def entry() -> dict:
+                    body = {"id": str(uuid.uuid4()), "kind": "note", "text": "Busy suite",
+                            "observed_at": datetime.now(UTC).isoformat()}
+                    return {"json": body, "headers": {**headers, "Idempotency-Key": body["id"]}}
+
+                started = time.monotonic()
+                calls = [client.get(f"{API}/custody/records", params={"open": "true"}, headers=headers)
+                         for _ in range(60)]
+                calls += [client.post(f"{API}/custody/records/{record_id}/log", **entry()) for _ in range(60)]
+                answers = await asyncio.gather(*calls)
+                elapsed = time.monotonic() - started
+                process = (await client.get(f"{API}/health/process")).json()
+                return [a.status_code for a in answers], elapsed, process
+
+        statuses, elapsed, process = asyncio.run(burst())
+    assert sorted(set(statuses)) == [200, 201], statuses
+    assert elapsed < 30, f"took {elapsed:.1f} s: requests waited out the pool timeout"
+    assert process["gate"] == {"slots": 2, "inside": 0, "waiting": 0}  # /health/process itself passes outside
