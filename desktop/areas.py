@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
 from domain.events import EventType
 
 if TYPE_CHECKING:
@@ -163,3 +166,18 @@ class AreaContext:
     @property
     def changes(self) -> QtChangeHub:
         return self.session.changes
+
+
+def menu_actions(parent: QObject, specs: dict[str, tuple[str, str, str]],
+                 trigger: Callable[[str], object]) -> dict[str, QAction]:
+    """An area's menu actions from `{key: (text, objectName, shortcut)}`: application-wide shortcuts (they work
+    from any dock or dialog-free window state), each calling `trigger(key)`."""
+    actions: dict[str, QAction] = {}
+    for key, (text, name, shortcut) in specs.items():
+        action = QAction(text, parent)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setObjectName(name)
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(lambda _checked=False, k=key: trigger(k))
+        actions[key] = action
+    return actions

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog
 
 from desktop.announcer import announce
-from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
+from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId, menu_actions
 from desktop.sync.hub import Event
 from desktop.views.intelligence.panel import IntelPanel
 from domain.events import INTEL_REPORT_CHANGED
@@ -37,13 +37,7 @@ class IntelligenceArea(QObject):
         self.links.open_report = self.open_report
         self.links.person_opened.append(self._update_enabled)
 
-        self.actions: dict[str, QAction] = {}
-        for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, context.parent, shortcut=QKeySequence(shortcut))
-            action.setObjectName(name)
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
-            self.actions[key] = action
+        self.actions = menu_actions(context.parent, MENU_ACTIONS, self.trigger)
 
         self._loaded = False
         self.session.user_changed.connect(lambda _u: self._user_changed())

@@ -3,11 +3,11 @@ main window through desktop/areas.py; other areas show an investigation through 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 
 from desktop.announcer import announce
-from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
+from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId, menu_actions
 from desktop.sync.hub import Event
 from desktop.views.investigations.action_dialogs import ActionDialog
 from desktop.views.investigations.actions_panel import MINE, ActionsPanel
@@ -37,13 +37,7 @@ class InvestigationsArea(QObject):
         self.actions_panel = ActionsPanel(context.ops, self.session.client, context.writes, context.parent)
         context.links.show_investigation = self.show_investigation
 
-        self.actions: dict[str, QAction] = {}
-        for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, context.parent, shortcut=QKeySequence(shortcut))
-            action.setObjectName(name)
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
-            self.actions[key] = action
+        self.actions = menu_actions(context.parent, MENU_ACTIONS, self.trigger)
 
         self._loaded = False
         self.session.user_changed.connect(lambda _u: self._user_changed())

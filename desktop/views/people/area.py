@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog
 
 from desktop.announcer import announce
-from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId
+from desktop.areas import AreaContext, DockPlace, DockSpec, MenuId, menu_actions
 from desktop.sync.hub import Event
 from desktop.views.people.merge_dialog import MergeDialog
 from desktop.views.people.person_dock import PersonPanel
@@ -53,13 +53,7 @@ class PeopleArea(QObject):
         self.links.open_person_record = lambda: (self.person_panel.picture or {}).get("person")
         self.links.person_picker = lambda parent: PersonPicker(self.ops, self.session.client, self.writes, parent)
 
-        self.actions: dict[str, QAction] = {}
-        for key, (text, name, shortcut) in MENU_ACTIONS.items():
-            action = QAction(text, self.window, shortcut=QKeySequence(shortcut))
-            action.setObjectName(name)
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda _c=False, k=key: self.trigger(k))
-            self.actions[key] = action
+        self.actions = menu_actions(self.window, MENU_ACTIONS, self.trigger)
 
         self.session.user_changed.connect(lambda _u: self._user_changed())
         context.changes.record_selected.connect(lambda _r: self._update_enabled())
