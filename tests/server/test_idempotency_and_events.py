@@ -67,7 +67,11 @@ def test_long_poll_wakes_for_a_new_event_without_blocking_others(client, sergean
 
     waiter = threading.Thread(target=poll)
     waiter.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    # Wait until the server says the poll is waiting (not a fixed time), then check it has not answered.
+    while client.get(f"{API}/health/process").json()["feed"]["waiting"] < 1:
+        assert time.monotonic() < deadline, "the long poll never started waiting"
+        time.sleep(0.02)
     assert waiter.is_alive(), "the long poll returned before any event existed"
     started = time.monotonic()
     assert client.get(f"{API}/health").status_code == 200
