@@ -46,8 +46,6 @@ BATCH = 500
 CHANNEL = "bridewell_events"
 # Marks a session whose transaction added events (SQLite: wake this process's waiters after it commits).
 _EMITTED = "bridewell.events_emitted"
-# Events added to a session's transaction and not yet written (emit() -> _write_pending before commit).
-_PENDING = "bridewell.events_pending"
 # Any constant: serialises event writers on PostgreSQL so seq order equals commit order and a reader
 # that has seen seq N can never later miss a smaller seq committed after it.
 _PG_OUTBOX_LOCK = 0x42726964
@@ -68,31 +66,16 @@ class Event(Base):
 
 
 def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
-         record_id: str | None = None) -> None:
-    """Add an event to the caller's transaction: it is written just before the transaction commits (see
-    `_write_pending`) and becomes visible exactly when the change commits; a rollback drops it."""
-    event_row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
-                      data=jsonable_encoder(data))
-    session.info.setdefault(_PENDING, []).append(event_row)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_pending(session: Session) -> None:
-    """The events of this transaction, numbered at the last moment.
-
-    On PostgreSQL the writers of events take one advisory lock so that seq order equals commit order (a reader
-    that has seen seq N can never later miss a smaller seq committed after it). Taken here, just before COMMIT in
-    the same thread, the lock is held for the insert, the NOTIFY and the commit only, not across the rest of the
-    request (which, under load, includes waiting for a worker thread between FastAPI's hops)."""
-    pending: list[Event] | None = session.info.pop(_PENDING, None)
-    if not pending:
-        return
+         record_id: str | None = None) -> Event:
+    """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
         # a training copy) need not queue behind each other.
         session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
-    session.add_all(pending)
+    row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
+                data=jsonable_encoder(data))
+    session.add(row)
     session.flush()
     if postgres:
         # Delivered to every listening process when (and only if) this transaction commits; identical
@@ -100,6 +83,7 @@ def _write_pending(session: Session) -> None:
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
     else:
         session.info[_EMITTED] = True
+    return row
 
 
 class EventOut(BaseModel):
@@ -152,7 +136,6 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_EMITTED, None)
-    session.info.pop(_PENDING, None)
 
 
 class ChangeFeed:
