@@ -119,13 +119,14 @@ class ProsecutionArea(QObject):
         self.ops.run(load, on_done=show, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
+        # Opening Charge failed: only reached offline when this workstation has never kept the caution wording.
         if isinstance(exc, ServerUnreachable):
-            message = ("Cannot reach the server, so the current record cannot be fetched to print. "
-                       "Try again when the connection returns.")
+            message = ("Cannot reach the server, and this workstation has not yet kept the caution wording, so "
+                       "Charge cannot open. Try again when the connection returns.")
         elif isinstance(exc, ApiError | CatalogueUnavailable):
             message = str(exc)
         else:
-            message = f"The document could not be prepared: {exc}"
+            message = f"Charge could not open: {exc}"
         announce(message, assertive=True)
         self.failed.emit(message)
 
