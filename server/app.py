@@ -20,6 +20,7 @@ from server.events import ChangeFeed
 from server.events import router as events_router
 from server.gate import DatabaseGate, DatabaseGateMiddleware
 from server.intelligence.routes import router as intelligence_router
+from server import openapi
 from server.investigations.routes import router as investigations_router
 from server.people.routes import router as people_router
 from server.prosecution.routes import router as prosecution_router
@@ -84,4 +85,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(prosecution_router)
     api.include_router(whole_person_router)  # composed above the areas
     app.include_router(api)
+    openapi.install(app)
     return app

@@ -1,7 +1,6 @@
 """Request and response shapes of the custody API (docs/api-custody.md)."""
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Literal
 
@@ -13,16 +12,10 @@ from domain.pace_clock import ArrivalRoute
 from domain.rights import Right
 from domain.risk import AREAS_BY_KEY, Answer, Source
 from server.people.schemas import PersonIn
-from server.wire import CleanStr, UTCIn, UTCOut
+from server.wire import CleanStr, ClientId, Count, DateIn, Flag, UTCIn, UTCOut
 
 Text2000 = Field(min_length=1, max_length=2000)
 
-
-def _uuid_text(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError("Give a UUID made by the client, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.") from None
 
 
 def _not_blank(value: str | None) -> str | None:
@@ -36,12 +29,7 @@ class _Body(BaseModel):
 
 
 class _Created(_Body):
-    id: str = Field(max_length=36)
-
-    @field_validator("id")
-    @classmethod
-    def _id_is_uuid(cls, value: str) -> str:
-        return _uuid_text(value)
+    id: ClientId
 
 
 # ---------------------------------------------------------------------------------------------- outputs
@@ -220,7 +208,7 @@ class LogEntryOut(BaseModel):
 
 
 class RiskResponseIn(_Body):
-    area: str = Field(max_length=60)
+    area: str = Field(max_length=60, json_schema_extra={"enum": list(AREAS_BY_KEY)})
     answer: Answer
     source: Source
     note: CleanStr | None = Field(default=None, max_length=2000)
@@ -284,22 +272,12 @@ class InterviewOut(BaseModel):
 
 
 class LogEntryIn(BaseModel):
-    id: str = Field(max_length=36)
-    kind: str = Field(max_length=40)
+    id: ClientId
+    kind: str = Field(max_length=40, json_schema_extra={"enum": list(LOG_KINDS)})
     # No max_length here: text_problem gives the message the client shows beside the field.
     text: CleanStr
     observed_at: UTCIn
-    corrects_id: str | None = Field(default=None, max_length=36)
-
-    @field_validator("id")
-    @classmethod
-    def _id_is_uuid(cls, value: str) -> str:
-        return _uuid_text(value)
-
-    @field_validator("corrects_id")
-    @classmethod
-    def _corrects_is_uuid(cls, value: str | None) -> str | None:
-        return None if value is None else _uuid_text(value)
+    corrects_id: ClientId | None = None
 
     @field_validator("kind")
     @classmethod
@@ -339,8 +317,8 @@ class BookingIn(_Created):
     arrest_necessity: CleanStr = Text2000
     arrival_route: ArrivalRoute = ArrivalRoute.ARRESTED_ELSEWHERE
     left_first_area_at: UTCIn | None = None
-    vulnerable: bool = False
-    appears_under_18: bool = False
+    vulnerable: Flag = False
+    appears_under_18: Flag = False
     cell: CleanStr | None = Field(default=None, max_length=16)
     detention: DetentionIn | None = None
 
@@ -350,8 +328,8 @@ class BookingIn(_Created):
 
 class RecordPatch(_Body):
     cell: CleanStr | None = Field(default=None, max_length=16)
-    vulnerable: bool | None = None
-    appears_under_18: bool | None = None
+    vulnerable: Flag | None = None
+    appears_under_18: Flag | None = None
     officer_in_case_id: str | None = Field(default=None, max_length=36)
 
 
@@ -362,7 +340,7 @@ class DelayIn(_Body):
 
 class RightIn(_Created):
     right: Right
-    requested: bool
+    requested: Flag
     at: UTCIn
     note: CleanStr | None = Field(default=None, max_length=2000)
     delay: DelayIn | None = None
@@ -393,7 +371,7 @@ class RiskAssessmentIn(_Created):
 
 
 class ObservationLevelIn(_Body):
-    level: int = Field(ge=1, le=4)
+    level: Count = Field(ge=1, le=4)
     reason: CleanStr = Text2000
     set_at: UTCIn
 
@@ -460,7 +438,7 @@ class DisposalIn(_Body):
                      "remanded_for_court", "transferred"]
     released_at: UTCIn
     summary: CleanStr | None = Field(default=None, max_length=5000)
-    bail_return_date: date | None = None
+    bail_return_date: DateIn | None = None
     bail_conditions: CleanStr | None = Field(default=None, max_length=5000)
     transfer_to: CleanStr | None = Field(default=None, max_length=200)
     court: CleanStr | None = Field(default=None, max_length=200)

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from server.people.schemas import PersonSummary, UserBrief, uuid_text
-from server.wire import CleanStr, UTCOut
+from server.people.schemas import PersonSummary, UserBrief
+from server.wire import NOT_BLANK, CleanStr, ClientId, UTCOut
 
 PERSON_ROLES = ("subject", "associate", "mentioned")
 EVENT_KINDS = ("custody", "investigation", "incident")
@@ -20,7 +20,7 @@ class ItemIn(BaseModel):
 
 class ReportPersonIn(BaseModel):
     person_id: str = Field(max_length=36)
-    role: str = "subject"
+    role: str = Field(default="subject", json_schema_extra={"enum": list(PERSON_ROLES)})
 
     @field_validator("role")
     @classmethod
@@ -37,7 +37,7 @@ class LocationIn(BaseModel):
 
 
 class EventLinkIn(BaseModel):
-    kind: str
+    kind: str = Field(json_schema_extra={"enum": list(EVENT_KINDS)})
     ref: CleanStr = Field(min_length=1, max_length=64)
 
     @field_validator("kind")
@@ -57,16 +57,15 @@ class GradingFields(BaseModel):
 
 
 class ReportIn(GradingFields):
-    id: str = Field(max_length=36)
-    title: CleanStr = Field(max_length=200)
-    source_reference: CleanStr = Field(max_length=64)
-    original_text: CleanStr = Field(max_length=50_000)
+    id: ClientId
+    title: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
+    source_reference: CleanStr = Field(max_length=64, json_schema_extra={"pattern": NOT_BLANK})
+    original_text: CleanStr = Field(max_length=50_000, json_schema_extra={"pattern": NOT_BLANK})
     sanitised_text: CleanStr = Field(default="", max_length=50_000)
     people: list[ReportPersonIn] = Field(default_factory=list, max_length=50)
     locations: list[LocationIn] = Field(default_factory=list, max_length=50)
     events: list[EventLinkIn] = Field(default_factory=list, max_length=50)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
 
     @field_validator("title", "source_reference", "original_text")
     @classmethod
@@ -77,7 +76,7 @@ class ReportIn(GradingFields):
 
 
 class RegradeIn(GradingFields):
-    reason: CleanStr = Field(max_length=2000)
+    reason: CleanStr = Field(max_length=2000, json_schema_extra={"pattern": NOT_BLANK})
 
     @field_validator("reason")
     @classmethod

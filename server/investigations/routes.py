@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from domain.actions import ActionState
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
@@ -16,7 +17,7 @@ from server.investigations.schemas import (ActionIn, ActionOut, InvestigationIn,
 
 router = APIRouter(tags=["investigations"])
 Investigator = Annotated[User, Depends(require_roles(Role.INVESTIGATOR, Role.SUPERVISOR))]
-StatusQuery = Annotated[list[str] | None, Query()]
+StatusQuery = Annotated[list[ActionState] | None, Query()]
 
 
 @router.get("/investigations", response_model=list[InvestigationOut])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.actions import ActionEvent, Priority
-from server.people.schemas import PersonSummary, UserBrief, uuid_text
-from server.wire import CleanStr, UTCIn, UTCOut
+from server.people.schemas import PersonSummary, UserBrief
+from server.wire import NOT_BLANK, CleanStr, ClientId, UTCIn, UTCOut
 
 PERSON_ROLES = ("suspect", "victim", "witness")
 
@@ -18,20 +18,21 @@ def _not_blank(value: str) -> str:
 
 
 class InvestigationIn(BaseModel):
-    id: str = Field(max_length=36)
-    title: CleanStr = Field(max_length=200)
+    id: ClientId
+    title: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     summary: CleanStr = Field(default="", max_length=20_000)
     officer_in_charge_id: str | None = Field(default=None, max_length=36)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
 
 
 class InvestigationPatch(BaseModel):
-    title: CleanStr | None = Field(default=None, max_length=200)
+    title: CleanStr | None = Field(default=None, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     summary: CleanStr | None = Field(default=None, max_length=20_000)
-    status: str | None = None
+    status: str | None = Field(default=None, json_schema_extra={"enum": ["open", "closed"]})
     officer_in_charge_id: str | None = Field(default=None, max_length=36)
+
+    _title = field_validator("title")(classmethod(lambda cls, v: None if v is None else _not_blank(v)))
 
     @field_validator("status")
     @classmethod
@@ -42,11 +43,10 @@ class InvestigationPatch(BaseModel):
 
 
 class LinkPersonIn(BaseModel):
-    id: str = Field(max_length=36)
+    id: ClientId
     person_id: str = Field(max_length=36)
-    role: str
+    role: str = Field(json_schema_extra={"enum": list(PERSON_ROLES)})
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
 
     @field_validator("role")
     @classmethod
@@ -57,11 +57,10 @@ class LinkPersonIn(BaseModel):
 
 
 class LineIn(BaseModel):
-    id: str = Field(max_length=36)
-    title: CleanStr = Field(max_length=200)
+    id: ClientId
+    title: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     objective: CleanStr = Field(default="", max_length=5000)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
 
 
@@ -72,33 +71,31 @@ def _priority(value: str) -> str:
 
 
 class ActionIn(BaseModel):
-    id: str = Field(max_length=36)
-    title: CleanStr = Field(max_length=200)
+    id: ClientId
+    title: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     details: CleanStr = Field(default="", max_length=20_000)
-    origin: CleanStr = Field(max_length=200)
-    priority: str = "medium"
+    origin: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
+    priority: str = Field(default="medium", json_schema_extra={"enum": [p.value for p in Priority]})
     line_of_enquiry_id: str | None = Field(default=None, max_length=36)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
     _origin = field_validator("origin")(classmethod(lambda cls, v: _not_blank(v)))
     _prio = field_validator("priority")(classmethod(lambda cls, v: _priority(v)))
 
 
 class FurtherActionIn(BaseModel):
-    id: str = Field(max_length=36)
+    id: ClientId
     title: CleanStr = Field(max_length=200)
     details: CleanStr = Field(default="", max_length=20_000)
     origin: CleanStr | None = Field(default=None, max_length=200)
-    priority: str = "medium"
+    priority: str = Field(default="medium", json_schema_extra={"enum": [p.value for p in Priority]})
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
     _prio = field_validator("priority")(classmethod(lambda cls, v: _priority(v)))
 
 
 class TransitionIn(BaseModel):
-    event: str
+    event: str = Field(json_schema_extra={"enum": [e.value for e in ActionEvent]})
     reason: CleanStr = Field(default="", max_length=5000)
     allocated_to_id: str | None = Field(default=None, max_length=36)
     due_at: UTCIn | None = None

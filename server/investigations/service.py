@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import uuid
 from datetime import datetime
 
@@ -239,7 +241,7 @@ def raise_action(session: Session, user: User, investigation_id: str, body: Acti
 
 
 def list_investigation_actions(session: Session, user: User, investigation_id: str,
-                               statuses: list[str] | None) -> list[ActionOut]:
+                               statuses: Sequence[str] | None) -> list[ActionOut]:
     inv = get_investigation(session, investigation_id)
     query = select(Action).options(selectinload(Action.history)).where(Action.investigation_id == inv.id)
     if statuses:
@@ -251,7 +253,7 @@ def list_investigation_actions(session: Session, user: User, investigation_id: s
     return [action_out(a, now) for a in rows]
 
 
-def list_actions(session: Session, user: User, mine: bool, statuses: list[str] | None,
+def list_actions(session: Session, user: User, mine: bool, statuses: Sequence[str] | None,
                  now: datetime | None = None) -> list[ActionOut]:
     query = select(Action).options(selectinload(Action.history))
     if mine:

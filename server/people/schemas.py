@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,14 +10,8 @@ from domain.identifiers import short_pnc_id
 from domain.people import (GENDERS, OFFICER_DEFINED_ETHNICITY, SELF_DEFINED_ETHNICITY, WARNING_MARKERS, dob_problem,
                            name_problem)
 from server.people.models import Person
-from server.wire import CleanStr, UTCOut
+from server.wire import NOT_BLANK, CleanStr, ClientId, DateIn, UTCOut
 
-
-def uuid_text(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError("Give a UUID made by the client, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.") from None
 
 
 class UserBrief(BaseModel):
@@ -35,7 +28,7 @@ class AliasIn(BaseModel):
     id: str | None = Field(default=None, max_length=36)
     surname: CleanStr = Field(max_length=100)
     forenames: CleanStr = Field(default="", max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: DateIn | None = None
 
     @field_validator("surname")
     @classmethod
@@ -61,13 +54,13 @@ class AddressIn(BaseModel):
     line2: CleanStr = Field(default="", max_length=200)
     town: CleanStr = Field(default="", max_length=100)
     postcode: CleanStr = Field(default="", max_length=10)
-    from_date: date | None = None
-    to_date: date | None = None
+    from_date: DateIn | None = None
+    to_date: DateIn | None = None
 
 
 class MarkerIn(BaseModel):
     id: str | None = Field(default=None, max_length=36)
-    code: str = Field(max_length=30)
+    code: str = Field(max_length=30, json_schema_extra={"enum": list(WARNING_MARKERS)})
     details: CleanStr = Field(default="", max_length=2000)
 
     @field_validator("code")
@@ -128,13 +121,12 @@ def _check_forenames(value: str) -> str:
 
 
 class PersonIn(_PersonFields):
-    id: str = Field(max_length=36)
+    id: ClientId
     surname: CleanStr = Field(max_length=100)
     forenames: CleanStr = Field(max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: DateIn | None = None
     warning_markers: list[MarkerIn] | None = Field(default=None, max_length=50)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _surname = field_validator("surname")(classmethod(lambda cls, v: _check_surname(v)))
     _forenames = field_validator("forenames")(classmethod(lambda cls, v: _check_forenames(v)))
     _dob = field_validator("date_of_birth")(classmethod(lambda cls, v: _check_dob(v)))
@@ -143,7 +135,7 @@ class PersonIn(_PersonFields):
 class PersonPatch(_PersonFields):
     surname: CleanStr | None = Field(default=None, max_length=100)
     forenames: CleanStr | None = Field(default=None, max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: DateIn | None = None
 
     @field_validator("surname")
     @classmethod
@@ -159,16 +151,15 @@ class PersonPatch(_PersonFields):
 
 
 class MarkerAdd(BaseModel):
-    id: str = Field(max_length=36)
-    code: str = Field(max_length=30)
+    id: ClientId
+    code: str = Field(max_length=30, json_schema_extra={"enum": list(WARNING_MARKERS)})
     details: CleanStr = Field(default="", max_length=2000)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _code = field_validator("code")(classmethod(lambda cls, v: MarkerIn._code(v)))
 
 
 class ReasonIn(BaseModel):
-    reason: CleanStr = Field(max_length=2000)
+    reason: CleanStr = Field(max_length=2000, json_schema_extra={"pattern": NOT_BLANK})
 
     @field_validator("reason")
     @classmethod
@@ -283,7 +274,7 @@ class SearchPage(BaseModel):
 class DuplicateCheckIn(BaseModel):
     surname: CleanStr = Field(max_length=100)
     forenames: CleanStr = Field(default="", max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: DateIn | None = None
     pnc_id: CleanStr | None = Field(default=None, max_length=20)
     cro_number: CleanStr | None = Field(default=None, max_length=20)
 
@@ -293,12 +284,11 @@ class DuplicateCandidates(BaseModel):
 
 
 class MergeIn(BaseModel):
-    id: str = Field(max_length=36)
+    id: ClientId
     survivor_id: str = Field(max_length=36)
     merged_id: str = Field(max_length=36)
     reason: CleanStr = Field(max_length=2000)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: uuid_text(v)))
     _reason = field_validator("reason")(classmethod(lambda cls, v: ReasonIn._reason(v)))
 
 

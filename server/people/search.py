@@ -91,6 +91,8 @@ def _name_filter(cols: _NameKeys, query: Query) -> ColumnElement[bool]:
     if not first or len(compact(first)) < 1:
         return by_surname
     fsx = soundex(first)
+    if not fsx:  # no letters Soundex can code (e.g. only symbols): the surname alone decides
+        return by_surname
     initial = fsx[:1]
     # Same first letter (covers Stephen/Steven, initials) or the same Soundex (Catherine/Katherine).
     by_forename = or_(and_(forename_sx >= initial, forename_sx < chr(ord(initial) + 1)), forename_sx == fsx)

@@ -1,7 +1,6 @@
 """HTTP routes of prosecution (docs/api-prosecution.md): the offence catalogue, charging, disclosures."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Header, Response
@@ -13,6 +12,7 @@ from server.custody import force
 from server.db import utcnow
 from server.idempotency import IdempotencyDep
 from server.prosecution import catalogue, service
+from server.wire import DateIn
 from server.prosecution.schemas import (CatalogueOffenceOut, CatalogueOut, ChargeCaseIn, ChargeCaseOut, DisclosureIn,
                                        DisclosureOut)
 
@@ -25,7 +25,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/offences", response_model=list[CatalogueOffenceOut])
-def offences(user: CurrentUser, q: str = "", on: date | None = None) -> list[CatalogueOffenceOut]:
+def offences(user: CurrentUser, q: str = "", on: DateIn | None = None) -> list[CatalogueOffenceOut]:
     return catalogue.search(q[:200], on, utcnow().date())
 
 

@@ -1,13 +1,12 @@
 """Request and response shapes of the prosecution API (docs/api-prosecution.md)."""
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.wire import CleanStr, UTCIn, UTCOut
+from server.wire import CleanStr, ClientId, DateIn, Flag, UTCIn, UTCOut
 
 BAIL_DECISIONS = ("unconditional_bail", "conditional_bail", "remanded_in_custody")
 BAIL_TITLES = {"unconditional_bail": "Unconditional bail", "conditional_bail": "Conditional bail",
@@ -15,12 +14,6 @@ BAIL_TITLES = {"unconditional_bail": "Unconditional bail", "conditional_bail": "
 DOCUMENTS = ("custody_record", "charge_sheet")
 DISCLOSURE_METHODS = ("print", "pdf")
 
-
-def _uuid_text(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError("Give a UUID made by the client, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.") from None
 
 
 def _not_blank(value: str) -> str:
@@ -35,8 +28,8 @@ class _Body(BaseModel):
 
 class ChargeItemIn(_Body):
     offence_code: CleanStr = Field(min_length=1, max_length=16)
-    offence_date: date
-    offence_date_end: date | None = None  # a range: the first and last dates
+    offence_date: DateIn
+    offence_date_end: DateIn | None = None  # a range: the first and last dates
     # Values for the offence's particulars template (place, property, value, owner, victim, ...).
     particulars: dict[str, CleanStr] | None = None
 
@@ -56,15 +49,14 @@ class HearingIn(_Body):
 
 
 class ChargeCaseIn(_Body):
-    id: str = Field(max_length=36)
+    id: ClientId
     charged_at: UTCIn
     charges: list[ChargeItemIn] = Field(min_length=1, max_length=50)
-    caution_given: bool
+    caution_given: Flag
     reply: CleanStr = Field(max_length=10_000)  # verbatim; "" = made no reply
     bail: BailIn
     hearing: HearingIn
 
-    _id = field_validator("id")(classmethod(lambda cls, v: _uuid_text(v)))
 
 
 class OfficerOut(BaseModel):
@@ -154,7 +146,7 @@ class CatalogueOut(BaseModel):
 
 
 class DisclosureIn(_Body):
-    id: str = Field(max_length=36)
+    id: ClientId
     record_id: str = Field(max_length=36)
     document: Literal["custody_record", "charge_sheet"]
     method: Literal["print", "pdf"]
@@ -162,7 +154,6 @@ class DisclosureIn(_Body):
     purpose: CleanStr = Field(min_length=1, max_length=500)
     destination: CleanStr = Field(default="", max_length=300)
 
-    _id = field_validator("id")(classmethod(lambda cls, v: _uuid_text(v)))
     _t = field_validator("recipient", "purpose")(classmethod(lambda cls, v: _not_blank(v)))
 
 

@@ -22,7 +22,18 @@ CASES = [
                                        "items": "A", "source_evaluation": 1, "handling_code": "P"}, 422),
     ("GET", f"/intelligence/reports/{new_id()}?reason=checking", None, 404),
     ("POST", "/people/duplicates-check", {"surname": "Smith", "pnc_id": "nonsense"}, 422),
+    # Found by schemathesis: a number was read as the date 1970-01-01; an unknown action status matched nothing.
+    ("POST", "/people/duplicates-check", {"surname": "Smith", "date_of_birth": 0}, 422),
+    ("GET", f"/investigations/{new_id()}/actions?status=false", None, 422),
+    ("PATCH", "/investigations/" + new_id(), {"title": "   "}, 422),  # an investigation with no title
 ]
+
+
+def test_duplicates_check_with_forenames_soundex_cannot_code(client, seeded):
+    # Found by schemathesis: forenames holding no letter (only symbols) gave 500.
+    response = client.post(f"{API}/people/duplicates-check", headers=headers(client, "investigator"),
+                           json={"surname": "Smith", "forenames": "\u00a7\u0011"})
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), CASES)
