@@ -26,12 +26,13 @@ def _live_sessions(session: Session, user_ids: list[str] | None) -> dict[str, tu
     now = utcnow()
     live = and_(Token.revoked_at.is_(None), Token.expires_at > now)
     where = [live] if user_ids is None else [live, Token.user_id.in_(user_ids)]
-    counts = dict(session.execute(select(Token.user_id, func.count()).where(*where).group_by(Token.user_id)).tuples())
+    counts: dict[str, int] = {uid: n for uid, n in session.execute(
+        select(Token.user_id, func.count()).where(*where).group_by(Token.user_id))}
     newest = (select(Token.user_id, func.max(Token.created_at).label("newest")).where(*where)
               .group_by(Token.user_id).subquery())
-    places = dict(session.execute(
+    places: dict[str, str | None] = {uid: ws for uid, ws in session.execute(
         select(Token.user_id, Token.workstation)
-        .join(newest, and_(newest.c.user_id == Token.user_id, newest.c.newest == Token.created_at))).tuples())
+        .join(newest, and_(newest.c.user_id == Token.user_id, newest.c.newest == Token.created_at)))}
     return {uid: (n, places.get(uid)) for uid, n in counts.items()}
 
 
