@@ -29,6 +29,7 @@ class AuditFilter:
     entity: str | None = None
     entity_id: str | None = None
     user_id: str | None = None
+    username: str | None = None
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -66,6 +67,8 @@ def read_page(session: Session, viewer: User, flt: AuditFilter, before: int | No
         where.append(AuditEntry.entity == flt.entity)
     if flt.user_id is not None:
         where.append(AuditEntry.user_id == flt.user_id)
+    if flt.username is not None:
+        where.append(User.username == flt.username.strip())
     if flt.action is not None:
         where.append(AuditEntry.action == flt.action)
     if flt.since is not None:

@@ -77,7 +77,8 @@ Id = Annotated[str | None, Query(max_length=36)]
 @audit_router.get("", response_model=AuditPage, responses=READ_ERRORS)
 def read_audit(viewer: AuditReader, session: SessionDep, person_id: Id = None, entity_id: Id = None,
                entity: Annotated[str | None, Query(max_length=64)] = None, user_id: Id = None,
-               action: AuditAction | None = None, since: Annotated[UTCIn | None, Query()] = None,
+               username: Annotated[str | None, Query(max_length=64)] = None, action: AuditAction | None = None,
+               since: Annotated[UTCIn | None, Query()] = None,
                until: Annotated[UTCIn | None, Query()] = None,
                workstation: Annotated[str | None, Query(max_length=200)] = None,
                before: Annotated[int | None, Query(ge=1)] = None,
@@ -86,6 +87,7 @@ def read_audit(viewer: AuditReader, session: SessionDep, person_id: Id = None, e
     """Newest first. `before` is the `next_before` of the page before; the reason for looking travels in the
     X-Access-Reason header, never the URL."""
     flt = audit_view.AuditFilter(person_id=person_id, entity=entity, entity_id=entity_id, user_id=user_id,
+                                 username=username,
                                  action=action.value if action else None, since=since, until=until,
                                  workstation=workstation)
     return audit_view.read_page(session, viewer, flt, before, limit, x_access_reason)
