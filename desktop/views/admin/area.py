@@ -1,6 +1,6 @@
-"""The administration area: the Administration menu (Users… for administrators, Audit viewer… for supervisors and
-administrators), People > Who has looked at this person? and Subject access export…, and Custody > Who has looked
-at this custody record?. Declared to the main window through desktop/areas.py; it reaches the open person and the
+"""The administration area: the Administration menu (Users… for administrators; Audit viewer… and Who has looked
+at this custody record? for supervisors and administrators), and People > Who has looked at this person? and
+Subject access export…. Declared to the main window through desktop/areas.py; it reaches the open person and the
 selected custody record only through `Links` and the hub.
 
 The server decides who may do what; this area hides what a role cannot use, so a sergeant's menus stay short."""
@@ -54,9 +54,9 @@ class AdminArea(QObject):
     # What it declares to the main window ---------------------------------------------------------------------
     def menu_items(self) -> dict[MenuId, list[QAction | None]]:
         a = self.actions
-        return {MenuId.ADMIN: [a["users"], a["audit"]],
-                MenuId.PEOPLE: [a["person_audit"], a["subject_access"]],
-                MenuId.CUSTODY: [a["record_audit"]]}
+        # "Who has looked at this custody record?" stays out of the Custody menu, which ends with Charge….
+        return {MenuId.ADMIN: [a["users"], a["audit"], None, a["record_audit"]],
+                MenuId.PEOPLE: [a["person_audit"], a["subject_access"]]}
 
     def docks(self) -> list[DockSpec]:
         return []

@@ -1,6 +1,7 @@
 """The audit viewer (supervisors and administrators): who looked at or changed what, when, why and from which
 workstation, newest first, a page at a time; filters; export to CSV. Opened from Administration > Audit viewer…,
-or already filtered from People > Who has looked at this person? and Custody > Who has looked at this record?.
+or already filtered from People > Who has looked at this person? and Administration > Who has looked at this
+custody record?.
 
 Every read is made on a worker and is itself audited by the server, with the reason typed here (sent in the
 X-Access-Reason header, never in the address)."""
@@ -60,6 +61,7 @@ class AuditViewer(QDialog):
         self.setWindowTitle(f"Who has looked at {label}" if label else "Audit viewer")
         self.next_before: int | None = None
         self.loading = False
+        self.page_size = PAGE
 
         form = QFormLayout()
         if label:
@@ -190,7 +192,7 @@ class AuditViewer(QDialog):
         self.loading = True
         self.more_button.setEnabled(False)
         self._say("Searching the audit…")
-        client, params, headers = self.client, {**self.params(), "limit": PAGE}, self.headers()
+        client, params, headers = self.client, {**self.params(), "limit": self.page_size}, self.headers()
         if before is not None:
             params["before"] = before
 
