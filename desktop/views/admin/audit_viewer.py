@@ -87,7 +87,7 @@ class AuditViewer(QDialog):
         self._row(form, "&From:", self.since, "auditFrom")
         self._row(form, "&To:", self.until, "auditTo")
         self.period.currentIndexChanged.connect(self._period_changed)
-        self.workstation = self._row(form, "&Workstation:", QLineEdit(), "auditWorkstation",
+        self.workstation = self._row(form, "Wor&kstation:", QLineEdit(), "auditWorkstation",
                                      "Only looks made from this workstation; empty for all.")
         self.reason = self._row(form, "&Reason for looking:", QLineEdit(), "auditReason",
                                 "Why you are looking (recorded in the audit with your search), e.g. a complaint "
