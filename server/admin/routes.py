@@ -81,7 +81,7 @@ def read_audit(viewer: AuditReader, session: SessionDep, person_id: Id = None, e
                since: Annotated[UTCIn | None, Query()] = None,
                until: Annotated[UTCIn | None, Query()] = None,
                workstation: Annotated[str | None, Query(max_length=200)] = None,
-               before: Annotated[int | None, Query(ge=1)] = None,
+               before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
                x_access_reason: Annotated[CleanStr | None, Header(max_length=2000)] = None) -> AuditPage:
     """Newest first. `before` is the `next_before` of the page before; the reason for looking travels in the
