@@ -84,7 +84,8 @@ def test_audit_pages_are_keyset_and_cost_the_same_whatever_their_size(client, se
     assert counts[0] == counts[1]
 
 
-def test_the_audit_is_for_supervisors_and_administrators_only(client, seeded):
+def test_the_audit_and_subject_access_are_for_supervisors_and_administrators_only(client, seeded, app,
+                                                                                open_records):
     for who in ("sergeant", "investigator", "intel", "detention"):
         refused = client.get(f"{API}/audit", headers=login(client, who))
         assert refused.status_code == 403
@@ -95,6 +96,21 @@ def test_the_audit_is_for_supervisors_and_administrators_only(client, seeded):
                                              "since": "2026-11-30T10:00:00"}, headers=login(client, "admin"))
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} >= {"action", "limit", "before", "since"}
+
+    # Subject access: the same roles; one query per table, whatever each person's record holds.
+    for who in ("sergeant", "investigator", "intel"):
+        assert _export(client, login(client, who), open_records[0]["person"]["id"]).status_code == 403
+    supervisor = login(client, "supervisor")
+    assert _export(client, supervisor, "no-such-person").status_code == 404
+    missing = client.post(f"{API}/people/{open_records[0]['person']['id']}/subject-access", headers=supervisor,
+                          json={"request_reference": ""})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "request_reference"
+    counts = []
+    for record in open_records[:2]:
+        with statements(app.state.engine) as sent:
+            assert _export(client, supervisor, record["person"]["id"]).status_code == 200
+        counts.append(len(sent))
+    assert counts[0] == counts[1]  # one query per table, whatever each person's record holds
 
 
 def _export(client, headers, person_id: str, reference: str = "SAR-2026-0042"):
@@ -136,19 +152,3 @@ def test_subject_access_holds_custody_and_withholds_sources_and_handling_code_c(
         rows = list(s.scalars(select(AuditEntry).where(AuditEntry.entity_id == detainee["person"]["id"],
                                                        AuditEntry.action == "disclosure")))
     assert rows and "SAR-2026-0042" in (rows[-1].justification or "")
-
-
-def test_subject_access_roles_and_cost(client, seeded, app, open_records):
-    for who in ("sergeant", "investigator", "intel"):
-        assert _export(client, login(client, who), open_records[0]["person"]["id"]).status_code == 403
-    supervisor = login(client, "supervisor")
-    assert _export(client, supervisor, "no-such-person").status_code == 404
-    missing = client.post(f"{API}/people/{open_records[0]['person']['id']}/subject-access", headers=supervisor,
-                          json={"request_reference": ""})
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "request_reference"
-    counts = []
-    for record in open_records[:2]:
-        with statements(app.state.engine) as sent:
-            assert _export(client, supervisor, record["person"]["id"]).status_code == 200
-        counts.append(len(sent))
-    assert counts[0] == counts[1]  # one query per table, whatever each person's record holds
