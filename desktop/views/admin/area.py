@@ -62,9 +62,8 @@ class AdminArea(QObject):
         return []
 
     # Roles -------------------------------------------------------------------------------------------------
-    def roles(self) -> set[str]:
-        user = self.session.user or {}
-        return set(user.get("roles") or [user.get("role")]) - {None}
+    def roles(self) -> frozenset[str]:
+        return self.session.roles
 
     def _open_person(self) -> dict[str, Any] | None:
         try:
