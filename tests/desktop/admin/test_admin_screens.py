@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop.areas import MenuId
 from domain.roles import Role
 from server.demo import demo_id
-from tests.desktop.harness import signed_in_client
+from tests.desktop.harness import custody_board, signed_in_client
 from tests.printing.pdf_tools import flat
 
 
@@ -146,6 +146,17 @@ def test_who_has_looked_at_this_person_with_filters_pages_and_csv(qtbot, make_wi
     finally:
         client.close()
     assert any("Complaint PSD-0211" in (e["justification"] or "") for e in own)
+
+    # The selected custody record: Administration > Who has looked at this custody record? (Shift+F3).
+    board = custody_board(window)
+    record = board.model.record(0)
+    assert board.select_record_id(record["id"])
+    qtbot.waitUntil(area.actions["record_audit"].isEnabled, timeout=5_000)
+    area.actions["record_audit"].trigger()
+    record_viewer = area.dialog
+    assert record_viewer is not viewer and record["custody_number"] in record_viewer.windowTitle()
+    qtbot.waitUntil(lambda: record_viewer.model.rowCount() > 0, timeout=10_000)
+    assert {r["entity_id"] for r in record_viewer.model.rows()} == {record["id"]}
 
 
 def test_subject_access_saves_json_and_a_pdf_with_withheld_marked(qtbot, make_window, demo_server, tmp_path):
