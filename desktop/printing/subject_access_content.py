@@ -18,10 +18,14 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TABLE_COLUMNS = 5  # wider nested rows are printed as a grid each, so no column is too narrow to read
 
 
+ACRONYMS = {"pnc": "PNC", "cro": "CRO", "id": "ID", "aa": "AA", "hcp": "HCP", "cjs": "CJS", "urn": "URN"}
+
+
 def label(key: str) -> str:
-    """'arrest_place' -> 'Arrest place'."""
-    words = key.replace("_", " ").strip()
-    return (words[:1].upper() + words[1:]) or key
+    """'arrest_place' -> 'Arrest place'; 'pnc_id' -> 'PNC ID'."""
+    words = [ACRONYMS.get(w, w) for w in key.split("_") if w]
+    text = " ".join(words)
+    return (text[:1].upper() + text[1:]) or key
 
 
 def value_text(value: Any) -> str:

@@ -73,10 +73,13 @@ class _Officers:
             if name in SKIP_COLUMNS or table.name.startswith("intelligence"):
                 continue
             value = values.get(name)
-            if _fk(column, "users") and value is not None:
+            # An officer's id (a foreign key to users, or an id column of no other table, such as
+            # officer_in_case_id) is written as the officer, if it is one.
+            maybe_officer = _fk(column, "users") or (name.endswith("_id") and not column.foreign_keys)
+            if maybe_officer and isinstance(value, str) and value:
                 label = name.removesuffix("_id")
                 out[label] = value
-                self.cells.append((out, label, str(value)))
+                self.cells.append((out, label, value))
             else:
                 out[name] = _value(value)
         return out
@@ -140,9 +143,9 @@ def export(session: Session, user: User, person_id: str, body: SubjectAccessIn) 
     assert isinstance(records_table, Table)
     custody_rows = _rows(session, records_table, records_table.c.person_id == person.id)
     record_ids = [r["id"] for r in custody_rows]
-    custody_items = {r["id"]: SubjectItem(heading=f"Custody record {r['custody_number']}",
-                                          fields=officers.row(records_table, r)) for r in custody_rows}
-    other: list[SubjectItem] = []
+    # Plain dicts until the officers are resolved (a SubjectItem would copy them first).
+    custody_fields = {r["id"]: officers.row(records_table, r) for r in custody_rows}
+    other: list[tuple[str, dict[str, Any]]] = []
     held: dict[str, list[dict[str, Any]]] = {}  # table -> its rows, for the tables below them
     for table in _tables():
         if table is records_table:
@@ -154,21 +157,17 @@ def export(session: Session, user: User, person_id: str, body: SubjectAccessIn) 
             rows = _rows(session, table, by_record[0].in_(record_ids))
             held[table.name] = rows
             for r in rows:
-                item = custody_items[r[by_record[0].name]]
-                item.fields.setdefault(table.name, []).append(officers.row(table, r))
+                custody_fields[r[by_record[0].name]].setdefault(table.name, []).append(officers.row(table, r))
         elif by_person:
             rows = _rows(session, table, by_person[0] == person.id) if len(by_person) == 1 else \
                 _rows(session, table, _any(by_person, person.id))
             held[table.name] = rows
-            other.extend(SubjectItem(heading=table.name.replace("_", " ").capitalize(),
-                                     fields=officers.row(table, r)) for r in rows)
+            other.extend((table.name, officers.row(table, r)) for r in rows)
         elif parents:
             column, parent = parents[0]
             ids = [r["id"] for r in held[parent]]
             if ids:
-                for r in _rows(session, table, column.in_(ids)):
-                    other.append(SubjectItem(heading=table.name.replace("_", " ").capitalize(),
-                                             fields=officers.row(table, r)))
+                other.extend((table.name, officers.row(table, r)) for r in _rows(session, table, column.in_(ids)))
     investigations = [SubjectItem(heading=f"Investigation {inv.reference}", fields={
         "reference": inv.reference, "title": inv.title, "status": inv.status, "opened_at": _value(inv.opened_at),
         "named_as": link.role, "linked_at": _value(link.added_at)}) for link, inv in session.execute(
@@ -177,13 +176,16 @@ def export(session: Session, user: User, person_id: str, body: SubjectAccessIn) 
         .where(InvestigationPerson.person_id == person.id).order_by(Investigation.opened_at))]
     intelligence, withheld = _intelligence(session, person.id)
     officers.resolve(session)
+    custody_items = [SubjectItem(heading=f"Custody record {r['custody_number']}", fields=custody_fields[r["id"]])
+                     for r in custody_rows]
+    other_items = [SubjectItem(heading=name.replace("_", " ").capitalize(), fields=fields) for name, fields in other]
     person_item = SubjectItem(heading=f"{person.forenames} {person.surname}".strip(),
                               fields=person_out(person).model_dump(mode="json", exclude={"version"}))
     sections = [SubjectSection(title="Person record", items=[person_item]),
-                SubjectSection(title="Custody records", items=list(custody_items.values())),
+                SubjectSection(title="Custody records", items=custody_items),
                 SubjectSection(title="Investigations", items=investigations),
                 SubjectSection(title="Intelligence", items=intelligence),
-                SubjectSection(title="Other records", items=other)]
+                SubjectSection(title="Other records", items=other_items)]
     justification = f"subject access export {body.request_reference}" + (f": {body.reason}" if body.reason else "")
     audit.record(session, user, audit.AuditAction.DISCLOSURE, PERSON, person.id, justification[:2000])
     audit.record_many(session, user, audit.AuditAction.DISCLOSURE, "custody_record", record_ids,
