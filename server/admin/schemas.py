@@ -10,6 +10,12 @@ from domain.roles import Role
 from server.wire import CleanStr, UTCOut
 
 
+# What the service checks, said in the schema too (so the OpenAPI document is honest); the words of the refusal
+# are the service's (or the validator's), not pydantic's.
+ROLES_SCHEMA = {"minItems": 1}
+PASSWORD_SCHEMA = {"minLength": 8}
+
+
 def _distinct(roles: list[Role]) -> list[Role]:
     if not roles:
         raise ValueError("Choose at least one role.")
@@ -42,8 +48,8 @@ class UserCreate(BaseModel):
     rank: CleanStr = Field(default="", max_length=64)
     collar_number: CleanStr = Field(default="", max_length=32)
     home_suite: CleanStr = Field(default="", max_length=200)
-    roles: list[Role] = Field(max_length=len(Role))
-    password: CleanStr = Field(min_length=1, max_length=1024)
+    roles: list[Role] = Field(max_length=len(Role), json_schema_extra=ROLES_SCHEMA)
+    password: CleanStr = Field(min_length=1, max_length=1024, json_schema_extra=PASSWORD_SCHEMA)
 
     _roles = field_validator("roles")(_distinct)
 
@@ -55,7 +61,7 @@ class UserPatch(BaseModel):
     rank: CleanStr | None = Field(default=None, max_length=64)
     collar_number: CleanStr | None = Field(default=None, max_length=32)
     home_suite: CleanStr | None = Field(default=None, max_length=200)
-    roles: list[Role] | None = Field(default=None, max_length=len(Role))
+    roles: list[Role] | None = Field(default=None, max_length=len(Role), json_schema_extra=ROLES_SCHEMA)
     active: bool | None = None
 
     @field_validator("roles")
@@ -65,7 +71,7 @@ class UserPatch(BaseModel):
 
 
 class PasswordReset(BaseModel):
-    password: CleanStr = Field(min_length=1, max_length=1024)
+    password: CleanStr = Field(min_length=1, max_length=1024, json_schema_extra=PASSWORD_SCHEMA)
 
 
 class SessionsRevoked(BaseModel):

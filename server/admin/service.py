@@ -18,7 +18,7 @@ from server.db import utcnow
 from server.errors import ProblemError
 
 USER = "user"
-MIN_PASSWORD = 8  # the rule of server.auth.service.create_user, checked here for a reset too
+MIN_PASSWORD = 8  # the rule of server.auth.service.create_user, checked here for a reset too (and in the schema)
 
 
 def _live_sessions(session: Session, user_ids: list[str] | None) -> dict[str, tuple[int, str | None]]:
@@ -63,8 +63,6 @@ def read_user(session: Session, admin: User, user_id: str) -> AdminUserOut:
 def check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
         raise ProblemError.field(field, f"A password needs at least {MIN_PASSWORD} characters.")
-    if not password.strip():
-        raise ProblemError.field(field, "A password cannot be only spaces.")
 
 
 def _set_roles(user: User, roles: list[Role]) -> None:
@@ -113,9 +111,9 @@ def revoke_all(session: Session, user_id: str) -> int:
 def change(session: Session, admin: User, user_id: str, body: UserPatch, if_match: int | None) -> AdminUserOut:
     if body.roles is not None and user_id == admin.id and Role.ADMINISTRATOR not in body.roles:
         raise ProblemError.field("roles", "You cannot remove your own administrator role: ask another "
-                                          "administrator, so nobody locks every administrator out.")
+                                          "administrator, so nobody locks every administrator out.", status=403)
     if body.active is False and user_id == admin.id:
-        raise ProblemError.field("active", "You cannot lock your own account.")
+        raise ProblemError.field("active", "You cannot lock your own account.", status=403)
     user = _claim(session, user_id, if_match)
     said: list[str] = []
     fields: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"roles", "active"})
