@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, AwareDatetime
 
 from domain.roles import Role
 from server.admin import audit_view, service, subject_access
@@ -17,7 +19,7 @@ from server.auth.dependencies import SessionDep, require_roles
 from server.auth.models import User
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
-from server.wire import CleanStr, UTCIn
+from server.wire import CleanStr
 
 Administrator = Annotated[User, Depends(require_roles(Role.ADMINISTRATOR))]
 AuditReader = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMINISTRATOR))]
@@ -71,6 +73,17 @@ def revoke_sessions(user_id: str, admin: Administrator, session: SessionDep, ide
 
 
 audit_router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A filter bound in UTC. Any date is a valid bound (before the first row, nothing is found); one so far out
+    that it leaves the calendar in UTC (year 1 with an offset) is the calendar's end instead."""
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year < 2 else datetime.max).replace(tzinfo=UTC)
 Id = Annotated[str | None, Query(max_length=36)]
 
 
@@ -78,8 +91,8 @@ Id = Annotated[str | None, Query(max_length=36)]
 def read_audit(viewer: AuditReader, session: SessionDep, person_id: Id = None, entity_id: Id = None,
                entity: Annotated[str | None, Query(max_length=64)] = None, user_id: Id = None,
                username: Annotated[str | None, Query(max_length=64)] = None, action: AuditAction | None = None,
-               since: Annotated[UTCIn | None, Query()] = None,
-               until: Annotated[UTCIn | None, Query()] = None,
+               since: Annotated[AwareDatetime | None, AfterValidator(_utc), Query()] = None,
+               until: Annotated[AwareDatetime | None, AfterValidator(_utc), Query()] = None,
                workstation: Annotated[str | None, Query(max_length=200)] = None,
                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic.config import JsonDict
 
 from domain.roles import Role
 from server.wire import CleanStr, UTCOut
@@ -12,8 +13,9 @@ from server.wire import CleanStr, UTCOut
 
 # What the service checks, said in the schema too (so the OpenAPI document is honest); the words of the refusal
 # are the service's (or the validator's), not pydantic's.
-ROLES_SCHEMA = {"minItems": 1}
-PASSWORD_SCHEMA = {"minLength": 8}
+ROLES_SCHEMA: JsonDict = {"minItems": 1}
+NO_NUL: JsonDict = {"pattern": "^[^\\x00]*$"}  # CleanStr refuses NUL (PostgreSQL cannot store it)
+PASSWORD_SCHEMA: JsonDict = {"minLength": 8, **NO_NUL}
 
 
 def _distinct(roles: list[Role]) -> list[Role]:
@@ -44,10 +46,10 @@ class AdminUserOut(BaseModel):
 class UserCreate(BaseModel):
     id: str = Field(min_length=1, max_length=36)
     username: CleanStr = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    display_name: CleanStr = Field(min_length=1, max_length=200)
-    rank: CleanStr = Field(default="", max_length=64)
-    collar_number: CleanStr = Field(default="", max_length=32)
-    home_suite: CleanStr = Field(default="", max_length=200)
+    display_name: CleanStr = Field(min_length=1, max_length=200, json_schema_extra=NO_NUL)
+    rank: CleanStr = Field(default="", max_length=64, json_schema_extra=NO_NUL)
+    collar_number: CleanStr = Field(default="", max_length=32, json_schema_extra=NO_NUL)
+    home_suite: CleanStr = Field(default="", max_length=200, json_schema_extra=NO_NUL)
     roles: list[Role] = Field(max_length=len(Role), json_schema_extra=ROLES_SCHEMA)
     password: CleanStr = Field(min_length=1, max_length=1024, json_schema_extra=PASSWORD_SCHEMA)
 
@@ -57,12 +59,12 @@ class UserCreate(BaseModel):
 class UserPatch(BaseModel):
     """Only the fields sent are changed. `active: false` locks the account (and ends its sessions)."""
 
-    display_name: CleanStr | None = Field(default=None, min_length=1, max_length=200)
-    rank: CleanStr | None = Field(default=None, max_length=64)
-    collar_number: CleanStr | None = Field(default=None, max_length=32)
-    home_suite: CleanStr | None = Field(default=None, max_length=200)
+    display_name: CleanStr | None = Field(default=None, min_length=1, max_length=200, json_schema_extra=NO_NUL)
+    rank: CleanStr | None = Field(default=None, max_length=64, json_schema_extra=NO_NUL)
+    collar_number: CleanStr | None = Field(default=None, max_length=32, json_schema_extra=NO_NUL)
+    home_suite: CleanStr | None = Field(default=None, max_length=200, json_schema_extra=NO_NUL)
     roles: list[Role] | None = Field(default=None, max_length=len(Role), json_schema_extra=ROLES_SCHEMA)
-    active: bool | None = None
+    active: Annotated[bool, Strict()] | None = None  # only JSON true or false
 
     @field_validator("roles")
     @classmethod
@@ -105,8 +107,9 @@ class AuditPage(BaseModel):
 
 
 class SubjectAccessIn(BaseModel):
-    request_reference: CleanStr = Field(min_length=1, max_length=100)  # the force's DPA request number
-    reason: CleanStr = Field(default="", max_length=2000)
+    # The force's reference for the request (its DPA request number).
+    request_reference: CleanStr = Field(min_length=1, max_length=100, json_schema_extra=NO_NUL)
+    reason: CleanStr = Field(default="", max_length=2000, json_schema_extra=NO_NUL)
 
 
 class Withheld(BaseModel):

@@ -119,7 +119,7 @@ def change(session: Session, admin: User, user_id: str, body: UserPatch, if_matc
     fields: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"roles", "active"})
     for name, value in fields.items():
         if value is None:
-            raise ProblemError.field(name, "Give a value (send an empty text to clear it).")
+            continue  # null is "leave it as it is", like leaving the field out (an empty text clears it)
         if getattr(user, name) != value:
             said.append(f"{name.replace('_', ' ')} {getattr(user, name)!r} -> {value!r}")
             setattr(user, name, value)
