@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from domain.roles import Role
 from server.admin import audit_view, service, subject_access
@@ -75,24 +76,33 @@ def revoke_sessions(user_id: str, admin: Administrator, session: SessionDep, ide
 audit_router = APIRouter(prefix="/audit", tags=["audit"])
 
 
-def _utc(value: datetime | None) -> datetime | None:
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    # A query parameter is text; pydantic would also read "0.5" as seconds since 1970. Only ISO 8601 is a time.
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_TIME.match(value)):
+        return value
+    raise ValueError("Give a date and time with its offset, e.g. 2026-11-30T09:00:00+00:00.")
+
+
+def _utc(value: datetime) -> datetime:
     """A filter bound in UTC. Any date is a valid bound (before the first row, nothing is found); one so far out
     that it leaves the calendar in UTC (year 1 with an offset) is the calendar's end instead."""
-    if value is None:
-        return None
     try:
         return value.astimezone(UTC)
     except OverflowError:
         return (datetime.min if value.year < 2 else datetime.max).replace(tzinfo=UTC)
 Id = Annotated[str | None, Query(max_length=36)]
+TimeFilter = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
 
 
 @audit_router.get("", response_model=AuditPage, responses=READ_ERRORS)
 def read_audit(viewer: AuditReader, session: SessionDep, person_id: Id = None, entity_id: Id = None,
                entity: Annotated[str | None, Query(max_length=64)] = None, user_id: Id = None,
                username: Annotated[str | None, Query(max_length=64)] = None, action: AuditAction | None = None,
-               since: Annotated[AwareDatetime | None, AfterValidator(_utc), Query()] = None,
-               until: Annotated[AwareDatetime | None, AfterValidator(_utc), Query()] = None,
+               since: Annotated[TimeFilter | None, Query()] = None,
+               until: Annotated[TimeFilter | None, Query()] = None,
                workstation: Annotated[str | None, Query(max_length=200)] = None,
                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
