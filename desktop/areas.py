@@ -44,12 +44,14 @@ class MenuId(StrEnum):
     PEOPLE = "peopleMenu"
     INVESTIGATIONS = "investigationsMenu"
     INTELLIGENCE = "intelligenceMenu"
+    ADMIN = "adminMenu"  # hidden for roles with nothing in it (desktop/views/admin/area.py)
     VIEW = "viewMenu"
 
 
 MENU_TITLES: dict[MenuId, str] = {
     MenuId.FILE: "&File", MenuId.CUSTODY: "&Custody", MenuId.PEOPLE: "&People",
-    MenuId.INVESTIGATIONS: "&Investigations", MenuId.INTELLIGENCE: "In&telligence", MenuId.VIEW: "&View",
+    MenuId.INVESTIGATIONS: "&Investigations", MenuId.INTELLIGENCE: "In&telligence", MenuId.ADMIN: "A&dministration",
+    MenuId.VIEW: "&View",
 }
 
 

@@ -28,7 +28,14 @@ class Session(QObject):
 
     @property
     def role(self) -> str | None:
+        """The user's first role (a server before issue 12 sends only this one)."""
         return (self.user or {}).get("role")
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role the user holds (issue 12: several per user); views that hide by role should use this."""
+        user = self.user or {}
+        return frozenset(r for r in (user.get("roles") or [user.get("role")]) if r)
 
     @property
     def selected_record(self) -> dict[str, Any] | None:

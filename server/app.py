@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.pool import QueuePool
 
 from server import __version__
+from server.admin.routes import audit_router, subject_router
+from server.admin.routes import users as admin_users_router
 from server.auth.routes import router as auth_router
 from server.custody import force
 from server.custody.routes import router as custody_router
@@ -84,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(intelligence_router)
     api.include_router(prosecution_router)
     api.include_router(whole_person_router)  # composed above the areas
+    api.include_router(admin_users_router)  # administration, audit viewer, subject access: above the areas too
+    api.include_router(audit_router)
+    api.include_router(subject_router)
     app.include_router(api)
     openapi.install(app)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop.areas import Area, AreaContext
+from desktop.views.admin.area import AdminArea
 from desktop.views.custody.area import CustodyArea
 from desktop.views.intelligence.area import IntelligenceArea
 from desktop.views.investigations.area import InvestigationsArea
@@ -20,4 +21,5 @@ AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     PeopleArea,  # People menu, Person dock (Alt+5)
     ProsecutionArea,  # Custody > Charge…
     RecordsArea,  # File > print, preview, save as PDF, read in order
+    AdminArea,  # Administration menu (users, audit viewer), People/Custody > who has looked, subject access
 )

@@ -72,9 +72,10 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
     names = " or ".join(sorted(ROLE_TITLES[r].lower() for r in allowed))
 
     def check(user: CurrentUser) -> User:
-        if Role(user.role) not in allowed:
-            raise ProblemError(403, f"Only a {names} may do this; you are signed in as "
-                                    f"{ROLE_TITLES[Role(user.role)].lower()}.")
+        # A user may hold several roles (issue 12): any one of them that is allowed will do.
+        if not user.has_role(*allowed):
+            held = " and ".join(ROLE_TITLES[Role(r)].lower() for r in user.roles)
+            raise ProblemError(403, f"Only a {names} may do this; you are signed in as {held}.")
         return user
 
     return check

@@ -15,6 +15,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
     token, row = service.login(session, body.username, body.password, request.app.state.settings.token_ttl)
+    # Where the session is used from (the audit viewer shows it): the client names its workstation.
+    row.workstation = (request.headers.get("x-workstation", "").strip()[:200]
+                       or (request.client.host if request.client else None))
     return LoginOut(token=token, expires_at=row.expires_at, user=UserOut.model_validate(row.user))
 
 

@@ -19,7 +19,8 @@ class UserOut(BaseModel):
     display_name: str
     rank: str
     collar_number: str
-    role: Role
+    role: Role  # the first role, kept for older clients
+    roles: list[Role]  # every role the user holds (issue 12)
 
 
 class LoginOut(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.roles import Role
-from server.auth.models import Token, User
+from server.auth.models import Token, User, UserRole
 from server.auth.passwords import hash_password, verify_password
 from server.db import utcnow
 from server.errors import ProblemError
@@ -65,5 +65,6 @@ def create_user(session: Session, *, username: str, display_name: str, rank: str
     user = User(id=user_id or str(uuid.uuid4()), username=username, display_name=display_name, rank=rank,
                 collar_number=collar_number, role=Role(role).value, password_hash=hash_password(password),
                 active=True)
+    user.role_rows = [UserRole(role=user.role)]
     session.add(user)
     return user

@@ -140,6 +140,21 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
                                                                        username="sergeant"),
     "desktop.views.records.disclosure_dialog.DisclosureDialog":
         lambda ctx: _cls("desktop.views.records.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
+    # The administration area's windows and dialogs (issue 12): administrators' and supervisors' screens.
+    "desktop.views.admin.audit_viewer.AuditViewer":
+        lambda ctx: _cls("desktop.views.admin.audit_viewer", "AuditViewer")(
+            ctx.ops, ctx.as_user("supervisor"), None,
+            subject={"person_id": ctx.record["person"]["id"], "label": "the audit's person"}),
+    "desktop.views.admin.users_window.UsersWindow":
+        lambda ctx: _cls("desktop.views.admin.users_window", "UsersWindow")(ctx.ops, ctx.as_user("admin"), None, None),
+    "desktop.views.admin.user_dialogs.UserDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "UserDialog")(None, None, ctx.ops, ctx.as_user("admin")),
+    "desktop.views.admin.user_dialogs.PasswordDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "PasswordDialog")(None, ctx.ops, ctx.as_user("admin"),
+                                                                             ctx.user),
+    "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
+        lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
+            None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),
 }
 
 

@@ -115,7 +115,25 @@ def load_search(model, c):
     model.set_rows(client.search_people(q=surname)["results"])
 
 
+def _as(c, username: str):
+    """A client of another role (administration models), signed in once per module like the others."""
+    if username not in c:
+        c[username] = signed_in_client(c["sergeant"].base_url, username)
+    return c[username]
+
+
+def load_users(model, c):
+    model.set_rows(_as(c, "admin").request("GET", "/admin/users"))
+
+
+def load_audit(model, c):
+    person_id = c["sergeant"].open_records()[0]["person"]["id"]
+    model.set_rows(_as(c, "supervisor").request("GET", "/audit", params={"person_id": person_id})["entries"])
+
+
 LOADERS = {
+    "UsersModel": load_users,
+    "AuditModel": load_audit,
     "CustodyBoardModel": load_board,
     "LogModel": load_log,
     "RiskResponsesModel": load_risk,

@@ -36,7 +36,8 @@ def test_login_returns_token_expiry_and_user(client, seeded):
     assert body["expires_at"].endswith("+00:00")
     assert timedelta(hours=11, minutes=59) < expires - before <= timedelta(hours=12, seconds=5)
     assert body["user"] == {"id": body["user"]["id"], "username": "sergeant", "display_name": "Sgt Alys Penhallow",
-                            "rank": "Sergeant", "collar_number": "CS2417", "role": "custody_sergeant"}
+                            "rank": "Sergeant", "collar_number": "CS2417", "role": "custody_sergeant",
+                            "roles": ["custody_sergeant"]}
     me = client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.json() == body["user"]
 

@@ -1,0 +1,153 @@
+"""The administration area: the Administration menu (Users… for administrators; Audit viewer… and Who has looked
+at this custody record? for supervisors and administrators), and People > Who has looked at this person? and
+Subject access export…. Declared to the main window through desktop/areas.py; it reaches the open person and the
+selected custody record only through `Links` and the hub.
+
+The server decides who may do what; this area hides what a role cannot use, so a sergeant's menus stay short."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QWidget
+
+from desktop.announcer import announce
+from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
+from desktop.models.person_text import full_name
+from desktop.views.admin.audit_viewer import AuditViewer
+from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
+from desktop.views.admin.users_window import UsersWindow
+from domain.events import EventType
+from domain.roles import Role
+
+# key: (text, objectName, shortcut)
+MENU_ACTIONS = {
+    "users": ("&Users…", "usersAction", "Ctrl+Shift+U"),
+    "audit": ("&Audit viewer…", "auditViewerAction", "Ctrl+Shift+B"),
+    "person_audit": ("&Who has looked at this person?", "personAuditAction", "F3"),
+    "subject_access": ("Subject &access export…", "subjectAccessAction", "Ctrl+F3"),
+    "record_audit": ("Who has &looked at this custody record?", "recordAuditAction", "Shift+F3"),
+}
+ADMINS = {Role.ADMINISTRATOR.value}
+AUDITORS = {Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
+
+
+class AdminArea(QObject):
+    name = "admin"
+    handles: frozenset[EventType] = frozenset()  # reads on demand; follows the open person and record only
+
+    def __init__(self, context: AreaContext):
+        super().__init__(context.parent)
+        self.context, self.shell, self.session, self.links = context, context.shell, context.session, context.links
+        self.window: QWidget = context.parent
+        self.ops, self.writes = context.ops, context.writes
+        self.dialog: QDialog | None = None  # the dialog opened last (tests, closing)
+        self.users_window: UsersWindow | None = None
+        self.actions = menu_actions(self.window, MENU_ACTIONS, self.trigger)
+        self.links.person_opened.append(self._update_enabled)
+        context.changes.record_selected.connect(lambda _r: self._update_enabled())
+        self.session.user_changed.connect(lambda _u: self._update_enabled())
+        self._update_enabled()
+
+    # What it declares to the main window ---------------------------------------------------------------------
+    def menu_items(self) -> dict[MenuId, list[QAction | None]]:
+        a = self.actions
+        # "Who has looked at this custody record?" stays out of the Custody menu, which ends with Charge….
+        return {MenuId.ADMIN: [a["users"], a["audit"], None, a["record_audit"]],
+                MenuId.PEOPLE: [a["person_audit"], a["subject_access"]]}
+
+    def docks(self) -> list[DockSpec]:
+        return []
+
+    # Roles -------------------------------------------------------------------------------------------------
+    def roles(self) -> frozenset[str]:
+        return self.session.roles
+
+    def _open_person(self) -> dict[str, Any] | None:
+        try:
+            return self.links.open_person_record()
+        except RuntimeError:  # no people area installed: never an open person
+            return None
+
+    def _update_enabled(self) -> None:
+        roles = self.roles()
+        admin, auditor = bool(roles & ADMINS), bool(roles & AUDITORS)
+        for key in ("users",):
+            self.actions[key].setVisible(admin)
+            self.actions[key].setEnabled(admin)
+        for key in ("audit", "person_audit", "subject_access", "record_audit"):
+            self.actions[key].setVisible(auditor)
+        self.actions["audit"].setEnabled(auditor)
+        person = auditor and self._open_person() is not None
+        self.actions["person_audit"].setEnabled(person)
+        self.actions["subject_access"].setEnabled(person)
+        self.actions["record_audit"].setEnabled(auditor and self.session.selected_record is not None)
+        try:
+            self.shell.menu(MenuId.ADMIN).menuAction().setVisible(admin or auditor)
+        except (KeyError, AttributeError):  # a shell without the menu (built before the area is installed)
+            pass
+
+    # Menu actions ------------------------------------------------------------------------------------------
+    def trigger(self, key: str) -> QWidget | None:
+        handlers = {"users": self.open_users, "audit": lambda: self.open_audit(None),
+                    "person_audit": self.person_audit, "record_audit": self.record_audit,
+                    "subject_access": self.subject_access}
+        result: QWidget | None = handlers[key]()
+        return result
+
+    def open_users(self) -> UsersWindow | None:
+        if not self.roles() & ADMINS:
+            announce("Only an administrator may manage users.", assertive=True)
+            return None
+        if self.users_window is None:
+            self.users_window = UsersWindow(self.ops, self.session.client, self.writes, self.window)
+            self.users_window.setWindowFlag(Qt.WindowType.Window, True)
+        window = self.users_window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.reload()
+        window.focus_table()
+        return window
+
+    def open_audit(self, subject: dict[str, str] | None) -> AuditViewer | None:
+        if not self.roles() & AUDITORS:
+            announce("Only a supervisor or an administrator may read the audit.", assertive=True)
+            return None
+        viewer = AuditViewer(self.ops, self.session.client, self.window, subject=subject)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        viewer.setWindowFlag(Qt.WindowType.Window, True)
+        self.dialog = viewer
+        viewer.show()
+        viewer.focus_filters()
+        if subject is not None:
+            viewer.search()  # opened to answer one question: answer it at once
+        return viewer
+
+    def person_audit(self) -> AuditViewer | None:
+        person = self._open_person()
+        if person is None:
+            announce("Open a person in the Person dock first (People > Find person).", assertive=True)
+            return None
+        return self.open_audit({"person_id": person["id"], "label": f"{full_name(person)} (person record and "
+                                                                    "custody records)"})
+
+    def record_audit(self) -> AuditViewer | None:
+        record = self.session.selected_record
+        if record is None:
+            announce("Select a detainee on the custody board first.", assertive=True)
+            return None
+        return self.open_audit({"entity_id": record["id"], "label": f"custody record "
+                                                                   f"{record.get('custody_number', '')}"})
+
+    def subject_access(self) -> SubjectAccessDialog | None:
+        person = self._open_person()
+        if person is None:
+            announce("Open a person in the Person dock first (People > Find person).", assertive=True)
+            return None
+        dialog = SubjectAccessDialog(self.window, self.ops, self.session.client, person)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
