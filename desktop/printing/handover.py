@@ -43,12 +43,36 @@ def _observation(d: Json) -> str:
     return f"{title} (every {minutes} minutes)" if minutes else title
 
 
-def _due(value: Any, now: datetime) -> str:
+DUE_KEYS = ("next_check_due", "next_review_due", "detention_limit_at")
+
+
+def _overdue(value: Any, now: datetime) -> bool:
+    at = parse_time(value)
+    return at is not None and at < now
+
+
+def _due(value: Any, now: datetime, *, short: bool = False) -> str:
+    """The time, and OVERDUE in words (the printout is greyscale; the screen reader hears it too)."""
     at = parse_time(value)
     if at is None:
         return "—"
-    late = " — OVERDUE" if at < now else ""
-    return when(at) + late
+    text = when_two_lines(at) if short else when(at)
+    return text + ("\nOVERDUE" if short else " — OVERDUE") if at < now else text
+
+
+def _attention(d: Json) -> str:
+    """What this detainee needs from the next sergeant, in a few words."""
+    needs = []
+    if d.get("outstanding_rights"):
+        needs.append(f"Rights ({len(d['outstanding_rights'])})")
+    aa = d.get("appropriate_adult") or ""
+    if aa and ": arrived" not in aa:
+        needs.append("Appropriate adult")
+    if d.get("interpreter"):
+        needs.append("Interpreter")
+    if d.get("healthcare"):
+        needs.append("Healthcare")
+    return ", ".join(needs) or "—"
 
 
 def _flags(d: Json) -> str:
@@ -71,6 +95,15 @@ def handover_content(data: Json, *, printed_by: str = "", printed_at: datetime |
         [("Prepared", when(now)), ("Detainees", str(len(detainees)))],
         [("Last handover", handed)],
     ])]))
+    glance = [[d.get("cell") or "—", f"{d.get('name')}\n{d.get('custody_number')}",
+               (d.get("risk_level") or "not assessed").capitalize(),
+               f"Level {d['observation_level']}" if d.get("observation_level") is not None else "Not set",
+               _due(d.get("next_check_due"), now, short=True), _due(d.get("next_review_due"), now, short=True),
+               _due(d.get("detention_limit_at"), now, short=True), _attention(d)] for d in detainees]
+    overdue = {i for i, d in enumerate(detainees) if any(_overdue(d.get(k), now) for k in DUE_KEYS)}
+    sections.append(Section("At a glance", [Rows(
+        ["Cell", "Detainee", "Risk", "Obs. level", "Next check", "Next review", "Detention limit", "Needs"],
+        glance, [8, 30, 11, 13, 17, 17, 17, 31], empty="No one is in custody.", highlight=overdue)]))
     for d in detainees:
         cell = d.get("cell") or "no cell"
         sections.append(Section(f"{d.get('name')} — cell {cell} — {d.get('custody_number')}", [Grid([

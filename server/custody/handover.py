@@ -10,7 +10,9 @@ notice languages for printouts.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -162,6 +164,14 @@ def suite() -> SuiteOut:
     return SuiteOut(station=station(), station_named=force.station_name() is not None, notice_languages=languages)
 
 
+def _cell_order(cell: str | None) -> tuple[Any, ...]:
+    """C2 before C10, as the cells are on the corridor; no cell last."""
+    if not cell:
+        return (1,)
+    return (0, *((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                 for part in re.findall(r"\d+|\D+", cell)))
+
+
 def _local(at: datetime) -> str:
     return service.fmt(at)[-5:]  # HH:MM: handover is about today; the date is on the row
 
@@ -206,8 +216,8 @@ def handover_content(session: Session, user: User, now: datetime | None = None) 
     now = now or utcnow()
     last = last_handover(session)
     since = last.acknowledged_at if last is not None else now - FIRST_HANDOVER_WINDOW
-    rows = session.scalars(select(CustodyRecord).where(CustodyRecord.status != STATUS_RELEASED)
-                           .order_by(CustodyRecord.cell, CustodyRecord.arrived_at, CustodyRecord.custody_number)).all()
+    rows = sorted(session.scalars(select(CustodyRecord).where(CustodyRecord.status != STATUS_RELEASED)).all(),
+                  key=lambda r: (_cell_order(r.cell), r.arrived_at, r.custody_number))
     ids = [r.id for r in rows]
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, service.RECORD, ids, "custody handover")
     facts = service._facts(session, ids)  # the board's own facts, so handover and board never disagree

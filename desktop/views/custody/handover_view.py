@@ -114,8 +114,10 @@ class HandoverDialog(QDialog):
         self.browser.setHtml(to_html(outline(content)))
         count = len(data.get("detainees") or [])
         flagged = len(data.get("flagged") or [])
+        next_step = (" Read it through, then choose Acknowledge handover (Alt+A)." if self.sergeant
+                     else " The incoming custody sergeant acknowledges it.")
         self.status.setText(f"{handed_over_text(data.get('last'))} {count} detainee{'' if count == 1 else 's'}, "
-                            f"{flagged} flagged item{'' if flagged == 1 else 's'} since then.")
+                            f"{flagged} flagged item{'' if flagged == 1 else 's'} since then.{next_step}")
         self.ack_button.setEnabled(self.sergeant)
         self.save_button.setEnabled(True)
         announce(f"Handover ready: {count} detainees, {flagged} flagged.")
