@@ -133,7 +133,8 @@ class CustodyArea(QObject):
 
     def open_handover(self) -> HandoverDialog:
         """The handover view: load it on a worker, show it, keep the board's line current on acknowledgement."""
-        dialog = HandoverDialog(self.session, self.context.ops, self.context.writes, self.window)
+        dialog = HandoverDialog(self.session, self.context.ops, self.context.writes, self.window,
+                                preview=self.context.links.preview_pdf)
         dialog.acknowledged.connect(lambda out: self.board.set_handover(handed_over_text(out)) if out else None)
         self.handover_dialog = dialog
         dialog.open()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,14 @@ class HandoverDialog(QDialog):
     acknowledged = Signal(dict)  # HandoverOut
     failed = Signal(str)
 
-    def __init__(self, session: Session, ops: Operations, writes: Writes, parent: QWidget | None = None):
+    def __init__(self, session: Session, ops: Operations, writes: Writes, parent: QWidget | None = None, *,
+                 preview: Callable[[str, bytes, QWidget | None], None] | None = None):
         super().__init__(parent)
         self.setObjectName("handoverDialog")
         self.setWindowTitle("Shift handover")
         self.session, self.ops, self.writes = session, ops, writes
         self.data: dict[str, Any] | None = None
+        self.preview = preview  # the records area's print preview (Links.preview_pdf), which prints
 
         self.status = QLabel("Loading the handover…")
         self.status.setObjectName("handoverStatus")
@@ -80,15 +83,20 @@ class HandoverDialog(QDialog):
         self.save_button = QPushButton("Save as P&DF…")
         self.save_button.setObjectName("handoverSavePdf")
         self.save_button.setEnabled(False)
+        self.print_button = QPushButton("&Print preview…")
+        self.print_button.setObjectName("handoverPrintPreview")
+        self.print_button.setEnabled(False)
+        self.print_button.setVisible(preview is not None)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setObjectName("handoverRefresh")
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("handoverClose")
-        for button in (self.ack_button, self.save_button, self.refresh_button):
+        for button in (self.ack_button, self.print_button, self.save_button, self.refresh_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.ack_button.clicked.connect(self.acknowledge)
         self.save_button.clicked.connect(self._ask_save)
+        self.print_button.clicked.connect(self.print_preview)
         self.refresh_button.clicked.connect(self.load)
 
         layout = QVBoxLayout(self)
@@ -120,6 +128,7 @@ class HandoverDialog(QDialog):
                             f"{flagged} flagged item{'' if flagged == 1 else 's'} since then.{next_step}")
         self.ack_button.setEnabled(self.sergeant)
         self.save_button.setEnabled(True)
+        self.print_button.setEnabled(True)
         announce(f"Handover ready: {count} detainees, {flagged} flagged.")
         self.loaded.emit(data)
 
@@ -162,7 +171,27 @@ class HandoverDialog(QDialog):
         self.ack_button.setFocus()
         announce(message, assertive=True)
 
-    # Save as PDF -------------------------------------------------------------------------------------------
+    # Print and save ----------------------------------------------------------------------------------------
+    def _printed_by(self) -> str:
+        user = self.session.user or {}
+        name = titled(user.get("rank", ""), user.get("display_name", ""))
+        return f"{name} ({user['collar_number']})" if user.get("collar_number") else name
+
+    def print_preview(self) -> None:
+        data, preview = self.data, self.preview
+        if data is None or preview is None:
+            return
+        by = self._printed_by()
+
+        def work() -> bytes:
+            buffer = io.BytesIO()
+            build_handover_pdf(data, buffer, printed_by=by)
+            return buffer.getvalue()
+
+        announce("Preparing the handover to print…")
+        self.ops.run(work, on_done=lambda pdf: preview("Custody handover", pdf, self),
+                     on_error=lambda exc: announce(f"The handover could not be prepared: {exc}", True), owner=self)
+
     def _ask_save(self) -> None:
         dialog = QFileDialog(self, "Save handover as PDF", str(Path.home() / "custody-handover.pdf"),
                              "PDF documents (*.pdf)")
@@ -176,8 +205,7 @@ class HandoverDialog(QDialog):
         data = self.data
         if data is None:
             return
-        user = self.session.user or {}
-        by = titled(user.get("rank", ""), user.get("display_name", ""))
+        by = self._printed_by()
 
         def work() -> str:
             buffer = io.BytesIO()

@@ -4,9 +4,14 @@ workstation's board then says when the suite was last handed over and to whom (t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import io
 
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+
+from desktop.printing.handover import build_handover_pdf
 from tests.desktop.custody.helpers import open_by_shortcut
+from tests.printing import pdf_tools
 from tests.desktop.harness import custody_board
 
 SHIFT_CTRL = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -46,3 +51,27 @@ def test_a_detention_officer_reads_the_handover_but_cannot_acknowledge_it(qtbot,
     qtbot.waitUntil(lambda: dialog.data is not None, timeout=15_000)
     assert not dialog.ack_button.isEnabled()
     assert "custody sergeant" in dialog.ack_button.toolTip()
+
+
+def test_the_handover_previews_and_prints(qtbot, make_window, demo_server, tmp_path):
+    window = make_window(demo_server.url)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_U, SHIFT_CTRL)
+    qtbot.waitUntil(lambda: dialog.data is not None, timeout=15_000)
+    records = window.areas["records"]
+    with qtbot.waitSignal(records.preview_opened, timeout=20_000) as opened:
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    preview = opened.args[0]
+    assert preview.page_count >= 2
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "handover.pdf"))
+    with qtbot.waitSignal(records.print_finished, timeout=60_000) as finished:
+        records.print_built_to(printer, "Custody handover", _pdf(dialog.data))
+    assert finished.args[0], finished.args[1]
+    assert pdf_tools.pages(tmp_path / "handover.pdf") == preview.page_count
+
+
+def _pdf(data: dict) -> bytes:
+    out = io.BytesIO()
+    build_handover_pdf(data, out)
+    return out.getvalue()
