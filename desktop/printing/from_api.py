@@ -90,11 +90,26 @@ def officer(value: Any) -> Officer | None:
     return Officer(name=name, rank=value.get("rank") or "", collar_number=value.get("collar_number") or "")
 
 
+def _address(value: Json) -> str:
+    """The person's current address (PersonOut.addresses: the one without an end date, home first)."""
+    if value.get("address"):
+        return str(value["address"])
+    current = [a for a in value.get("addresses") or [] if not a.get("to_date")]
+    current.sort(key=lambda a: a.get("kind") != "home")
+    if not current:
+        return ""
+    a = current[0]
+    return ", ".join(part for part in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if part)
+
+
 def person(value: Json) -> Person:
+    """PersonBrief of a custody record, or the whole PersonOut (GET /people/{id}) when the printing path has it."""
+    aliases = tuple(f"{(a.get('surname') or '').upper()}, {a.get('forenames') or ''}".strip(", ")
+                    for a in value.get("aliases") or [])
     return Person(surname=value.get("surname") or "", forenames=value.get("forenames") or "",
-                  date_of_birth=_parse_date(value.get("date_of_birth")), address=value.get("address") or "",
+                  date_of_birth=_parse_date(value.get("date_of_birth")), address=_address(value),
                   pnc_id=value.get("pnc_id") or "", cro_number=value.get("cro_number") or "",
-                  gender=_words(value.get("gender")))
+                  gender=_words(value.get("gender")), aliases=aliases)
 
 
 def _arrest(record: Json) -> Arrest | None:
@@ -291,6 +306,11 @@ def fetch_documents(client: Requests, record_id: str, *, station: str | None = N
     risk = _optional(client, f"/custody/records/{record_id}/risk-assessments")
     cases = _optional(client, f"/custody/records/{record_id}/charges")
     suite = fetch_suite(client)
+    # The whole person (gender, address, PNC ID, aliases): the record carries only a brief; the read is audited.
+    whole = _optional_object(client, f"/people/{record['person']['id']}") if (record.get("person") or {}).get("id") \
+        else None
+    if whole:
+        record = {**record, "person": {**record["person"], **whole}}
     station = station or (suite or {}).get("station") or DEFAULT_STATION
     me = None
     try:
@@ -305,13 +325,19 @@ def fetch_documents(client: Requests, record_id: str, *, station: str | None = N
 
 def fetch_suite(client: Requests) -> Json | None:
     """The station's name and the notice languages (GET /custody/suite); None from an older server."""
+    return _optional_object(client, "/custody/suite")
+
+
+def _optional_object(client: Requests, path: str) -> Json | None:
+    """One object the server may not serve (an older server, a person merged away): 404 means none; a role
+    that may not read it (403) prints what the record itself holds."""
     from desktop.sync.client import ApiError
 
     try:
-        suite: Json = client.request("GET", "/custody/suite")
-        return suite
+        found: Json | None = client.request("GET", path)
+        return found
     except ApiError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):
             return None
         raise
 

@@ -147,3 +147,16 @@ def test_the_charge_sheet_has_lines_to_sign_refuse_and_reply(tmp_path: Path) -> 
     for words in ("Reply to charge", "Signature of the person charged", "Refused to sign: custody officer's signature",
                   "Signature of the charging officer", "Signature of the custody officer", "Date and time"):
         assert words in text, words
+
+
+def test_the_detainee_is_printed_from_the_whole_person_record() -> None:
+    whole = {"id": "p1", "surname": "Carbis", "forenames": "Wenna", "date_of_birth": "1992-06-01", "gender": "female",
+             "pnc_id": "92/445566Q", "cro_number": None, "aliases": [{"surname": "Karbis", "forenames": "Wenna"}],
+             "addresses": [{"kind": "previous", "line1": "2 Old Row", "line2": "", "town": "Portharrow",
+                            "postcode": "PH1 1AA", "to_date": "2025-01-01"},
+                           {"kind": "home", "line1": "9 Gannet Lane", "line2": "", "town": "Portharrow",
+                            "postcode": "PH2 3BB", "to_date": None}]}
+    doc = custody_record_doc(_record(person=whole), LOG)
+    assert (doc.detainee.gender, doc.detainee.pnc_id) == ("Female", "92/445566Q")
+    assert doc.detainee.address == "9 Gannet Lane, Portharrow, PH2 3BB"
+    assert doc.detainee.aliases == ("KARBIS, Wenna",)

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from domain.roles import Role
+from server.app import create_app
 from server.audit import AuditEntry
+from server.auth.service import create_user
+from server.custody import force
 from server.db import make_sessionmaker
+from server.settings import Settings
+from tests.server.asgi_client import AsgiClient
+from tests.server.conftest import login
 from tests.server.custody.conftest import API, ago, book, iso, new_id
 from tests.support.queries import statements
 
@@ -114,3 +121,20 @@ def test_suite_names_the_station_or_says_it_is_not_named(client, h):
     suite = client.get(f"{API}/suite", headers=h["detention"]).json()
     assert suite["station_named"] is False and suite["station"] == "Station not named in the force configuration"
     assert suite["notice_languages"]["en"] == "English"
+
+
+def test_the_station_named_in_the_force_configuration_is_served(database_url, tmp_path):
+    force_file = tmp_path / "force.json"
+    force_file.write_text('{"station_name": "Northtown Custody Suite"}', encoding="utf-8")
+    app = create_app(Settings(database_url=database_url, force_config=force_file))
+    try:
+        with AsgiClient(app) as client:
+            with make_sessionmaker(app.state.engine)() as session, session.begin():
+                create_user(session, username="desk", display_name="Morwenna Trask", rank="Detention officer",
+                            collar_number="DO7731", role=Role.DETENTION_OFFICER, password="bridewell-demo")
+            suite = client.get(f"{API}/suite", headers=login(client, "desk", "bridewell-demo")).json()
+        assert suite == {"station": "Northtown Custody Suite", "station_named": True,
+                         "notice_languages": suite["notice_languages"]}
+    finally:
+        app.state.engine.dispose()
+        force.configure(Settings(database_url=database_url))  # back to the packaged configuration
