@@ -61,7 +61,9 @@ def save(widget: QWidget, path: Path, saved: list[Path]) -> None:
     saved.append(path)
 
 
-def shoot(out: Path, quick: bool = False) -> list[Path]:
+def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list[Path]:
+    """Take the pictures into ``out``. ``server_url``: a running server with the demo suite (else an embedded one
+    is started with it, as `bridewell --demo` does)."""
     from desktop import theme
     from desktop.main_window import MainWindow
     from desktop.operations import Operations
@@ -84,10 +86,12 @@ def shoot(out: Path, quick: bool = False) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "client"
         data_dir.mkdir()
-        server = start_embedded(f"sqlite:///{Path(tmp) / 'bridewell.sqlite3'}", demo=True)
+        server = None if server_url else start_embedded(f"sqlite:///{Path(tmp) / 'bridewell.sqlite3'}", demo=True)
         ops = Operations()
         store = LocalStore(data_dir)
-        client = ApiClient(server.url)
+        url = server.url if server is not None else server_url
+        assert url is not None
+        client = ApiClient(url)
         user = client.login("sergeant", "bridewell-demo")["user"]
         current = theme.theme(data_dir)
         window = MainWindow(Session(client, user), ops, store, data_dir, feed_wait=1.0, start_background=False)
@@ -149,7 +153,8 @@ def shoot(out: Path, quick: bool = False) -> list[Path]:
             ops.shutdown()
             client.close()
             store.close()
-            server.stop()
+            if server is not None:
+                server.stop()
     return saved
 
 
@@ -158,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "images",
                         help="where to write the PNG files (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="only the main window and the handover")
+    parser.add_argument("--server", metavar="URL", help="a running Bridewell server with the demo suite (default: "
+                                                         "start an embedded one)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    for path in shoot(args.out, quick=args.quick):
+    for path in shoot(args.out, quick=args.quick, server_url=args.server):
         print(path)
     print(f"Done in {time.monotonic() - started:.1f} s")
     return 0
