@@ -81,6 +81,8 @@ def test_acknowledgement_is_audited_idempotent_announced_and_resets_what_is_flag
 
     refused = client.post(f"{API}/handovers", json={**body, "id": new_id()}, headers=h["detention"])
     assert refused.status_code == 403 and "custody sergeant" in refused.json()["detail"]
+    unknown = client.post(f"{API}/handovers", json={"id": new_id(), "record_ids": [new_id()]}, headers=h["sergeant"])
+    assert unknown.status_code == 422 and [e["field"] for e in unknown.json()["errors"]] == ["record_ids"]
 
     first = client.post(f"{API}/handovers", json=body, headers={**h["sergeant"], "Idempotency-Key": body["id"]})
     assert first.status_code == 201, first.text
@@ -110,29 +112,20 @@ def test_acknowledgement_is_audited_idempotent_announced_and_resets_what_is_flag
     assert "Sergeant Sgt" not in flag["text"]
 
 
-def test_an_acknowledgement_naming_an_unknown_detainee_is_refused_beside_the_field(client, h):
-    response = client.post(f"{API}/handovers", json={"id": new_id(), "record_ids": [new_id()]},
-                           headers=h["sergeant"])
-    assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == ["record_ids"]
-
-
-def test_suite_names_the_station_or_says_it_is_not_named(client, h):
+def test_the_suite_is_named_by_the_force_configuration_or_says_it_is_not(client, h, database_url, tmp_path):
     suite = client.get(f"{API}/suite", headers=h["detention"]).json()
     assert suite["station_named"] is False and suite["station"] == "Station not named in the force configuration"
     assert suite["notice_languages"]["en"] == "English"
 
-
-def test_the_station_named_in_the_force_configuration_is_served(database_url, tmp_path):
     force_file = tmp_path / "force.json"
     force_file.write_text('{"station_name": "Northtown Custody Suite"}', encoding="utf-8")
     app = create_app(Settings(database_url=database_url, force_config=force_file))
     try:
-        with AsgiClient(app) as client:
+        with AsgiClient(app) as named:
             with make_sessionmaker(app.state.engine)() as session, session.begin():
                 create_user(session, username="desk", display_name="Morwenna Trask", rank="Detention officer",
                             collar_number="DO7731", role=Role.DETENTION_OFFICER, password="bridewell-demo")
-            suite = client.get(f"{API}/suite", headers=login(client, "desk", "bridewell-demo")).json()
+            suite = named.get(f"{API}/suite", headers=login(named, "desk", "bridewell-demo")).json()
         assert suite == {"station": "Northtown Custody Suite", "station_named": True,
                          "notice_languages": suite["notice_languages"]}
     finally:
