@@ -312,29 +312,37 @@ def grid(rows: Sequence[Sequence[tuple[str, str]]], label_width: float = 34 * mm
 
 
 def signature_boxes(boxes: Sequence[tuple[str, int]], label_width: float = 52 * mm) -> Table:
-    """A label, then room to write by hand ending in a rule: `lines` lines of 8 mm each (a signature needs one,
-    a reply in the person's own words several), with "Date and time" beside every signature."""
+    """Room to sign or write by hand on the printed copy. A box of one line is a signature: a ruled space with
+    "Date and time" beside it. A box of several is written text (a reply in the person's own words): that many
+    ruled lines across the width."""
     s = styles()
+    line_height = 10 * mm
     data: list[list[Any]] = []
     heights: list[float] = []
     commands: list[tuple[Any, ...]] = []
     for label, lines in boxes:
-        r = len(data)
-        data.append([Paragraph(esc(label), s.label), "", Paragraph("Date and time", s.label), ""])
-        heights.append(max(1, lines) * 8 * mm + 4)
-        commands += [("BACKGROUND", (0, r), (0, r), HEADER_FILL), ("LINEBELOW", (1, r), (1, r), 0.75, colors.black),
-                     ("LINEBELOW", (3, r), (3, r), 0.75, colors.black)]
-        if lines > 1:  # a reply: ruled lines across the whole width, no date box
-            data[r][2] = ""
-            commands += [("SPAN", (1, r), (3, r)), ("LINEBELOW", (1, r), (3, r), 0.75, colors.black)]
-    date_label, date_width = 22 * mm, 34 * mm
+        first = len(data)
+        if lines <= 1:
+            data.append([Paragraph(esc(label), s.label), "", Paragraph("Date and time", s.label), ""])
+            heights.append(line_height + 2 * mm)
+            commands += [("LINEBELOW", (1, first), (1, first), 0.75, colors.black),
+                         ("LINEBELOW", (3, first), (3, first), 0.75, colors.black)]
+        else:
+            for _ in range(lines):
+                r = len(data)
+                data.append([Paragraph(esc(label), s.label) if r == first else "", "", "", ""])
+                heights.append(line_height)
+                commands += [("SPAN", (1, r), (3, r)), ("LINEBELOW", (1, r), (3, r), 0.5, colors.black)]
+            commands.append(("SPAN", (0, first), (0, len(data) - 1)))
+        commands += [("BACKGROUND", (0, first), (0, len(data) - 1), HEADER_FILL),
+                     ("LINEBELOW", (0, len(data) - 1), (0, len(data) - 1), 0.25, GRID_GREY)]
+    date_label, date_width = 30 * mm, 34 * mm
     table = Table(data, colWidths=[label_width, BODY_WIDTH - label_width - date_label - date_width, date_label,
                                    date_width], rowHeights=heights, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 9),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, GRID_GREY),
-        ("LINEBELOW", (0, 0), (0, -2), 0.25, GRID_GREY),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
