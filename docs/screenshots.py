@@ -4,7 +4,8 @@
 
 The real client (MainWindow) against the real embedded server with the fictional demo suite, signed in as the demo
 custody sergeant, on a 1280×800 screen: the main window at 1280×800 and each dialog as it opens on that screen
-(never larger), at 100% and 200% text, in the default and the high-contrast theme. Files:
+(never larger), and Find person with the Person dock, at 100% and 200% text, in the default and the high-contrast
+theme. Files:
 ``<screen>.png``, ``<screen>-200pct.png``, ``<screen>-hc.png``, ``<screen>-200pct-hc.png``. ``--quick`` takes only
 the main window and the handover (for the test that the script works). Takes well under two minutes.
 """
@@ -59,6 +60,26 @@ def save(widget: QWidget, path: Path, saved: list[Path]) -> None:
     if not widget.grab().save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
     saved.append(path)
+
+
+def shoot_people(window: Any, out: Path, suffix: str, saved: list[Path]) -> None:
+    """Find person (ranked results, each with why it matched) and the Person dock it opens."""
+    people = window.areas["people"]
+    search = people.find_person()
+    searched: list[bool] = []
+    search.panel.searched.connect(lambda *_args: searched.append(True))
+    search.panel.name_edit.setText("Steven Macdonald")
+    search.panel.search()
+    until(lambda: bool(searched))
+    fit_on_screen(search)
+    save(search, out / f"people-search{suffix}.png", saved)
+    loaded: list[bool] = []
+    people.person_panel.person_loaded.connect(lambda *_args: loaded.append(True))
+    search.panel.open_current()
+    until(lambda: bool(loaded))
+    window.docks["personDock"].raise_()
+    save(window, out / f"people-person-dock{suffix}.png", saved)
+    window.docks["riskAssessmentDock"].raise_()  # the next variant's board shows the risk dock again
 
 
 def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list[Path]:
@@ -124,6 +145,7 @@ def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list
                 handover.reject()
                 if quick:
                     continue
+                shoot_people(window, out, suffix, saved)
                 dialogs: dict[str, CustodyDialog] = {
                     "custody-book-in": BookingDialog(window, packaged_catalogue(), role="custody_sergeant",
                                                      writes=window.writes, person_picker=window.links.person_picker),
