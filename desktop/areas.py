@@ -151,6 +151,8 @@ class Links:
     person_picker: Callable[[QWidget], PersonPicking] = field(  # a picker parented to the widget (booking in)
         default_factory=lambda: _not_provided("person_picker"))
     person_opened: list[Callable[[], None]] = field(default_factory=list)  # told when the open person changes
+    preview_pdf: Callable[[str, bytes, QWidget | None], None] = field(  # print preview of a built PDF, then print
+        default_factory=lambda: _not_provided("preview_pdf"))
 
 
 @dataclass

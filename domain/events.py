@@ -21,6 +21,7 @@ class EventType(StrEnum):
     CUSTODY_INTERVIEW_UPDATED = "custody.interview.updated"
     CUSTODY_REVIEW_CREATED = "custody.review.created"
     CUSTODY_AUTHORITY_CREATED = "custody.authority.created"
+    CUSTODY_HANDOVER_ACKNOWLEDGED = "custody.handover.acknowledged"
     # people
     PERSON_CREATED = "people.person.created"
     PERSON_UPDATED = "people.person.updated"

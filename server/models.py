@@ -3,6 +3,7 @@
 from server.audit import AuditEntry  # noqa: F401
 from server.auth.models import Token, User  # noqa: F401
 from server.custody.models import CustodyRecord, LogEntry  # noqa: F401
+from server.custody.handover import Handover  # noqa: F401
 from server.events import Event  # noqa: F401
 from server.idempotency import IdempotencyRecord  # noqa: F401
 from server.people.models import Person  # noqa: F401

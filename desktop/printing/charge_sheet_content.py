@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.printing.content import DocumentContent, Grid, Part, Section, Text
+from desktop.printing.content import DocumentContent, Grid, Part, Section, Signatures, Text
 from desktop.printing.documents import ChargeSheetDoc
 from desktop.printing.layout import day, now_utc, or_missing, when, who
 
@@ -74,6 +74,17 @@ def charge_sheet_content(doc: ChargeSheetDoc) -> DocumentContent:
         [("Charged", when(doc.charged_at)), ("Charging officer", who(doc.charged_by))],
         [("Custody officer", who(doc.custody_officer))],
     ])]))
+
+    # Signed on the printed copy (Code C 16.2-16.3): the person charged signs for the charge and the reply, or
+    # refuses, which the custody officer records and signs; the charging officer signs.
+    sections.append(Section("Signatures", [
+        Text("Reply to charge, if not recorded above, written in the person's own words:"),
+        Signatures([("Reply to charge", 3)]),
+        Signatures([("Signature of the person charged", 1),
+                    ("Refused to sign: custody officer's signature", 1),
+                    ("Signature of the charging officer", 1),
+                    ("Signature of the custody officer", 1)]),
+    ]))
 
     printed_at = doc.printed_at or now_utc()
     printed = f"Printed {when(printed_at)}" + (f" by {doc.printed_by.label()}" if doc.printed_by else "")

@@ -38,7 +38,14 @@ class LogPart:
     entries: list[PrintedEntry]
 
 
-Part = Grid | Rows | Text | LogPart
+@dataclass(frozen=True)
+class Signatures:
+    """Boxes to sign or write in by hand on the printed copy: (label, lines of room). The outline names them."""
+
+    boxes: list[tuple[str, int]]
+
+
+Part = Grid | Rows | Text | LogPart | Signatures
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,17 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
 
     sections.append(Section("Risk assessments", [] if doc.risk_assessments else [Text("None recorded.")]))
     for ra in sorted(doc.risk_assessments, key=lambda x: (x.version, x.at)):
-        sections.append(Section(f"Risk assessment version {ra.version} — {when(ra.at)}", [Grid([
+        parts: list[Part] = [Grid([
             [("Assessed", when(ra.at)), ("By", who(ra.by))],
             [("Result", or_missing(ra.result))],
             [("Warning markers", "; ".join(ra.warning_markers) if ra.warning_markers else "None")],
-            [("Answers", or_missing(ra.answers_summary))],
-        ])], level=1))
+            [("Concerns", or_missing(ra.answers_summary))],
+        ])]
+        if ra.answers:
+            parts.append(Rows(["Question", "Answer", "Given by", "Note"],
+                              [[a.question, a.answer, a.source or "—", a.note or "—"] for a in ra.answers],
+                              [62, 16, 22, 40]))
+        sections.append(Section(f"Risk assessment version {ra.version} — {when(ra.at)}", parts, level=1))
 
     sections.append(Section("Observation levels", [Rows(
         ["Set at", "Level", "By", "Reason"],

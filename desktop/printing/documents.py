@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.officers import names_rank
+
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 
 
@@ -34,12 +36,23 @@ class Officer:
     collar_number: str = ""
     station: str = ""
 
+    def detail(self) -> str:
+        """Rank and collar number, the rank left out when the name already carries it ("Sgt Alys Penhallow")."""
+        rank = "" if names_rank(self.name, self.rank) else self.rank
+        return ", ".join(part for part in (rank, self.collar_number) if part)
+
     def label(self) -> str:
-        detail = ", ".join(part for part in (self.rank, self.collar_number) if part)
         if not self.name:
             ident = f"Warrant/collar {self.collar_number}" if self.collar_number else "Identity withheld"
             return f"{ident}{', ' + self.station if self.station else ''} (Code C 2.6A)"
+        detail = self.detail()
         return f"{self.name} ({detail})" if detail else self.name
+
+    def lines(self) -> list[str]:
+        """The label for a narrow column: the name, then rank and number on their own line."""
+        if not self.name or not self.detail():
+            return [self.label()]
+        return [self.name, self.detail()]
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,16 @@ class Rights:
 
 
 @dataclass(frozen=True)
+class RiskAnswer:
+    """One question of the risk assessment as it was answered."""
+
+    question: str
+    answer: str  # "Yes", "No", "Not known", "Declined to answer"
+    source: str = ""  # who gave it: the detainee, an officer's observation, warning markers...
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RiskAssessment:
     """One version of the custody risk assessment (the first and every review)."""
 
@@ -109,8 +132,9 @@ class RiskAssessment:
     at: datetime | None
     by: Officer
     result: str  # e.g. "Medium risk — level 2 observations"
-    answers_summary: str = ""
+    answers_summary: str = ""  # the areas of concern
     warning_markers: tuple[str, ...] = ()
+    answers: tuple[RiskAnswer, ...] = ()
 
 
 @dataclass(frozen=True)

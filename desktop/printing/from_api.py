@@ -10,13 +10,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from domain.config import load_defaults
+from domain.risk import AREAS_BY_KEY, Source
+
 from desktop.printing.documents import (
     CHARGE_CAUTION, Arrest, BailDecision, CautionOnCharge, Charge, ChargeSheetDoc, Check, CustodyRecordDoc,
     DetentionDecision, Disposal, FirstHearing, LogEntry, ObservationLevelSet, Officer, Person, Release, Review, Rights,
-    RightsRequest, RiskAssessment,
+    RightsRequest, RiskAnswer, RiskAssessment,
 )
 
-DEFAULT_STATION = "Custody suite"
+# What the custody suite is called comes from the server's force configuration (GET /custody/suite); without it,
+# say so rather than print a generic name that looks like a real one.
+DEFAULT_STATION = "Station not named in the force configuration"
 NOT_RECORDED = Officer("Not recorded")
 
 Json = dict[str, Any]  # one object of the server's JSON
@@ -28,13 +33,25 @@ class Requests(Protocol):
     def request(self, method: str, path: str) -> Any: ...
 
 
-RIGHT_TITLES = {
+RIGHT_TITLES = {  # keys: domain.rights.Right
     "legal_advice": "Free legal advice",
-    "inform_someone": "Someone informed of arrest",
+    "someone_informed": "Someone informed of arrest",
     "consult_codes": "Consult the Codes of Practice",
     "interpreter": "Interpreter",
-    "consular": "Consular access",
+    "consular_contact": "Consular access",
+    "told_offence_and_reasons": "Told the offence and reasons",
 }
+ANSWERS = {"yes": "Yes", "no": "No", "not_known": "Not known", "declined": "Declined to answer"}
+SOURCES = {Source.DETAINEE: "Detainee", Source.OFFICER: "Officer's observation",
+           Source.ARRESTING_OFFICER: "Arresting officer", Source.MARKERS: "Warning markers",
+           Source.PER: "Person escort record"}
+
+
+def notice_languages(suite: Json | None = None) -> dict[str, str]:
+    """Language code -> name: the server's force configuration, else the packaged defaults."""
+    if suite and suite.get("notice_languages"):
+        return {str(k): str(v) for k, v in suite["notice_languages"].items()}
+    return {e["code"]: e.get("name") or e["code"] for e in load_defaults()["notice_of_rights_languages"]}
 REVIEW_KINDS = {"review": "Review", "extension": "Extension", "warrant": "Warrant of further detention"}
 OUTCOMES = {
     "charged": "Charged",
@@ -73,11 +90,26 @@ def officer(value: Any) -> Officer | None:
     return Officer(name=name, rank=value.get("rank") or "", collar_number=value.get("collar_number") or "")
 
 
+def _address(value: Json) -> str:
+    """The person's current address (PersonOut.addresses: the one without an end date, home first)."""
+    if value.get("address"):
+        return str(value["address"])
+    current = [a for a in value.get("addresses") or [] if not a.get("to_date")]
+    current.sort(key=lambda a: a.get("kind") != "home")
+    if not current:
+        return ""
+    a = current[0]
+    return ", ".join(part for part in (a.get("line1"), a.get("line2"), a.get("town"), a.get("postcode")) if part)
+
+
 def person(value: Json) -> Person:
+    """PersonBrief of a custody record, or the whole PersonOut (GET /people/{id}) when the printing path has it."""
+    aliases = tuple(f"{(a.get('surname') or '').upper()}, {a.get('forenames') or ''}".strip(", ")
+                    for a in value.get("aliases") or [])
     return Person(surname=value.get("surname") or "", forenames=value.get("forenames") or "",
-                  date_of_birth=_parse_date(value.get("date_of_birth")), address=value.get("address") or "",
+                  date_of_birth=_parse_date(value.get("date_of_birth")), address=_address(value),
                   pnc_id=value.get("pnc_id") or "", cro_number=value.get("cro_number") or "",
-                  gender=_words(value.get("gender")))
+                  gender=_words(value.get("gender")), aliases=aliases)
 
 
 def _arrest(record: Json) -> Arrest | None:
@@ -97,7 +129,17 @@ def _detention(record: Json) -> DetentionDecision | None:
                              at=parse_time(d.get("decided_at")), grounds=d.get("grounds") or "")
 
 
-def _rights(record: Json) -> Rights | None:
+def _by_log(log: list[Json], kind: str, at: Any, words: str = "") -> Officer | None:
+    """Who recorded the log entry of ``kind`` at ``at``: every custody fact is also a log entry by the officer
+    who recorded it, so the log says who gave the rights notice or set the observation level."""
+    when = parse_time(at)
+    for e in log:
+        if e.get("kind") == kind and parse_time(e.get("observed_at")) == when and words in (e.get("text") or ""):
+            return officer(e.get("author"))
+    return None
+
+
+def _rights(record: Json, log: list[Json], languages: dict[str, str]) -> Rights | None:
     notice = record.get("rights_notice") or {}
     rows = record.get("rights") or []
     if not notice and not rows:
@@ -110,30 +152,48 @@ def _rights(record: Json) -> Rights | None:
             at=parse_time(r.get("at")), detail=r.get("note") or "",
             delay_authorised_by=officer(r.get("recorded_by")) if delay else None,
             delay_reason=(f"{delay.get('grounds', '')} (until {delay.get('until')})" if delay else "")))
-    return Rights(given_at=parse_time(notice.get("given_at")), given_by=None,
-                  notice_language=notice.get("language") or "English", requests=tuple(requests))
+    code = notice.get("language") or ""
+    given_by = _by_log(log, "rights", notice.get("given_at"), "notice") if notice else None
+    return Rights(given_at=parse_time(notice.get("given_at")), given_by=given_by,
+                  notice_language=languages.get(code, code), requests=tuple(requests))
 
 
 def _risk(assessments: list[Json]) -> tuple[RiskAssessment, ...]:
     out = []
     for a in assessments:
         result = f"{_words(a.get('risk_level'))} risk; suggested observation level {a.get('suggested_level', '')}"
+        answers = tuple(RiskAnswer(
+            question=AREAS_BY_KEY[r["area"]].question if r.get("area") in AREAS_BY_KEY else _words(r.get("area")),
+            answer=ANSWERS.get(r.get("answer") or "", _words(r.get("answer"))),
+            source=SOURCES.get(r.get("source"), _words(r.get("source"))), note=r.get("note") or "")
+            for r in a.get("responses") or [])
+        concerns = [AREAS_BY_KEY[c].question if c in AREAS_BY_KEY else _words(c) for c in a.get("concerns") or []]
         out.append(RiskAssessment(
             version=int(a.get("version") or 0), at=parse_time(a.get("assessed_at")),
             by=officer(a.get("assessed_by")) or NOT_RECORDED, result=result.strip(),
-            answers_summary="; ".join(a.get("concerns") or []),
-            warning_markers=tuple(m for m in [a.get("warning_markers")] if m)))
+            answers_summary=" ".join(concerns) if concerns else ("None" if answers else ""),
+            warning_markers=tuple(m for m in [a.get("warning_markers")] if m), answers=answers))
     return tuple(out)
 
 
-def _observation(record: Json) -> tuple[ObservationLevelSet, ...]:
+def _observation(record: Json, log: list[Json]) -> tuple[ObservationLevelSet, ...]:
+    """Every level set, from the log (the officer who set it, their reason); the current one from the record."""
     set_at = parse_time(record.get("observation_level_set_at"))
-    if record.get("observation_level") is None or set_at is None:
-        return ()
-    interval = record.get("observation_interval_minutes")
-    level = f"Level {record['observation_level']}" + (f" (every {interval} minutes)" if interval else "")
-    return (ObservationLevelSet(level=level, by=NOT_RECORDED, at=set_at,
-                                reason=record.get("observation_reason") or ""),)
+    out = []
+    for e in log:
+        at = parse_time(e.get("observed_at"))
+        if e.get("kind") != "observation_level" or at is None or at == set_at:
+            continue
+        text = e.get("text") or ""
+        level, _, rest = text.partition(" set by ")
+        out.append(ObservationLevelSet(level=level if rest else text, by=officer(e.get("author")) or NOT_RECORDED,
+                                       at=at, reason=rest.partition("Reason: ")[2] if rest else ""))
+    if record.get("observation_level") is not None and set_at is not None:
+        interval = record.get("observation_interval_minutes")
+        level = f"Level {record['observation_level']}" + (f" (every {float(interval):g} minutes)" if interval else "")
+        by = _by_log(log, "observation_level", record.get("observation_level_set_at")) or NOT_RECORDED
+        out.append(ObservationLevelSet(level=level, by=by, at=set_at, reason=record.get("observation_reason") or ""))
+    return tuple(out)
 
 
 def _checks(checks: list[Json]) -> tuple[Check, ...]:
@@ -162,7 +222,7 @@ def _log(entries: list[Json]) -> tuple[LogEntry, ...]:
     return tuple(out)
 
 
-def _disposal(record: Json) -> Disposal | None:
+def _disposal(record: Json, case: Json | None = None) -> Disposal | None:
     d = record.get("disposal")
     if d:
         details = "; ".join(f"{label}: {d[key]}" for key, label in (
@@ -172,14 +232,16 @@ def _disposal(record: Json) -> Disposal | None:
                         decided_at=parse_time(d.get("released_at")), decided_by=officer(d.get("decided_by")),
                         details=details)
     if record.get("charged_at"):
+        # charged and still here: the charge case says who charged
         return Disposal(outcome="Charged", decided_at=parse_time(record["charged_at"]),
-                        details=record.get("charge_summary") or "")
+                        decided_by=officer((case or {}).get("charged_by")), details=record.get("charge_summary") or "")
     return None
 
 
 def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] = (), risk: Sequence[Json] = (),
                        station: str = DEFAULT_STATION, printed_by: Json | None = None,
-                       printed_at: datetime | None = None) -> CustodyRecordDoc:
+                       printed_at: datetime | None = None, case: Json | None = None,
+                       languages: dict[str, str] | None = None) -> CustodyRecordDoc:
     released = parse_time(record.get("released_at"))
     disposal: Json = record.get("disposal") or {}
     release = None
@@ -193,10 +255,17 @@ def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] 
         arrived_at=parse_time(record.get("arrived_at")), relevant_time=parse_time(record.get("relevant_time")),
         relevant_time_basis=record.get("relevant_time_basis") or "", arrest=_arrest(record),
         detention=_detention(record), juvenile=bool(record.get("juvenile")), vulnerable=bool(record.get("vulnerable")),
-        appropriate_adult=record.get("appropriate_adult_name") or "", rights=_rights(record),
-        risk_assessments=_risk(list(risk)), observation_levels=_observation(record), checks=_checks(list(checks)),
-        reviews=_reviews(record), log_entries=_log(log), disposal=_disposal(record), release=release,
+        appropriate_adult=record.get("appropriate_adult_name") or "",
+        interpreter=_interpreter(record), rights=_rights(record, log, languages or notice_languages()),
+        risk_assessments=_risk(list(risk)), observation_levels=_observation(record, log),
+        checks=_checks(list(checks)), reviews=_reviews(record), log_entries=_log(log),
+        disposal=_disposal(record, case), release=release,
         printed_at=printed_at, printed_by=officer(printed_by))
+
+
+def _interpreter(record: Json) -> str:
+    asked = [r for r in record.get("rights") or [] if r.get("right") == "interpreter" and r.get("requested")]
+    return "; ".join(f"Requested{': ' + r['note'] if r.get('note') else ''}" for r in asked)
 
 
 def _range(charge: Json) -> str:
@@ -228,7 +297,7 @@ def charge_sheet_doc(record: Json, case: Json, *, station: str = DEFAULT_STATION
         printed_at=printed_at, printed_by=officer(printed_by))
 
 
-def fetch_documents(client: Requests, record_id: str, *, station: str = DEFAULT_STATION
+def fetch_documents(client: Requests, record_id: str, *, station: str | None = None
                     ) -> tuple[CustodyRecordDoc, ChargeSheetDoc | None]:
     """Everything the two documents need, from the API (call on a worker: it does HTTP)."""
     record = client.request("GET", f"/custody/records/{record_id}")
@@ -236,14 +305,41 @@ def fetch_documents(client: Requests, record_id: str, *, station: str = DEFAULT_
     checks = _optional(client, f"/custody/records/{record_id}/checks")
     risk = _optional(client, f"/custody/records/{record_id}/risk-assessments")
     cases = _optional(client, f"/custody/records/{record_id}/charges")
+    suite = fetch_suite(client)
+    # The whole person (gender, address, PNC ID, aliases): the record carries only a brief; the read is audited.
+    whole = _optional_object(client, f"/people/{record['person']['id']}") if (record.get("person") or {}).get("id") \
+        else None
+    if whole:
+        record = {**record, "person": {**record["person"], **whole}}
+    station = station or (suite or {}).get("station") or DEFAULT_STATION
     me = None
     try:
         me = client.request("GET", "/auth/me")
     except Exception:  # noqa: BLE001 - the printer's name is furniture; the document prints without it
         me = None
-    doc = custody_record_doc(record, log, checks=checks, risk=risk, station=station, printed_by=me)
+    doc = custody_record_doc(record, log, checks=checks, risk=risk, station=station, printed_by=me,
+                             case=cases[0] if cases else None, languages=notice_languages(suite))
     sheet = charge_sheet_doc(record, cases[0], station=station, printed_by=me) if cases else None
     return doc, sheet
+
+
+def fetch_suite(client: Requests) -> Json | None:
+    """The station's name and the notice languages (GET /custody/suite); None from an older server."""
+    return _optional_object(client, "/custody/suite")
+
+
+def _optional_object(client: Requests, path: str) -> Json | None:
+    """One object the server may not serve (an older server, a person merged away): 404 means none; a role
+    that may not read it (403) prints what the record itself holds."""
+    from desktop.sync.client import ApiError
+
+    try:
+        found: Json | None = client.request("GET", path)
+        return found
+    except ApiError as exc:
+        if exc.status in (403, 404):
+            return None
+        raise
 
 
 def _optional(client: Requests, path: str) -> list[Json]:

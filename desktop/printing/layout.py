@@ -311,6 +311,46 @@ def grid(rows: Sequence[Sequence[tuple[str, str]]], label_width: float = 34 * mm
     return table
 
 
+def signature_boxes(boxes: Sequence[tuple[str, int]], label_width: float = 52 * mm) -> Table:
+    """Room to sign or write by hand on the printed copy. A box of one line is a signature: a ruled space with
+    "Date and time" beside it. A box of several is written text (a reply in the person's own words): that many
+    ruled lines across the width."""
+    s = styles()
+    line_height = 10 * mm
+    data: list[list[Any]] = []
+    heights: list[float] = []
+    commands: list[tuple[Any, ...]] = []
+    for label, lines in boxes:
+        first = len(data)
+        if lines <= 1:
+            data.append([Paragraph(esc(label), s.label), "", Paragraph("Date and time", s.label), ""])
+            heights.append(line_height + 2 * mm)
+            commands += [("LINEBELOW", (1, first), (1, first), 0.75, colors.black),
+                         ("LINEBELOW", (3, first), (3, first), 0.75, colors.black)]
+        else:
+            for _ in range(lines):
+                r = len(data)
+                data.append([Paragraph(esc(label), s.label) if r == first else "", "", "", ""])
+                heights.append(line_height)
+                commands += [("SPAN", (1, r), (3, r)), ("LINEBELOW", (1, r), (3, r), 0.5, colors.black)]
+            commands.append(("SPAN", (0, first), (0, len(data) - 1)))
+        commands += [("BACKGROUND", (0, first), (0, len(data) - 1), HEADER_FILL),
+                     ("LINEBELOW", (0, len(data) - 1), (0, len(data) - 1), 0.25, GRID_GREY)]
+    date_label, date_width = 30 * mm, 34 * mm
+    table = Table(data, colWidths=[label_width, BODY_WIDTH - label_width - date_label - date_width, date_label,
+                                   date_width], rowHeights=heights, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (-1, -1), 0.5, GRID_GREY),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        *commands,
+    ]))
+    return table
+
+
 CELL_PADDING = 3
 
 
@@ -460,6 +500,7 @@ class RecordDocTemplate(BaseDocTemplate):
         self.running_right = running_right
         self.footer_left = footer_left
         self._bookmarks = 0
+        self.marks: dict[str, int] = {}  # a story mark's name -> the page it was placed on
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         self.addPageTemplates([
@@ -497,6 +538,9 @@ class RecordDocTemplate(BaseDocTemplate):
         canv.restoreState()
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 (reportlab's name)
+        name = getattr(flowable, "mark_name", None)
+        if name is not None:
+            self.marks[name] = self.page
         if isinstance(flowable, Heading):
             self._bookmarks += 1
             key = f"section-{self._bookmarks}"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from desktop.printing.charge_sheet_content import charge_sheet_content
-from desktop.printing.content import DocumentContent, Grid, LogPart, Rows, Text
+from desktop.printing.content import DocumentContent, Grid, LogPart, Rows, Signatures, Text
 from desktop.printing.custody_record_content import custody_record_content, entry_notes, kind_label
 from desktop.printing.documents import ChargeSheetDoc, CustodyRecordDoc
 from desktop.printing.layout import clean, when
@@ -57,6 +57,9 @@ def outline(content: DocumentContent) -> list[Block]:
                         _sentence(f"{header}: {_one_line(value)}") for header, value in zip(part.header, row))))
             elif isinstance(part, Text):
                 blocks.append(Block("paragraph", clean(part.text)))
+            elif isinstance(part, Signatures):
+                blocks += [Block("paragraph", f"{label}: to be signed or written on the printed copy.")
+                           for label, _lines in part.boxes]
             elif isinstance(part, LogPart):
                 for pe in part.entries:
                     e = pe.entry

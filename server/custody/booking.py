@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from domain.officers import titled
 from domain import pace_clock, rights
 from domain.offences import code_problem, normalise_code
 from domain.roles import Role
@@ -58,7 +59,8 @@ def _decide(record: CustodyRecord, user: User, decision: DetentionIn) -> None:
 
 def _decision_text(decision: DetentionIn, user: User) -> str:
     verb = "authorised" if decision.decision == "authorised" else "refused"
-    return f"Detention {verb} by {user.rank} {user.display_name} ({user.collar_number}). Grounds: {decision.grounds}"
+    return (f"Detention {verb} by {titled(user.rank, user.display_name)} ({user.collar_number}). "
+            f"Grounds: {decision.grounds}")
 
 
 def _lock_numbering(session: Session) -> None:

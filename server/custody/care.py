@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.officers import titled
+from domain.wording import sentence
 from domain import observation as obs
 from domain import rights
 from domain.events import EventType
@@ -61,7 +63,7 @@ def add_right(session: Session, user: User, record_id: str, body: RightIn, if_ma
     title = rights.RIGHT_TITLES[body.right]
     text = f"{title}: {'requested' if body.requested else 'not requested'}."
     if body.delay:
-        text += (f" Delayed until {fmt(body.delay.until)}, authorised by {user.rank} {user.display_name}. "
+        text += (f" Delayed until {fmt(body.delay.until)}, authorised by {titled(user.rank, user.display_name)}. "
                  f"Grounds: {body.delay.grounds}")
     if body.note:
         text += f" {body.note}"
@@ -81,8 +83,9 @@ def give_rights_notice(session: Session, user: User, record_id: str, body: Right
                                    + ", ".join(sorted(force.notice_languages())) + ".")])
     event_time("given_at", body.given_at, record, now)
     record.rights_notice_language, record.rights_notice_given_at = body.language, body.given_at
+    language = force.notice_language_name(body.language)
     write_log(session, user, record, "rights",
-              f"Written notice of rights and entitlements given (language: {body.language}).", body.given_at, now)
+              f"Written notice of rights and entitlements given (language: {language}).", body.given_at, now)
     return changed(session, user, record, now)
 
 
@@ -173,7 +176,7 @@ def set_observation_level(session: Session, user: User, record_id: str, body: Ob
     record.observation_level, record.observation_level_set_at = int(level), body.set_at
     record.observation_reason = body.reason
     write_log(session, user, record, "observation_level",
-              f"{obs.LEVEL_TITLES[level]} set by {user.rank} {user.display_name}. Reason: {body.reason}",
+              f"{obs.LEVEL_TITLES[level]} set by {titled(user.rank, user.display_name)}. Reason: {body.reason}",
               body.set_at, now)
     return changed(session, user, record, now)
 
@@ -243,7 +246,7 @@ def _who(row: Interview) -> str:
     text = "Interviewing: " + ", ".join(row.interviewing_officers) + "."
     if row.others_present:
         text += " Also present: " + ", ".join(row.others_present) + "."
-    return text + (f" Location: {row.location}." if row.location else "")
+    return text + (f" Location: {sentence(row.location)}" if row.location else "")
 
 
 def start_interview(session: Session, user: User, record_id: str, body: InterviewIn, if_match: int | None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from domain.officers import titled
 from domain import pace_clock
 from domain.events import EventType
 from domain.pace_clock import AuthorityKind
@@ -65,11 +66,11 @@ def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_
     if body.kind == "review":
         late = f" (late: due by {fmt(due)})" if body.at > due else ""
         outcome = "continued detention" if body.outcome == "continue" else "directed release"
-        text = (f"Review {number} by {user.rank} {user.display_name}{late}: {outcome}. Grounds: {body.grounds}")
+        text = (f"Review {number} by {titled(user.rank, user.display_name)}{late}: {outcome}. Grounds: {body.grounds}")
         if body.representations:
             text += f" Representations: {body.representations}"
     else:
-        text = (f"Review {number} postponed by {user.rank} {user.display_name} (due by {fmt(due)}). "
+        text = (f"Review {number} postponed by {titled(user.rank, user.display_name)} (due by {fmt(due)}). "
                 f"Reason: {body.grounds}")
     write_log(session, user, record, "review", text, body.at, now)
     out = review_out(row)
@@ -117,7 +118,7 @@ def add_extension(session: Session, user: User, record_id: str, body: ExtensionI
                              granted_at=body.authorised_at, expires_at=body.expires_at, grounds=body.grounds,
                              authorised_by=user, recorded_at=now)
     return _store_authority(session, user, record, row,
-                            f"Detention extended to {fmt(body.expires_at)} by {user.rank} {user.display_name} "
+                            f"Detention extended to {fmt(body.expires_at)} by {titled(user.rank, user.display_name)} "
                             f"(PACE s.42). Grounds: {body.grounds}", now)
 
 
@@ -144,4 +145,4 @@ def add_warrant(session: Session, user: User, record_id: str, body: WarrantIn, i
     ref = f", ref {body.reference}" if body.reference else ""
     return _store_authority(session, user, record, row,
                             f"{what} issued by {body.court}{ref}: detention authorised until "
-                            f"{fmt(body.expires_at)}. Recorded by {user.rank} {user.display_name}.", now)
+                            f"{fmt(body.expires_at)}. Recorded by {titled(user.rank, user.display_name)}.", now)

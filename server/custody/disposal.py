@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from domain.officers import titled
+from domain.wording import sentence
 from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 from domain.roles import Role
 from server.auth.models import User
@@ -31,7 +33,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeIn, if_matc
     event_time("charged_at", body.charged_at, record, now)
     record.status, record.charged_at, record.charge_summary = STATUS_CHARGED, body.charged_at, body.summary
     write_log(session, user, record, "disposal",
-              f"Charged by {user.rank} {user.display_name}: {body.summary} Re-assess risk now (APP).",
+              f"Charged by {titled(user.rank, user.display_name)}: {sentence(body.summary)} Re-assess risk now (APP).",
               body.charged_at, now)
     return changed(session, user, record, now)
 
@@ -54,10 +56,10 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
     if body.outcome == "charged" and record.charged_at is None:
         record.charged_at, record.charge_summary = body.released_at, body.summary
     record.status, record.released_at = STATUS_RELEASED, body.released_at
-    text = f"{OUTCOME_TITLES[outcome]} by {user.rank} {user.display_name}."
+    text = f"{OUTCOME_TITLES[outcome]} by {titled(user.rank, user.display_name)}."
     for label, value in (("Summary", body.summary), ("Answer bail on", body.bail_return_date),
                          ("Conditions", body.bail_conditions), ("To", body.transfer_to), ("Court", body.court)):
         if value:
-            text += f" {label}: {value}."
+            text += f" {label}: {sentence(value)}"
     write_log(session, user, record, "disposal", text, body.released_at, now)
     return changed(session, user, record, now)

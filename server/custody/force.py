@@ -87,3 +87,15 @@ def catalogue() -> Catalogue:
 
 def notice_languages() -> set[str]:
     return {entry["code"] for entry in force_config()["notice_of_rights_languages"]}
+
+
+def notice_language_name(code: str) -> str:
+    """'English' for 'en': the name the force configuration gives the language of a written notice."""
+    names = {e["code"]: e.get("name") or e["code"] for e in force_config()["notice_of_rights_languages"]}
+    return str(names.get(code, code))
+
+
+def station_name() -> str | None:
+    """The station (custody suite) the force configuration names, if it names one."""
+    name = force_config().get("station_name")
+    return str(name) if name else None

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import booking, care, clock, disposal, service
+from server.custody import booking, care, clock, disposal, handover, service
 from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
                                     CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
                                     InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
@@ -168,3 +168,7 @@ def charge(record_id: str, body: ChargeIn, user: CustodyStaff, session: SessionD
 def dispose(record_id: str, body: DisposalIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
             if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: disposal.dispose(session, user, record_id, body, if_match))
+
+
+# The shift handover and the suite's name (server/custody/handover.py), under the same /custody prefix.
+router.include_router(handover.router)

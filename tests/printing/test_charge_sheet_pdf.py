@@ -55,6 +55,7 @@ def test_charges_are_numbered_in_order_and_bookmarked(sheet_pdf: Path) -> None:
         (1, "Charge 1 — TH68010 Theft from a shop"),
         (1, "Charge 2 — CJ88150 Common assault of an emergency worker"),
         (0, "Caution on charge and reply"), (0, "Bail or remand"), (0, "First hearing"), (0, "Officers"),
+        (0, "Signatures"),
     ]
 
 

@@ -111,7 +111,7 @@ def test_each_entry_shows_observed_and_recorded_time_and_author(record_pdf: Path
     # the late-keyed cell check: observed 10:50, recorded 11:15, by the detention officer
     row = next(i for i, line in enumerate(lines) if "Cell visit: awake" in line)
     assert re.match(r"^\s*3\s+21/11/2026\s+21/11/2026\s+Tomasz Wren\s+Cell check", lines[row])
-    assert re.search(r"10:50 GMT\s+11:15 GMT\s+\(Detention", lines[row + 1])
+    assert re.search(r"10:50 GMT\s+11:15 GMT\s+Detention officer", lines[row + 1])
 
 
 def test_multi_page_record_numbers_pages_and_marks_every_page(long_pdf: Path) -> None:

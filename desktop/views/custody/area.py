@@ -5,7 +5,8 @@ desktop/areas.py.
 Actions: Book in… (Ctrl+B), Record cell check (Ctrl+K), Rights and entitlements… (Ctrl+Shift+E), Decide on
 detention… (Ctrl+Shift+T), Set observation
 level… (Ctrl+Shift+O), Re-assess risk… (Ctrl+Shift+A), Review of detention… (Ctrl+Shift+V), Superintendent's
-extension… (Ctrl+Shift+X), Warrant of further detention… (Ctrl+Shift+W), Disposal… (Ctrl+Shift+D).
+extension… (Ctrl+Shift+X), Warrant of further detention… (Ctrl+Shift+W), Disposal… (Ctrl+Shift+D), Shift
+handover… (Ctrl+Shift+U).
 The client hides what a role may never do and disables what does not apply to the selected record; the server
 enforces every rule. Newly overdue checks, reviews and limits are announced once (assertive), never per tick.
 """
@@ -26,6 +27,7 @@ from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import CustodyBoard
 from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.handover_view import HandoverDialog, handed_over_text
 from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
 from desktop.views.custody.review_dialog import (DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog,
@@ -52,6 +54,7 @@ ACTIONS = {
                   frozenset({Role.SUPERINTENDENT}), True),
     "warrant": ("&Warrant of further detention…", "warrantAction", "Ctrl+Shift+W", SERGEANT, True),
     "disposal": ("&Disposal…", "disposalAction", "Ctrl+Shift+D", SERGEANT, True),
+    "handover": ("Shift &handover…", "handoverAction", "Ctrl+Shift+U", CUSTODY_STAFF, False),
 }
 LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 
@@ -59,7 +62,7 @@ LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 class CustodyArea(QObject):
     name = "custody"
     handles = frozenset({*CUSTODY_RECORD_CHANGED, EventType.CUSTODY_MEDICAL_EMERGENCY,
-                         EventType.CUSTODY_RISK_ASSESSMENT_CREATED})
+                         EventType.CUSTODY_RISK_ASSESSMENT_CREATED, EventType.CUSTODY_HANDOVER_ACKNOWLEDGED})
     dialog_opened = Signal(object)
 
     def __init__(self, context: AreaContext):
@@ -105,6 +108,10 @@ class CustodyArea(QObject):
         changes.subscribe(CUSTODY_RECORD_CHANGED, lambda _events: self._refilter(), self, batch=True)
         changes.subscribe(EventType.CUSTODY_MEDICAL_EMERGENCY, self._emergency, self)
         changes.subscribe(EventType.CUSTODY_RISK_ASSESSMENT_CREATED, self._risk_assessed, self)
+        # Any workstation's acknowledgement updates every board's "last handed over" line.
+        changes.subscribe(EventType.CUSTODY_HANDOVER_ACKNOWLEDGED,
+                          lambda event: self.board.set_handover(handed_over_text(event.data)), self)
+        self.handover_dialog: HandoverDialog | None = None
         self._update_enabled()
 
     # What it declares to the main window --------------------------------------------------------------------
@@ -119,6 +126,21 @@ class CustodyArea(QObject):
     def _start_board(self) -> None:
         if self.session.user is not None:
             self.board.load()
+            client = self.session.client
+            self.context.ops.run(lambda: client.request("GET", "/custody/handovers/last"),
+                                 on_done=lambda last: self.board.set_handover(handed_over_text(last)),
+                                 on_error=lambda _exc: None, owner=self.board)  # the line is a courtesy
+
+    def open_handover(self) -> HandoverDialog:
+        """The handover view: load it on a worker, show it, keep the board's line current on acknowledgement."""
+        dialog = HandoverDialog(self.session, self.context.ops, self.context.writes, self.window,
+                                preview=self.context.links.preview_pdf)
+        dialog.acknowledged.connect(lambda out: self.board.set_handover(handed_over_text(out)) if out else None)
+        self.handover_dialog = dialog
+        dialog.open()
+        dialog.load()
+        self.dialog_opened.emit(dialog)
+        return dialog
 
     def show_record(self, record_id: str) -> bool:
         """Select a record on the board and focus the board (the people area's "open custody record")."""
@@ -165,6 +187,9 @@ class CustodyArea(QObject):
             return
         if key == "book_in":
             self._open_booking()
+            return
+        if key == "handover":
+            self.open_handover()
             return
         record = self.session.selected_record
         assert record is not None  # every action but booking in needs a record, and is disabled without one

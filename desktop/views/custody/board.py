@@ -142,12 +142,17 @@ class CustodyBoard(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.heading = QLabel("Custody board: loading…")
         self.heading.setObjectName("boardHeading")
+        # When the suite was last handed over and to whom (the custody area's handover view fills it in).
+        self.handover_label = QLabel("")
+        self.handover_label.setObjectName("boardHandoverLabel")
+        self.handover_label.setVisible(False)
         self.overdue_check = overdue_only_check(self.proxy, self.refresh_heading)
 
         filters = QFormLayout()
         filters.addRow("&Filter board:", self.filter_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.handover_label)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         # Placed after the table exists, so Tab goes filter, board, then "Overdue only", as it always has.
@@ -204,6 +209,10 @@ class CustodyBoard(QWidget):
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         self.refresh_heading()
+
+    def set_handover(self, text: str) -> None:
+        self.handover_label.setText(text)
+        self.handover_label.setVisible(bool(text))
 
     def focus_panel(self) -> None:
         self.view.setFocus()

@@ -88,6 +88,7 @@ class RecordsArea(QObject):
         context.changes.record_selected.connect(self._update_enabled)
         context.changes.selected_record_updated.connect(self._update_enabled)
         self.session.user_changed.connect(self._update_enabled)
+        context.links.preview_pdf = self.preview_pdf  # other areas' documents (the shift handover) print here
         # Disclosures queued in an earlier run settle here too.
         self.writes.on_earlier(lambda path: path == DISCLOSURES_PATH, self._outbox_sent, self._outbox_rejected)
         self._update_enabled()
@@ -192,6 +193,66 @@ class RecordsArea(QObject):
             self.reader_opened.emit(dialog)
 
         self._load(document, show, build=False)
+
+    def preview_pdf(self, title: str, pdf: bytes, parent: QWidget | None = None) -> None:
+        """Preview a document another area built (the shift handover), then print or save it. It is not a copy of
+        one custody record, so nothing is recorded as a disclosure; the handover's read was audited."""
+        owner = parent or self.window
+        dialog = PrintPreviewDialog(title, pdf, owner)
+        dialog.print_requested.connect(lambda: self._print_built(title, pdf, dialog))
+        dialog.save_requested.connect(lambda: self._save_built(title, pdf, dialog))
+        self._open(dialog)
+        self.preview_opened.emit(dialog)
+
+    def _print_built(self, title: str, pdf: bytes, parent: QWidget) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setObjectName("printDialog")
+        dialog.accepted.connect(lambda: self.print_built_to(printer, title, pdf))
+        self._open(dialog)
+
+    def print_built_to(self, printer: QPrinter, title: str, pdf: bytes) -> None:
+        dpi = printer_dpi(printer)
+
+        def rendered(images: list[QImage]) -> None:
+            job = PrintJob(printer, images, title, self)
+            self._jobs.append(job)
+
+            def finished(ok: bool, message: str) -> None:
+                self._jobs.remove(job)
+                announce(message, assertive=not ok)
+                self.print_finished.emit(ok, message)
+
+            job.finished.connect(finished)
+            job.start()
+
+        self.ops.run(lambda: render_pages(pdf, dpi), on_done=rendered, on_error=self._failed)
+
+    def _save_built(self, title: str, pdf: bytes, parent: QWidget) -> None:
+        name = f"{title.split(' — ')[0].replace(' ', '-').lower()}.pdf"
+        dialog = QFileDialog(parent, f"Save {title.lower()} as PDF", str(Path.home() / name), "PDF documents (*.pdf)")
+        dialog.setObjectName("savePdfDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+
+        def write(path: str) -> None:
+            target = Path(path)
+
+            def work() -> str:
+                partial = target.with_name(target.name + ".part")
+                partial.write_bytes(pdf)
+                partial.replace(target)
+                return str(target)
+
+            def done(saved: str) -> None:
+                announce(f"Saved as {saved}")
+                self.pdf_saved.emit(saved)
+
+            self.ops.run(work, on_done=done,
+                         on_error=lambda exc: self._failed(OSError(f"it could not be written to {path} ({exc})")))
+
+        dialog.fileSelected.connect(write)
+        self._open(dialog)
 
     # Print -------------------------------------------------------------------------------------------------
     def print_document(self, document: str, *, pdf: Loaded | None = None, parent: QWidget | None = None) -> None:
