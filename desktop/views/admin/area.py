@@ -24,7 +24,7 @@ from domain.roles import Role
 
 # key: (text, objectName, shortcut)
 MENU_ACTIONS = {
-    "users": ("&Users…", "usersAction", "Ctrl+Shift+U"),
+    "users": ("&Users…", "usersAction", "Ctrl+Alt+U"),
     "audit": ("&Audit viewer…", "auditViewerAction", "Ctrl+Shift+B"),
     "person_audit": ("&Who has looked at this person?", "personAuditAction", "F3"),
     "subject_access": ("Subject &access export…", "subjectAccessAction", "Ctrl+F3"),

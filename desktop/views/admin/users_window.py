@@ -1,5 +1,5 @@
 """User administration (administrators): every user, and what may be done to one. A window of its own, opened from
-Administration > Users… (Ctrl+Shift+U); the server refuses anyone but an administrator.
+Administration > Users… (Ctrl+Alt+U); the server refuses anyone but an administrator.
 
 Loading runs on a worker; a change goes through the outbox (locking) or straight to the server (a password, or
 ending sessions, which must happen now or not at all) and the row is updated from the server's answer."""
