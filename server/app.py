@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.pool import QueuePool
 
 from server import __version__
+from server.audit import AuditContext
 from server.auth.routes import router as auth_router
 from server.custody import force
 from server.custody.routes import router as custody_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
                        exempt_suffixes=("/events", "/health", "/health/process", "/openapi.json", "/docs"))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AuditContext)  # the workstation each audit row names
 
     api = APIRouter(prefix=API_PREFIX)
 

@@ -12,9 +12,14 @@ from server.auth.schemas import LoginIn, LoginOut, UserOut
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=LoginOut)
+@router.post("/login", response_model=LoginOut, responses={
+    401: {"description": "Wrong user name or password"},
+    429: {"description": "Too many failed sign-ins: try again after Retry-After seconds"}})
 def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
-    token, row = service.login(session, body.username, body.password, request.app.state.settings.token_ttl)
+    settings = request.app.state.settings
+    token, row = service.login(session, body.username, body.password, settings.token_ttl,
+                               address=request.client.host if request.client else None,
+                               policy=settings.sign_in_policy)
     return LoginOut(token=token, expires_at=row.expires_at, user=UserOut.model_validate(row.user))
 
 

@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import MetaData, text
 
 from server.app import create_app
+from server.audit import GENESIS
 from server.db import make_engine, make_sessionmaker
 from server.demo import DEMO_PASSWORD, load_demo
 from server.migrate import upgrade
@@ -171,8 +172,14 @@ def _pg_reset(url: str, seed: _Seed | None) -> None:
         with engine.begin() as conn:
             tables = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                                        "AND tablename <> 'alembic_version'")).all()
+            # The audit triggers refuse TRUNCATE (migration 0006): a test database is emptied as the superuser,
+            # with triggers off for this transaction only (session_replication_role needs a superuser).
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            if seed is not None:
+            if seed is None:
+                conn.execute(text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :g)"),
+                             {"g": GENESIS})
+            else:
                 for table in seed.tables:
                     conn.execute(text(f'INSERT INTO {table} SELECT * FROM "{seed.where}".{table}'))
                 sequences = conn.execute(text("SELECT sequencename, last_value FROM pg_sequences "
