@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--collar", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--password-stdin", action="store_true")
+    audit = sub.add_parser("audit", help="check the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="walk the hash chain: exit 0 if intact, 1 naming every gap or change")
     return parser
 
 
@@ -74,6 +77,27 @@ def _create_user(url: str, args: argparse.Namespace) -> None:
     print(f"Created user {args.username} ({args.role}).")
 
 
+def _audit_verify(url: str) -> int:
+    from server.audit import verify
+    from server.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = verify(session)
+    finally:
+        engine.dispose()
+    if result.ok:
+        print(f"The audit log is intact: {result.rows} rows, chain head row {result.head_id} "
+              f"hash {result.head_hash}.")
+        return 0
+    print(f"The audit log has been tampered with ({len(result.problems)} problems in {result.rows} rows):",
+          file=sys.stderr)
+    for problem in result.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -84,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             prepare_database(database_url, demo=args.demo_data)
             print("The database schema is up to date." + (" Demo data loaded." if args.demo_data else ""))
+        elif args.command == "audit":
+            return _audit_verify(database_url)
         elif args.command == "create-user":
             url = prepare_database(database_url)
             _create_user(url, args)
