@@ -39,14 +39,16 @@ def password_problem(password: str, username: str = "") -> str | None:
     if len(password) < MIN_LENGTH:
         return f"A password needs at least {MIN_LENGTH} characters (a few words together are easy to remember)."
     lowered = password.lower()
-    cores = {lowered, lowered.strip(string.digits + string.punctuation + " ")}
-    if username:
-        cores.add(lowered.replace(username.lower(), "").strip(string.digits + string.punctuation + " "))
+    trim = string.digits + string.punctuation + " "
+    cores = {lowered, lowered.strip(trim)}
+    if username and username.lower() in lowered:
+        cores.add(lowered.replace(username.lower(), "").strip(trim))
     for core in list(cores):
         for size in range(1, len(core) // 2 + 1):  # "qwertyqwerty" is "qwerty" twice
             if len(core) % size == 0 and core[:size] * (len(core) // size) == core:
                 cores.add(core[:size])
                 break
-    if any(core in _common() for core in cores) or (username and lowered.strip() == username.lower()):
-        return "That password is on the list of common passwords that are guessed first; choose another."
+    if "" in cores or any(core in _common() for core in cores):
+        return ("That password is too easy to guess (on the list of common passwords, or made of your user name "
+                "or one character); choose another.")
     return None
