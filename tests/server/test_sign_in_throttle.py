@@ -74,14 +74,16 @@ def test_the_delay_grows_with_each_failure_after_a_lock_out(client, app, seeded)
     assert waits == [1, 2, 4, 8]
 
 
-def test_per_address_throttle_covers_every_user_name_from_that_address(database_url, seeded, tmp_path):
+def test_per_address_throttle_covers_every_user_name_from_that_address(database_url, seeded):
     app = create_app(Settings(database_url=database_url, sign_in_free_failures_per_address=6))
     try:
-        with AsgiClient(app) as client:
+        with AsgiClient(app, client=("10.20.30.40", 5000)) as client, \
+                AsgiClient(app, client=("10.20.30.41", 5000)) as elsewhere:
             for n in range(7):  # spread over user names, so no one user's count is reached
                 assert _login(client, f"guess{n % 3}", "password-spray").status_code == 401
-            refused = _login(client, "detention", DEMO_PASSWORD)  # the same address (this test client's)
+            refused = _login(client, "detention", DEMO_PASSWORD)  # the same address
             assert refused.status_code == 429
+            assert _login(elsewhere, "detention", DEMO_PASSWORD).status_code == 200  # another workstation
     finally:
         app.state.engine.dispose()
 
@@ -126,3 +128,10 @@ def test_lock_out_ends_by_itself(client, app, seeded):
     with make_sessionmaker(app.state.engine)() as session:
         until = session.scalar(select(func.max(SignInThrottle.locked_until)))
     assert until is not None and utcnow() < until <= utcnow() + timedelta(seconds=2)
+
+
+def test_loopback_is_not_throttled_as_an_address(client, seeded):
+    """The embedded server's one client (and a same-host proxy) is loopback: only the per-user count applies."""
+    for n in range(30):
+        assert _login(client, f"nobody{n}", "password-spray").status_code == 401
+    assert _login(client, "detention", DEMO_PASSWORD).status_code == 200
