@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, event, select, text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, event, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -74,9 +74,13 @@ class AuditChainHead(Base):
 # -- recording ------------------------------------------------------------------------------------------------
 
 def record(session: Session, user: User | str | None, action: AuditAction | str, entity: str,
-           entity_id: str | None, justification: str | None = None) -> None:
-    """Add an audit row to the caller's transaction: it is stored only if the transaction commits."""
-    _pending(session).append(_row(user, action, entity, entity_id, justification))
+           entity_id: str | None, justification: str | None = None, *, workstation: str | None = None) -> None:
+    """Add an audit row to the caller's transaction: it is stored only if the transaction commits.
+    `workstation`: for rows written outside the request (the change feed's batched rows)."""
+    row = _row(user, action, entity, entity_id, justification)
+    if workstation is not None:
+        row["workstation"] = workstation
+    _pending(session).append(row)
 
 
 def record_many(session: Session, user: User | str | None, action: AuditAction | str, entity: str,
@@ -103,6 +107,10 @@ def _row(user: User | str | None, action: AuditAction | str, entity: str, entity
     return {"at": utcnow(), "user_id": user_id, "action": AuditAction(action).value,
             "entity": entity, "entity_id": entity_id, "justification": justification,
             "workstation": _workstation.get()}
+
+
+def current_workstation() -> str | None:
+    return _workstation.get()
 
 
 def _pending(session: Session) -> list[dict[str, Any]]:
@@ -136,7 +144,7 @@ def append_chained(conn: Connection, rows: list[dict[str, Any]]) -> None:
         chained = {**row, "id": last_id, "prev_hash": last_hash}
         last_hash = row_hash(chained)
         values.append({**chained, "row_hash": last_hash})
-    conn.execute(AuditEntry.__table__.insert(), values)
+    conn.execute(insert(cast(Table, AuditEntry.__table__)), values)
     conn.execute(text("UPDATE audit_chain_head SET last_id = :id, last_hash = :h WHERE id = 1"),
                  {"id": last_id, "h": last_hash})
 

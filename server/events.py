@@ -20,7 +20,7 @@ from typing import Annotated, Any, NamedTuple
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -35,7 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from domain.events import EventType
-from server.auth.dependencies import SignedInUser
+from server import audit
+from server.auth.dependencies import CurrentUser, SessionDep, SignedInUser
+from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
 from server.gate import DatabaseGate
 from server.wire import UTCOut
@@ -87,18 +89,34 @@ def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: 
 
 
 class EventOut(BaseModel):
+    """What the feed carries: ids and types, never personal data. What changed is read with POST /events/data
+    (one batched, audited read per wake-up), which gives each reader only what they may see."""
+
     seq: int
     type: str
     entity: str
     entity_id: str
     record_id: str | None
     at: UTCOut
-    data: Any
 
 
 class EventsOut(BaseModel):
     events: list[EventOut]
     last_seq: int
+
+
+class EventDataIn(BaseModel):
+    seqs: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=BATCH)
+
+
+class EventDataItem(BaseModel):
+    seq: int
+    data: Any = None  # the entity as it was committed; None when withheld
+    withheld: str | None = None  # why this reader may not see it
+
+
+class EventDataOut(BaseModel):
+    events: list[EventDataItem]
 
 
 class Batch(NamedTuple):
@@ -109,13 +127,84 @@ class Batch(NamedTuple):
     body: bytes
 
 
+_FEED_COLUMNS = (Event.seq, Event.type, Event.entity, Event.entity_id, Event.record_id, Event.at)
+
+
 def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventOut], int]:
     with factory() as session:
-        rows = session.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(BATCH)).all()
+        rows = session.execute(select(*_FEED_COLUMNS).where(Event.seq > after).order_by(Event.seq)
+                               .limit(BATCH)).mappings().all()
         if rows:
-            return [EventOut.model_validate(r, from_attributes=True) for r in rows], rows[-1].seq
+            return [EventOut.model_validate(dict(r)) for r in rows], rows[-1]["seq"]
         last = session.scalar(select(func.max(Event.seq))) or 0
         return [], last
+
+
+# Who may read an entity's feed data, by entity: areas whose reads are narrower than "anyone signed in"
+# register here (the intelligence area: need to know). Unregistered entities: anyone signed in, as their
+# GET routes.
+Visibility = Callable[[User, Any], str | None]  # None: may see; else why not
+_VISIBILITY: dict[str, Visibility] = {}
+
+
+def register_visibility(entity: str, rule: Visibility) -> None:
+    _VISIBILITY[entity] = rule
+
+
+def event_data(session: Session, user: User, seqs: list[int]) -> EventDataOut:
+    """The data of these events that this user may see, in one query; every subject shown is audited."""
+    rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
+                           .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
+    items: list[EventDataItem] = []
+    shown: dict[str, list[str]] = {}
+    for seq, entity, entity_id, data in rows:
+        rule = _VISIBILITY.get(entity)
+        why = rule(user, data) if rule is not None else None
+        if why is None:
+            items.append(EventDataItem(seq=seq, data=data))
+            shown.setdefault(entity, []).append(entity_id)
+        else:
+            items.append(EventDataItem(seq=seq, withheld=why))
+    for entity, ids in shown.items():
+        audit.record_many(session, user, audit.AuditAction.CONSULTATION, entity, ids, "change feed")
+    return EventDataOut(events=items)
+
+
+class FeedAudit:
+    """The audit rows of feed reads, written together: every waiter woken by the same commit is recorded in
+    one transaction (one turn at the audit chain's head), before any of them is answered."""
+
+    def __init__(self, factory: sessionmaker[Session], gate: DatabaseGate):
+        self._factory, self._gate = factory, gate
+        self._pending: list[tuple[str, str, str | None]] = []
+        self._flushing: asyncio.Future[None] | None = None
+
+    async def record(self, user_id: str, note: str) -> None:
+        self._pending.append((user_id, note, audit.current_workstation()))
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_future()
+            # After the other waiters woken with this one have queued their rows (they run before this).
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush()))
+        await asyncio.shield(self._flushing)
+
+    async def _flush(self) -> None:
+        done, self._flushing = self._flushing, None
+        rows, self._pending = self._pending, []
+        assert done is not None
+        try:
+            async with self._gate.slot():
+                await anyio.to_thread.run_sync(self._write, rows)
+        except BaseException as exc:
+            done.set_exception(exc)
+            done.exception()  # retrieved: each waiter re-raises it from its own await
+        else:
+            done.set_result(None)
+
+    def _write(self, rows: list[tuple[str, str, str | None]]) -> None:
+        with self._factory() as session, session.begin():
+            for user_id, note, workstation in rows:
+                audit.record(session, user_id, audit.AuditAction.CONSULTATION, "change_feed", None, note,
+                             workstation=workstation)
 
 
 # SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it). Weak both
@@ -321,7 +410,7 @@ async def _disconnected(request: Request) -> None:
 
 
 @router.get("/events", response_model=EventsOut)
-async def events(request: Request, _user: SignedInUser,
+async def events(request: Request, user: SignedInUser,
                  after: Annotated[int, Query(ge=0, le=2**53)] = 0,
                  wait: Annotated[float, Query(ge=0, le=30)] = 0) -> Response:
     # The sign-in check has already closed its session: nothing here holds a connection while it waits.
@@ -336,15 +425,27 @@ async def events(request: Request, _user: SignedInUser,
             batch = await feed.read(after, generation)
             remaining = deadline - loop.time()
             if batch.found or remaining <= 0 or feed.stopping.is_set():
-                return Response(batch.body, media_type="application/json")
+                return await _answer(request, user, after, batch)
             if gone is None:
                 gone = asyncio.ensure_future(_disconnected(request))
             woken = asyncio.ensure_future(changed.wait())
             done, _ = await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
             woken.cancel()
             if woken not in done:  # timed out (nothing new: the last read says so), or the client went away
-                return Response(batch.body, media_type="application/json")
+                return await _answer(request, user, after, batch)
     finally:
         feed.waiting -= 1
         if gone is not None:
             gone.cancel()
+
+
+async def _answer(request: Request, user: User, after: int, batch: Batch) -> Response:
+    if batch.found:  # an empty answer shows nothing about anyone: not audited
+        await request.app.state.feed_audit.record(user.id, f"change feed after {after} to {batch.last_seq}")
+    return Response(batch.body, media_type="application/json")
+
+
+@router.post("/events/data", response_model=EventDataOut)
+def events_data(body: EventDataIn, user: CurrentUser, session: SessionDep) -> EventDataOut:
+    """What changed, for the events a client has just been told of: one batched read per wake-up."""
+    return event_data(session, user, body.seqs)

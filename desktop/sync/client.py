@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -185,7 +185,14 @@ class ApiClient:
         return self._list("GET", f"/custody/records/{record_id}/log")
 
     def events(self, after: int, wait: float) -> dict[str, Any]:
+        """Ids and types of what changed (no personal data): read the data with event_data."""
         return self._object("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
+
+    def event_data(self, seqs: list[int]) -> dict[int, dict[str, Any]]:
+        """seq -> the entity as committed, for the events this user may see (one audited read per batch)."""
+        answer = self._object("POST", "/events/data", json={"seqs": seqs})
+        return {int(item["seq"]): item["data"] for item in answer.get("events") or []
+                if isinstance(item, dict) and isinstance(item.get("data"), dict)}
 
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
@@ -230,8 +237,8 @@ class ApiClient:
 
     def intel_report(self, report_id: str, reason: str) -> dict[str, Any]:
         """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
-        # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
-        return self._object("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
+        # In a header, never the URL (access logs); percent-encoded, so any character typed survives.
+        return self._object("GET", f"/intelligence/reports/{report_id}", headers={"X-Access-Reason": quote(reason)})
 
     # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
     def custody_record(self, record_id: str) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Integer, String, case, delete, select
+from sqlalchemy import Integer, String, Table, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -70,7 +71,7 @@ def failed(session: Session, policy: Policy, username: str, address: str | None,
     stale = now - timedelta(seconds=policy.forget_after_s)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = SignInThrottle.__table__
+    table = cast(Table, SignInThrottle.__table__)
     for key, per_user in keys(username, address):
         statement = insert(table).values(key=key, failures=1, last_failure_at=now, locked_until=None)
         statement = statement.on_conflict_do_update(

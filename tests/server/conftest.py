@@ -256,3 +256,14 @@ def open_records(client, sergeant) -> list[dict]:
     response = client.get("/api/v1/custody/records", params={"open": "true"}, headers=sergeant)
     assert response.status_code == 200
     return response.json()
+
+
+def with_data(post, headers: dict[str, str], events: list[dict], base: str = "") -> list[dict]:
+    """Events from GET /events (ids and types) with their data read as the desktop's feed reads it: one
+    POST /events/data for the batch. `post` is AsgiClient.post or httpx.post (then `base` is the server URL)."""
+    if not events:
+        return events
+    response = post(f"{base}/api/v1/events/data", json={"seqs": [e["seq"] for e in events]}, headers=headers)
+    assert response.status_code == 200, response.text
+    data = {item["seq"]: item["data"] for item in response.json()["events"]}
+    return [{**e, "data": data[e["seq"]]} for e in events]
