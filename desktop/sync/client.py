@@ -198,8 +198,9 @@ class ApiClient:
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
     def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
                       page_size: int = 20) -> dict[str, Any]:
-        params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
-        return self._object("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
+        terms = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
+        # In the body, never the URL: search terms must not land in access logs.
+        return self._object("POST", "/people/search", json={**terms, "page": page, "page_size": page_size})
 
     def duplicates_check(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         candidates: list[dict[str, Any]] = self._object("POST", "/people/duplicates-check", json=body)["candidates"]
