@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="serve with N processes sharing the port (PostgreSQL only); default: env "
                              "BRIDEWELL_WORKERS, else 1")
+    parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate chain (with --keyfile); default: "
+                                           "env BRIDEWELL_CERTFILE, else plain HTTP (for loopback only)")
+    parser.add_argument("--keyfile", help="the certificate's PEM private key; default: env BRIDEWELL_KEYFILE")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -50,7 +53,8 @@ def _serve(settings: Settings) -> None:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
     workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
-    print(f"Bridewell server listening on http://{bound_host}:{bound_port}{workers}", flush=True)
+    scheme = "https" if settings.certfile else "http"
+    print(f"Bridewell server listening on {scheme}://{bound_host}:{bound_port}{workers}", flush=True)
     serve(settings, sock)
 
 
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
-                                     workers=args.workers)
+                                     workers=args.workers, certfile=args.certfile, keyfile=args.keyfile)
         database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import Field, FilePath, ValidationError
+from pydantic import Field, FilePath, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server.runtime import StartupError
@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     certfile: FilePath | None = None
     keyfile: FilePath | None = None
 
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.certfile is None) != (self.keyfile is None):
+            raise ValueError("certfile and keyfile go together: give both for HTTPS, or neither")
+        return self
+
     @property
     def sign_in_policy(self) -> Policy:
         from server.auth.throttle import Policy  # settings is imported by everything; keep it light
@@ -108,7 +114,10 @@ class Settings(BaseSettings):
 def _explain(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
+        if not error["loc"]:  # a rule across fields: its message names them (never echo the input: a URL)
+            problems.append(f"{env_name('certfile')}/{env_name('keyfile')}: {error['msg']}")
+            continue
+        field = str(error["loc"][0])
         shown = "" if field == "database_url" else f" (got {error.get('input')!r})"  # a URL may hold a password
         problems.append(f"{env_name(field)}: {error['msg']}{shown}")
     return "Invalid setting: " + "; ".join(problems)

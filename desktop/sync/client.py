@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import ssl
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -79,7 +82,41 @@ def normalise_server_url(text: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         raise BadServerAddress("The port in the server address is not a number between 0 and 65535.") from None
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        # Passwords, tokens and personal data would cross the network readable by anyone on the way.
+        raise BadServerAddress("Use https:// for a server on another computer; plain http:// is only for a "
+                               "server on this computer.")
     return text.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# The CA bundle that server certificates are checked against (a force's own CA): BRIDEWELL_CA_BUNDLE, or
+# `bridewell --ca-bundle FILE` (use_ca_bundle). None: the public CAs httpx trusts (certifi).
+_ca_bundle: str | None = os.environ.get("BRIDEWELL_CA_BUNDLE") or None
+
+
+def use_ca_bundle(path: str | None) -> None:
+    """Check server certificates against this PEM file from now on. Raises BadServerAddress if unreadable."""
+    global _ca_bundle
+    if path is not None:
+        try:
+            ssl.create_default_context(cafile=path)
+        except (OSError, ssl.SSLError) as exc:
+            raise BadServerAddress(f"The CA bundle {path} cannot be used: {exc}") from None
+    _ca_bundle = path
+
+
+def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """Certificates are always verified; only the trusted CAs can be chosen."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
 
 
 def error_from_response(response: httpx.Response) -> ApiError:
@@ -107,11 +144,13 @@ class ApiClient:
     """One per server. Holds the bearer token. Thread-safe enough for our use (httpx.Client is)."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, ca_bundle: str | None = None):
         self.base_url = normalise_server_url(base_url)
         self.token = token
         self._timeout, self._transport = timeout, transport
-        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
+        self._ca_bundle = ca_bundle or _ca_bundle
+        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport,
+                                  verify=_verify(self._ca_bundle))
 
     def close(self) -> None:
         self._http.close()
@@ -119,7 +158,8 @@ class ApiClient:
     def fork(self) -> ApiClient:
         """A second client with the same token and its own connections (for the long-poll feed, which
         would otherwise hold a pooled connection that other requests wait behind)."""
-        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport)
+        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport,
+                         ca_bundle=self._ca_bundle)
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
