@@ -12,6 +12,7 @@ queue for a moment at commit rather than for their whole transaction.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hashlib
 import json
@@ -21,13 +22,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, cast
 
+import anyio
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, event, insert, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.auth.models import User
 from server.db import Base, UTCDateTime, keep_after_rollback, utcnow
+from server.gate import DatabaseGate
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 # Who is asking, from where: set per request by AuditContext (a header the client sends, else the peer address).
@@ -99,6 +102,60 @@ def refused(session: Session, user: User | str | None, entity: str, entity_id: s
     row = _row(user, AuditAction.REFUSAL, entity, entity_id, reason)
     _pending(session).append(row)
     keep_after_rollback(session, lambda again: _pending(again).append(row))
+
+
+def rows(user: User | str | None, action: AuditAction | str, entity: str, entity_ids: Sequence[str | None],
+         justification: str | None = None) -> list[dict[str, Any]]:
+    """Audit rows made now (with this request's workstation), for AuditWriter to store."""
+    return [_row(user, action, entity, entity_id, justification) for entity_id in dict.fromkeys(entity_ids)]
+
+
+class AuditWriter:
+    """Stores the audit rows of reads that write nothing else (the change feed's), grouped: rows that arrive
+    while a group is being written go together in the next one, so many readers woken by one change take one
+    turn at the chain head and one commit between them (a group commit), not one each. `write` returns once
+    the caller's rows are stored; the caller answers only then."""
+
+    def __init__(self, factory: sessionmaker[Session], gate: DatabaseGate):
+        self._factory, self._gate = factory, gate
+        self._queue: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._running = False
+        self.groups = 0  # groups written so far (for tests and monitoring)
+
+    async def write(self, new_rows: list[dict[str, Any]]) -> None:
+        if not new_rows:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((new_rows, done))
+        if not self._running:
+            self._running = True
+            asyncio.ensure_future(self._drain())
+        await asyncio.shield(done)
+
+    async def _drain(self) -> None:
+        try:
+            await asyncio.sleep(0)  # let the others woken with the first caller queue their rows too
+            while self._queue:
+                group, self._queue = self._queue, []
+                try:
+                    async with self._gate.slot():
+                        await anyio.to_thread.run_sync(self._store, [r for rows_, _ in group for r in rows_])
+                except BaseException as exc:  # every caller of the group hears of it
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(exc)
+                            done.exception()  # retrieved here: a caller that went away is not logged as lost
+                else:
+                    for _, done in group:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._running = False
+
+    def _store(self, group_rows: list[dict[str, Any]]) -> None:
+        with self._factory() as session, session.begin():
+            _pending(session).extend(group_rows)
+        self.groups += 1
 
 
 def _row(user: User | str | None, action: AuditAction | str, entity: str, entity_id: str | None,

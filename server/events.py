@@ -36,7 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from domain.events import EventType
 from server import audit
-from server.auth.dependencies import CurrentUser, SessionDep, SignedInUser
+from server.auth.dependencies import SignedInUser
 from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
 from server.gate import DatabaseGate
@@ -151,10 +151,13 @@ def register_visibility(entity: str, rule: Visibility) -> None:
     _VISIBILITY[entity] = rule
 
 
-def event_data(session: Session, user: User, seqs: list[int]) -> EventDataOut:
-    """The data of these events that this user may see, in one query; every subject shown is audited."""
-    rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
-                           .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
+def event_data(factory: sessionmaker[Session], user: User,
+               seqs: list[int]) -> tuple[EventDataOut, list[dict[str, Any]]]:
+    """The data of these events that this user may see (one query), and the audit rows naming every subject
+    shown (stored by the caller before it answers)."""
+    with factory() as session:
+        rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
+                               .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
     items: list[EventDataItem] = []
     shown: dict[str, list[str]] = {}
     for seq, entity, entity_id, data in rows:
@@ -165,46 +168,9 @@ def event_data(session: Session, user: User, seqs: list[int]) -> EventDataOut:
             shown.setdefault(entity, []).append(entity_id)
         else:
             items.append(EventDataItem(seq=seq, withheld=why))
-    for entity, ids in shown.items():
-        audit.record_many(session, user, audit.AuditAction.CONSULTATION, entity, ids, "change feed")
-    return EventDataOut(events=items)
-
-
-class FeedAudit:
-    """The audit rows of feed reads, written together: every waiter woken by the same commit is recorded in
-    one transaction (one turn at the audit chain's head), before any of them is answered."""
-
-    def __init__(self, factory: sessionmaker[Session], gate: DatabaseGate):
-        self._factory, self._gate = factory, gate
-        self._pending: list[tuple[str, str, str | None]] = []
-        self._flushing: asyncio.Future[None] | None = None
-
-    async def record(self, user_id: str, note: str) -> None:
-        self._pending.append((user_id, note, audit.current_workstation()))
-        if self._flushing is None:
-            self._flushing = asyncio.get_running_loop().create_future()
-            # After the other waiters woken with this one have queued their rows (they run before this).
-            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush()))
-        await asyncio.shield(self._flushing)
-
-    async def _flush(self) -> None:
-        done, self._flushing = self._flushing, None
-        rows, self._pending = self._pending, []
-        assert done is not None
-        try:
-            async with self._gate.slot():
-                await anyio.to_thread.run_sync(self._write, rows)
-        except BaseException as exc:
-            done.set_exception(exc)
-            done.exception()  # retrieved: each waiter re-raises it from its own await
-        else:
-            done.set_result(None)
-
-    def _write(self, rows: list[tuple[str, str, str | None]]) -> None:
-        with self._factory() as session, session.begin():
-            for user_id, note, workstation in rows:
-                audit.record(session, user_id, audit.AuditAction.CONSULTATION, "change_feed", None, note,
-                             workstation=workstation)
+    logged = [row for entity, ids in shown.items()
+              for row in audit.rows(user, audit.AuditAction.CONSULTATION, entity, ids, "change feed")]
+    return EventDataOut(events=items), logged
 
 
 # SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it). Weak both
@@ -441,11 +407,19 @@ async def events(request: Request, user: SignedInUser,
 
 async def _answer(request: Request, user: User, after: int, batch: Batch) -> Response:
     if batch.found:  # an empty answer shows nothing about anyone: not audited
-        await request.app.state.feed_audit.record(user.id, f"change feed after {after} to {batch.last_seq}")
+        writer: audit.AuditWriter = request.app.state.audit_writer
+        await writer.write(audit.rows(user, audit.AuditAction.CONSULTATION, "change_feed", [None],
+                                      f"change feed after {after} to {batch.last_seq}"))
     return Response(batch.body, media_type="application/json")
 
 
 @router.post("/events/data", response_model=EventDataOut)
-def events_data(body: EventDataIn, user: CurrentUser, session: SessionDep) -> EventDataOut:
-    """What changed, for the events a client has just been told of: one batched read per wake-up."""
-    return event_data(session, user, body.seqs)
+async def events_data(request: Request, body: EventDataIn, user: SignedInUser) -> Response:
+    """What changed, for the events a client has just been told of: one batched read per wake-up. Audited
+    before it answers; the rows of readers asking at the same moment are stored together (audit.AuditWriter),
+    so a change seen by every workstation costs one turn at the audit chain, not one per workstation."""
+    async with request.app.state.gate.slot():
+        out, logged = await anyio.to_thread.run_sync(event_data, request.app.state.sessionmaker, user, body.seqs)
+    writer: audit.AuditWriter = request.app.state.audit_writer
+    await writer.write(logged)
+    return Response(out.model_dump_json().encode(), media_type="application/json")
