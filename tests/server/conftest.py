@@ -213,6 +213,16 @@ def database_url(request, tmp_path, _seeds, _cheap_argon2) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def api_description() -> dict:
+    """The OpenAPI document (every route and method), from an app that touches no database."""
+    application = create_app(Settings(database_url="sqlite://"))
+    try:
+        return application.openapi()
+    finally:
+        application.state.engine.dispose()
+
+
 @pytest.fixture
 def settings(database_url) -> Settings:
     return Settings(database_url=database_url)

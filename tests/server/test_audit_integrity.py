@@ -17,7 +17,7 @@ from server.audit import AuditEntry, verify
 from server.db import make_engine, make_sessionmaker
 from server.demo import load_demo
 from server.migrate import upgrade
-from tests.server.conftest import PG_DB, PG_HOST, PG_PORT, _pg_user, login
+from tests.server.conftest import PG_DB, PG_HOST, PG_PORT, _pg_reset, _pg_user, login
 
 API = "/api/v1"
 
@@ -90,10 +90,11 @@ def test_triggers_refuse_rewriting_then_verify_catches_a_change_a_removal_and_a_
 
 
 @pytest.mark.postgres
-def test_concurrent_writers_keep_one_unbroken_chain(postgres_url, database_url):
-    """Transactions auditing at once from many threads (as many workers would) queue at the chain head."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serialises writers itself")
+def test_concurrent_writers_keep_one_unbroken_chain(postgres_url):
+    """Transactions auditing at once from many threads (as many workers would) queue at the chain head.
+    (PostgreSQL only: SQLite serialises writers itself.)"""
+    _pg_reset(postgres_url, None)
+    database_url = postgres_url
     engine = make_engine(database_url)
     factory = make_sessionmaker(engine)
     errors: list[BaseException] = []
