@@ -191,9 +191,9 @@ def _forget_after_rollback(session: Session) -> None:
 def append_chained(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Chain `rows` after the head and insert them in one statement; the caller's transaction commits them."""
     # An UPDATE first: on PostgreSQL it locks the head row until commit; on SQLite it takes the write lock
-    # before the read, so two writers never read the same head.
-    head = conn.execute(text("UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 "
-                             "RETURNING last_id, last_hash")).one()
+    # before the read, so two writers never read the same head. (No RETURNING: SQLite before 3.35 lacks it.)
+    conn.execute(text("UPDATE audit_chain_head SET last_id = last_id WHERE id = 1"))
+    head = conn.execute(text("SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1")).one()
     last_id, last_hash = int(head[0]), str(head[1])
     values = []
     for row in rows:

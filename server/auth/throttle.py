@@ -78,7 +78,8 @@ def failed(session: Session, policy: Policy, username: str, address: str | None,
             index_elements=[table.c.key],
             set_={"failures": case((table.c.last_failure_at < stale, 1), else_=table.c.failures + 1),
                   "last_failure_at": now})
-        count = session.execute(statement.returning(table.c.failures)).scalar_one()
+        session.execute(statement)
+        count = session.execute(select(table.c.failures).where(table.c.key == key)).scalar_one()
         wait = policy.delay(count, policy.free_per_user if per_user else policy.free_per_address)
         if wait:
             session.execute(table.update().where(table.c.key == key)
