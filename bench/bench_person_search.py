@@ -193,11 +193,11 @@ def run_http(url: str, queries) -> list[float]:
         with httpx.Client(base_url=server.url + "/api/v1", timeout=30) as client:
             token = client.post("/auth/login", json={"username": "investigator", "password": DEMO_PASSWORD}).json()
             client.headers["Authorization"] = f"Bearer {token['token']}"
-            client.get("/people/search", params={"q": "Warm Up"})
+            client.post("/people/search", json={"q": "Warm Up"})  # terms in the body (issue 12)
             times = []
             for _kind, q, _target in queries:
                 t = time.perf_counter()
-                response = client.get("/people/search", params=q)
+                response = client.post("/people/search", json=q)
                 times.append((time.perf_counter() - t) * 1000)
                 assert response.status_code == 200, response.text
             return times

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import none_guard, theme
 from desktop.announcer import announce
-from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
+from desktop.sync.client import (ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url,
+                                 use_ca_bundle)
 from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
 from desktop.operations import Operations
 from desktop.session import Session
@@ -33,6 +34,9 @@ SERVER_DB_FILE = "bridewell-server.sqlite3"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bridewell", description="Bridewell custody client.")
     parser.add_argument("--server", metavar="URL", help="central API address (default: start one inside the client)")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="PEM file of the CAs the server's certificate is checked against (default: env "
+                             "BRIDEWELL_CA_BUNDLE, else the public CAs)")
     parser.add_argument("--demo", action="store_true", help="embedded API with the fictional demo suite")
     parser.add_argument("--data-dir", metavar="DIR", type=Path,
                         default=Path(platformdirs.user_data_dir("bridewell", appauthor=False)),
@@ -249,6 +253,12 @@ class Startup:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.ca_bundle:
+        try:
+            use_ca_bundle(args.ca_bundle)
+        except BadServerAddress as exc:
+            print(f"bridewell: {exc}", file=sys.stderr)
+            return 2
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="serve with N processes sharing the port (PostgreSQL only); default: env "
                              "BRIDEWELL_WORKERS, else 1")
+    parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate chain (with --keyfile); default: "
+                                           "env BRIDEWELL_CERTFILE, else plain HTTP (for loopback only)")
+    parser.add_argument("--keyfile", help="the certificate's PEM private key; default: env BRIDEWELL_KEYFILE")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -32,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--collar", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--password-stdin", action="store_true")
+    audit = sub.add_parser("audit", help="check the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="walk the hash chain: exit 0 if intact, 1 naming every gap or change")
     return parser
 
 
@@ -47,7 +53,8 @@ def _serve(settings: Settings) -> None:
         raise StartupError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     bound_host, bound_port = sock.getsockname()[:2]
     workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
-    print(f"Bridewell server listening on http://{bound_host}:{bound_port}{workers}", flush=True)
+    scheme = "https" if settings.certfile else "http"
+    print(f"Bridewell server listening on {scheme}://{bound_host}:{bound_port}{workers}", flush=True)
     serve(settings, sock)
 
 
@@ -74,16 +81,39 @@ def _create_user(url: str, args: argparse.Namespace) -> None:
     print(f"Created user {args.username} ({args.role}).")
 
 
+def _audit_verify(url: str) -> int:
+    from server.audit import verify
+    from server.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = verify(session)
+    finally:
+        engine.dispose()
+    if result.ok:
+        print(f"The audit log is intact: {result.rows} rows, chain head row {result.head_id} "
+              f"hash {result.head_hash}.")
+        return 0
+    print(f"The audit log has been tampered with ({len(result.problems)} problems in {result.rows} rows):",
+          file=sys.stderr)
+    for problem in result.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
-                                     workers=args.workers)
+                                     workers=args.workers, certfile=args.certfile, keyfile=args.keyfile)
         database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":
             prepare_database(database_url, demo=args.demo_data)
             print("The database schema is up to date." + (" Demo data loaded." if args.demo_data else ""))
+        elif args.command == "audit":
+            return _audit_verify(database_url)
         elif args.command == "create-user":
             url = prepare_database(database_url)
             _create_user(url, args)

@@ -13,6 +13,7 @@ from sqlalchemy.pool import QueuePool
 from server import __version__
 from server.admin.routes import audit_router, subject_router
 from server.admin.routes import users as admin_users_router
+from server.audit import AuditContext, AuditWriter
 from server.auth.routes import router as auth_router
 from server.custody import force
 from server.custody.routes import router as custody_router
@@ -56,11 +57,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # At most half the pool reads the feed at once, so waking many waiters never starves other requests.
     app.state.feed = ChangeFeed(engine, app.state.sessionmaker, app.state.gate,
                                 max_concurrent_reads=max(1, pool.size // 2))
+    # The change feed's audit rows, stored in groups (server.audit.AuditWriter).
+    app.state.audit_writer = AuditWriter(app.state.sessionmaker, app.state.gate)
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
     app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
-                       exempt_suffixes=("/events", "/health", "/health/process", "/openapi.json", "/docs"))
+                       exempt_suffixes=("/events", "/events/data", "/health", "/health/process", "/openapi.json",
+                                        "/docs"))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AuditContext)  # the workstation each audit row names
 
     api = APIRouter(prefix=API_PREFIX)
 

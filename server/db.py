@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,22 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+_KEEP = "bridewell.keep_after_rollback"
+log = logging.getLogger("bridewell.db")
+
+
+def keep_after_rollback(session: Session, write: Callable[[Session], None]) -> None:
+    """Have `write(session)` done again in a transaction of its own if this request's transaction rolls back:
+    for what must be stored although the request is refused (the audit row of a refused attempt, a failed
+    sign-in). Forgotten once the transaction commits."""
+    session.info.setdefault(_KEEP, []).append(write)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_kept(session: Session) -> None:
+    session.info.pop(_KEEP, None)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; the request commits when the handler returns, services never commit."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
@@ -115,4 +132,17 @@ def get_session(request: Request) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
+            _write_kept(session)
             raise
+
+
+def _write_kept(session: Session) -> None:
+    kept = session.info.pop(_KEEP, None)
+    if not kept:
+        return
+    try:
+        with session.begin():
+            for write in kept:
+                write(session)
+    except Exception:  # the refusal itself still reaches the client; the failure to keep its trace is logged
+        log.exception("could not store the record of a refused request")

@@ -20,7 +20,7 @@ from typing import Annotated, Any, NamedTuple
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -35,7 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from domain.events import EventType
+from server import audit
 from server.auth.dependencies import SignedInUser
+from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
 from server.gate import DatabaseGate
 from server.wire import UTCOut
@@ -87,18 +89,34 @@ def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: 
 
 
 class EventOut(BaseModel):
+    """What the feed carries: ids and types, never personal data. What changed is read with POST /events/data
+    (one batched, audited read per wake-up), which gives each reader only what they may see."""
+
     seq: int
     type: str
     entity: str
     entity_id: str
     record_id: str | None
     at: UTCOut
-    data: Any
 
 
 class EventsOut(BaseModel):
     events: list[EventOut]
     last_seq: int
+
+
+class EventDataIn(BaseModel):
+    seqs: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=BATCH)
+
+
+class EventDataItem(BaseModel):
+    seq: int
+    data: Any = None  # the entity as it was committed; None when withheld
+    withheld: str | None = None  # why this reader may not see it
+
+
+class EventDataOut(BaseModel):
+    events: list[EventDataItem]
 
 
 class Batch(NamedTuple):
@@ -109,13 +127,50 @@ class Batch(NamedTuple):
     body: bytes
 
 
+_FEED_COLUMNS = (Event.seq, Event.type, Event.entity, Event.entity_id, Event.record_id, Event.at)
+
+
 def fetch_after(factory: sessionmaker[Session], after: int) -> tuple[list[EventOut], int]:
     with factory() as session:
-        rows = session.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(BATCH)).all()
+        rows = session.execute(select(*_FEED_COLUMNS).where(Event.seq > after).order_by(Event.seq)
+                               .limit(BATCH)).mappings().all()
         if rows:
-            return [EventOut.model_validate(r, from_attributes=True) for r in rows], rows[-1].seq
+            return [EventOut.model_validate(dict(r)) for r in rows], rows[-1]["seq"]
         last = session.scalar(select(func.max(Event.seq))) or 0
         return [], last
+
+
+# Who may read an entity's feed data, by entity: areas whose reads are narrower than "anyone signed in"
+# register here (the intelligence area: need to know). Unregistered entities: anyone signed in, as their
+# GET routes.
+Visibility = Callable[[User, Any], str | None]  # None: may see; else why not
+_VISIBILITY: dict[str, Visibility] = {}
+
+
+def register_visibility(entity: str, rule: Visibility) -> None:
+    _VISIBILITY[entity] = rule
+
+
+def event_data(factory: sessionmaker[Session], user: User,
+               seqs: list[int]) -> tuple[EventDataOut, list[dict[str, Any]]]:
+    """The data of these events that this user may see (one query), and the audit rows naming every subject
+    shown (stored by the caller before it answers)."""
+    with factory() as session:
+        rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
+                               .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
+    items: list[EventDataItem] = []
+    shown: dict[str, list[str]] = {}
+    for seq, entity, entity_id, data in rows:
+        rule = _VISIBILITY.get(entity)
+        why = rule(user, data) if rule is not None else None
+        if why is None:
+            items.append(EventDataItem(seq=seq, data=data))
+            shown.setdefault(entity, []).append(entity_id)
+        else:
+            items.append(EventDataItem(seq=seq, withheld=why))
+    logged = [row for entity, ids in shown.items()
+              for row in audit.rows(user, audit.AuditAction.CONSULTATION, entity, ids, "change feed")]
+    return EventDataOut(events=items), logged
 
 
 # SQLite: the ChangeFeed of each engine, for the after_commit hook (there is no listener to do it). Weak both
@@ -321,7 +376,7 @@ async def _disconnected(request: Request) -> None:
 
 
 @router.get("/events", response_model=EventsOut)
-async def events(request: Request, _user: SignedInUser,
+async def events(request: Request, user: SignedInUser,
                  after: Annotated[int, Query(ge=0, le=2**53)] = 0,
                  wait: Annotated[float, Query(ge=0, le=30)] = 0) -> Response:
     # The sign-in check has already closed its session: nothing here holds a connection while it waits.
@@ -336,15 +391,35 @@ async def events(request: Request, _user: SignedInUser,
             batch = await feed.read(after, generation)
             remaining = deadline - loop.time()
             if batch.found or remaining <= 0 or feed.stopping.is_set():
-                return Response(batch.body, media_type="application/json")
+                return await _answer(request, user, after, batch)
             if gone is None:
                 gone = asyncio.ensure_future(_disconnected(request))
             woken = asyncio.ensure_future(changed.wait())
             done, _ = await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
             woken.cancel()
             if woken not in done:  # timed out (nothing new: the last read says so), or the client went away
-                return Response(batch.body, media_type="application/json")
+                return await _answer(request, user, after, batch)
     finally:
         feed.waiting -= 1
         if gone is not None:
             gone.cancel()
+
+
+async def _answer(request: Request, user: User, after: int, batch: Batch) -> Response:
+    if batch.found:  # an empty answer shows nothing about anyone: not audited
+        writer: audit.AuditWriter = request.app.state.audit_writer
+        await writer.write(audit.rows(user, audit.AuditAction.CONSULTATION, "change_feed", [None],
+                                      f"change feed after {after} to {batch.last_seq}"))
+    return Response(batch.body, media_type="application/json")
+
+
+@router.post("/events/data", response_model=EventDataOut)
+async def events_data(request: Request, body: EventDataIn, user: SignedInUser) -> Response:
+    """What changed, for the events a client has just been told of: one batched read per wake-up. Audited
+    before it answers; the rows of readers asking at the same moment are stored together (audit.AuditWriter),
+    so a change seen by every workstation costs one turn at the audit chain, not one per workstation."""
+    async with request.app.state.gate.slot():
+        out, logged = await anyio.to_thread.run_sync(event_data, request.app.state.sessionmaker, user, body.seqs)
+    writer: audit.AuditWriter = request.app.state.audit_writer
+    await writer.write(logged)
+    return Response(out.model_dump_json().encode(), media_type="application/json")

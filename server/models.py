@@ -1,6 +1,6 @@
 """Imports every model module so Base.metadata is complete (for Alembic autogenerate and checks)."""
 
-from server.audit import AuditEntry  # noqa: F401
+from server.audit import AuditChainHead, AuditEntry  # noqa: F401
 from server.auth.models import Token, User  # noqa: F401
 from server.custody.models import CustodyRecord, LogEntry  # noqa: F401
 from server.custody.handover import Handover  # noqa: F401
@@ -11,3 +11,4 @@ from server.investigations.models import Action, ActionHistory, Investigation  #
 from server.intelligence.models import IntelligenceReport  # noqa: F401
 from server.people.models import PersonMerge  # noqa: F401
 from server.prosecution.models import Charge, ChargeCase, Disclosure  # noqa: F401
+from server.auth.throttle import SignInThrottle  # noqa: F401

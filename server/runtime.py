@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -85,8 +85,11 @@ def _serve_here(settings: Settings, sock: socket.socket) -> None:
     from server.embedded import StoppingServer
 
     app = create_app(settings)
+    tls: dict[str, Any] = {}
+    if settings.certfile is not None and settings.keyfile is not None:
+        tls = {"ssl_certfile": str(settings.certfile), "ssl_keyfile": str(settings.keyfile)}
     # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
-    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3).run(sockets=[sock])
+    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3, **tls).run(sockets=[sock])
 
 
 def _worker_main(settings: Settings, sock: socket.socket) -> None:

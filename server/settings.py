@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import Field, FilePath, ValidationError
+from pydantic import Field, FilePath, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server.runtime import StartupError
+
+if TYPE_CHECKING:
+    from server.auth.throttle import Policy
 
 ENV_PREFIX = "BRIDEWELL_"
 MAX_BODY_BYTES_DEFAULT = 12 * 1024 * 1024
@@ -60,6 +63,30 @@ class Settings(BaseSettings):
     # offence_catalogue_file, else the packaged examples.
     offence_catalogue: FilePath | None = None
 
+    # Sign-in throttle (server/auth/throttle.py): failures allowed before a lock-out, per user name and per
+    # address, then a lock-out doubling from the base delay up to the cap.
+    sign_in_free_failures: int = Field(default=5, ge=0)
+    sign_in_free_failures_per_address: int = Field(default=20, ge=0)
+    sign_in_base_delay_s: float = Field(default=1.0, gt=0)
+    sign_in_max_delay_s: float = Field(default=900.0, gt=0)
+    # HTTPS (both or neither): PEM certificate chain and private key; the server then serves only HTTPS.
+    certfile: FilePath | None = None
+    keyfile: FilePath | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.certfile is None) != (self.keyfile is None):
+            raise ValueError("certfile and keyfile go together: give both for HTTPS, or neither")
+        return self
+
+    @property
+    def sign_in_policy(self) -> Policy:
+        from server.auth.throttle import Policy  # settings is imported by everything; keep it light
+
+        return Policy(free_per_user=self.sign_in_free_failures,
+                      free_per_address=self.sign_in_free_failures_per_address,
+                      base_delay_s=self.sign_in_base_delay_s, max_delay_s=self.sign_in_max_delay_s)
+
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(hours=self.token_ttl_hours)
@@ -87,7 +114,10 @@ class Settings(BaseSettings):
 def _explain(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
+        if not error["loc"]:  # a rule across fields: its message names them (never echo the input: a URL)
+            problems.append(f"{env_name('certfile')}/{env_name('keyfile')}: {error['msg']}")
+            continue
+        field = str(error["loc"][0])
         shown = "" if field == "database_url" else f" (got {error.get('input')!r})"  # a URL may hold a password
         problems.append(f"{env_name(field)}: {error['msg']}{shown}")
     return "Invalid setting: " + "; ".join(problems)

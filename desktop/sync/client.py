@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import socket
+import ssl
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -80,7 +83,41 @@ def normalise_server_url(text: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         raise BadServerAddress("The port in the server address is not a number between 0 and 65535.") from None
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        # Passwords, tokens and personal data would cross the network readable by anyone on the way.
+        raise BadServerAddress("Use https:// for a server on another computer; plain http:// is only for a "
+                               "server on this computer.")
     return text.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# The CA bundle that server certificates are checked against (a force's own CA): BRIDEWELL_CA_BUNDLE, or
+# `bridewell --ca-bundle FILE` (use_ca_bundle). None: the public CAs httpx trusts (certifi).
+_ca_bundle: str | None = os.environ.get("BRIDEWELL_CA_BUNDLE") or None
+
+
+def use_ca_bundle(path: str | None) -> None:
+    """Check server certificates against this PEM file from now on. Raises BadServerAddress if unreadable."""
+    global _ca_bundle
+    if path is not None:
+        try:
+            ssl.create_default_context(cafile=path)
+        except (OSError, ssl.SSLError) as exc:
+            raise BadServerAddress(f"The CA bundle {path} cannot be used: {exc}") from None
+    _ca_bundle = path
+
+
+def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """Certificates are always verified; only the trusted CAs can be chosen."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
 
 
 def error_from_response(response: httpx.Response) -> ApiError:
@@ -108,11 +145,13 @@ class ApiClient:
     """One per server. Holds the bearer token. Thread-safe enough for our use (httpx.Client is)."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, ca_bundle: str | None = None):
         self.base_url = normalise_server_url(base_url)
         self.token = token
         self._timeout, self._transport = timeout, transport
-        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
+        self._ca_bundle = ca_bundle or _ca_bundle
+        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport,
+                                  verify=_verify(self._ca_bundle))
 
     def close(self) -> None:
         self._http.close()
@@ -120,7 +159,8 @@ class ApiClient:
     def fork(self) -> ApiClient:
         """A second client with the same token and its own connections (for the long-poll feed, which
         would otherwise hold a pooled connection that other requests wait behind)."""
-        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport)
+        return ApiClient(self.base_url, self.token, timeout=self._timeout, transport=self._transport,
+                         ca_bundle=self._ca_bundle)
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Any:
@@ -188,14 +228,22 @@ class ApiClient:
         return self._list("GET", f"/custody/records/{record_id}/log")
 
     def events(self, after: int, wait: float) -> dict[str, Any]:
+        """Ids and types of what changed (no personal data): read the data with event_data."""
         return self._object("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
+
+    def event_data(self, seqs: list[int]) -> dict[int, dict[str, Any]]:
+        """seq -> the entity as committed, for the events this user may see (one audited read per batch)."""
+        answer = self._object("POST", "/events/data", json={"seqs": seqs})
+        return {int(item["seq"]): item["data"] for item in answer.get("events") or []
+                if isinstance(item, dict) and isinstance(item.get("data"), dict)}
 
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
     def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
                       page_size: int = 20) -> dict[str, Any]:
-        params = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
-        return self._object("GET", "/people/search", params={**params, "page": page, "page_size": page_size})
+        terms = {k: v for k, v in (("q", q), ("dob", dob), ("pnc", pnc), ("gender", gender)) if v}
+        # In the body, never the URL: search terms must not land in access logs.
+        return self._object("POST", "/people/search", json={**terms, "page": page, "page_size": page_size})
 
     def duplicates_check(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         candidates: list[dict[str, Any]] = self._object("POST", "/people/duplicates-check", json=body)["candidates"]
@@ -233,8 +281,8 @@ class ApiClient:
 
     def intel_report(self, report_id: str, reason: str) -> dict[str, Any]:
         """The reason is the DPA 2018 s.62 justification, logged by the server with the consultation."""
-        # As a query parameter: a header could not carry a reason typed with non-Latin-1 characters.
-        return self._object("GET", f"/intelligence/reports/{report_id}", params={"reason": reason})
+        # In a header, never the URL (access logs); percent-encoded, so any character typed survives.
+        return self._object("GET", f"/intelligence/reports/{report_id}", headers={"X-Access-Reason": quote(reason)})
 
     # Custody (issue 3, docs/api-custody.md). Writes go through the outbox (desktop/writes.py), not here.
     def custody_record(self, record_id: str) -> dict[str, Any]:

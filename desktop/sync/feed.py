@@ -1,5 +1,6 @@
-"""The change-feed listener, plain Python: a thread long-polls GET /events and hands each batch of events to a
-callback, on that thread. The client's Qt adapter (desktop/sync/qt_feed.py) re-emits them on the GUI thread."""
+"""The change-feed listener, plain Python: a thread long-polls GET /events (ids and types), reads what changed
+with one POST /events/data per batch, and hands each batch of events (with their data) to a callback, on that
+thread. The client's Qt adapter (desktop/sync/qt_feed.py) re-emits them on the GUI thread."""
 
 from __future__ import annotations
 
@@ -44,6 +45,12 @@ class ChangeFeed:
         while not self._stopping.is_set():
             try:
                 result = self._client.events(self.last_seq, self._wait)
+                batch = result.get("events") or []
+                if batch:
+                    # The feed carries ids and types only: what changed is one batched, audited read per
+                    # wake-up (never one per event). An event withheld from this user arrives with empty data.
+                    data = self._client.event_data([int(e["seq"]) for e in batch])
+                    batch = [{**e, "data": data.get(int(e["seq"]), {})} for e in batch]
             except (ServerUnreachable, ApiError, RuntimeError) as exc:  # RuntimeError: client closed
                 if self._stopping.is_set():
                     return
@@ -55,7 +62,6 @@ class ChangeFeed:
                 continue
             if self._stopping.is_set():
                 return
-            batch = result.get("events") or []
             self.last_seq = max(int(result.get("last_seq") or 0), self.last_seq)
             if batch:
                 self.on_events(batch)

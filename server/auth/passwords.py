@@ -1,4 +1,8 @@
-"""Argon2 password hashing."""
+"""Argon2 password hashing, and the password policy (length, not a common password)."""
+
+import string
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,3 +21,34 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+MIN_LENGTH = 12
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def _common() -> frozenset[str]:
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why this password may not be chosen, or None. A common password stays common with digits or symbols
+    added at either end, repeated, or with the user name around it."""
+    if len(password) < MIN_LENGTH:
+        return f"A password needs at least {MIN_LENGTH} characters (a few words together are easy to remember)."
+    lowered = password.lower()
+    trim = string.digits + string.punctuation + " "
+    cores = {lowered, lowered.strip(trim)}
+    if username and username.lower() in lowered:
+        cores.add(lowered.replace(username.lower(), "").strip(trim))
+    for core in list(cores):
+        for size in range(1, len(core) // 2 + 1):  # "qwertyqwerty" is "qwerty" twice
+            if len(core) % size == 0 and core[:size] * (len(core) // size) == core:
+                cores.add(core[:size])
+                break
+    if "" in cores or any(core in _common() for core in cores):
+        return ("That password is too easy to guess (on the list of common passwords, or made of your user name "
+                "or one character); choose another.")
+    return None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,9 +13,25 @@ from server.auth.schemas import LoginIn, LoginOut, UserOut
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=LoginOut)
+def throttled_address(request: Request) -> str | None:
+    """The address whose failures are counted together, or None for loopback: the embedded server's only
+    client, or a reverse proxy on the same host that did not pass the client's address on (uvicorn takes it
+    from X-Forwarded-For when the proxy is trusted: docs/operator-guide.md)."""
+    host = request.client.host if request.client else None
+    try:
+        return None if host is None or ipaddress.ip_address(host).is_loopback else host
+    except ValueError:  # not an IP address (a test transport's name): count it as given
+        return host
+
+
+@router.post("/login", response_model=LoginOut, responses={
+    401: {"description": "Wrong user name or password"},
+    429: {"description": "Too many failed sign-ins: try again after Retry-After seconds"}})
 def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
-    token, row = service.login(session, body.username, body.password, request.app.state.settings.token_ttl)
+    settings = request.app.state.settings
+    token, row = service.login(session, body.username, body.password, settings.token_ttl,
+                               address=throttled_address(request),
+                               policy=settings.sign_in_policy)
     # Where the session is used from (the audit viewer shows it): the client names its workstation.
     row.workstation = (request.headers.get("x-workstation", "").strip()[:200]
                        or (request.client.host if request.client else None))

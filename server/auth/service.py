@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -11,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.roles import Role
+from server import audit
+from server.auth import throttle
 from server.auth.models import Token, User, UserRole
-from server.auth.passwords import hash_password, verify_password
-from server.db import utcnow
+from server.auth.passwords import hash_password, password_problem, verify_password
+from server.db import keep_after_rollback, utcnow
 from server.errors import ProblemError
 
 WRONG_CREDENTIALS = "Wrong user name or password."
@@ -24,11 +27,35 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(session: Session, username: str, password: str, ttl: timedelta) -> tuple[str, Token]:
+SIGN_IN = "sign_in"
+
+
+def login(session: Session, username: str, password: str, ttl: timedelta, *, address: str | None = None,
+          policy: throttle.Policy | None = None) -> tuple[str, Token]:
+    """Sign in, throttled per user name and per address (server/auth/throttle.py); every failure is audited
+    and counted even though the request fails (keep_after_rollback)."""
+    policy = policy or throttle.Policy()
+    typed = username.strip()[:64]
+    wait = throttle.retry_after(session, typed, address)
+    if wait is not None:
+        keep_after_rollback(session, lambda again: audit.record(
+            again, None, audit.AuditAction.REFUSAL, SIGN_IN, None, f"sign-in refused, throttled: {typed!r}"))
+        raise ProblemError(429, f"Too many failed sign-ins: try again in {_wait_words(wait)}.",
+                           headers={"Retry-After": str(wait)}, retry_after=wait)
     user = session.scalar(select(User).where(User.username == username.strip()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
+        user_id = user.id if user is not None else None  # read now: the rollback expires the object
+        why = "wrong user name or password" if not ok or user is None else "account disabled"
+
+        def count_failure(again: Session) -> None:
+            throttle.failed(again, policy, typed, address)
+            audit.record(again, user_id, audit.AuditAction.REFUSAL, SIGN_IN, user_id,
+                         f"sign-in failed ({why}): {typed!r}")
+
+        keep_after_rollback(session, count_failure)
         raise ProblemError(401, WRONG_CREDENTIALS, headers=BEARER)
+    throttle.succeeded(session, typed)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = Token(token_hash=token_hash(token), user=user, created_at=now, expires_at=now + ttl)
@@ -53,6 +80,14 @@ def revoke(token_row: Token) -> None:
     token_row.revoked_at = utcnow()
 
 
+def set_password(user: User, password: str) -> None:
+    """A new password (an administrator's reset, a change): the same policy as at create-user."""
+    problem = password_problem(password, user.username)
+    if problem:
+        raise ProblemError.field("password", problem)
+    user.password_hash = hash_password(password)
+
+
 def create_user(session: Session, *, username: str, display_name: str, rank: str, collar_number: str,
                 role: Role | str, password: str, user_id: str | None = None) -> User:
     username = username.strip()
@@ -60,11 +95,18 @@ def create_user(session: Session, *, username: str, display_name: str, rank: str
         raise ProblemError.field("username", "A user name is needed.")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ProblemError.field("username", f"The user name {username!r} is already taken.", status=409)
-    if len(password) < 8:
-        raise ProblemError.field("password", "A password needs at least 8 characters.")
+    problem = password_problem(password, username)
+    if problem:
+        raise ProblemError.field("password", problem)
     user = User(id=user_id or str(uuid.uuid4()), username=username, display_name=display_name, rank=rank,
                 collar_number=collar_number, role=Role(role).value, password_hash=hash_password(password),
                 active=True)
     user.role_rows = [UserRole(role=user.role)]
     session.add(user)
     return user
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"

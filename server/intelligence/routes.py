@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
 from domain.roles import Role
@@ -30,9 +31,10 @@ def list_reports(user: CurrentUser, session: SessionDep, status: str | None = No
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
 def open_report(report_id: str, user: CurrentUser, session: SessionDep,
-                reason: Annotated[str | None, Query(max_length=2000)] = None,
-                x_access_reason: Annotated[str | None, Header(max_length=2000)] = None) -> ReportOut:
-    return service.open_report(session, user, report_id, reason or x_access_reason)
+                x_access_reason: Annotated[str | None, Header(max_length=6000, description=(
+                    "Why the report is opened (DPA 2018 s.62), UTF-8 percent-encoded. A header, never the URL, "
+                    "so it stays out of access logs."))] = None) -> ReportOut:
+    return service.open_report(session, user, report_id, unquote(x_access_reason) if x_access_reason else None)
 
 
 @router.post("/reports/{report_id}/grading", response_model=ReportOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,15 @@ from server.people.service import get_person
 
 REPORT = "intelligence_report"
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
+
+
+def _feed_visibility(user: User, data: Any) -> str | None:
+    """The change feed's data of a report goes only to those who may see the report (need to know)."""
+    code, status = str(data.get("handling_code", "")), str(data.get("status", ""))
+    return None if may_see(user.role, code, status) else refusal(code, status)
+
+
+events.register_visibility(REPORT, _feed_visibility)
 
 
 def _grading(body: GradingFields) -> tuple[str, list[dict[str, str]], str, str]:
@@ -150,6 +160,8 @@ def list_reports(session: Session, user: User, status: str | None, person_id: st
         query = query.where(IntelligenceReport.id.in_(select(IntelligencePerson.report_id)
                                                       .where(IntelligencePerson.person_id == person_id)))
     rows = [r for r in session.scalars(query).unique().all() if may_see(user.role, r.handling_code, r.status)]
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, REPORT, [r.id for r in rows],
+                      "intelligence reports list")
     return [summary(r) for r in rows]
 
 
@@ -159,6 +171,8 @@ def open_report(session: Session, user: User, report_id: str, reason: str | None
                                            "s.62).")
     report = _get(session, report_id)
     if not may_see(user.role, report.handling_code, report.status):
+        audit.refused(session, user, REPORT, report.id, f"refused (handling code {report.handling_code}, "
+                                                        f"{report.status}): {reason.strip()[:1900]}")
         raise ProblemError(403, refusal(report.handling_code, report.status))
     audit.record(session, user, audit.AuditAction.CONSULTATION, REPORT, report.id, reason.strip()[:2000])
     return report_out(report, user)

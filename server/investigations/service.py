@@ -249,6 +249,7 @@ def list_investigation_actions(session: Session, user: User, investigation_id: s
     rows = session.scalars(query).unique().all()
     rows = sorted(rows, key=lambda a: int(a.number[1:]) if a.number[1:].isdigit() else 0)
     audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id, "actions list")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, ACTION, [a.id for a in rows], "actions list")
     now = utcnow()
     return [action_out(a, now) for a in rows]
 

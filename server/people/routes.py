@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from domain.people import WARNING_MARKERS
@@ -14,7 +14,7 @@ from server.idempotency import IdempotencyDep
 from server.records import IfMatch
 from server.people import merge, search, service
 from server.people.schemas import (DuplicateCandidates, DuplicateCheckIn, MarkerAdd, MergeIn, MergeOut, PersonIn,
-                                   PersonOut, PersonPatch, ReasonIn, SearchPage, person_out)
+                                   PersonOut, PersonPatch, ReasonIn, SearchIn, SearchPage, person_out)
 
 router = APIRouter(prefix="/people", tags=["people"])
 Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR))]
@@ -25,15 +25,11 @@ def marker_codes(user: CurrentUser) -> list[dict[str, str]]:
     return [{"code": code, "title": title} for code, title in WARNING_MARKERS.items()]
 
 
-@router.get("/search", response_model=SearchPage)
-def search_people(user: CurrentUser, session: SessionDep, q: Annotated[str | None, Query(max_length=200)] = None,
-                  dob: Annotated[str | None, Query(max_length=20)] = None,
-                  pnc: Annotated[str | None, Query(max_length=20)] = None,
-                  gender: Annotated[str | None, Query(max_length=20)] = None,
-                  page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                  page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> SearchPage:
-    query = search.parse_query(q, dob, pnc, gender)
-    result = search.search_people(session, query, page, page_size)
+@router.post("/search", response_model=SearchPage)
+def search_people(body: SearchIn, user: CurrentUser, session: SessionDep) -> SearchPage:
+    q, dob, pnc = body.q, body.dob, body.pnc
+    query = search.parse_query(q, dob, pnc, body.gender)
+    result = search.search_people(session, query, body.page, body.page_size)
     audit.record(session, user, audit.AuditAction.CONSULTATION, "person_search", None,
                  f"search q={q!r} dob={dob!r} pnc={pnc!r}: {result.total} found")
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person", [r.person.id for r in result.results],
@@ -44,8 +40,11 @@ def search_people(user: CurrentUser, session: SessionDep, q: Annotated[str | Non
 @router.post("/duplicates-check", response_model=DuplicateCandidates)
 def duplicates_check(body: DuplicateCheckIn, user: CurrentUser, session: SessionDep) -> DuplicateCandidates:
     pnc, cro = service.canonical_identifiers(body.pnc_id, body.cro_number)
-    return DuplicateCandidates(candidates=search.duplicate_candidates(
+    found = DuplicateCandidates(candidates=search.duplicate_candidates(
         session, body.surname, body.forenames, body.date_of_birth, pnc, cro))
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
+                      [c.person.id for c in found.candidates], "duplicates check")
+    return found
 
 
 @router.post("", status_code=201, response_model=PersonOut)
@@ -89,4 +88,8 @@ def remove_marker(person_id: str, marker_id: str, body: ReasonIn, user: CurrentU
 
 @router.get("/{person_id}/merges", response_model=list[MergeOut])
 def person_merges(person_id: str, user: CurrentUser, session: SessionDep) -> list[MergeOut]:
-    return merge.merges_of(session, person_id)
+    merges = merge.merges_of(session, person_id)
+    audit.record(session, user, audit.AuditAction.CONSULTATION, "person_merges", person_id, "merges list")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
+                      [pid for m in merges for pid in (m.survivor_id, m.merged_id) if pid != person_id], "merges list")
+    return merges

@@ -271,6 +271,17 @@ class SearchPage(BaseModel):
     results: list[SearchResult]
 
 
+class SearchIn(BaseModel):
+    """Search terms travel in the body (POST), never in the URL, so they stay out of access logs."""
+
+    q: str | None = Field(default=None, max_length=200)
+    dob: str | None = Field(default=None, max_length=20)
+    pnc: str | None = Field(default=None, max_length=20)
+    gender: str | None = Field(default=None, max_length=20)
+    page: int = Field(default=1, ge=1, le=10_000)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
 class DuplicateCheckIn(BaseModel):
     surname: CleanStr = Field(max_length=100)
     forenames: CleanStr = Field(default="", max_length=200)

@@ -169,8 +169,9 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
 def list_cases(session: Session, user: User, record_id: str) -> list[ChargeCaseOut]:
     record = custody.get_record(session, record_id)
     rows = session.scalars(select(ChargeCase).where(ChargeCase.record_id == record.id)).all()
-    for row in rows:
-        audit.record(session, user, audit.AuditAction.CONSULTATION, CASE, row.id)
+    # The record is named even when it has no charges: that it has none is what was looked at.
+    audit.record(session, user, audit.AuditAction.CONSULTATION, "custody_record", record.id, "charges list")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, CASE, [r.id for r in rows], "charges list")
     return [case_out(r, record.custody_number) for r in rows]
 
 

@@ -8,7 +8,7 @@ import pytest
 from keyring.backends import fail
 
 from desktop.announcer import announcer
-from desktop.sync.client import ApiClient
+from desktop.sync.client import ApiClient, ApiError
 from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
 from desktop.app import Startup, parse_args
 from desktop.views.shell.login_dialog import LoginDialog
@@ -163,3 +163,37 @@ def test_an_expired_token_asks_for_the_password_beside_the_field(qtbot, tmp_path
     finally:
         prepared.store.close()
         startup.ops.shutdown()
+
+
+def test_too_many_failures_are_shown_with_the_wait(qtbot, dialog_for, demo_server):
+    """429 from the throttle: said beside the password, with how long to wait, read out, focus there."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from server.auth.throttle import SignInThrottle
+    from server.db import make_engine, utcnow
+
+    api = ApiClient(demo_server.url)
+    try:
+        for n in range(6):  # a user name of its own, so the lock-out touches no other test
+            with pytest.raises(ApiError) as failed:
+                api.login("throttle-check", f"wrong {n}")
+            assert failed.value.status == 401
+    finally:
+        api.close()
+    engine = make_engine(demo_server.database_url)
+    try:  # the sixth failure locked the name for a second: as if it had been the tenth, for a few minutes
+        with engine.begin() as conn:
+            conn.execute(update(SignInThrottle).where(SignInThrottle.key == "user:throttle-check")
+                         .values(locked_until=utcnow() + timedelta(minutes=3)))
+    finally:
+        engine.dispose()
+    dialog = dialog_for(demo_server.url)
+    fill(dialog, "throttle-check", "the right one, perhaps")
+    with qtbot.waitSignal(announcer().announced, check_params_cb=lambda text, assertive: assertive, timeout=10_000):
+        dialog.sign_in_button.click()
+    assert dialog.password_error.isVisible()
+    assert "Sign-in is paused after too many wrong passwords" in dialog.password_error.text()
+    assert "Try again in 3 minutes" in dialog.password_error.text()
+    assert dialog.focusWidget() is dialog.password_edit

@@ -13,10 +13,10 @@ from anyio.from_thread import start_blocking_portal
 
 
 class AsgiClient:
-    def __init__(self, app, base_url: str = "http://testserver"):
+    def __init__(self, app, base_url: str = "http://testserver", client: tuple[str, int] = ("127.0.0.1", 123)):
         self._portal_cm = start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
-        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=client), base_url=base_url)
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         return self._portal.call(functools.partial(self._client.request, method, url, **kwargs))

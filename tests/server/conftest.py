@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import MetaData, text
 
 from server.app import create_app
+from server.audit import GENESIS
 from server.db import make_engine, make_sessionmaker
 from server.demo import DEMO_PASSWORD, load_demo
 from server.migrate import upgrade
@@ -171,8 +172,14 @@ def _pg_reset(url: str, seed: _Seed | None) -> None:
         with engine.begin() as conn:
             tables = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                                        "AND tablename <> 'alembic_version'")).all()
+            # The audit triggers refuse TRUNCATE (migration 0006): a test database is emptied as the superuser,
+            # with triggers off for this transaction only (session_replication_role needs a superuser).
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            if seed is not None:
+            if seed is None:
+                conn.execute(text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :g)"),
+                             {"g": GENESIS})
+            else:
                 for table in seed.tables:
                     conn.execute(text(f'INSERT INTO {table} SELECT * FROM "{seed.where}".{table}'))
                 sequences = conn.execute(text("SELECT sequencename, last_value FROM pg_sequences "
@@ -204,6 +211,16 @@ def database_url(request, tmp_path, _seeds, _cheap_argon2) -> str:
     if pg_seed is not None:
         request.node.stash[_SEEDED_KEY] = dict(pg_seed.counts)
     return url
+
+
+@pytest.fixture(scope="session")
+def api_description() -> dict:
+    """The OpenAPI document (every route and method), from an app that touches no database."""
+    application = create_app(Settings(database_url="sqlite://"))
+    try:
+        return application.openapi()
+    finally:
+        application.state.engine.dispose()
 
 
 @pytest.fixture
@@ -249,3 +266,14 @@ def open_records(client, sergeant) -> list[dict]:
     response = client.get("/api/v1/custody/records", params={"open": "true"}, headers=sergeant)
     assert response.status_code == 200
     return response.json()
+
+
+def with_data(post, headers: dict[str, str], events: list[dict], base: str = "") -> list[dict]:
+    """Events from GET /events (ids and types) with their data read as the desktop's feed reads it: one
+    POST /events/data for the batch. `post` is AsgiClient.post or httpx.post (then `base` is the server URL)."""
+    if not events:
+        return events
+    response = post(f"{base}/api/v1/events/data", json={"seqs": [e["seq"] for e in events]}, headers=headers)
+    assert response.status_code == 200, response.text
+    data = {item["seq"]: item["data"] for item in response.json()["events"]}
+    return [{**e, "data": data[e["seq"]]} for e in events]

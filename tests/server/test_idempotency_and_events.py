@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from server.custody.models import LogEntry
 from server.db import make_sessionmaker
+from tests.server.conftest import with_data
 
 API = "/api/v1"
 
@@ -50,7 +51,7 @@ def test_event_carries_the_new_entry(client, sergeant, open_records):
     created = client.post(f"{API}/custody/records/{record_id}/log", json=_entry(), headers=sergeant).json()
     feed = client.get(f"{API}/events", params={"after": before}, headers=sergeant).json()
     assert [e["type"] for e in feed["events"]] == ["custody.log_entry.created"]
-    event = feed["events"][0]
+    event = with_data(client.post, sergeant, feed["events"])[0]
     assert event["entity"] == "log_entry" and event["entity_id"] == created["id"]
     assert event["record_id"] == record_id and event["data"] == created
     assert feed["last_seq"] == event["seq"] > before

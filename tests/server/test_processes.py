@@ -14,6 +14,7 @@ import pytest
 
 from server.embedded import start_embedded
 from tests.support.live_server import live_server
+from tests.server.conftest import with_data
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"
@@ -45,7 +46,8 @@ def test_real_uvicorn_serves_log_and_feed(tmp_path):
                              headers={**headers, "Idempotency-Key": body["id"]})
         assert created.status_code == 201
         waiter.join(15)
-        assert [e["data"] for e in result["feed"].json()["events"]] == [created.json()]
+        fed = with_data(httpx.post, headers, result["feed"].json()["events"], server.url)
+        assert [e["data"] for e in fed] == [created.json()]
     assert server.process.returncode is not None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-_LISTENING = re.compile(r"listening on (http://\S+)")
+_LISTENING = re.compile(r"listening on (https?://\S+)")
 
 
 @dataclass
@@ -32,7 +33,7 @@ class LiveServer:
 @contextlib.contextmanager
 def live_server(tmp_path: Path, demo: bool = True, *, database_url: str | None = None,
                 timeout: float = 30.0, extra_args: tuple[str, ...] = (), port: int = 0, name: str = "live-server",
-                env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+                env: dict[str, str] | None = None, ca_bundle: str | None = None) -> Iterator[LiveServer]:
     """Run `python -m server` on 127.0.0.1 (a free port unless given) until the block ends; its output goes to
     a log file named after `name` (give several servers in one test different names)."""
     database_url = database_url or f"sqlite:///{tmp_path / 'live-server.sqlite3'}"
@@ -47,7 +48,7 @@ def live_server(tmp_path: Path, demo: bool = True, *, database_url: str | None =
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
                                    cwd=Path(__file__).resolve().parents[2])
     try:
-        url = _wait_until_healthy(process, log_path, start, timeout)
+        url = _wait_until_healthy(process, log_path, start, timeout, ca_bundle)
         yield LiveServer(url=url, process=process, database_url=database_url, log_path=log_path)
     finally:
         if process.poll() is None:
@@ -59,7 +60,9 @@ def live_server(tmp_path: Path, demo: bool = True, *, database_url: str | None =
                 process.wait(10)
 
 
-def _wait_until_healthy(process: subprocess.Popen, log_path: Path, start: int, timeout: float) -> str:
+def _wait_until_healthy(process: subprocess.Popen, log_path: Path, start: int, timeout: float,
+                        ca_bundle: str | None = None) -> str:
+    verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
     deadline = time.monotonic() + timeout
     url = None
     while time.monotonic() < deadline:
@@ -69,7 +72,7 @@ def _wait_until_healthy(process: subprocess.Popen, log_path: Path, start: int, t
             url = match.group(1)
         if url is not None:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/api/v1/health", timeout=2, verify=verify).status_code == 200:
                     return url
         time.sleep(0.05)
     raise RuntimeError(f"bridewell-server did not become healthy in {timeout} s:\n{log_path.read_text()}")

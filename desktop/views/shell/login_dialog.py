@@ -170,6 +170,12 @@ class LoginDialog(QDialog):
             self.server_error.show_problem(
                 f"Cannot reach the server at {self.server_edit.text().strip()}. Check the address and the "
                 "network, then try again.")
+        elif isinstance(exc, ApiError) and exc.status == 429:
+            wait = max(1, round(exc.retry_after or 0))
+            when = f"{wait} second{'s' if wait != 1 else ''}" if wait < 120 else f"{(wait + 59) // 60} minutes"
+            self.password_error.show_problem(
+                f"Sign-in is paused after too many wrong passwords for this user or from this computer. "
+                f"Try again in {when}; until then even the right password is refused.")
         elif isinstance(exc, ApiError) and exc.status == 401:
             self.password_error.show_problem("The user name or password is wrong. Check them and try again.")
             self.password_edit.selectAll()

@@ -17,7 +17,7 @@ def test_problem_json_becomes_api_error_with_field_errors():
             "type": "about:blank", "title": "Unprocessable Entity", "status": 422, "detail": "text: empty",
             "errors": [{"field": "text", "message": "Type what happened."}]})
 
-    client = ApiClient("http://bridewell.test", "t0k", transport=httpx.MockTransport(handler))
+    client = ApiClient("https://bridewell.test", "t0k", transport=httpx.MockTransport(handler))
     with pytest.raises(ApiError) as info:
         client.request("POST", "/custody/records/x/log", json={})
     assert info.value.status == 422

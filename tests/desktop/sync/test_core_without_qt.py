@@ -142,3 +142,38 @@ def test_feed_and_sender_run_in_a_process_that_never_loads_qt(server, tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0 and "headless ok" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_batch_of_ids_is_read_with_one_data_request(server):
+    """The feed carries ids only (issue 12): what changed is read with ONE POST /events/data per batch."""
+    import httpx
+
+    paths: list[str] = []
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            paths.append(request.url.path)
+            return super().handle_request(request)
+
+    writer = _client(server.url, "detention")
+    record_id = writer.open_records()[0]["id"]
+    start = int(writer.events(0, 0)["last_seq"])
+    written = [writer.request("POST", f"/custody/records/{record_id}/log", json=_entry(f"Batch {n}"))
+               for n in range(5)]
+    reader = ApiClient(server.url, transport=Counting())
+    reader.token = reader.login("sergeant", DEMO_PASSWORD)["token"]
+    batches: list[list[dict]] = []
+    got = threading.Event()
+    feed = ChangeFeed(reader, after=start, wait=5, on_events=lambda batch: (batches.append(batch), got.set()))
+    paths.clear()
+    feed.start()
+    try:
+        assert got.wait(15)
+    finally:
+        feed.stop()
+        writer.close()
+        reader.close()
+    first = batches[0]
+    assert [e["data"]["id"] for e in first] == [w["id"] for w in written]  # the five, with their data
+    assert "text" in first[0]["data"] and set(first[0]) >= {"seq", "type", "entity_id", "data"}
+    assert paths[:2] == ["/api/v1/events", "/api/v1/events/data"]  # one data read for the five events

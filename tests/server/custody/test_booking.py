@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from server.custody.models import CustodyRecord, LogEntry
 from server.people.models import Person
 from tests.server.custody.conftest import API, JUVENILE_DOB, ago, book, booking, count, fields, iso, new_id
+from tests.server.conftest import with_data
 
 
 def test_book_in_a_new_person_with_authorised_detention(client, h, app):
@@ -33,7 +34,7 @@ def test_book_in_a_new_person_with_authorised_detention(client, h, app):
     assert sorted(e["kind"] for e in log) == ["detention_decision", "note"]
     assert all(e["author"]["display_name"] == "Sgt Alys Penhallow" for e in log)
     assert count(app, Person) == 1
-    events = client.get("/api/v1/events", headers=h["sergeant"]).json()["events"]
+    events = with_data(client.post, h["sergeant"], client.get("/api/v1/events", headers=h["sergeant"]).json()["events"])
     created = [e for e in events if e["type"] == "custody.record.created"]
     assert len(created) == 1 and created[0]["data"]["id"] == record["id"]
     assert created[0]["data"]["relevant_time"] == record["relevant_time"]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from server.custody.models import CellCheck, RiskAssessment
 from tests.server.custody.conftest import API, ago, book, count, fields, iso, new_id
+from tests.server.conftest import with_data
 
 
 def set_level(client, headers, record_id, level, at):
@@ -83,7 +84,7 @@ def test_a_failed_rousing_is_a_medical_emergency(client, h):
     response = check(client, h["detention"], record["id"], ago(minutes=1), "rouse", "failed to rouse")
     assert response.status_code == 201, response.text
     assert response.json()["medical_emergency"] is True and response.json()["needs_healthcare"] is True
-    events = client.get("/api/v1/events", headers=h["sergeant"]).json()["events"]
+    events = with_data(client.post, h["sergeant"], client.get("/api/v1/events", headers=h["sergeant"]).json()["events"])
     emergency = [e for e in events if e["type"] == "custody.medical_emergency"]
     assert len(emergency) == 1 and emergency[0]["record_id"] == record["id"]
     assert emergency[0]["data"]["id"] == response.json()["id"]

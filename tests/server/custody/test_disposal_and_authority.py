@@ -12,6 +12,7 @@ from server.custody.models import CustodyRecord
 from server.db import make_sessionmaker
 from tests.server.custody.conftest import API, ago, book, booking, fields, iso, new_id
 from sqlalchemy import select
+from tests.server.conftest import with_data
 
 
 def test_detention_officers_book_in_but_only_the_sergeant_decides(client, h):
@@ -169,7 +170,7 @@ def test_every_change_emits_the_full_record_and_is_audited(client, h, app):
     record = book(client, h["sergeant"], arrived=ago(hours=2))
     client.post(f"{API}/records/{record['id']}/observation-level", headers=h["sergeant"],
                 json={"level": 3, "reason": "Self-harm risk.", "set_at": iso(ago(minutes=5))})
-    events = client.get("/api/v1/events", headers=h["sergeant"]).json()["events"]
+    events = with_data(client.post, h["sergeant"], client.get("/api/v1/events", headers=h["sergeant"]).json()["events"])
     updates = [e for e in events if e["type"] == "custody.record.updated" and e["record_id"] == record["id"]]
     assert updates and updates[-1]["data"]["observation_level"] == 3
     assert updates[-1]["data"]["version"] > record["version"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy import select
 
 from server.audit import AuditEntry
 from server.db import make_sessionmaker
 from tests.server.people.helpers import API, field_errors, headers, new_id
+from tests.server.conftest import with_data
 
 CONDITIONS = "Force only; not to be actioned without the intelligence manager's authority."
 
@@ -26,8 +29,8 @@ def _create(client, auth, **extra) -> dict:
 
 
 def _open(client, auth, report_id, reason="Checking before the briefing"):
-    return client.get(f"{API}/intelligence/reports/{report_id}", params={"reason": reason} if reason else {},
-                      headers=auth)
+    return client.get(f"{API}/intelligence/reports/{report_id}",
+                      headers={**auth, **({"X-Access-Reason": quote(reason)} if reason else {})})
 
 
 def _advance(client, auth, report, path, **body):
@@ -77,7 +80,12 @@ def test_need_to_know_for_handling_code_c_and_originals(client, seeded, app):
     with make_sessionmaker(app.state.engine)() as session:
         logged = session.scalars(select(AuditEntry).where(AuditEntry.entity_id == c_report["id"],
                                                           AuditEntry.action == "consultation")).all()
-    assert [e.justification for e in logged] == ["Operation Lantern briefing"]
+        refusals = session.scalars(select(AuditEntry.justification).where(
+            AuditEntry.entity_id == c_report["id"], AuditEntry.action == "refusal")).all()
+    # The intelligence officer's list read, then the opening with its reason; the investigator's refused
+    # attempt is recorded too (issue 12).
+    assert [e.justification for e in logged] == ["intelligence reports list", "Operation Lantern briefing"]
+    assert refusals == ["refused (handling code C, submitted): Checking before the briefing"]
 
     # QA by the supervisor, then dissemination: the P report becomes visible to others, sanitised only.
     assert client.post(f"{API}/intelligence/reports/{p_report['id']}/qa", headers={
@@ -94,10 +102,15 @@ def test_need_to_know_for_handling_code_c_and_originals(client, seeded, app):
     assert seen.json()["sanitised_text"] == "Cigarettes are being sold from the flat."
     assert p_report["id"] in {r["id"] for r in client.get(f"{API}/intelligence/reports", headers=investigator).json()}
 
-    # The change feed never carries the text.
-    events = [e for e in client.get(f"{API}/events", headers=investigator).json()["events"]
-              if e["entity_id"] == c_report["id"]]
-    assert events and all("original_text" not in e["data"] and "sanitised_text" not in e["data"] for e in events)
+    # The change feed never carries the text; a reader who may not see the C report gets no data for it at all.
+    def fed(auth):
+        return [e for e in with_data(client.post, auth, client.get(f"{API}/events", headers=auth).json()["events"])
+                if e["entity_id"] == c_report["id"]]
+
+    assert fed(investigator) and all(e["data"] is None for e in fed(investigator))
+    events = fed(intel)
+    assert events and all(e["data"]["id"] == c_report["id"] and "original_text" not in e["data"]
+                          and "sanitised_text" not in e["data"] for e in events)
 
 
 def test_regrading_keeps_the_history(client, seeded):

@@ -9,6 +9,7 @@ from server.auth.models import User
 from server.db import make_sessionmaker
 from server.investigations import service
 from tests.server.people.helpers import API, create_person, field_errors, headers, new_id
+from tests.server.conftest import with_data
 
 
 def _due(hours: float) -> str:
@@ -120,7 +121,7 @@ def test_action_life_cycle_with_history(client, seeded):
     assert (counts["filed"], counts["referred"], counts["raised"]) == (1, 1, 1)
     listed = client.get(f"{API}/investigations/{inv['id']}/actions", headers=investigator).json()
     assert [a["number"] for a in listed] == ["A1", "A2", "A3"]
-    feed = client.get(f"{API}/events", headers=investigator).json()["events"]
+    feed = with_data(client.post, investigator, client.get(f"{API}/events", headers=investigator).json()["events"])
     assert any(e["type"] == "investigations.action.updated" and e["entity_id"] == a1["id"] for e in feed)
 
 

@@ -75,7 +75,7 @@ def test_merge_moves_every_link_and_undo_restores_them_exactly(client, seeded, o
     assert custody["person"]["id"] == duplicate["id"]
 
     # The merged-away record no longer appears in searches; the survivor does.
-    found = client.get(f"{API}/people/search", params={"q": "Barnaby Elsworth"}, headers=supervisor).json()
+    found = client.post(f"{API}/people/search", json={"q": "Barnaby Elsworth"}, headers=supervisor).json()
     ids = [r["person"]["id"] for r in found["results"]]
     assert duplicate["id"] in ids and detainee_id not in ids
 

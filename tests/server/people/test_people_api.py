@@ -9,6 +9,7 @@ from sqlalchemy import select
 from server.audit import AuditEntry
 from server.db import make_sessionmaker
 from tests.server.people.helpers import API, create_person, field_errors, headers, new_id
+from tests.server.conftest import with_data
 
 
 def test_pnc_and_cro_are_validated_and_stored_canonical(client, seeded):
@@ -106,7 +107,7 @@ def test_create_is_idempotent_and_emits_an_event(client, seeded):
     one = client.post(f"{API}/people", json=body, headers={**auth, "Idempotency-Key": body["id"]})
     two = client.post(f"{API}/people", json=body, headers={**auth, "Idempotency-Key": body["id"]})
     assert one.status_code == two.status_code == 201 and two.headers.get("idempotent-replayed") == "true"
-    feed = client.get(f"{API}/events", headers=auth).json()["events"]
+    feed = with_data(client.post, auth, client.get(f"{API}/events", headers=auth).json()["events"])
     created = [e for e in feed if e["type"] == "people.person.created" and e["entity_id"] == body["id"]]
     assert len(created) == 1 and created[0]["data"]["surname"] == "Varga"
 

@@ -6,7 +6,7 @@ from tests.server.people.helpers import API, create_person, field_errors, header
 
 
 def _search(client, auth, **params):
-    response = client.get(f"{API}/people/search", params=params, headers=auth)
+    response = client.post(f"{API}/people/search", json=params, headers=auth)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -55,10 +55,10 @@ def test_aliases_and_pnc_id(client, seeded):
     by_pnc = _search(client, auth, pnc="12/394773H")
     assert by_pnc["total"] == 1 and by_pnc["results"][0]["reasons"] == ["PNC ID the same"]
     assert by_pnc["results"][0]["score"] == 100
-    bad = client.get(f"{API}/people/search", params={"pnc": "12/394773X"}, headers=auth)
+    bad = client.post(f"{API}/people/search", json={"pnc": "12/394773X"}, headers=auth)
     assert bad.status_code == 422 and "pnc" in field_errors(bad)
-    assert "q" in field_errors(client.get(f"{API}/people/search", headers=auth))
-    assert "dob" in field_errors(client.get(f"{API}/people/search", params={"dob": "31-31-31"}, headers=auth))
+    assert "q" in field_errors(client.post(f"{API}/people/search", json={}, headers=auth))
+    assert "dob" in field_errors(client.post(f"{API}/people/search", json={"dob": "31-31-31"}, headers=auth))
 
 
 def test_results_are_ranked_and_paged(client, seeded):
