@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
@@ -26,7 +27,7 @@ from domain.rights import Right
 from domain.risk import AREAS_BY_KEY
 from domain.roles import CUSTODY_STAFF, Role
 from server import audit
-from server.auth.dependencies import CurrentUser, SessionDep
+from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
 from server.custody import force, service
 from server.custody.models import STATUS_RELEASED, CellCheck, CustodyRecord, LogEntry
@@ -307,9 +308,13 @@ def acknowledge(session: Session, user: User, body: HandoverIn, now: datetime | 
 router = APIRouter(tags=["custody"])  # included by server/custody/routes.py under /custody
 
 
+# Role gates checked before anything else (the body, the records): docs/security.md's matrix.
+CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
+Sergeant = Annotated[User, Depends(require_roles(Role.CUSTODY_SERGEANT))]
+
+
 @router.get("/handover", response_model=HandoverContent)
-def get_handover(user: CurrentUser, session: SessionDep) -> HandoverContent:
-    service.require(user, *CUSTODY_STAFF, doing="read the custody handover")
+def get_handover(user: CustodyStaff, session: SessionDep) -> HandoverContent:
     return handover_content(session, user)
 
 
@@ -323,7 +328,7 @@ def get_last_handover(user: CurrentUser, session: SessionDep) -> HandoverOut | N
 @router.post("/handovers", status_code=201, response_model=HandoverOut,
              responses={403: {"description": "Only a custody sergeant acknowledges a handover"},
                         409: {"description": "Id already used"}, 422: {"description": "Invalid (field errors)"}})
-def post_handover(body: HandoverIn, user: CurrentUser, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
+def post_handover(body: HandoverIn, user: Sergeant, session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: acknowledge(session, user, body))
 
 

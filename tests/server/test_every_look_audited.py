@@ -25,6 +25,10 @@ NOT_PERSONAL = {
     "/offences": "the offence catalogue", "/offences/catalogue": "the offence catalogue",
     "/charging/caution": "the caution wording",
     "/events": "ids and types only (its reads are audited all the same: test below)",
+    "/admin/users": "staff accounts, administrators only (changes audited)",
+    "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
+    "/custody/handovers/last": "when the suite was handed over and to which officer",
+    "/custody/suite": "the suite's name",
 }
 
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
@@ -47,6 +51,8 @@ READS: dict[str, tuple[str, str | None]] = {
     "/actions/{action_id}": ("investigator", "action:{action}"),
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),
     "/intelligence/reports/{report_id}": ("intel", "intelligence_report:{report}"),
+    "/custody/handover": ("sergeant", None),
+    "/audit": ("supervisor", None),
 }
 
 

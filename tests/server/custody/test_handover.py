@@ -95,7 +95,7 @@ def test_acknowledgement_is_audited_idempotent_announced_and_resets_what_is_flag
 
     events = client.get("/api/v1/events", headers=h["sergeant"]).json()["events"]
     acknowledged = [e for e in events if e["type"] == "custody.handover.acknowledged"]
-    assert [e["data"]["id"] for e in acknowledged] == [ack["id"]]
+    assert [e["entity_id"] for e in acknowledged] == [ack["id"]]
     with make_sessionmaker(app.state.engine)() as session:
         audited = session.scalars(select(AuditEntry).where(AuditEntry.entity == "custody_handover")).all()
     assert [(a.entity_id, a.action) for a in audited] == [(ack["id"], "collection")]
