@@ -12,6 +12,8 @@ an overdue alert said together are heard together rather than one cutting the ot
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAccessibleInterface
 from PySide6.QtWidgets import QAccessibleWidget, QApplication, QLabel, QStatusBar, QWidget
@@ -22,6 +24,12 @@ COALESCE_MS = 150
 # How long the banner stays on screen: a safety alert until it has surely been seen, progress briefly.
 BANNER_POLITE_MS = 10_000
 BANNER_ASSERTIVE_MS = 60_000
+# A window shown a moment ago (the main window after sign-in) is not yet on screen, and a banner appearing in it
+# then is never reported: wait for it this many times COALESCE_MS at most.
+EXPOSE_RETRIES = 20
+# Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
+# object queued behind the first: a message that follows another this soon is added to it, not put in its place.
+APPEND_WITHIN_S = 2.0
 
 
 class AlertBanner(QLabel):
@@ -35,12 +43,18 @@ class AlertBanner(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setVisible(False)
         self.assertive = False
+        self._shown_at = -APPEND_WITHIN_S
         self._hide_timer = QTimer(self, singleShot=True)
         self._hide_timer.timeout.connect(self.hide)
         _install_factory()
 
     def alert(self, text: str, assertive: bool) -> None:
         """Show the text; a screen reader hears it because the banner (re)appears."""
+        now = time.monotonic()
+        if self.isVisible() and now - self._shown_at < APPEND_WITHIN_S and self.text():
+            text = f"{text} {self.text()}" if assertive and not self.assertive else f"{self.text()} {text}"
+            assertive = assertive or self.assertive
+        self._shown_at = now
         self.assertive = assertive
         # Text, not colour alone, says which kind it is; the colours follow the palette (and high contrast).
         self.setText(text)
@@ -51,6 +65,14 @@ class AlertBanner(QLabel):
         self.show()
         QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
         self._hide_timer.start(BANNER_ASSERTIVE_MS if assertive else BANNER_POLITE_MS)
+
+
+    def clear(self) -> None:
+        """The message no longer holds (the sign-in it reported is over): the next one starts afresh."""
+        self._hide_timer.stop()
+        self.hide()
+        self.setText("")
+        self._shown_at = -APPEND_WITHIN_S
 
 
 # Qt creates the accessible interface of an AlertBanner through this factory. The interfaces are kept here
@@ -85,6 +107,7 @@ class Announcer(QObject):
         self._banner: AlertBanner | None = None
         self.last: tuple[str, bool] | None = None
         self._pending: list[tuple[str, bool]] = []
+        self._retries = 0
         self._flush_timer = QTimer(self, singleShot=True, interval=COALESCE_MS)
         self._flush_timer.timeout.connect(self._flush)
 
@@ -131,10 +154,16 @@ class Announcer(QObject):
         return None
 
     def _flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending:
+        if not self._pending:
             return
         banner = self.banner()
+        handle = banner.window().windowHandle() if banner is not None else None
+        if (banner is None or handle is None or not handle.isExposed()) and self._retries < EXPOSE_RETRIES:
+            self._retries += 1
+            self._flush_timer.start()
+            return
+        self._retries = 0
+        pending, self._pending = self._pending, []
         if banner is None:
             return
         ordered = [t for t, a in pending if a] + [t for t, a in pending if not a]

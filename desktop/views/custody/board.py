@@ -231,8 +231,7 @@ class CustodyBoard(QWidget):
         if self._loaded_once:
             announce(self.summary())
         else:
-            self._summary_on_load = True
-            announce("Custody board, loading")
+            self._summary_on_load = True  # said when the snapshot is in, with the counts
 
     # Selection --------------------------------------------------------------------------------------------
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -210,6 +210,7 @@ class LoginDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.status_label.setText("")
+        self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
         self._refit()
         if isinstance(exc, ServerUnreachable):
             self.server_error.show_problem(

@@ -438,7 +438,7 @@ class Client:
 ORCA = "/usr/bin/orca"
 # Orca writes every utterance to its debug file before it would go to a speech server (none is needed):
 # "HH:MM:SS.ffffff - SPEECH OUTPUT: 'text' voice-settings". Text with a newline continues on padded lines.
-_SPEECH = re.compile(r"SPEECH OUTPUT: '(?P<text>.*?)'(?: voice=\w+)?(?:\{.*\}|ACSS.*)?$", re.S)
+_SPEECH = re.compile(r"SPEECH OUTPUT: '(?P<text>.*?)'(?: voice=\w+)?\s*(?:\{.*\}|ACSS.*)?$", re.S)
 _CUSTOMIZATIONS = """\
 # Written by the Bridewell test harness: flush the debug file line by line, so tests see speech at once.
 from orca import debug

@@ -1,0 +1,112 @@
+"""Issue 18: what Orca 43 (Debian 12) actually says, taken from its speech log, on the first minutes of a shift:
+signing in (a refusal, and Return after Tab to Sign in and Shift+Tab back), the board's summary with focus on
+the board, an overdue check and a failed rousing spoken without the user moving to them, booking a detainee in
+and recording a cell check by keyboard.
+
+One client and one Orca for the module; the tests run in order, as one shift.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import urllib.request
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.a11y.atspi.harness import DriverFailed, poll
+from tests.a11y.conftest import DEMO_PASSWORD, DEMO_USER
+
+pytestmark = pytest.mark.slow
+
+BOARD = {"id": "custodyBoard", "role": "table"}
+SIGNED_IN_AS = "Signed in as Sgt Alys Penhallow"
+
+
+def _focus_by_keys(c, key: str, presses: int = 6, **locator) -> dict:
+    """Press `key` until the control has focus (what a keyboard user does); fail if it never gets there."""
+    for _ in range(presses):
+        node = c.find(**locator)
+        if "focused" in node["states"]:
+            return node
+        c.key(key)
+        try:
+            return c.wait_focused(timeout=1.5, **locator)
+        except DriverFailed:
+            continue
+    raise DriverFailed(f"{key} never reached {locator}")
+
+
+def test_a_refused_sign_in_is_spoken(heard_client, orca):
+    c = heard_client
+    server = c.find(name="Server address", focusable=True)
+    assert server.get("text")
+    c.server_url = server["text"]  # the embedded server, for another officer's writes later
+    orca.mark()
+    c.focus_field_and_type(DEMO_USER, name="User name")
+    c.focus_field_and_type("not-the-password", name="Password")
+    c.key("Return")
+    orca.wait_heard(r"user name or password is wrong")
+
+
+def test_return_signs_in_after_tab_to_sign_in_and_shift_tab_back(heard_client, orca):
+    c = heard_client
+    c.focus(name="Password", focusable=True)
+    c.wait_focused(name="Password", focusable=True)
+    orca.mark()
+    _focus_by_keys(c, "Tab", name="Sign in", role="push button")
+    orca.wait_heard(r"^Sign in( push button)?")
+    _focus_by_keys(c, "shift+Tab", name="Password", focusable=True)
+    orca.wait_heard(r"^Password")
+    c.key("ctrl+a")
+    c.type(DEMO_PASSWORD)
+    orca.mark()
+    c.key("Return")
+    orca.wait_heard(SIGNED_IN_AS, timeout=30)
+    c.wait(**BOARD, showing=True, timeout=60)
+    c.focus_window()  # as a window manager gives the new window focus (Xvfb has none)
+
+
+def test_after_sign_in_focus_is_on_the_board_and_its_summary_is_spoken(heard_client, orca):
+    c = heard_client
+    summary = orca.wait_heard(r"Custody board, \d+ in custody, (\d+ checks? overdue|no checks overdue)", timeout=30)
+    assert "1 check overdue" in summary or "checks overdue" in summary, summary  # the demo suite has one (C5)
+    c.wait_focused(**BOARD)
+
+
+def test_an_overdue_check_is_spoken_without_moving_to_it(heard_client, orca):
+    said = orca.wait_heard(r"Cell check OVERDUE by .+ in cell C\d+", timeout=30)
+    assert "OVERDUE" in said
+
+
+def _api(url: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    request = urllib.request.Request(url.rstrip("/") + "/api/v1" + path, method="POST" if body else "GET",
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {}),
+                                              **({"Idempotency-Key": str(uuid.uuid4())} if body else {})})
+    with urllib.request.urlopen(request, timeout=20) as answer:
+        return json.loads(answer.read() or b"{}")
+
+
+def test_a_failed_rousing_recorded_elsewhere_is_spoken_at_once(heard_client, orca):
+    c = heard_client
+    url = c.server_url
+    token = _api(url, "/auth/login", {"username": "detention", "password": DEMO_PASSWORD})["token"]
+    records = _api(url, "/custody/records", token=token)
+    records = records.get("items", records) if isinstance(records, dict) else records
+    record = next(r for r in records if r.get("observation_level"))
+    orca.mark()
+    _api(url, f"/custody/records/{record['id']}/checks",
+         {"id": str(uuid.uuid4()), "check_type": "rouse", "result": "failed to rouse",
+          "observed_at": datetime.now(timezone.utc).isoformat(), "note": "Another officer, at the cell door."},
+         token=token)
+    said = orca.wait_heard(r"MEDICAL EMERGENCY: .+ failed to rouse", timeout=30)
+    assert "ambulance" in said.lower()
+    # The officer acknowledges the prompt by keyboard; focus goes back to the window.
+    c.wait(name="I have called for help", role="push button", showing=True, timeout=15)
+    c.press(action="Press", name="I have called for help", role="push button")
+    c.wait_gone(name="I have called for help", role="push button", showing=True, timeout=15)
