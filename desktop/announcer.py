@@ -36,6 +36,8 @@ class AlertBanner(QLabel):
     """A line of text in a window that appears when something is announced, with the announced text. Its
     accessible role is Notification (see the module's note), named by its text."""
 
+    shown = Signal(str, bool)  # text, assertive: each time it appears
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("alertBanner")
@@ -65,6 +67,7 @@ class AlertBanner(QLabel):
         self.show()
         QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
         self._hide_timer.start(BANNER_ASSERTIVE_MS if assertive else BANNER_POLITE_MS)
+        self.shown.emit(text, assertive)
 
 
     def clear(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLayout,
                                QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
@@ -85,12 +85,21 @@ class LoginDialog(QDialog):
         self.product_icon.setObjectName("productIcon")
         self.product_icon.setPixmap(app_icon().pixmap(QSize(48, 48)))
         self.product_icon.setAccessibleName(f"{PRODUCT} logo")
-        self.product_name = QLabel(f"<b>{PRODUCT}</b><br>{TAGLINE}")
+        self.product_name = QLabel(PRODUCT)
         self.product_name.setObjectName("productName")
-        self.product_name.setAccessibleName(f"{PRODUCT}: {TAGLINE}")
+        title_font = self.product_name.font()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        self.product_name.setFont(title_font)
+        self.product_tagline = QLabel(TAGLINE)
+        self.product_tagline.setObjectName("productTagline")
+        self.product_tagline.setWordWrap(True)
+        names = QVBoxLayout()
+        names.addWidget(self.product_name)
+        names.addWidget(self.product_tagline)
         heading = QHBoxLayout()
         heading.addWidget(self.product_icon)
-        heading.addWidget(self.product_name, 1)
+        heading.addLayout(names, 1)
         # What is announced here also appears here, so Orca 43 speaks it (desktop/announcer.py).
         self.alert_banner = AlertBanner(self)
 
@@ -132,12 +141,18 @@ class LoginDialog(QDialog):
         self.remember_check.setAccessibleDescription(NO_SECURE_KEYRING)
         self.keyring_note.setText(text)
         self.keyring_note.setVisible(True)
-        self._refit()
         announce(NO_SECURE_KEYRING)
 
     def _refit(self) -> None:
         """Grow to show a message that appeared (wrapped labels need their height at the current width)."""
         QTimer.singleShot(0, self._grow_to_fit)
+
+    def event(self, event: QEvent) -> bool:
+        # Whatever appears later (a problem, the keyring note, the alert banner) asks for a new layout: the
+        # minimum size the layout sets ignores wrapped text's height for the width, so grow to that too.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._refit()
+        return super().event(event)
 
     def _grow_to_fit(self) -> None:
         layout = self.layout()
@@ -158,7 +173,6 @@ class LoginDialog(QDialog):
         if self.busy:
             return
         self._clear_errors()
-        self._refit()  # after whatever problem this shows
         try:
             url = normalise_server_url(self.server_edit.text())
         except BadServerAddress as exc:
@@ -211,7 +225,6 @@ class LoginDialog(QDialog):
         self._set_busy(False)
         self.status_label.setText("")
         self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
-        self._refit()
         if isinstance(exc, ServerUnreachable):
             self.server_error.show_problem(
                 f"Cannot reach the server at {self.server_edit.text().strip()}. Check the address and the "
@@ -233,7 +246,6 @@ class LoginDialog(QDialog):
     def show_expired(self) -> None:
         """A remembered sign-in the server no longer accepts."""
         self.password_error.show_problem("Your saved sign-in has expired. Enter your password to sign in again.")
-        self._refit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:  # Escape cancels even while a request is in flight
