@@ -12,12 +12,14 @@ an overdue alert said together are heard together rather than one cutting the ot
 
 from __future__ import annotations
 
+import atexit
 import time
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAccessibleInterface
 from PySide6.QtWidgets import QAccessibleWidget, QApplication, QLabel, QStatusBar, QWidget
-from shiboken6 import isValid
+from shiboken6 import invalidate, isValid
 
 STATUS_TIMEOUT_MS = 10_000
 COALESCE_MS = 150
@@ -78,10 +80,22 @@ class AlertBanner(QLabel):
         self._shown_at = -APPEND_WITHIN_S
 
 
-# Qt creates the accessible interface of an AlertBanner through this factory. The interfaces are kept here
-# while their widget lives: Qt's cache holds only a C++ pointer to what Python made.
+# Qt creates the accessible interface of an AlertBanner through this factory, and Qt's cache deletes it when the
+# banner goes. Python must then never delete it too: the wrapper is kept while the banner lives and invalidated
+# (so it lets go of the C++ object without deleting it) when the banner is destroyed or the interpreter exits.
 _interfaces: dict[int, QAccessibleInterface] = {}
 _factory_installed = False
+
+
+def _let_go(key: int) -> None:
+    iface = _interfaces.pop(key, None)
+    if iface is not None:
+        invalidate(iface)
+
+
+def _let_go_of_all() -> None:
+    for key in list(_interfaces):
+        _let_go(key)
 
 
 def _banner_interface(key: str, obj: QObject) -> QAccessibleInterface | None:
@@ -89,7 +103,7 @@ def _banner_interface(key: str, obj: QObject) -> QAccessibleInterface | None:
         return None
     iface = QAccessibleWidget(obj, QAccessible.Role.Notification)
     _interfaces[id(obj)] = iface
-    obj.destroyed.connect(lambda *_a, k=id(obj): _interfaces.pop(k, None))
+    obj.destroyed.connect(partial(_let_go, id(obj)))
     return iface
 
 
@@ -97,6 +111,7 @@ def _install_factory() -> None:
     global _factory_installed
     if not _factory_installed:
         QAccessible.installFactory(_banner_interface)
+        atexit.register(_let_go_of_all)  # before PySide's own exit handler destroys the application
         _factory_installed = True
 
 
