@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QVBoxLayout, QWidget
 
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         # Qt keeps a dock behind another's tab "visible" at negative coordinates, so a screen reader would list
         # its controls as showing: hide its content while its tab is not the one shown.
         dock.visibilityChanged.connect(lambda visible, d=dock: self._dock_visibility(d, visible))
+        dock.installEventFilter(self)  # and when the layout moves it behind a tab (a move, no visibility signal)
 
     @staticmethod
     def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
@@ -340,6 +341,14 @@ class MainWindow(QMainWindow):
             announce(f"{dock.windowTitle()} shown")
         else:
             announce(f"{dock.windowTitle()} closed")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Qt puts a dock behind a tab by moving it to negative coordinates, and says so (visibilityChanged) only
+        # when the tab changes, not when the layout first places it there: judge by the geometry as Qt does.
+        if event.type() == QEvent.Type.Move and isinstance(watched, QDockWidget) and not watched.isFloating():
+            box = watched.geometry()
+            self._dock_visibility(watched, watched.isVisible() and box.right() >= 0 and box.bottom() >= 0)
+        return super().eventFilter(watched, event)
 
     @staticmethod
     def _dock_visibility(dock: QDockWidget, visible: bool) -> None:
