@@ -1,13 +1,118 @@
-"""The one way to tell the user something: status bar text plus a screen-reader announcement."""
+"""The one way to tell the user something: status bar text plus what screen readers speak.
+
+Two paths reach screen readers, because no single one reaches all of those in use:
+- a `QAccessibleAnnouncementEvent` (polite or assertive): newer Orca, and NVDA / JAWS through UI Automation
+  notifications;
+- an alert banner in the window (`AlertBanner`), which appears with the same text and is exposed with the
+  Notification role: Orca 43 (Debian 12) ignores announcement events and the AlertMessage role inside a window,
+  but speaks a notification that becomes showing (checked with Orca 43.1, tests/a11y/orca/).
+Messages said within `COALESCE_MS` of each other reach the banner as one, assertive first, so a summary and
+an overdue alert said together are heard together rather than one cutting the other off.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
-from PySide6.QtWidgets import QStatusBar, QWidget
-from shiboken6 import isValid
+import atexit
+import time
+from functools import partial
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAccessibleInterface
+from PySide6.QtWidgets import QAccessibleWidget, QApplication, QLabel, QStatusBar, QWidget
+from shiboken6 import invalidate, isValid
 
 STATUS_TIMEOUT_MS = 10_000
+COALESCE_MS = 150
+# How long the banner stays on screen: a safety alert until it has surely been seen, progress briefly.
+BANNER_POLITE_MS = 10_000
+BANNER_ASSERTIVE_MS = 60_000
+# A window shown a moment ago (the main window after sign-in) is not yet on screen, and a banner appearing in it
+# then is never reported: wait for it this many times COALESCE_MS at most.
+EXPOSE_RETRIES = 20
+# Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
+# object queued behind the first: a message that follows another this soon is added to it, not put in its place.
+APPEND_WITHIN_S = 2.0
+
+
+class AlertBanner(QLabel):
+    """A line of text in a window that appears when something is announced, with the announced text. Its
+    accessible role is Notification (see the module's note), named by its text."""
+
+    shown = Signal(str, bool)  # text, assertive: each time it appears
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("alertBanner")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setVisible(False)
+        self.assertive = False
+        self._shown_at = -APPEND_WITHIN_S
+        self._hide_timer = QTimer(self, singleShot=True)
+        self._hide_timer.timeout.connect(self.hide)
+        _install_factory()
+
+    def alert(self, text: str, assertive: bool) -> None:
+        """Show the text; a screen reader hears it because the banner (re)appears."""
+        now = time.monotonic()
+        if self.isVisible() and now - self._shown_at < APPEND_WITHIN_S and self.text():
+            text = f"{text} {self.text()}" if assertive and not self.assertive else f"{self.text()} {text}"
+            assertive = assertive or self.assertive
+        self._shown_at = now
+        self.assertive = assertive
+        # Text, not colour alone, says which kind it is; the colours follow the palette (and high contrast).
+        self.setText(text)
+        self.setAccessibleName(text)
+        self.setStyleSheet("QLabel { padding: 4px; font-weight: bold; color: palette(highlighted-text);"
+                           " background: palette(highlight); }" if assertive else "QLabel { padding: 4px; }")
+        self.hide()  # hidden first, so the showing state changes even when a banner is already up
+        self.show()
+        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
+        self._hide_timer.start(BANNER_ASSERTIVE_MS if assertive else BANNER_POLITE_MS)
+        self.shown.emit(text, assertive)
+
+
+    def clear(self) -> None:
+        """The message no longer holds (the sign-in it reported is over): the next one starts afresh."""
+        self._hide_timer.stop()
+        self.hide()
+        self.setText("")
+        self._shown_at = -APPEND_WITHIN_S
+
+
+# Qt creates the accessible interface of an AlertBanner through this factory, and Qt's cache deletes it when the
+# banner goes. Python must then never delete it too: the wrapper is kept while the banner lives and invalidated
+# (so it lets go of the C++ object without deleting it) when the banner is destroyed or the interpreter exits.
+_interfaces: dict[int, QAccessibleInterface] = {}
+_factory_installed = False
+
+
+def _let_go(key: int) -> None:
+    iface = _interfaces.pop(key, None)
+    if iface is not None:
+        invalidate(iface)
+
+
+def _let_go_of_all() -> None:
+    for key in list(_interfaces):
+        _let_go(key)
+
+
+def _banner_interface(key: str, obj: QObject) -> QAccessibleInterface | None:
+    if key != "AlertBanner" or not isinstance(obj, AlertBanner):
+        return None
+    iface = QAccessibleWidget(obj, QAccessible.Role.Notification)
+    _interfaces[id(obj)] = iface
+    obj.destroyed.connect(partial(_let_go, id(obj)))
+    return iface
+
+
+def _install_factory() -> None:
+    global _factory_installed
+    if not _factory_installed:
+        QAccessible.installFactory(_banner_interface)
+        atexit.register(_let_go_of_all)  # before PySide's own exit handler destroys the application
+        _factory_installed = True
 
 
 class Announcer(QObject):
@@ -17,16 +122,24 @@ class Announcer(QObject):
         super().__init__(parent)
         self._status_bar: QStatusBar | None = None
         self._source: QWidget | None = None
+        self._banner: AlertBanner | None = None
         self.last: tuple[str, bool] | None = None
+        self._pending: list[tuple[str, bool]] = []
+        self._retries = 0
+        self._flush_timer = QTimer(self, singleShot=True, interval=COALESCE_MS)
+        self._flush_timer.timeout.connect(self._flush)
 
-    def attach(self, status_bar: QStatusBar, source: QWidget) -> None:
-        """Where messages are shown, and which widget the screen-reader event comes from."""
+    def attach(self, status_bar: QStatusBar, source: QWidget, banner: AlertBanner | None = None) -> None:
+        """Where messages are shown, which widget the screen-reader event comes from, and the window's banner
+        (used unless the active window has a banner of its own, as the sign-in dialog does)."""
         self._status_bar = status_bar
         self._source = source
+        self._banner = banner
 
     def _detach(self, *_args: object) -> None:
         self._status_bar = None
         self._source = None
+        self._banner = None
 
     def announce(self, text: str, assertive: bool = False) -> None:
         """Polite for progress ("Entry saved"); assertive for what needs attention now (errors, lost link)."""
@@ -42,7 +155,39 @@ class Announcer(QObject):
             event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if assertive
                                 else QAccessible.AnnouncementPoliteness.Polite)
             QAccessible.updateAccessibility(event)
+        self._pending.append((text, assertive))
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
         self.announced.emit(text, assertive)
+
+    def banner(self) -> AlertBanner | None:
+        """The banner messages go to now: the active window's own, else the attached (main) window's."""
+        active = QApplication.activeWindow()
+        if active is not None and active.isVisible():
+            own = active.findChild(AlertBanner)
+            if own is not None:
+                return own
+        if self._banner is not None and isValid(self._banner) and self._banner.window().isVisible():
+            return self._banner
+        return None
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        banner = self.banner()
+        handle = banner.window().windowHandle() if banner is not None else None
+        if (banner is None or handle is None or not handle.isExposed()) and self._retries < EXPOSE_RETRIES:
+            self._retries += 1
+            self._flush_timer.start()
+            return
+        self._retries = 0
+        pending, self._pending = self._pending, []
+        if banner is None:
+            return
+        ordered = [t for t, a in pending if a] + [t for t, a in pending if not a]
+        texts = list(dict.fromkeys(ordered))  # the same words twice in one breath are said once
+        banner.alert(" ".join(t if t.rstrip().endswith((".", "!", "?", ":")) else t.rstrip() + "." for t in texts),
+                     any(a for _t, a in pending))
 
 
 _default: Announcer | None = None

@@ -265,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication), "Bridewell needs a widgets application, not a QCoreApplication"
     app.setApplicationName("Bridewell")
     app.setOrganizationName("Bridewell")
+    from desktop.views.shell.icon import app_icon
+
+    app.setWindowIcon(app_icon())  # every window, the sign-in dialog and the task bar
     theme.start_theme(app, args.data_dir)  # colours and text size
     none_guard.install(app)  # only on Python 3.11: see desktop/none_guard.py
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens

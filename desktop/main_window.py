@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QVBoxLayout, QWidget
 
 from desktop import theme
-from desktop.announcer import announce, announcer
+from desktop.announcer import AlertBanner, announce, announcer
 from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPanel, DockPlace, DockSpec, MenuId
 from desktop.operations import Operations
 from desktop.session import Session
@@ -63,9 +63,12 @@ class MainWindow(QMainWindow):
         self._shortcuts: dict[str, str] = {}  # dock name -> its View shortcut
         self._central: CentralSpec | None = None
         self._background: list[tuple[Callable[[], None], Callable[[], None]]] = []  # (start, stop) by areas
+        self._first_focus_done = False
+        # What is announced also appears here, above the central view (desktop/announcer.py says why).
+        self.alert_banner = AlertBanner(self)
         self._build_menus()
         self._build_status_bar()
-        announcer().attach(self.statusBar(), self)
+        announcer().attach(self.statusBar(), self, self.alert_banner)
         self.areas: dict[str, Area] = {}
         context = AreaContext(session=session, ops=ops, writes=self.writes, store=store, shell=self, parent=self)
         self.links = context.links  # what the areas provide each other (tests build an area's dialog with them)
@@ -118,6 +121,10 @@ class MainWindow(QMainWindow):
         self._shortcuts[spec.name] = spec.shortcut
         self.docks[spec.name] = dock
         self.panels[spec.name] = spec.panel
+        # Qt keeps a dock behind another's tab "visible" at negative coordinates, so a screen reader would list
+        # its controls as showing: hide its content while its tab is not the one shown.
+        dock.visibilityChanged.connect(lambda visible, d=dock: self._dock_visibility(d, visible))
+        dock.installEventFilter(self)  # and when the layout moves it behind a tab (a move, no visibility signal)
 
     @staticmethod
     def _set_dock_widget(dock: QDockWidget, panel: QWidget) -> None:
@@ -162,17 +169,26 @@ class MainWindow(QMainWindow):
             self.focus_central_action.triggered.connect(panel.focus_panel)
             view.addAction(self.focus_central_action)
             view.addSeparator()
+        # A dock's shortcut always goes to it (shows, raises, focuses): pressed on an open dock it must not close
+        # it, nor close one hidden behind a tab. Showing and hiding are the checkable items of a submenu.
         self.dock_actions: dict[str, QAction] = {}
+        toggles = QMenu("Show or &hide docks", self)
+        toggles.setObjectName("dockTogglesMenu")
         for name, dock in self.docks.items():
-            action = dock.toggleViewAction()
+            action = QAction(f"&{dock.windowTitle()}", self)
             action.setObjectName(name.removesuffix("Dock") + "Action")
-            action.setText(f"&{dock.windowTitle()}")
             action.setShortcut(QKeySequence(self._shortcuts[name]))
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda checked, n=name: self._dock_toggled(n, checked))
+            action.triggered.connect(lambda _checked=False, n=name: self.go_to_dock(n))
             view.addAction(action)
             self.dock_actions[name] = action
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(name.removesuffix("Dock") + "ToggleAction")
+            toggle.setText(f"&{dock.windowTitle()}")
+            toggle.triggered.connect(lambda checked, n=name: self._dock_toggled(n, checked))
+            toggles.addAction(toggle)
         view.addSeparator()
+        view.addMenu(toggles)
         reset = QAction("&Restore default layout", self)
         reset.setObjectName("resetLayoutAction")
         reset.triggered.connect(self.reset_layout)
@@ -197,7 +213,14 @@ class MainWindow(QMainWindow):
 
     def set_central(self, spec: CentralSpec) -> None:
         self._central = spec
-        self.setCentralWidget(spec.panel)
+        holder = QWidget(self)
+        holder.setObjectName("centralHolder")
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.alert_banner)
+        layout.addWidget(spec.panel, 1)
+        self.setCentralWidget(holder)
 
     def add_background(self, start: Callable[[], None], stop: Callable[[], None]) -> None:
         self._background.append((start, stop))
@@ -237,6 +260,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._first_focus_done:
+            QTimer.singleShot(0, self._focus_first)
         if not self._sized and not self.layout_restored:
             # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
             # the font size.
@@ -297,16 +322,48 @@ class MainWindow(QMainWindow):
         announce("Default layout restored")
 
     # Keyboard ---------------------------------------------------------------------------------------------
+    def go_to_dock(self, name: str) -> None:
+        """A dock's shortcut: show it (also when closed or behind a tab), raise it and focus its first control."""
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        self._dock_visibility(dock, True)
+        if dock.isFloating():
+            dock.activateWindow()
+        panel = self.panels[name]
+        assert isinstance(panel, DockPanel)  # DockSpec's promise
+        panel.focus_panel()
+
     def _dock_toggled(self, name: str, checked: bool) -> None:
         dock = self.docks[name]
         if checked:
-            dock.raise_()
-            panel = self.panels[name]
-            assert isinstance(panel, DockPanel)  # DockSpec's promise
-            panel.focus_panel()
+            self.go_to_dock(name)
             announce(f"{dock.windowTitle()} shown")
         else:
             announce(f"{dock.windowTitle()} closed")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Qt puts a dock behind a tab by moving it to negative coordinates, and says so (visibilityChanged) only
+        # when the tab changes, not when the layout first places it there: judge by the geometry as Qt does.
+        if event.type() == QEvent.Type.Move and isinstance(watched, QDockWidget) and not watched.isFloating():
+            box = watched.geometry()
+            self._dock_visibility(watched, watched.isVisible() and box.right() >= 0 and box.bottom() >= 0)
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _dock_visibility(dock: QDockWidget, visible: bool) -> None:
+        content = dock.widget()
+        if content is not None and content.isHidden() == visible:
+            content.setVisible(visible)
+
+    def _focus_first(self) -> None:
+        """After sign-in the keyboard starts on the central view (the custody board), not on a dock's tab."""
+        if self._first_focus_done or self._central is None:
+            return
+        self._first_focus_done = True
+        panel = self._central.panel
+        assert isinstance(panel, DockPanel)  # CentralSpec's promise
+        panel.focus_panel()
 
     # Writing through the outbox ---------------------------------------------------------------------------
     def _queued(self, _row_id: str) -> None:

@@ -245,3 +245,17 @@ def default_buttons(dialog: QDialog) -> list[QPushButton]:
 
 def buttons_of(root: QWidget) -> list[QAbstractButton]:
     return root.findChildren(QAbstractButton)
+
+
+def wrapped_text_cut(root: QWidget) -> list[str]:
+    """Visible word-wrapped labels given less height than their text needs at their width (an error message or
+    note shown after the dialog was laid out, squeezed to a sliver)."""
+    problems = []
+    for widget in root.findChildren(QLabel):
+        if not widget.isVisible() or not widget.wordWrap() or not widget.text() or widget.width() <= 0:
+            continue
+        needed = widget.heightForWidth(widget.width())
+        if needed > widget.height() + 1:
+            problems.append(f"{widget_path(widget)} {_plain_text(widget)[:40]!r}: {widget.height()}px high at "
+                            f"{widget.width()}px wide, needs {needed}px")
+    return problems

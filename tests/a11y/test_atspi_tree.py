@@ -80,3 +80,21 @@ def test_every_table_is_named_and_has_column_headers(tree):
     for t in tables:
         assert t["name"].strip(), f"unnamed table: {where(t)}"
         assert t["table"]["n_columns"] and all(h.strip() for h in t["table"]["headers"]), where(t)
+
+
+def test_controls_in_docks_behind_tabs_are_not_showing(tree):
+    """Issue 13: Qt keeps a dock behind another's tab visible at negative coordinates, so its controls were
+    exposed as showing. Only the dock whose tab is in front may show its controls."""
+    tabbed = ["riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock", "personDock"]
+    showing_controls = {}
+    for name in tabbed:
+        dock = next((n for n in nodes(tree) if n["id"].endswith("." + name)), None)
+        if dock is None:
+            continue
+        # (a combo box's drop-down list is its own pop-up window, listed under the combo box: not counted)
+        inside = [n for n in nodes(dock) if n is not dock and "focusable" in n["states"]
+                  and "showing" in n["states"] and "QComboBox" not in n["id"]]
+        showing_controls[name] = len(inside)
+    in_front = [name for name, count in showing_controls.items() if count]
+    assert len(showing_controls) >= 3, showing_controls
+    assert len(in_front) == 1, f"controls showing in more than the front tab's dock: {showing_controls}"

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeade
                                QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.custody.board_model import NAME, OVERDUE_ROLE, RECORD_ROLE, SORT_ROLE, CustodyBoardModel
+from desktop.models.custody.board_model import (NAME, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE, SORT_ROLE,
+                                                 CustodyBoardModel)
 from domain.events import CUSTODY_RECORD_CHANGED
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ class CustodyBoard(QWidget):
         self.setObjectName("boardPanel")
         self.session, self.ops, self.follow_changes = session, ops, follow_changes
         self._stopped = False
+        self._loaded_once = False
+        self._summary_on_load = False  # focused before the first snapshot came: say the summary when it does
 
         self.model = CustodyBoardModel(self)
         self.proxy = BoardProxy(self)  # sorts by SORT_ROLE; text and 'overdue only' filters
@@ -181,12 +184,17 @@ class CustodyBoard(QWidget):
             return
         last_seq, records = value
         self.model.set_records(records)
+        self.model.tick()  # the overdue state now, not a second later, so the summary counts it
         self.view.sortByColumn(self.view.horizontalHeader().sortIndicatorSection(),
                                self.view.horizontalHeader().sortIndicatorOrder())
         self.refresh_heading()
         self.follow_changes(last_seq)
         if self.proxy.rowCount() and not self.view.currentIndex().isValid():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
+        self._loaded_once = True
+        if self._summary_on_load:
+            self._summary_on_load = False
+            announce(self.summary())
         self.records_loaded.emit(len(records))
 
     def _load_failed(self, exc: BaseException) -> None:
@@ -214,9 +222,25 @@ class CustodyBoard(QWidget):
         self.handover_label.setText(text)
         self.handover_label.setVisible(bool(text))
 
+    def summary(self) -> str:
+        """What a screen-reader user hears on arriving at the board: "Custody board, 14 in custody, 1 check
+        overdue"."""
+        model = self.model
+        total = model.rowCount()
+        late = [model.overdue(row) for row in range(total)]
+        checks, reviews = sum(NEXT_CHECK in s for s in late), sum(NEXT_REVIEW in s for s in late)
+        parts = [f"Custody board, {total} in custody"]
+        parts.append(f"{checks} check{'s' if checks != 1 else ''} overdue" if checks else "no checks overdue")
+        if reviews:
+            parts.append(f"{reviews} review{'s' if reviews != 1 else ''} overdue")
+        return ", ".join(parts)
+
     def focus_panel(self) -> None:
         self.view.setFocus()
-        announce("Custody board")
+        if self._loaded_once:
+            announce(self.summary())
+        else:
+            self._summary_on_load = True  # said when the snapshot is in, with the counts
 
     # Selection --------------------------------------------------------------------------------------------
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

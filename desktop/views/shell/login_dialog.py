@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLayout,
+                               QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
-from desktop.announcer import announce
+from desktop.announcer import AlertBanner, announce
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
 from desktop.operations import Operations
 from desktop.views.forms.field_error import FieldError
+from desktop.views.shell.icon import app_icon
+
+PRODUCT = "Bridewell"
+TAGLINE = "Custody, investigations and intelligence"
 
 
 class LoginDialog(QDialog):
@@ -25,6 +29,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle("Sign in to Bridewell")
+        self.setWindowIcon(app_icon())
         self._ops = ops
         self._credentials = credentials
         self._server_key = server_key
@@ -75,10 +80,42 @@ class LoginDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
+        # The product, so a user knows what they are signing in to (the icon is also the window's).
+        self.product_icon = QLabel()
+        self.product_icon.setObjectName("productIcon")
+        self.product_icon.setPixmap(app_icon().pixmap(QSize(48, 48)))
+        self.product_icon.setAccessibleName(f"{PRODUCT} logo")
+        self.product_name = QLabel(PRODUCT)
+        self.product_name.setObjectName("productName")
+        title_font = self.product_name.font()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        self.product_name.setFont(title_font)
+        self.product_tagline = QLabel(TAGLINE)
+        self.product_tagline.setObjectName("productTagline")
+        self.product_tagline.setWordWrap(True)
+        names = QVBoxLayout()
+        names.addWidget(self.product_name)
+        names.addWidget(self.product_tagline)
+        heading = QHBoxLayout()
+        heading.addWidget(self.product_icon)
+        heading.addLayout(names, 1)
+        # What is announced here also appears here, so Orca 43 speaks it (desktop/announcer.py).
+        self.alert_banner = AlertBanner(self)
+
+        for label in (self.keyring_note, self.status_label, self.server_error, self.username_error,
+                      self.password_error):
+            # A wrapped message takes the height its text needs at the dialog's width, never a sliver.
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
+
         layout = QVBoxLayout(self)
+        layout.addLayout(heading)
         layout.addLayout(form)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.alert_banner)
         layout.addWidget(self.buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
 
         if message:
             self.status_label.setText(message)
@@ -105,6 +142,27 @@ class LoginDialog(QDialog):
         self.keyring_note.setText(text)
         self.keyring_note.setVisible(True)
         announce(NO_SECURE_KEYRING)
+
+    def _refit(self) -> None:
+        """Grow to show a message that appeared (wrapped labels need their height at the current width)."""
+        QTimer.singleShot(0, self._grow_to_fit)
+
+    def event(self, event: QEvent) -> bool:
+        # Whatever appears later (a problem, the keyring note, the alert banner) asks for a new layout: the
+        # minimum size the layout sets ignores wrapped text's height for the width, so grow to that too.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._refit()
+        return super().event(event)
+
+    def _grow_to_fit(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        needed = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        if needed > self.height():
+            self.resize(width, needed)
 
     # Sign in ----------------------------------------------------------------------------------------------
     def _clear_errors(self) -> None:
@@ -166,6 +224,7 @@ class LoginDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.status_label.setText("")
+        self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
         if isinstance(exc, ServerUnreachable):
             self.server_error.show_problem(
                 f"Cannot reach the server at {self.server_edit.text().strip()}. Check the address and the "
@@ -194,8 +253,18 @@ class LoginDialog(QDialog):
         """A remembered sign-in the server no longer accepts."""
         self.password_error.show_problem("Your saved sign-in has expired. Enter your password to sign in again.")
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # Escape cancels even while a request is in flight
-        if event.key() == Qt.Key.Key_Escape:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:  # Escape cancels even while a request is in flight
             self.reject()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # Return signs in from any field, whatever had focus before: QDialog's default-button logic loses
+            # track after Tab has visited the buttons (Tab to Sign in, Shift+Tab back, type, Return did nothing).
+            cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+            if self.focusWidget() is cancel:
+                self.reject()
+            else:
+                self.submit()
+            event.accept()
             return
         super().keyPressEvent(event)

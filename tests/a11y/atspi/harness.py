@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -431,3 +432,95 @@ class Client:
         """The client's stdout/stderr, without Qt's known-harmless AT-SPI adaptor lines."""
         return "\n".join(line for line in self.session.log("client.log").splitlines()
                          if not any(noise in line for noise in HARMLESS_OUTPUT))
+
+
+# --- Orca, the screen reader itself ------------------------------------------------------------------------
+ORCA = "/usr/bin/orca"
+# Orca writes every utterance to its debug file before it would go to a speech server (none is needed):
+# "HH:MM:SS.ffffff - SPEECH OUTPUT: 'text' voice-settings". Text with a newline continues on padded lines.
+_SPEECH = re.compile(r"SPEECH OUTPUT: '(?P<text>.*?)'(?: voice=\w+)?\s*(?:\{.*\}|ACSS.*)?$", re.S)
+_CUSTOMIZATIONS = """\
+# Written by the Bridewell test harness: flush the debug file line by line, so tests see speech at once.
+from orca import debug
+debug.debugFile.reconfigure(line_buffering=True)
+"""
+
+
+def orca_missing() -> list[str]:
+    """What this machine lacks to run Orca in the harness (empty when it can)."""
+    return [] if os.access(ORCA, os.X_OK) else [f"{ORCA} (the orca package)"]
+
+
+def other_orcas() -> list[int]:
+    """Orca refuses to start while another Orca of the same user runs (it checks with pgrep)."""
+    done = subprocess.run(["pgrep", "-u", str(os.getuid()), "-x", "orca"], capture_output=True, text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+class Orca:
+    """Orca 43 running headless in a DesktopSession, its speech read from its debug log. Start it before the
+    client, so the client's first window is seen as it appears."""
+
+    def __init__(self, session: DesktopSession):
+        self.session = session
+        self.home = session.tmp / "orca-home"
+        self.prefs = self.home / ".local" / "share" / "orca"
+        self.debug_file = session.tmp / "orca.debug"
+        self.proc: subprocess.Popen | None = None
+        self._seen = 0  # utterances before this index are "before the mark"
+
+    def start(self, timeout: float = 30.0) -> "Orca":
+        others = other_orcas()
+        if others:
+            raise RuntimeError(f"another Orca of this user is running (PIDs {others}); Orca allows one per user")
+        self.prefs.mkdir(parents=True, exist_ok=True)
+        (self.prefs / "orca-customizations.py").write_text(_CUSTOMIZATIONS)
+        xdg = {name: str(self.home / sub) for name, sub in (("XDG_CONFIG_HOME", ".config"),
+                                                           ("XDG_DATA_HOME", ".local/share"),
+                                                           ("XDG_CACHE_HOME", ".cache"))}
+        env = _clean_env({**self.session.env, **xdg, "HOME": str(self.home), "GSETTINGS_BACKEND": "memory",
+                          "PATH": "/usr/bin:/bin", "NO_AT_BRIDGE": "1"})
+        self.proc = self.session._spawn([ORCA, "--user-prefs", str(self.prefs), "--debug-file",
+                                         str(self.debug_file)], "orca.log", env=env)
+        try:
+            self.wait_heard("Screen reader on", timeout=timeout, since=0)
+        except DriverFailed as exc:
+            raise RuntimeError(f"Orca did not start: {exc}\n{self.session.log('orca.log')[-2000:]}") from None
+        return self
+
+    def spoken(self) -> list[str]:
+        """Everything Orca has said, in order."""
+        try:
+            raw = self.debug_file.read_text(errors="replace")
+        except OSError:
+            return []
+        out: list[str] = []
+        for line in raw.split("\n"):
+            start = line.find("SPEECH OUTPUT: '")
+            if start >= 0:
+                match = _SPEECH.match(line[start:])
+                out.append(match.group("text") if match else line[start + 16:])
+        return out
+
+    def mark(self) -> None:
+        """Forget what was said so far: `heard`/`wait_heard` then look only at what follows."""
+        self._seen = len(self.spoken())
+
+    def since_mark(self) -> list[str]:
+        return self.spoken()[self._seen:]
+
+    def wait_heard(self, pattern: str, timeout: float = 20.0, since: int | None = None) -> str:
+        """Poll until an utterance after the mark matches the regular expression (case-insensitive)."""
+        regex = re.compile(pattern, re.I)
+        first = self._seen if since is None else since
+
+        def heard() -> str | None:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise DriverFailed(f"Orca exited ({self.proc.returncode}):\n{self.session.log('orca.log')[-2000:]}")
+            return next((u for u in self.spoken()[first:] if regex.search(u)), None)
+
+        try:
+            return poll(heard, timeout=timeout, what=f"Orca to say /{pattern}/", interval=0.05)
+        except DriverFailed as exc:
+            said = "\n  ".join(self.spoken()[first:][-40:])
+            raise DriverFailed(f"{exc}\nOrca said (since the mark):\n  {said}") from None
