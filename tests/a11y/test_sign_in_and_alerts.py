@@ -39,6 +39,12 @@ def _name(widget) -> str:
 
 @pytest.fixture
 def window_with_banner(qtbot):
+    # Windows an earlier test left open keep their clocks (and the app-wide announcer) running; the announcer
+    # sends to the active window's banner, which would be this one. Close them so this banner hears only `own`.
+    for stale in QApplication.topLevelWidgets():
+        stale.close()
+        stale.deleteLater()
+    QApplication.sendPostedEvents(None, 0)
     window = QMainWindow()
     qtbot.addWidget(window)
     banner = AlertBanner(window)
