@@ -111,7 +111,7 @@ class DetaineeLogPanel(QWidget):
 
     # Saving -----------------------------------------------------------------------------------------------
     def reset_form(self) -> None:
-        self.observed_edit.setDateTime(QDateTime.currentDateTime().toTimeZone(LONDON))
+        self.observed_edit.follow_now()  # untouched, it is the time the entry is saved
         self.clear_error()
 
     def clear_error(self) -> None:

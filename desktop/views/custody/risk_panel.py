@@ -20,7 +20,7 @@ from desktop.operations import Operations
 from desktop.session import Session
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
@@ -222,6 +222,8 @@ class RiskAssessmentDialog(CustodyDialog):
         self.level_combo = QComboBox()
         for key, title in LEVELS:
             self.level_combo.addItem(title, key)
+        # The sergeant decides the level: a pre-selected "Low" would be saved by anyone who did not look.
+        nothing_chosen(self.level_combo, "Choose the risk level…")
         self.add_row("Risk &level:", self.level_combo, "risk_level", name="riskLevelChoice")
         self.notes_edit = text_edit("riskNotesEdit", "Anything else about the assessment.", 2)
         self.add_row("&Notes:", self.notes_edit, "notes")
@@ -254,6 +256,8 @@ class RiskAssessmentDialog(CustodyDialog):
             out.append((p.field, p.message))
         if not self.responses():
             out.append(("responses.0", "Record the answer to at least one question."))
+        if self.level_combo.currentData() is None:
+            out.append(("risk_level", "Choose the risk level: low, medium or high."))
         return out
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
