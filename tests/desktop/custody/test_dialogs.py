@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+from desktop.models.custody.board_model import AA, OBSERVATION
 from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from domain.rights import Right
@@ -53,7 +54,7 @@ def test_rights_request_and_appropriate_adult_arrival(qtbot, make_window, demo_s
     updated = save(qtbot, dialog)
     assert updated["appropriate_adult_awaited"] is False
     row = custody_board(window).model.row_of(record["id"])
-    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 3).data() == "AA present", timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, AA).data() == "AA present", timeout=10_000)
 
 
 def test_delay_is_offered_to_a_superintendent_only(qtbot, make_window, demo_server):
@@ -92,7 +93,7 @@ def test_observation_level_and_a_new_risk_version(qtbot, make_window, demo_serve
     updated = save(qtbot, dialog)
     assert updated["observation_level"] == 3
     row = custody_board(window).model.row_of(record["id"])
-    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 5).data() == "Level 3", timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, OBSERVATION).data() == "Level 3", timeout=10_000)
 
 
 def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, make_window, demo_server):
