@@ -104,9 +104,9 @@ class FocusRowDelegate(QStyledItemDelegate):
         visual = header.visualIndex(index.column())
         first = visual == 0
         last = visual == max(header.visualIndex(c) for c in range(header.count()) if not header.isSectionHidden(c))
-        rect = option.rect  # type: ignore[attr-defined]  # QStyleOption.rect: the stubs miss it
+        rect = option.rect
         painter.save()
-        pen = QPen(option.palette.color(option.palette.ColorRole.Text))  # type: ignore[attr-defined]
+        pen = QPen(option.palette.color(option.palette.ColorRole.Text))
         pen.setWidth(FOCUS_WIDTH)
         painter.setPen(pen)
         half = FOCUS_WIDTH // 2 + 1

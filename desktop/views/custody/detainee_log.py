@@ -44,11 +44,12 @@ class LogCellDelegate(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
-        rect = option.rect  # type: ignore[attr-defined]  # QStyleOption.rect: the stubs miss it
-        margin = 2 * (option.widget.style().pixelMetric(  # type: ignore[attr-defined]
-            option.widget.style().PixelMetric.PM_FocusFrameHMargin) + 1) if option.widget else 6  # type: ignore
-        option.text = elide_at_word(option.text, option.fontMetrics,  # type: ignore[attr-defined]
-                                    max(8, rect.width() - margin), LINES_PER_ROW)
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        # The room the style leaves for text: the cell less its text margins on both sides.
+        margin = 2 * (style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1) if style else 6
+        option.text = elide_at_word(option.text, option.fontMetrics,
+                                    max(8, option.rect.width() - margin), LINES_PER_ROW)
 
 
 class LogTable(QTableView):
