@@ -20,6 +20,9 @@ class ObservationDialog(CustodyDialog):
     def __init__(self, window: QWidget, record: dict[str, Any], suggested: int | None = None, *, writes: Writes):
         super().__init__(window, record, "Set observation level", "observationDialog", writes=writes)
         self.level_combo = QComboBox()
+        # As wide as the form allows, not as wide as the longest level: it must fit the screen at 200% text.
+        self.level_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.level_combo.setMinimumContentsLength(20)
         for level, title in LEVEL_TITLES.items():
             minutes = int(DEFAULT_CONFIG.intervals[level].total_seconds() // 60)
             self.level_combo.addItem(f"{title} (checks every {minutes} min)", int(level))

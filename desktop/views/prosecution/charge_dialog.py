@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDat
 
 from domain.charging import FIELD_LABELS, DateRange, render_particulars
 from desktop.announcer import announce
-from desktop.views.forms.dialog import WriteDialog
+from desktop.views.forms.dialog import WriteDialog, fit_on_screen
 from desktop.views.forms.field_error import FieldError
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, DateEdit, datetime_edit, nothing_chosen, to_utc
 
@@ -473,6 +473,9 @@ class ChargeDialog(WriteDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.charge_button.setDefault(True)
+        if not getattr(self, "_fitted", False):  # the form scrolls: the dialog itself stays on the screen
+            self._fitted = True
+            fit_on_screen(self, self.width(), self.height())
 
     # Charges ------------------------------------------------------------------------------------------------
     def add_charge(self, focus: bool = False) -> ChargeEditor:
