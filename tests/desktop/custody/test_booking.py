@@ -109,6 +109,22 @@ def test_tab_order_follows_the_form(qtbot, make_window, demo_server):
     dialog.reject()
 
 
+def test_choose_a_known_person_is_first_on_screen_in_the_tab_order_and_for_a_screen_reader(
+        qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
+    button = dialog.choose_person_button
+    button.setFocus()
+    tab(qtbot)
+    assert QApplication.focusWidget() is dialog.surname_edit  # Tab order: the button, then the fields
+    # The reader's tree follows the widgets' order: the button comes before the fields it fills (issue 13).
+    children = [c for c in dialog.body_widget.children() if c in (button, dialog.surname_edit, dialog.gender_combo)]
+    assert children == [button, dialog.surname_edit, dialog.gender_combo]
+    assert button.geometry().top() < dialog.surname_edit.geometry().top()  # and first on screen
+    dialog.dirty = False
+    dialog.reject()
+
+
 def test_detention_decision_is_hidden_from_a_detention_officer(qtbot, make_window, demo_server):
     window = make_window(demo_server.url, username="detention")
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
