@@ -13,9 +13,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal, SignalInstance, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from shiboken6 import isValid
 
 from desktop.areas import MenuId
@@ -126,33 +126,53 @@ class FocusRing(QObject):
         app.focusChanged.connect(self.follow)
 
     def follow(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if self.target is not None and isValid(self.target):
-            self.target.removeEventFilter(self)
+        # The old target is left alone (it may be half-destroyed: Qt moves the focus out of a widget as it goes);
+        # its events are ignored from now on, as only the current target's count.
+        previous = self.target
         self.target = new if new is not None and isValid(new) else None
         if self.target is not None:
             self.target.installEventFilter(self)
+        if previous is not None and previous is not self.target:
+            # Unhooked once this focus change is over: by then a widget that was going has gone (and is skipped).
+            QTimer.singleShot(0, self, lambda: self._unhook(previous))
         self.place()
+
+    def _unhook(self, widget: QWidget) -> None:
+        if isValid(widget) and widget is not self.target:
+            widget.removeEventFilter(self)
+
+    def hide(self) -> None:
+        if self.ring is not None and isValid(self.ring):
+            self.ring.hide()
 
     def place(self) -> None:
         target = self.target if self.target is not None and isValid(self.target) else None
-        parent = target.parentWidget() if target is not None and not target.isWindow() else None
-        if target is None or parent is None or not target.isVisible():
-            if self.ring is not None and isValid(self.ring):
-                self.ring.hide()
+        if target is None or target.isWindow() or not target.isVisible():
+            self.hide()
             return
-        if self.ring is None or not isValid(self.ring):  # its last parent (a closed dialog) took it along
+        outer = target.parentWidget()
+        if isinstance(outer, (QComboBox, QAbstractSpinBox)):
+            target = outer  # the line edit inside: ring the whole control
+        window = target.window()
+        if window.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
+            self.hide()  # a drop-down list or menu draws its own current item
+            return
+        if self.ring is None or not isValid(self.ring):  # its last window (a closed dialog) took it along
             self.ring = _Ring()
-        if self.ring.parentWidget() is not parent:
-            self.ring.setParent(parent)
+        if self.ring.parentWidget() is not window:
+            self.ring.setParent(window)  # on top of everything in the window, outside any layout
         width = FOCUS_RING_WIDTH
-        self.ring.setGeometry(target.geometry().adjusted(-width, -width, width, width))
+        self.ring.setGeometry(QRect(target.mapTo(window, QPoint(0, 0)), target.size())
+                              .adjusted(-width, -width, width, width))
         self.ring.raise_()
         self.ring.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.target and event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show,
-                                                        QEvent.Type.Hide, QEvent.Type.ParentChange):
-            self.place()
+        if watched is self.target:
+            if event.type() == QEvent.Type.Hide:
+                self.hide()
+            elif event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show):
+                self.place()
         return False
 
 

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -262,8 +262,9 @@ def test_focus_is_unmistakable_in_either_theme(qtbot, make_window, demo_server, 
         ring = theme_module.focus_ring(QApplication.instance()).ring
         qtbot.waitUntil(lambda r=ring: r is not None and r.isVisible(), timeout=2000)
         ring = theme_module.focus_ring(QApplication.instance()).ring
-        target = panel.kind_combo.geometry()
-        assert ring.parentWidget() is panel.kind_combo.parentWidget() and FOCUS_RING_WIDTH >= 2
+        combo = panel.kind_combo
+        target = QRect(combo.mapTo(window, QPoint(0, 0)), combo.size())
+        assert ring.parentWidget() is window and FOCUS_RING_WIDTH >= 2
         assert ring.geometry().contains(target) and ring.geometry().width() >= target.width() + 2 * 2
         palette = QApplication.palette()
         assert contrast(focus_ring_colour(palette), palette.color(QPalette.ColorRole.Window)) >= 3.0
