@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
+from desktop.models.custody.board_model import AA, FLAGS, NEXT_REVIEW
 from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut
@@ -87,8 +88,8 @@ def test_book_in_by_keyboard_only_and_the_board_shows_the_detainee(qtbot, make_w
     row = custody_board(window).model.row_of(record_id)
     texts = [custody_board(window).model.index(row, c).data(Qt.ItemDataRole.AccessibleTextRole)
              for c in range(custody_board(window).model.columnCount())]
-    assert "Vulnerable" in texts[2] and "awaited" in texts[3]
-    assert texts[7].startswith("Review 1 due")
+    assert "Vulnerable" in texts[FLAGS] and "awaited" in texts[AA]
+    assert texts[NEXT_REVIEW].startswith("Review 1 due")
 
 
 def test_tab_order_follows_the_form(qtbot, make_window, demo_server):
