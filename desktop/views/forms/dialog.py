@@ -327,6 +327,9 @@ class FormDialog(WriteDialog):
                 break
 
     def _changed(self, *_args: object) -> None:
+        source = self.sender()
+        if isinstance(source, DateTimeEdit) and source.refreshing:
+            return  # a time following the clock moved on: nothing was typed
         self.dirty = True
 
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:

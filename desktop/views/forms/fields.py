@@ -34,7 +34,7 @@ class DateTimeEdit(QDateTimeEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.follows_now = False
-        self._refreshing = False
+        self.refreshing = False
         self.dateTimeChanged.connect(self._set_by_someone)
         # Keeps the shown minute current while it follows (a stale figure on screen is wrong even if unsaved).
         self._ticker = QTimer(self)
@@ -50,14 +50,14 @@ class DateTimeEdit(QDateTimeEdit):
     def refresh_now(self, *, ticking: bool = False) -> None:
         if not self.follows_now or (ticking and self.hasFocus()):
             return  # someone may be about to type into it: the figure does not move under their cursor
-        self._refreshing = True
+        self.refreshing = True
         try:
             set_utc(self, now_to_minute())
         finally:
-            self._refreshing = False
+            self.refreshing = False
 
     def _set_by_someone(self, *_args: object) -> None:
-        if not self._refreshing:
+        if not self.refreshing:
             self.follows_now = False
             self._ticker.stop()
 
