@@ -124,6 +124,12 @@ class FocusRing(QObject):
         self.ring: _Ring | None = None
         self.target: QWidget | None = None
         app.focusChanged.connect(self.follow)
+        # A scroll area scrolling, or a splitter or dock moving, moves the control without telling it: look again
+        # a few times a second (nothing is redrawn unless the place changed).
+        self._watch = QTimer(self)
+        self._watch.setInterval(150)
+        self._watch.timeout.connect(lambda: self.place() if self.target is not None else None)
+        self._watch.start()
 
     def follow(self, _old: QWidget | None, new: QWidget | None) -> None:
         # The old target is left alone (it may be half-destroyed: Qt moves the focus out of a widget as it goes);
@@ -162,10 +168,11 @@ class FocusRing(QObject):
         if self.ring.parentWidget() is not window:
             self.ring.setParent(window)  # on top of everything in the window, outside any layout
         width = FOCUS_RING_WIDTH
-        self.ring.setGeometry(QRect(target.mapTo(window, QPoint(0, 0)), target.size())
-                              .adjusted(-width, -width, width, width))
-        self.ring.raise_()
-        self.ring.show()
+        wanted = QRect(target.mapTo(window, QPoint(0, 0)), target.size()).adjusted(-width, -width, width, width)
+        if wanted != self.ring.geometry() or not self.ring.isVisible():
+            self.ring.setGeometry(wanted)
+            self.ring.raise_()
+            self.ring.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.target:
