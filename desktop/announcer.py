@@ -16,12 +16,18 @@ import atexit
 import time
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAccessibleInterface
-from PySide6.QtWidgets import QAccessibleWidget, QApplication, QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAccessibleInterface, QPainter,
+                           QPaintEvent, QResizeEvent)
+from PySide6.QtWidgets import (QAccessibleWidget, QApplication, QLabel, QStatusBar, QStyle, QStyleOption,
+                               QWidget)
 from shiboken6 import invalidate, isValid
 
 STATUS_TIMEOUT_MS = 10_000
+# What needs attention now (an overdue check, a lost link, a refusal) stays on the status bar this long, and a
+# routine message in the meantime is spoken but does not replace it there (issue 13: an overdue message was
+# replaced two seconds later by a routine one).
+ASSERTIVE_TIMEOUT_MS = 60_000
 COALESCE_MS = 150
 # How long the banner stays on screen: a safety alert until it has surely been seen, progress briefly.
 BANNER_POLITE_MS = 10_000
@@ -124,6 +130,7 @@ class Announcer(QObject):
         self._source: QWidget | None = None
         self._banner: AlertBanner | None = None
         self.last: tuple[str, bool] | None = None
+        self._held: tuple[str, float] | None = None  # the assertive message on show, and until when (monotonic)
         self._pending: list[tuple[str, bool]] = []
         self._retries = 0
         self._flush_timer = QTimer(self, singleShot=True, interval=COALESCE_MS)
@@ -148,7 +155,14 @@ class Announcer(QObject):
         if self._status_bar is not None and not isValid(self._status_bar):
             self._detach()
         if self._status_bar is not None:
-            self._status_bar.showMessage(text, STATUS_TIMEOUT_MS)
+            now = time.monotonic()
+            held = self._held
+            holding = (held is not None and now < held[1] and self._status_bar.currentMessage() == held[0])
+            if assertive:
+                self._status_bar.showMessage(text, ASSERTIVE_TIMEOUT_MS)
+                self._held = (text, now + ASSERTIVE_TIMEOUT_MS / 1000)
+            elif not holding:
+                self._status_bar.showMessage(text, STATUS_TIMEOUT_MS)
         source = self._source if self._source is not None and isValid(self._source) else self._status_bar
         if source is not None:
             event = QAccessibleAnnouncementEvent(source, text)
@@ -188,6 +202,50 @@ class Announcer(QObject):
         texts = list(dict.fromkeys(ordered))  # the same words twice in one breath are said once
         banner.alert(" ".join(t if t.rstrip().endswith((".", "!", "?", ":")) else t.rstrip() + "." for t in texts),
                      any(a for _t, a in pending))
+
+
+class MessageBar(QStatusBar):
+    """The status bar, whose messages wrap onto more lines instead of being cut: a message too long for one line
+    (two overdue checks in one sentence, or any message at 200% text) grows the bar. `room_for_message` is the
+    width left of the permanent labels (the window makes them step aside when a message needs their room)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.messageChanged.connect(lambda _message: self.fit_message())
+
+    def message_rect(self) -> QRect:
+        left = 4
+        right = self.width() - 2
+        for widget in self.findChildren(QWidget):
+            if widget.parentWidget() is self and widget.isVisible() and widget.geometry().left() > left:
+                right = min(right, widget.geometry().left() - 4)
+        return QRect(left, 0, max(10, right - left), self.height())
+
+    def fit_message(self) -> None:
+        message = self.currentMessage()
+        lines = self.fontMetrics().boundingRect(QRect(0, 0, self.message_rect().width(), 100_000),
+                                                Qt.TextFlag.TextWordWrap, message).height() if message else 0
+        self.setMinimumHeight(lines + 6 if message else 0)
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width() and self.currentMessage():
+            self.fit_message()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        message = self.currentMessage()
+        if not message:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(self.message_rect(), int(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+                         | int(Qt.TextFlag.TextWordWrap), message)
+
 
 
 _default: Announcer | None = None

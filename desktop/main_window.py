@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QVBoxLayout, QWidget
 
 from desktop import theme
-from desktop.announcer import AlertBanner, announce, announcer
+from desktop.announcer import AlertBanner, MessageBar, announce, announcer
 from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPanel, DockPlace, DockSpec, MenuId
 from desktop.operations import Operations
 from desktop.session import Session
@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         return self._closed
 
     def _build_status_bar(self) -> None:
+        self.setStatusBar(MessageBar(self))  # messages wrap rather than being cut (issue 13)
         bar = self.statusBar()
         bar.setObjectName("statusBar")
         self.server_label = QLabel()
@@ -244,8 +245,22 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.server_label, self.sync_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
+        bar.messageChanged.connect(self._make_room_for_message)
         self._show_server_state()
         self._show_user()
+
+    def _make_room_for_message(self, message: str) -> None:
+        """A message is never cut under the permanent labels (issue 13): while one is shown that needs their
+        room, they step aside; they come back when it goes. The whole message is also the bar's tooltip."""
+        bar = self.statusBar()
+        labels = (self.user_label, self.server_label, self.sync_label)
+        needed = bar.fontMetrics().horizontalAdvance(message) + 4 * bar.fontMetrics().averageCharWidth()
+        room = bar.width() - sum(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setVisible(not message or needed <= room)
+        bar.setToolTip(message)
+        if isinstance(bar, MessageBar):
+            bar.fit_message()  # with the labels gone or back, the message has a new width to wrap in
 
     # Start and stop ---------------------------------------------------------------------------------------
     def start_background(self) -> None:

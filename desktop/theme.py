@@ -13,9 +13,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, SignalInstance, Slot
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+from shiboken6 import isValid
 
 from desktop.areas import MenuId
 from desktop.announcer import announce
@@ -72,6 +73,127 @@ def system_wants_high_contrast() -> bool:
     return hints.accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast
 
 
+FOCUS_RING_WIDTH = 3  # px: WCAG 2.4.11/2.4.13 want a focus indicator at least 2 px thick with 3:1 contrast
+
+
+def focus_ring_colour(palette: QPalette) -> QColor:
+    """The ring: the selection colour (yellow in high contrast, the system's accent otherwise), unless it is too
+    close to the window colour (under 3:1), then the text colour, which always stands out from it."""
+    ring, window = palette.color(QPalette.ColorRole.Highlight), palette.color(QPalette.ColorRole.Window)
+    return ring if contrast_ratio(ring, window) >= 3.0 else palette.color(QPalette.ColorRole.WindowText)
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    def luminance(colour: QColor) -> float:
+        def channel(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+                + 0.0722 * channel(colour.blueF()))
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+class _Ring(QWidget):
+    """A frame drawn around the focused control, on top of it, in its parent; it takes no mouse, no focus and
+    paints nothing but the frame."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("focusRing")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        pen = QPen(focus_ring_colour(QApplication.palette()))
+        pen.setWidth(FOCUS_RING_WIDTH)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(pen)
+        half = FOCUS_RING_WIDTH / 2
+        painter.drawRect(self.rect().toRectF().adjusted(half, half, -half, -half))
+
+
+class FocusRing(QObject):
+    """An unmistakable focus indicator in every theme (issue 13: the default style's was a faint 1 px line):
+    a 3 px frame just outside whichever control has the keyboard focus, following it as it moves."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.ring: _Ring | None = None
+        self.target: QWidget | None = None
+        app.focusChanged.connect(self.follow)
+        # A scroll area scrolling, or a splitter or dock moving, moves the control without telling it: look again
+        # a few times a second (nothing is redrawn unless the place changed).
+        self._watch = QTimer(self)
+        self._watch.setInterval(150)
+        self._watch.timeout.connect(lambda: self.place() if self.target is not None else None)
+        self._watch.start()
+
+    def follow(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # The old target is left alone (it may be half-destroyed: Qt moves the focus out of a widget as it goes);
+        # its events are ignored from now on, as only the current target's count.
+        previous = self.target
+        self.target = new if new is not None and isValid(new) else None
+        if self.target is not None:
+            self.target.installEventFilter(self)
+        if previous is not None and previous is not self.target:
+            # Unhooked once this focus change is over: by then a widget that was going has gone (and is skipped).
+            QTimer.singleShot(0, self, lambda: self._unhook(previous))
+        self.place()
+
+    def _unhook(self, widget: QWidget) -> None:
+        if isValid(widget) and widget is not self.target:
+            widget.removeEventFilter(self)
+
+    def hide(self) -> None:
+        if self.ring is not None and isValid(self.ring):
+            self.ring.hide()
+
+    def place(self) -> None:
+        target = self.target if self.target is not None and isValid(self.target) else None
+        if target is None or target.isWindow() or not target.isVisible():
+            self.hide()
+            return
+        outer = target.parentWidget()
+        if isinstance(outer, (QComboBox, QAbstractSpinBox)):
+            target = outer  # the line edit inside: ring the whole control
+        window = target.window()
+        if window.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
+            self.hide()  # a drop-down list or menu draws its own current item
+            return
+        if self.ring is None or not isValid(self.ring):  # its last window (a closed dialog) took it along
+            self.ring = _Ring()
+        if self.ring.parentWidget() is not window:
+            self.ring.setParent(window)  # on top of everything in the window, outside any layout
+        width = FOCUS_RING_WIDTH
+        wanted = QRect(target.mapTo(window, QPoint(0, 0)), target.size()).adjusted(-width, -width, width, width)
+        if wanted != self.ring.geometry() or not self.ring.isVisible():
+            self.ring.setGeometry(wanted)
+            self.ring.raise_()
+            self.ring.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.target:
+            if event.type() == QEvent.Type.Hide:
+                self.hide()
+            elif event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show):
+                self.place()
+        return False
+
+
+_focus_ring: FocusRing | None = None
+
+
+def focus_ring(app: QApplication) -> FocusRing:
+    """The application's one focus ring (a theme is made again for each data folder; the ring is not)."""
+    global _focus_ring
+    if _focus_ring is None or not isValid(_focus_ring) or _focus_ring.parent() is not app:
+        _focus_ring = FocusRing(app)
+    return _focus_ring
+
+
 class Theme(QObject):
     """The application's colours and text size. One per QApplication (see `theme()`)."""
 
@@ -86,6 +208,7 @@ class Theme(QObject):
         self.text_scale = 1.0
         self.high_contrast_applied = False
         self.applied_scale = 1.0  # the font is only touched once the user has chosen another size
+        self.focus_ring = focus_ring(app)
         self._load()
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_changed)
@@ -135,8 +258,11 @@ class Theme(QObject):
                 # A palette with nothing set resolves to the platform's: back to following the system.
                 self.app.setPalette(QPalette())
                 self.app.setStyleSheet("")
+                _release_style_sheet_fonts(self.app)
             self.high_contrast_applied = wanted
         if abs(self.text_scale - self.applied_scale) > 1e-6:
+            if not self.high_contrast_applied:
+                _release_style_sheet_fonts(self.app)  # some are marked styled only after the sheet went
             font = self.app.font()
             font.setPointSizeF(round(self.base_point_size * self.text_scale, 1))
             self.app.setFont(font)
@@ -272,6 +398,27 @@ class _CheckFollowsTheme(QObject):
         self.action.blockSignals(True)
         self.action.setChecked(self.current.high_contrast)
         self.action.blockSignals(False)
+
+
+def _release_style_sheet_fonts(app: QApplication) -> None:
+    """Some widgets (the docks) stay marked as styled after the application's sheet is removed, and a styled
+    widget takes no new application font: text size stopped reaching the docks after high contrast was turned
+    off (issue 13). Once no sheet applies to them, they are marked plain again and follow the application font."""
+    if app.styleSheet():
+        return
+    for widget in app.allWidgets():
+        if widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not _has_own_sheet(widget):
+            widget.setAttribute(Qt.WidgetAttribute.WA_StyleSheet, False)
+
+
+def _has_own_sheet(widget: QWidget) -> bool:
+    """A sheet of its own or an ancestor's (a field's error line has one) still styles it."""
+    current: QWidget | None = widget
+    while current is not None:
+        if current.styleSheet():
+            return True
+        current = current.parentWidget()
+    return False
 
 
 def _disconnect(signal: SignalInstance, slot: Callable[..., object]) -> None:

@@ -54,6 +54,7 @@ def test_book_in_by_keyboard_and_screen_reader_then_read_the_board(signed_in, su
     c.type(surname)
     assert c.text(name="Surname", focusable=True, **within) == surname
     c.focus_field_and_type("Perpetua Anne", name="Forenames", **within)
+    c.focus_field_and_type("14/03/1991", name="Date of birth", **within)  # typed: never filled in (issue 13)
     c.focus_field_and_type("Chandlers Yard, Portharrow", name="Place of arrest", **within)
     c.focus_field_and_type("PC 4410 Tamsin Vell", name="Arresting officer", **within)
 
@@ -113,9 +114,12 @@ def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(s
     poll(lambda: c.table(max_rows=index + 1, **BOARD)["selected_rows"] == [index], what="the new detainee selected")
     c.wait(id="logHeading", name_re=re.escape(surname.upper()), timeout=15)
 
-    # Custody > Set observation level (Ctrl+Shift+O): level 1 is offered; the reason is required.
+    # Custody > Set observation level (Ctrl+Shift+O): no level is chosen for the sergeant (issue 13); focus
+    # starts on Level, Down chooses level 1; the reason is required.
     _open_dialog(c, "ctrl+shift+o", "Set observation level", "observationDialog")
     within = {"within_id": "observationDialog", "showing": True}
+    c.key("Down")
+    poll(lambda: "1" in c.find(id="observationLevel", **within)["name"], what="level 1 chosen")
     c.focus_field_and_type("No risk factors found at booking in.", name="Reason", **within)
     assert c.press(action="Press", name="Save", role="push button", **within)["ok"]
     c.wait_gone(name="Set observation level", role="dialog", showing=True, timeout=30)
@@ -123,9 +127,13 @@ def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(s
                      for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30,
          what="the observation level on the board")
 
-    # Custody > Record cell check (Ctrl+K): result "Responded" is the default; a note; Save.
+    # Custody > Record cell check (Ctrl+K): no result is chosen for the officer (issue 13); focus starts on
+    # Check type, Tab to Result, Down chooses "Responded"; a note; Save.
     _open_dialog(c, "ctrl+k", "Record cell check", "cellCheckDialog")
     within = {"within_id": "cellCheckDialog", "showing": True}
+    c.key("Tab", "Down")
+    poll(lambda: c.find(id="cellCheckResult", **within)["name"].lower().startswith("respond"),
+         what='"Responded" chosen as the result')
     note = "Awake, sitting on the bench, asked for water " + "".join(random.choices(string.digits, k=4))
     c.focus_field_and_type(note, name="Note", **within)
     assert c.press(action="Press", name="Save", role="push button", **within)["ok"]

@@ -18,6 +18,7 @@ from desktop.views.custody.review_dialog import DetentionDecisionDialog, Extensi
 from desktop.views.custody.rights_dialog import RightsDialog
 from desktop.views.custody.risk_panel import RiskAssessmentDialog
 from domain.offences import packaged_catalogue
+from tests.a11y.audit import clipped_text
 from tests.a11y.test_widget_audit import cells_without_text, unnamed_focusable
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -71,6 +72,9 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
         assert duplicate_mnemonics(dialog) == {}, dialog.objectName()
         dialog.show_problems(dialog.problems() or [("", "A problem from the server.")])
         assert unnamed_focusable(dialog) == [], (dialog.objectName(), unnamed_focusable(dialog))
+        # What appears after an error is checked for clipping too, not only the first view (issue 13).
+        QApplication.processEvents()
+        assert clipped_text(dialog) == [], (dialog.objectName(), clipped_text(dialog))
         seen.add(dialog.objectName())
         dialog.dirty = False
         if dialog.objectName() not in ("rightsDialog", "disposalDialog"):

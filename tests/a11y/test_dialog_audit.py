@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox
 
 from desktop.announcer import announcer
 from tests.a11y.audit import clipped_text, default_buttons, dialog_classes, unnamed_focusable, widget_path
@@ -30,6 +30,14 @@ SHOTS = Path(os.environ.get("BRIDEWELL_A11Y_SHOTS", "/tmp/bridewell-a11y"))
 DIALOGS = dialog_classes()
 # Known defects, reported to their owners; strict, so the test says so as soon as one is fixed.
 KNOWN_200_PERCENT_DEFECTS = {
+    # Found when the audit began checking (issue 13) that a dialog opens on an 800 px screen and that nothing
+    # is clipped once problems are shown; each belongs to its area's owner. Strict: fixed, the test says so.
+    "report_dialog.ReportViewDialog": "opens 1324x1012 at 200% text: larger than an 800 px screen",
+    "merge_dialog.MergeDialog": "opens 1444x956 at 200% text: larger than an 800 px screen",
+    "print_preview.PrintPreviewDialog": "opens 1544x1264 at 200% text: larger than an 800 px screen",
+    "record_reader.RecordReaderDialog": "opens 1404x1124 at 200% text: larger than an 800 px screen",
+    "disclosure_dialog.DisclosureDialog": "its labels are squashed once the problems are shown (not on the forms "
+                                          "base, so it does not grow to make room)",
 }
 
 
@@ -121,6 +129,12 @@ def test_return_on_a_dialog_either_completes_or_says_what_is_wrong_beside_a_focu
 def test_dialog_at_200_percent_text_is_named_and_nothing_is_clipped(qtbot, audit_ctx, double_font, cls):
     dialog = open_dialog(qtbot, cls, audit_ctx)
     screen = dialog.screen().availableGeometry()
+    # As opened: on the screen, its buttons included (issue 13: booking in was taller than an 800 px screen).
+    assert screen.contains(dialog.frameGeometry()), f"{dialog.frameGeometry()} is not within {screen}"
+    for button in dialog.findChildren(QAbstractButton):
+        if button.isVisible() and isinstance(button.parentWidget(), QDialogButtonBox):
+            corner = button.mapToGlobal(button.rect().bottomRight())
+            assert screen.contains(corner), f"{button.text()!r} is off the screen"
     dialog.adjustSize()
     hint = dialog.sizeHint()
     dialog.resize(min(max(dialog.width(), hint.width()), screen.width()),
@@ -130,6 +144,12 @@ def test_dialog_at_200_percent_text_is_named_and_nothing_is_clipped(qtbot, audit
     dialog.grab().save(str(SHOTS / f"200pct-{_id(cls)}.png"))
     assert unnamed_focusable(dialog) == []
     assert clipped_text(dialog) == []
+    # And after an error: the messages that appear beside the fields are not clipped either (issue 13).
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    if dialog.isVisible():
+        dialog.grab().save(str(SHOTS / f"200pct-{_id(cls)}-after-error.png"))
+        assert clipped_text(dialog) == [], "clipped once the problems are shown"
     # The reference screen is 1280x800 (a common custody-desk laptop): at 200% text the dialog must still fit
     # its width; height may scroll.
     assert hint.width() <= 1280, f"{hint.width()}px wide at 200% text: wider than a 1280px screen"

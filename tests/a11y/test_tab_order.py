@@ -121,3 +121,28 @@ def test_no_two_controls_of_a_dialog_share_an_alt_key(qtbot, audit_ctx, cls):
         assert mnemonics(dialog) == {}, "Alt+key would go to the first of these and never reach the rest"
     finally:
         dialog.reject()
+
+
+# Issue 13 -----------------------------------------------------------------------------------------------------
+def test_the_board_tabs_in_reading_order_filter_overdue_only_then_the_rows(qtbot, demo_server, make_window):
+    """'Overdue only' is above the board: Tab reaches it before the rows, never after them (from the docks)."""
+    window = make_window(demo_server.url)
+    board = custody_board(window)
+    check_tab_order(board)
+
+
+def test_observed_at_in_the_log_is_one_tab_stop(qtbot, demo_server, make_window):
+    from PySide6.QtCore import Qt
+
+    window = make_window(demo_server.url)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    with qtbot.waitSignal(window.areas["custody"].log_loaded, timeout=10_000):
+        custody_board(window).select_record_id(custody_board(window).model.record(0)["id"])
+    panel = window.areas["custody"].log_panel
+    panel.observed_edit.setFocus()
+    qtbot.waitUntil(panel.observed_edit.hasFocus, timeout=2000)
+    qtbot.keyClick(panel.observed_edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.text_edit  # one press, not one per day/month/year/hour/minute
+    qtbot.keyClick(panel.text_edit, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is panel.observed_edit

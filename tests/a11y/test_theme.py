@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -203,3 +203,83 @@ def test_main_window_at_200_percent_in_high_contrast_is_named_and_not_clipped(qt
         dock.hide()
     QApplication.processEvents()
     assert clipped_text(window.centralWidget()) == []
+
+
+# Issue 13 -----------------------------------------------------------------------------------------------------
+def _overdue_model():
+    from datetime import timedelta
+
+    from desktop.models.custody.board_model import CustodyBoardModel
+    from desktop.timefmt import utc_now
+    from tests.desktop.custody.test_board_model import NOW, record
+    model = CustodyBoardModel(clock=lambda: NOW)
+    model.set_records([record(1, "C1", arrived=timedelta(hours=5), last_check=timedelta(minutes=70))])
+    model.tick()
+    assert utc_now() > NOW
+    return model
+
+
+def test_overdue_text_is_at_least_7_to_1_in_either_theme(qapp, fresh_theme):
+    from desktop.models.custody.board_model import NEXT_CHECK
+    model = _overdue_model()
+    cell = model.index(0, NEXT_CHECK)
+    assert cell.data().startswith("OVERDUE")
+    for high_contrast in (True, False):
+        fresh_theme.set_high_contrast(high_contrast)
+        base = QApplication.palette().color(QPalette.ColorRole.Base)
+        ratio = contrast(cell.data(Qt.ItemDataRole.ForegroundRole), base)
+        assert ratio >= 7.0, (high_contrast, round(ratio, 2))  # dark red on black was 2.5:1
+
+
+def test_text_size_still_reaches_the_docks_after_high_contrast_is_turned_off(qtbot, make_window, demo_server,
+                                                                             fresh_theme):
+    window = make_window(demo_server.url)
+    log_table = window.areas["custody"].log_panel.table
+    window.theme_actions["high_contrast"].trigger()
+    window.theme_actions["high_contrast"].trigger()
+    assert not fresh_theme.high_contrast_applied and not theme_module.theme().high_contrast_applied
+    window.theme_actions["larger"].trigger()
+    window.theme_actions["larger"].trigger()
+    QApplication.processEvents()
+    wanted = QApplication.font().pointSizeF()
+    assert wanted > fresh_theme.base_point_size
+    for widget in (log_table, window.areas["custody"].log_panel.text_edit, window.areas["custody"].risk_panel,
+                   custody_board(window).view):
+        assert widget.font().pointSizeF() == wanted, widget.objectName()
+
+
+def test_focus_is_unmistakable_in_either_theme(qtbot, make_window, demo_server, fresh_theme):
+    from desktop.theme import FOCUS_RING_WIDTH, focus_ring_colour
+    window = make_window(demo_server.url)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    board = custody_board(window)
+    panel = window.areas["custody"].log_panel
+    for high_contrast in (False, True):
+        fresh_theme.set_high_contrast(high_contrast)
+        # A control with the focus has a ring at least 2 px thick just outside it, 3:1 against the window.
+        panel.kind_combo.setFocus()
+        ring = theme_module.focus_ring(QApplication.instance()).ring
+        qtbot.waitUntil(lambda r=ring: r is not None and r.isVisible(), timeout=2000)
+        ring = theme_module.focus_ring(QApplication.instance()).ring
+        combo = panel.kind_combo
+        target = QRect(combo.mapTo(window, QPoint(0, 0)), combo.size())
+        assert ring.parentWidget() is window and FOCUS_RING_WIDTH >= 2
+        assert ring.geometry().contains(target) and ring.geometry().width() >= target.width() + 2 * 2
+        palette = QApplication.palette()
+        assert contrast(focus_ring_colour(palette), palette.color(QPalette.ColorRole.Window)) >= 3.0
+        image = ring.grab().toImage()
+        edge = QColor(image.pixel(image.width() // 2, 1))
+        assert contrast(edge, palette.color(QPalette.ColorRole.Window)) >= 3.0, edge.name()
+        # The board: the focused row is framed, not only highlighted (the highlight also marks a selection
+        # when the focus is elsewhere).
+        board.view.setFocus()
+        qtbot.waitUntil(board.view.hasFocus, timeout=2000)
+        row = board.view.currentIndex().row()
+        rect = board.view.visualRect(board.proxy.index(row, 1))
+        framed = board.view.viewport().grab().toImage()
+        panel.kind_combo.setFocus()
+        qtbot.waitUntil(lambda: not board.view.hasFocus(), timeout=2000)
+        plain = board.view.viewport().grab().toImage()
+        x, y = rect.center().x(), rect.top() + 1
+        assert framed.pixel(x, y) != plain.pixel(x, y), "no frame on the focused row"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from desktop import main_window
@@ -141,3 +141,31 @@ def test_board_is_loaded_sorted_and_filterable(qtbot, make_window, demo_server):
 
 def test_window_is_a_main_window(make_window, demo_server):
     assert isinstance(make_window(demo_server.url), MainWindow)
+
+
+def test_a_safety_message_stays_on_the_status_bar_and_is_not_cut_under_its_labels(qtbot, make_window, demo_server):
+    """Issue 13: an overdue message was replaced two seconds later by a routine one, and long messages were cut
+    under the permanent labels (signed in as, server, changes sent)."""
+    from desktop.announcer import announce
+
+    window = make_window(demo_server.url)
+    window.resize(900, 700)
+    bar = window.statusBar()
+    overdue = ("Cell check OVERDUE by 26 minutes, was due 30/11/2026 07:08 GMT: ELSWORTH, Barnaby in cell C5. "
+               "Review 2 OVERDUE by 3 minutes: DUNMORE-OKAFOR, Tamsin in cell C4.")
+    announce(overdue, assertive=True)
+    announce("Custody board")  # routine, a moment later: spoken, but it does not push the warning off
+    QApplication.processEvents()
+    assert bar.currentMessage() == overdue
+    labels = [window.user_label, window.server_label, window.sync_label]
+    shown = [label for label in labels if label.isVisible()]
+    room = bar.message_rect()
+    assert room.right() <= min((label.geometry().left() for label in shown), default=bar.width())
+    # Longer than the bar is wide: it wraps, and the bar grows to show every line.
+    needed = bar.fontMetrics().boundingRect(QRect(0, 0, room.width(), 100_000), Qt.TextFlag.TextWordWrap, overdue)
+    assert needed.height() > bar.fontMetrics().height()  # more than one line...
+    assert needed.height() <= room.height(), "the message is cut"  # ...and all of them shown
+    assert bar.toolTip() == overdue
+    bar.clearMessage()
+    QApplication.processEvents()
+    assert all(label.isVisible() for label in labels)  # back once the message has gone

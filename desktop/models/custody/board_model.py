@@ -15,15 +15,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 
 from desktop.timefmt import format_local, format_short, parse_utc, spoken_elapsed, utc_now
 from domain.observation import DEFAULT_CONFIG as OBS_DEFAULT, ObservationConfig, ObservationLevel, next_check_due
 from domain.pace_clock import Authority, AuthorityKind, current_limit, next_review
 
-COLUMNS = ("Cell", "Name", "Flags", "Appropriate adult", "Risk", "Observation", "Next check", "Next review",
-           "Detention limit", "Time in custody", "Status")
-(CELL, NAME, FLAGS, AA, RISK, OBSERVATION, NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME, STATUS) = range(len(COLUMNS))
+# What a sergeant must see at a glance comes first, so it is on screen without scrolling at 1280x800 (issue 13):
+# who is where, their flags and the three clocks; the rest follows.
+COLUMNS = ("Cell", "Name", "Flags", "Next check", "Next review", "Detention limit", "Risk", "Observation",
+           "Appropriate adult", "Time in custody", "Status")
+(CELL, NAME, FLAGS, NEXT_CHECK, NEXT_REVIEW, LIMIT, RISK, OBSERVATION, AA, TIME, STATUS) = range(len(COLUMNS))
 TICKING = (NEXT_CHECK, NEXT_REVIEW, LIMIT, TIME)
 MINUTE_COLUMNS = (NEXT_CHECK, NEXT_REVIEW, LIMIT)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,6 +76,25 @@ def aa_text(record: dict[str, Any]) -> str:
     if record.get("appropriate_adult_arrived_at"):
         return "AA present"
     return "Not needed" if not record.get("appropriate_adult_required") else "AA required"
+
+
+OVERDUE_ON_LIGHT = QColor("#a00000")  # 8.4:1 on white
+OVERDUE_ON_DARK = QColor("#ff9999")  # 10:1 on black (dark red on black was 2.5:1)
+
+
+def overdue_colour(palette: QPalette | None = None) -> QColor:
+    """The overdue text colour for the theme in use: at least 7:1 against the table's background."""
+    base = (palette or QGuiApplication.palette()).color(QPalette.ColorRole.Base)
+    return OVERDUE_ON_LIGHT if base.lightnessF() >= 0.5 else OVERDUE_ON_DARK
+
+
+def overdue_text(seconds_late: float) -> str:
+    """'OVERDUE now' in its first minute (never 'OVERDUE 0 min'), then 'OVERDUE 26 min', 'OVERDUE 1 h 05 min'."""
+    return "OVERDUE now" if seconds_late < 60 else f"OVERDUE {_minutes(seconds_late)}"
+
+
+def spoken_overdue(seconds_late: float) -> str:
+    return "OVERDUE by less than a minute" if seconds_late < 60 else f"OVERDUE by {_spoken_minutes(seconds_late)}"
 
 
 def _minutes(seconds: float, *, up: bool = False) -> str:
@@ -198,11 +219,20 @@ class CustodyBoardModel(QAbstractTableModel):
             return self._spoken(row, column)
         if role == SORT_ROLE:
             return self._sort_key(row, column)
+        if column == CELL and row.overdue:
+            # The first column carries the warning too: whatever the text size, the overdue row is marked on
+            # screen (a shape and bold, not colour alone) and said ("Cell C5, OVERDUE").
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._icon()
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
         if column in row.overdue:
             if role == Qt.ItemDataRole.DecorationRole:
                 return self._icon()
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor("#a00000")
+                return overdue_colour()
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
@@ -261,13 +291,15 @@ class CustodyBoardModel(QAbstractTableModel):
             return "—"
         seconds = due - now
         if seconds < 0:
-            return f"OVERDUE {_minutes(-seconds)}"
+            return overdue_text(-seconds)
         return f"{row.due_label[column]} (in {_minutes(seconds, up=True)})"
 
     def _spoken(self, row: _Row, column: int) -> str:
         record = row.record
         if column == CELL:
-            return f"Cell {record['cell']}" if record.get("cell") else "No cell"
+            cell = f"Cell {record['cell']}" if record.get("cell") else "No cell"
+            late = [WHAT[c].lower() for c in MINUTE_COLUMNS if c in row.overdue]
+            return f"{cell}, OVERDUE: {' and '.join(late)}" if late else cell
         if column == TIME:
             return ("Time in custody not known" if row.arrived is None
                     else f"In custody {spoken_elapsed(self._now - row.arrived)}")
@@ -289,7 +321,7 @@ class CustodyBoardModel(QAbstractTableModel):
             seconds = (due - self._now).total_seconds()
             number = f" {row.review_number}" if column == NEXT_REVIEW and row.review_number else ""
             if seconds < 0:
-                return f"{what}{number} OVERDUE by {_spoken_minutes(-seconds)}, was due {format_local(due)}"
+                return f"{what}{number} {spoken_overdue(-seconds)}, was due {format_local(due)}"
             return f"{what}{number} due {format_local(due)}, in {_spoken_minutes(seconds)}"
         return self._display(row, column)
 
@@ -301,7 +333,7 @@ class CustodyBoardModel(QAbstractTableModel):
         self._now = self._clock()
         self._now_ts = self._now.timestamp()
         now_ts = self._now_ts
-        changed: dict[int, list[int]] = {column: [] for column in TICKING}
+        changed: dict[int, list[int]] = {column: [] for column in (CELL, *TICKING)}
         newly: list[tuple[str, str, str]] = []
         tick_text = self._tick_text
         backwards = now_ts < self._last_tick_ts  # the system clock was put back: recheck everything
@@ -335,8 +367,9 @@ class CustodyBoardModel(QAbstractTableModel):
                     newly.append(self._overdue_sentence(row, column))
                 else:
                     row.overdue.discard(column)
-                if not changed[column] or changed[column][-1] != r:
-                    changed[column].append(r)
+                for marked in (column, CELL):  # the clock's cell and the row's marker in the first column
+                    if not changed[marked] or changed[marked][-1] != r:
+                        changed[marked].append(r)
         for column, rows in changed.items():
             if not rows:
                 continue
@@ -406,6 +439,9 @@ class CustodyBoardModel(QAbstractTableModel):
 
     def overdue(self, row: int) -> set[int]:
         return set(self._rows[row].overdue)
+
+    def overdue_rows(self) -> list[int]:
+        return [r for r, row in enumerate(self._rows) if row.overdue]
 
     def stop(self) -> None:
         self._timer.stop()

@@ -21,13 +21,21 @@ REFUSED = "not saved"
 STATE_TEXT = {SAVED: "Saved", WAITING: "Waiting to send", REFUSED: "Not saved: refused by the server"}
 
 
-def author_text(entry: dict[str, Any]) -> str:
+def author_text(entry: dict[str, Any], *, short: bool = False) -> str:
+    """'Sgt Alys Penhallow (2231)'. The display name often carries the rank already ("Sgt …"): the rank is added
+    only when it does not (never "Sergeant Sgt …"), and not at all in the table's short form."""
     author = entry.get("author") or {}
     name = author.get("display_name") or ""
     rank = author.get("rank") or ""
     collar = author.get("collar_number") or ""
-    text = " ".join(p for p in (rank, name) if p)
-    return f"{text} ({collar})" if collar else text or "—"
+    has_rank = not rank or not name or short or name.split()[0].lower().rstrip(".") in RANK_WORDS
+    text = name if has_rank else f"{rank} {name}"
+    return f"{text} ({collar})" if collar else text or rank or "—"
+
+
+# Ranks and their abbreviations as they begin a display name.
+RANK_WORDS = {"pc", "dc", "ps", "ds", "sgt", "sergeant", "insp", "inspector", "di", "ci", "supt", "superintendent",
+              "detention", "do", "dco", "constable", "mr", "mrs", "ms", "dr"}
 
 
 def _sort_key(entry: dict[str, Any]) -> tuple[float, float]:
@@ -70,6 +78,10 @@ class LogModel(QAbstractTableModel):
                 if index.column() in (OBSERVED, RECORDED):
                     stamp = entry.get("observed_at" if index.column() == OBSERVED else "recorded_at")
                     return format_short(stamp) if stamp else "—"
+                if index.column() == STATE:  # short on screen; the reason is in the tooltip and spoken text
+                    return text.split(":")[0]
+                if index.column() == AUTHOR:
+                    return author_text(entry, short=True)
                 return text
             if index.column() == RECORDED and not entry.get("recorded_at"):
                 return "Not yet recorded by the server"

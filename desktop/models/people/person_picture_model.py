@@ -47,7 +47,8 @@ class PictureLinksModel(RecordTable):
         Column("Area", lambda r: AREAS.get(r["area"], r["area"])),
         Column("Reference", lambda r: r.get("reference") or ""),
         Column("Title", lambda r: r.get("title") or ""),
-        Column("Status", lambda r: _plain(r.get("status"))),
+        # Capitalised as the custody board writes it ("In custody", not "in custody").
+        Column("Status", lambda r: _plain(r.get("status")).capitalize()),
         Column("Role", lambda r: _plain(r.get("role")), spoken=lambda r: f"Role: {_plain(r.get('role'))}"),
     )
 

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
                             Signal)
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.custody.board_model import (NAME, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE, SORT_ROLE,
-                                                 CustodyBoardModel)
+from desktop.models.custody.board_model import (CELL, NAME, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
+                                                 SORT_ROLE, CustodyBoardModel, person_name)
 from domain.events import CUSTODY_RECORD_CHANGED
 
 if TYPE_CHECKING:
@@ -82,6 +83,44 @@ class BoardProxy(QSortFilterProxyModel):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
+FOCUS_WIDTH = 3  # px: the focused row's frame, as thick as the focus ring elsewhere (desktop/theme.py)
+
+
+class FocusRowDelegate(QStyledItemDelegate):
+    """Frames the current row while the board has the focus: the row highlight alone also marks the selection
+    when the focus is elsewhere, so it cannot say where the keyboard is."""
+
+    def __init__(self, view: QTableView):
+        super().__init__(view)
+        self.view = view
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+              ) -> None:
+        super().paint(painter, option, index)
+        current = self.view.currentIndex()
+        if not (self.view.hasFocus() and current.isValid() and current.row() == index.row()):
+            return
+        header = self.view.horizontalHeader()
+        visual = header.visualIndex(index.column())
+        first = visual == 0
+        last = visual == max(header.visualIndex(c) for c in range(header.count()) if not header.isSectionHidden(c))
+        rect = option.rect
+        painter.save()
+        pen = QPen(option.palette.color(option.palette.ColorRole.Text))
+        pen.setWidth(FOCUS_WIDTH)
+        painter.setPen(pen)
+        half = FOCUS_WIDTH // 2 + 1
+        left, right = rect.left() + (half if first else 0), rect.right() - (half - 1 if last else 0)
+        top, bottom = rect.top() + half - 1, rect.bottom() - half + 1
+        painter.drawLine(left, top, right, top)
+        painter.drawLine(left, bottom, right, bottom)
+        if first:
+            painter.drawLine(left, top, left, bottom)
+        if last:
+            painter.drawLine(right, top, right, bottom)
+        painter.restore()
+
+
 def overdue_only_check(proxy: BoardProxy, on_change: Callable[[], None] | None = None) -> QCheckBox:
     check = QCheckBox("Overdue onl&y")
     check.setObjectName("boardOverdueOnly")
@@ -136,6 +175,7 @@ class CustodyBoard(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setTabKeyNavigation(False)
+        self.view.setItemDelegate(FocusRowDelegate(self.view))
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -153,13 +193,17 @@ class CustodyBoard(QWidget):
 
         filters = QFormLayout()
         filters.addRow("&Filter board:", self.filter_edit)
+        filters.addRow("", self.overdue_check)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.handover_label)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
-        # Placed after the table exists, so Tab goes filter, board, then "Overdue only", as it always has.
-        filters.addRow("", self.overdue_check)
+        # Tab in reading order: filter, "Overdue only", then the board (issue 13: from the docks Tab came back
+        # to "Overdue only" above the board, after it).
+        QWidget.setTabOrder(self.filter_edit, self.overdue_check)
+        QWidget.setTabOrder(self.overdue_check, self.view)
+        self.model.dataChanged.connect(self._overdue_maybe_changed)
         session.changes.subscribe(CUSTODY_RECORD_CHANGED, self._record_event, self)
 
     # Loading ----------------------------------------------------------------------------------------------
@@ -208,11 +252,26 @@ class CustodyBoard(QWidget):
 
     # Heading, filter, focus -------------------------------------------------------------------------------
     def refresh_heading(self) -> None:
+        """'Custody board: 14 in custody, 1 OVERDUE (C5 ELSWORTH)': the overdue state in words above the rows,
+        where it is seen at any text size whatever columns fit."""
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"Custody board: {total} in custody"
         if shown != total:
             text += f", {shown} shown"
+        late = self.model.overdue_rows()
+        if late:
+            records = [self.model.record(r) for r in late[:3]]
+            who = [f"{r.get('cell') or 'no cell'} {person_name(r).split(',')[0]}" for r in records]
+            more = f" and {len(late) - 3} more" if len(late) > 3 else ""
+            text += f", {len(late)} OVERDUE ({', '.join(who)}{more})"
         self.heading.setText(text)
+        self.heading.setAccessibleName(text)
+
+    def _overdue_maybe_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex,
+                               roles: Sequence[int] = ()) -> None:
+        # The first column changes only when a row's overdue state does (or the record itself changed).
+        if top_left.column() == CELL:
+            self.refresh_heading()
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QWidget)
@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QGroupBox, QHBo
 from desktop.announcer import announce
 from desktop.areas import PersonPicking
 from desktop.models.person_text import marker_summary, person_line
-from desktop.timefmt import format_local, utc_now
+from desktop.timefmt import format_local, local, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import date_edit, datetime_edit, set_utc, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, parse_day, set_utc, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.offences import Catalogue, Offence, code_problem, normalise_code
 from domain.pace_clock import ArrivalRoute, booking_time_errors, relevant_time
-from domain.people import GENDERS
+from domain.people import GENDERS, dob_problem
 from domain.roles import Role
 
 ROUTES = ((ArrivalRoute.ARRESTED_ELSEWHERE, "Arrested and brought to the station"),
@@ -107,20 +107,24 @@ class BookingDialog(CustodyDialog):
         self.existing_label.setObjectName("bookingExistingPerson")
         self.existing_label.setWordWrap(True)
         self.existing_label.setVisible(False)
+        self.form.addRow(self.existing_label)
+        # "Enter once": choose a known person from the people records (the people area's picker, via Links).
+        # Made before the fields it fills, so it is first on screen, in the Tab order and in the reader's tree.
+        self._add_picker(person_picker)
         self.surname_edit = QLineEdit()
         self.forenames_edit = QLineEdit()
-        self.dob_edit = date_edit("bookingDateOfBirth", "Date of birth.", date(2000, 1, 1))
+        # Typed, never pre-filled: a made-up 01/01/2000 would be saved as this person's date of birth.
+        self.dob_edit = QLineEdit()
+        self.dob_edit.setPlaceholderText("DD/MM/YYYY")
+        self.dob_edit.setAccessibleDescription("Date of birth, day/month/year, for example 11/04/1988.")
         self.gender_combo = QComboBox()
         for key, title in GENDERS.items():
             self.gender_combo.addItem(title, key)
         self.gender_combo.setCurrentIndex(list(GENDERS).index("not_known"))
         self.add_row("&Surname:", self.surname_edit, "person.surname", name="bookingSurname")
         self.add_row("&Forenames:", self.forenames_edit, "person.forenames", name="bookingForenames")
-        self.add_row("Date of &birth:", self.dob_edit, "person.date_of_birth")
+        self.add_row("Date of &birth:", self.dob_edit, "person.date_of_birth", name="bookingDateOfBirth")
         self.add_row("&Gender:", self.gender_combo, "person.gender", name="bookingGender")
-        self.form.insertRow(0, self.existing_label)
-        # "Enter once": choose a known person from the people records (the people area's picker, via Links).
-        self._add_picker(person_picker)
         self.errors["person"] = self.errors["person.surname"]
         self.errors["person_id"] = self.errors["person.surname"]
 
@@ -249,8 +253,8 @@ class BookingDialog(CustodyDialog):
         self.person_picker.picked.connect(picked)
         button.clicked.connect(lambda: self.person_picker.start(" ".join(
             x for x in (self.forenames_edit.text().strip(), self.surname_edit.text().strip()) if x)))
-        self.form.insertRow(1, button)
-        QWidget.setTabOrder(button, self.surname_edit)
+        self.form.addRow(button)
+        self.choose_person_button = button
 
     def set_person(self, person: dict[str, Any] | None) -> None:
         """Book in an existing person (a dict with at least id, surname, forenames, date_of_birth) chosen by a
@@ -263,7 +267,7 @@ class BookingDialog(CustodyDialog):
             self.surname_edit.setText(person.get("surname") or "")
             self.forenames_edit.setText(person.get("forenames") or "")
             if person.get("date_of_birth"):
-                self.dob_edit.setDate(QDate(date.fromisoformat(person["date_of_birth"])))
+                self.dob_edit.setText(date.fromisoformat(person["date_of_birth"]).strftime("%d/%m/%Y"))
             if person.get("gender") in GENDERS:
                 self.gender_combo.setCurrentIndex(list(GENDERS).index(person["gender"]))
         self.existing_label.setText(f"Existing person: {(person or {}).get('surname', '').upper()}, "
@@ -276,10 +280,8 @@ class BookingDialog(CustodyDialog):
         return ArrivalRoute(self.route_combo.currentData())
 
     @property
-    def date_of_birth(self) -> date:
-        day = self.dob_edit.date().toPython()
-        assert isinstance(day, date)  # QDate.toPython() gives a date; the stubs say object
-        return day
+    def date_of_birth(self) -> date | None:
+        return parse_day(self.dob_edit.text())
 
     def update_relevant_time(self, *_args: object) -> None:
         route = self.route
@@ -336,7 +338,8 @@ class BookingDialog(CustodyDialog):
         announce(f"Removed {removed.code}.")
 
     def fix_tab_order(self) -> None:
-        order = [self.surname_edit, self.forenames_edit, self.dob_edit, self.gender_combo, self.route_combo,
+        order = [self.choose_person_button, self.surname_edit, self.forenames_edit, self.dob_edit, self.gender_combo,
+                 self.route_combo,
                  self.arrested_edit, self.place_edit, self.officer_edit, self.arrived_edit, self.left_area_edit,
                  self.offence_edit, self.add_button, self.offence_list, self.reason_edit, self.necessity_edit,
                  self.vulnerable_check, self.under18_check, self.cell_edit, self.decision_combo, self.grounds_edit,
@@ -352,8 +355,13 @@ class BookingDialog(CustodyDialog):
                 out.append(("person.surname", "Enter the surname."))
             if not self.forenames_edit.text().strip():
                 out.append(("person.forenames", "Enter the forenames."))
-            if self.date_of_birth > utc_now().date():
-                out.append(("person.date_of_birth", "The date of birth is in the future."))
+            dob = self.date_of_birth
+            if not self.dob_edit.text().strip():
+                out.append(("person.date_of_birth", "Enter the date of birth as DD/MM/YYYY."))
+            elif dob is None:
+                out.append(("person.date_of_birth", "Write the date of birth as DD/MM/YYYY, for example 11/04/1988."))
+            elif problem := dob_problem(dob, local(utc_now()).date()):
+                out.append(("person.date_of_birth", problem))
         route = self.route
         times = booking_time_errors(now=utc_now(), arrested_at=to_utc(self.arrested_edit),
                                     arrived_at=to_utc(self.arrived_edit), route=route)
@@ -394,7 +402,7 @@ class BookingDialog(CustodyDialog):
         else:
             body["person"] = {"id": self.person_id, "surname": value_of(self.surname_edit),
                               "forenames": value_of(self.forenames_edit),
-                              "date_of_birth": self.date_of_birth.isoformat(),
+                              "date_of_birth": dob.isoformat() if (dob := self.date_of_birth) else None,
                               "gender": self.gender_combo.currentData()}
         body.update({
             "arrived_at": to_utc(self.arrived_edit).isoformat(), "arrested_at": to_utc(self.arrested_edit).isoformat(),

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from desktop.announcer import announce
 from desktop.views.forms.dialog import CustodyDialog, recorded_text
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from desktop.timefmt import format_local, parse_utc, utc_now
 from domain.observation import (CHECK_TYPE_TITLES, LEVEL_TITLES, CheckResult, CheckType, ObservationLevel,
@@ -67,6 +67,8 @@ class CellCheckDialog(CustodyDialog):
         self.result_combo = QComboBox()
         for result in CheckResult:
             self.result_combo.addItem(result.value[0].upper() + result.value[1:], result.value)
+        # No result until the officer gives one: a pre-selected "Responded" records a check nobody made.
+        nothing_chosen(self.result_combo, "Choose what you found…")
         self.observed_edit = datetime_edit("cellCheckObservedAt", "When the check was made (not when it is typed).")
         self.note_edit = text_edit("cellCheckNote", "Anything seen or said (optional).", 2)
         self.add_row("Check &type:", self.type_combo, "check_type", name="cellCheckType")
@@ -79,12 +81,15 @@ class CellCheckDialog(CustodyDialog):
 
     def problems(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
+        result = self.result_combo.currentData()
         if self.level is None:
             out.append(("observation_level", "No observation level is set for this detainee: a custody sergeant "
                                              "must set one first."))
-        else:
+        if result is None:
+            out.append(("result", "Choose the result of the check: what you found."))
+        elif self.level is not None:
             out.extend((e.field, e.message) for e in check_errors(
-                self.level, CheckType(self.type_combo.currentData()), CheckResult(self.result_combo.currentData())))
+                self.level, CheckType(self.type_combo.currentData()), CheckResult(result)))
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
         if booked is not None and (problem := event_time_error("observed_at", to_utc(self.observed_edit),
                                                                booked_in_at=booked, now=utc_now())):

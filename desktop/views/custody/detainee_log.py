@@ -5,16 +5,82 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHeaderView, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFontMetrics, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHeaderView, QLabel, QPushButton,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.custody.log_model import REFUSED, SAVED, WAITING, LogModel
+from desktop.models.custody.log_model import (AUTHOR, KIND, OBSERVED, RECORDED, REFUSED, SAVED, STATE, TEXT, WAITING,
+                                              LogModel)
 from desktop.timefmt import parse_utc, to_wire
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from domain.custody_log import LOG_KINDS, text_problem
+
+LINE_BREAK = "\u2028"  # what an item view draws as a new line ("\n" it drops)
+LINES_PER_ROW = 2  # every row the same height (cheap for a 5,000-entry log); text wraps at words within it
+
+
+def elide_at_word(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """As much of `text` as fits in `lines` lines of `width`, cut after a whole word with "…" (never mid-word)."""
+    wrapped: list[str] = []
+    for word in text.split():
+        trial = f"{wrapped[-1]} {word}" if wrapped else word
+        if wrapped and metrics.horizontalAdvance(trial) <= width:
+            wrapped[-1] = trial
+        else:
+            wrapped.append(word)
+    if len(wrapped) <= lines:
+        return LINE_BREAK.join(wrapped)
+    kept, last = wrapped[:lines - 1], wrapped[lines - 1].split()
+    while last and metrics.horizontalAdvance(" ".join(last) + " …") > width:
+        last.pop()
+    return LINE_BREAK.join([*kept, " ".join([*last, "…"])])
+
+
+class LogCellDelegate(QStyledItemDelegate):
+    """Text wrapped at words and, when longer than the row, cut after a whole word with "…" (Qt's own eliding
+    cuts mid-word). The whole text stays in the tooltip and in what a screen reader reads."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        # The room the style leaves for text: the cell less its text margins on both sides.
+        margin = 2 * (style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1) if style else 6
+        option.text = elide_at_word(option.text, option.fontMetrics,
+                                    max(8, option.rect.width() - margin), LINES_PER_ROW)
+
+
+class LogTable(QTableView):
+    """The log's table: Observed, Kind, Text, Author, State on screen in a narrow dock (Recorded after them);
+    the Text column takes what the others leave."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        fm = self.fontMetrics()
+        pad = fm.horizontalAdvance("M")
+        header = self.horizontalHeader()
+        # Widths in the text's own units, so they grow with the text size: each fits its longest word.
+        widths = {OBSERVED: fm.horizontalAdvance("Observed") + pad,  # day over time: two lines
+                  RECORDED: fm.horizontalAdvance("29/11 12:24") + pad,
+                  KIND: fm.horizontalAdvance("entitlements") + pad,
+                  AUTHOR: fm.horizontalAdvance("Penhallow (0000)") + pad,
+                  STATE: fm.horizontalAdvance("Waiting to") + pad}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        others = sum(w for c, w in widths.items() if c != RECORDED)
+        header.resizeSection(TEXT, max(fm.horizontalAdvance("M" * 8), self.viewport().width() - others))
+        self.verticalHeader().setDefaultSectionSize(fm.lineSpacing() * LINES_PER_ROW + fm.descent() + 6)
+
 
 if TYPE_CHECKING:  # the controller imports this panel
     from desktop.views.custody.log_controller import DetaineeLog
@@ -32,7 +98,7 @@ class DetaineeLogPanel(QWidget):
         self.heading = QLabel("Select a detainee on the custody board to see their log.")
         self.heading.setObjectName("logHeading")
         self.heading.setWordWrap(True)
-        self.table = QTableView()
+        self.table = LogTable()
         self.table.setObjectName("logTable")
         self.table.setModel(self.model)
         self.table.setAccessibleName("Detainee log entries")
@@ -40,11 +106,17 @@ class DetaineeLogPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        # Size columns from the rows in view, not every row: a 5,000-entry log opens in well under 100 ms.
-        self.table.horizontalHeader().setResizeContentsPrecision(0)
-        self.table.setWordWrap(False)
+        # Fixed widths from the font (LogTable.fit_columns), never from the rows: a 5,000-entry log opens at once.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.moveSection(header.visualIndex(RECORDED), self.model.columnCount() - 1)  # after Author and State
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setWordWrap(True)
+        self.table.setItemDelegate(LogCellDelegate(self.table))
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)  # the delegate cuts at a word
+        self.model.rowsInserted.connect(self._entry_added)
+        self.table.fit_columns()
 
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("logKindCombo")
@@ -111,7 +183,7 @@ class DetaineeLogPanel(QWidget):
 
     # Saving -----------------------------------------------------------------------------------------------
     def reset_form(self) -> None:
-        self.observed_edit.setDateTime(QDateTime.currentDateTime().toTimeZone(LONDON))
+        self.observed_edit.follow_now()  # untouched, it is the time the entry is saved
         self.clear_error()
 
     def clear_error(self) -> None:
@@ -159,6 +231,10 @@ class DetaineeLogPanel(QWidget):
         self.text_edit.setFocus()
         self.controller.queue_log_entry(record_id, body, local_entry)
         announce("Entry waiting to send")
+
+    def _entry_added(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        """A new entry (ours, or one from the feed) is brought into view; the current row stays where it is."""
+        self.table.scrollTo(self.model.index(first, OBSERVED), QAbstractItemView.ScrollHint.EnsureVisible)
 
     # Results from the sync worker and the change feed --------------------------------------------------------
     def entry_confirmed(self, entry: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.timefmt import LONDON, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import date_edit, datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import date_edit, datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 
@@ -24,8 +24,8 @@ class DisposalDialog(CustodyDialog):
         self.outcome_combo = QComboBox()
         for outcome, title in OUTCOME_TITLES.items():
             self.outcome_combo.addItem(title, outcome.value)
-        if not record.get("charged_at"):
-            self.outcome_combo.setCurrentIndex(list(OUTCOME_TITLES).index(Outcome.RELEASED_UNDER_INVESTIGATION))
+        # The sergeant chooses: a pre-selected outcome would release on a default nobody decided (issue 13).
+        nothing_chosen(self.outcome_combo, "Choose how the detainee leaves custody…")
         self.released_edit = datetime_edit("disposalReleasedAt", "When the detainee left custody.")
         self.summary_edit = text_edit("disposalSummary", "The charge summary or other details.", 2)
         if record.get("charge_summary"):
@@ -53,8 +53,9 @@ class DisposalDialog(CustodyDialog):
         self.outcome_combo.setFocus()
 
     @property
-    def outcome(self) -> Outcome:
-        return Outcome(self.outcome_combo.currentData())
+    def outcome(self) -> Outcome | None:
+        value = self.outcome_combo.currentData()
+        return None if value is None else Outcome(value)
 
     @property
     def bail_return_date(self) -> date:
@@ -71,6 +72,8 @@ class DisposalDialog(CustodyDialog):
 
     def problems(self) -> list[tuple[str, str]]:
         released = to_utc(self.released_edit)
+        if self.outcome is None:
+            return [("outcome", "Choose the outcome: how the detainee leaves custody.")]
         out = [(e.field, e.message) for e in disposal_errors(
             self.outcome, released_at=released, release_day=released.astimezone(LONDON).date(),
             bail_return_date=self.bail_return_date if self.outcome is Outcome.PRE_CHARGE_BAIL else None,
@@ -82,6 +85,7 @@ class DisposalDialog(CustodyDialog):
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
         outcome = self.outcome
+        assert outcome is not None  # problems() refuses a disposal with no outcome chosen
         body: dict[str, Any] = {"outcome": outcome.value, "released_at": to_utc(self.released_edit).isoformat(),
                 "summary": value_of(self.summary_edit) or None, "bail_return_date": None, "bail_conditions": None,
                 "transfer_to": None, "court": None}

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from desktop.timefmt import parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.observation import DEFAULT_CONFIG, LEVEL_TITLES
 from domain.pace_clock import event_time_error
@@ -20,11 +20,17 @@ class ObservationDialog(CustodyDialog):
     def __init__(self, window: QWidget, record: dict[str, Any], suggested: int | None = None, *, writes: Writes):
         super().__init__(window, record, "Set observation level", "observationDialog", writes=writes)
         self.level_combo = QComboBox()
+        # As wide as the form allows, not as wide as the longest level: it must fit the screen at 200% text.
+        self.level_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.level_combo.setMinimumContentsLength(20)
         for level, title in LEVEL_TITLES.items():
             minutes = int(DEFAULT_CONFIG.intervals[level].total_seconds() // 60)
             self.level_combo.addItem(f"{title} (checks every {minutes} min)", int(level))
-        current = record.get("observation_level") or suggested or 1
-        self.level_combo.setCurrentIndex(int(current) - 1)
+        current = record.get("observation_level") or suggested
+        if current:
+            self.level_combo.setCurrentIndex(int(current) - 1)
+        else:  # no level yet and none suggested: the sergeant chooses, level 1 is not assumed
+            nothing_chosen(self.level_combo, "Choose the observation level…")
         if suggested:
             suggestion = QLabel(f"At least level {suggested} from the latest risk assessment")
             suggestion.setObjectName("observationSuggested")
@@ -40,6 +46,8 @@ class ObservationDialog(CustodyDialog):
 
     def problems(self) -> list[tuple[str, str]]:
         out = []
+        if self.level_combo.currentData() is None:
+            out.append(("level", "Choose the observation level."))
         if not self.reason_edit.toPlainText().strip():
             out.append(("reason", "Give the reason for this observation level."))
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import (Authority, AuthorityKind, check_court_authority, check_extension, check_postponement,
                                check_reviewer, event_time_error, next_review)
@@ -68,6 +68,7 @@ class ReviewDialog(CustodyDialog):
         self.outcome_combo = QComboBox()
         self.outcome_combo.addItem("Continue detention", "continue")
         self.outcome_combo.addItem("Release", "release")
+        nothing_chosen(self.outcome_combo, "Choose the outcome…")  # the reviewer decides; never a default
         self.grounds_edit = text_edit("reviewGrounds", "Grounds for continued detention, or the reason for "
                                       "postponing.")
         self.representations_edit = text_edit("reviewRepresentations", "Representations by the detainee or their "
@@ -101,8 +102,11 @@ class ReviewDialog(CustodyDialog):
                                           detention_authorised_at=self.authorised)
             if not decision.ok:
                 out.append(("grounds" if not grounds.strip() else "at", decision.reason))
-        elif not grounds.strip():
-            out.append(("grounds", "Give the grounds for the decision."))
+        else:
+            if self.outcome_combo.currentData() is None:
+                out.append(("outcome", "Choose the outcome of the review: continue detention or release."))
+            if not grounds.strip():
+                out.append(("grounds", "Give the grounds for the decision."))
         return out
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
@@ -204,6 +208,7 @@ class DetentionDecisionDialog(CustodyDialog):
         self.decision_combo = QComboBox()
         self.decision_combo.addItem("Detention authorised", "authorised")
         self.decision_combo.addItem("Detention refused", "refused")
+        nothing_chosen(self.decision_combo, "Choose authorised or refused…")  # a decision, never a default
         self.grounds_edit = text_edit("detentionDecisionGrounds", "The grounds for the decision.")
         self.decided_edit = datetime_edit("detentionDecisionAt", "When the decision was made.")
         self.add_row("&Decision:", self.decision_combo, "decision", name="detentionDecisionChoice")
@@ -214,6 +219,8 @@ class DetentionDecisionDialog(CustodyDialog):
 
     def problems(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
+        if self.decision_combo.currentData() is None:
+            out.append(("decision", "Choose the decision: detention authorised or refused."))
         if not self.grounds_edit.toPlainText().strip():
             out.append(("grounds", "Give the grounds for the decision."))
         arrived = parse_utc(self.record.get("arrived_at"))

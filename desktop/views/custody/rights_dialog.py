@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidg
 
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.rights import DELAY_GROUNDS, DELAY_RULES, RANK, RIGHT_TITLES, Right
@@ -93,6 +93,8 @@ class RightsDialog(CustodyDialog):
         self.requested_combo = QComboBox()
         self.requested_combo.addItem("Requested", True)
         self.requested_combo.addItem("Declined", False)
+        # What the detainee said is theirs to say: nothing is pre-selected (issue 13).
+        nothing_chosen(self.requested_combo, "Choose what the detainee said…")
         self.at_edit = datetime_edit("rightsAt", "When it was asked for, declined or done.")
         self.note_edit = text_edit("rightsNote", "For example the solicitor's name, or who is to be told.", 2)
         self.add_row("Ri&ght:", self.right_combo, "right", name="rightsRight")
@@ -149,6 +151,8 @@ class RightsDialog(CustodyDialog):
         booked = parse_utc(self.record.get("booked_in_at") or self.record.get("arrived_at"))
         if booked and (p := event_time_error("at", to_utc(self.at_edit), booked_in_at=booked, now=utc_now())):
             out.append((p.field, p.message))
+        if self.what == "right" and self.requested_combo.currentIndex() < 0:
+            out.append(("requested", "Choose whether the detainee requested or declined this right."))
         if self.what == "right" and self.delay_check.isChecked() and not self.delay_grounds.currentText().strip():
             out.append(("delay.grounds", "Give the grounds for the delay; the detainee must be told them."))
         return out

@@ -7,10 +7,12 @@ is computed live with domain.risk.assess as answers are chosen.
 
 from __future__ import annotations
 
+import html
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -20,7 +22,7 @@ from desktop.operations import Operations
 from desktop.session import Session
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
-from desktop.views.forms.fields import datetime_edit, text_edit, to_utc, value_of
+from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import event_time_error
 from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
@@ -45,6 +47,49 @@ def _read_only_label(name: str) -> QLabel:
                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab so a screen reader can read it
     return label
+
+
+def result_html(v: dict[str, Any]) -> str:
+    """The result in separate sentences, the level first and in bold: 'Risk level: HIGH.' then the suggested
+    observation level, the concerns and what was not asked, then each reason on a line of its own."""
+    def sentence(text: str) -> str:
+        text = text.strip()
+        return html.escape(text if text.endswith((".", "!", "?")) else f"{text}.")
+    concerns, unanswered = len(v.get("concerns") or []), len(v.get("unanswered") or [])
+    level = str(v.get("risk_level") or "not given").upper()
+    lines = [f"<b>Risk level: {html.escape(level)}.</b> "
+             f"Suggested minimum observation level {v.get('suggested_level') or 1}.",
+             f"{concerns} area{'s' if concerns != 1 else ''} of concern. "
+             f"{unanswered} question{'s' if unanswered != 1 else ''} not answered."]
+    lines += [sentence(r) for r in v.get("reasons") or [] if r.strip()]
+    return "<br>".join(lines)
+
+
+class WholeTable(QTableView):
+    """A table as tall as its rows, without a scroll bar of its own: the dock scrolls the whole panel, so there
+    is never a scroll bar inside a scroll bar (issue 13)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def fit(self) -> None:
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount())) if self.model() else 0
+        height = self.horizontalHeader().height() + rows + 2 * self.frameWidth()
+        self.setFixedHeight(max(height, self.horizontalHeader().height() + 2 * self.frameWidth()
+                                + self.fontMetrics().lineSpacing() + 8))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():  # wrapped questions take more or fewer lines
+            self.fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit()
 
 
 class RiskPanel(QWidget):
@@ -81,8 +126,9 @@ class RiskPanel(QWidget):
 
         self.result_label = _read_only_label("riskResult")
         self.result_label.setAccessibleName("Result")
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.model = RiskResponsesModel(self)
-        self.table = QTableView()
+        self.table = WholeTable()
         self.table.setObjectName("riskResponses")
         self.table.setAccessibleName("Answers to the risk questions")
         self.table.setModel(self.model)
@@ -108,8 +154,10 @@ class RiskPanel(QWidget):
         layout.addWidget(self.reason_label)
         layout.addLayout(top)
         layout.addWidget(self.result_label)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(kept_apart)
+        layout.addStretch(1)
+        self.model.modelReset.connect(self.table.fit)
         self._update_button()
 
     def focus_panel(self) -> None:
@@ -175,12 +223,7 @@ class RiskPanel(QWidget):
             return
         v = self.versions[index]
         self.model.set_responses(v.get("responses") or [])
-        concerns = len(v.get("concerns") or [])
-        reasons = " ".join(v.get("reasons") or [])
-        self.result_label.setText(
-            f"Risk level: {str(v.get('risk_level') or 'not given').upper()}. Suggested minimum observation level "
-            f"{v.get('suggested_level') or 1}. {concerns} area{'s' if concerns != 1 else ''} of concern; "
-            f"{len(v.get('unanswered') or [])} unanswered. {reasons}".strip())
+        self.result_label.setText(result_html(v))
         self.observations_label.setText(v.get("officer_observations") or "None recorded")
         self.markers_label.setText(v.get("warning_markers") or "None recorded")
 
@@ -222,6 +265,8 @@ class RiskAssessmentDialog(CustodyDialog):
         self.level_combo = QComboBox()
         for key, title in LEVELS:
             self.level_combo.addItem(title, key)
+        # The sergeant decides the level: a pre-selected "Low" would be saved by anyone who did not look.
+        nothing_chosen(self.level_combo, "Choose the risk level…")
         self.add_row("Risk &level:", self.level_combo, "risk_level", name="riskLevelChoice")
         self.notes_edit = text_edit("riskNotesEdit", "Anything else about the assessment.", 2)
         self.add_row("&Notes:", self.notes_edit, "notes")
@@ -254,6 +299,8 @@ class RiskAssessmentDialog(CustodyDialog):
             out.append((p.field, p.message))
         if not self.responses():
             out.append(("responses.0", "Record the answer to at least one question."))
+        if self.level_combo.currentData() is None:
+            out.append(("risk_level", "Choose the risk level: low, medium or high."))
         return out
 
     def request(self) -> tuple[str, str, dict[str, Any]]:

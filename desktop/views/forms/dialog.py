@@ -128,8 +128,20 @@ class WriteDialog(QDialog):
         elif general:
             announce(" ".join(general), assertive=True)
             self.general_error.setFocus()
+        self.make_room_for_problems()
 
     problems_context = ""  # e.g. " before charging"
+
+    def make_room_for_problems(self) -> None:
+        """The problem lines just shown take room: grow (within the screen) so nothing is squashed or clipped
+        by them (issue 13: the clipping checks now look after an error too)."""
+        layout = self.layout()
+        if not self.isVisible() or layout is None:
+            return
+        layout.activate()
+        hint = self.sizeHint()
+        if hint.width() > self.width() or hint.height() > self.height():
+            fit_on_screen(self, max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def reveal(self, widget: QWidget) -> None:
         area = self.findChild(QScrollArea)
@@ -284,13 +296,8 @@ class FormDialog(WriteDialog):
 
     def fit_to_screen(self) -> None:
         """As big as the form wants (it grows with the text size), never bigger than the screen."""
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
         hint = self.body_widget.sizeHint()
-        width = max(self.width(), hint.width() + 60)
-        height = max(self.height(), hint.height() + 160)
-        if screen is not None:
-            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9))
-        self.resize(width, height)
+        fit_on_screen(self, max(self.width(), hint.width() + 60), max(self.height(), hint.height() + 160))
 
     # Building -------------------------------------------------------------------------------------------------
     def add_row(self, label: str, widget: QWidget, field: str | None = None, *, name: str | None = None) -> QWidget:
@@ -320,6 +327,9 @@ class FormDialog(WriteDialog):
                 break
 
     def _changed(self, *_args: object) -> None:
+        source = self.sender()
+        if isinstance(source, DateTimeEdit) and source.refreshing:
+            return  # a time following the clock moved on: nothing was typed
         self.dirty = True
 
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
@@ -404,6 +414,21 @@ class FormDialog(WriteDialog):
             self.save_button.setEnabled(True)
             self.cancel_button.setVisible(False)
             self.save_button.setFocus()
+
+
+def fit_on_screen(dialog: QWidget, width: int, height: int) -> None:
+    """Resize to (width, height) but never past 90% of the screen, and keep the whole dialog, buttons and all,
+    on the screen (centred on a wider main window it could hang off the edge)."""
+    screen = dialog.screen().availableGeometry() if dialog.screen() is not None else None
+    if screen is None:
+        dialog.resize(width, height)
+        return
+    dialog.resize(min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9)))
+    frame = dialog.frameGeometry()
+    x = max(screen.left(), min(frame.left(), screen.right() + 1 - frame.width()))
+    y = max(screen.top(), min(frame.top(), screen.bottom() + 1 - frame.height()))
+    if (x, y) != (frame.left(), frame.top()):
+        dialog.move(x, y)
 
 
 def person_label(record: dict[str, Any]) -> str:

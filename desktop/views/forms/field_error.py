@@ -22,6 +22,9 @@ class FieldError(QLabel):
         self.setText(f"Problem: {message}")
         self.setVisible(True)
         self.field.setAccessibleDescription(message)
+        make_room = getattr(self.window(), "make_room_for_problems", None)
+        if callable(make_room):  # the dialog grows (within the screen) so the message squashes nothing
+            make_room()
         if focus:
             self.field.setFocus()
         announce(message, assertive=True)

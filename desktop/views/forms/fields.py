@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QTimer, QTimeZone
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QLineEdit, QPlainTextEdit, QWidget)
 
 from desktop.timefmt import utc_now
@@ -24,7 +24,42 @@ def now_to_minute() -> datetime:
 
 class DateTimeEdit(QDateTimeEdit):
     """Tab leaves the field (Qt's own moves from section to section, five stops per time field); typing digits
-    fills day, month, year, hours and minutes in turn, and Left/Right move between them."""
+    fills day, month, year, hours and minutes in turn, and Left/Right move between them.
+
+    A field that defaults to now *follows* now until someone sets it: the form may sit open for minutes, and an
+    untouched "observed at" must be the time of saving, not the time the form was first shown (issue 13). It
+    shows the current minute while it follows, and `to_utc` reads the clock at that moment. Any value set
+    (typed, chosen, or set by code with `set_utc`) is kept as it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.follows_now = False
+        self.refreshing = False
+        self.dateTimeChanged.connect(self._set_by_someone)
+        # Keeps the shown minute current while it follows (a stale figure on screen is wrong even if unsaved).
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(15_000)
+        self._ticker.timeout.connect(lambda: self.refresh_now(ticking=True))
+
+    def follow_now(self) -> None:
+        """Show now, and keep following it until someone sets a value."""
+        self.follows_now = True
+        self.refresh_now()
+        self._ticker.start()
+
+    def refresh_now(self, *, ticking: bool = False) -> None:
+        if not self.follows_now or (ticking and self.hasFocus()):
+            return  # someone may be about to type into it: the figure does not move under their cursor
+        self.refreshing = True
+        try:
+            set_utc(self, now_to_minute())
+        finally:
+            self.refreshing = False
+
+    def _set_by_someone(self, *_args: object) -> None:
+        if not self.refreshing:
+            self.follows_now = False
+            self._ticker.stop()
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         return QWidget.focusNextPrevChild(self, forward)
@@ -37,7 +72,8 @@ class DateEdit(QDateEdit):
 
 def datetime_edit(name: str, description: str | None, at: datetime | None = None, *,
                   display_format: str = MINUTES) -> DateTimeEdit:
-    """A UK-time date/time field. `description=None` leaves the accessible description to the caller."""
+    """A UK-time date/time field. `description=None` leaves the accessible description to the caller. Without
+    `at` it follows now until someone sets it (`DateTimeEdit`)."""
     edit = DateTimeEdit()
     edit.setObjectName(name)
     edit.setTimeZone(LONDON)
@@ -45,11 +81,18 @@ def datetime_edit(name: str, description: str | None, at: datetime | None = None
     edit.setCalendarPopup(True)
     if description is not None:
         edit.setAccessibleDescription(f"{description} UK local time, day/month/year hours:minutes; type the digits.")
-    set_utc(edit, at or now_to_minute())
+    if at is None:
+        edit.follow_now()
+    else:
+        set_utc(edit, at)
     return edit
 
 
 def to_utc(edit: QDateTimeEdit) -> datetime:
+    """The field's time; for a field still following now, the current minute (read at the moment of saving)."""
+    if isinstance(edit, DateTimeEdit) and edit.follows_now:
+        edit.refresh_now()
+        return now_to_minute()
     return datetime.fromtimestamp(edit.dateTime().toMSecsSinceEpoch() / 1000, tz=UTC)
 
 
@@ -68,6 +111,17 @@ def date_edit(name: str, description: str | None, day: date | None = None) -> Da
     return edit
 
 
+def parse_day(text: str) -> date | None:
+    """A typed day ('11/04/1988', or 11041988, 1988-04-11, 11.04.1988, 11-04-1988); None if blank or not a
+    date. Digits alone are read as DDMMYYYY, as a date field fills them."""
+    for fmt in ("%d/%m/%Y", "%d%m%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def text_edit(name: str, description: str, lines: int = 3) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setObjectName(name)
@@ -75,6 +129,14 @@ def text_edit(name: str, description: str, lines: int = 3) -> QPlainTextEdit:
     edit.setAccessibleDescription(description)
     edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines)
     return edit
+
+
+def nothing_chosen(combo: QComboBox, prompt: str) -> QComboBox:
+    """An outcome a person must choose (a check's result, a bail decision, a risk level): the combo starts with
+    nothing selected and shows `prompt`, so saving without a choice is refused beside it, never defaulted."""
+    combo.setPlaceholderText(prompt)
+    combo.setCurrentIndex(-1)
+    return combo
 
 
 def value_of(widget: QWidget) -> Any:

@@ -115,8 +115,15 @@ class ActionsPanel(QWidget):
         self.user = user
         manager = (user or {}).get("role") in MANAGER_ROLES
         for key in ("allocate", "review", "refer", "cancel"):
-            self.buttons[key].setEnabled(manager)
             self.buttons[key].setToolTip("" if manager else "Only the action manager (a supervisor) can do this.")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """An action's buttons need an action chosen (and the manager's role for the manager's steps)."""
+        chosen = self.current() is not None
+        manager = (self.user or {}).get("role") in MANAGER_ROLES
+        for key in ("allocate", "submit_result", "review", "refer", "cancel"):
+            self.buttons[key].setEnabled(chosen and (manager or key == "submit_result"))
 
     def load_investigations(self) -> None:
         client = self.client
@@ -197,8 +204,9 @@ class ActionsPanel(QWidget):
     def _current_changed(self) -> None:
         action = self.current()
         self.history_model.set_history(action)
+        self._update_buttons()
         if action is None:
-            self.detail.setPlainText("No action selected.")
+            self.detail.setPlainText(self.empty_text())
             return
         lines = [action_line(action), f"Origin: {action.get('origin') or 'not recorded'}",
                  f"Raised by {officer(action.get('raised_by'))}"]
@@ -213,6 +221,17 @@ class ActionsPanel(QWidget):
         if action.get("reason"):
             lines.append(f"Reason: {action['reason']}")
         self.detail.setPlainText("\n".join(lines))
+
+    def empty_text(self) -> str:
+        """What the panel is for and how to start, when there is no action to show (never a blank pane)."""
+        purpose = ("Investigation actions are the tasks raised in an investigation (enquiries, statements, "
+                   "exhibits to trace): who must do each, by when, and its result.")
+        if self.model.rowCount():
+            return f"{purpose}\n\nChoose an action in the list to see its details and history."
+        return (f"{purpose}\n\nThere are no actions to show for “{self.scope_combo.currentText()}” with status "
+                f"“{self.status_combo.currentText()}”. To see others, choose an investigation under Show (Alt+H) "
+                f"or another status under Status (Alt+A); an investigation opened from a person's linked records "
+                f"(Person dock, Alt+5) is shown here with all its actions.")
 
     def apply_event(self, event: Event) -> None:
         """Change feed (through the hub): an action changed (ours or someone else's)."""

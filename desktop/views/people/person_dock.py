@@ -32,6 +32,23 @@ if TYPE_CHECKING:
 SUPERVISOR = "supervisor"
 
 
+EMPTY_HTML = (
+    "<p><b>No person open.</b></p>"
+    "<p>This dock shows one person's whole picture: name, date of birth, aliases, identifiers and addresses, "
+    "warning markers (with who added them and when), and their custody records, investigations, the "
+    "intelligence you may see and prosecution cases.</p>"
+    "<p>To start:</p><ul>"
+    "<li><b>Find person…</b> (Ctrl+F): search by name, date of birth, PNC ID or CRO number;</li>"
+    "<li>on the custody board, select a detainee and choose <b>Open the selected detainee's person record</b> "
+    "(Ctrl+Shift+J);</li>"
+    "<li><b>New person…</b> (Ctrl+Shift+N) when they are not on record.</li></ul>")
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 custody record', '2 custody records', 'no prosecution cases'."""
+    return f"no {noun}s" if n == 0 else f"1 {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def details_html(picture: dict[str, Any]) -> str:
     p = picture.get("person") or {}
     e = html.escape
@@ -97,6 +114,7 @@ class PersonPanel(QWidget):
         self.details.setAccessibleName("Person details")
         self.details.setOpenLinks(False)
         self.details.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self.details.setHtml(EMPTY_HTML)  # with nobody open: what the dock is for and how to start
 
         self.links_model = PictureLinksModel(self)
         self.links_table = make_table("personLinksTable", "Linked records across custody, investigations, "
@@ -221,9 +239,10 @@ class PersonPanel(QWidget):
         self.merges_model.set_rows(merges)
         self._update_enabled()
         counts = {k: len(picture.get(k) or []) for k in ("custody", "investigations", "intelligence", "prosecution")}
-        announce(f"Person: {heading}. {counts['custody']} custody records, {counts['investigations']} "
-                 f"investigations, {counts['intelligence']} intelligence reports you may see, "
-                 f"{counts['prosecution']} prosecution cases.")
+        announce(f"Person: {heading}. {counted(counts['custody'], 'custody record')}, "
+                 f"{counted(counts['investigations'], 'investigation')}, "
+                 f"{counted(counts['intelligence'], 'intelligence report')} you may see, "
+                 f"{counted(counts['prosecution'], 'prosecution case')}.")
         self.person_loaded.emit(self.person_id or "")
 
     def reload(self) -> None:

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDat
 
 from domain.charging import FIELD_LABELS, DateRange, render_particulars
 from desktop.announcer import announce
-from desktop.views.forms.dialog import WriteDialog
+from desktop.views.forms.dialog import WriteDialog, fit_on_screen
 from desktop.views.forms.field_error import FieldError
-from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, DateEdit, datetime_edit, to_utc
+from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, DateEdit, datetime_edit, nothing_chosen, to_utc
 
 BAIL_CHOICES = (("unconditional_bail", "Unconditional bail"), ("conditional_bail", "Conditional bail"),
                 ("remanded_in_custody", "Remanded in custody"))
@@ -86,6 +86,7 @@ class ChargeEditor(QGroupBox):
         typed = self.offence_combo.lineEdit()
         assert typed is not None  # an editable combo box has its line edit
         typed.setPlaceholderText("Type a code or words of the title, e.g. theft shop")
+        typed.setObjectName("chargeOffenceText")
         completer = QCompleter(self.offence_combo.model(), self.offence_combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -154,6 +155,10 @@ class ChargeEditor(QGroupBox):
         self.offence_combo.setObjectName(f"chargeOffence{number}")
         self.offence_combo.setAccessibleName(f"Charge {number}: offence")
         self.offence_combo.setAccessibleDescription("Type a code or words of the title; Down lists the matches.")
+        typed = self.offence_combo.lineEdit()
+        if typed is not None:  # the line edit inside is what has the focus: a reader names it, not the combo
+            typed.setAccessibleName(f"Charge {number}: offence")
+            typed.setAccessibleDescription("Type a code or words of the title; Down lists the matches.")
         self.offence_combo.view().setAccessibleName(f"Charge {number}: offences")
         self.date_edit.setObjectName(f"chargeDate{number}")
         self.date_edit.setAccessibleName(f"Charge {number}: offence date")
@@ -344,8 +349,8 @@ class ChargeDialog(WriteDialog):
 
         self.general_error.setObjectName("chargeGeneralError")
 
+        # Follows now until set: an untouched time of charge is the moment Charge is pressed.
         self.charged_edit = datetime_edit("chargeChargedAt", None, display_format=MINUTES_AND_ZONE)
-        self.charged_edit.setDateTime(QDateTime.currentDateTime().toTimeZone(LONDON))
         self.charged_edit.setAccessibleDescription("When the charge was made, UK time. Defaults to now.")
         self.charged_error = FieldError(self.charged_edit, "chargeChargedAtError")
 
@@ -383,6 +388,8 @@ class ChargeDialog(WriteDialog):
         self.bail_combo.setObjectName("chargeBailDecision")
         for key, title in BAIL_CHOICES:
             self.bail_combo.addItem(title, key)
+        # Nothing chosen until the sergeant chooses: a pre-selected release is an unsafe default (issue 13).
+        nothing_chosen(self.bail_combo, "Choose bail or remand…")
         self.bail_combo.view().setAccessibleName("Bail decisions")
         self.bail_combo.currentIndexChanged.connect(self._bail_changed)
         self.bail_error = FieldError(self.bail_combo, "chargeBailDecisionError")
@@ -466,6 +473,9 @@ class ChargeDialog(WriteDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.charge_button.setDefault(True)
+        if not getattr(self, "_fitted", False):  # the form scrolls: the dialog itself stays on the screen
+            self._fitted = True
+            fit_on_screen(self, self.width(), self.height())
 
     # Charges ------------------------------------------------------------------------------------------------
     def add_charge(self, focus: bool = False) -> ChargeEditor:
@@ -578,10 +588,13 @@ class ChargeDialog(WriteDialog):
             out.append((self.caution_error, "Caution the person on charge (Code C 16.2) and tick that you did."))
         decision = self.bail_combo.currentData()
         body = self.body()
-        if decision == "conditional_bail" and not body["bail"]["conditions"]:
+        if decision is None:
+            out.append((self.bail_error, "Choose the bail decision: unconditional bail, conditional bail or "
+                                         "remanded in custody."))
+        elif decision == "conditional_bail" and not body["bail"]["conditions"]:
             out.append((self.conditions_error, "Give at least one condition, one per line, or choose "
                                                "unconditional bail."))
-        if decision != "unconditional_bail" and not body["bail"]["reasons"]:
+        if decision not in (None, "unconditional_bail") and not body["bail"]["reasons"]:
             out.append((self.reasons_error, "Give the grounds for refusing bail (PACE s.38)."
                         if decision == "remanded_in_custody" else "Give the reasons for the conditions."))
         if not body["hearing"]["court"]:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
+from desktop.models.custody.board_model import AA, FLAGS, NEXT_REVIEW
 from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from tests.desktop.custody.helpers import Announcements, open_by_shortcut
@@ -87,8 +88,8 @@ def test_book_in_by_keyboard_only_and_the_board_shows_the_detainee(qtbot, make_w
     row = custody_board(window).model.row_of(record_id)
     texts = [custody_board(window).model.index(row, c).data(Qt.ItemDataRole.AccessibleTextRole)
              for c in range(custody_board(window).model.columnCount())]
-    assert "Vulnerable" in texts[2] and "awaited" in texts[3]
-    assert texts[7].startswith("Review 1 due")
+    assert "Vulnerable" in texts[FLAGS] and "awaited" in texts[AA]
+    assert texts[NEXT_REVIEW].startswith("Review 1 due")
 
 
 def test_tab_order_follows_the_form(qtbot, make_window, demo_server):
@@ -109,6 +110,22 @@ def test_tab_order_follows_the_form(qtbot, make_window, demo_server):
     dialog.reject()
 
 
+def test_choose_a_known_person_is_first_on_screen_in_the_tab_order_and_for_a_screen_reader(
+        qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
+    button = dialog.choose_person_button
+    button.setFocus()
+    tab(qtbot)
+    assert QApplication.focusWidget() is dialog.surname_edit  # Tab order: the button, then the fields
+    # The reader's tree follows the widgets' order: the button comes before the fields it fills (issue 13).
+    children = [c for c in dialog.body_widget.children() if c in (button, dialog.surname_edit, dialog.gender_combo)]
+    assert children == [button, dialog.surname_edit, dialog.gender_combo]
+    assert button.geometry().top() < dialog.surname_edit.geometry().top()  # and first on screen
+    dialog.dirty = False
+    dialog.reject()
+
+
 def test_detention_decision_is_hidden_from_a_detention_officer(qtbot, make_window, demo_server):
     window = make_window(demo_server.url, username="detention")
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
@@ -124,6 +141,7 @@ def test_future_arrest_is_shown_beside_the_field_with_focus_and_nothing_lost(qtb
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
     dialog.surname_edit.setText("Ashgrove")
     dialog.forenames_edit.setText("Perpetua")
+    dialog.dob_edit.setText("14/03/1991")  # a person must give it (issue 13)
     set_utc(dialog.arrested_edit, utc_now() + timedelta(hours=2))
     qtbot.keyClick(dialog.surname_edit, Qt.Key.Key_Return)
     error = dialog.errors["arrested_at"]

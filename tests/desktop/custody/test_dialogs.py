@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+from desktop.models.custody.board_model import AA, OBSERVATION
 from desktop.timefmt import utc_now
 from desktop.views.forms.dialog import set_utc
 from domain.rights import Right
@@ -43,6 +44,7 @@ def test_rights_request_and_appropriate_adult_arrival(qtbot, make_window, demo_s
     choose(dialog.right_combo, Right.LEGAL_ADVICE.value)
     assert not dialog.delay_check.isVisible()  # a sergeant may not delay legal advice (superintendent, s.58)
     dialog.note_edit.setPlainText("Duty solicitor requested.")
+    choose(dialog.requested_combo, True)  # what the detainee said: nothing pre-selected (issue 13)
     right = save(qtbot, dialog)
     assert right["right"] == "legal_advice" and right["requested"] is True
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_E, SHIFT_CTRL)
@@ -52,7 +54,7 @@ def test_rights_request_and_appropriate_adult_arrival(qtbot, make_window, demo_s
     updated = save(qtbot, dialog)
     assert updated["appropriate_adult_awaited"] is False
     row = custody_board(window).model.row_of(record["id"])
-    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 3).data() == "AA present", timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, AA).data() == "AA present", timeout=10_000)
 
 
 def test_delay_is_offered_to_a_superintendent_only(qtbot, make_window, demo_server):
@@ -91,7 +93,7 @@ def test_observation_level_and_a_new_risk_version(qtbot, make_window, demo_serve
     updated = save(qtbot, dialog)
     assert updated["observation_level"] == 3
     row = custody_board(window).model.row_of(record["id"])
-    qtbot.waitUntil(lambda: custody_board(window).model.index(row, 5).data() == "Level 3", timeout=10_000)
+    qtbot.waitUntil(lambda: custody_board(window).model.index(row, OBSERVATION).data() == "Level 3", timeout=10_000)
 
 
 def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, make_window, demo_server):
@@ -109,6 +111,7 @@ def test_review_refused_for_sergeant_before_charge_and_done_by_inspector(qtbot, 
     select(qtbot, window, record["id"])
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_V, SHIFT_CTRL)
     dialog.grounds_edit.setPlainText("Detention still necessary to obtain evidence by questioning.")
+    choose(dialog.outcome_combo, "continue")  # the reviewer's decision: nothing is pre-selected (issue 13)
     review = save(qtbot, dialog)
     assert review["number"] == record["reviews_done"] + 1 and review["kind"] == "review"
 
@@ -154,6 +157,7 @@ def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_se
     assert window.areas["custody"].actions["detention"].isEnabled()
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_T, SHIFT_CTRL)
     dialog.grounds_edit.setPlainText("To obtain evidence by questioning.")
+    choose(dialog.decision_combo, "authorised")  # a decision, never pre-selected (issue 13)
     decided = save(qtbot, dialog)
     assert decided["detention_decision"]["decision"] == "authorised" and decided["next_review_due"]
     qtbot.waitUntil(lambda: not window.areas["custody"].actions["detention"].isEnabled(), timeout=10_000)

@@ -89,6 +89,9 @@ def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, 
     assert dialog.isVisible()
     assert dialog.caution_error.isVisible() and "Caution" in dialog.caution_error.text()
     assert dialog.court_error.isVisible()
+    # No bail decision is made for the sergeant (issue 13): nothing chosen is refused beside the field, in words.
+    assert dialog.bail_combo.currentIndex() == -1 and dialog.bail_combo.currentData() is None
+    assert dialog.bail_error.isVisible() and "Choose the bail decision" in dialog.bail_error.text()
     assert focused() is dialog.caution_check
     assert announcer().last[1] is True and "problems" in announcer().last[0]
 
@@ -98,6 +101,7 @@ def test_a_sergeant_charges_by_keyboard_alone(qtbot, make_window, print_server, 
     type_into_focus(qtbot, "I was going to pay for it, honest.")
     tab(qtbot)
     assert focused() is dialog.bail_combo
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)  # nothing chosen -> unconditional bail
     qtbot.keyClick(focused(), Qt.Key.Key_Down)  # conditional bail
     assert dialog.bail_combo.currentData() == "conditional_bail"
     tab(qtbot)
@@ -153,6 +157,7 @@ def test_a_server_refusal_reopens_the_dialog_with_everything_typed(qtbot, make_w
     dialog.caution_check.setChecked(True)
     dialog.reply_edit.setPlainText("Nothing to say.")
     dialog.court_edit.setText("Portharrow Magistrates' Court")
+    dialog.bail_combo.setCurrentIndex(dialog.bail_combo.findData("unconditional_bail"))  # chosen, never defaulted
     typed = dialog.body()
 
     with qtbot.waitSignal(window.areas["prosecution"].charge_dialog_opened, timeout=15_000) as reopened:

@@ -46,11 +46,14 @@ def test_charge_dialog_is_named_throughout(qtbot, font_scale, tmp_path):
     qtbot.waitUntil(lambda: dialog.caution_error.isVisible(), timeout=2000)
     assert unnamed_focusable(dialog) == []
     assert dialog.editors[1].fields["place"].accessibleName() == "Charge 2: place"
+    # The line edit inside the editable combo is what holds the focus: it carries the name too (issue 13).
+    assert dialog.editors[1].offence_combo.lineEdit().accessibleName() == "Charge 2: offence"
     shot(dialog, "charge-dialog", font_scale, tmp_path)
     # Removing the first renumbers what is left, names included.
     dialog.remove_charge(dialog.editors[0])
     assert dialog.editors[0].title() == "Charge 1"
     assert dialog.editors[0].offence_combo.accessibleName() == "Charge 1: offence"
+    assert dialog.editors[0].offence_combo.lineEdit().accessibleName() == "Charge 1: offence"
     assert dialog.editors[0].offence["code"] == "TH68001"
 
 
