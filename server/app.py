@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 
 from server import __version__
 from server.auth.routes import router as auth_router
+from server.batch import router as batch_router
 from server.custody import force
 from server.custody.routes import router as custody_router
 from server.db import PoolSize, make_engine, make_sessionmaker
@@ -25,6 +26,7 @@ from server.people.routes import router as people_router
 from server.prosecution.routes import router as prosecution_router
 from server.settings import Settings
 from server.whole_person import router as whole_person_router
+from server.wire import TextCheck
 
 API_PREFIX = "/api/v1"
 
@@ -55,8 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 max_concurrent_reads=max(1, pool.size // 2))
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
+    # /batch holds no connection itself; each request it dispatches passes the gate (and TextCheck) on its own.
     app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
-                       exempt_suffixes=("/events", "/health", "/health/process", "/openapi.json", "/docs"))
+                       exempt_suffixes=("/events", "/health", "/health/process", "/openapi.json", "/docs", "/batch"))
+    app.add_middleware(TextCheck, exempt_suffixes=("/batch",))  # bad text is a 422, never a 500
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -83,5 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(intelligence_router)
     api.include_router(prosecution_router)
     api.include_router(whole_person_router)  # composed above the areas
+    api.include_router(batch_router)  # many writes in one request, each dispatched through this app
     app.include_router(api)
     return app
