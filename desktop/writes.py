@@ -84,6 +84,15 @@ class Writes(QObject):
                         on_done=stored, on_error=failed)
         return row_id
 
+    @property
+    def outbox(self) -> QtOutboxSender | None:
+        """The outbox sender (its signals: set aside, conflict, authentication needed; resend and discard)."""
+        return self._sender
+
+    @property
+    def store(self) -> LocalStore | None:
+        return self._store
+
     def on_earlier(self, matches: Callable[[str], bool], on_sent: EarlierSent, on_rejected: EarlierRejected) -> None:
         """Handle rows queued in an earlier run (no view is waiting for them) whose path `matches`: the sender
         delivers them at start, before any view could ask again, so this is registered up front."""
@@ -122,4 +131,5 @@ class Writes(QObject):
         if on_rejected is not None:
             on_rejected(error)
         else:
-            announce(f"A change made earlier was refused by the server: {error}", assertive=True)
+            announce(f"A change made earlier was refused by the server: {error}. It is kept in File, Unsent changes "
+                     "(Ctrl+Shift+U), to correct and resend or discard.", assertive=True)

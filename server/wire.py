@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, PlainSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.text import text_problem
 from server.errors import problem_response
 
 
@@ -48,26 +49,11 @@ UTCIn = Annotated[AwareDatetime, AfterValidator(_plausible_utc)]
 
 # Text the server refuses in any request body, in one place (TextCheck below): a lone surrogate (half of a
 # UTF-16 pair, from a bad paste) cannot be stored as UTF-8 and used to end in a 500, and control characters
-# other than tab and new line have no place in a record. Both are a 422 naming the field.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# Bytes that may mean a bad character once the JSON is decoded: an escape (\u0001, \ud800, \r, \b, \f), DEL or
-# a raw C1 character. A body without any of them is passed on without being decoded twice.
+# other than tab and new line have no place in a record (domain/text.py says which). Both are a 422 naming the
+# field. Bytes that may mean a bad character once the JSON is decoded: an escape (\u0001, \ud800, \r, \b, \f),
+# DEL or a raw C1 character; a body without any of them is passed on without being decoded twice.
 _MAYBE_BAD = re.compile(rb"\\[ubfr]|\x7f|\xc2[\x80-\x9f]")
 MAX_TEXT_ERRORS = 20
-
-
-def text_problem(value: str) -> str | None:
-    """Why this text cannot be stored, or None."""
-    match = _BAD_CHAR.search(value)
-    if match is None:
-        return None
-    char = match.group()
-    if char == "\x00":
-        return "Remove the NUL character (\\0): it cannot be stored."
-    if "\ud800" <= char <= "\udfff":
-        return (f"This text holds a broken character (a lone surrogate, U+{ord(char):04X}), usually from a bad "
-                "paste: retype that part.")
-    return f"Remove the control character U+{ord(char):04X}: only tab and new line are allowed in text."
 
 
 def text_errors(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[dict[str, str]]:
