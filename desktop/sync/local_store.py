@@ -12,6 +12,7 @@ are purged after a while (`purge_settled`): they hold personal data. The file is
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -40,6 +41,21 @@ STORE_FILE = "client.sqlite3"
 # 3: record keys, set-aside reasons, conflicts' current copies, discards, settled times.
 SCHEMA_VERSION = 3
 SETTLED_KEEP_HOURS = 24.0  # default age after which sent and discarded rows are purged
+KEEP_HOURS_ENV = "BRIDEWELL_OUTBOX_KEEP_HOURS"  # the setting that changes it (hours, 0 = at the next purge)
+
+
+def settled_keep_hours(environ: dict[str, str] | None = None) -> float:
+    """How long sent and discarded rows (and the server's answers in them) stay: the setting, else 24 h."""
+    raw = (os.environ if environ is None else environ).get(KEEP_HOURS_ENV, "").strip()
+    try:
+        hours = float(raw) if raw else SETTLED_KEEP_HOURS
+    except ValueError:
+        hours = -1.0
+    if not hours >= 0:  # also NaN
+        logging.getLogger("bridewell.outbox").warning("%s=%r is not a number of hours; keeping %g h",
+                                                      KEEP_HOURS_ENV, raw, SETTLED_KEEP_HOURS)
+        return SETTLED_KEEP_HOURS
+    return hours
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 

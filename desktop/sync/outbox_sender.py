@@ -28,11 +28,12 @@ import functools
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from desktop.sync.client import ApiClient, ApiError, ServerUnreachable, error_from_problem
-from desktop.sync.local_store import CONFLICT, PENDING, REJECTED, SENT, LocalStore, OutboxItem
+from desktop.sync.local_store import CONFLICT, PENDING, REJECTED, SENT, LocalStore, OutboxItem, settled_keep_hours
 
 log = logging.getLogger("bridewell.outbox")
 
@@ -40,6 +41,7 @@ BACKOFF_S = (0.5, 1, 2, 4, 8, 15, 30)
 RETRY_AFTER_MAX_S = 120.0  # a server asking for longer is not trusted further than this
 BATCH_SIZE = 200  # rows per POST /batch: big enough to drain 10,000 rows in seconds, small enough to answer fast
 UNSENDABLE = 0  # the `status` of a row set aside without asking the server (it could not be encoded)
+PURGE_EVERY_S = 600.0  # how often sent and discarded rows older than the setting are deleted
 
 
 def _ignore(*_args: Any) -> None:
@@ -95,7 +97,7 @@ class OutboxSender:
     (the worker failed unexpectedly and restarts)."""
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
-                 batch_size: int = BATCH_SIZE,
+                 batch_size: int = BATCH_SIZE, keep_settled_hours: float | None = None,
                  on_sent: Callable[[OutboxItem, Any], None] = _ignore,
                  on_rejected: Callable[[OutboxItem, ApiError], None] = _ignore,
                  on_retrying: Callable[[OutboxItem, str], None] = _ignore,
@@ -117,6 +119,9 @@ class OutboxSender:
         self._retry_after: float | None = None  # the last refusal's Retry-After, for the next delay
         self._batch_supported = True  # False once the server answers POST /batch with 404/405 (an older server)
         self.restarts = 0  # how often the supervisor restarted the loop (shown in logs and tests)
+        # Sent and discarded rows hold personal data (the server's answers): deleted after this many hours.
+        self._keep_hours = settled_keep_hours() if keep_settled_hours is None else keep_settled_hours
+        self._purged_at: float | None = None
 
     @property
     def paused(self) -> bool:
@@ -184,6 +189,7 @@ class OutboxSender:
             if self._paused.is_set():
                 self._wake.wait()
                 continue
+            self._purge_now_and_then()
             rows = self._store.pending()
             self.on_pending(len(rows))
             try:
@@ -201,6 +207,14 @@ class OutboxSender:
                     delay = max(delay, min(retry.retry_after, RETRY_AFTER_MAX_S))
                 failures += 1
                 self._wake.wait(delay)
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY_S:
+            self._purged_at = now
+            purged = self._store.purge_settled(self._keep_hours)
+            if purged:
+                log.info("purged %d sent or discarded outbox rows older than %g h", purged, self._keep_hours)
 
     def _send_all(self, rows: list[OutboxItem]) -> None:
         """Send every row that may go now, in order, batch by batch. Raises _Retry or _AuthNeeded to stop."""

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import update
 
 from desktop.sync.client import ApiClient, ApiError
-from desktop.sync.local_store import (CONFLICT, DISCARDED, PENDING, REJECTED, SENT, STORE_FILE, LocalStore,
-                                      OutboxRow)
+from desktop.sync.local_store import (CONFLICT, DISCARDED, KEEP_HOURS_ENV, PENDING, REJECTED, SENT, STORE_FILE,
+                                      LocalStore, OutboxRow, settled_keep_hours)
 from desktop.sync.outbox_sender import OutboxSender
 from tests.desktop.harness import DEMO_PASSWORD, start_server
 
@@ -231,6 +231,14 @@ def test_sent_rows_are_purged_after_their_time_and_the_store_is_private(tmp_path
         assert [i.id for i in store.outbox_items()] == [recent.id, waiting.id]
         assert store.purge_settled(0) == 1  # pending rows are never purged
         assert [i.id for i in store.outbox_items()] == [waiting.id]
+        # The sender purges at start (and every ten minutes) by the setting, default 24 h.
+        store.mark_sent(waiting.id, {"id": "c"})
+        assert settled_keep_hours({}) == 24 and settled_keep_hours({KEEP_HOURS_ENV: "0.5"}) == 0.5
+        assert settled_keep_hours({KEEP_HOURS_ENV: "soon"}) == 24
+        sender = OutboxSender(store, ApiClient("http://127.0.0.1:9"), keep_settled_hours=0)
+        sender.start()
+        _until(lambda: store.outbox_items() == [], what="the purge at start")
+        sender.stop()
     finally:
         store.close()
     if os.name == "posix":
