@@ -19,17 +19,25 @@ not tried: they answer 424, so order per record is kept. Replays are safe: each 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import anyio
 import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection, Engine
 
-from server.errors import ProblemError, problem_body
+from server.db import batch_connection
+from server.errors import RETRY_AFTER_UNAVAILABLE, ProblemError, problem_body
 
+log = logging.getLogger("bridewell.server")
 router = APIRouter(tags=["batch"])
 
 MAX_REQUESTS = 500
+# Requests per commit: one commit (one fsync, one event wake-up) for many writes, yet short enough that other
+# writers (and, on PostgreSQL, the event-order lock every write takes) wait at most a moment.
+COMMIT_EVERY = 50
 BATCH_PATH = "/batch"
 # Headers a request in a batch may carry of its own; the rest (Authorization above all) come from the batch.
 PASSED_HEADERS = frozenset({"if-match", "if-none-match", "content-type"})
@@ -95,19 +103,53 @@ async def batch(request: Request, payload: BatchIn) -> BatchOut:
     if not authorization:
         raise ProblemError(401, "Sign in first.", headers={"WWW-Authenticate": "Bearer"})
     prefix = str(request.url.path).removesuffix(BATCH_PATH)  # the API prefix this batch came in under
+    engine: Engine = request.app.state.engine
+    connection = await anyio.to_thread.run_sync(engine.connect)
+    shared = batch_connection.set(connection)
+    try:
+        return await _run(request, payload, prefix, authorization, connection)
+    finally:
+        batch_connection.reset(shared)
+        await anyio.to_thread.run_sync(connection.close)  # rolls back whatever was not committed
+
+
+async def _run(request: Request, payload: BatchIn, prefix: str, authorization: str,
+               connection: Connection) -> BatchOut:
     results: list[BatchResult] = []
+    uncommitted: list[BatchResult] = []  # answered, in the open transaction: told only once it commits
     refused_groups: set[str] = set()
+
+    async def commit() -> bool:
+        """Commit what the requests since the last commit did and begin again; False (and their answers
+        become one 503) if it fails, so the client never takes a write for stored that was not."""
+        try:
+            await anyio.to_thread.run_sync(connection.commit)
+        except Exception:  # noqa: BLE001 - the database went away: nothing of these requests was stored
+            log.exception("a batch could not commit")
+            await anyio.to_thread.run_sync(connection.rollback)
+            results.append(_problem(uncommitted[0].key, 503, "Not stored: the database did not take this batch; "
+                                                             "send it again."))
+            results[-1].headers["retry-after"] = RETRY_AFTER_UNAVAILABLE
+            uncommitted.clear()
+            return False
+        request.app.state.feed.wake()  # SQLite has no NOTIFY: the waiting long polls hear of the events now
+        results.extend(uncommitted)
+        uncommitted.clear()
+        await anyio.to_thread.run_sync(_begin, connection)
+        return True
+
+    await anyio.to_thread.run_sync(_begin, connection)
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as inner:
         for item in payload.requests:
             checked = _check(item, prefix)
             if isinstance(checked, BatchResult):
-                results.append(checked)
+                uncommitted.append(checked)
                 continue
             key, method, path, headers, group = checked
             if group is not None and group in refused_groups:
-                results.append(_problem(key, 424, "Not tried: an earlier change to the same record in this batch "
-                                                  "was refused."))
+                uncommitted.append(_problem(key, 424, "Not tried: an earlier change to the same record in this "
+                                                      "batch was refused."))
                 continue
             # ensure_ascii: a lone surrogate travels as its escape and meets TextCheck like any request's text.
             content = json.dumps(item.get("body"), ensure_ascii=True).encode()
@@ -120,10 +162,22 @@ async def batch(request: Request, payload: BatchIn) -> BatchOut:
                 body = response.text
             kept = {k: v for k, v in response.headers.items()
                     if k in ("retry-after", "idempotent-replayed", "etag", "location")}
-            results.append(BatchResult(key=key, status=response.status_code, body=body, headers=kept))
+            uncommitted.append(BatchResult(key=key, status=response.status_code, body=body, headers=kept))
             status = response.status_code
             if status == 401 or status == 429 or status >= 500:
                 break  # the rest would meet the same: the client tries them later, in order
             if status >= 400 and group is not None:
                 refused_groups.add(group)
+            if len(uncommitted) >= COMMIT_EVERY and not await commit():
+                return BatchOut(results=results)
+    if uncommitted:
+        await commit()
     return BatchOut(results=results)
+
+
+def _begin(connection: Connection) -> None:
+    """SQLite: take the write lock now (BEGIN IMMEDIATE), so the savepoints nest in one real transaction and
+    no other writer slips in between two of them; PostgreSQL begins with the first statement."""
+    connection.begin()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

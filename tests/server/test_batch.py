@@ -41,9 +41,14 @@ def test_a_batch_runs_each_request_in_order_with_its_own_answer_and_replays_safe
         _req(f"/custody/records/{uuid.uuid4()}/log", _entry("No such record"), None),  # 404
         {"key": str(uuid.uuid4()), "method": "POST", "path": "/batch", "body": {"requests": []}},  # no nesting
     ]
+    before = client.get(f"{API}/events", params={"after": 0, "wait": 0}, headers=sergeant).json()["last_seq"]
     response = _batch(client, sergeant, requests)
     assert response.status_code == 200, response.text
     results = response.json()["results"]
+    # The change feed has exactly the stored entries' events, in order (committed with them, not before).
+    feed = client.get(f"{API}/events", params={"after": before, "wait": 0}, headers=sergeant).json()["events"]
+    assert [e["entity_id"] for e in feed if e["type"] == "custody.log_entry.created"] == [
+        requests[n]["key"] for n in (0, 1, 4)]
     assert [r["key"] for r in results] == [r["key"] for r in requests]
     assert [r["status"] for r in results] == [201, 201, 422, 424, 201, 422, 404, 422]
     assert results[0]["body"]["text"] == "Batch one, fictional"
