@@ -4,8 +4,9 @@ Rows go in batches (`POST /batch`, up to BATCH_SIZE rows, each with its own key 
 commit per batch), or one by one to a server without the batch endpoint. What each answer means:
 
 - 2xx (a replay too): sent.
-- ServerUnreachable, 5xx, 429 (503 "busy, try later" included): keep the row, wait (backoff, at least the server's
-  Retry-After), try again. The worker never skips past a row it could not send, so the order is kept.
+- ServerUnreachable, 5xx, 429 (503 "busy, try later" included), and a 409 the first few times (a clash with a
+  write stored at the same moment): keep the row, wait (backoff, at least the server's Retry-After), try again.
+  The worker never skips past a row it could not send, so the order is kept.
 - 401: the sign-in expired or was revoked. Nothing is refused: the queue PAUSES and the listener is told
   (`on_auth_needed`); `resume()`, once the client has a new token, sends on.
 - 412: a versioned step whose record changed meanwhile. The row is set aside as a CONFLICT with the server's
@@ -41,6 +42,7 @@ BACKOFF_S = (0.5, 1, 2, 4, 8, 15, 30)
 RETRY_AFTER_MAX_S = 120.0  # a server asking for longer is not trusted further than this
 BATCH_SIZE = 200  # rows per POST /batch: big enough to drain 10,000 rows in seconds, small enough to answer fast
 UNSENDABLE = 0  # the `status` of a row set aside without asking the server (it could not be encoded)
+CONFLICT_409_RETRIES = 3  # a 409 is retried this many times before the row is set aside
 PURGE_EVERY_S = 600.0  # how often sent and discarded rows older than the setting are deleted
 
 
@@ -224,7 +226,7 @@ class OutboxSender:
             if row.waiting_behind is not None:
                 continue
             ready.append(row)
-        start = 0
+        start, remaining = 0, len(rows)
         while start < len(ready):
             if self._stopping.is_set():
                 return
@@ -232,9 +234,11 @@ class OutboxSender:
                      if r.record_key is None or r.record_key not in held]
             start += self._batch_size
             if chunk:
-                self._send_chunk(chunk, held)
+                remaining -= self._send_chunk(chunk, held)
+                self.on_pending(remaining)  # counted, not COUNTed: the status bar follows a long drain
 
-    def _send_chunk(self, chunk: list[OutboxItem], held: dict[str, str]) -> None:
+    def _send_chunk(self, chunk: list[OutboxItem], held: dict[str, str]) -> int:
+        """Send these rows; the number settled (sent or set aside). Raises _Retry or _AuthNeeded to stop."""
         outcomes: list[tuple[str, str, Any]] = []
         reports: list[Callable[[], None]] = []
         sendable: list[OutboxItem] = []
@@ -266,6 +270,7 @@ class OutboxSender:
             report()
         if stop is not None:
             raise stop
+        return sum(1 for _id, state, _value in outcomes if state != PENDING)
 
     def _settle(self, row: OutboxItem, answer: Any, error: ApiError | None,
                 outcomes: list[tuple[str, str, Any]], reports: list[Callable[[], None]],
@@ -277,9 +282,12 @@ class OutboxSender:
             return
         if error.status == 401:
             raise _AuthNeeded()
-        if error.retryable:
+        if error.retryable or (error.status == 409 and row.attempts < CONFLICT_409_RETRIES):
+            # 409 is a clash with a write stored at the same moment (or a key still in flight): transient, so
+            # tried again a few times before it is taken as a refusal and set aside.
             outcomes.append((row.id, PENDING, str(error)))
-            reason = "server busy" if error.status == 503 else f"server error {error.status}"
+            reason = {503: "server busy", 409: "a write clashed with another; trying again"}.get(
+                error.status, f"server error {error.status}")
             self.on_retrying(row, reason)
             raise _Retry(reason, error.retry_after)
         state = CONFLICT if error.status == 412 else REJECTED
