@@ -314,6 +314,12 @@ class LocalStore:
                 query = query.where(OutboxRow.state == state)
             return [_item(r) for r in s.scalars(query).all()]
 
+    def set_aside_count(self) -> int:
+        """Rows set aside (refused, a conflict, or unsendable) that wait for the officer: File > Unsent changes."""
+        with self._sessions() as s:
+            return s.scalar(select(func.count()).select_from(OutboxRow)
+                            .where(OutboxRow.state.in_(SET_ASIDE))) or 0
+
     def pending_count(self) -> int:
         with self._sessions() as s:
             return s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.state == PENDING)) or 0

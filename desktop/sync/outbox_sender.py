@@ -96,7 +96,7 @@ class OutboxSender:
     `on_rejected(row, ApiError)` (set aside: refused, a conflict too, or unsendable with status 0),
     `on_conflict(row, ApiError)` (412, with `error.current`), `on_retrying(row, reason)`, `on_pending(count)`
     (rows still waiting to send), `on_auth_needed()` (paused on a 401 until `resume()`), `on_error(exception)`
-    (the worker failed unexpectedly and restarts)."""
+    (the worker failed unexpectedly and restarts), `on_set_aside(count)` (rows set aside for the officer)."""
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
                  batch_size: int = BATCH_SIZE, keep_settled_hours: float | None = None,
@@ -106,10 +106,12 @@ class OutboxSender:
                  on_pending: Callable[[int], None] = _ignore,
                  on_conflict: Callable[[OutboxItem, ApiError], None] = _ignore,
                  on_auth_needed: Callable[[], None] = _ignore,
-                 on_error: Callable[[BaseException], None] = _ignore):
+                 on_error: Callable[[BaseException], None] = _ignore,
+                 on_set_aside: Callable[[int], None] = _ignore):
         self.on_sent, self.on_rejected = on_sent, on_rejected
         self.on_retrying, self.on_pending = on_retrying, on_pending
         self.on_conflict, self.on_auth_needed, self.on_error = on_conflict, on_auth_needed, on_error
+        self.on_set_aside = on_set_aside
         self._store = store
         self._client = client
         self._backoff = backoff
@@ -198,6 +200,7 @@ class OutboxSender:
                 self._send_all(rows)
                 failures = 0
                 self.on_pending(self._store.pending_count())
+                self.on_set_aside(self._store.set_aside_count())
                 self._wake.wait()
             except _AuthNeeded:
                 self._paused.set()

@@ -22,6 +22,7 @@ class QtOutboxSender(QObject):
     authentication_needed = Signal()  # a 401 paused the queue; call resume() once the client has a new token
     failed = Signal(object)  # the sender hit an unexpected error (logged) and restarts
     set_aside_changed = Signal()  # the set-aside rows changed (resent or discarded): the Unsent view reloads
+    set_aside_count_changed = Signal(int)  # rows set aside for the officer (the status bar says so)
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
                  batch_size: int = BATCH_SIZE, parent: QObject | None = None):
@@ -29,7 +30,8 @@ class QtOutboxSender(QObject):
         self.core = OutboxSender(store, client, backoff=backoff, batch_size=batch_size, on_sent=self.sent.emit,
                                  on_rejected=self.rejected.emit, on_retrying=self.retrying.emit,
                                  on_pending=self.pending_changed.emit, on_conflict=self.conflict.emit,
-                                 on_auth_needed=self.authentication_needed.emit, on_error=self.failed.emit)
+                                 on_auth_needed=self.authentication_needed.emit, on_error=self.failed.emit,
+                                 on_set_aside=self.set_aside_count_changed.emit)
 
     @property
     def paused(self) -> bool:

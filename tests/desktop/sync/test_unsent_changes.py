@@ -54,6 +54,9 @@ def test_a_poison_row_is_corrected_and_resent_then_the_waiting_row_follows(qtbot
 
     window = make_window(demo_server.url, data)
     qtbot.waitUntil(lambda: len(window.store.unsent()) == 2, timeout=10_000)
+    # The status bar never says "All changes sent" while one is held back: it says where to look, in text.
+    qtbot.waitUntil(lambda: "1 set aside (File > Unsent changes)" in window.sync_label.text(), timeout=10_000)
+    assert "1 change waiting to send" in window.sync_label.accessibleName()
     assert window.areas["unsent"].open_action in window.menu(MenuId.FILE).actions()  # and by its shortcut
     dialog = _open(qtbot, window)
     assert dialog.list.count() == 2
@@ -82,6 +85,7 @@ def test_a_poison_row_is_corrected_and_resent_then_the_waiting_row_follows(qtbot
     assert "Nothing is waiting" in dialog.summary.text()
     expected = [f"Pasted text, retyped {tag}", behind["text"]]  # in order: the waiting row went after it
     qtbot.waitUntil(lambda: [t for t in _texts(client, record["id"]) if tag in t] == expected, timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "All changes sent", timeout=10_000)
     client.close()
 
 
