@@ -22,7 +22,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, event, func, select, update
+from sqlalchemy import (ColumnElement, DateTime, Integer, String, Text, create_engine, delete, event, func, or_,
+                        select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
@@ -103,6 +104,9 @@ class OutboxRow(Base):
     settled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)  # sent or discarded
     discarded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     discard_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A refusal the form that sent it showed (the officer corrects it there and saves a new row): no longer held
+    # for Unsent changes, and it holds back nothing. Kept like a settled row until purged.
+    handed_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CacheRow(Base):
@@ -155,6 +159,11 @@ def _item(row: OutboxRow) -> OutboxItem:
                       discard_reason=row.discard_reason)
 
 
+def _held() -> ColumnElement[bool]:
+    """Rows set aside for the officer (not those handed back to the form that sent them)."""
+    return OutboxRow.state.in_(SET_ASIDE) & OutboxRow.handed_back_at.is_(None)
+
+
 def blocked_by(rows: list[OutboxItem], set_aside: list[OutboxItem]) -> dict[str, str]:
     """{pending row id: id of the set-aside row it waits behind}: a row waits behind an earlier set-aside row of
     its record that was set aside after the row was queued (a row queued once the refusal was known, e.g. the
@@ -184,7 +193,8 @@ def migrate(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN headers JSON")
     if version < 3:
         for name, kind in (("record_key", "VARCHAR(500)"), ("error", "TEXT"), ("set_aside_at", "DATETIME"),
-                           ("settled_at", "DATETIME"), ("discarded_by", "VARCHAR(200)"), ("discard_reason", "TEXT")):
+                           ("settled_at", "DATETIME"), ("discarded_by", "VARCHAR(200)"), ("discard_reason", "TEXT"),
+                           ("handed_back_at", "DATETIME")):
             if name not in columns:
                 connection.exec_driver_sql(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
         connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_outbox_record_key ON outbox (record_key)")
@@ -279,7 +289,7 @@ class LocalStore:
         """Every pending row in order, waiting ones included (`waiting_behind` says which set-aside row)."""
         with self._sessions() as s:
             rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING).order_by(OutboxRow.seq)).all()
-            asides = s.scalars(select(OutboxRow).where(OutboxRow.state.in_(SET_ASIDE))
+            asides = s.scalars(select(OutboxRow).where(_held())
                                .order_by(OutboxRow.seq)).all()
             items = [_item(r) for r in rows]
             if not asides:
@@ -290,7 +300,7 @@ class LocalStore:
     def unsent(self) -> list[OutboxItem]:
         """What the Unsent changes view lists: set-aside rows, and pending rows waiting behind one, in order."""
         with self._sessions() as s:
-            asides = [_item(a) for a in s.scalars(select(OutboxRow).where(OutboxRow.state.in_(SET_ASIDE))
+            asides = [_item(a) for a in s.scalars(select(OutboxRow).where(_held())
                                                   .order_by(OutboxRow.seq)).all()]
             if not asides:
                 return []
@@ -318,7 +328,7 @@ class LocalStore:
         """Rows set aside (refused, a conflict, or unsendable) that wait for the officer: File > Unsent changes."""
         with self._sessions() as s:
             return s.scalar(select(func.count()).select_from(OutboxRow)
-                            .where(OutboxRow.state.in_(SET_ASIDE))) or 0
+                            .where(_held())) or 0
 
     def pending_count(self) -> int:
         with self._sessions() as s:
@@ -382,6 +392,12 @@ class LocalStore:
             s.flush()
             return _item(row)
 
+    def hand_back(self, row_id: str) -> None:
+        """The form that sent this row showed its refusal and keeps what was typed: the row is no longer held."""
+        with self._write_lock, self._sessions.begin() as s:
+            s.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.state == REJECTED)
+                      .values(handed_back_at=_now(), settled_at=_now()))
+
     def discard(self, row_id: str, reason: str, who: str) -> OutboxItem | None:
         """The officer gives a set-aside row up: kept (who, when, why) until purged; what waited behind it goes on."""
         with self._write_lock, self._sessions.begin() as s:
@@ -396,7 +412,8 @@ class LocalStore:
         """Delete sent and discarded rows (and the server's answers they hold) settled longer ago than that."""
         cutoff = _now() - timedelta(hours=older_than_hours)
         with self._write_lock, self._sessions.begin() as s:
-            result = s.execute(delete(OutboxRow).where(OutboxRow.state.in_(SETTLED), OutboxRow.settled_at.is_not(None),
+            settled = or_(OutboxRow.state.in_(SETTLED), OutboxRow.handed_back_at.is_not(None))
+            result = s.execute(delete(OutboxRow).where(settled, OutboxRow.settled_at.is_not(None),
                                                        OutboxRow.settled_at <= cutoff))
             return int(getattr(result, "rowcount", 0) or 0)
 

@@ -114,3 +114,23 @@ def test_a_refused_row_is_discarded_with_a_reason_keyboard_only(qtbot, make_wind
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
     client.close()
+
+
+def test_a_refusal_the_form_showed_is_handed_back_not_held(qtbot, make_window, demo_server):
+    """A form that was waiting shows the refusal beside the field and keeps the text; the refused row is not
+    also held in Unsent changes (nor does it hold back the record's later rows)."""
+    window = make_window(demo_server.url)
+    record_id = window.session.client.open_records()[7]["id"]
+    refused: list[BaseException] = []
+    body = _entry("Bell \x07 typed in a form, fictional")
+    window.writes.queue("POST", f"/custody/records/{record_id}/log", body, on_rejected=refused.append)
+    qtbot.waitUntil(lambda: bool(refused), timeout=10_000)
+    assert refused[0].status == 422 and "text" in refused[0].field_errors
+    qtbot.waitUntil(lambda: window.store.set_aside_count() == 0, timeout=5000)
+    assert window.store.unsent() == []
+    assert window.store.outbox_items("rejected")[0].id == body["id"]  # kept (until purged), not lost
+    later = _entry("Typed again, without the bell, fictional")
+    sent: list[object] = []
+    window.writes.queue("POST", f"/custody/records/{record_id}/log", later, on_sent=sent.append)
+    qtbot.waitUntil(lambda: bool(sent), timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "All changes sent", timeout=10_000)
