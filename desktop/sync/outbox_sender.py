@@ -329,13 +329,16 @@ class OutboxSender:
             self.on_retrying(rows[0], "server unreachable")
             raise _Retry("server unreachable") from exc
         except ApiError as exc:
-            if exc.status in (404, 405):  # an older server: one by one, as before
+            if exc.status == 401 or exc.retryable:
+                self._settle(rows[0], None, exc, outcomes, reports, held)  # pause, or back off and retry
+                return
+            if exc.status in (404, 405):  # an older server: one by one from now on, as before
                 log.info("the server has no batch endpoint; sending rows one by one")
                 self._batch_supported = False
-                for row in rows:
-                    self._deliver_one(row, outcomes, reports, held)
-                return
-            self._settle(rows[0], None, exc, outcomes, reports, held)
+            else:  # the batch itself refused (413 too large, say): these rows one by one, each answered alone
+                log.warning("the server refused a batch (%s); sending its rows one by one", exc)
+            for row in rows:
+                self._deliver_one(row, outcomes, reports, held)
             return
         by_key = {str(result.get("key")): result for result in results}
         for row in rows:

@@ -246,3 +246,25 @@ def test_sent_rows_are_purged_after_their_time_and_the_store_is_private(tmp_path
         for name in os.listdir(data):
             if name.startswith(STORE_FILE):
                 assert stat.S_IMODE(os.stat(data / name).st_mode) == 0o600, name
+
+
+def test_a_batch_too_large_for_the_server_is_sent_row_by_row(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIDEWELL_MAX_BODY_BYTES", "20000")  # each row fits, ten together do not (413)
+    small = start_server(f"sqlite:///{tmp_path / 'small.sqlite3'}")
+    client = _client(small.url)
+    store = LocalStore(tmp_path / "client")
+    heard = Heard()
+    sender = heard.sender(store, client)
+    try:
+        record_id = client.open_records()[0]["id"]
+        bodies = [_entry(f"{n} " + "Long fictional account of the property. " * 80) for n in range(10)]
+        for body in bodies:
+            store.add_outbox("POST", f"/custody/records/{record_id}/log", body, row_id=body["id"])
+        sender.start()
+        _until(lambda: len(heard.sent) == 10, what="every row, one by one")
+        assert heard.sent == [b["id"] for b in bodies] and heard.rejected == []
+    finally:
+        sender.stop()
+        client.close()
+        store.close()
+        small.stop()
