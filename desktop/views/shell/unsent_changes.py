@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
@@ -25,6 +25,7 @@ from desktop.announcer import announce
 from desktop.areas import AreaContext, DockSpec, MenuId
 from desktop.sync.client import ApiClient
 from desktop.sync.local_store import CONFLICT, PENDING, OutboxItem
+from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
 from domain.events import EventType
 from domain.text import text_problem
@@ -147,16 +148,18 @@ def load_unsent(store: Any, client: ApiClient | None) -> list[Listed]:
     return listed
 
 
-class UnsentChangesDialog(QDialog):
+class UnsentChangesDialog(WriteDialog):
     """The list, the selected change's text (editable when it is set aside), a reason to discard, and Resend
-    (the default button), Discard and Close (Escape)."""
+    (the default button), Discard and Close (Escape). On the one base of dialogs that save (its field errors and
+    `writes`): what it saves is an outbox row sent again or given up, never a new one, so it never `send`s."""
 
     def __init__(self, ops: Operations, writes: Writes, user: dict[str, Any] | None = None,
                  client: ApiClient | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, writes)
         self.setObjectName("unsentChangesDialog")
         self.setWindowTitle("Unsent changes")
-        self.ops, self.writes, self.user, self.client = ops, writes, user or {}, client
+        self.ops, self.user, self.client = ops, user or {}, client
+        self.outbox_writes = writes
         self.listed: list[Listed] = []
         self.fields: list[tuple[tuple[str | int, ...], QPlainTextEdit, FieldError]] = []
         self.loaded = False
@@ -250,7 +253,7 @@ class UnsentChangesDialog(QDialog):
         super().hideEvent(event)
 
     def reload(self) -> None:
-        store = self.writes.store
+        store = self.outbox_writes.store
         if store is None:
             self._loaded([])
             return
@@ -351,7 +354,7 @@ class UnsentChangesDialog(QDialog):
 
     # Resend and discard -------------------------------------------------------------------------------------
     def resend(self) -> None:
-        entry, sender = self.selected, self.writes.outbox
+        entry, sender = self.selected, self.outbox_writes.outbox
         if entry is None or sender is None or entry.item.state == PENDING:
             announce("Select a change that was set aside to resend it.", assertive=True)
             return
@@ -379,7 +382,7 @@ class UnsentChangesDialog(QDialog):
                      on_error=lambda exc: self._failed(f"Could not resend: {exc}"))
 
     def discard(self) -> None:
-        entry, sender = self.selected, self.writes.outbox
+        entry, sender = self.selected, self.outbox_writes.outbox
         if entry is None or sender is None:
             return
         reason = self.reason.text().strip()
