@@ -147,7 +147,7 @@ def _client_process(server: Server, data_dir: Path, record_id: str, count: int, 
                     log: Path) -> subprocess.Popen[bytes]:
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "tests.e2e.outbox_client", server.url, str(data_dir),
-                                 record_id, str(count), tag, "0.01"], stdout=out, stderr=subprocess.STDOUT,
+                                 record_id, str(count), tag, "0.02"], stdout=out, stderr=subprocess.STDOUT,
                                 cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
@@ -288,19 +288,22 @@ def test_sign_in_revoked_mid_drain_pauses_then_every_row_is_delivered(server, tm
     sender = OutboxSender(store, client, backoff=(0.05, 0.1), batch_size=20, on_auth_needed=paused.set,
                           on_rejected=lambda row, error: rejected.append(f"{row.id}: {error}"))
     path = f"/custody/records/{record_id}/log"
-    bodies = [{**_entry(entry_text(tag, n)), "id": entry_id(tag, n)} for n in range(200)]
+    bodies = [{**_entry(entry_text(tag, n)), "id": entry_id(tag, n)} for n in range(230)]
     try:
         for body in bodies[:50]:  # the first burst
             store.add_outbox("POST", path, body, row_id=body["id"])
         sender.start()
         _until(lambda: store.pending_count() == 0, what="the first burst")
         server.restart()  # between bursts
-        store.add_outbox_many([("POST", path, body, body["id"], None) for body in bodies[50:]])
+        store.add_outbox_many([("POST", path, body, body["id"], None) for body in bodies[50:200]])
         sender.wake()
         _until(lambda: len(_texts(server.url, record_id, tag)) >= 70, what="the second burst to start arriving")
-        # The sign-in ends mid-drain (as when it expires): revoked on the server.
+        # The sign-in ends mid-drain (as when it expires): revoked on the server. More is typed meanwhile, so
+        # the sender meets the 401 even on a machine fast enough to have finished the second burst already.
         httpx.post(f"{server.url}/api/v1/auth/logout",
                    headers={"Authorization": f"Bearer {client.token}"}).raise_for_status()
+        store.add_outbox_many([("POST", path, body, body["id"], None) for body in bodies[200:]])
+        sender.wake()
         assert paused.wait(30), "the queue did not pause on the 401"
         assert sender.paused and rejected == []
         waiting = store.pending_count()
