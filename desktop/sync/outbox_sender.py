@@ -178,6 +178,8 @@ class OutboxSender:
             try:
                 self._run()
             except Exception as exc:  # noqa: BLE001 - the sender must not die: log, report, start again
+                if self._stopping.is_set():
+                    return  # shutting down: the store may already be closed under a last request
                 self.restarts += 1
                 log.exception("the outbox sender failed; restarting it")
                 try:
