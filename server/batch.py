@@ -119,7 +119,7 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
     uncommitted: list[BatchResult] = []  # answered, in the open transaction: told only once it commits
     refused_groups: set[str] = set()
 
-    async def commit() -> bool:
+    async def commit(again: bool = True) -> bool:
         """Commit what the requests since the last commit did and begin again; False (and their answers
         become one 503) if it fails, so the client never takes a write for stored that was not."""
         try:
@@ -135,7 +135,8 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
         request.app.state.feed.wake()  # SQLite has no NOTIFY: the waiting long polls hear of the events now
         results.extend(uncommitted)
         uncommitted.clear()
-        await anyio.to_thread.run_sync(_begin, connection)
+        if again:
+            await anyio.to_thread.run_sync(_begin, connection)
         return True
 
     await anyio.to_thread.run_sync(_begin, connection)
@@ -171,7 +172,7 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
             if len(uncommitted) >= COMMIT_EVERY and not await commit():
                 return BatchOut(results=results)
     if uncommitted:
-        await commit()
+        await commit(again=False)
     return BatchOut(results=results)
 
 
