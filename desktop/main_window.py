@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.reachable: bool | None = None
         self.pending_count = 0
+        self.set_aside_count = 0  # changes the outbox set aside (File > Unsent changes)
         self._closed = False
         self._sized = False
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.writes.queued.connect(self._queued)
         if self.sender_ is not None:
             self.sender_.pending_changed.connect(self._set_pending)
+            self.sender_.set_aside_count_changed.connect(self._set_set_aside)
 
         self.menus: dict[MenuId, QMenu] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -386,10 +388,21 @@ class MainWindow(QMainWindow):
 
     def _set_pending(self, count: int) -> None:
         self.pending_count = count
-        if count == 0:
+        self._show_sync()
+
+    def _set_set_aside(self, count: int) -> None:
+        self.set_aside_count = count
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        count, aside = self.pending_count, self.set_aside_count
+        if count == 0 and aside == 0:
             text = "All changes sent"
         else:
-            text = f"{count} change{'s' if count != 1 else ''} waiting to send"
+            parts = [f"{count} change{'s' if count != 1 else ''} waiting to send"] if count else []
+            if aside:  # never "All changes sent" while one is held back for the officer
+                parts.append(f"{aside} set aside (File > Unsent changes)")
+            text = "; ".join(parts)
         self.sync_label.setText(text)
         self.sync_label.setAccessibleName(text)
 

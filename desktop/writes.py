@@ -84,6 +84,24 @@ class Writes(QObject):
                         on_done=stored, on_error=failed)
         return row_id
 
+    @property
+    def outbox(self) -> QtOutboxSender | None:
+        """The outbox sender (its signals: set aside, conflict, authentication needed; resend and discard)."""
+        return self._sender
+
+    @property
+    def store(self) -> LocalStore | None:
+        return self._store
+
+    def _hand_back(self, row_id: str) -> None:
+        """The view that sent the row showed its refusal and keeps what was typed (a corrected save is a new row):
+        the refused row is no longer held in Unsent changes, nor does it hold back later rows of its record."""
+        store, sender = self._store, self._sender
+        if store is None:
+            return
+        self._ops.write(lambda: store.hand_back(row_id), on_done=lambda _r: sender.wake() if sender else None,
+                        on_error=lambda exc: announce(f"Could not update this computer's store: {exc}"))
+
     def on_earlier(self, matches: Callable[[str], bool], on_sent: EarlierSent, on_rejected: EarlierRejected) -> None:
         """Handle rows queued in an earlier run (no view is waiting for them) whose path `matches`: the sender
         delivers them at start, before any view could ask again, so this is registered up front."""
@@ -121,5 +139,8 @@ class Writes(QObject):
         _, on_rejected = self._waiting.pop(item.id, (None, None))
         if on_rejected is not None:
             on_rejected(error)
+            if getattr(error, "status", None) != 412:  # a conflict stays for the conflict dialog
+                self._hand_back(item.id)
         else:
-            announce(f"A change made earlier was refused by the server: {error}", assertive=True)
+            announce(f"A change made earlier was refused by the server: {error}. It is kept in File, Unsent changes "
+                     "(Ctrl+Shift+U), to correct and resend or discard.", assertive=True)

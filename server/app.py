@@ -15,6 +15,7 @@ from server.admin.routes import audit_router, subject_router
 from server.admin.routes import users as admin_users_router
 from server.audit import AuditContext, AuditWriter
 from server.auth.routes import router as auth_router
+from server.batch import router as batch_router
 from server.custody import force
 from server.custody.routes import router as custody_router
 from server.db import PoolSize, make_engine, make_sessionmaker
@@ -29,6 +30,7 @@ from server.people.routes import router as people_router
 from server.prosecution.routes import router as prosecution_router
 from server.settings import Settings
 from server.whole_person import router as whole_person_router
+from server.wire import TextCheck
 
 API_PREFIX = "/api/v1"
 
@@ -61,9 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.audit_writer = AuditWriter(app.state.sessionmaker, app.state.gate)
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
+    # /batch holds no connection itself; each request it dispatches passes the gate (and TextCheck) on its own.
     app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
                        exempt_suffixes=("/events", "/events/data", "/health", "/health/process", "/openapi.json",
-                                        "/docs"))
+                                        "/docs", "/batch"))
+    app.add_middleware(TextCheck, exempt_suffixes=("/batch",))  # bad text is a 422, never a 500
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuditContext)  # the workstation each audit row names
 
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(admin_users_router)  # administration, audit viewer, subject access: above the areas too
     api.include_router(audit_router)
     api.include_router(subject_router)
+    api.include_router(batch_router)  # many writes in one request, each dispatched through this app
     app.include_router(api)
     openapi.install(app)
     return app

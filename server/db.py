@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -123,8 +124,25 @@ def _forget_kept(session: Session) -> None:
     session.info.pop(_KEEP, None)
 
 
+# POST /batch (server/batch.py) runs the requests it carries in one transaction of its own connection,
+# committed every few requests instead of once per request. Each request's session joins it in a SAVEPOINT
+# (join_transaction_mode="create_savepoint"): its commit releases the savepoint, a refusal rolls back only its own
+# work, exactly as the request would alone. Set only by the batch route, for the requests it dispatches.
+batch_connection: ContextVar[Connection | None] = ContextVar("bridewell_batch_connection", default=None)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; the request commits when the handler returns, services never commit."""
+    shared = batch_connection.get()
+    if shared is not None:
+        with Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:
         try:

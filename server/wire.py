@@ -1,11 +1,18 @@
-"""Types shared by the API schemas."""
+"""Types shared by the API schemas, and the check every request body's text passes (TextCheck)."""
 
+import itertools
+import json
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer, Strict, WithJsonSchema
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.text import text_problem
+from server.errors import problem_response
 
 
 def _iso_utc(value: datetime) -> str:
@@ -76,3 +83,82 @@ def uuid_text(value: str) -> str:
 ClientId = Annotated[str, AfterValidator(uuid_text),
                      WithJsonSchema({"type": "string", "format": "uuid", "maxLength": 36})]
 """A record's id chosen by the client (so a retried create is recognised): a UUID."""
+
+
+# Text the server refuses in any request body, in one place (TextCheck below): a lone surrogate (half of a
+# UTF-16 pair, from a bad paste) cannot be stored as UTF-8 and used to end in a 500, and control characters
+# other than tab and new line have no place in a record (domain/text.py says which). Both are a 422 naming the
+# field. Bytes that may mean a bad character once the JSON is decoded: an escape (\u0001, \ud800, \r, \b, \f),
+# DEL or a raw C1 character; a body without any of them is passed on without being decoded twice.
+_MAYBE_BAD = re.compile(rb"\\[ubfr]|\x7f|\xc2[\x80-\x9f]")
+MAX_TEXT_ERRORS = 20
+
+
+def text_errors(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[dict[str, str]]:
+    """A field error for every string (or key) in a decoded JSON body that `text_problem` refuses."""
+    if isinstance(value, str):
+        if (problem := text_problem(value)) is not None:
+            yield {"field": ".".join(str(p) for p in path) or "body", "message": problem}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and (problem := text_problem(key)) is not None:
+                yield {"field": ".".join(str(p) for p in (*path, key)), "message": problem}
+            yield from text_errors(item, (*path, key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from text_errors(item, (*path, n))
+
+
+class TextCheck:
+    """ASGI middleware: a JSON request body holding a lone surrogate or a control character (other than tab and
+    new line) in any string is refused with 422 and a field error per bad field, before any route sees it.
+
+    `exempt_suffixes`: paths whose bodies wrap other requests (POST /batch), checked one by one when they are
+    dispatched, so one bad request in a batch does not refuse the others."""
+
+    def __init__(self, app: ASGIApp, exempt_suffixes: tuple[str, ...] = ()):
+        self.app = app
+        self.exempt_suffixes = exempt_suffixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS")
+                or str(scope.get("path", "")).endswith(self.exempt_suffixes)):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        errors = _body_errors(raw) if _MAYBE_BAD.search(raw) else []
+        if errors:
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+            await problem_response(422, detail, errors=errors)(scope, receive, send)
+            return
+        await self.app(scope, _replay([raw], None, receive), send)
+
+
+def _body_errors(raw: bytes) -> list[dict[str, str]]:
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        return []  # not JSON: the route's own parsing answers (422 for a malformed body)
+    return list(itertools.islice(text_errors(decoded), MAX_TEXT_ERRORS))
+
+
+def _replay(bodies: list[bytes], first: Message | None, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the connection's own messages."""
+    pending: list[Message] = [first] if first is not None else [
+        {"type": "http.request", "body": body, "more_body": False} for body in bodies]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -125,19 +126,25 @@ def error_from_response(response: httpx.Response) -> ApiError:
         body = response.json()
     except ValueError:
         body = {}
+    return error_from_problem(response.status_code, body, response.headers, response.reason_phrase)
+
+
+def error_from_problem(status: int, body: Any, headers: Mapping[str, str], reason: str = "") -> ApiError:
+    """A problem+json answer (a response's, or one result of POST /batch) as an ApiError."""
     if not isinstance(body, dict):
         body = {}
     field_errors: dict[str, str] = {}
     for item in body.get("errors") or []:
         if isinstance(item, dict) and item.get("field"):
             field_errors.setdefault(str(item["field"]), str(item.get("message", "")))
+    retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     return ApiError(
-        status=response.status_code,
-        title=str(body.get("title") or response.reason_phrase),
+        status=status,
+        title=str(body.get("title") or reason or f"HTTP {status}"),
         detail=str(body.get("detail") or ""),
         field_errors=field_errors,
         body=body,
-        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+        retry_after=retry_after_seconds(retry_after),
     )
 
 
@@ -185,6 +192,15 @@ class ApiClient:
         if response.status_code >= 400:
             raise error_from_response(response)
         return response
+
+    def batch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """POST /batch: many idempotent writes in one request (server/batch.py). Each request is `{key, method,
+        path, body, headers, group}`; each result `{key, status, body, headers}`, in order. The server stops at
+        a 401 or a retryable answer (results end there) and skips (424) later requests of a refused one's group."""
+        answer: dict[str, Any] = self.request("POST", "/batch", json={"requests": requests},
+                                              timeout=max(self._timeout, 60.0))
+        results: list[dict[str, Any]] = answer["results"]
+        return results
 
     def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """An answer the contract (docs/api-*.md) promises is a JSON object."""

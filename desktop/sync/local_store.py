@@ -2,19 +2,28 @@
 
 Every write the user makes lands here first (one local transaction), so nothing is lost when the network
 or the server is down. Methods do disk I/O: call them from workers (Operations.write or the sync worker).
+
+Each outbox row carries a record key (`record_key_of`): rows of one record are delivered in order, so a row
+set aside (refused, a conflict, or impossible to send) holds back the later rows of its record that were queued
+before it was set aside ("waiting behind" it) until the officer resends or discards it. Sent and discarded rows
+are purged after a while (`purge_settled`): they hold personal data. The file is readable only by its user.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import re
 import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import (ColumnElement, DateTime, Integer, String, Text, create_engine, delete, event, func, or_,
+                        select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
@@ -22,11 +31,46 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 PENDING = "pending"  # waiting to send (or being retried)
 SENT = "sent"  # the server confirmed it
-REJECTED = "rejected"  # the server refused it (4xx); kept so the user can fix it
+REJECTED = "rejected"  # set aside: refused by the server (4xx) or impossible to send; kept so the user can fix it
+CONFLICT = "conflict"  # set aside: 412, the record changed meanwhile; `current` holds the server's copy
+DISCARDED = "discarded"  # the officer gave it up, with a reason (kept until purged, like a sent row)
+SET_ASIDE = (REJECTED, CONFLICT)  # rows that hold back later rows of their record
+SETTLED = (SENT, DISCARDED)  # rows purged after `purge_settled`'s age
 
 STORE_FILE = "client.sqlite3"
-# PRAGMA user_version of the file's layout. 0/1: files made before outbox rows carried headers; 2: outbox.headers.
-SCHEMA_VERSION = 2
+# PRAGMA user_version of the file's layout. 0/1: files made before outbox rows carried headers; 2: outbox.headers;
+# 3: record keys, set-aside reasons, conflicts' current copies, discards, settled times.
+SCHEMA_VERSION = 3
+SETTLED_KEEP_HOURS = 24.0  # default age after which sent and discarded rows are purged
+KEEP_HOURS_ENV = "BRIDEWELL_OUTBOX_KEEP_HOURS"  # the setting that changes it (hours, 0 = at the next purge)
+
+
+def settled_keep_hours(environ: dict[str, str] | None = None) -> float:
+    """How long sent and discarded rows (and the server's answers in them) stay: the setting, else 24 h."""
+    raw = (os.environ if environ is None else environ).get(KEEP_HOURS_ENV, "").strip()
+    try:
+        hours = float(raw) if raw else SETTLED_KEEP_HOURS
+    except ValueError:
+        hours = -1.0
+    if not hours >= 0:  # also NaN
+        logging.getLogger("bridewell.outbox").warning("%s=%r is not a number of hours; keeping %g h",
+                                                      KEEP_HOURS_ENV, raw, SETTLED_KEEP_HOURS)
+        return SETTLED_KEEP_HOURS
+    return hours
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def record_key_of(path: str, body: Any = None) -> str | None:
+    """The record a write belongs to, for order per record: the path up to its first id
+    (`/custody/records/{id}/log` -> `/custody/records/{id}`); a create on a collection with a client-made id
+    (`POST /people {id}`) -> that record's path. None: the write is on no record and waits behind nothing."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    for n, part in enumerate(parts):
+        if _UUID.match(part):
+            return "/" + "/".join(parts[:n + 1])
+    if isinstance(body, dict) and isinstance(body.get("id"), str) and _UUID.match(body["id"]):
+        return "/" + "/".join([*parts, body["id"]])
+    return None
 
 
 class StoreUnavailable(Exception):
@@ -54,6 +98,15 @@ class OutboxRow(Base):
     state: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
     headers: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, e.g. {"If-Match": "3"}
+    record_key: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: status, field errors, current copy
+    set_aside_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)  # sent or discarded
+    discarded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    discard_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A refusal the form that sent it showed (the officer corrects it there and saves a new row): no longer held
+    # for Unsent changes, and it holds back nothing. Kept like a settled row until purged.
+    handed_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CacheRow(Base):
@@ -74,20 +127,88 @@ class OutboxItem:
     last_error: str | None
     state: str
     headers: dict[str, str] = field(default_factory=dict)  # sent with the row, e.g. If-Match
+    seq: int = 0
+    record_key: str | None = None
+    error: dict[str, Any] | None = None  # why it was set aside: status, title, detail, field_errors, body
+    set_aside_at: datetime | None = None
+    discarded_by: str | None = None
+    discard_reason: str | None = None
+    waiting_behind: str | None = None  # the id of the set-aside row of the same record this one waits behind
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """A conflict's server copy (412 `current`), or None."""
+        body = (self.error or {}).get("body") or {}
+        current = body.get("current") if isinstance(body, dict) else None
+        return current if isinstance(current, dict) else None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.id, row.method, row.path, json.loads(row.body), row.created_at.replace(tzinfo=timezone.utc),
-                      row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {})
+                      row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {},
+                      seq=row.seq, record_key=row.record_key, error=json.loads(row.error) if row.error else None,
+                      set_aside_at=_utc(row.set_aside_at), discarded_by=row.discarded_by,
+                      discard_reason=row.discard_reason)
+
+
+def _held() -> ColumnElement[bool]:
+    """Rows set aside for the officer (not those handed back to the form that sent them)."""
+    return OutboxRow.state.in_(SET_ASIDE) & OutboxRow.handed_back_at.is_(None)
+
+
+def blocked_by(rows: list[OutboxItem], set_aside: list[OutboxItem]) -> dict[str, str]:
+    """{pending row id: id of the set-aside row it waits behind}: a row waits behind an earlier set-aside row of
+    its record that was set aside after the row was queued (a row queued once the refusal was known, e.g. the
+    corrected copy from the form that was refused, goes on)."""
+    first: dict[str, OutboxItem] = {}
+    for aside in set_aside:
+        if aside.record_key is not None:
+            first.setdefault(aside.record_key, aside)
+    waiting: dict[str, str] = {}
+    asides = [a for a in set_aside if a.record_key is not None]
+    for row in rows:
+        if row.record_key is None or row.record_key not in first:
+            continue
+        for aside in asides:
+            if (aside.record_key == row.record_key and aside.seq < row.seq
+                    and (aside.set_aside_at is None or row.created_at <= aside.set_aside_at)):
+                waiting[row.id] = aside.id
+                break
+    return waiting
 
 
 def migrate(connection: Connection) -> None:
     """Bring an existing file up to SCHEMA_VERSION in place, keeping its rows (it may hold unsent writes)."""
     version = connection.exec_driver_sql("PRAGMA user_version").scalar() or 0
-    if version < 2:
-        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(outbox)")}
-        if "headers" not in columns:
-            connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN headers JSON")
+    columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(outbox)")}
+    if version < 2 and "headers" not in columns:
+        connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN headers JSON")
+    if version < 3:
+        for name, kind in (("record_key", "VARCHAR(500)"), ("error", "TEXT"), ("set_aside_at", "DATETIME"),
+                           ("settled_at", "DATETIME"), ("discarded_by", "VARCHAR(200)"), ("discard_reason", "TEXT"),
+                           ("handed_back_at", "DATETIME")):
+            if name not in columns:
+                connection.exec_driver_sql(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
+        connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_outbox_record_key ON outbox (record_key)")
+        connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_outbox_settled_at ON outbox (settled_at)")
+        # Rows queued before keys existed get theirs now, so order per record holds for them too.
+        for row_id, path, body in connection.exec_driver_sql(
+                "SELECT id, path, body FROM outbox WHERE record_key IS NULL").fetchall():
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            key = record_key_of(path, parsed)
+            if key is not None:
+                connection.exec_driver_sql("UPDATE outbox SET record_key = ? WHERE id = ?", (key, row_id))
     if version < SCHEMA_VERSION:
         connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -96,9 +217,10 @@ class LocalStore:
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / STORE_FILE
         try:
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            Path(data_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StoreUnavailable(f"Cannot create the data folder {data_dir}: {exc.strerror or exc}") from exc
+        private_files(Path(data_dir), self.path)
         self.engine = create_engine(f"sqlite:///{self.path}")
 
         # WAL: the sync worker reads while the GUI's writer writes
@@ -144,20 +266,56 @@ class LocalStore:
     def add_outbox(self, method: str, path: str, body: dict[str, Any], row_id: str | None = None,
                    headers: dict[str, str] | None = None) -> OutboxItem:
         """`headers` are sent with the row (e.g. If-Match); the Idempotency-Key is always the row id."""
-        row_id = row_id or str(uuid.uuid4())
+        return self.add_outbox_many([(method, path, body, row_id, headers)])[0]
+
+    def add_outbox_many(self, rows: list[tuple[str, str, dict[str, Any], str | None, dict[str, str] | None]]
+                        ) -> list[OutboxItem]:
+        """Several rows in one transaction, in this order: (method, path, body, row id or None, headers)."""
+        items: list[OutboxItem] = []
         with self._write_lock, self._sessions.begin() as s:
             next_seq = (s.scalar(select(func.max(OutboxRow.seq))) or 0) + 1
-            row = OutboxRow(id=row_id, seq=next_seq, method=method, path=path, body=json.dumps(body),
-                            created_at=datetime.now(timezone.utc).replace(tzinfo=None), attempts=0, state=PENDING,
-                            headers=json.dumps(headers) if headers else None)
-            s.add(row)
-            s.flush()
-            return _item(row)
+            now = _now()
+            for n, (method, path, body, row_id, headers) in enumerate(rows):
+                row = OutboxRow(id=row_id or str(uuid.uuid4()), seq=next_seq + n, method=method, path=path,
+                                body=json.dumps(body), created_at=now, attempts=0, state=PENDING,
+                                headers=json.dumps(headers) if headers else None,
+                                record_key=record_key_of(path, body))
+                s.add(row)
+                s.flush()
+                items.append(_item(row))
+        return items
 
     def pending(self) -> list[OutboxItem]:
+        """Every pending row in order, waiting ones included (`waiting_behind` says which set-aside row)."""
         with self._sessions() as s:
             rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING).order_by(OutboxRow.seq)).all()
-            return [_item(r) for r in rows]
+            asides = s.scalars(select(OutboxRow).where(_held())
+                               .order_by(OutboxRow.seq)).all()
+            items = [_item(r) for r in rows]
+            if not asides:
+                return items
+            waiting = blocked_by(items, [_item(a) for a in asides])
+            return [replace(i, waiting_behind=waiting[i.id]) if i.id in waiting else i for i in items]
+
+    def unsent(self) -> list[OutboxItem]:
+        """What the Unsent changes view lists: set-aside rows, and pending rows waiting behind one, in order."""
+        with self._sessions() as s:
+            asides = [_item(a) for a in s.scalars(select(OutboxRow).where(_held())
+                                                  .order_by(OutboxRow.seq)).all()]
+            if not asides:
+                return []
+            keys = {a.record_key for a in asides if a.record_key is not None}
+            candidates = [_item(r) for r in s.scalars(
+                select(OutboxRow).where(OutboxRow.state == PENDING, OutboxRow.record_key.in_(keys))
+                .order_by(OutboxRow.seq)).all()]
+            waiting = blocked_by(candidates, asides)
+            rows = asides + [replace(r, waiting_behind=waiting[r.id]) for r in candidates if r.id in waiting]
+            return sorted(rows, key=lambda item: item.seq)
+
+    def outbox_item(self, row_id: str) -> OutboxItem | None:
+        with self._sessions() as s:
+            row = s.get(OutboxRow, row_id)
+            return None if row is None else _item(row)
 
     def outbox_items(self, state: str | None = None) -> list[OutboxItem]:
         with self._sessions() as s:
@@ -165,6 +323,12 @@ class LocalStore:
             if state:
                 query = query.where(OutboxRow.state == state)
             return [_item(r) for r in s.scalars(query).all()]
+
+    def set_aside_count(self) -> int:
+        """Rows set aside (refused, a conflict, or unsendable) that wait for the officer: File > Unsent changes."""
+        with self._sessions() as s:
+            return s.scalar(select(func.count()).select_from(OutboxRow)
+                            .where(_held())) or 0
 
     def pending_count(self) -> int:
         with self._sessions() as s:
@@ -186,10 +350,72 @@ class LocalStore:
                 row.last_error = error
 
     def mark_sent(self, row_id: str, response: Any) -> None:
-        self._update(row_id, state=SENT, last_error=None, response=json.dumps(response))
+        self._update(row_id, state=SENT, last_error=None, response=json.dumps(response), settled_at=_now())
 
-    def mark_rejected(self, row_id: str, error: str) -> None:
-        self._update(row_id, state=REJECTED, last_error=error)
+    def mark_rejected(self, row_id: str, error: str, details: dict[str, Any] | None = None,
+                      state: str = REJECTED) -> None:
+        """Set the row aside (REJECTED or CONFLICT) with its reason and the server's answer (`details`)."""
+        self._update(row_id, state=state, last_error=error, set_aside_at=_now(),
+                     error=json.dumps(details) if details is not None else None)
+
+    def settle_many(self, outcomes: list[tuple[str, str, Any]]) -> None:
+        """The answers to one batch in one transaction: (row id, SENT, response), (row id, REJECTED or CONFLICT,
+        (reason, details)) or (row id, PENDING, reason: one more attempt)."""
+        now = _now()
+        with self._write_lock, self._sessions.begin() as s:
+            for row_id, state, value in outcomes:
+                if state == SENT:
+                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
+                        state=SENT, last_error=None, response=json.dumps(value), settled_at=now))
+                elif state == PENDING:
+                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
+                        attempts=OutboxRow.attempts + 1, last_error=str(value)))
+                else:
+                    reason, details = value
+                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
+                        state=state, last_error=reason, set_aside_at=now,
+                        error=json.dumps(details) if details is not None else None))
+
+    def resend(self, row_id: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> OutboxItem | None:
+        """A set-aside row, corrected (or merged after a conflict), goes back in the queue at its own place, so
+        the rows of its record that waited behind it follow it. Same id: a refused request stored nothing, so the
+        Idempotency-Key is still free."""
+        with self._write_lock, self._sessions.begin() as s:
+            row = s.get(OutboxRow, row_id)
+            if row is None or row.state not in SET_ASIDE:
+                return None
+            row.body = json.dumps(body)
+            if headers is not None:
+                row.headers = json.dumps(headers) if headers else None
+            row.state, row.attempts, row.last_error, row.error, row.set_aside_at = PENDING, 0, None, None, None
+            row.record_key = record_key_of(row.path, body)
+            s.flush()
+            return _item(row)
+
+    def hand_back(self, row_id: str) -> None:
+        """The form that sent this row showed its refusal and keeps what was typed: the row is no longer held."""
+        with self._write_lock, self._sessions.begin() as s:
+            s.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.state == REJECTED)
+                      .values(handed_back_at=_now(), settled_at=_now()))
+
+    def discard(self, row_id: str, reason: str, who: str) -> OutboxItem | None:
+        """The officer gives a set-aside row up: kept (who, when, why) until purged; what waited behind it goes on."""
+        with self._write_lock, self._sessions.begin() as s:
+            row = s.get(OutboxRow, row_id)
+            if row is None or row.state not in (*SET_ASIDE, PENDING):
+                return None
+            row.state, row.discard_reason, row.discarded_by, row.settled_at = DISCARDED, reason, who, _now()
+            s.flush()
+            return _item(row)
+
+    def purge_settled(self, older_than_hours: float = SETTLED_KEEP_HOURS) -> int:
+        """Delete sent and discarded rows (and the server's answers they hold) settled longer ago than that."""
+        cutoff = _now() - timedelta(hours=older_than_hours)
+        with self._write_lock, self._sessions.begin() as s:
+            settled = or_(OutboxRow.state.in_(SETTLED), OutboxRow.handed_back_at.is_not(None))
+            result = s.execute(delete(OutboxRow).where(settled, OutboxRow.settled_at.is_not(None),
+                                                       OutboxRow.settled_at <= cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     # Cache ----------------------------------------------------------------------------------------------
     def cache_put(self, key: str, value: Any) -> None:
@@ -206,3 +432,24 @@ class LocalStore:
         with self._sessions() as s:
             row = s.get(CacheRow, key)
             return default if row is None else json.loads(row.value)
+
+
+def private_files(data_dir: Path, *files: Path) -> None:
+    """The data folder 0700 and the store's files 0600 (created so, if new): they hold personal data. On a
+    system without POSIX modes (Windows) this does nothing; the user's profile folder protects them there."""
+    if os.name != "posix":
+        return
+    try:
+        if data_dir.stat().st_uid == os.getuid():
+            data_dir.chmod(0o700)
+    except OSError:
+        pass  # a folder we do not own (an operator's choice): its files are still made private below
+    for path in files:
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                if each == path and not path.exists():
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+                if each.exists():
+                    each.chmod(0o600)
+            except OSError:
+                pass  # reported by the open that follows, which needs the same permission

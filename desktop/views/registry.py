@@ -13,6 +13,7 @@ from desktop.views.investigations.area import InvestigationsArea
 from desktop.views.people.area import PeopleArea
 from desktop.views.prosecution.area import ProsecutionArea
 from desktop.views.records.area import RecordsArea
+from desktop.views.shell.unsent_changes import UnsentChangesArea
 
 AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     CustodyArea,  # the custody board (central, Alt+0), Custody menu, log and risk docks (Alt+1, 2), overdue news
@@ -22,4 +23,5 @@ AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     ProsecutionArea,  # Custody > Charge…
     RecordsArea,  # File > print, preview, save as PDF, read in order
     AdminArea,  # Administration menu (users, audit viewer), People/Custody > who has looked, subject access
+    UnsentChangesArea,  # File > Unsent changes… (Ctrl+Shift+U): set-aside and waiting outbox rows
 )
