@@ -143,4 +143,4 @@ class Writes(QObject):
                 self._hand_back(item.id)
         else:
             announce(f"A change made earlier was refused by the server: {error}. It is kept in File, Unsent changes "
-                     "(Ctrl+Shift+U), to correct and resend or discard.", assertive=True)
+                     "(Ctrl+Alt+O), to correct and resend or discard.", assertive=True)

@@ -23,5 +23,5 @@ AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     ProsecutionArea,  # Custody > Charge…
     RecordsArea,  # File > print, preview, save as PDF, read in order
     AdminArea,  # Administration menu (users, audit viewer), People/Custody > who has looked, subject access
-    UnsentChangesArea,  # File > Unsent changes… (Ctrl+Shift+U): set-aside and waiting outbox rows
+    UnsentChangesArea,  # File > Unsent changes… (Ctrl+Alt+O): set-aside and waiting outbox rows
 )

@@ -29,7 +29,7 @@ def _texts(client, record_id: str) -> list[str]:
 
 def _open(qtbot, window) -> UnsentChangesDialog:
     window.activateWindow()
-    QTest.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget() or window.areas["unsent"].dialog,
                                        UnsentChangesDialog), timeout=5000)
     dialog = window.areas["unsent"].dialog
