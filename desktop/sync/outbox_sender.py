@@ -35,8 +35,13 @@ class OutboxSender:
                  on_sent: Callable[[OutboxItem, Any], None] = _ignore,
                  on_rejected: Callable[[OutboxItem, ApiError], None] = _ignore,
                  on_retrying: Callable[[OutboxItem, str], None] = _ignore,
-                 on_pending: Callable[[int], None] = _ignore):
+                 on_pending: Callable[[int], None] = _ignore,
+                 on_auth_needed: Callable[[], None] = _ignore,
+                 on_conflict: Callable[[OutboxItem, ApiError], None] = _ignore):
         self.on_sent, self.on_rejected = on_sent, on_rejected
+        # Contract with the lock screen and the conflict dialog (helper "outbox" owns the full version).
+        self.on_auth_needed, self.on_conflict = on_auth_needed, on_conflict
+        self._paused = threading.Event()
         self.on_retrying, self.on_pending = on_retrying, on_pending
         self._store = store
         self._client = client
@@ -56,6 +61,24 @@ class OutboxSender:
         """Something new is in the outbox, or the server came back: try now instead of after the backoff."""
         self._wake.set()
 
+    def resume(self) -> None:
+        """The client has a new token: carry on from the row that met the 401."""
+        self._paused.clear()
+        self._wake.set()
+
+    def resolve_conflict(self, row_id: str, body: dict[str, Any], headers: dict[str, str]) -> None:
+        """Send a conflicted row again with the body the officer chose and the current version's If-Match (store
+        I/O: call from a worker). The 412 committed nothing, so the same Idempotency-Key is free."""
+        import json
+
+        self._store._update(row_id, state="pending", body=json.dumps(body), headers=json.dumps(headers),
+                            last_error=None)
+        self.wake()
+
+    def discard(self, row_id: str, reason: str) -> None:
+        """Set a conflicted row aside for good, with why (store I/O: call from a worker)."""
+        self._store._update(row_id, state="discarded", last_error=reason)
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         self._wake.set()
@@ -67,6 +90,9 @@ class OutboxSender:
         failures = 0
         while not self._stopping.is_set():
             self._wake.clear()
+            if self._paused.is_set():  # 401: nothing is sent until resume() (a new token)
+                self._wake.wait()
+                continue
             try:
                 rows = self._store.pending()
             except Exception:  # noqa: BLE001 - store trouble must not kill the sender; retry later
@@ -101,13 +127,18 @@ class OutboxSender:
             self.on_retrying(row, "server unreachable")
             return False
         except ApiError as exc:
+            if exc.status == 401:  # sign-in expired: pause, never refuse
+                self._store.mark_attempt(row.id, str(exc))
+                self._paused.set()
+                self.on_auth_needed()
+                return False
             if exc.retryable:
                 self._store.mark_attempt(row.id, str(exc))
                 self._retry_after = exc.retry_after
                 self.on_retrying(row, "server busy" if exc.status == 503 else f"server error {exc.status}")
                 return False
             self._store.mark_rejected(row.id, str(exc))
-            self.on_rejected(row, exc)
+            (self.on_conflict if exc.status == 412 else self.on_rejected)(row, exc)
             self.on_pending(self._store.pending_count())
             return True
         self._store.mark_sent(row.id, response)

@@ -3,6 +3,8 @@ reports is emitted as signals, which Qt queues to receivers on the GUI thread (`
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.client import ApiClient
@@ -15,19 +17,31 @@ class QtOutboxSender(QObject):
     rejected = Signal(object, object)  # OutboxItem, ApiError
     retrying = Signal(object, str)  # OutboxItem, reason
     pending_changed = Signal(int)  # rows still waiting to send
+    authentication_needed = Signal()  # a 401: the queue is paused until resume()
+    conflict = Signal(object, object)  # OutboxItem, ApiError 412 (error.current: the server's copy)
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.core = OutboxSender(store, client, backoff=backoff, on_sent=self.sent.emit,
                                  on_rejected=self.rejected.emit, on_retrying=self.retrying.emit,
-                                 on_pending=self.pending_changed.emit)
+                                 on_pending=self.pending_changed.emit,
+                                 on_auth_needed=self.authentication_needed.emit, on_conflict=self.conflict.emit)
 
     def start(self) -> None:
         self.core.start()
 
     def wake(self) -> None:
         self.core.wake()
+
+    def resume(self) -> None:
+        self.core.resume()
+
+    def resolve_conflict(self, row_id: str, body: dict[str, Any], headers: dict[str, str]) -> None:
+        self.core.resolve_conflict(row_id, body, headers)
+
+    def discard(self, row_id: str, reason: str) -> None:
+        self.core.discard(row_id, reason)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.core.stop(timeout)
