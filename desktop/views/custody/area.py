@@ -185,7 +185,7 @@ class CustodyArea(QObject):
             versions = self.risk_panel.versions
             client, record_id = self.session.client, record["id"]
             dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes,
-                                          latest=lambda: (client.risk_assessments(record_id) or [None])[-1])
+                                          latest=lambda: next(reversed(client.risk_assessments(record_id)), None))
         elif key == "review":
             dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
