@@ -32,6 +32,10 @@ PROVISIONAL_PREFIX = "P-"
 _hasher = PasswordHasher()
 
 
+class OfflineSignInRefused(Exception):
+    """The server is unreachable and this workstation cannot vouch for the user (the message says why)."""
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -63,6 +67,15 @@ def offline_sign_in(store: LocalStore, server_key: str, username: str, password:
         return None
     user = held.get("user")
     return user if isinstance(user, dict) else None
+
+
+def sign_in_offline_or_refuse(store: LocalStore, server_key: str, username: str, password: str,
+                              within: timedelta = timedelta(hours=DEFAULT_OFFLINE_HOURS)) -> dict[str, Any]:
+    """The user, or OfflineSignInRefused with the reason (for the sign-in dialog)."""
+    user = offline_sign_in(store, server_key, username, password, within)
+    if user is None:
+        raise OfflineSignInRefused(why_not_offline(store, server_key, username, within))
+    return user
 
 
 def why_not_offline(store: LocalStore, server_key: str, username: str,
