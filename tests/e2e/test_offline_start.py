@@ -6,6 +6,7 @@ start, held in memory), and the provisional number is replaced by the server's w
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from desktop.sync.catalogue import cached_catalogue
 from desktop.sync.client import ApiClient
 from desktop.sync.local_store import LocalStore
 from desktop.sync.offline import PROVISIONAL_PREFIX, offline_sign_in, remember_sign_in
-from desktop.timefmt import utc_now
+from desktop.timefmt import to_wire, utc_now
 from desktop.views.forms.dialog import set_utc
 from tests.desktop.custody.helpers import open_by_shortcut, select
 from tests.desktop.printing.conftest import KEYBOARD_GRAB_NOISE
@@ -74,13 +75,30 @@ class Workstation:
             self.qtbot.waitUntil(lambda: not isValid(window), timeout=5000)
 
 
+def stop_server(place) -> None:
+    """Stop the server at once: a closed window's change-feed long poll would hold it up to its wait, so an entry
+    is written first (an event answers every waiting poll)."""
+    server = place["server"]
+    client = ApiClient(server.url)
+    try:
+        client.login("sergeant", DEMO_PASSWORD)
+        record = client.open_records()[-1]
+        client.request("POST", f"/custody/records/{record['id']}/log",
+                       json={"id": str(uuid.uuid4()), "kind": "note", "text": "Fictional: end of test.",
+                             "observed_at": to_wire(utc_now())})
+    finally:
+        client.close()
+    server.stop()
+    place["server"] = None
+
+
 @pytest.fixture
 def server_place(tmp_path):
     """A server of this test's own on a fixed port, which the test stops and starts again."""
     place = {"db": f"sqlite:///{tmp_path / 'server.sqlite3'}", "port": free_port(), "server": None}
     yield place
     if place["server"] is not None:
-        place["server"].stop()
+        stop_server(place)
 
 
 @pytest.mark.qt_log_ignore(KEYBOARD_GRAB_NOISE, OFFSCREEN_NOISE)  # the offence completer's popup, offscreen
@@ -101,8 +119,7 @@ def test_offline_start_check_and_booking_then_the_server_returns_and_everything_
     qtbot.waitUntil(lambda: offline_sign_in(window.store, window.session.server_key, "sergeant", DEMO_PASSWORD)
                     is not None, timeout=10_000)
     first.close()
-    server.stop()
-    server_place["server"] = None
+    stop_server(server_place)
 
     # 2. The server is down: signed in on this computer only; the board comes from the cache.
     second = Workstation(qtbot, qapp, url, data_dir)
@@ -176,3 +193,5 @@ def test_offline_start_check_and_booking_then_the_server_returns_and_everything_
             client.close()
     finally:
         second.close()
+        if server_place["server"] is not None:
+            stop_server(server_place)

@@ -91,8 +91,11 @@ class ConflictDialog(QDialog):
         grid_widget.setObjectName("conflictFields")
         grid = QGridLayout(grid_widget)
         for column, title in enumerate(("Field", "Yours", "Current", "", "Keep")):
-            header = QLabel(f"<b>{title}</b>")
+            header = QLabel(title)
             header.setObjectName(f"conflictHeader{column}")
+            bold = header.font()
+            bold.setBold(True)
+            header.setFont(bold)
             grid.addWidget(header, 0, column)
         for row, key in enumerate(self.keys, start=1):
             name = labels.get(key) or label_of(key)

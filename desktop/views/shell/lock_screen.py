@@ -51,7 +51,7 @@ class LockScreen(QDialog):
     unlock_requested = Signal(str)  # the password typed
     switch_requested = Signal()
 
-    def __init__(self, parent: QWidget, who: str) -> None:
+    def __init__(self, parent: QWidget | None, who: str) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setWindowTitle("Bridewell is locked")
@@ -59,6 +59,7 @@ class LockScreen(QDialog):
         self.busy = False
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("lockMessage")
+        self.message.setAccessibleName("Why Bridewell is locked")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.who = QLabel(f"Signed in as {who}.", wordWrap=True)
         self.who.setObjectName("lockUser")
