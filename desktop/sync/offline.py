@@ -178,7 +178,8 @@ def provisional_record(body: dict[str, Any], user: dict[str, Any] | None, *,
     arrived = datetime.fromisoformat(str(body["arrived_at"]))
     arrested = datetime.fromisoformat(str(body["arrested_at"]))
     left = body.get("left_first_area_at")
-    relevant = pace_clock.relevant_time(route=pace_clock.ArrivalRoute(body.get("arrival_route") or "arrested_elsewhere"),
+    route = pace_clock.ArrivalRoute(body.get("arrival_route") or pace_clock.ArrivalRoute.ARRESTED_ELSEWHERE)
+    relevant = pace_clock.relevant_time(route=route,
                                         arrested_at=arrested, arrived_at=arrived,
                                         left_first_area_at=datetime.fromisoformat(left) if left else None)
     detention = body.get("detention") or {}

@@ -16,7 +16,7 @@ from shiboken6 import isValid
 
 from desktop.app import Startup, parse_args
 from desktop.sync.catalogue import cached_catalogue
-from desktop.sync.client import ApiClient
+from desktop.sync.client import ApiClient, ApiError
 from desktop.sync.local_store import LocalStore
 from desktop.sync.offline import PROVISIONAL_PREFIX, offline_sign_in, remember_sign_in
 from desktop.timefmt import to_wire, utc_now
@@ -195,3 +195,31 @@ def test_offline_start_check_and_booking_then_the_server_returns_and_everything_
         second.close()
         if server_place["server"] is not None:
             stop_server(server_place)
+
+
+def _booking(record_id: str, person_id: str, arrived) -> dict:
+    return {"id": record_id, "person": {"id": person_id, "surname": "Quillfeather", "forenames": "Odo Fictional",
+                                        "date_of_birth": "1991-03-14", "gender": "male"},
+            "arrested_at": to_wire(arrived - timedelta(minutes=30)), "arrived_at": to_wire(arrived),
+            "arrest_place": "Quay Road, Portharrow", "arresting_officer": "PC 4410 Tamsin Vell",
+            "offences": ["TH68010"], "arrest_reason": "Seen taking goods without paying.",
+            "arrest_necessity": "To establish identity.", "arrival_route": "arrested_elsewhere"}
+
+
+def test_a_booking_sent_again_under_its_client_made_id_is_the_same_booking(demo_server):
+    """Delivered from an offline outbox, perhaps twice under different keys (the first answer lost): one record,
+    one custody number. Another booking under a taken id is still refused."""
+    client = ApiClient(demo_server.url)
+    try:
+        client.login("sergeant", DEMO_PASSWORD)
+        arrived = utc_now().replace(microsecond=0) - timedelta(minutes=5)
+        body = _booking(str(uuid.uuid4()), str(uuid.uuid4()), arrived)
+        first = client.request("POST", "/custody/records", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+        again = client.request("POST", "/custody/records", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert again["id"] == first["id"] and again["custody_number"] == first["custody_number"]
+        other = _booking(body["id"], str(uuid.uuid4()), arrived - timedelta(minutes=1))
+        with pytest.raises(ApiError) as refused:
+            client.request("POST", "/custody/records", json=other, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert refused.value.status == 409
+    finally:
+        client.close()
