@@ -118,7 +118,9 @@ class Writes(QObject):
 
     def _conflict(self, item: OutboxItem, error: BaseException) -> None:
         """A form waiting for the row compares it itself (WriteDialog.refused); otherwise the window's handler."""
-        if item.id not in self._waiting and self.conflict_handler is not None:
+        _sent, on_rejected = self._waiting.get(item.id, (None, None))
+        if on_rejected is None and self.conflict_handler is not None:  # no form to compare it in
+            self._waiting.pop(item.id, None)
             self._on_waiting.pop(item.id, None)
             self.conflict_handler(item, error)
             return

@@ -167,3 +167,32 @@ def test_append_only_log_entries_never_conflict(demo_server):
     finally:
         first.close()
         second.close()
+
+
+def test_a_conflicted_outbox_row_with_no_form_is_compared_and_sent_with_the_current_version(
+        qtbot, make_window, demo_server, tmp_path):
+    """Queued earlier (the form long closed): the 412 opens the comparison over the window; Send resends the same
+    row with the current version's If-Match, so nothing is lost and nothing overwritten unseen."""
+    from desktop.views.shell.offline_work import install_offline_work
+
+    window = make_window(demo_server.url, tmp_path / "workstation")
+    install_offline_work(window)
+    record = custody_board(window).model.record(6)
+    client = _api(demo_server.url)
+    try:
+        moved = client.request("PATCH", f"/custody/records/{record['id']}", json={"cell": "C21"},
+                               headers={"If-Match": str(record["version"])})
+        row_id = window.writes.queue("PATCH", f"/custody/records/{record['id']}", {"cell": "C22"},
+                                     headers={"If-Match": str(record["version"])})  # the stale copy
+        qtbot.waitUntil(lambda: window.findChild(ConflictDialog) is not None, timeout=15_000)
+        compare = window.findChild(ConflictDialog)
+        assert compare.findChild(type(compare.heading), "conflictMine_cell").text() == "C22"
+        assert compare.findChild(type(compare.heading), "conflictTheirs_cell").text() == "C21"
+        compare.send_button.click()
+        qtbot.waitUntil(lambda: window.store.pending_count() == 0, timeout=15_000)
+        now = client.custody_record(record["id"])
+        assert now["cell"] == "C22" and now["version"] == moved["version"] + 1
+        assert [i.id for i in window.store.outbox_items("rejected")] == []
+        assert row_id in {i.id for i in window.store.outbox_items("sent")}
+    finally:
+        client.close()
