@@ -223,3 +223,13 @@ def test_a_booking_sent_again_under_its_client_made_id_is_the_same_booking(demo_
         assert refused.value.status == 409
     finally:
         client.close()
+
+
+def test_workstation_settings_are_read_from_the_data_folder(tmp_path):
+    from desktop.app import WorkstationSettings
+
+    assert WorkstationSettings.read(tmp_path) == WorkstationSettings(15.0, 12.0)  # the defaults, no file
+    (tmp_path / "settings.ini").write_text("[lock]\nidle_minutes=5\n\n[offline]\nallowed_hours=0\n")
+    assert WorkstationSettings.read(tmp_path) == WorkstationSettings(5.0, 0.0)
+    (tmp_path / "settings.ini").write_text("[lock]\nidle_minutes=soon\n")
+    assert WorkstationSettings.read(tmp_path).idle_minutes == 15.0  # unreadable: the default, not a crash
