@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.sync.client import ApiClient
 from desktop.sync.local_store import REJECTED
@@ -98,3 +98,37 @@ def test_a_sign_in_that_expires_mid_queue_pauses_asks_again_and_everything_is_de
     finally:
         client.close()
     assert set(ids) <= logged
+
+
+def _answer_when_asked(qtbot, button_text: str) -> None:
+    """Answer the sign-out question (a modal message box) once it is up."""
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.objectName() != "signOutQuestion":
+            QTimer.singleShot(20, answer)
+            return
+        next(b for b in box.buttons() if b.text().replace("&", "").startswith(button_text)).click()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_someone_else_signs_out_after_being_asked_about_unsaved_typing(qtbot, make_window, demo_server):
+    window = make_window(demo_server.url)
+    signed_out: list[bool] = []
+    lock = WorkstationLock(window, store=window.store, server_key=window.session.server_key, idle_minutes=0,
+                           sign_out=lambda: signed_out.append(True))
+    record = custody_board(window).model.record(1)
+    with qtbot.waitSignal(window.areas["custody"].risk_panel.loaded, timeout=10_000):
+        select(qtbot, window, record["id"])
+    form = open_by_shortcut(qtbot, window, Qt.Key.Key_A, SHIFT_CTRL)
+    qtbot.keyClicks(form.notes_edit, "Fictional: typed, not saved.")
+    lock.lock(IDLE)
+    assert lock.unsaved_forms() == 1
+
+    _answer_when_asked(qtbot, "Cancel")  # changed their mind: still locked, the typing kept
+    lock.screen.switch_button.click()
+    assert lock.locked and not signed_out and form.notes_edit.toPlainText() == "Fictional: typed, not saved."
+
+    _answer_when_asked(qtbot, "Sign out and discard")
+    lock.screen.switch_button.click()
+    assert signed_out == [True] and not lock.locked and not form.isVisible()
