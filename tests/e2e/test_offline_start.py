@@ -233,3 +233,25 @@ def test_workstation_settings_are_read_from_the_data_folder(tmp_path):
     assert WorkstationSettings.read(tmp_path) == WorkstationSettings(5.0, 0.0)
     (tmp_path / "settings.ini").write_text("[lock]\nidle_minutes=soon\n")
     assert WorkstationSettings.read(tmp_path).idle_minutes == 15.0  # unreadable: the default, not a crash
+
+
+def test_a_provisional_booking_the_server_refuses_leaves_the_board_and_is_announced(
+        qtbot, make_window, demo_server, tmp_path):
+    from desktop.views.shell.offline_work import install_offline_work
+    from tests.desktop.custody.helpers import Announcements
+
+    heard = Announcements()
+    try:
+        window = make_window(demo_server.url, tmp_path / "workstation")
+        provisional = install_offline_work(window)
+        body = _booking(str(uuid.uuid4()), str(uuid.uuid4()), utc_now().replace(microsecond=0))
+        body["offences"] = ["XX99999"]  # not in the catalogue: the server will refuse it (422)
+        item = window.store.add_outbox("POST", "/custody/records", body, row_id=body["id"])
+        provisional.show_provisional(item)  # as when it was queued offline
+        board = custody_board(window).model
+        assert board.record(board.row_of(body["id"]))["custody_number"].startswith(PROVISIONAL_PREFIX)
+        window.sender_.wake()
+        qtbot.waitUntil(lambda: board.row_of(body["id"]) is None, timeout=15_000)
+        assert heard.assertive("was refused by the server")
+    finally:
+        heard.close()

@@ -12,6 +12,7 @@ form was closed) to the side-by-side dialog.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -41,6 +42,7 @@ class ProvisionalBookings(QObject):
         window.writes.stored.connect(self._stored)
         if window.sender_ is not None:
             window.sender_.sent.connect(self._sent)
+            window.sender_.rejected.connect(self._refused)
         store = window.store
         if store is not None:  # queued in an earlier run and still waiting: show them again
             window.ops.run(lambda: [i for i in store.pending() if is_booking(i.method, i.path)],
@@ -75,6 +77,18 @@ class ProvisionalBookings(QObject):
         self.window.session.changes.deliver([_event(EventType.CUSTODY_RECORD_UPDATED, response)])
         announce(f"Custody number {response.get('custody_number')} confirmed for {response.get('name') or held['name']}"
                  f" (provisional number {held['custody_number']} replaced).")
+
+
+    def _refused(self, item: OutboxItem, error: BaseException) -> None:
+        """The server refused the booking: it never existed there, so it leaves the board (as a record that ends
+        does), and the officer is told; the booking form says why when it is still open."""
+        held = self.held.pop(item.id, None)
+        if held is None:
+            return
+        self.window.session.changes.deliver([_event(EventType.CUSTODY_RECORD_UPDATED, {
+            **held, "status": "not booked in", "released_at": datetime.now(timezone.utc).isoformat()})])
+        announce(f"The booking-in of {held['name']} ({held['custody_number']}) was refused by the server: {error}. "
+                 "It has been taken off the board; book the detainee in again.", assertive=True)
 
 
 def install_offline_work(window: MainWindow) -> ProvisionalBookings:
