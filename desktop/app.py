@@ -281,6 +281,19 @@ class Startup:
             offline_within=timedelta(hours=settings.offline_hours), password=offline_password,
             sign_out=self.sign_out)
         window.offline_work = install_offline_work(window)  # type: ignore[attr-defined]
+        credentials, key = self.credentials, self.ready.server_key
+
+        def keep_remembered(result: dict[str, Any]) -> None:
+            """Signed in again from the lock: a remembered sign-in (Remember me) is replaced by the new one."""
+            user, token = result.get("user") or {}, str(result.get("token") or "")
+
+            def replace() -> None:
+                if token and credentials.load(key) is not None:
+                    credentials.save_token(key, str(user.get("username") or ""), token)
+
+            self.ops.run(replace, on_error=lambda _exc: None)
+
+        window.workstation_lock.signed_in.connect(keep_remembered)  # type: ignore[attr-defined]
 
     def _take_screenshot(self, window: MainWindow) -> None:
         path = self.args.screenshot
