@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported when first used, after the slow start-up steps
 
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
 SERVER_DB_FILE = "bridewell-server.sqlite3"
+SETTINGS_FILE = "settings.ini"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,6 +59,30 @@ class Prepared:
     user: dict[str, Any] | None = None
     remembered_username: str = ""
     token_expired: bool = False
+    settings: WorkstationSettings | None = None  # the lock and offline start (read with the store)
+
+
+@dataclass(frozen=True)
+class WorkstationSettings:
+    """`settings.ini` in the data folder: [lock] idle_minutes (0: never), [offline] allowed_hours (0: no offline
+    sign-in). Defaults: 15 minutes, 12 hours."""
+
+    idle_minutes: float = 15.0
+    offline_hours: float = 12.0
+
+    @classmethod
+    def read(cls, data_dir: Path) -> WorkstationSettings:
+        from PySide6.QtCore import QSettings
+
+        settings = QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+        def number(key: str, default: float) -> float:
+            try:
+                return max(0.0, float(str(settings.value(key, default))))
+            except ValueError:
+                return default
+
+        return cls(number("lock/idle_minutes", cls.idle_minutes), number("offline/allowed_hours", cls.offline_hours))
 
 
 class Startup:
@@ -97,7 +122,7 @@ class Startup:
             embedded = start_embedded(f"sqlite:///{data_dir / SERVER_DB_FILE}", demo=args.demo)
             server_url = embedded.url
             server_key = f"embedded:{data_dir}"  # the port changes each run; the data folder does not
-        prepared = Prepared(store, server_url, server_key, embedded)
+        prepared = Prepared(store, server_url, server_key, embedded, settings=WorkstationSettings.read(data_dir))
         if args.screenshot or args.self_test:
             return prepared
         remembered = self.credentials.load(server_key)
@@ -148,12 +173,59 @@ class Startup:
         p = self.ready
         username = p.remembered_username or (DEMO_USER if self.args.demo else "")
         dialog = self.dialog = LoginDialog(self.ops, self.credentials, p.server_url, server_key=p.server_key,
-                                           username=username)
-        dialog.signed_in.connect(lambda client, result: self.open_main_window(client, result["user"]))
+                                           username=username, offline=self._offline_sign_in)
+        dialog.signed_in.connect(lambda client, result: self._signed_in(dialog, client, result))
         dialog.rejected.connect(lambda: self.app.exit(0))
         dialog.show()
         if p.token_expired:
             dialog.show_expired()
+
+    # Offline start (desktop/sync/offline.py) -----------------------------------------------------------------
+    @property
+    def settings(self) -> WorkstationSettings:
+        return self.ready.settings or WorkstationSettings()
+
+    def _offline_sign_in(self, username: str, password: str) -> dict[str, Any]:
+        """On the sign-in dialog's worker, when the server cannot be reached: the local verifier decides."""
+        from datetime import timedelta
+
+        from desktop.sync.offline import OfflineSignInRefused, sign_in_offline_or_refuse
+
+        p, hours = self.ready, self.settings.offline_hours
+        if hours <= 0:
+            raise OfflineSignInRefused("signing in without the server is switched off on this workstation.")
+        return sign_in_offline_or_refuse(p.store, p.server_key, username, password, timedelta(hours=hours))
+
+    def _signed_in(self, dialog: LoginDialog, client: ApiClient, result: dict[str, Any]) -> None:
+        from desktop.sync.offline import remember_sign_in
+
+        p, user = self.ready, result["user"]
+        password = dialog.password_edit.text()
+        if result.get("offline"):
+            self.open_main_window(client, user, offline_password=password)
+            return
+        # The server accepted it: keep the verifier (a hash, off the GUI thread) for an offline start later.
+        self.ops.run(lambda: remember_sign_in(p.store, p.server_key, str(user.get("username") or ""), password, user),
+                     on_error=lambda exc: announce(f"Offline sign-in could not be prepared: {exc}"))
+        self.open_main_window(client, user)
+
+    def sign_out(self) -> None:
+        """From the lock: someone else is signing in. The window closes (its forms were asked about), the server
+        forgets the sign-in, and the sign-in dialog opens."""
+        window, self.window = self.window, None
+        if window is None:
+            return
+        client, key = window.session.client, self.ready.server_key
+        window.close()
+        credentials = self.credentials
+
+        def forget() -> None:
+            credentials.forget(key)
+            if client.token:
+                client.logout()
+
+        self.ops.run(forget, on_error=lambda _exc: None)  # unreachable: the token expires on the server anyway
+        self._ask_sign_in()
 
     def _screenshot_sign_in(self) -> None:
         url = self.ready.server_url
@@ -165,13 +237,16 @@ class Startup:
         self.ops.run(sign_in, on_done=lambda v: self.open_main_window(*v), on_error=self._fatal)
 
     # Step 3: the main window --------------------------------------------------------------------------------
-    def open_main_window(self, client: ApiClient, user: dict[str, Any] | None) -> None:
+    def open_main_window(self, client: ApiClient, user: dict[str, Any] | None, *,
+                         offline_password: str | None = None) -> None:
         from desktop.main_window import MainWindow
         from desktop.views.custody.area import CustodyArea
 
         p = self.ready
-        session = Session(client, user, server_key=p.server_key)
+        session = self.make_session(client, user, offline=offline_password is not None)
         window = self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
+        if not self.args.screenshot:
+            self.install_workstation(window, offline_password)
         if not window.layout_restored:
             window.resize(1280, 800)
         if self.args.screenshot:
@@ -186,6 +261,43 @@ class Startup:
             custody.log_loaded.connect(lambda _id: shot_timer.start())
             custody.board.records_loaded.connect(lambda n: None if n else shot_timer.start())
         window.show()
+
+    def make_session(self, client: ApiClient, user: dict[str, Any] | None, *, offline: bool = False) -> Session:
+        """The session reads through the local cache, so the board and open records survive the server going."""
+        from desktop.sync.offline import CachingClient
+
+        p = self.ready
+        session = Session(CachingClient.adopt(client, p.store), user, server_key=p.server_key)
+        session.offline = offline
+        return session
+
+    def install_workstation(self, window: MainWindow, offline_password: str | None = None) -> None:
+        """The lock (idle, expired sign-in, the server back after an offline start), provisional bookings and
+        conflicts of rows no form waits for."""
+        from datetime import timedelta
+
+        from desktop.views.shell.lock_screen import WorkstationLock
+        from desktop.views.shell.offline_work import install_offline_work
+
+        settings = self.settings
+        window.workstation_lock = WorkstationLock(  # type: ignore[attr-defined]
+            window, store=self.ready.store, server_key=self.ready.server_key, idle_minutes=settings.idle_minutes,
+            offline_within=timedelta(hours=settings.offline_hours), password=offline_password,
+            sign_out=self.sign_out)
+        window.offline_work = install_offline_work(window)  # type: ignore[attr-defined]
+        credentials, key = self.credentials, self.ready.server_key
+
+        def keep_remembered(result: dict[str, Any]) -> None:
+            """Signed in again from the lock: a remembered sign-in (Remember me) is replaced by the new one."""
+            user, token = result.get("user") or {}, str(result.get("token") or "")
+
+            def replace() -> None:
+                if token and credentials.load(key) is not None:
+                    credentials.save_token(key, str(user.get("username") or ""), token)
+
+            self.ops.run(replace, on_error=lambda _exc: None)
+
+        window.workstation_lock.signed_in.connect(keep_remembered)  # type: ignore[attr-defined]
 
     def _take_screenshot(self, window: MainWindow) -> None:
         path = self.args.screenshot

@@ -5,6 +5,7 @@ It knows no area's internals: areas use only the public `Shell` methods below.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from desktop.announcer import AlertBanner, MessageBar, announce, announcer
 from desktop.areas import MENU_TITLES, Area, AreaContext, CentralSpec, DockPanel, DockPlace, DockSpec, MenuId
 from desktop.operations import Operations
 from desktop.session import Session
+from desktop.timefmt import format_local
 from desktop.sync.client import ServerUnreachable
 from desktop.sync.local_store import LocalStore
 from desktop.sync.qt_feed import QtChangeFeed
@@ -43,6 +45,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.data_dir = Path(data_dir)
         self.reachable: bool | None = None
+        self.offline_since: datetime | None = None  # when the server stopped answering (shown in the status bar)
         self.pending_count = 0
         self.set_aside_count = 0  # changes the outbox set aside (File > Unsent changes)
         self._closed = False
@@ -415,6 +418,10 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         previous, self.reachable = self.reachable, reachable
+        if not reachable and previous is not False:
+            self.offline_since = datetime.now(timezone.utc)
+        elif reachable:
+            self.offline_since = None
         self._show_server_state()
         if previous is not None and previous != reachable:
             if reachable:
@@ -429,6 +436,10 @@ class MainWindow(QMainWindow):
 
     def _show_server_state(self) -> None:
         state = {None: "checking…", True: "connected", False: "not reachable"}[self.reachable]
+        if self.reachable is False and self.offline_since is not None:
+            state = f"offline since {format_local(self.offline_since.isoformat(), seconds=False)}"
+        if getattr(self.session, "offline", False):
+            state += " (signed in on this computer only)"
         text = f"Server {self.session.server_url}: {state}"
         self.server_label.setText(text)
         self.server_label.setAccessibleName(text)

@@ -19,6 +19,8 @@ class Session(QObject):
         self.client = client
         self.user = user
         self.server_key = server_key or client.base_url
+        # Signed in on this computer only (desktop/sync/offline.py): the server has not seen this sign-in yet.
+        self.offline = False
         # Views subscribe to `changes` (Qt signals, subscriptions tied to a widget's life); it wraps the plain hub.
         self.changes = QtChangeHub(ChangeHub(), self)
 

@@ -31,6 +31,7 @@ EarlierRejected = Callable[[OutboxItem, BaseException], None]
 
 class Writes(QObject):
     queued = Signal(str)  # row id, once the row is safely in the local store
+    stored = Signal(object)  # the OutboxItem, once safely in the local store (offline: provisional records)
 
     def __init__(self, ops: Operations, store: LocalStore | None, sender: QtOutboxSender | None,
                  parent: QObject | None = None):
@@ -41,9 +42,12 @@ class Writes(QObject):
         self._waiting: dict[str, tuple[SentCallback | None, RejectedCallback | None]] = {}
         self._on_waiting: dict[str, WaitingCallback] = {}
         self._earlier: list[tuple[Callable[[str], bool], EarlierSent, EarlierRejected]] = []
+        # A 412 on a row no form waits for (desktop/views/forms/conflict_dialog.resolve_outbox_conflict).
+        self.conflict_handler: EarlierRejected | None = None
         if sender is not None:
             sender.sent.connect(self._sent)
-            sender.rejected.connect(self._rejected)
+            sender.rejected.connect(self._refused)
+            sender.conflict.connect(self._conflict)
             sender.retrying.connect(self._retrying)
 
     def queue(self, method: str, path: str, body: dict[str, Any], *, on_sent: SentCallback | None = None,
@@ -66,8 +70,9 @@ class Writes(QObject):
             self._on_waiting[row_id] = on_waiting
         store = self._store
 
-        def stored(_item: OutboxItem) -> None:
+        def stored(item: OutboxItem) -> None:
             self.queued.emit(row_id)
+            self.stored.emit(item)
             if self._sender is not None:
                 self._sender.wake()
 
@@ -102,6 +107,43 @@ class Writes(QObject):
         self._ops.write(lambda: store.hand_back(row_id), on_done=lambda _r: sender.wake() if sender else None,
                         on_error=lambda exc: announce(f"Could not update this computer's store: {exc}"))
 
+    @property
+    def ops(self) -> Operations:
+        return self._ops
+
+    def resolve(self, row_id: str, method: str, path: str, body: dict[str, Any], headers: dict[str, str], *,
+                on_sent: SentCallback | None = None, on_rejected: RejectedCallback | None = None,
+                on_waiting: WaitingCallback | None = None) -> None:
+        """Send a conflicted row again (same row, same key: the 412 committed nothing) with the body the officer
+        chose and the current version's If-Match; the callbacks hear its answer like `queue`'s."""
+        if on_sent is not None or on_rejected is not None:
+            self._waiting[row_id] = (on_sent, on_rejected)
+        if on_waiting is not None:
+            self._on_waiting[row_id] = on_waiting
+        sender = self._sender
+        if sender is None:
+            return
+        self._ops.write(lambda: sender.resolve_conflict(row_id, body, headers),
+                        on_done=lambda _r: self.queued.emit(row_id))
+
+    def discard(self, row_id: str, reason: str) -> None:
+        """Set a conflicted row aside for good, with the officer's reason."""
+        self._waiting.pop(row_id, None)
+        self._on_waiting.pop(row_id, None)
+        sender = self._sender
+        if sender is not None:
+            self._ops.write(lambda: sender.discard(row_id, reason))
+
+    def _conflict(self, item: OutboxItem, error: BaseException) -> None:
+        """A form waiting for the row compares it itself (WriteDialog.refused); otherwise the window's handler."""
+        _sent, on_rejected = self._waiting.get(item.id, (None, None))
+        if on_rejected is None and self.conflict_handler is not None:  # no form to compare it in
+            self._waiting.pop(item.id, None)
+            self._on_waiting.pop(item.id, None)
+            self.conflict_handler(item, error)
+            return
+        self._rejected(item, error)
+
     def on_earlier(self, matches: Callable[[str], bool], on_sent: EarlierSent, on_rejected: EarlierRejected) -> None:
         """Handle rows queued in an earlier run (no view is waiting for them) whose path `matches`: the sender
         delivers them at start, before any view could ask again, so this is registered up front."""
@@ -130,6 +172,12 @@ class Writes(QObject):
         on_sent, _ = self._waiting.pop(item.id)
         if on_sent is not None:
             on_sent(response)
+
+    def _refused(self, item: OutboxItem, error: BaseException) -> None:
+        # The sender reports a 412 twice: as a conflict (handled by _conflict, which compares the versions) and
+        # as set aside (for the Unsent changes view). Hear it once here.
+        if getattr(error, "status", None) != 412:
+            self._rejected(item, error)
 
     def _rejected(self, item: OutboxItem, error: BaseException) -> None:
         self._on_waiting.pop(item.id, None)

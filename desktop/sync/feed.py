@@ -35,6 +35,10 @@ class ChangeFeed:
             self._thread = threading.Thread(target=self._run, name="bridewell-feed", daemon=True)
             self._thread.start()
 
+    def set_token(self, token: str | None) -> None:
+        """A new sign-in (the lock screen, or the server back after an offline start): the next poll uses it."""
+        self._client.token = token
+
     def stop(self) -> None:
         # The long poll cannot be interrupted; the daemon thread exits when it returns.
         self._stopping.set()

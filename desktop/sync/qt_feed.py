@@ -31,5 +31,8 @@ class QtChangeFeed(QObject):
     def start(self) -> None:
         self.core.start()
 
+    def set_token(self, token: str | None) -> None:
+        self.core.set_token(token)
+
     def stop(self) -> None:
         self.core.stop()

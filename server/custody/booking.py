@@ -19,8 +19,8 @@ from server.auth.models import User
 from server.custody import force
 from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, CustodyRecord
 from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, RecordPatch
-from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, require,
-                                    writable, write_log)
+from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, record_out,
+                                    require, writable, write_log)
 from server.db import utcnow
 from server.events import _PG_OUTBOX_LOCK
 from server.errors import ProblemError
@@ -61,6 +61,12 @@ def _decision_text(decision: DetentionIn, user: User) -> str:
     verb = "authorised" if decision.decision == "authorised" else "refused"
     return (f"Detention {verb} by {titled(user.rank, user.display_name)} ({user.collar_number}). "
             f"Grounds: {decision.grounds}")
+
+
+def _same_booking(record: CustodyRecord, body: BookingIn) -> bool:
+    """The same person arriving at the same time under the same client-made id."""
+    person_id = body.person_id or (body.person.id if body.person is not None else None)
+    return record.person_id == person_id and record.arrived_at == body.arrived_at
 
 
 def _lock_numbering(session: Session) -> None:
@@ -105,6 +111,10 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
     field_errors(errors)
     _lock_numbering(session)
     existing = session.get(CustodyRecord, body.id)
+    if existing is not None and _same_booking(existing, body):
+        # The id is the client's (a booking made offline is sent when the server returns, perhaps again under
+        # another key after its first answer was lost): the same booking again is the record already made.
+        return record_out(session, existing)
     if existing is not None:
         raise ProblemError(409, f"A custody record with id {body.id} already exists.",
                            current=current(session, existing))

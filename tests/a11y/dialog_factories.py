@@ -138,6 +138,12 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.shell.login_dialog.LoginDialog":
         lambda ctx: _cls("desktop.views.shell.login_dialog", "LoginDialog")(ctx.ops, Credentials(), ctx.url,
                                                                        username="sergeant"),
+    "desktop.views.forms.conflict_dialog.ConflictDialog":
+        lambda ctx: _cls("desktop.views.forms.conflict_dialog", "ConflictDialog")(
+            None, "risk assessment", {"risk_level": "medium", "notes": "Calm after the meal.", "trigger": "other"},
+            {"risk_level": "high", "notes": "", "trigger": "other"}),
+    "desktop.views.shell.lock_screen.LockScreen":
+        lambda ctx: _cls("desktop.views.shell.lock_screen", "LockScreen")(None, "Sgt Alys Penhallow (sergeant)"),
     "desktop.views.records.disclosure_dialog.DisclosureDialog":
         lambda ctx: _cls("desktop.views.records.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
     # The administration area's windows and dialogs (issue 12): administrators' and supervisors' screens.

@@ -81,6 +81,10 @@ def test_every_dialog_module_was_found():
     assert {"LoginDialog", "DisclosureDialog", "RecordReaderDialog", "PrintPreviewDialog", "ChargeDialog"} <= names
 
 
+# Dialogs Escape must not close, and why; for them Escape must keep the dialog and say so (read out).
+ESCAPE_KEEPS_OPEN = {"LockScreen": "a lock that Escape opened would be no lock"}
+
+
 @pytest.mark.parametrize("cls", DIALOGS, ids=_id)
 def test_dialog_is_named_has_a_default_button_and_escape_cancels(qtbot, audit_ctx, cls):
     dialog = open_dialog(qtbot, cls, audit_ctx)
@@ -92,6 +96,20 @@ def test_dialog_is_named_has_a_default_button_and_escape_cancels(qtbot, audit_ct
     assert focus is not None and focus.isVisible() and dialog.isAncestorOf(focus), (
         f"focus starts on {widget_path(focus) if focus else None}, not a visible control of the dialog")
 
+    if cls.__name__ in ESCAPE_KEEPS_OPEN:
+        heard: list[tuple[str, bool]] = []
+
+        def hear(text: str, assertive: bool) -> None:
+            heard.append((text, assertive))
+
+        announcer().announced.connect(hear)
+        try:
+            QTest.keyClick(focus, Qt.Key.Key_Escape)
+        finally:
+            announcer().announced.disconnect(hear)
+        assert dialog.isVisible(), ESCAPE_KEEPS_OPEN[cls.__name__]
+        assert [t for t, assertive in heard if assertive], "Escape kept the dialog open without saying why"
+        return
     QTest.keyClick(focus, Qt.Key.Key_Escape)
     assert not dialog.isVisible(), "Escape did not close the dialog"
     assert dialog.result() == QDialog.DialogCode.Rejected

@@ -208,7 +208,9 @@ class CustodyArea(QObject):
             dialog = ObservationDialog(window, record, suggested, writes=writes)
         elif key == "risk":
             versions = self.risk_panel.versions
-            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes)
+            client, record_id = self.session.client, record["id"]
+            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes,
+                                          latest=lambda: next(reversed(client.risk_assessments(record_id)), None))
         elif key == "review":
             dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -21,7 +21,7 @@ from desktop.models.custody.risk_model import RiskResponsesModel
 from desktop.operations import Operations
 from desktop.session import Session
 from desktop.timefmt import format_local, parse_utc, utc_now
-from desktop.views.forms.dialog import CustodyDialog
+from desktop.views.forms.dialog import RESEND, ConflictVersions, CustodyDialog
 from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import event_time_error
@@ -231,10 +231,17 @@ class RiskPanel(QWidget):
 class RiskAssessmentDialog(CustodyDialog):
     record: dict[str, Any]  # always given
 
+    noun = "risk assessment"
+
     def __init__(self, window: QWidget, record: dict[str, Any], previous: dict[str, Any] | None = None, *,
-                 writes: Writes):
+                 writes: Writes, latest: Callable[[], dict[str, Any] | None] | None = None):
         super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
         self.assessment_id = str(uuid.uuid4())
+        # Conflicts: the record's version when opened (If-Match), the assessment it started from, and how to read
+        # the latest one (on a worker) when the server says the record changed meanwhile.
+        self.base_version = record.get("version")
+        self.previous_id = (previous or {}).get("id")
+        self.latest = latest
         self.trigger_combo = QComboBox()
         for key, title in TRIGGERS:
             self.trigger_combo.addItem(title, key)
@@ -301,6 +308,51 @@ class RiskAssessmentDialog(CustodyDialog):
             out.append(("responses.0", "Record the answer to at least one question."))
         if self.level_combo.currentData() is None:
             out.append(("risk_level", "Choose the risk level: low, medium or high."))
+        return out
+
+    def headers(self) -> dict[str, str] | None:
+        """Two sergeants re-assessing at once: the second is told, not silently made the newer version."""
+        return {"If-Match": str(int(self.base_version))} if self.base_version is not None else None
+
+    # Side by side (desktop/views/forms/conflict_dialog.py): each answer is a field of its own.
+    FLAT = ("trigger", "risk_level", "officer_observations", "warning_markers", "notes")
+
+    def _flat(self, assessment: dict[str, Any]) -> dict[str, Any]:
+        flat = {key: assessment.get(key) for key in self.FLAT}
+        answers = {r["area"]: r.get("answer") for r in assessment.get("responses") or []}
+        flat.update({f"responses.{area.key}": answers.get(area.key) for area in RISK_AREAS})
+        return flat
+
+    def conflict_labels(self) -> dict[str, str]:
+        labels = {"trigger": "Why now", "risk_level": "Risk level", "officer_observations": "Officer observations",
+                  "warning_markers": "Warning markers", "notes": "Notes"}
+        labels.update({f"responses.{area.key}": area.question for area in RISK_AREAS})
+        return labels
+
+    def conflict_versions(self, body: dict[str, Any], current: dict[str, Any],
+                          done: Callable[[ConflictVersions], None]) -> None:
+        """The 412 is about the custody record (any change bumps it): compare with the latest assessment, and
+        send again when nobody re-assessed meanwhile (a cell check is no reason to ask)."""
+        latest = self.latest
+        if latest is None or self.writes is None:
+            done(None)
+            return
+
+        def found(newest: dict[str, Any] | None) -> None:
+            if newest is None or newest.get("id") == self.previous_id:
+                done(RESEND)
+            else:
+                done((self._flat(body), self._flat(newest)))
+
+        self.writes.ops.run(latest, on_done=found, on_error=lambda _exc: done(None), owner=self)
+
+    def conflict_body(self, body: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
+        out = {**body, **{key: chosen[key] for key in self.FLAT if key in chosen}}
+        sources = {r["area"]: r for r in body.get("responses") or []}
+        out["responses"] = [
+            {**sources.get(area.key, {"area": area.key, "source": AREA_SOURCE.get(area.key, Source.DETAINEE).value,
+                                      "note": ""}), "answer": chosen[f"responses.{area.key}"]}
+            for area in RISK_AREAS if chosen.get(f"responses.{area.key}") is not None]
         return out
 
     def request(self) -> tuple[str, str, dict[str, Any]]:

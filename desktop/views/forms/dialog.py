@@ -32,6 +32,7 @@ from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.timefmt import format_local
+from desktop.views.forms.conflict_dialog import KEEP_CURRENT, SEND, ConflictDialog, flatten_body, if_match_of
 from desktop.views.forms.field_error import FieldError
 # The field helpers are re-exported: a dialog imports its base and its fields from one place.
 from desktop.views.forms.fields import (LONDON, DateEdit, DateTimeEdit, date_edit, datetime_edit,  # noqa: F401
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from desktop.writes import Writes
 
 UNSET = object()
+RESEND = "resend"  # conflict_versions: what changed meanwhile is not what the form writes
+ConflictVersions = tuple[dict[str, Any], dict[str, Any]] | str | None
 
 SAVING = "Saving… (kept on this computer until the server has it)"
 
@@ -158,6 +161,7 @@ class WriteDialog(QDialog):
             self.refused(RuntimeError(NO_STORE))
             return None
         row_id = None if body.get("id") else self.key  # a body's own id is its key (a retried create is one)
+        self.sent_request = (method, path, body, dict(headers or {}))
         self.row_id = self.writes.queue(method, path, body, row_id=row_id, headers=headers, on_sent=self._sent,
                                         on_rejected=self.refused, on_waiting=self.waiting)
         return self.row_id
@@ -208,6 +212,9 @@ class WriteDialog(QDialog):
             return
         self.sending_ended()
         current = getattr(error, "current", None)
+        if is_conflict(error) and isinstance(current, dict) and self.sent_request is not None and self.row_id:
+            self.compare_conflict(error, current)
+            return
         if is_conflict(error) and isinstance(current, dict):
             self.conflict(current)
         problems = self.refusal_problems(error)
@@ -222,6 +229,88 @@ class WriteDialog(QDialog):
 
     def conflict(self, current: dict[str, Any]) -> None:
         """Someone else changed the record (412): show their copy; what was typed stays."""
+
+    # Conflicts side by side (desktop/views/forms/conflict_dialog.py) ------------------------------------------
+    sent_request: tuple[str, str, dict[str, Any], dict[str, str]] | None = None
+    conflict_dialog: ConflictDialog | None = None
+
+    def conflict_versions(self, body: dict[str, Any], current: dict[str, Any],
+                          done: Callable[[ConflictVersions], None]) -> None:
+        """(yours, theirs) as flat {field: value} for the side-by-side dialog; RESEND when what changed meanwhile
+        is not what this form writes (it is sent again with the current If-Match: nothing is overwritten); None
+        when the two cannot be compared field by field (the form shows the current copy and the conflict wording).
+        A form whose body is nested, or whose "theirs" must be read from the server, overrides this."""
+        mine, theirs = flatten_body(body, current)
+        done((mine, theirs) if mine else None)
+
+    def conflict_labels(self) -> dict[str, str]:
+        return {}
+
+    def conflict_body(self, body: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
+        """The body to send from the fields the officer chose (the inverse of `conflict_versions`)."""
+        return {**body, **chosen}
+
+    def compare_conflict(self, error: BaseException, current: dict[str, Any]) -> None:
+        """A 412 on what this form sent: compare side by side; nothing is overwritten without the officer choosing."""
+        assert self.sent_request is not None and self.row_id is not None
+        method, path, body, headers = self.sent_request
+        row_id = self.row_id
+        if not self.isVisible():
+            self.show()  # closed while it was sending: back with everything typed
+            self.raise_()
+
+        def resend(send_body: dict[str, Any]) -> None:
+            if self.writes is None:
+                return
+            self.sending = True
+            self.sending_started()
+            new_headers = if_match_of(current, headers)
+            self.sent_request = (method, path, send_body, new_headers)
+            self.writes.resolve(row_id, method, path, send_body, new_headers, on_sent=self._sent,
+                                on_rejected=self.refused, on_waiting=self.waiting)
+
+        def versions(found: ConflictVersions) -> None:
+            if not isValid(self):
+                return
+            if found == RESEND:
+                announce(f"The {self.noun} changed elsewhere meanwhile, but not in anything you changed here; "
+                         "sending yours again.")
+                resend(body)
+                return
+            # Refused as it stands: the current copy shown, the one wording said, what was typed kept.
+            self.conflict(current)
+            self.show_problems(self.refusal_problems(error))
+            self.refused_signal.emit(error)
+            if found is None:  # nothing to compare field by field: the form holds the officer's version
+                if self.writes is not None:
+                    self.writes.discard(row_id, "Kept in the open form to check and save again.")
+                return
+            assert isinstance(found, tuple)
+            mine, theirs = found
+            dialog = self.conflict_dialog = ConflictDialog(self, self.noun, mine, theirs,
+                                                           labels=self.conflict_labels())
+
+            def finished(result: int) -> None:
+                self.conflict_dialog = None
+                if result == SEND:
+                    resend(self.conflict_body(body, dialog.chosen()))
+                    announce("Sending the fields you chose.")
+                else:
+                    kept = result == KEEP_CURRENT
+                    if self.writes is not None:
+                        self.writes.discard(row_id, "Kept the current version after comparing." if kept else
+                                            "Kept in the open form to change and save again.")
+                    if kept:
+                        announce("Kept the current version; yours was not sent.")
+                        if isinstance(self, FormDialog):
+                            self.dirty = False
+                        self.reject()
+                dialog.deleteLater()
+
+            dialog.finished.connect(finished)
+            dialog.open()
+
+        self.conflict_versions(body, current, versions)
 
     def done(self, result: int) -> None:
         # A write still on its way keeps this dialog alive (hidden) so a refusal can bring it back.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop.announcer import AlertBanner, announce
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
+from desktop.sync.offline import OfflineSignInRefused
 from desktop.operations import Operations
 from desktop.views.forms.field_error import FieldError
 from desktop.views.shell.icon import app_icon
@@ -25,8 +26,11 @@ class LoginDialog(QDialog):
 
     def __init__(self, ops: Operations, credentials: Credentials, server_url: str = "", *,
                  server_key: str | None = None, username: str = "", message: str = "",
-                 parent: QWidget | None = None):
+                 offline: Callable[[str, str], dict[str, Any]] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        # Offline start (desktop/sync/offline.py): run on the worker when the server cannot be reached; the user,
+        # or OfflineSignInRefused saying why not.
+        self._offline = offline
         self.setObjectName("loginDialog")
         self.setWindowTitle("Sign in to Bridewell")
         self.setWindowIcon(app_icon())
@@ -189,11 +193,21 @@ class LoginDialog(QDialog):
         remember = self.remember_check.isChecked() and self.remember_check.isEnabled()
         server_key = self._server_key or url
         credentials = self._credentials
+        offline = self._offline
 
         def sign_in() -> tuple[ApiClient, dict[str, Any], BackendCheck | None]:
             client = ApiClient(url)
             try:
                 result = client.login(username, password)
+            except ServerUnreachable:
+                if offline is None:
+                    client.close()
+                    raise
+                try:
+                    return client, {"user": offline(username, password), "offline": True}, None
+                except BaseException:
+                    client.close()
+                    raise
             except BaseException:
                 client.close()
                 raise
@@ -217,7 +231,9 @@ class LoginDialog(QDialog):
         if stored is not None and not stored.secure:
             announce(f"{NO_SECURE_KEYRING} ({stored.reason})")
         user = result.get("user") or {}
-        announce(f"Signed in as {user.get('display_name') or user.get('username', '')}")
+        name = user.get("display_name") or user.get("username", "")
+        announce(f"Server unreachable: signed in as {name} on this computer only. Work is kept here and sent when "
+                 "the server returns." if result.get("offline") else f"Signed in as {name}")
         self.signed_in.emit(client, result)
         self.accept()
 
@@ -225,7 +241,10 @@ class LoginDialog(QDialog):
         self._set_busy(False)
         self.status_label.setText("")
         self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
-        if isinstance(exc, ServerUnreachable):
+        if isinstance(exc, OfflineSignInRefused):
+            self.password_error.show_problem(f"Cannot reach the server, and cannot sign in on this computer only: "
+                                             f"{exc}")
+        elif isinstance(exc, ServerUnreachable):
             self.server_error.show_problem(
                 f"Cannot reach the server at {self.server_edit.text().strip()}. Check the address and the "
                 "network, then try again.")

@@ -21,6 +21,8 @@ SAVES_NOTHING = {
     "RecordReaderDialog": "shows a record",
     "ReportViewDialog": "shows an intelligence report",
     "DisclosureDialog": "asks who a copy is for; the disclosure is recorded once the copy is made",
+    "ConflictDialog": "compares two versions; the form (or the outbox row) it was opened for sends the choice",
+    "LockScreen": "asks for the password again; a session, not a record",
 }
 
 
