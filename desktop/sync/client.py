@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx itself is imported by ApiClient: ~0.12 s the sign-in dialog must not wait for
+    import httpx
 
 API_PREFIX = "/api/v1"
 
@@ -110,6 +111,8 @@ class ApiClient:
                  transport: httpx.BaseTransport | None = None):
         self.base_url = normalise_server_url(base_url)
         self.token = token
+        import httpx
+
         self._timeout, self._transport = timeout, transport
         self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport)
 
@@ -137,6 +140,8 @@ class ApiClient:
         kwargs: dict[str, Any] = {}
         if timeout is not None:
             kwargs["timeout"] = timeout
+        import httpx  # already loaded by __init__: a dictionary look-up
+
         try:
             response = self._http.request(method, path, json=json, params=params, headers=all_headers, **kwargs)
         except (httpx.TransportError, OSError) as exc:
