@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The frozen client runs its own executable with this first argument to become the embedded server.
 EMBEDDED_SERVER_FLAG = "--embedded-server"
-READY, ERROR = "ready", "error "  # what the child writes on stdout: one line each
+READY, ERROR = "ready users=", "error "  # what the child writes on stdout: one line, then nothing
 
 
 class EmbeddedStartError(Exception):
@@ -97,23 +97,24 @@ class EmbeddedProcess:
     def __init__(self, url: str, process: subprocess.Popen[str]):
         self.url = url
         self.process = process
-        self._ready = False
+        self._users: int | None = None
         self._lock = threading.Lock()
 
-    def wait_ready(self, timeout: float = 120.0) -> None:
-        """Block until the child serves. Raises EmbeddedStartError with the child's reason if it stopped."""
+    def wait_ready(self, timeout: float = 120.0) -> int:
+        """Block until the child serves; returns how many users its database has (0: a first run, no one can
+        sign in). Raises EmbeddedStartError with the child's reason if it stopped."""
         with self._lock:
-            if self._ready:
-                return
+            if self._users is not None:
+                return self._users
             out = self.process.stdout
             assert out is not None
             timer = threading.Timer(timeout, self.process.kill)  # a hung child: readline then sees EOF
             timer.start()
             try:
                 for line in out:
-                    if line.strip() == READY:
-                        self._ready = True
-                        return
+                    if line.startswith(READY):
+                        self._users = int(line[len(READY):])
+                        return self._users
                     if line.startswith(ERROR):
                         raise EmbeddedStartError(line[len(ERROR):].strip())
             finally:
@@ -167,11 +168,20 @@ def _stop_when_parent_goes(stdin: IO[str], server: uvicorn.Server) -> None:
     server.should_exit = True
 
 
-def _say_when_started(server: uvicorn.Server, thread_of_server: threading.Thread) -> None:
+def _say_when_started(server: uvicorn.Server, thread_of_server: threading.Thread, users: int) -> None:
     while not server.started and thread_of_server.is_alive():
         time.sleep(0.005)
     if server.started:
-        print(READY, flush=True)
+        print(f"{READY}{users}", flush=True)
+
+
+def _count_users(app: FastAPI) -> int:
+    from sqlalchemy import func, select
+
+    from server.auth.models import User
+
+    with app.state.sessionmaker() as session:
+        return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
 def child_main(argv: list[str] | None = None) -> int:
@@ -185,12 +195,14 @@ def child_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     try:
-        _app, server = _build(args.database_url, args.demo)
+        app, server = _build(args.database_url, args.demo)
+        users = _count_users(app)
     except (StartupError, RuntimeError) as exc:  # RuntimeError: a force configuration file that does not load
         print(f"{ERROR}{exc}", flush=True)
         return 2
     threading.Thread(target=_stop_when_parent_goes, args=(sys.stdin, server), daemon=True).start()
-    threading.Thread(target=_say_when_started, args=(server, threading.current_thread()), daemon=True).start()
+    threading.Thread(target=_say_when_started, args=(server, threading.current_thread(), users),
+                     daemon=True).start()
     server.run(sockets=[sock])
     return 0
 

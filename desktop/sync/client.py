@@ -192,6 +192,10 @@ class ApiClient:
     def events(self, after: int, wait: float) -> dict[str, Any]:
         return self._object("GET", "/events", params={"after": after, "wait": wait}, timeout=wait + 10.0)
 
+    def latest_event_seq(self) -> int:
+        """The newest event's seq (one cheap call): follow the feed from here after reading a snapshot."""
+        return int(self._object("GET", "/events/latest")["last_seq"])
+
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).
     def search_people(self, q: str = "", dob: str = "", pnc: str = "", gender: str = "", page: int = 1,
