@@ -159,6 +159,17 @@ class LocalStore:
             rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING).order_by(OutboxRow.seq)).all()
             return [_item(r) for r in rows]
 
+    def pending_for_record(self, record_id: str) -> list[OutboxItem]:
+        """Pending rows that write to one custody record, in send order: what a detainee switch needs, without
+        reading (and decoding) the whole outbox. Matched on the path in SQL; the outbox's record key column and
+        index, when present, are the better key for it."""
+        prefix = f"/custody/records/{record_id}/"
+        with self._sessions() as s:
+            rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING,
+                                                     OutboxRow.path.startswith(prefix, autoescape=True))
+                             .order_by(OutboxRow.seq)).all()
+            return [_item(r) for r in rows]
+
     def outbox_items(self, state: str | None = None) -> list[OutboxItem]:
         with self._sessions() as s:
             query = select(OutboxRow).order_by(OutboxRow.seq)
