@@ -205,6 +205,7 @@ class Startup:
             return prepared
         remembered = self.credentials.load(server_key)
         if remembered:
+            self._wait_for_embedded()
             username, token = remembered
             prepared.remembered_username = username
             client = ApiClient(server_url, token)
@@ -219,6 +220,12 @@ class Startup:
             except ServerUnreachable:
                 client.close()
         return prepared
+
+    def _wait_for_embedded(self) -> None:
+        """On a worker: a request made before the embedded server is ready would wait in its socket's queue, but
+        a cold first start on a busy machine can outlast the client's 10 s timeout; automatic sign-ins wait here."""
+        if self.embedded is not None:
+            self.embedded.wait_ready()
 
     def _fatal(self, exc: BaseException) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -292,6 +299,7 @@ class Startup:
         url = self.ready.server_url
 
         def sign_in() -> tuple[ApiClient, dict[str, Any]]:
+            self._wait_for_embedded()
             client = ApiClient(url)
             return client, client.login(DEMO_USER, DEMO_PASSWORD)["user"]
 
@@ -353,6 +361,7 @@ class Startup:
         window.show()
 
         def checks() -> list[tuple[bool, str]]:
+            self._wait_for_embedded()
             results = [(True, f"Local store: {p.store.path} opened and written")]
             p.store.cache_put("self_test", "ok")
             results.append((p.store.cache_get("self_test") == "ok", "Local store: read back what was written"))

@@ -123,8 +123,9 @@ class EmbeddedProcess:
             raise EmbeddedStartError(f"the embedded server stopped before it was ready (exit code {code}); "
                                      "its messages are above in the terminal")
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the child to stop (long polls answer at once), then wait; kill it if it does not."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the child to stop (long polls answer at once), then wait; kill it if it does not (SQLite in WAL
+        mode loses nothing committed when its process is killed)."""
         stdin = self.process.stdin
         if stdin is not None and not stdin.closed:
             try:
