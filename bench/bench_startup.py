@@ -5,7 +5,7 @@ under BRIDEWELL_STARTUP_TRACE (desktop/app.py), so it includes the interpreter, 
 server as a person would wait for them:
 
 - floor: bench/bare_window.py, a QMainWindow with one label;
-- sign-in dialog: `python -m desktop --data-dir DIR`, the first window a person sees (warm: DIR used before;
+- sign-in dialog: `python -m desktop --demo --data-dir DIR`, the first window a person sees (warm: DIR used before;
   cold: a new DIR, so the embedded database is created and migrated meanwhile);
 - main window, board filled: `python -m desktop --data-dir DIR --screenshot X` (signs in as the demo sergeant:
   it implies --demo) until the custody board has painted its rows (warm; cold = a new DIR, so migrations and the
@@ -58,7 +58,7 @@ def measure(runs: int) -> list[dict[str, object]]:
     # No keyring prompts or remembered sign-ins from the person running the bench.
     env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", "HOME": str(tmp / "home")}
     (tmp / "home").mkdir()
-    client = [PY, "-m", "desktop"]
+    client = [PY, "-m", "desktop", "--demo"]  # the demo suite, as scripts/demo starts it (and main needs it)
     try:
         warm_dir = tmp / "warm"
         # Prime the warm folder (migrated, demo seeded, layout saved) and the OS file cache.

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.main_window import MainWindow  # noqa: E402
@@ -93,7 +93,7 @@ def run(switches: int, outbox: int) -> dict[str, float]:
             got["risk"].discard(record_id)
             t0 = time.perf_counter()
             board.view.setCurrentIndex(index)
-            wait(app, lambda: record_id in got["log"] and record_id in got["risk"])
+            wait(app, lambda rid=record_id: rid in got["log"] and rid in got["risk"])
             app.processEvents()  # the paint of what arrived
             took = (time.perf_counter() - t0) * 1000
             t1 = time.perf_counter()

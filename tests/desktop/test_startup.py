@@ -28,7 +28,8 @@ def test_heavy_parts_are_not_imported_until_used():
     """The client's first import is light (the server starts first, Qt after it), the main window does not bring
     reportlab, and the password module computes no hash at import."""
     done = run("-c", "import sys, desktop.app, server.auth.passwords as p\n"
-                     "heavy = [m for m in ('PySide6', 'httpx', 'sqlalchemy', 'fastapi', 'keyring') if m in sys.modules]\n"
+                     "heavy = [m for m in ('PySide6', 'httpx', 'sqlalchemy', 'fastapi', 'keyring')\n"
+                     "         if m in sys.modules]\n"
                      "assert not heavy, heavy\n"
                      "assert p._DUMMY_HASH is None\n"
                      "import desktop.main_window\n"
