@@ -26,6 +26,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -41,7 +42,7 @@ from desktop.session import Session  # noqa: E402
 from desktop.sync.client import ApiClient  # noqa: E402
 from desktop.sync.local_store import LocalStore  # noqa: E402
 from desktop.views.custody.area import CustodyArea  # noqa: E402
-from server.embedded import spawn_embedded  # noqa: E402
+import server.embedded as embedded  # noqa: E402
 
 TARGET_P95_MS = 50.0
 
@@ -59,13 +60,17 @@ def wait(app: QApplication, done: object, timeout_s: float = 30.0) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
 
-def run(switches: int, outbox: int) -> dict[str, float]:
+def run(switches: int, outbox: int, mode: str = "process") -> dict[str, float]:
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="bridewell-bench-switch-"))
-    server = spawn_embedded(f"sqlite:///{tmp / 'server.sqlite3'}", demo=True)
+    url = f"sqlite:///{tmp / 'server.sqlite3'}"
+    # "thread": the server inside this process, as the client ran it before issue 17 (and as tests do)
+    server: Any = (embedded.spawn_embedded(url, demo=True) if mode == "process"
+                   else embedded.start_embedded(url, demo=True, start_timeout=120))
     ops = Operations()
     try:
-        server.wait_ready()
+        if mode == "process":
+            server.wait_ready()
         store = LocalStore(tmp / "client")
         for n in range(outbox):
             store.add_outbox("POST", f"/custody/records/{uuid.uuid4()}/log", {"id": str(uuid.uuid4()), "n": n})
@@ -119,13 +124,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--switches", type=int, default=200)
     parser.add_argument("--outbox", type=int, default=2000, help="pending outbox rows for other records")
+    parser.add_argument("--server", choices=("process", "thread"), default="process",
+                        help="the embedded server in a child process (the client since issue 17) or a thread")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (bench/run_all.py)")
     args = parser.parse_args()
-    result = run(args.switches, args.outbox)
+    result = run(args.switches, args.outbox, args.server)
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"Switching detainee, {args.switches} switches, {args.outbox} pending outbox rows "
+        print(f"Switching detainee, {args.switches} switches, {args.outbox} pending outbox rows, server in a "
+              f"{args.server} "
               f"(load average {os.getloadavg()[0]:.2f}):")
         print(f"  every dock updated and painted: p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "
               f"max {result['max']:.1f} ms (target p95 <= {TARGET_P95_MS:g} ms: "
