@@ -14,6 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from server.embedded import EMBEDDED_SERVER_FLAG, EmbeddedProcess, EmbeddedStartError, spawn_embedded
@@ -71,28 +72,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 TRACE_ENV = "BRIDEWELL_STARTUP_TRACE"
 
 
-def _trace_paint(widget: Any, mark: str, app: QApplication) -> None:
-    """Say `mark` once `widget` has finished its next paint (the event after the Paint event)."""
+def after_paint(widget: Any, then: Callable[[], object]) -> None:
+    """Call `then` once `widget` has finished its next paint (from the event loop, after the Paint event)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
-
-    stop_at = os.environ.get(TRACE_ENV)
-    if not stop_at:
-        return
 
     class Watcher(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 widget.removeEventFilter(self)
-                QTimer.singleShot(0, said)
+                QTimer.singleShot(0, then)
             return False
+
+    widget.installEventFilter(Watcher(widget))
+
+
+def _trace_paint(widget: Any, mark: str, app: QApplication) -> None:
+    """Under BRIDEWELL_STARTUP_TRACE: say `mark` once `widget` has painted; quit there if it is the one asked."""
+    stop_at = os.environ.get(TRACE_ENV)
+    if not stop_at:
+        return
 
     def said() -> None:
         print(f"bridewell-startup {mark}", file=sys.stderr, flush=True)
         if mark == stop_at:
             app.exit(0)
 
-    watcher = Watcher(widget)
-    widget.installEventFilter(watcher)
+    after_paint(widget, said)
 
 
 def no_users_message(data_dir: Path) -> str:
@@ -150,6 +155,7 @@ class Startup:
         self.report: list[tuple[bool, str]] = []
         self.no_users = False
         self._failed = False
+        self._preparing = False
         if args.server:
             self.server_url, self.server_key = args.server, args.server
         else:
@@ -165,10 +171,25 @@ class Startup:
 
     # Step 1: local store, server, remembered sign-in (worker) -------------------------------------------------
     def begin(self) -> None:
+        if self.embedded is not None:  # a worker that only waits on a pipe: it does not compete for the GIL
+            self.ops.run(self.embedded.wait_ready, on_done=self._embedded_ready, on_error=self._fatal)
         if not (self.args.self_test or self.args.screenshot) and self.server_url:
             self._ask_sign_in()  # the first window, before the worker has read anything
-        if self.embedded is not None:
-            self.ops.run(self.embedded.wait_ready, on_done=self._embedded_ready, on_error=self._fatal)
+            # The worker imports SQLAlchemy and the main window's modules, holding the GIL for most of a second:
+            # begun once the dialog has painted, so it does not delay that paint.
+            # A dialog that is never exposed (another workspace) must not hold start-up back: at most 0.5 s.
+            from PySide6.QtCore import QTimer
+
+            assert self.dialog is not None
+            after_paint(self.dialog, self._begin_prepare)
+            QTimer.singleShot(500, self._begin_prepare)
+        else:
+            self._begin_prepare()
+
+    def _begin_prepare(self) -> None:
+        if self._preparing:
+            return
+        self._preparing = True
         self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
 
     def _embedded_ready(self, users: int) -> None:
