@@ -17,7 +17,8 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from server.embedded import EMBEDDED_SERVER_FLAG, EmbeddedProcess, EmbeddedStartError, spawn_embedded
+from server.embedded import (EMBEDDED_SERVER_FLAG, SERVER_COMMAND_FLAG, EmbeddedProcess, EmbeddedStartError,
+                             server_command_prefix, spawn_embedded)
 
 if TYPE_CHECKING:  # imported when first used (module docstring)
     from PySide6.QtWidgets import QApplication
@@ -106,7 +107,7 @@ def no_users_message(data_dir: Path) -> str:
     return ("No one can sign in yet: this workstation's own database has no users. To try Bridewell with the "
             "fictional demo suite, quit and start it with: bridewell --demo. To use it for real, connect to your "
             "force's central server: bridewell --server https://ADDRESS, or create the first administrator for "
-            f"this database: bridewell-server --database-url sqlite:///{db} create-user --username NAME "
+            f"this database: {server_command_prefix()} --database-url sqlite:///{db} create-user --username NAME "
             "--display-name \"FULL NAME\" --rank RANK --collar NUMBER --role administrator "
             "(see docs/install.md).")
 
@@ -430,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
         from server.embedded import child_main
 
         return child_main(argv[1:])
+    if argv[:1] == [SERVER_COMMAND_FLAG]:  # `bridewell-server ARGS`, for the frozen client (docs/install.md)
+        from server.embedded import server_command
+
+        return server_command(argv[1:])
     args = parse_args(argv)
     embedded = start_embedded_process(args)  # first: it works on the other core while Qt loads
     try:

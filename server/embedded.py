@@ -11,6 +11,7 @@ Importing this module is cheap (no FastAPI, uvicorn or SQLAlchemy): the client i
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -26,6 +27,22 @@ if TYPE_CHECKING:
 
 # The frozen client runs its own executable with this first argument to become the embedded server.
 EMBEDDED_SERVER_FLAG = "--embedded-server"
+# `bridewell --server-command ARGS` is `bridewell-server ARGS` (e.g. create-user): the frozen client has no
+# separate server program, and its own database still needs a first administrator.
+SERVER_COMMAND_FLAG = "--server-command"
+
+
+def server_command_prefix() -> str:
+    """How to run the server's command line on this installation, for messages."""
+    return f"{os.path.basename(sys.executable)} {SERVER_COMMAND_FLAG}" if getattr(sys, "frozen", False) \
+        else "bridewell-server"
+
+
+def server_command(argv: list[str]) -> int:
+    """`bridewell-server` with these arguments (the frozen client's way to it)."""
+    from server.__main__ import main
+
+    return main(argv)
 READY, ERROR = "ready users=", "error "  # what the child writes on stdout: one line, then nothing
 
 

@@ -95,3 +95,16 @@ def test_the_sign_in_dialog_comes_first_and_a_first_run_says_what_to_do(qtbot, f
     text = dialog.status_label.text()
     assert "bridewell --demo" in text and "--role administrator" in text and "bridewell --server" in text
     assert any("no users" in s for s in said)  # announced, not only shown
+
+
+def test_the_client_can_create_the_first_administrator_of_its_own_database(tmp_path):
+    """`bridewell --server-command` is `bridewell-server` (the frozen client has no separate server program)."""
+    db = tmp_path / "data" / "bridewell-server.sqlite3"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "desktop", "--server-command", "--database-url", f"sqlite:///{db}",
+                           "create-user", "--username", "first.admin", "--display-name", "Ada Fictional",
+                           "--rank", "Inspector", "--collar", "AD0002", "--role", "administrator",
+                           "--password-stdin"], cwd=REPO, env=env, input="a-long-enough-password\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Created user first.admin (administrator)." in done.stdout

@@ -1,7 +1,7 @@
 """The PyInstaller spec, the build and smoke scripts, and the desktop entry, checked without building.
 
-The full build (tens of seconds, about 175 MB) is not part of the suite: run packaging/build.sh --smoke, or
-set BRIDEWELL_TEST_PACKAGING=1 to run test_frozen_build_passes_the_smoke_test here.
+The full build (one to several minutes, at most 180 MB) is not part of the suite: run packaging/build.sh
+--smoke, or set BRIDEWELL_TEST_PACKAGING=1 to run test_frozen_build_passes_the_smoke_test here.
 """
 
 from __future__ import annotations
