@@ -157,6 +157,7 @@ class Startup:
         self.no_users = False
         self._failed = False
         self._preparing = False
+        self._pending_sign_in: tuple[ApiClient, dict[str, Any] | None] | None = None
         if args.server:
             self.server_url, self.server_key = args.server, args.server
         else:
@@ -274,7 +275,11 @@ class Startup:
 
     def _prepared(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        if self.args.self_test:
+        if self._pending_sign_in is not None:  # the person signed in while step 1 was still running
+            if prepared.client is not None:
+                prepared.client.close()
+            self.open_main_window(*self._pending_sign_in)
+        elif self.args.self_test:
             self._self_test()
         elif self.args.screenshot:
             self._screenshot_sign_in()
@@ -296,7 +301,7 @@ class Startup:
         username = (p.remembered_username if p else "") or (DEMO_USER if self.args.demo else "")
         dialog = self.dialog = LoginDialog(self.ops, self.credentials, self.server_url, server_key=self.server_key,
                                            username=username)
-        dialog.signed_in.connect(lambda client, result: self.open_main_window(client, result["user"]))
+        dialog.signed_in.connect(lambda client, result: self._signed_in(client, result["user"]))
         dialog.rejected.connect(lambda: self.app.exit(0))
         _trace_paint(dialog, "sign-in-painted", self.app)
         dialog.show()
@@ -304,6 +309,14 @@ class Startup:
             self._remembered_into_dialog(dialog)
         if self.no_users:
             self._say_no_users()
+
+    def _signed_in(self, client: ApiClient, user: dict[str, Any] | None) -> None:
+        """Signed in through the dialog. The dialog comes before step 1 has finished (the local store), so a quick
+        sign-in waits for it: _prepared opens the window."""
+        if self.prepared is None:
+            self._pending_sign_in = (client, user)
+        else:
+            self.open_main_window(client, user)
 
     def _remembered_into_dialog(self, dialog: LoginDialog) -> None:
         """What the worker found once the dialog was up: the remembered user name, or that it expired."""

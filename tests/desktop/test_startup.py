@@ -108,3 +108,27 @@ def test_the_client_can_create_the_first_administrator_of_its_own_database(tmp_p
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Created user first.admin (administrator)." in done.stdout
+
+
+def test_a_sign_in_before_the_local_store_is_open_waits_for_it(qtbot, tmp_path, demo_server):
+    """The dialog is up before step 1 (local store, remembered sign-in) has run: a quick sign-in must still open
+    the main window, once that step is done, not fail on it."""
+    from desktop.sync.client import ApiClient
+
+    startup = Startup(QApplication.instance(), parse_args(["--server", demo_server.url, "--data-dir",
+                                                           str(tmp_path / "data")]))
+    try:
+        startup.begin()
+        assert startup.dialog is not None and startup.prepared is None  # step 1 starts after the dialog paints
+        client = ApiClient(demo_server.url)
+        user = client.login("sergeant", "bridewell-demo")["user"]
+        startup.dialog.signed_in.emit(client, {"user": user})
+        qtbot.waitUntil(lambda: startup.window is not None and startup.window.isVisible(), timeout=30_000)
+        assert startup.window.session.user["username"] == "sergeant"
+    finally:
+        if startup.dialog is not None:
+            startup.dialog.rejected.disconnect()
+            startup.dialog.close()
+        if startup.window is not None:
+            startup.window.close()
+        startup.finish()
