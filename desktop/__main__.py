@@ -1,4 +1,4 @@
-"""`python -m desktop` starts the Bridewell client."""
+"""`python -m desktop` starts the Bridewell client (and, frozen, its own embedded server: see desktop.app.main)."""
 
 import sys
 

@@ -1,4 +1,11 @@
-"""`bridewell`: arguments, QApplication, the embedded server when none is configured, sign-in, main window."""
+"""`bridewell`: arguments, the embedded server when none is configured, QApplication, sign-in, main window.
+
+Start-up order matters for how soon a person sees a window (docs/performance.md, "Start-up"): the embedded
+server's child process is started first, before Qt is even imported, so it imports FastAPI and migrates on the
+other core; then the sign-in dialog is shown at once; the local store, the keyring and a remembered sign-in are
+read on a worker while it is on screen. So only the standard library and server.embedded (which is light) are
+imported at the top of this module; Qt and the client's modules are imported inside the functions.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +14,120 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from server.embedded import (EMBEDDED_SERVER_FLAG, SERVER_COMMAND_FLAG, EmbeddedProcess, EmbeddedStartError,
+                             server_command_prefix, spawn_embedded)
 
-from desktop import none_guard, theme
-from desktop.announcer import announce
-from desktop.sync.client import (ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url,
-                                 use_ca_bundle)
-from desktop.sync.credentials import NO_SECURE_KEYRING, Credentials
-from desktop.operations import Operations
-from desktop.session import Session
-from desktop.sync.local_store import LocalStore, StoreUnavailable
+if TYPE_CHECKING:  # imported when first used (module docstring)
+    from PySide6.QtWidgets import QApplication
 
-if TYPE_CHECKING:  # imported when first used, after the slow start-up steps
     from desktop.main_window import MainWindow
+    from desktop.session import Session
+    from desktop.sync.client import ApiClient
+    from desktop.sync.local_store import LocalStore
     from desktop.views.shell.login_dialog import LoginDialog
-    from server.embedded import EmbeddedServer
 
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
 SERVER_DB_FILE = "bridewell-server.sqlite3"
 SETTINGS_FILE = "settings.ini"
 
 
+def _server_url(text: str) -> str:
+    from desktop.sync.client import BadServerAddress, normalise_server_url
+
+    try:
+        return normalise_server_url(text)
+    except BadServerAddress as exc:  # argparse prints it with the usage line and exits with 2
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("bridewell", appauthor=False))
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bridewell", description="Bridewell custody client.")
-    parser.add_argument("--server", metavar="URL", help="central API address (default: start one inside the client)")
+    parser.add_argument("--server", metavar="URL", type=_server_url,
+                        help="central API address, e.g. https://custody.example.police.uk (default: start one "
+                             "inside the client, with its database in the data folder)")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="PEM file of the CAs the server's certificate is checked against (default: env "
                              "BRIDEWELL_CA_BUNDLE, else the public CAs)")
     parser.add_argument("--demo", action="store_true", help="embedded API with the fictional demo suite")
     parser.add_argument("--data-dir", metavar="DIR", type=Path,
-                        default=Path(platformdirs.user_data_dir("bridewell", appauthor=False)),
-                        help="local store, saved layout and embedded database (default: %(default)s)")
+                        help="local store, saved layout and embedded database (default: the user data folder, "
+                             "e.g. ~/.local/share/bridewell)")
     parser.add_argument("--screenshot", metavar="FILE", type=Path,
-                        help="sign in as the demo custody sergeant, save the main window as PNG, exit")
+                        help="sign in as the demo custody sergeant, save the main window as PNG, exit (without "
+                             "--server it implies --demo)")
     parser.add_argument("--self-test", action="store_true",
                         help="check the keyring, local store, server and main window; print a report")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.data_dir is None:
+        args.data_dir = default_data_dir()
+    return args
+
+
+# `BRIDEWELL_STARTUP_TRACE=MARK` (bench/bench_startup.py): print "bridewell-startup MARK" on stderr when the sign-in
+# dialog ("sign-in-painted") or the main window with the board filled ("board-painted") has been painted, and
+# quit cleanly at MARK.
+TRACE_ENV = "BRIDEWELL_STARTUP_TRACE"
+
+
+def after_paint(widget: Any, then: Callable[[], object]) -> None:
+    """Call `then` once `widget` has finished its next paint (from the event loop, after the Paint event)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                QTimer.singleShot(0, then)
+            return False
+
+    widget.installEventFilter(Watcher(widget))
+
+
+def _trace_paint(widget: Any, mark: str, app: QApplication) -> None:
+    """Under BRIDEWELL_STARTUP_TRACE: say `mark` once `widget` has painted; quit there if it is the one asked."""
+    stop_at = os.environ.get(TRACE_ENV)
+    if not stop_at:
+        return
+
+    def said() -> None:
+        print(f"bridewell-startup {mark}", file=sys.stderr, flush=True)
+        if mark == stop_at:
+            app.exit(0)
+
+    after_paint(widget, said)
+
+
+def no_users_message(data_dir: Path) -> str:
+    """What to do when the embedded database has no users (a first run without --demo or --server)."""
+    db = data_dir / SERVER_DB_FILE
+    return ("No one can sign in yet: this workstation's own database has no users. To try Bridewell with the "
+            "fictional demo suite, quit and start it with: bridewell --demo. To use it for real, connect to your "
+            "force's central server: bridewell --server https://ADDRESS, or create the first administrator for "
+            f"this database: {server_command_prefix()} --database-url sqlite:///{db} create-user --username NAME "
+            "--display-name \"FULL NAME\" --rank RANK --collar NUMBER --role administrator "
+            "(see docs/install.md).")
+
+
+def start_embedded_process(args: argparse.Namespace) -> EmbeddedProcess | None:
+    """Start the embedded server's child process when no --server is given (and the data folder is usable:
+    if not, the local store says why, in step 1)."""
+    if args.server:
+        return None
+    data_dir = args.data_dir.expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return spawn_embedded(f"sqlite:///{data_dir / SERVER_DB_FILE}", demo=args.demo or bool(args.screenshot))
 
 
 @dataclass
@@ -54,7 +135,7 @@ class Prepared:
     store: LocalStore
     server_url: str
     server_key: str
-    embedded: EmbeddedServer | None
+    embedded: EmbeddedProcess | None
     client: ApiClient | None = None  # signed in with a remembered token
     user: dict[str, Any] | None = None
     remembered_username: str = ""
@@ -86,17 +167,33 @@ class WorkstationSettings:
 
 
 class Startup:
-    """Runs the slow start-up steps on a worker, then signs in and opens the main window."""
+    """Shows the sign-in dialog at once, runs the slow start-up steps on a worker meanwhile, then signs in and
+    opens the main window."""
 
-    def __init__(self, app: QApplication, args: argparse.Namespace):
+    def __init__(self, app: QApplication, args: argparse.Namespace, embedded: EmbeddedProcess | None = None):
+        from desktop.operations import Operations
+        from desktop.sync.credentials import Credentials
+
         self.app = app
         self.args = args
+        self.embedded = embedded
         self.ops = Operations()
         self.credentials = Credentials()
         self.prepared: Prepared | None = None
         self.window: MainWindow | None = None
         self.dialog: LoginDialog | None = None
         self.report: list[tuple[bool, str]] = []
+        self.no_users = False
+        self._failed = False
+        self._preparing = False
+        # (client, user, password the server accepted, password accepted offline)
+        self._pending_sign_in: tuple[ApiClient, dict[str, Any] | None, str | None, str | None] | None = None
+        if args.server:
+            self.server_url, self.server_key = args.server, args.server
+        else:
+            self.server_url = embedded.url if embedded is not None else ""
+            # the port changes each run; the data folder does not
+            self.server_key = f"embedded:{args.data_dir.expanduser().resolve()}"
 
     @property
     def ready(self) -> Prepared:
@@ -106,27 +203,62 @@ class Startup:
 
     # Step 1: local store, server, remembered sign-in (worker) -------------------------------------------------
     def begin(self) -> None:
+        if self.embedded is not None:  # a worker that only waits on a pipe: it does not compete for the GIL
+            self.ops.run(self.embedded.wait_ready, on_done=self._embedded_ready, on_error=self._fatal)
+        if not (self.args.self_test or self.args.screenshot) and self.server_url:
+            self._ask_sign_in()  # the first window, before the worker has read anything
+            # The worker imports SQLAlchemy and the main window's modules, holding the GIL for most of a second:
+            # begun once the dialog has painted, so it does not delay that paint.
+            # A dialog that is never exposed (another workspace) must not hold start-up back: at most 0.5 s.
+            from PySide6.QtCore import QTimer
+
+            assert self.dialog is not None
+            after_paint(self.dialog, self._begin_prepare)
+            QTimer.singleShot(500, self._begin_prepare)
+        else:
+            self._begin_prepare()
+
+    def _begin_prepare(self) -> None:
+        if self._preparing:
+            return
+        self._preparing = True
         self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
 
+    def _embedded_ready(self, users: int) -> None:
+        if users == 0 and not self.args.demo and not self.args.screenshot:
+            self.no_users = True
+            self._say_no_users()
+
+    def _say_no_users(self) -> None:
+        from desktop.announcer import announce
+
+        if self.dialog is not None and self.window is None:
+            text = no_users_message(self.args.data_dir.expanduser().resolve())
+            self.dialog.status_label.setText(text)
+            announce(text, assertive=True)
+
     def _prepare(self) -> Prepared:
+        from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
+        from desktop.sync.local_store import LocalStore
+
         args = self.args
         data_dir = args.data_dir.expanduser().resolve()
         store = LocalStore(data_dir)
-        embedded = None
-        if args.server:
-            server_url = normalise_server_url(args.server)
-            server_key = server_url
-        else:
-            from server.embedded import start_embedded  # the only import of server code, by design
+        if self.embedded is None and not args.server:  # the data folder could not be made: LocalStore said why
+            store.close()
+            raise EmbeddedStartError(f"the data folder {data_dir} is not usable")
+        server_url, server_key = self.server_url, self.server_key
+        prepared = Prepared(store, server_url, server_key, self.embedded, settings=WorkstationSettings.read(data_dir))
+        # The main window's modules (~0.6 s of imports), loaded here while the person types the password or the
+        # server starts, so opening the window after sign-in does not wait for them. Module imports only: no
+        # widget is made off the GUI thread.
+        import desktop.main_window  # noqa: F401
 
-            embedded = start_embedded(f"sqlite:///{data_dir / SERVER_DB_FILE}", demo=args.demo)
-            server_url = embedded.url
-            server_key = f"embedded:{data_dir}"  # the port changes each run; the data folder does not
-        prepared = Prepared(store, server_url, server_key, embedded, settings=WorkstationSettings.read(data_dir))
         if args.screenshot or args.self_test:
             return prepared
         remembered = self.credentials.load(server_key)
         if remembered:
+            self._wait_for_embedded()
             username, token = remembered
             prepared.remembered_username = username
             client = ApiClient(server_url, token)
@@ -142,43 +274,93 @@ class Startup:
                 client.close()
         return prepared
 
+    def _wait_for_embedded(self) -> None:
+        """On a worker: a request made before the embedded server is ready would wait in its socket's queue, but
+        a cold first start on a busy machine can outlast the client's 10 s timeout; automatic sign-ins wait here."""
+        if self.embedded is not None:
+            self.embedded.wait_ready()
+
     def _fatal(self, exc: BaseException) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from desktop.sync.local_store import StoreUnavailable
+
+        if self.window is not None or self._failed:
+            return  # already running, or already said: one message, once
+        self._failed = True
         if isinstance(exc, StoreUnavailable):
             message = str(exc)
-        elif isinstance(exc, BadServerAddress):
-            message = f"The --server address is not usable: {exc}"
+        elif isinstance(exc, EmbeddedStartError):
+            message = f"Bridewell could not start its own server: {exc}"
         else:
             message = f"Bridewell could not start: {exc}"
-        if self.args.self_test or self.args.screenshot:
-            print(f"FAIL  {message}", file=sys.stderr)
-        else:
+        print(f"FAIL  {message}" if self.args.self_test or self.args.screenshot else f"bridewell: {message}",
+              file=sys.stderr)
+        if not (self.args.self_test or self.args.screenshot):
+            if self.dialog is not None:
+                self.dialog.rejected.disconnect()
+                self.dialog.hide()
             QMessageBox.critical(None, "Bridewell cannot start", message)
         self.app.exit(2)
 
     def _prepared(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        if self.args.self_test:
+        if self._pending_sign_in is not None:  # the person signed in while step 1 was still running
+            if prepared.client is not None:
+                prepared.client.close()
+            self._after_sign_in(*self._pending_sign_in)
+        elif self.args.self_test:
             self._self_test()
         elif self.args.screenshot:
             self._screenshot_sign_in()
         elif prepared.client is not None:
+            if self.dialog is not None:  # a remembered sign-in the server accepted: no password needed
+                self.dialog.rejected.disconnect()
+                self.dialog.accept()
             self.open_main_window(prepared.client, prepared.user)
-        else:
+        elif self.dialog is None:
             self._ask_sign_in()
+        else:
+            self._remembered_into_dialog(self.dialog)
 
     # Step 2: sign in ----------------------------------------------------------------------------------------
     def _ask_sign_in(self) -> None:
         from desktop.views.shell.login_dialog import LoginDialog
 
-        p = self.ready
-        username = p.remembered_username or (DEMO_USER if self.args.demo else "")
-        dialog = self.dialog = LoginDialog(self.ops, self.credentials, p.server_url, server_key=p.server_key,
+        p = self.prepared
+        username = (p.remembered_username if p else "") or (DEMO_USER if self.args.demo else "")
+        dialog = self.dialog = LoginDialog(self.ops, self.credentials, self.server_url, server_key=self.server_key,
                                            username=username, offline=self._offline_sign_in)
         dialog.signed_in.connect(lambda client, result: self._signed_in(dialog, client, result))
         dialog.rejected.connect(lambda: self.app.exit(0))
+        _trace_paint(dialog, "sign-in-painted", self.app)
         dialog.show()
-        if p.token_expired:
-            dialog.show_expired()
+        if p is not None:
+            self._remembered_into_dialog(dialog)
+        if self.no_users:
+            self._say_no_users()
+
+    def _signed_in(self, dialog: LoginDialog, client: ApiClient, result: dict[str, Any]) -> None:
+        """Signed in through the dialog. The dialog comes before step 1 has finished (the local store), so a quick
+        sign-in waits for it: _prepared opens the window (and keeps the offline verifier)."""
+        user, password = result["user"], dialog.password_edit.text()
+        offline_password = password if result.get("offline") else None
+        if self.prepared is None:
+            self._pending_sign_in = (client, user, None if result.get("offline") else password, offline_password)
+        else:
+            self._after_sign_in(client, user, None if result.get("offline") else password, offline_password)
+
+    def _after_sign_in(self, client: ApiClient, user: dict[str, Any] | None, server_password: str | None,
+                       offline_password: str | None) -> None:
+        from desktop.announcer import announce
+        from desktop.sync.offline import remember_sign_in
+
+        if server_password is not None and user is not None:
+            # The server accepted it: keep the verifier (a hash, off the GUI thread) for an offline start later.
+            p, name = self.ready, str(user.get("username") or "")
+            self.ops.run(lambda: remember_sign_in(p.store, p.server_key, name, server_password, user),
+                         on_error=lambda exc: announce(f"Offline sign-in could not be prepared: {exc}"))
+        self.open_main_window(client, user, offline_password=offline_password)
 
     # Offline start (desktop/sync/offline.py) -----------------------------------------------------------------
     @property
@@ -191,23 +373,12 @@ class Startup:
 
         from desktop.sync.offline import OfflineSignInRefused, sign_in_offline_or_refuse
 
+        if self.prepared is None:  # step 1 (the local store) has not finished: let it, on this worker
+            raise OfflineSignInRefused("this workstation is still starting; try again in a moment.")
         p, hours = self.ready, self.settings.offline_hours
         if hours <= 0:
             raise OfflineSignInRefused("signing in without the server is switched off on this workstation.")
         return sign_in_offline_or_refuse(p.store, p.server_key, username, password, timedelta(hours=hours))
-
-    def _signed_in(self, dialog: LoginDialog, client: ApiClient, result: dict[str, Any]) -> None:
-        from desktop.sync.offline import remember_sign_in
-
-        p, user = self.ready, result["user"]
-        password = dialog.password_edit.text()
-        if result.get("offline"):
-            self.open_main_window(client, user, offline_password=password)
-            return
-        # The server accepted it: keep the verifier (a hash, off the GUI thread) for an offline start later.
-        self.ops.run(lambda: remember_sign_in(p.store, p.server_key, str(user.get("username") or ""), password, user),
-                     on_error=lambda exc: announce(f"Offline sign-in could not be prepared: {exc}"))
-        self.open_main_window(client, user)
 
     def sign_out(self) -> None:
         """From the lock: someone else is signing in. The window closes (its forms were asked about), the server
@@ -227,10 +398,23 @@ class Startup:
         self.ops.run(forget, on_error=lambda _exc: None)  # unreachable: the token expires on the server anyway
         self._ask_sign_in()
 
+    def _remembered_into_dialog(self, dialog: LoginDialog) -> None:
+        """What the worker found once the dialog was up: the remembered user name, or that it expired."""
+        p = self.ready
+        if p.remembered_username and not dialog.username_edit.text():
+            dialog.username_edit.setText(p.remembered_username)
+            if dialog.username_edit.hasFocus():
+                dialog.password_edit.setFocus()
+        if p.token_expired:
+            dialog.show_expired()
+
     def _screenshot_sign_in(self) -> None:
+        from desktop.sync.client import ApiClient
+
         url = self.ready.server_url
 
         def sign_in() -> tuple[ApiClient, dict[str, Any]]:
+            self._wait_for_embedded()
             client = ApiClient(url)
             return client, client.login(DEMO_USER, DEMO_PASSWORD)["user"]
 
@@ -239,6 +423,8 @@ class Startup:
     # Step 3: the main window --------------------------------------------------------------------------------
     def open_main_window(self, client: ApiClient, user: dict[str, Any] | None, *,
                          offline_password: str | None = None) -> None:
+        from PySide6.QtCore import QTimer
+
         from desktop.main_window import MainWindow
         from desktop.views.custody.area import CustodyArea
 
@@ -249,6 +435,11 @@ class Startup:
             self.install_workstation(window, offline_password)
         if not window.layout_restored:
             window.resize(1280, 800)
+        if os.environ.get(TRACE_ENV):
+            board = window.areas["custody"]
+            assert isinstance(board, CustodyArea)
+            board.board.records_loaded.connect(
+                lambda _n: _trace_paint(board.board.view.viewport(), "board-painted", self.app))
         if self.args.screenshot:
             window.resize(1280, 800)
             # A moment after the data arrives, so the views have painted it.
@@ -264,6 +455,7 @@ class Startup:
 
     def make_session(self, client: ApiClient, user: dict[str, Any] | None, *, offline: bool = False) -> Session:
         """The session reads through the local cache, so the board and open records survive the server going."""
+        from desktop.session import Session
         from desktop.sync.offline import CachingClient
 
         p = self.ready
@@ -312,6 +504,9 @@ class Startup:
     # --self-test --------------------------------------------------------------------------------------------
     def _self_test(self) -> None:
         from desktop.main_window import MainWindow
+        from desktop.session import Session
+        from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
+        from desktop.sync.credentials import NO_SECURE_KEYRING
         from desktop.views.custody.area import CustodyArea
 
         p = self.ready
@@ -321,6 +516,7 @@ class Startup:
         window.show()
 
         def checks() -> list[tuple[bool, str]]:
+            self._wait_for_embedded()
             results = [(True, f"Local store: {p.store.path} opened and written")]
             p.store.cache_put("self_test", "ok")
             results.append((p.store.cache_get("self_test") == "ok", "Local store: read back what was written"))
@@ -356,21 +552,46 @@ class Startup:
         if self.window is not None:
             self.window.shutdown()
         self.ops.shutdown()
-        p = self.prepared
-        if p is not None:
-            if p.embedded is not None:
-                p.embedded.stop()
-            p.store.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+        if self.prepared is not None:
+            self.prepared.store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [EMBEDDED_SERVER_FLAG]:  # the frozen client, started again as its own embedded server
+        from server.embedded import child_main
+
+        return child_main(argv[1:])
+    if argv[:1] == [SERVER_COMMAND_FLAG]:  # `bridewell-server ARGS`, for the frozen client (docs/install.md)
+        from server.embedded import server_command
+
+        return server_command(argv[1:])
     args = parse_args(argv)
     if args.ca_bundle:
+        from desktop.sync.client import BadServerAddress, use_ca_bundle
+
         try:
             use_ca_bundle(args.ca_bundle)
         except BadServerAddress as exc:
             print(f"bridewell: {exc}", file=sys.stderr)
             return 2
+    embedded = start_embedded_process(args)  # first: it works on the other core while Qt loads
+    try:
+        return _run(args, embedded)
+    finally:
+        if embedded is not None:
+            embedded.stop()  # again if Startup did: harmless; and when Qt failed to start, it still stops
+
+
+def _run(args: argparse.Namespace, embedded: EmbeddedProcess | None) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import none_guard, theme
+    from desktop.announcer import announce
+
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -383,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     theme.start_theme(app, args.data_dir)  # colours and text size
     none_guard.install(app)  # only on Python 3.11: see desktop/none_guard.py
     app.setQuitOnLastWindowClosed(False)  # the sign-in dialog closes before the main window opens
-    startup = Startup(app, args)
+    startup = Startup(app, args, embedded)
     if args.screenshot or args.self_test:  # no one is looking at the window: say it on stderr
         from desktop.announcer import announcer
 

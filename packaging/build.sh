@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the one-folder client bundle: dist/bridewell/bridewell (about 175 MB).
+# Build the one-folder client bundle: dist/bridewell/bridewell (about 125 MB; issue 17 caps it at 180 MB).
 # Installs PyInstaller (the `packaging` extra in pyproject.toml) into .venv if it is missing.
 #   packaging/build.sh            build into dist/bridewell
 #   packaging/build.sh --smoke    build, then run packaging/smoke_test.sh

@@ -16,9 +16,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bridewell-server", description="Bridewell central API")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: env BRIDEWELL_DATABASE_URL, "
                                                "else a SQLite file in the user data folder)")
-    parser.add_argument("--host", help="default: env BRIDEWELL_HOST, else 127.0.0.1")
-    parser.add_argument("--port", type=int, help="default: env BRIDEWELL_PORT, else 8080; "
-                                                 "0 picks a free port (printed on start)")
+    parser.add_argument("--host", metavar="ADDRESS",
+                        help="network address to listen on: 127.0.0.1 serves this computer only, 0.0.0.0 every "
+                             "workstation that can reach it (default: env BRIDEWELL_HOST, else 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="TCP port to listen on (default: env BRIDEWELL_PORT, else 8080; "
+                                                 "0 picks a free port, printed on start)")
     parser.add_argument("--demo-data", action="store_true", help="load the fictional demo suite")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="serve with N processes sharing the port (PostgreSQL only); default: env "

@@ -11,12 +11,16 @@ import time
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
+import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from server.db import make_engine, make_sessionmaker, normalise_url
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from server.events import ChangeFeed
     from server.settings import Settings
 
 
@@ -32,16 +36,19 @@ def check_url(database_url: str) -> str:
         shown = "given" if "@" in database_url else repr(database_url)  # never echo a password
         raise StartupError(f"The database URL {shown} is not valid ({exc}). Use e.g. "
                            "sqlite:////path/to/bridewell.sqlite3 or postgresql://user@host/dbname.") from None
+    except OSError as exc:  # SQLite: the file's folder cannot be created (a file in the way, no permission)
+        raise StartupError(f"Cannot create the folder for the database at {_safe(database_url)}: "
+                           f"{exc.strerror or exc}. Choose a folder you can write to.") from None
     return url
 
 
 def prepare_database(database_url: str, demo: bool = False) -> str:
     """Validate the URL, apply migrations and optionally load the demo suite. Returns the normalised URL."""
-    from server.migrate import upgrade
+    from server.migrate import upgrade_if_needed
 
     url = check_url(database_url)
     try:
-        upgrade(url)
+        upgrade_if_needed(url)
         if demo:
             seed_demo(url)
     except DBAPIError as exc:
@@ -52,11 +59,13 @@ def prepare_database(database_url: str, demo: bool = False) -> str:
 
 
 def seed_demo(database_url: str) -> dict[str, int]:
-    from server.demo import load_demo
+    from server.demo import demo_is_loaded, load_demo
 
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
+            if demo_is_loaded(session):  # a warm start: five counts instead of loading row by row
+                return {}
             return load_demo(session)
     finally:
         engine.dispose()
@@ -82,7 +91,6 @@ def serve(settings: Settings, sock: socket.socket) -> None:
 
 def _serve_here(settings: Settings, sock: socket.socket) -> None:
     from server.app import create_app
-    from server.embedded import StoppingServer
 
     app = create_app(settings)
     tls: dict[str, Any] = {}
@@ -90,6 +98,28 @@ def _serve_here(settings: Settings, sock: socket.socket) -> None:
         tls = {"ssl_certfile": str(settings.certfile), "ssl_keyfile": str(settings.keyfile)}
     # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
     StoppingServer(app, log_level="info", timeout_graceful_shutdown=3, **tls).run(sockets=[sock])
+
+
+class StoppingServer(uvicorn.Server):
+    """A uvicorn server that, when told to exit, first tells open long polls to answer at once.
+
+    Without this uvicorn waits for them, then cancels them and prints a CancelledError traceback.
+    """
+
+    def __init__(self, app: FastAPI, **config: Any) -> None:
+        self._feed: ChangeFeed = app.state.feed
+        super().__init__(uvicorn.Config(app, **config))
+
+    @property
+    def should_exit(self) -> bool:
+        return self._feed.stopping.is_set()
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        if value:
+            self._feed.stop()
+        else:
+            self._feed.stopping.clear()
 
 
 def _worker_main(settings: Settings, sock: socket.socket) -> None:

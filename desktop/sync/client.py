@@ -8,10 +8,11 @@ import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx itself is imported by ApiClient: ~0.12 s the sign-in dialog must not wait for
+    import httpx
 
 API_PREFIX = "/api/v1"
 
@@ -155,6 +156,8 @@ class ApiClient:
                  transport: httpx.BaseTransport | None = None, ca_bundle: str | None = None):
         self.base_url = normalise_server_url(base_url)
         self.token = token
+        import httpx
+
         self._timeout, self._transport = timeout, transport
         self._ca_bundle = ca_bundle or _ca_bundle
         self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport,
@@ -185,6 +188,8 @@ class ApiClient:
         kwargs: dict[str, Any] = {}
         if timeout is not None:
             kwargs["timeout"] = timeout
+        import httpx  # already loaded by __init__: a dictionary look-up
+
         try:
             response = self._http.request(method, path, json=json, params=params, headers=all_headers, **kwargs)
         except (httpx.TransportError, OSError) as exc:
@@ -252,6 +257,10 @@ class ApiClient:
         answer = self._object("POST", "/events/data", json={"seqs": seqs})
         return {int(item["seq"]): item["data"] for item in answer.get("events") or []
                 if isinstance(item, dict) and isinstance(item.get("data"), dict)}
+
+    def latest_event_seq(self) -> int:
+        """The newest event's seq (one cheap call): follow the feed from here after reading a snapshot."""
+        return int(self._object("GET", "/events/latest")["last_seq"])
 
     # People, investigations, intelligence (issue 4; docs/api-people.md). Reads only: writes go through the
     # outbox (desktop/writes.py), including If-Match transitions (`headers=`).

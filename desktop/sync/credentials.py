@@ -8,10 +8,10 @@ backends are refused and the caller is told why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError
+if TYPE_CHECKING:  # keyring is imported on first use, on a worker: the sign-in dialog must not wait for it
+    from keyring.backend import KeyringBackend
 
 SERVICE = "bridewell"
 
@@ -50,7 +50,10 @@ def _one_is_secure(backend: KeyringBackend) -> tuple[bool, str]:
 
 def check_backend(backend: KeyringBackend | None = None) -> BackendCheck:
     """Is there a secure keyring? Looks inside chainers: one secure member is enough."""
-    backend = backend or keyring.get_keyring()
+    if backend is None:
+        import keyring
+
+        backend = keyring.get_keyring()
     name = _backend_name(backend)
     members = getattr(backend, "backends", None)
     if members is not None:  # keyring.backends.chainer.ChainerBackend
@@ -79,13 +82,19 @@ class Credentials:
 
     @property
     def backend(self) -> KeyringBackend:
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def check(self) -> BackendCheck:
         return check_backend(self.backend)
 
     def save_token(self, server_key: str, username: str, token: str) -> BackendCheck:
         """Store the token if the backend is secure; returns the check so the caller can say why not."""
+        from keyring.errors import KeyringError
+
         result = self.check()
         if not result.secure:
             return result
@@ -98,6 +107,8 @@ class Credentials:
 
     def load(self, server_key: str) -> tuple[str, str] | None:
         """(username, token) remembered for this server, or None."""
+        from keyring.errors import KeyringError
+
         if not self.check().secure:
             return None
         try:
@@ -110,6 +121,8 @@ class Credentials:
         return None
 
     def forget(self, server_key: str) -> None:
+        from keyring.errors import KeyringError
+
         if not self.check().secure:
             return
         for suffix in ("token", "username"):

@@ -317,6 +317,15 @@ class LocalStore:
             row = s.get(OutboxRow, row_id)
             return None if row is None else _item(row)
 
+    def pending_for_record(self, record_id: str) -> list[OutboxItem]:
+        """Pending rows that write to one custody record, in send order: what a detainee switch needs, without
+        reading (and decoding) the whole outbox: one lookup through the record key's index."""
+        with self._sessions() as s:
+            rows = s.scalars(select(OutboxRow).where(OutboxRow.record_key == f"/custody/records/{record_id}",
+                                                     OutboxRow.state == PENDING)
+                             .order_by(OutboxRow.seq)).all()
+            return [_item(r) for r in rows]
+
     def outbox_items(self, state: str | None = None) -> list[OutboxItem]:
         with self._sessions() as s:
             query = select(OutboxRow).order_by(OutboxRow.seq)

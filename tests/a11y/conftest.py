@@ -61,8 +61,12 @@ def atspi_desktop():
 def bridewell(atspi_desktop, tmp_path_factory) -> Client:
     """The real client (demo suite on its embedded server), showing its sign-in dialog on the AT-SPI bus."""
     data_dir = tmp_path_factory.mktemp("client-data")
-    env = {}
-    if not os.environ.get("BRIDEWELL_A11Y_CLIENT"):
+    env: dict[str, str | None] = {}
+    if os.environ.get("BRIDEWELL_A11Y_CLIENT"):
+        # The tests' in-memory keyring (set for this pytest process by tests/desktop/harness.py) is not inside a
+        # frozen build: it keeps its own keyring choice, as on a workstation.
+        env["PYTHON_KEYRING_BACKEND"] = None
+    else:
         # The tests' in-memory keyring: no Secret Service exists on the private bus, and the venv client
         # can import it (a frozen build keeps its own keyring choice).
         env["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"

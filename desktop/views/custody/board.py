@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
                             Signal)
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QAccessible, QAccessibleTableModelChangeEvent, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
@@ -26,6 +26,32 @@ if TYPE_CHECKING:
     from desktop.operations import Operations
     from desktop.session import Session
     from desktop.sync.hub import Event
+
+
+class BoardTable(QTableView):
+    """The board's table. The clock tick changes a run of cells in a column (the time in custody: every row,
+    every second); QAbstractItemView repaints the whole viewport for any change wider than one cell (~20 ms a
+    tick), so here only the changed band is repainted. Nothing else of the base class's handling applies (the
+    board has no editors) but the screen reader's notice, which is sent as it would be."""
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
+                    bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
+        if top_left == bottom_right or not top_left.isValid() or not bottom_right.isValid():
+            super().dataChanged(top_left, bottom_right, list(roles))
+            return
+        model = self.model()
+        first, last = model.index(top_left.row(), top_left.column()), model.index(bottom_right.row(),
+                                                                                    bottom_right.column())
+        band = self.visualRect(first).united(self.visualRect(last)).intersected(self.viewport().rect())
+        if not band.isEmpty():
+            self.viewport().update(band)
+        if QAccessible.isActive():
+            event = QAccessibleTableModelChangeEvent(self, QAccessibleTableModelChangeEvent.ModelChangeType.DataChanged)
+            event.setFirstRow(top_left.row())
+            event.setFirstColumn(top_left.column())
+            event.setLastRow(bottom_right.row())
+            event.setLastColumn(bottom_right.column())
+            QAccessible.updateAccessibility(event)
 
 
 class BoardProxy(QSortFilterProxyModel):
@@ -165,7 +191,7 @@ class CustodyBoard(QWidget):
         self.filter_edit.setPlaceholderText("Cell, name or status")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.view = QTableView()
+        self.view = BoardTable()
         self.view.setObjectName("custodyBoard")
         self.view.setAccessibleName("Custody board")
         self.view.setModel(self.proxy)
@@ -211,15 +237,9 @@ class CustodyBoard(QWidget):
         client = self.session.client
 
         def load() -> tuple[int, list[dict[str, Any]]]:
-            # Skip past history first so the feed only brings what changes after this snapshot.
-            after = 0
-            for _ in range(1000):
-                result = client.events(after, 0)
-                if not result.get("events"):
-                    after = max(after, int(result.get("last_seq") or 0))
-                    break
-                after = max(after, int(result.get("last_seq") or 0))
-            return after, client.open_records()
+            # Where the feed stands before the snapshot, so the feed brings only what changes after it (a change
+            # between the two calls comes again: applying it twice is harmless).
+            return client.latest_event_seq(), client.open_records()
 
         self.ops.run(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 

@@ -59,7 +59,7 @@ class DetaineeLog(QObject):
             entries = client.record_log(record_id)
             pending = []
             if store is not None:
-                for item in store.pending():
+                for item in store.pending_for_record(record_id):  # this record's rows only (issue 17)
                     if item.path == log_path(record_id):
                         pending.append({**item.body, "record_id": record_id, "recorded_at": None,
                                         "author": _author_of(user), "corrects_id": None})

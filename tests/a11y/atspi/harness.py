@@ -261,11 +261,16 @@ class DesktopSession:
                 raise RuntimeError(f"AT-SPI bus did not come up: {probe.stderr.decode()}; see {self.tmp}")
             time.sleep(0.05)
 
-    def start_client(self, argv: list[str], extra_env: dict[str, str] | None = None) -> "Client":
+    def start_client(self, argv: list[str], extra_env: dict[str, str | None] | None = None) -> "Client":
+        """extra_env: None as a value removes that variable (a frozen client cannot load the tests' modules)."""
         env = dict(os.environ)
         env.update(self.env)
         env.update({"QT_QPA_PLATFORM": "xcb", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"})
-        env.update(extra_env or {})
+        for key, value in (extra_env or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         proc = self._spawn(argv, "client.log", env=env)
         return Client(self, proc)
 

@@ -21,3 +21,19 @@ def test_a_closed_store_refuses_work_instead_of_reopening_the_file(tmp_path):
         warnings.simplefilter("error", ResourceWarning)
         del store
         gc.collect()  # nothing left open to warn about
+
+
+def test_pending_for_record_reads_only_that_records_pending_rows(tmp_path):
+    """A detainee switch reads that record's waiting writes, not the whole outbox (issue 17)."""
+    store = LocalStore(tmp_path)
+    try:
+        mine = store.add_outbox("POST", "/custody/records/r1/log", {"n": 1})
+        store.add_outbox("POST", "/custody/records/r10/log", {"n": 2})  # a prefix of it is not it
+        store.add_outbox("POST", "/custody/records/r2/log", {"n": 3})
+        sent = store.add_outbox("POST", "/custody/records/r1/checks", {"n": 4})
+        store.mark_sent(sent.id, {})
+        later = store.add_outbox("PATCH", "/custody/records/r1/observation", {"n": 5})
+        assert [item.id for item in store.pending_for_record("r1")] == [mine.id, later.id]
+        assert store.pending_for_record("r_%") == []  # LIKE wildcards in an id match nothing else
+    finally:
+        store.close()
