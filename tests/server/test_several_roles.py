@@ -46,6 +46,18 @@ def test_each_role_a_user_holds_counts_not_only_the_first(client, seeded, open_r
                         headers={**dc_intel, "X-Access-Reason": "Operation Kestrel briefing"})
     assert opened.status_code == 200, opened.text
     assert opened.json()["original_text"] is not None
+    # The person's whole picture lists the report for the two-role user, not for an investigator alone.
+    named = next(r for r in restricted if client.get(
+        f"{API}/intelligence/reports/{r['id']}", headers={**dc_intel, "X-Access-Reason": "Kestrel"}).json()["people"])
+    person_id = client.get(f"{API}/intelligence/reports/{named['id']}",
+                           headers={**dc_intel, "X-Access-Reason": "Kestrel"}).json()["people"][0]["person"]["id"]
+
+    def pictured(headers) -> set[str]:
+        picture = client.get(f"{API}/people/{person_id}/picture", headers=headers)
+        assert picture.status_code == 200, picture.text
+        return {link["report_id"] for link in picture.json()["intelligence"]}
+
+    assert named["id"] in pictured(dc_intel) and named["id"] not in pictured(investigator)
     refused = client.get(f"{API}/intelligence/reports/{restricted[0]['id']}",
                          headers={**investigator, "X-Access-Reason": "Operation Kestrel briefing"})
     assert refused.status_code == 403
