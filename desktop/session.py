@@ -11,6 +11,12 @@ from desktop.sync.hub import ChangeHub
 from desktop.sync.qt_hub import QtChangeHub
 
 
+def roles_of(user: dict[str, Any] | None) -> frozenset[str]:
+    """Every role a /auth/me user holds (issue 12: several per user; a server before it sends only `role`)."""
+    user = user or {}
+    return frozenset(r for r in (user.get("roles") or [user.get("role")]) if r)
+
+
 class Session(QObject):
     user_changed = Signal(object)  # user dict or None
 
@@ -36,8 +42,7 @@ class Session(QObject):
     @property
     def roles(self) -> frozenset[str]:
         """Every role the user holds (issue 12: several per user); views that hide by role should use this."""
-        user = self.user or {}
-        return frozenset(r for r in (user.get("roles") or [user.get("role")]) if r)
+        return roles_of(self.user)
 
     @property
     def selected_record(self) -> dict[str, Any] | None:

@@ -130,7 +130,7 @@ def picture(session: Session, user: User, person_id: str) -> PictureOut:
                         .join(IntelligenceReport, IntelligenceReport.id == IntelligencePerson.report_id)
                         .where(IntelligencePerson.person_id == person.id)
                         .order_by(IntelligenceReport.submitted_at.desc()))
-                    if may_see(user.role, rep.handling_code, rep.status)]
+                    if may_see(user.roles, rep.handling_code, rep.status)]
     merged_from = [person_summary(p) for p in session.scalars(select(Person).where(Person.merged_into == person.id))]
     audit.record(session, user, audit.AuditAction.COMBINATION, PERSON, person.id, "whole picture across modules")
     return PictureOut(person=person_out(person), custody=custody, investigations=investigations,

@@ -19,13 +19,17 @@ from server.admin.schemas import AuditEntryOut, AuditPage, AuditUser
 from server.audit import AuditEntry
 from server.auth.models import Token, User
 from server.custody.models import CustodyRecord
+from server.people.models import Person
+from server.prosecution.models import ChargeCase
 
 AUDIT = "audit_log"
 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    person_id: str | None = None  # the person and every custody record of theirs
+    # The person (and anyone merged into them), their custody records and charges: list reads write a row per
+    # subject under these ids (audit.record_many), so a look through the board or a search is found too.
+    person_id: str | None = None
     entity: str | None = None
     entity_id: str | None = None
     user_id: str | None = None
@@ -59,8 +63,11 @@ def read_page(session: Session, viewer: User, flt: AuditFilter, before: int | No
     if before is not None:
         where.append(AuditEntry.id < before)
     if flt.person_id is not None:
-        their_records = select(CustodyRecord.id).where(CustodyRecord.person_id == flt.person_id)
-        where.append(or_(AuditEntry.entity_id == flt.person_id, AuditEntry.entity_id.in_(their_records)))
+        them = select(Person.id).where(or_(Person.id == flt.person_id, Person.merged_into == flt.person_id))
+        their_records = select(CustodyRecord.id).where(CustodyRecord.person_id.in_(them))
+        their_cases = select(ChargeCase.id).where(ChargeCase.record_id.in_(their_records))
+        where.append(or_(AuditEntry.entity_id.in_(them), AuditEntry.entity_id.in_(their_records),
+                         AuditEntry.entity_id.in_(their_cases)))
     if flt.entity_id is not None:
         where.append(AuditEntry.entity_id == flt.entity_id)
     if flt.entity is not None:

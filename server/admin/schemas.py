@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 from pydantic.config import JsonDict
 
+from domain.passwords import MIN_LENGTH
 from domain.roles import Role
 from server.wire import CleanStr, UTCOut
 
@@ -15,7 +16,7 @@ from server.wire import CleanStr, UTCOut
 # are the service's (or the validator's), not pydantic's.
 ROLES_SCHEMA: JsonDict = {"minItems": 1}
 NO_NUL: JsonDict = {"pattern": "^[^\\x00]*$"}  # CleanStr refuses NUL (PostgreSQL cannot store it)
-PASSWORD_SCHEMA: JsonDict = {"minLength": 8, **NO_NUL}
+PASSWORD_SCHEMA: JsonDict = {"minLength": MIN_LENGTH, **NO_NUL}
 
 
 def _distinct(roles: list[Role]) -> list[Role]:

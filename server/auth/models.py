@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +13,13 @@ from domain.roles import Role
 from server.db import Base, UTCDateTime, utcnow
 
 ROLE_ORDER = {role.value: n for n, role in enumerate(Role)}
+
+
+class _Verdict(Protocol):
+    def __bool__(self) -> bool: ...
+
+
+V = TypeVar("V", bound=_Verdict)
 
 
 class User(Base):
@@ -45,6 +54,12 @@ class User(Base):
     def has_role(self, *roles: Role | str) -> bool:
         wanted = {Role(r).value for r in roles}
         return any(r in wanted for r in self.roles)
+
+    def decide(self, rule: Callable[[Role], V]) -> V:
+        """A domain rule written for one role, decided for every role the user holds: the first role it allows
+        wins; if it allows none, the refusal for the first role (so the message names the user's main role)."""
+        verdicts = [rule(Role(r)) for r in self.roles]
+        return next((v for v in verdicts if v), verdicts[0])
 
 
 class UserRole(Base):

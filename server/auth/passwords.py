@@ -7,6 +7,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from domain.passwords import MIN_LENGTH, TOO_SHORT
+
 _hasher = PasswordHasher()
 
 
@@ -33,7 +35,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-MIN_LENGTH = 12
 _COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
 
 
@@ -47,7 +48,7 @@ def password_problem(password: str, username: str = "") -> str | None:
     """Why this password may not be chosen, or None. A common password stays common with digits or symbols
     added at either end, repeated, or with the user name around it."""
     if len(password) < MIN_LENGTH:
-        return f"A password needs at least {MIN_LENGTH} characters (a few words together are easy to remember)."
+        return TOO_SHORT
     lowered = password.lower()
     trim = string.digits + string.punctuation + " "
     cores = {lowered, lowered.strip(trim)}

@@ -24,8 +24,8 @@ from server.custody.schemas import (AppropriateAdultIn, CheckIn, CheckOut, Custo
                                     InterviewIn, InterviewOut, ObservationLevelIn, RightIn, RightOut,
                                     RightsNoticeIn, RiskAssessmentIn, RiskAssessmentOut, RiskResponseIn)
 from server.custody.service import (emit, changed, event_time, field_errors, fmt, forbid, get_record, last_check_at,
-                                    next_check_due, offence_indictable, officer, require, right_out, role_of,
-                                    writable, write_log)
+                                    next_check_due, offence_indictable, officer, require, right_out, writable,
+                                    write_log)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -44,11 +44,12 @@ def add_right(session: Session, user: User, record_id: str, body: RightIn, if_ma
     _taken(session, RightEvent, body.id, "rights entry")
     event_time("at", body.at, record, now)
     if body.delay is not None:
-        decision = rights.check_delay(body.right, authoriser_role=role_of(user),
-                                      offence_indictable=offence_indictable(record),
-                                      relevant_time=record.relevant_time or record.arrived_at,
-                                      delay_until=body.delay.until, grounds=body.delay.grounds,
-                                      max_delay=timedelta(hours=force.force_config()["rights"]["max_delay_hours"]))
+        delay, indictable = body.delay, offence_indictable(record)
+        relevant = record.relevant_time or record.arrived_at
+        max_delay = timedelta(hours=force.force_config()["rights"]["max_delay_hours"])
+        decision = user.decide(lambda role: rights.check_delay(
+            body.right, authoriser_role=role, offence_indictable=indictable, relevant_time=relevant,
+            delay_until=delay.until, grounds=delay.grounds, max_delay=max_delay))
         if not decision.ok:
             reason = decision.reason or "This delay is not allowed."
             if reason.startswith("Only "):

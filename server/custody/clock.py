@@ -19,7 +19,7 @@ from server.custody.models import CustodyRecord, DetentionAuthority, Review
 from server.custody.schemas import AuthorityOut, ExtensionIn, ReviewIn, ReviewOut, WarrantIn
 from server.custody.service import (emit, _authorities, _reviews, authority_out, changed, domain_authorities,
                                     event_time, field_errors, fmt, forbid, involved_officer_ids, is_charged,
-                                    offence_indictable, require, review_out, role_of, writable, write_log)
+                                    offence_indictable, require, review_out, writable, write_log)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -33,8 +33,9 @@ def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_
     now = now or utcnow()
     record = writable(session, record_id, if_match)
     charged = is_charged(record)
-    decision = pace_clock.check_reviewer(role_of(user), involved_in_investigation=user.id in
-                                         involved_officer_ids(record), charged=charged)
+    involved = user.id in involved_officer_ids(record)
+    decision = user.decide(lambda role: pace_clock.check_reviewer(role, involved_in_investigation=involved,
+                                                                  charged=charged))
     if not decision.ok:
         raise forbid(decision.reason or "You may not review this detention.")
     _taken(session, Review, body.id)
@@ -100,7 +101,7 @@ def _store_authority(session: Session, user: User, record: CustodyRecord, row: D
 def add_extension(session: Session, user: User, record_id: str, body: ExtensionIn, if_match: int | None,
                   now: datetime | None = None) -> AuthorityOut:
     now = now or utcnow()
-    if role_of(user) is not Role.SUPERINTENDENT:
+    if not user.has_role(Role.SUPERINTENDENT):
         raise forbid("Only a superintendent or above may extend detention beyond 24 hours (PACE s.42); you are "
                      f"signed in as {user.rank.lower()}.")
     record = writable(session, record_id, if_match)

@@ -44,6 +44,7 @@ def officer(user: User) -> OfficerOut:
 
 
 def role_of(user: User) -> Role:
+    """The user's first role, for messages; decisions go by every role held (require, User.decide)."""
     return Role(user.role)
 
 
@@ -53,7 +54,7 @@ def forbid(reason: str) -> ProblemError:
 
 def require(user: User, *roles: Role, doing: str) -> None:
     """403 naming who may do it, unless the user holds one of `roles`."""
-    if role_of(user) not in roles:
+    if not user.has_role(*roles):
         names = " or ".join(ROLE_TITLES[r].lower() for r in roles)
         raise forbid(f"Only a {names} may {doing}; you are signed in as {ROLE_TITLES[role_of(user)].lower()}.")
 

@@ -31,7 +31,7 @@ SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
 def _feed_visibility(user: User, data: Any) -> str | None:
     """The change feed's data of a report goes only to those who may see the report (need to know)."""
     code, status = str(data.get("handling_code", "")), str(data.get("status", ""))
-    return None if may_see(user.role, code, status) else refusal(code, status)
+    return None if may_see(user.roles, code, status) else refusal(code, status)
 
 
 events.register_visibility(REPORT, _feed_visibility)
@@ -65,7 +65,7 @@ def report_out(report: IntelligenceReport, user: User) -> ReportOut:
     return ReportOut(
         id=report.id, reference=report.reference, title=report.title, source_reference=report.source_reference,
         status=report.status, sanitised_text=report.sanitised_text,
-        original_text=report.original_text if in_intelligence_role(user.role) else None,
+        original_text=report.original_text if in_intelligence_role(user.roles) else None,
         source_evaluation=report.source_evaluation, items=[ItemOut(**i) for i in report.items],
         handling_code=report.handling_code, handling_conditions=report.handling_conditions,
         grading=notation(report),
@@ -100,7 +100,7 @@ def _claim(session: Session, user: User, report_id: str, if_match: int | None,
 
 
 def _require_intelligence_role(user: User) -> None:
-    if not in_intelligence_role(user.role):
+    if not in_intelligence_role(user.roles):
         raise ProblemError(403, "Only intelligence officers and supervisors may do this (need to know).")
 
 
@@ -159,7 +159,7 @@ def list_reports(session: Session, user: User, status: str | None, person_id: st
     if person_id:
         query = query.where(IntelligenceReport.id.in_(select(IntelligencePerson.report_id)
                                                       .where(IntelligencePerson.person_id == person_id)))
-    rows = [r for r in session.scalars(query).unique().all() if may_see(user.role, r.handling_code, r.status)]
+    rows = [r for r in session.scalars(query).unique().all() if may_see(user.roles, r.handling_code, r.status)]
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, REPORT, [r.id for r in rows],
                       "intelligence reports list")
     return [summary(r) for r in rows]
@@ -170,7 +170,7 @@ def open_report(session: Session, user: User, report_id: str, reason: str | None
         raise ProblemError.field("reason", "Say why you are opening this report; the reason is logged (DPA 2018 "
                                            "s.62).")
     report = _get(session, report_id)
-    if not may_see(user.role, report.handling_code, report.status):
+    if not may_see(user.roles, report.handling_code, report.status):
         audit.refused(session, user, REPORT, report.id, f"refused (handling code {report.handling_code}, "
                                                         f"{report.status}): {reason.strip()[:1900]}")
         raise ProblemError(403, refusal(report.handling_code, report.status))

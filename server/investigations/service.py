@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, selectinload
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
 from domain.events import EventType
-from domain.roles import Role
 from server import audit, events, records
 from server.auth.models import User
 from server.db import utcnow
@@ -279,7 +278,7 @@ def read_action(session: Session, user: User, action_id: str) -> ActionOut:
 def _refuse(event: ActionEvent, action: Action, user: User, reason: str) -> ProblemError:
     """403 when the person may not do this at all, 422 when the action's state or the input is wrong."""
     not_allocated = event is ActionEvent.SUBMIT_RESULT and action.allocated_to_id != user.id
-    not_manager = event is not ActionEvent.SUBMIT_RESULT and Role(user.role) not in MANAGERS
+    not_manager = event is not ActionEvent.SUBMIT_RESULT and not user.has_role(*MANAGERS)
     if (not_allocated or not_manager) and ActionState(action.status) not in TERMINAL:
         return ProblemError(403, reason)
     return ProblemError(422, reason, errors=[{"field": "event", "message": reason}])
@@ -292,8 +291,9 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     action = records.claim(session, Action, action_id, if_match, what="action", current=action_out)
     now = now or utcnow()
     event = ActionEvent(body.event)
-    decided = transition(ActionState(action.status), event, Role(user.role), action.allocated_to_id == user.id,
-                         reason=body.reason)
+    allocated = action.allocated_to_id == user.id
+    decided = user.decide(lambda role: transition(ActionState(action.status), event, role, allocated,
+                                                  reason=body.reason))
     if not decided:
         raise _refuse(event, action, user, decided.reason)
     errors = []

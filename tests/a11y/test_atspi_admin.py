@@ -57,9 +57,9 @@ def test_an_administrator_creates_a_user_with_the_keyboard_and_hears_it_in_the_t
     c.focus_field_and_type("short", name="Confirm password", role="password text", within_name="New user")
     within = {"within_id": "userDialog", "showing": True}
     assert c.press(action="Press", name="Save", role="push button", **within)["ok"]
-    c.wait(name_re="at least 8 characters", role="label", showing=True, timeout=10)
+    c.wait(name_re="at least 12 characters", role="label", showing=True, timeout=10)
     password = c.wait_focused(name="Password", role="password text", **within)
-    assert "at least 8" in password["description"], password
+    assert "at least 12" in password["description"], password
 
     c.focus_field_and_type("granite-harbour-9", name="Password", role="password text", **within)
     c.focus_field_and_type("granite-harbour-9", name="Confirm password", role="password text", **within)

@@ -42,10 +42,10 @@ def aa_record(window) -> dict:
 def dialogs(window):
     record = aa_record(window)
     user = window.session.user
-    yield BookingDialog(window, packaged_catalogue(), role=window.session.role, writes=window.writes,
+    yield BookingDialog(window, packaged_catalogue(), roles=window.session.roles, writes=window.writes,
                         person_picker=window.links.person_picker)
     yield CellCheckDialog(window, record, user, writes=window.writes)
-    rights = RightsDialog(window, record, window.session.role, writes=window.writes)
+    rights = RightsDialog(window, record, window.session.roles, writes=window.writes)
     yield rights
     for index in range(rights.what_combo.count()):  # each group of the rights dialog
         rights.what_combo.setCurrentIndex(index)

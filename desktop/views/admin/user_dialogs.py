@@ -18,6 +18,7 @@ from desktop.sync.client import ServerUnreachable
 from desktop.views.forms.dialog import FormDialog
 from desktop.views.forms.fields import value_of
 from desktop.views.forms.refusal import refusal_problems
+from domain import passwords
 from domain.roles import ROLE_TITLES, Role
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from desktop.writes import Writes
 
 USERS_PATH = "/admin/users"
-MIN_PASSWORD = 8  # the server's rule, checked here first so the answer is immediate
 NOT_SENT = ("Not saved: the server cannot be reached. Passwords are never kept on this computer, so nothing was "
             "stored; try again when the connection returns.")
 
@@ -116,8 +116,8 @@ class UserDialog(DirectSend):
         first = next(iter(self.role_checks.values()))
         self.form.addRow("", self.field_error("roles", first, "userRolesError"))
         if user is None:
-            self.password = line_edit("userPassword", f"At least {MIN_PASSWORD} characters; tell the user, who "
-                                      "should change it.", password=True)
+            self.password = line_edit("userPassword", f"{passwords.HINT} Tell the user, who should change it.",
+                                      password=True)
             self.confirm = line_edit("userPasswordConfirm", password=True)
             self.add_row("&Password:", self.password, "password")
             self.add_row("Con&firm password:", self.confirm, "password_confirm")
@@ -136,8 +136,8 @@ class UserDialog(DirectSend):
             found.append(("roles", "Choose at least one role."))
         if self.user is None:
             password = self.password.text()
-            if len(password) < MIN_PASSWORD:
-                found.append(("password", f"A password needs at least {MIN_PASSWORD} characters."))
+            if len(password) < passwords.MIN_LENGTH:  # the server checks the whole policy; length answers at once
+                found.append(("password", passwords.TOO_SHORT))
             elif password != self.confirm.text():
                 found.append(("password_confirm", "The two passwords differ; type the same one twice."))
         return found
@@ -173,7 +173,7 @@ class PasswordDialog(DirectSend):
                                                 "sessions end, so they sign in again with it.")
         self.user = user
         self.version = int(user.get("version") or 1)
-        self.password = line_edit("newPassword", f"At least {MIN_PASSWORD} characters.", password=True)
+        self.password = line_edit("newPassword", passwords.HINT, password=True)
         self.confirm = line_edit("newPasswordConfirm", password=True)
         self.add_row("New &password:", self.password, "password")
         self.add_row("Con&firm password:", self.confirm, "password_confirm")
@@ -182,8 +182,8 @@ class PasswordDialog(DirectSend):
     save_text = "&Reset password"
 
     def problems(self) -> list[tuple[str, str]]:
-        if len(self.password.text()) < MIN_PASSWORD:
-            return [("password", f"A password needs at least {MIN_PASSWORD} characters.")]
+        if len(self.password.text()) < passwords.MIN_LENGTH:
+            return [("password", passwords.TOO_SHORT)]
         if self.password.text() != self.confirm.text():
             return [("password_confirm", "The two passwords differ; type the same one twice.")]
         return []

@@ -156,19 +156,20 @@ class CustodyArea(QObject):
         self.risk_panel.set_record(record)
 
     def _update_enabled(self, *_args: object) -> None:
-        role = self.session.role
+        held = self.session.roles
         record = self.session.selected_record
         open_record = record is not None and record.get("status") != "released" and not record.get("released_at")
         for key, (_text, _name, _shortcut, roles, needs) in ACTIONS.items():
             action = self.actions[key]
-            allowed = role in roles
+            allowed = bool(held & roles)
             action.setVisible(allowed)
             why = ""
             if needs and record is None:
                 why = "Select a detainee on the custody board first."
             elif needs and not open_record:
                 why = "This custody record is closed (read-only)."
-            elif key == "review" and record is not None and (refusal := reviewer_refusal(record, self.session.user)):
+            elif key == "review" and record is not None and (refusal := reviewer_refusal(
+                    record, (self.session.user or {}).get("id"), self.session.roles)):
                 why = refusal
             elif key == "detention" and record is not None and record.get("detention_decision"):
                 why = "Detention has already been decided for this detainee."
@@ -199,7 +200,7 @@ class CustodyArea(QObject):
         if key == "cell_check":
             dialog = CellCheckDialog(window, record, user, writes=writes)
         elif key == "rights":
-            dialog = RightsDialog(window, record, self.session.role, writes=writes)
+            dialog = RightsDialog(window, record, self.session.roles, writes=writes)
         elif key == "detention":
             dialog = DetentionDecisionDialog(window, record, writes=writes)
         elif key == "observation":
@@ -245,7 +246,7 @@ class CustodyArea(QObject):
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
     def _booking(self, catalogue: Catalogue) -> BookingDialog:
-        return BookingDialog(self.window, catalogue, writes=self.context.writes, role=self.session.role,
+        return BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
                              person_picker=self.context.links.person_picker)
 
     def refresh_catalogue(self) -> None:

@@ -89,10 +89,10 @@ class BookingDialog(CustodyDialog):
 
     def __init__(self, window: QWidget, catalogue: Catalogue, *, writes: Writes,
                  person_picker: Callable[[QWidget], PersonPicking],
-                 role: str | None = None):
+                 roles: frozenset[str] = frozenset()):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
         self.catalogue = catalogue
-        self.role = role
+        self.roles = roles
         self.record_id = str(uuid.uuid4())
         self.person_id = str(uuid.uuid4())
         self.existing_person: dict[str, Any] | None = None
@@ -216,7 +216,7 @@ class BookingDialog(CustodyDialog):
         self.add_row("Grounds for t&he decision:", self.grounds_edit, "detention.grounds")
         self.add_row("Decision ti&me:", self.decided_edit, "detention.decided_at")
         self.errors["detention"] = self.errors["detention.decision"]
-        self.sergeant = role == Role.CUSTODY_SERGEANT
+        self.sergeant = Role.CUSTODY_SERGEANT in roles
         for widget in (self.decision_combo, self.grounds_edit, self.decided_edit):
             self.set_row_visible(widget, self.sergeant)
 

@@ -106,7 +106,7 @@ class HandoverDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(900, 680)
-        self.sergeant = session.role == Role.CUSTODY_SERGEANT
+        self.sergeant = Role.CUSTODY_SERGEANT in session.roles
         if not self.sergeant:
             self.ack_button.setToolTip("Only the incoming custody sergeant acknowledges a handover.")
 

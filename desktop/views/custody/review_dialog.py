@@ -35,15 +35,16 @@ def authorities_of(record: dict[str, Any]) -> list[Authority]:
     return out
 
 
-def reviewer_refusal(record: dict[str, Any], user: dict[str, Any] | None) -> str | None:
-    """Why this user may not review this detention (None: they may), by domain.pace_clock.check_reviewer."""
-    try:
-        role = Role((user or {}).get("role") or "")
-    except ValueError:
+def reviewer_refusal(record: dict[str, Any], user_id: str | None, roles: frozenset[str]) -> str | None:
+    """Why this user may not review this detention (None: they may), by domain.pace_clock.check_reviewer for
+    each role they hold (any one that may will do, as on the server)."""
+    held = [Role(r) for r in sorted(roles) if r in Role.__members__.values()]
+    if not held:
         return "Only an inspector or above (before charge) or the custody sergeant (after charge) may review."
-    involved = (user or {}).get("id") in (record.get("involved_officer_ids") or [])
-    decision = check_reviewer(role, involved_in_investigation=involved, charged=bool(record.get("charged_at")))
-    return None if decision.ok else decision.reason
+    involved = user_id in (record.get("involved_officer_ids") or [])
+    decisions = [check_reviewer(role, involved_in_investigation=involved, charged=bool(record.get("charged_at")))
+                 for role in held]
+    return None if any(d.ok for d in decisions) else decisions[0].reason
 
 
 class ReviewDialog(CustodyDialog):

@@ -28,12 +28,11 @@ WHAT = (("right", "A right requested or declined"), ("notice", "Written notice o
         ("aa_requested", "Appropriate adult requested"), ("aa_arrived", "Appropriate adult arrived"))
 
 
-def may_delay(role: str | None, right: Right) -> bool:
+def may_delay(roles: frozenset[str], right: Right) -> bool:
+    """By the highest rank among the roles held (a user may hold several)."""
     rule = DELAY_RULES.get(right)
-    try:
-        return rule is not None and RANK.get(Role(role or ""), 0) >= RANK[rule.min_role]
-    except ValueError:
-        return False
+    ranks = [RANK.get(Role(r), 0) for r in roles if r in Role.__members__.values()]
+    return rule is not None and max(ranks, default=0) >= RANK[rule.min_role]
 
 
 def rights_summary(record: dict[str, Any]) -> list[str]:
@@ -60,9 +59,10 @@ def rights_summary(record: dict[str, Any]) -> list[str]:
 class RightsDialog(CustodyDialog):
     record: dict[str, Any]  # always given
 
-    def __init__(self, window: QWidget, record: dict[str, Any], role: str | None, *, writes: Writes):
+    def __init__(self, window: QWidget, record: dict[str, Any], roles: frozenset[str], *,
+                 writes: Writes):
         super().__init__(window, record, "Rights and entitlements", "rightsDialog", scroll=True, writes=writes)
-        self.role = role
+        self.roles = roles
         self.history = QListWidget()
         self.history.setObjectName("rightsHistory")
         self.history.setAccessibleName("Rights recorded so far")
@@ -136,7 +136,7 @@ class RightsDialog(CustodyDialog):
         right = Right(self.right_combo.currentData())
         for widget in (self.right_combo, self.requested_combo, self.note_edit):
             self.set_row_visible(widget, what == "right")
-        delayable = what == "right" and may_delay(self.role, right)
+        delayable = what == "right" and may_delay(self.roles, right)
         self.set_row_visible(self.delay_check, delayable)
         if not delayable:
             self.delay_check.setChecked(False)

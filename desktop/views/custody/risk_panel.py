@@ -164,8 +164,7 @@ class RiskPanel(QWidget):
         (self.version_combo if self.version_combo.count() else self.heading).setFocus()
 
     def _update_button(self) -> None:
-        role = self.session.role
-        sergeant = role == Role.CUSTODY_SERGEANT
+        sergeant = Role.CUSTODY_SERGEANT in self.session.roles
         self.reassess_button.setVisible(sergeant)
         self.reassess_button.setEnabled(sergeant and self.record is not None
                                         and self.record.get("status") != "released")

@@ -59,7 +59,7 @@ class IntelligenceArea(QObject):
             return None
 
     def _user_changed(self) -> None:
-        self.intel_panel.role = self.session.role
+        self.intel_panel.roles = self.session.roles
         self._update_enabled()
         if self.session.user is not None and not self._loaded:  # what this user may see, once signed in
             self._loaded = True

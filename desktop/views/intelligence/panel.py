@@ -42,7 +42,7 @@ class IntelPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("intelligenceGradingPanel")
         self.ops, self.client, self.writes = ops, client, writes
-        self.role: str | None = None
+        self.roles: frozenset[str] = frozenset()
         self.person: dict[str, Any] | None = None  # filter: reports linked to this person
         self.dialog: QDialog | None = None  # the last dialog opened (tests and the area use it)
         self.viewer: ReportViewDialog | None = None
@@ -201,7 +201,7 @@ class IntelPanel(QWidget):
         self.ops.run(lambda: client.intel_report(report_id, reason), on_done=opened, on_error=failed, owner=self)
 
     def show_report(self, report: dict[str, Any]) -> ReportViewDialog:
-        viewer = ReportViewDialog(report, self.role, self)
+        viewer = ReportViewDialog(report, self.roles, self)
         viewer.regrade_requested.connect(self.regrade)
         viewer.qa_requested.connect(self.qa)
         viewer.disseminate_requested.connect(self.disseminate)

@@ -466,11 +466,11 @@ class ReportViewDialog(QDialog):
     qa_requested = Signal(dict)
     disseminate_requested = Signal(dict)
 
-    def __init__(self, report: dict[str, Any], role: str | None, parent: QWidget | None = None):
+    def __init__(self, report: dict[str, Any], roles: frozenset[str], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("reportViewDialog")
         self.report = report
-        self.role = role
+        self.roles = roles
         self.setWindowTitle(f"Intelligence report {report.get('reference')}")
         self.summary = QTextBrowser()
         self.summary.setObjectName("reportSummary")
@@ -519,9 +519,9 @@ class ReportViewDialog(QDialog):
         original = report.get("original_text")
         self.original.setPlainText(original if original is not None else RESTRICTED_ORIGINAL)
         self.history_model.set_history(report)
-        intel = self.role in {r.value for r in INTELLIGENCE_ROLES}
+        intel = bool(self.roles & {r.value for r in INTELLIGENCE_ROLES})
         self.regrade_button.setVisible(intel)
-        self.qa_button.setVisible(self.role == "supervisor")
+        self.qa_button.setVisible("supervisor" in self.roles)
         self.qa_button.setEnabled(report.get("status") in ("submitted", "returned"))
         self.disseminate_button.setVisible(intel)
         self.disseminate_button.setEnabled(report.get("status") == "approved")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpl
 
 from desktop.sync.hub import Event
 from desktop.announcer import announce
+from desktop.session import roles_of
 from desktop.models.investigations.action_model import ActionHistoryModel, ActionsModel, sort_actions
 from desktop.models.person_text import officer
 from desktop.models.record_table import ROW_ROLE
@@ -113,7 +114,7 @@ class ActionsPanel(QWidget):
     # Loading -----------------------------------------------------------------------------------------------
     def set_user(self, user: dict[str, Any] | None) -> None:
         self.user = user
-        manager = (user or {}).get("role") in MANAGER_ROLES
+        manager = bool(roles_of(user) & MANAGER_ROLES)
         for key in ("allocate", "review", "refer", "cancel"):
             self.buttons[key].setToolTip("" if manager else "Only the action manager (a supervisor) can do this.")
         self._update_buttons()

@@ -56,7 +56,7 @@ class InvestigationsArea(QObject):
         user = self.session.user
         self.actions_panel.set_user(user)
         signed_in = user is not None
-        manager = self.session.role == "supervisor"
+        manager = "supervisor" in self.session.roles
         for key, action in self.actions.items():
             action.setEnabled(signed_in and (manager or key not in MANAGER_ONLY))
         if signed_in and not self._loaded:  # what this user may see, once signed in

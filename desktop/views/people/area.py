@@ -70,7 +70,7 @@ class PeopleArea(QObject):
 
     # Roles -------------------------------------------------------------------------------------------------
     def _user_changed(self) -> None:
-        self.person_panel.set_role(self.session.role)
+        self.person_panel.set_roles(self.session.roles)
         self._update_enabled()
 
     def _person_changed(self) -> None:
@@ -82,7 +82,7 @@ class PeopleArea(QObject):
         signed_in = self.session.user is not None
         for action in self.actions.values():
             action.setEnabled(signed_in)
-        manager = self.session.role == "supervisor"
+        manager = "supervisor" in self.session.roles
         self.actions["merge"].setVisible(manager)
         self.actions["merge"].setEnabled(manager and self.person_panel.picture is not None)
         record = self.session.selected_record or {}

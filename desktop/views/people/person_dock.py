@@ -86,7 +86,7 @@ class PersonPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("personPanel")
         self.ops, self.client, self.writes = ops, client, writes
-        self.role: str | None = None
+        self.roles: frozenset[str] = frozenset()
         self.picture: dict[str, Any] | None = None
         self.person_id: str | None = None
         self.dialog: QDialog | None = None  # the dialog now open (tests and closing)
@@ -173,11 +173,11 @@ class PersonPanel(QWidget):
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
-        self.set_role(None)
+        self.set_roles(frozenset())
 
-    def set_role(self, role: str | None) -> None:
-        self.role = role
-        supervisor = role == SUPERVISOR
+    def set_roles(self, roles: frozenset[str]) -> None:
+        self.roles = roles
+        supervisor = SUPERVISOR in roles
         self.merge_button.setVisible(supervisor)
         self.undo_button.setVisible(supervisor)
         self._update_enabled()

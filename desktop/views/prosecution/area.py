@@ -73,7 +73,7 @@ class ProsecutionArea(QObject):
         record = self.session.selected_record
         has = record is not None
         charged = record is not None and bool(record.get("charged_at"))
-        sergeant = self.session.role == "custody_sergeant"
+        sergeant = "custody_sergeant" in self.session.roles
         can_charge = record is not None and sergeant and not charged and record.get("status") != "released"
         self.charge_action.setEnabled(can_charge)
         why = ("" if can_charge else "Select a detainee first." if not has else

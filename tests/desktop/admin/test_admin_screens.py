@@ -47,7 +47,7 @@ def test_an_administrator_creates_changes_locks_and_resets_a_user(qtbot, make_wi
     dialog.password.setText("short")
     dialog.confirm.setText("short")
     dialog.save_button.click()
-    assert dialog.errors["password"].isVisible() and "at least 8" in dialog.errors["password"].text()
+    assert dialog.errors["password"].isVisible() and "at least 12" in dialog.errors["password"].text()
     assert dialog.focusWidget() is dialog.password
     dialog.password.setText("harbour-light-22")
     dialog.confirm.setText("harbour-light-22")
@@ -82,6 +82,14 @@ def test_an_administrator_creates_changes_locks_and_resets_a_user(qtbot, make_wi
     reset.confirm.setText("harbour-light-24")
     reset.save_button.click()
     assert reset.errors["password_confirm"].isVisible()
+    # A common password is long enough here but the server's one policy refuses it: said beside the field.
+    reset.password.setText("Password12345!")
+    reset.confirm.setText("Password12345!")
+    reset.save_button.click()
+    qtbot.waitUntil(lambda: reset.errors["password"].isVisible(), timeout=10_000)
+    assert "too easy to guess" in reset.errors["password"].text()
+    qtbot.waitUntil(lambda: reset.focusWidget() is reset.password, timeout=5_000)
+    reset.password.setText("harbour-light-23")
     reset.confirm.setText("harbour-light-23")
     with qtbot.waitSignal(users.changed, timeout=10_000):
         reset.save_button.click()

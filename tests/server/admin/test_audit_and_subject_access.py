@@ -155,3 +155,48 @@ def test_subject_access_holds_custody_and_withholds_sources_and_handling_code_c(
         rows = list(s.scalars(select(AuditEntry).where(AuditEntry.entity_id == detainee["person"]["id"],
                                                        AuditEntry.action == "disclosure")))
     assert rows and "SAR-2026-0042" in (rows[-1].justification or "")
+
+
+def test_who_looked_at_this_person_finds_list_reads_too(client, seeded, open_records):
+    """A person seen only in lists (the board, a search, the duplicates check, a record's charges, the change feed)
+    is found by "who looked at this person": list reads write one row per subject, under the person's id or the
+    id of their custody record or charge case."""
+    from tests.server.prosecution.test_charging import charge_body
+
+    record = open_records[0]
+    person = record["person"]
+    sergeant = _sign_in(client, "sergeant", "LIST-DESK-9")
+    assert client.get(f"{API}/custody/records", headers=sergeant).status_code == 200
+    found = client.post(f"{API}/people/search", headers=sergeant, json={"q": person["surname"]})
+    assert found.status_code == 200 and person["id"] in {r["person"]["id"] for r in found.json()["results"]}
+    duplicates = client.post(f"{API}/people/duplicates-check", headers=sergeant,
+                             json={"surname": person["surname"], "forenames": person["forenames"],
+                                   "date_of_birth": person["date_of_birth"]})
+    assert duplicates.status_code == 200
+    assert person["id"] in {c["person"]["id"] for c in duplicates.json()["candidates"]}
+    body = charge_body()
+    charged = client.post(f"{API}/custody/records/{record['id']}/charges", json=body,
+                          headers={**sergeant, "Idempotency-Key": body["id"]})
+    assert charged.status_code == 201, charged.text
+    assert client.get(f"{API}/custody/records/{record['id']}/charges", headers=sergeant).status_code == 200
+    events = client.get(f"{API}/events", params={"after": 0}, headers=sergeant).json()["events"]
+    case_events = [e for e in events if e.get("entity") == "charge_case" and e.get("entity_id") == body["id"]]
+    assert case_events, events[-3:]
+    assert client.post(f"{API}/events/data", json={"seqs": [e["seq"] for e in case_events]},
+                       headers=sergeant).status_code == 200
+
+    supervisor = login(client, "supervisor")
+    page = client.get(f"{API}/audit", params={"person_id": person["id"], "workstation": "LIST-DESK-9",
+                                              "action": "consultation", "limit": 500}, headers=supervisor)
+    assert page.status_code == 200, page.text
+    seen = {(e["entity"], e["entity_id"], (e["justification"] or "").split(" q=")[0].split(":")[0])
+            for e in page.json()["entries"]}
+    assert ("custody_record", record["id"], "custody records list") in seen, seen
+    assert ("person", person["id"], "search results") in seen, seen
+    assert ("person", person["id"], "duplicates check") in seen, seen
+    assert ("custody_record", record["id"], "charges list") in seen, seen
+    assert ("charge_case", body["id"], "charges list") in seen, seen
+    assert ("charge_case", body["id"], "change feed") in seen, seen
+    # Nobody else's list rows: every row found names this person, their record or their charges.
+    assert {(e["entity"], e["entity_id"]) for e in page.json()["entries"]} <= {
+        ("person", person["id"]), ("custody_record", record["id"]), ("charge_case", body["id"])}

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
+from domain.passwords import MIN_LENGTH
 from server.audit import AuditEntry
 from server.db import make_sessionmaker
 from tests.server.conftest import login
@@ -40,11 +41,16 @@ def test_only_an_administrator_may_administer_users_and_bad_input_is_refused(cli
     # An administrator's bad input comes back beside the field; nobody can lock themself out.
     admin = login(client, "admin")
     schema = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
-    assert schema["UserCreate"]["properties"]["password"]["minLength"] == 8  # the document says the rule
+    assert schema["UserCreate"]["properties"]["password"]["minLength"] == MIN_LENGTH == 12  # the document says the rule
     assert schema["UserCreate"]["properties"]["roles"]["minItems"] == 1
     short = client.post(USERS, headers=admin, json=_new_user(password="short"))
     assert short.status_code == 422
     assert short.json()["errors"][0]["field"] == "password"
+    assert "at least 12 characters" in short.json()["errors"][0]["message"]
+    # The same policy as create-user and sign-in's set_password: long enough is not enough when it is common.
+    common = client.post(USERS, headers=admin, json=_new_user(password="Password12345!"))
+    assert common.status_code == 422 and common.json()["errors"][0]["field"] == "password"
+    assert "too easy to guess" in common.json()["errors"][0]["message"]
     taken = client.post(USERS, headers=admin, json=_new_user(username="sergeant"))
     assert taken.status_code == 409 and taken.json()["errors"][0]["field"] == "username"
     no_roles = client.post(USERS, headers=admin, json=_new_user(roles=[]))
@@ -131,6 +137,12 @@ def test_lock_reset_password_and_end_sessions(client, seeded, app):
     fourth = login(client, "pc.tregarthen", "tin-mine-engine-7")
     short = client.post(f"{path}/password", headers={**admin, "If-Match": "2"}, json={"password": "abc"})
     assert short.status_code == 422 and short.json()["errors"][0]["field"] == "password"
+    # A reset answers to the same policy: a common password (12+ characters) or one made of the user name.
+    for guessable in ("Password12345!", "qwertyqwerty", "pc.tregarthen2026"):
+        refused = client.post(f"{path}/password", headers={**admin, "If-Match": "2"}, json={"password": guessable})
+        assert refused.status_code == 422, guessable
+        assert refused.json()["errors"][0]["field"] == "password"
+        assert "too easy to guess" in refused.json()["errors"][0]["message"]
 
     locked = client.request("PATCH", path, headers={**admin, "If-Match": "2"}, json={"active": False})
     assert locked.status_code == 200 and locked.json()["active"] is False
