@@ -55,6 +55,9 @@ REASONS = {
     503: "The server or its database is busy or unreachable; try again after Retry-After seconds.",
 }
 IF_MATCH_PATTERN = r'^\s*(W/)?"?[0-9]+"?\s*$'
+# What server/wire.TextCheck refuses in any request body (domain/text.py): control characters other than tab and
+# new line, in values and in member names alike.
+NO_CONTROL = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 # Routes that do no database work: the gate never refuses them.
 NO_DATABASE = re.compile(r"/health(/process)?$|/openapi\.json$|/docs$")
 
@@ -114,6 +117,26 @@ def complete(schema: dict[str, Any], routes: list[Any]) -> None:
     # FastAPI's own validation-error schemas describe a body the server never sends (it answers problem+json).
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)
+    for name, component in schema["components"]["schemas"].items():
+        if name != "Problem":
+            _no_control_characters(component)
+
+
+def _no_control_characters(node: Any) -> None:
+    """Say on every text and every object what TextCheck refuses, so the document and the server agree."""
+    if isinstance(node, list):
+        for item in node:
+            _no_control_characters(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not ({"format", "enum", "const", "pattern"} & node.keys()):
+        node["pattern"] = NO_CONTROL
+    if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
+        node.setdefault("propertyNames", {"pattern": NO_CONTROL})
+    for key, value in node.items():
+        if key != "propertyNames":
+            _no_control_characters(value)
 
 
 def refusals(route: Any, method: str) -> set[int]:

@@ -32,7 +32,8 @@ def _no_nul(value: str) -> str:
 
 CleanStr = Annotated[str, AfterValidator(_no_nul)]
 
-NOT_BLANK = r"\S"
+# Also says what TextCheck below refuses: no control character other than tab and new line.
+NOT_BLANK = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 """json_schema_extra={"pattern": NOT_BLANK}: the document says the text must hold more than spaces (the field's
 validator gives the message)."""
 

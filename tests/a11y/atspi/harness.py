@@ -256,7 +256,17 @@ class DesktopSession:
                 ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
                  "org.a11y.Bus.GetAddress"], capture_output=True, env=_clean_env(self.env))
             if probe.returncode == 0:
-                return
+                # The launcher answers before the accessibility bus it starts accepts connections; a client (or
+                # the driver) connecting in between fails with "Couldn't connect to accessibility bus". Wait
+                # until the bus itself answers.
+                address = re.search(rb'string "([^"]+)"', probe.stdout)
+                if address is not None:
+                    ping = subprocess.run(
+                        ["dbus-send", f"--bus={address.group(1).decode()}", "--print-reply",
+                         "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
+                        capture_output=True, env=_clean_env(self.env))
+                    if ping.returncode == 0:
+                        return
             if time.monotonic() > deadline:
                 raise RuntimeError(f"AT-SPI bus did not come up: {probe.stderr.decode()}; see {self.tmp}")
             time.sleep(0.05)

@@ -32,7 +32,7 @@ CASES = [
 def test_duplicates_check_with_forenames_soundex_cannot_code(client, seeded):
     # Found by schemathesis: forenames holding no letter (only symbols) gave 500.
     response = client.post(f"{API}/people/duplicates-check", headers=headers(client, "investigator"),
-                           json={"surname": "Smith", "forenames": "\u00a7\u0011"})
+                           json={"surname": "Smith", "forenames": "\u00a7\u00b6"})
     assert response.status_code == 200, response.text
 
 
