@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine
 
+from server.auth.dependencies import SignedInUser
 from server.db import batch_connection
 from server.errors import RETRY_AFTER_UNAVAILABLE, ProblemError, problem_body
 
@@ -97,8 +98,9 @@ def _check(item: dict[str, Any], prefix: str) -> tuple[str, str, str, dict[str, 
 
 
 @router.post("/batch", response_model=BatchOut)
-async def batch(request: Request, payload: BatchIn) -> BatchOut:
-    """Run the requests in order, each as if sent alone (see the module's description)."""
+async def batch(request: Request, payload: BatchIn, _user: SignedInUser) -> BatchOut:
+    """Run the requests in order, each as if sent alone (see the module's description). Signed in first, before
+    the body is read (each request inside is checked again, as if sent alone)."""
     authorization = request.headers.get("authorization")
     if not authorization:
         raise ProblemError(401, "Sign in first.", headers={"WWW-Authenticate": "Bearer"})

@@ -58,6 +58,13 @@ IF_MATCH_PATTERN = r'^\s*(W/)?"?[0-9]+"?\s*$'
 # What server/wire.TextCheck refuses in any request body (domain/text.py): control characters other than tab and
 # new line, in values and in member names alike.
 NO_CONTROL = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+CLEAN_VALUE_REF = {"$ref": "#/components/schemas/CleanValue"}
+CLEAN_VALUE: dict[str, Any] = {  # any JSON value whose texts and member names hold no control character
+    "title": "CleanValue",
+    "anyOf": [{"type": "string", "pattern": NO_CONTROL}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+              {"type": "array", "items": CLEAN_VALUE_REF},
+              {"type": "object", "propertyNames": {"pattern": NO_CONTROL}, "additionalProperties": CLEAN_VALUE_REF}],
+}
 # Routes that do no database work: the gate never refuses them.
 NO_DATABASE = re.compile(r"/health(/process)?$|/openapi\.json$|/docs$")
 
@@ -120,6 +127,7 @@ def complete(schema: dict[str, Any], routes: list[Any]) -> None:
     for name, component in schema["components"]["schemas"].items():
         if name != "Problem":
             _no_control_characters(component)
+    schema["components"]["schemas"]["CleanValue"] = CLEAN_VALUE
 
 
 def _no_control_characters(node: Any) -> None:
@@ -134,6 +142,8 @@ def _no_control_characters(node: Any) -> None:
         node["pattern"] = NO_CONTROL
     if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
         node.setdefault("propertyNames", {"pattern": NO_CONTROL})
+        if node.get("additionalProperties", True) is True:  # members the model ignores are still read for text
+            node["additionalProperties"] = CLEAN_VALUE_REF
     for key, value in node.items():
         if key != "propertyNames":
             _no_control_characters(value)

@@ -25,6 +25,7 @@ NOT_PERSONAL = {
     "/offences": "the offence catalogue", "/offences/catalogue": "the offence catalogue",
     "/charging/caution": "the caution wording",
     "/events": "ids and types only (its reads are audited all the same: test below)",
+    "/events/latest": "the newest sequence number only",
     "/admin/users": "staff accounts, administrators only (changes audited)",
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
