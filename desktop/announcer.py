@@ -38,6 +38,8 @@ EXPOSE_RETRIES = 20
 # Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
 # object queued behind the first: a message that follows another this soon is added to it, not put in its place.
 APPEND_WITHIN_S = 2.0
+# At most this many messages on show at once (every safety alert is kept): the newest routine ones after them.
+BANNER_MAX_MESSAGES = 3
 
 
 class AlertBanner(QLabel):
@@ -54,6 +56,7 @@ class AlertBanner(QLabel):
         self.setVisible(False)
         self.assertive = False
         self._shown_at = -APPEND_WITHIN_S
+        self._parts: list[tuple[str, bool]] = []  # the messages on show, safety first
         self._hide_timer = QTimer(self, singleShot=True)
         self._hide_timer.timeout.connect(self.hide)
         _install_factory()
@@ -62,8 +65,16 @@ class AlertBanner(QLabel):
         """Show the text; a screen reader hears it because the banner (re)appears."""
         now = time.monotonic()
         if self.isVisible() and now - self._shown_at < APPEND_WITHIN_S and self.text():
-            text = f"{text} {self.text()}" if assertive and not self.assertive else f"{self.text()} {text}"
+            # Safety first; and a burst (many messages, each within the window of the last) keeps only the newest
+            # few, so the banner never grows over the board (seen at 200% text: twelve lines of progress).
+            parts = [*self._parts, (text, assertive)]
+            safety = [p for p in parts if p[1]]
+            routine = [p for p in parts if not p[1]]
+            self._parts = safety + routine[-max(1, BANNER_MAX_MESSAGES - len(safety)):]
+            text = " ".join(t for t, _a in self._parts)
             assertive = assertive or self.assertive
+        else:
+            self._parts = [(text, assertive)]
         self._shown_at = now
         self.assertive = assertive
         # Text, not colour alone, says which kind it is; the colours follow the palette (and high contrast).

@@ -229,3 +229,14 @@ def test_the_summary_counts_overdue_checks_and_reviews(qtbot, make_window, demo_
     board.model.tick()
     text = board.summary()
     assert text.startswith(f"Custody board, {len(records)} in custody, ") and "checks overdue" in text, text
+
+
+def test_a_burst_of_messages_never_grows_the_banner_over_the_board(qtbot, window_with_banner):
+    # Seen in the 200% screenshots: a dozen progress messages, each within the append window of the last, made a
+    # banner of twelve lines above the board. The newest few are shown; every safety alert stays, first.
+    _window, banner, _own = window_with_banner
+    banner.alert("Cell check OVERDUE in cell C5.", True)
+    for n in range(10):
+        banner.alert(f"Progress {n}.", False)
+    assert banner.text() == "Cell check OVERDUE in cell C5. Progress 8. Progress 9."
+    assert banner.assertive and _name(banner) == banner.text()
