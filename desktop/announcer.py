@@ -13,6 +13,7 @@ an overdue alert said together are heard together rather than one cutting the ot
 from __future__ import annotations
 
 import atexit
+import itertools
 import time
 from functools import partial
 
@@ -132,11 +133,28 @@ def _install_factory() -> None:
         _factory_installed = True
 
 
+# The window an announcer is attached to carries that announcer's serial in this property: another announcer's
+# messages never go to that window's banner, nor to a dialog of it (see Announcer.banner).
+OWNER_PROPERTY = "bridewellAnnouncer"
+_serials = itertools.count(1)
+
+
+def _owner_of(widget: QWidget | None) -> int | None:
+    """The serial of the announcer whose window this is (or which this dialog belongs to), if any."""
+    while widget is not None:
+        owner = widget.property(OWNER_PROPERTY)
+        if owner is not None:
+            return int(owner)
+        widget = widget.parentWidget()
+    return None
+
+
 class Announcer(QObject):
     announced = Signal(str, bool)  # text, assertive
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        self.serial = next(_serials)
         self._status_bar: QStatusBar | None = None
         self._source: QWidget | None = None
         self._banner: AlertBanner | None = None
@@ -153,6 +171,7 @@ class Announcer(QObject):
         self._status_bar = status_bar
         self._source = source
         self._banner = banner
+        source.window().setProperty(OWNER_PROPERTY, self.serial)
 
     def _detach(self, *_args: object) -> None:
         self._status_bar = None
@@ -186,9 +205,12 @@ class Announcer(QObject):
         self.announced.emit(text, assertive)
 
     def banner(self) -> AlertBanner | None:
-        """The banner messages go to now: the active window's own, else the attached (main) window's."""
+        """The banner messages go to now: the active window's own, else the attached (main) window's. The active
+        window counts only if it is this announcer's window, a dialog of it, or nobody's (the sign-in dialog,
+        before any main window): a message from one window never appears in another's banner, such as one a
+        closed window still had waiting."""
         active = QApplication.activeWindow()
-        if active is not None and active.isVisible():
+        if active is not None and active.isVisible() and _owner_of(active) in (None, self.serial):
             own = active.findChild(AlertBanner)
             if own is not None:
                 return own

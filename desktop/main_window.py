@@ -437,7 +437,9 @@ class MainWindow(QMainWindow):
     def _show_server_state(self) -> None:
         state = {None: "checking…", True: "connected", False: "not reachable"}[self.reachable]
         if self.reachable is False and self.offline_since is not None:
-            state = f"offline since {format_local(self.offline_since.isoformat(), seconds=False)}"
+            # Both facts for the sergeant: the server cannot be reached now, and since when (the changes waiting
+            # are on the label beside it).
+            state = f"not reachable, offline since {format_local(self.offline_since.isoformat(), seconds=False)}"
         if getattr(self.session, "offline", False):
             state += " (signed in on this computer only)"
         text = f"Server {self.session.server_url}: {state}"

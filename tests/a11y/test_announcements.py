@@ -160,7 +160,7 @@ def test_losing_and_regaining_the_server_is_said_once_each(qtbot, make_window, r
     lost = heard.assertive("Cannot reach the server")
     assert len(lost) == 1, heard.items
     assert "sent when it returns" in lost[0]
-    assert "not reachable" in window.server_label.accessibleName()
+    assert "not reachable, offline since " in window.server_label.accessibleName()  # what, and since when
 
     restart()
     with qtbot.waitSignal(window.reachability_changed, timeout=15_000, check_params_cb=lambda ok: ok):

@@ -145,6 +145,8 @@ def test_book_a_detainee_in_by_keyboard_and_hear_it(heard_client, orca, surname)
     c.focus_window("Book in a detainee")
     _field(c, orca, "", "Surname", surname, **within)  # focus starts there
     _field(c, orca, "alt+f", "Forenames", "Perpetua Anne", **within)
+    # Typed, never pre-filled (a made-up date would be saved as theirs): DD/MM/YYYY, as the field says.
+    _field(c, orca, "alt+b", "Date of birth", "11/04/1988", **within)
     _field(c, orca, "alt+p", "Place of arrest", "Chandlers Yard, Portharrow", **within)
     _field(c, orca, "alt+o", "Arresting officer", "PC 4410 Tamsin Vell", **within)
     _field(c, orca, "alt+e", "Offence", "TH68010", **within)

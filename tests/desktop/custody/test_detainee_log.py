@@ -149,7 +149,8 @@ def test_outbox_keeps_an_entry_while_the_server_is_down_and_sends_it_when_it_ret
     select(qtbot, window, record_id)
     server.stop()
     qtbot.waitUntil(lambda: window.reachable is False, timeout=5000)
-    assert window.server_label.text().endswith("not reachable")
+    # Issue merge: the label says both that the server cannot be reached and since when.
+    assert "not reachable, offline since " in window.server_label.text()
 
     text = "Cell check during network outage: detainee asleep, breathing normally."
     type_and_save(qtbot, window, text)
