@@ -149,8 +149,9 @@ def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list
                     continue
                 shoot_people(window, out, suffix, saved)
                 dialogs: dict[str, CustodyDialog] = {
-                    "custody-book-in": BookingDialog(window, packaged_catalogue(), roles=frozenset({"custody_sergeant"}),
-                                                     writes=window.writes, person_picker=window.links.person_picker),
+                    "custody-book-in": BookingDialog(window, packaged_catalogue(),
+                                                     roles=frozenset({"custody_sergeant"}), writes=window.writes,
+                                                     person_picker=window.links.person_picker),
                     "custody-cell-check": CellCheckDialog(window, record, user, writes=window.writes),
                     "custody-rights": RightsDialog(window, record, "custody_sergeant", writes=window.writes),
                     "custody-review": ReviewDialog(window, record, user, writes=window.writes),
