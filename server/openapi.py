@@ -58,6 +58,7 @@ IF_MATCH_PATTERN = r'^\s*(W/)?"?[0-9]+"?\s*$'
 # What server/wire.TextCheck refuses in any request body (domain/text.py): control characters other than tab and
 # new line, in values and in member names alike.
 NO_CONTROL = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+NO_NUL = "^[^\\x00]*$"  # what some schemas said before TextCheck: now NO_CONTROL says more
 CLEAN_VALUE_REF = {"$ref": "#/components/schemas/CleanValue"}
 CLEAN_VALUE: dict[str, Any] = {  # any JSON value whose texts and member names hold no control character
     "title": "CleanValue",
@@ -125,7 +126,8 @@ def complete(schema: dict[str, Any], routes: list[Any]) -> None:
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)
     for name, component in schema["components"]["schemas"].items():
-        if name != "Problem":
+        # /batch is not checked for text itself: each request it carries is, as if sent alone.
+        if name != "Problem" and not name.startswith("Batch"):
             _no_control_characters(component)
     schema["components"]["schemas"]["CleanValue"] = CLEAN_VALUE
 
@@ -138,8 +140,9 @@ def _no_control_characters(node: Any) -> None:
         return
     if not isinstance(node, dict):
         return
-    if node.get("type") == "string" and not ({"format", "enum", "const", "pattern"} & node.keys()):
-        node["pattern"] = NO_CONTROL
+    if node.get("type") == "string" and not ({"format", "enum", "const"} & node.keys()) and \
+            node.get("pattern") in (None, NO_NUL):
+        node["pattern"] = NO_CONTROL  # (no NUL is part of it)
     if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
         node.setdefault("propertyNames", {"pattern": NO_CONTROL})
         if node.get("additionalProperties", True) is True:  # members the model ignores are still read for text
