@@ -146,6 +146,9 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
         lambda ctx: _cls("desktop.views.shell.lock_screen", "LockScreen")(None, "Sgt Alys Penhallow (sergeant)"),
     "desktop.views.records.disclosure_dialog.DisclosureDialog":
         lambda ctx: _cls("desktop.views.records.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
+    "desktop.views.custody.handover_view.AcknowledgeHandoverDialog":
+        lambda ctx: _cls("desktop.views.custody.handover_view", "AcknowledgeHandoverDialog")(
+            None, ctx.window.writes, {"detainees": [{"record_id": r["id"]} for r in ctx.records]}),
     # The administration area's windows and dialogs (issue 12): administrators' and supervisors' screens.
     "desktop.views.admin.audit_viewer.AuditViewer":
         lambda ctx: _cls("desktop.views.admin.audit_viewer", "AuditViewer")(
