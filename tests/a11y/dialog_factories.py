@@ -161,6 +161,11 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.admin.user_dialogs.PasswordDialog":
         lambda ctx: _cls("desktop.views.admin.user_dialogs", "PasswordDialog")(None, ctx.ops, ctx.as_user("admin"),
                                                                              ctx.user),
+    "desktop.views.admin.user_dialogs.LockUserDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "LockUserDialog")(None, ctx.window.writes, ctx.user),
+    "desktop.views.admin.user_dialogs.EndSessionsDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "EndSessionsDialog")(None, ctx.ops, ctx.as_user("admin"),
+                                                                                ctx.user),
     "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
         lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
             None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),

@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QTextBrowser, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
@@ -79,8 +79,15 @@ class HandoverDialog(QDialog):
         self.refresh_button.setObjectName("handoverRefresh")
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("handoverClose")
-        for button in (self.ack_button, self.print_button, self.save_button, self.refresh_button):
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.ack_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # The paper and refresh buttons on a row of their own: at 200% text five in one row are wider than a
+        # small screen (issue 13).
+        paper = QHBoxLayout()
+        for button in (self.print_button, self.save_button, self.refresh_button):
+            paper.addWidget(button)
+        paper.addStretch(1)
+        # Return refreshes until there is something to acknowledge; then (a sergeant) it opens the acknowledgement.
+        self.refresh_button.setDefault(True)
         buttons.rejected.connect(self.reject)
         self.ack_button.clicked.connect(self.acknowledge)
         self.save_button.clicked.connect(self._ask_save)
@@ -90,6 +97,7 @@ class HandoverDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.browser, 1)
+        layout.addLayout(paper)
         layout.addWidget(buttons)
         self.sergeant = Role.CUSTODY_SERGEANT in session.roles and acknowledge_form is not None
         if not self.sergeant:
@@ -118,6 +126,8 @@ class HandoverDialog(QDialog):
         self.status.setText(f"{handed_over_text(data.get('last'))} {count} detainee{'' if count == 1 else 's'}, "
                             f"{flagged} flagged item{'' if flagged == 1 else 's'} since then.{next_step}")
         self.ack_button.setEnabled(self.sergeant)
+        if self.sergeant:
+            self.ack_button.setDefault(True)
         self.save_button.setEnabled(True)
         self.print_button.setEnabled(True)
         announce(f"Handover ready: {count} detainees, {flagged} flagged.")
