@@ -23,7 +23,8 @@ from desktop.printing.handover import build_handover_pdf, handover_content
 from desktop.printing.plain_text import outline, to_html
 from desktop.session import Session
 from desktop.timefmt import format_local
-from desktop.views.forms.dialog import FormDialog, WriteDialog, fit_on_screen, value_of
+from desktop.views.forms.dialog import FormDialog, WriteDialog, fit_on_screen
+from desktop.views.forms.fields import value_of
 from desktop.views.forms.refusal import refusal_text
 from desktop.writes import Writes
 from domain.officers import titled
