@@ -146,6 +146,9 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
         lambda ctx: _cls("desktop.views.shell.lock_screen", "LockScreen")(None, "Sgt Alys Penhallow (sergeant)"),
     "desktop.views.records.disclosure_dialog.DisclosureDialog":
         lambda ctx: _cls("desktop.views.records.disclosure_dialog", "DisclosureDialog")("Custody record", "Print"),
+    "desktop.views.custody.handover_view.AcknowledgeHandoverDialog":
+        lambda ctx: _cls("desktop.views.custody.handover_view", "AcknowledgeHandoverDialog")(
+            None, ctx.window.writes, {"detainees": [{"record_id": r["id"]} for r in ctx.records]}),
     # The administration area's windows and dialogs (issue 12): administrators' and supervisors' screens.
     "desktop.views.admin.audit_viewer.AuditViewer":
         lambda ctx: _cls("desktop.views.admin.audit_viewer", "AuditViewer")(
@@ -158,6 +161,11 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.admin.user_dialogs.PasswordDialog":
         lambda ctx: _cls("desktop.views.admin.user_dialogs", "PasswordDialog")(None, ctx.ops, ctx.as_user("admin"),
                                                                              ctx.user),
+    "desktop.views.admin.user_dialogs.LockUserDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "LockUserDialog")(None, ctx.window.writes, ctx.user),
+    "desktop.views.admin.user_dialogs.EndSessionsDialog":
+        lambda ctx: _cls("desktop.views.admin.user_dialogs", "EndSessionsDialog")(None, ctx.ops, ctx.as_user("admin"),
+                                                                                ctx.user),
     "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
         lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
             None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),

@@ -18,6 +18,7 @@ from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
 from desktop.models.person_text import full_name
 from desktop.views.admin.audit_viewer import AuditViewer
 from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
+from desktop.views.admin.user_dialogs import UserForms
 from desktop.views.admin.users_window import UsersWindow
 from domain.events import EventType
 from domain.roles import Role
@@ -102,7 +103,8 @@ class AdminArea(QObject):
             announce("Only an administrator may manage users.", assertive=True)
             return None
         if self.users_window is None:
-            self.users_window = UsersWindow(self.ops, self.session.client, self.writes, self.window)
+            self.users_window = UsersWindow(self.ops, self.session.client,
+                                            UserForms(self.ops, self.session.client, self.writes), self.window)
             self.users_window.setWindowFlag(Qt.WindowType.Window, True)
         window = self.users_window
         window.show()

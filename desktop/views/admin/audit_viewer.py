@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 from shiboken6 import isValid
@@ -21,6 +22,7 @@ from shiboken6 import isValid
 from desktop.announcer import announce
 from desktop.models.admin.audit_model import ACTION_TITLES, CSV_HEADER, AuditModel, csv_row
 from desktop.timefmt import LONDON
+from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.fields import DateEdit, date_edit
 from desktop.views.forms.tables import make_table
 
@@ -128,7 +130,12 @@ class AuditViewer(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.more_button.setEnabled(False)
-        self.resize(1100, 620)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True  # wide for the table, never wider than the screen (issue 13: 200% text)
+            fit_on_screen(self, max(1100, self.sizeHint().width()), max(620, self.sizeHint().height()))
 
     def _row(self, form: QFormLayout, label: str, widget: Any, name: str, description: str = "") -> Any:
         widget.setObjectName(name)

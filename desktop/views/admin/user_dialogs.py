@@ -47,8 +47,8 @@ class DirectSend(FormDialog):
     direct = True
 
     def __init__(self, parent: QWidget | None, writes: Writes | None, title: str, object_name: str, *,
-                 ops: Operations, client: ApiClient, heading: str | None = None) -> None:
-        super().__init__(parent, writes, title, object_name, heading=heading)
+                 ops: Operations, client: ApiClient, heading: str | None = None, scroll: bool = False) -> None:
+        super().__init__(parent, writes, title, object_name, heading=heading, scroll=scroll)
         self.ops, self.client = ops, client
 
     def send(self, method: str, path: str, body: dict[str, Any], *,
@@ -79,7 +79,8 @@ class UserDialog(DirectSend):
     def __init__(self, parent: QWidget | None, writes: Writes | None, ops: Operations, client: ApiClient,
                  user: dict[str, Any] | None = None) -> None:
         title = "New user" if user is None else f"Change user {user.get('username', '')}"
-        super().__init__(parent, writes, title, "userDialog", ops=ops, client=client)
+        # Scrolls: at 200% text the roles and two passwords are taller than a small screen (issue 13).
+        super().__init__(parent, writes, title, "userDialog", ops=ops, client=client, scroll=True)
         self.user = user
         self.direct = user is None  # a change carries no password: it goes through the outbox
         self.version = int((user or {}).get("version") or 1)
@@ -202,3 +203,91 @@ class PasswordDialog(DirectSend):
             self.password.clear()
             self.confirm.clear()
         announce(f"Password reset for {self.user.get('username', '')}; their sessions have ended.")
+
+
+def cancel_by_default(dialog: FormDialog) -> None:
+    """A question whose Yes cannot be undone by the form itself: Return (and the focus) are on Cancel; the
+    action is its button's mnemonic or Tab then Space."""
+    dialog.save_button.setDefault(False)
+    dialog.save_button.setAutoDefault(False)
+    dialog.cancel_button.setDefault(True)
+    dialog.setFocusProxy(dialog.cancel_button)
+
+
+def user_name(user: dict[str, Any]) -> str:
+    return str(user.get("display_name") or user.get("username") or "")
+
+
+class LockUserDialog(FormDialog):
+    """Lock (or unlock) an account, asked first: through the outbox with If-Match like every change. Locked, the
+    user is signed out everywhere and cannot sign in until unlocked. Cancel is the default (Return does not lock
+    by accident); Alt+L (or Alt+U) confirms."""
+
+    noun = "user"
+
+    def __init__(self, parent: QWidget | None, writes: Writes | None, user: dict[str, Any]) -> None:
+        self.user = user
+        self.lock = bool(user.get("active", True))  # an active account is locked; a locked one unlocked
+        name = user_name(user)
+        self.save_text = "&Lock account" if self.lock else "&Unlock account"
+        heading = (f"Lock {name}'s account? They are signed out everywhere and cannot sign in until it is "
+                   "unlocked." if self.lock else f"Unlock {name}'s account, so they can sign in again?")
+        super().__init__(parent, writes, "Lock account" if self.lock else "Unlock account", "lockUserDialog",
+                         heading=heading)
+        self.version = int(user.get("version") or 1)
+        cancel_by_default(self)  # no unsafe default: the administrator presses Lock on purpose
+
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        return "PATCH", f"{USERS_PATH}/{self.user['id']}", {"active": not self.lock}
+
+    def headers(self) -> dict[str, str] | None:
+        return {"If-Match": str(self.version)}
+
+    def conflict(self, current: dict[str, Any]) -> None:
+        self.version = int(current.get("version") or self.version)
+
+    def saved(self, response: Any) -> None:
+        announce(f"{user_name(self.user)}'s account {'locked' if self.lock else 'unlocked'}.")
+
+
+class EndSessionsDialog(DirectSend):
+    """Sign a user out on every workstation, asked first. Straight to the server: it must happen now or not at
+    all (an ending queued for later would leave them signed in meanwhile). Cancel is the default."""
+
+    noun = "user"
+
+    def __init__(self, parent: QWidget | None, ops: Operations, client: ApiClient, user: dict[str, Any]) -> None:
+        self.save_text = "&End sessions"
+        super().__init__(parent, None, "End all sessions", "endSessionsDialog", ops=ops, client=client,
+                         heading=f"Sign {user_name(user)} out on every workstation now?")
+        self.user = user
+        cancel_by_default(self)
+
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        return "POST", f"{USERS_PATH}/{self.user['id']}/sessions/revoke", {}
+
+    def saved(self, response: Any) -> None:
+        announce(f"{user_name(self.user)} is signed out everywhere.")
+
+
+class UserForms:
+    """The dialogs that change a user, each on the one write base, made with the outbox and the client: the users
+    window only shows the users and opens these (so it saves nothing itself)."""
+
+    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None) -> None:
+        self.ops, self.client, self.outbox = ops, client, writes
+
+    def new(self, parent: QWidget | None) -> UserDialog:
+        return UserDialog(parent, self.outbox, self.ops, self.client)
+
+    def edit(self, parent: QWidget | None, user: dict[str, Any]) -> UserDialog:
+        return UserDialog(parent, self.outbox, self.ops, self.client, user)
+
+    def password(self, parent: QWidget | None, user: dict[str, Any]) -> PasswordDialog:
+        return PasswordDialog(parent, self.ops, self.client, user)
+
+    def lock(self, parent: QWidget | None, user: dict[str, Any]) -> LockUserDialog:
+        return LockUserDialog(parent, self.outbox, user)
+
+    def end_sessions(self, parent: QWidget | None, user: dict[str, Any]) -> EndSessionsDialog:
+        return EndSessionsDialog(parent, self.ops, self.client, user)

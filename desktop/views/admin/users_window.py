@@ -1,41 +1,42 @@
 """User administration (administrators): every user, and what may be done to one. A window of its own, opened from
 Administration > Users… (Ctrl+Alt+U); the server refuses anyone but an administrator.
 
-Loading runs on a worker; a change goes through the outbox (locking) or straight to the server (a password, or
-ending sessions, which must happen now or not at all) and the row is updated from the server's answer."""
+Loading runs on a worker. The window saves nothing itself: each change is its own dialog on the one write base
+(user_dialogs.UserForms), through the outbox (changing, locking) or straight to the server (a password, or ending
+sessions, which must happen now or not at all), and the row is updated from the server's answer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.models.admin.users_model import UsersModel
-from desktop.views.admin.user_dialogs import USERS_PATH, PasswordDialog, UserDialog
+from desktop.views.admin.user_dialogs import USERS_PATH, UserForms
+from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.refusal import refusal_text
 from desktop.views.forms.tables import ENTER_KEYS, make_table
 
 if TYPE_CHECKING:
     from desktop.operations import Operations
     from desktop.sync.client import ApiClient
-    from desktop.writes import Writes
 
 
 class UsersWindow(QDialog):
     loaded = Signal()
     changed = Signal(dict)  # a user as the server now has them
 
-    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None, parent: QWidget | None) -> None:
+    def __init__(self, ops: Operations, client: ApiClient, forms: UserForms | None, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("usersWindow")
         self.setWindowTitle("User administration")
-        self.ops, self.client, self.writes = ops, client, writes
+        self.ops, self.client = ops, client
+        self.forms = forms if forms is not None else UserForms(ops, client, None)
         self.dialog: QDialog | None = None  # the dialog opened last (tests)
-        self.question: QMessageBox | None = None
         self.model = UsersModel(self)
         self.table = make_table("usersTable", "Users", self.model, stretch=0)
         self.table.installEventFilter(self)
@@ -45,7 +46,8 @@ class UsersWindow(QDialog):
         self.status.setAccessibleName("Users: status")
 
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
+        # Three to a row: at 200% text one row of seven buttons is wider than a small screen (issue 13).
+        row = QGridLayout()
         for key, text, name, handler in (
                 ("new", "&New user…", "newUserButton", self.new_user),
                 ("edit", "&Change…", "editUserButton", self.edit_user),
@@ -56,21 +58,25 @@ class UsersWindow(QDialog):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(handler)
-            row.addWidget(button)
+            row.addWidget(button, len(self.buttons) // 3, len(self.buttons) % 3)
             self.buttons[key] = button
         close = QPushButton("Close")
         close.setObjectName("closeUsersButton")
         close.clicked.connect(self.close)
-        row.addStretch(1)
-        row.addWidget(close)
+        row.addWidget(close, 2, 2)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-        self.resize(1000, 480)
         self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            fit_on_screen(self, max(1000, self.sizeHint().width()), max(480, self.sizeHint().height()))
 
     # Reading -----------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -138,7 +144,7 @@ class UsersWindow(QDialog):
         return dialog
 
     def new_user(self) -> QDialog:
-        dialog = UserDialog(self, self.writes, self.ops, self.client)
+        dialog = self.forms.new(self)
         dialog.saved_signal.connect(self._apply)
         return self._open(dialog)
 
@@ -146,7 +152,7 @@ class UsersWindow(QDialog):
         user = self.selected()
         if user is None:
             return None
-        dialog = UserDialog(self, self.writes, self.ops, self.client, user)
+        dialog = self.forms.edit(self, user)
         dialog.saved_signal.connect(self._apply)
         return self._open(dialog)
 
@@ -154,73 +160,28 @@ class UsersWindow(QDialog):
         user = self.selected()
         if user is None:
             return None
-        dialog = PasswordDialog(self, self.ops, self.client, user)
+        dialog = self.forms.password(self, user)
         dialog.saved_signal.connect(self._apply)
         return self._open(dialog)
 
-    def _ask(self, title: str, text: str, yes: str, then: Any) -> QMessageBox:
-        """A question that does not block (so the rest of the application keeps running); No is the default."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.No, self)
-        box.setObjectName("adminQuestion")
-        confirm = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
-        confirm.setObjectName("adminQuestionYes")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.finished.connect(lambda _r: then() if box.clickedButton() is confirm else None)
-        self.question = box
-        box.open()
-        return box
-
-    def toggle_lock(self) -> QMessageBox | None:
+    def toggle_lock(self) -> QDialog | None:
+        """Lock or unlock the chosen account, asked first (its own dialog, through the outbox)."""
         user = self.selected()
         if user is None:
             return None
-        lock = user.get("active", True)
-        name = user.get("display_name") or user.get("username")
-        text = (f"Lock {name}'s account? They are signed out everywhere and cannot sign in until it is unlocked."
-                if lock else f"Unlock {name}'s account, so they can sign in again?")
-        return self._ask("Lock account" if lock else "Unlock account", text, "&Lock" if lock else "Un&lock",
-                         lambda: self._send_lock(user, not lock))
+        dialog = self.forms.lock(self, user)
+        dialog.saved_signal.connect(self._apply)
+        dialog.refused_signal.connect(self._refused)
+        return self._open(dialog)
 
-    def _send_lock(self, user: dict[str, Any], active: bool) -> None:
-        if self.writes is None:
-            return
-        said = "unlocked" if active else "locked"
-        self.status.setText(f"Saving: {user.get('username')} {said}…")
-
-        def sent(answer: Any) -> None:
-            self._apply(answer)
-            message = f"{user.get('display_name') or user.get('username')}'s account {said}."
-            if isValid(self):
-                self.status.setText(message)
-            announce(message)
-
-        self.writes.queue("PATCH", f"{USERS_PATH}/{user['id']}", {"active": active},
-                          headers={"If-Match": str(user.get("version", 1))}, on_sent=sent,
-                          on_rejected=self._refused)
-
-    def end_sessions(self) -> QMessageBox | None:
+    def end_sessions(self) -> QDialog | None:
+        """Sign the chosen user out everywhere, asked first (straight to the server: now or not at all)."""
         user = self.selected()
         if user is None:
             return None
-        name = user.get("display_name") or user.get("username")
-        return self._ask("End all sessions", f"Sign {name} out on every workstation now?", "&End sessions",
-                         lambda: self._send_end_sessions(user))
-
-    def _send_end_sessions(self, user: dict[str, Any]) -> None:
-        client = self.client
-
-        def work() -> Any:
-            client.request("POST", f"{USERS_PATH}/{user['id']}/sessions/revoke")
-            return client.request("GET", f"{USERS_PATH}/{user['id']}")
-
-        def done(answer: Any) -> None:
-            self._apply(answer)
-            message = f"{user.get('display_name') or user.get('username')} is signed out everywhere."
-            if isValid(self):
-                self.status.setText(message)
-            announce(message)
-
-        self.ops.run(work, on_done=done, on_error=self._refused, owner=self)
+        dialog = self.forms.end_sessions(self, user)
+        dialog.saved_signal.connect(lambda _answer: self.reload() if isValid(self) else None)
+        return self._open(dialog)
 
     def _refused(self, error: BaseException) -> None:
         message = refusal_text(error, "user")

@@ -27,7 +27,7 @@ from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import CustodyBoard
 from desktop.views.custody.disposal_dialog import DisposalDialog
-from desktop.views.custody.handover_view import HandoverDialog, handed_over_text
+from desktop.views.custody.handover_view import AcknowledgeHandoverDialog, HandoverDialog, handed_over_text
 from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
 from desktop.views.custody.review_dialog import (DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog,
@@ -133,8 +133,9 @@ class CustodyArea(QObject):
 
     def open_handover(self) -> HandoverDialog:
         """The handover view: load it on a worker, show it, keep the board's line current on acknowledgement."""
-        dialog = HandoverDialog(self.session, self.context.ops, self.context.writes, self.window,
-                                preview=self.context.links.preview_pdf)
+        writes = self.context.writes
+        dialog = HandoverDialog(self.session, self.context.ops, self.window, preview=self.context.links.preview_pdf,
+                                acknowledge_form=lambda parent, data: AcknowledgeHandoverDialog(parent, writes, data))
         dialog.acknowledged.connect(lambda out: self.board.set_handover(handed_over_text(out)) if out else None)
         self.handover_dialog = dialog
         dialog.open()

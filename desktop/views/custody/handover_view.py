@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QTextBrowser, QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.operations import Operations
@@ -21,6 +23,8 @@ from desktop.printing.handover import build_handover_pdf, handover_content
 from desktop.printing.plain_text import outline, to_html
 from desktop.session import Session
 from desktop.timefmt import format_local
+from desktop.views.forms.dialog import FormDialog, WriteDialog, fit_on_screen
+from desktop.views.forms.fields import value_of
 from desktop.views.forms.refusal import refusal_text
 from desktop.writes import Writes
 from domain.officers import titled
@@ -41,14 +45,19 @@ class HandoverDialog(QDialog):
     acknowledged = Signal(dict)  # HandoverOut
     failed = Signal(str)
 
-    def __init__(self, session: Session, ops: Operations, writes: Writes, parent: QWidget | None = None, *,
-                 preview: Callable[[str, bytes, QWidget | None], None] | None = None):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None, *,
+                 preview: Callable[[str, bytes, QWidget | None], None] | None = None,
+                 acknowledge_form: Callable[[QWidget, dict[str, Any]], WriteDialog] | None = None):
+        """`acknowledge_form(parent, handover)` makes the acknowledgement's own write dialog (the custody area
+        gives it the outbox): this view shows, prints and saves the handover and saves nothing itself."""
         super().__init__(parent)
         self.setObjectName("handoverDialog")
         self.setWindowTitle("Shift handover")
-        self.session, self.ops, self.writes = session, ops, writes
+        self.session, self.ops = session, ops
         self.data: dict[str, Any] | None = None
         self.preview = preview  # the records area's print preview (Links.preview_pdf), which prints
+        self.acknowledge_form = acknowledge_form
+        self.ack_dialog: WriteDialog | None = None  # the acknowledgement, while open (tests)
 
         self.status = QLabel("Loading the handover…")
         self.status.setObjectName("handoverStatus")
@@ -56,28 +65,8 @@ class HandoverDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName("handoverText")
         self.browser.setAccessibleName("Handover, by detainee")
-        self.outgoing = QLineEdit()
-        self.outgoing.setObjectName("handoverOutgoing")
-        self.outgoing.setMaxLength(200)
-        self.outgoing.setAccessibleName("Outgoing custody sergeant")
-        self.note = QLineEdit()
-        self.note.setObjectName("handoverNote")
-        self.note.setMaxLength(2000)
-        self.note.setAccessibleName("Handover note")
-        self.error = QLabel("")
-        self.error.setObjectName("handoverError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        form = QFormLayout()
-        outgoing_label = QLabel("&Outgoing sergeant:")
-        outgoing_label.setBuddy(self.outgoing)
-        note_label = QLabel("&Note:")
-        note_label.setBuddy(self.note)
-        form.addRow(outgoing_label, self.outgoing)
-        form.addRow(note_label, self.note)
-
         buttons = QDialogButtonBox()
-        self.ack_button = QPushButton("&Acknowledge handover")
+        self.ack_button = QPushButton("&Acknowledge handover…")
         self.ack_button.setObjectName("handoverAcknowledge")
         self.ack_button.setEnabled(False)
         self.save_button = QPushButton("Save as P&DF…")
@@ -91,8 +80,15 @@ class HandoverDialog(QDialog):
         self.refresh_button.setObjectName("handoverRefresh")
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("handoverClose")
-        for button in (self.ack_button, self.print_button, self.save_button, self.refresh_button):
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.ack_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # The paper and refresh buttons on a row of their own: at 200% text five in one row are wider than a
+        # small screen (issue 13).
+        paper = QHBoxLayout()
+        for button in (self.print_button, self.save_button, self.refresh_button):
+            paper.addWidget(button)
+        paper.addStretch(1)
+        # Return refreshes until there is something to acknowledge; then (a sergeant) it opens the acknowledgement.
+        self.refresh_button.setDefault(True)
         buttons.rejected.connect(self.reject)
         self.ack_button.clicked.connect(self.acknowledge)
         self.save_button.clicked.connect(self._ask_save)
@@ -102,13 +98,17 @@ class HandoverDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.browser, 1)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
+        layout.addLayout(paper)
         layout.addWidget(buttons)
-        self.resize(900, 680)
-        self.sergeant = Role.CUSTODY_SERGEANT in session.roles
+        self.sergeant = Role.CUSTODY_SERGEANT in session.roles and acknowledge_form is not None
         if not self.sergeant:
             self.ack_button.setToolTip("Only the incoming custody sergeant acknowledges a handover.")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True  # as big as suits reading, never bigger than the screen (issue 13: 200% text)
+            fit_on_screen(self, 900, 680)
 
     # Loading -----------------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -127,6 +127,8 @@ class HandoverDialog(QDialog):
         self.status.setText(f"{handed_over_text(data.get('last'))} {count} detainee{'' if count == 1 else 's'}, "
                             f"{flagged} flagged item{'' if flagged == 1 else 's'} since then.{next_step}")
         self.ack_button.setEnabled(self.sergeant)
+        if self.sergeant:
+            self.ack_button.setDefault(True)
         self.save_button.setEnabled(True)
         self.print_button.setEnabled(True)
         announce(f"Handover ready: {count} detainees, {flagged} flagged.")
@@ -139,19 +141,16 @@ class HandoverDialog(QDialog):
         self.failed.emit(message)
 
     # Acknowledging -------------------------------------------------------------------------------------------
-    def acknowledge(self) -> None:
-        if self.data is None or not self.sergeant:
+    def acknowledge(self) -> WriteDialog | None:
+        """The acknowledgement's own dialog (outgoing sergeant, a note), saved through the outbox."""
+        if self.data is None or not self.sergeant or self.acknowledge_form is None:
             announce("Only the incoming custody sergeant acknowledges a handover.", assertive=True)
-            return
-        body = {"id": str(uuid.uuid4()), "outgoing": self.outgoing.text().strip() or None,
-                "note": self.note.text().strip() or None,
-                "record_ids": [d["record_id"] for d in self.data.get("detainees") or []]}
-        self.ack_button.setEnabled(False)
-        self.error.setVisible(False)
-        self.writes.queue("POST", ACK_PATH, body, on_sent=self._sent, on_rejected=self._rejected,
-                          on_waiting=lambda reason: self.status.setText(
-                              f"Acknowledgement kept on this computer; it will be sent when the server answers "
-                              f"({reason})."))
+            return None
+        dialog = self.ack_dialog = self.acknowledge_form(self, self.data)
+        dialog.saved_signal.connect(self._sent)
+        dialog.finished.connect(lambda _result: setattr(self, "ack_dialog", None))
+        dialog.open()
+        return dialog
 
     def _sent(self, response: Any) -> None:
         user = self.session.user or {}
@@ -159,17 +158,10 @@ class HandoverDialog(QDialog):
         message = f"Handover acknowledged by {who}."
         if isinstance(response, dict) and response.get("by_label"):
             message = f"Handover acknowledged by {response['by_label']}."
-        self.status.setText(message)
+        if isValid(self):
+            self.status.setText(message)
         announce(message)
         self.acknowledged.emit(response if isinstance(response, dict) else {})
-
-    def _rejected(self, error: BaseException) -> None:
-        message = f"Not acknowledged: {refusal_text(error, 'handover')}"
-        self.error.setText(message)
-        self.error.setVisible(True)
-        self.ack_button.setEnabled(self.sergeant)
-        self.ack_button.setFocus()
-        announce(message, assertive=True)
 
     # Print and save ----------------------------------------------------------------------------------------
     def _printed_by(self) -> str:
@@ -219,3 +211,34 @@ class HandoverDialog(QDialog):
         self.ops.run(work, on_done=lambda saved: announce(f"Handover saved as {saved}"),
                      on_error=lambda exc: announce(f"The handover could not be saved to {path}: {exc}", True),
                      owner=self)
+
+
+class AcknowledgeHandoverDialog(FormDialog):
+    """The incoming custody sergeant acknowledges the handover of the detainees shown (audited by the server)."""
+
+    noun = "handover"
+    save_text = "&Acknowledge"
+
+    def __init__(self, parent: QWidget | None, writes: Writes | None, handover: dict[str, Any]) -> None:
+        self.record_ids = [d["record_id"] for d in handover.get("detainees") or []]
+        count = len(self.record_ids)
+        super().__init__(parent, writes, "Acknowledge handover", "acknowledgeHandoverDialog",
+                         heading=f"You take over {count} detainee{'' if count == 1 else 's'} as the incoming "
+                                 "custody sergeant.")
+        self.ack_id = str(uuid.uuid4())  # the acknowledgement's own id: a retried press is the same one
+        self.outgoing = QLineEdit()
+        self.outgoing.setMaxLength(200)
+        self.add_row("&Outgoing sergeant:", self.outgoing, "outgoing", name="handoverOutgoing")
+        self.outgoing.setAccessibleName("Outgoing custody sergeant")
+        self.note = QLineEdit()
+        self.note.setMaxLength(2000)
+        self.add_row("&Note:", self.note, "note", name="handoverNote")
+        self.note.setAccessibleName("Handover note")
+        self.main_field = "outgoing"
+
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        return "POST", ACK_PATH, {"id": self.ack_id, "outgoing": value_of(self.outgoing) or None,
+                                  "note": value_of(self.note) or None, "record_ids": self.record_ids}
+
+    def saved(self, response: Any) -> None:
+        """Said by the handover view, which shows who acknowledged it."""

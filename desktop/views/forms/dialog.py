@@ -475,6 +475,7 @@ class FormDialog(WriteDialog):
         self.status_label.setText(SAVING)
         self.status_label.setVisible(True)
         self.status_label.setFocus()  # not left on a field just disabled: the reader hears "Saving…" (issue 6)
+        self.make_room_for_problems()  # the status line takes room too: the fields are not squashed by it
 
     def sending_ended(self) -> None:
         self.set_editable(True)

@@ -30,6 +30,7 @@ from shiboken6 import isValid
 from desktop.announcer import announce
 from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
 from desktop.sync.offline import DEFAULT_OFFLINE_HOURS, offline_sign_in, remember_sign_in, why_not_offline
+from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.field_error import FieldError
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ class LockScreen(QDialog):
         password = self.password_edit.text()
         if not password:
             self.password_error.show_problem("Type your password.")
+            self._make_room()
             return
         self.password_error.clear_problem()
         self.set_busy(True)
@@ -137,6 +139,17 @@ class LockScreen(QDialog):
         self.set_busy(False)
         self.password_error.show_problem(message)
         self.password_edit.selectAll()
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """The problem line takes room: grow (within the screen) so nothing is squashed (issue 13: 200% text)."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        hint = self.sizeHint()
+        if hint.width() > self.width() or hint.height() > self.height():
+            fit_on_screen(self, max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def reject(self) -> None:  # Escape: stays locked
         announce("Bridewell stays locked until you type your password, or sign out.", assertive=True)

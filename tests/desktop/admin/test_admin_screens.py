@@ -8,7 +8,7 @@ import json
 import uuid
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel
 
 from desktop.areas import MenuId
 from domain.roles import Role
@@ -19,11 +19,6 @@ from tests.printing.pdf_tools import flat
 
 def _admin_menu_shown(window) -> bool:
     return window.menu(MenuId.ADMIN).menuAction().isVisible()
-
-
-def _answer_yes(qtbot, users) -> None:
-    qtbot.waitUntil(lambda: users.question is not None and users.question.isVisible(), timeout=5_000)
-    users.question.findChild(type(users.question.defaultButton()), "adminQuestionYes").click()
 
 
 def test_an_administrator_creates_changes_locks_and_resets_a_user(qtbot, make_window, demo_server):
@@ -67,11 +62,14 @@ def test_an_administrator_creates_changes_locks_and_resets_a_user(qtbot, make_wi
     row = users.model.row_of(changed["id"])
     assert "Custody sergeant" in users.model.index(row, 4).data()
 
-    # Lock: asked first (No is the default), then the row says Locked in words.
-    users.toggle_lock()
-    assert users.question.defaultButton() is users.question.button(QMessageBox.StandardButton.No)
+    # Lock: asked first in its own write dialog (Cancel is the default), then the row says Locked in words.
+    ask = users.toggle_lock()
+    qtbot.waitUntil(ask.isVisible, timeout=5_000)
+    assert ask.cancel_button.isDefault() and not ask.save_button.isDefault()
+    assert "signed out everywhere" in ask.findChild(QLabel, "lockUserDialogHeading").text()
     with qtbot.waitSignal(users.changed, timeout=10_000):
-        _answer_yes(qtbot, users)
+        ask.save_button.click()
+    qtbot.waitUntil(lambda: not ask.isVisible(), timeout=5_000)
     assert users.selected()["active"] is False
     assert users.model.index(users.model.row_of(changed["id"]), 6).data() == "Locked"
     assert users.buttons["lock"].text() == "Un&lock account"
@@ -94,6 +92,13 @@ def test_an_administrator_creates_changes_locks_and_resets_a_user(qtbot, make_wi
     with qtbot.waitSignal(users.changed, timeout=10_000):
         reset.save_button.click()
     assert users.selected()["version"] == 4
+
+    # End all sessions: asked first too, sent straight to the server, then the list is read again.
+    ask = users.end_sessions()
+    qtbot.waitUntil(ask.isVisible, timeout=5_000)
+    assert ask.cancel_button.isDefault()
+    with qtbot.waitSignal(users.loaded, timeout=10_000):  # read again only once the server has ended them
+        ask.save_button.click()
 
 
 def test_the_audit_menu_is_hidden_from_a_sergeant(qtbot, make_window, demo_server):

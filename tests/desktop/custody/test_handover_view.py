@@ -9,6 +9,8 @@ import io
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from desktop.printing.handover import build_handover_pdf
 from tests.desktop.custody.helpers import open_by_shortcut
@@ -58,10 +60,15 @@ def test_handover_view_prints_and_its_acknowledgement_reaches_every_board(qtbot,
     assert pdf_tools.pages(tmp_path / "handover.pdf") == pages
 
     # The incoming sergeant acknowledges it
+    # (in its own write dialog: who handed over, and a note)
     assert dialog.ack_button.isEnabled()
-    dialog.outgoing.setText("Sgt Kenver Rowe")
+    qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
+    ack = dialog.ack_dialog
+    qtbot.waitUntil(ack.isVisible, timeout=5_000)
+    assert f"{len(names)} detainee" in ack.findChild(QLabel, "acknowledgeHandoverDialogHeading").text()
+    ack.outgoing.setText("Sgt Kenver Rowe")
     with qtbot.waitSignal(dialog.acknowledged, timeout=15_000) as acked:
-        qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
+        QTest.keyClick(ack.outgoing, Qt.Key.Key_Return)
     assert acked.args[0]["outgoing"] == "Sgt Kenver Rowe"
     assert "acknowledged by Sgt Alys Penhallow (CS2417)" in dialog.status.text()
     dialog.close()

@@ -23,6 +23,9 @@ SAVES_NOTHING = {
     "DisclosureDialog": "asks who a copy is for; the disclosure is recorded once the copy is made",
     "ConflictDialog": "compares two versions; the form (or the outbox row) it was opened for sends the choice",
     "LockScreen": "asks for the password again; a session, not a record",
+    "AuditViewer": "searches the audit and exports it to a file; only reads (each read audited by the server)",
+    "UsersWindow": "lists the users; each change is its own write dialog (user_dialogs.UserForms)",
+    "HandoverDialog": "shows, prints and saves the handover as PDF; the acknowledgement is its own write dialog",
 }
 
 
