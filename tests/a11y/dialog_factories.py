@@ -90,6 +90,7 @@ class AuditContext:
             "person_picker": lambda: self.window.links.person_picker,
             "catalogue": lambda: self.lazy("catalogue", _catalogue),
             "role": lambda: self.user.get("role"),
+            "roles": lambda: frozenset(self.user.get("roles") or [self.user.get("role")]),
             "action": lambda: self.lazy("action", lambda: _first(self.as_user("investigator").actions(mine=False),
                                                                  "investigation action")),
             "officers": lambda: [self.user],
@@ -179,7 +180,7 @@ def _cls(module: str, name: str):
 
 
 # Optional parameters the audit fills anyway, so every part of the dialog is shown (the sergeant's rows).
-FILL_OPTIONAL = {"role", "user"}
+FILL_OPTIONAL = {"role", "roles", "user"}
 
 
 class NoFactory(Exception):
