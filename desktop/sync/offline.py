@@ -147,6 +147,16 @@ class CachingClient(ApiClient):
                                                     .cell_checks(record_id))
         return checks
 
+    def latest_event_seq(self) -> int:
+        """The feed position the board's snapshot was read at. Offline it is the one kept with the cached board,
+        so the feed brings everything after it when the server returns."""
+        try:
+            seq = super().latest_event_seq()
+        except ServerUnreachable:
+            return int(self.store.cache_get("read|last_seq") or 0)
+        self.store.cache_put("read|last_seq", seq)
+        return seq
+
     def events(self, after: int, wait: float) -> dict[str, Any]:
         """The board's snapshot asks with wait=0 to skip history: offline it starts from the last sequence seen,
         so the feed brings everything after it when the server returns. A long poll is never served from here."""

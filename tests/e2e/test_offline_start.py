@@ -150,6 +150,7 @@ def test_offline_start_check_and_booking_then_the_server_returns_and_everything_
         booking = open_by_shortcut(qtbot, window, Qt.Key.Key_B)
         booking.surname_edit.setText("Quillfeather")
         booking.forenames_edit.setText("Odo Fictional")
+        booking.dob_edit.setText("14/03/1991")  # a person must give it (issue 13): no made-up default
         booking.place_edit.setText("Quay Road, Portharrow")
         booking.officer_edit.setText("PC 4410 Tamsin Vell")
         set_utc(booking.arrested_edit, utc_now().replace(second=0, microsecond=0) - timedelta(minutes=40))

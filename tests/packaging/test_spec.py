@@ -52,8 +52,23 @@ def test_spec_ships_the_data_directories_where_the_code_looks_for_them():
     data_dirs = ast.literal_eval(assigned("DATA_DIRS"))
     assert ("resources", "resources") in data_dirs
     assert ("server/migrations", "server/migrations") in data_dirs
-    for src, _dest in data_dirs:
-        assert (REPO / src).is_dir(), f"{src} is listed in the spec but missing"
+    for src, dest in data_dirs:
+        assert (REPO / src).exists(), f"{src} is listed in the spec but missing"
+        # a single file is copied INTO dest: dest must be the folder the file sits in, so code that reads it
+        # beside itself (Path(__file__).with_name) finds it in the bundle too
+        expected = src if (REPO / src).is_dir() else Path(src).parent.as_posix()
+        assert dest == expected, f"{src} would land in {dest}, the code looks in {expected}"
+    # every data file our own packages read at run time is shipped (a new one, like the password policy's
+    # list, would otherwise be missing only from the frozen build)
+    shipped = [REPO / src for src, _dest in data_dirs]
+    tracked = subprocess.run(["git", "ls-files", "server", "desktop", "domain"], cwd=REPO, check=True,
+                             capture_output=True, text=True).stdout.split()
+    data_files = [REPO / f for f in tracked if not f.endswith(".py")]
+    unshipped = [f.relative_to(REPO).as_posix() for f in data_files
+                 if not any(f == s or s in f.parents for s in shipped)]
+    assert not unshipped, f"data files the spec does not ship: {unshipped}"
+    from server.auth import passwords
+    assert passwords._COMMON_FILE.relative_to(REPO).as_posix() in {src for src, _dest in data_dirs}
     # server/migrate.py reads migrations beside itself; the bundle must keep that relative place
     from server import migrate
     assert Path(migrate.MIGRATIONS).relative_to(REPO).as_posix() == "server/migrations"

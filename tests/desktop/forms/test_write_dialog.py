@@ -137,15 +137,28 @@ def test_a_stale_copy_is_refused_with_the_conflict_wording_and_keeps_what_was_ty
         client.close()
     dialog = TransitionDialog(window.writes, action, version=int(action["version"]) + 7)
     dialog.show()
-    with qtbot.waitSignal(dialog.refused_signal, timeout=15_000) as refused:
-        dialog.go("Duplicate of another action.")
-    assert refused.args[0].status == 412
-    error = dialog.errors["reason"]
-    assert error.text() == f"Problem: {conflict_text('action')}"
-    assert heard.assertive("Someone else changed this action meanwhile")
-    assert dialog.reason.text() == "Duplicate of another action."  # kept
-    assert dialog.action["version"] == action["version"]  # the current copy the server sent
-    assert dialog.isVisible() and not dialog.sending
+    try:
+        with qtbot.waitSignal(dialog.refused_signal, timeout=15_000) as refused:
+            dialog.go("Duplicate of another action.")
+        assert refused.args[0].status == 412
+        error = dialog.errors["reason"]
+        assert error.text() == f"Problem: {conflict_text('action')}"
+        assert heard.assertive("Someone else changed this action meanwhile")
+        assert dialog.reason.text() == "Duplicate of another action."  # kept
+        assert dialog.action["version"] == action["version"]  # the current copy the server sent
+        assert dialog.isVisible() and not dialog.sending
+        # The conflict path (issue 13): both versions side by side, in a modal dialog the officer answers.
+        qtbot.waitUntil(lambda: dialog.conflict_dialog is not None and dialog.conflict_dialog.isVisible(),
+                        timeout=5000)
+        assert dialog.conflict_dialog.isModal()
+    finally:
+        # Closed here, not left open: a modal dialog left behind takes the keyboard from every later test's
+        # window, so application shortcuts (Unsent changes, Ctrl+Alt+O) never fire there.
+        if dialog.conflict_dialog is not None:
+            dialog.conflict_dialog.reject()
+        dialog.dirty = False
+        dialog.reject()
+        dialog.deleteLater()
 
 
 def test_the_date_time_field_is_one_tab_stop(qtbot):
