@@ -42,6 +42,12 @@ def test_a_supervisor_who_is_also_a_custody_sergeant_sees_both_roles_menus(qtbot
     assert people.actions["merge"].isVisible()  # a supervisor's
     assert people.person_panel.merge_button.isVisibleTo(people.person_panel)
     investigations = window.areas["investigations"]
+    panel = investigations.actions_panel
+    # An action's buttons need an action chosen (issue 13): open the first investigation's actions, choose one.
+    qtbot.waitUntil(lambda: panel.scope_combo.count() > 1, timeout=10_000)
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.show_investigation(panel.scope_combo.itemData(1))
+    assert panel.model.rowCount() > 0 and panel.select_action(panel.model.row(0)["id"])
     for key in ("allocate", "review", "refer", "cancel"):
         assert investigations.actions[key].isEnabled(), key  # the action manager's
         assert investigations.actions_panel.buttons[key].isEnabled(), key

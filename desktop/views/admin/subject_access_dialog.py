@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.announcer import announce
-from desktop.printing.subject_access_pdf import build_subject_access_pdf
 from desktop.sync.client import ServerUnreachable
 from desktop.views.admin.user_dialogs import line_edit
 from desktop.views.forms.dialog import FormDialog
@@ -95,6 +94,8 @@ class SubjectAccessDialog(FormDialog):
             data = client.request("POST", f"/people/{person_id}/subject-access", json=body)
             _write(json_path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
             buffer = io.BytesIO()
+            from desktop.printing.subject_access_pdf import build_subject_access_pdf  # reportlab: on first use
+
             build_subject_access_pdf(data, buffer)
             _write(pdf_path, buffer.getvalue())
             return str(pdf_path), str(json_path), len(data.get("withheld") or [])

@@ -19,8 +19,6 @@ from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.operations import Operations
-from desktop.printing.handover import build_handover_pdf, handover_content
-from desktop.printing.plain_text import outline, to_html
 from desktop.session import Session
 from desktop.timefmt import format_local
 from desktop.views.forms.dialog import FormDialog, WriteDialog, fit_on_screen
@@ -118,6 +116,9 @@ class HandoverDialog(QDialog):
 
     def _loaded(self, data: dict[str, Any]) -> None:
         self.data = data
+        from desktop.printing.handover import handover_content  # reportlab comes with it: on first use
+        from desktop.printing.plain_text import outline, to_html
+
         content = handover_content(data)
         self.browser.setHtml(to_html(outline(content)))
         count = len(data.get("detainees") or [])
@@ -177,6 +178,8 @@ class HandoverDialog(QDialog):
 
         def work() -> bytes:
             buffer = io.BytesIO()
+            from desktop.printing.handover import build_handover_pdf
+
             build_handover_pdf(data, buffer, printed_by=by)
             return buffer.getvalue()
 
@@ -201,6 +204,8 @@ class HandoverDialog(QDialog):
 
         def work() -> str:
             buffer = io.BytesIO()
+            from desktop.printing.handover import build_handover_pdf
+
             build_handover_pdf(data, buffer, printed_by=by)
             target = Path(path)
             partial = target.with_name(target.name + ".part")

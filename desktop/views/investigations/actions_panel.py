@@ -122,7 +122,7 @@ class ActionsPanel(QWidget):
     def _update_buttons(self) -> None:
         """An action's buttons need an action chosen (and the manager's role for the manager's steps)."""
         chosen = self.current() is not None
-        manager = (self.user or {}).get("role") in MANAGER_ROLES
+        manager = bool(roles_of(self.user) & MANAGER_ROLES)  # any role held (issue 12: several roles per user)
         for key in ("allocate", "submit_result", "review", "refer", "cancel"):
             self.buttons[key].setEnabled(chosen and (manager or key == "submit_result"))
 

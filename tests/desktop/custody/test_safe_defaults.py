@@ -45,10 +45,10 @@ def detained(window) -> dict:
 
 def custody_dialogs(window, record):
     user, writes = window.session.user, window.writes
-    return [BookingDialog(window, packaged_catalogue(), role=window.session.role, writes=writes,
+    return [BookingDialog(window, packaged_catalogue(), roles=window.session.roles, writes=writes,
                           person_picker=window.links.person_picker),
             CellCheckDialog(window, record, user, writes=writes),
-            RightsDialog(window, record, window.session.role, writes=writes),
+            RightsDialog(window, record, window.session.roles, writes=writes),
             ObservationDialog(window, {**record, "observation_level": None}, None, writes=writes),
             RiskAssessmentDialog(window, record, writes=writes),
             ReviewDialog(window, record, user, writes=writes),
