@@ -369,7 +369,7 @@ class FormDialog(WriteDialog):
             area.setObjectName(f"{object_name}Scroll")
             area.setWidgetResizable(True)
             area.setWidget(self.body_widget)
-            area.setAccessibleName(title)
+            area.setAccessibleName(f"{title}: fields")  # not the dialog's own name: the two would be confused
             area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             layout.addWidget(area, 1)
         else:
