@@ -218,6 +218,11 @@ class Announcer(QObject):
             return self._banner
         return None
 
+    def drop_pending_progress(self) -> None:
+        """Forget polite messages not yet shown (a "Signing in…" overtaken by its answer within COALESCE_MS would
+        otherwise be shown with the answer); what needs attention is kept."""
+        self._pending = [(text, assertive) for text, assertive in self._pending if assertive]
+
     def _flush(self) -> None:
         if not self._pending:
             return

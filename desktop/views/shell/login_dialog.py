@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLayout,
                                QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
-from desktop.announcer import AlertBanner, announce
+from desktop.announcer import AlertBanner, announce, announcer
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
 from desktop.sync.offline import OfflineSignInRefused
@@ -241,6 +241,7 @@ class LoginDialog(QDialog):
         self._set_busy(False)
         self.status_label.setText("")
         self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
+        announcer().drop_pending_progress()  # also when the answer came before "Signing in to…" was shown
         if isinstance(exc, OfflineSignInRefused):
             self.password_error.show_problem(f"Cannot reach the server, and cannot sign in on this computer only: "
                                              f"{exc}")
