@@ -46,9 +46,8 @@ def validate_pnc_id(text: str, *, today: date | None = None) -> Validated:
         return Validated(None, "A PNC ID looks like 2012/0394773H or 12/394773H: year, '/', up to 7 digits, "
                                "then a check letter.")
     year, serial, letter = m.groups()
-    if len(year) == 4 and len(serial) != 7:
-        return Validated(None, "In the long form (four-digit year) the serial has exactly 7 digits, "
-                               "e.g. 2012/0394773H.")
+    # An officer types the long form as printed (2012/0394773H) or without the padding (2012/394773H, as
+    # domain.md §6.3 lists among the valid inputs): both mean one person, stored in the padded form.
     if len(year) == 2:
         this_year = (today or date.today()).year
         century = 2000 if 2000 + int(year) <= this_year else 1900

@@ -302,12 +302,17 @@ def check_warrant_application(
     applied_at: datetime,
     authorities: Sequence[Authority] = (),
     court_not_sitting: bool = False,
+    issued_at: datetime | None = None,
     config: ClockConfig = DEFAULT_CONFIG,
 ) -> Decision:
     """May an application for a warrant of further detention be made now (s.43(5))?
 
     `court_not_sitting`: the court could not sit at the expiry of 36 h but will sit in the following 6 h.
+    `issued_at`, when the warrant has been issued: a warrant comes after its application, and cannot revive a
+    detention whose authority had already run out (only the court-not-sitting 6 hours bridge that gap).
     """
+    if issued_at is not None and issued_at < applied_at:
+        return refuse("The warrant cannot have been issued before the application for it was made.")
     deadline = warrant_apply_by(relevant, court_not_sitting=court_not_sitting, config=config)
     if applied_at > deadline:
         why = " (the court was not sitting, so 6 hours more were allowed)" if court_not_sitting else ""
@@ -317,6 +322,12 @@ def check_warrant_application(
     if applied_at > limit and not (court_not_sitting and limit >= relevant + config.warrant_apply_by):
         return refuse(f"The authority to detain ended at {_local_full(limit, config)}; the person should "
                       "have been released or charged before the application.")
+    if issued_at is not None:
+        bridge = max(limit, deadline) if court_not_sitting else limit
+        if issued_at > bridge:
+            return refuse(f"The warrant was issued at {_local_full(issued_at, config)}, after the authority to "
+                          f"detain ended at {_local_full(bridge, config)}; a warrant cannot revive an expired "
+                          "detention.")
     return ALLOWED
 
 

@@ -153,3 +153,46 @@ def reassessment_reason(last_assessed_at: datetime | None,
     at, trig = pending[-1]
     return (f"Re-assess risk: the detainee was {TRIGGER_TITLES[trig]} after the last assessment; "
             "risk changes at that point (APP).")
+
+
+# Which re-assessment each way out of custody needs (§2.1: "re-assess at charge, at refusal of bail, on release
+# on bail, and before release or transfer"). Keyed by domain.disposal.Outcome's values.
+DISPOSAL_TRIGGERS: Mapping[str, frozenset[Trigger]] = {
+    "charged": frozenset({Trigger.RELEASE_ON_BAIL, Trigger.RELEASE}),
+    "pre_charge_bail": frozenset({Trigger.RELEASE_ON_BAIL, Trigger.RELEASE}),
+    "released_under_investigation": frozenset({Trigger.RELEASE, Trigger.RELEASE_ON_BAIL}),
+    "no_further_action": frozenset({Trigger.RELEASE, Trigger.RELEASE_ON_BAIL}),
+    "remanded_for_court": frozenset({Trigger.BAIL_REFUSED}),
+    "transferred": frozenset({Trigger.TRANSFER}),
+}
+
+
+def disposal_reassessment_problem(outcome: str, assessments: Iterable[tuple[str, datetime]], *,
+                                  leaving_at: datetime, charged_at: datetime | None = None) -> str | None:
+    """Why this way out of custody may not be recorded yet, or None.
+
+    `assessments` are (trigger, assessed_at) of the record's risk assessments. The one that counts was made for
+    this point (its trigger), after the charge if there was one, and not after the person left."""
+    wanted = DISPOSAL_TRIGGERS.get(outcome)
+    if not wanted:
+        return None
+    since = charged_at
+    for trigger, at in assessments:
+        if trigger in wanted and at <= leaving_at and (since is None or at >= since):
+            return None
+    what = {Trigger.BAIL_REFUSED: "bail is refused", Trigger.TRANSFER: "the detainee is transferred"}.get(
+        min(wanted), "the detainee is released")
+    after = " after the charge" if charged_at is not None else ""
+    reasons = " or ".join(f"'{WHY_NOW[t]}'" for t in sorted(wanted))
+    return (f"Re-assess risk{after} before {what} (APP: risk changes at that point): record a risk assessment "
+            f"with 'Why now' {reasons} first (Re-assess risk…).")
+
+
+# The words the risk assessment form shows for each trigger ("Why now").
+WHY_NOW: Mapping[Trigger, str] = {
+    Trigger.CHARGE: "Charged",
+    Trigger.BAIL_REFUSED: "Bail refused",
+    Trigger.RELEASE_ON_BAIL: "Release on bail",
+    Trigger.RELEASE: "Release",
+    Trigger.TRANSFER: "Transfer",
+}

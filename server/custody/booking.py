@@ -167,7 +167,8 @@ def decide_detention(session: Session, user: User, record_id: str, body: Detenti
         raise ProblemError(409, f"Detention was already {record.detention_decision} on this record.",
                            current=current(session, record))
     errors = pace_clock.booking_time_errors(now=now, arrested_at=record.arrested_at or record.arrived_at,
-                                            arrived_at=record.arrived_at, detention_authorised_at=body.decided_at,
+                                            arrived_at=record.arrived_at, booked_in_at=record.booked_in_at,
+                                            detention_authorised_at=body.decided_at,
                                             route=pace_clock.ArrivalRoute(record.arrival_route))
     field_errors(("decided_at", e.message) for e in errors if e.field == "detention_authorised_at")
     _decide(record, user, body)

@@ -42,7 +42,7 @@ def add_review(session: Session, user: User, record_id: str, body: ReviewIn, if_
     authorised_at = record.detention_authorised_at
     if authorised_at is None:
         raise ProblemError.field("kind", "Detention has not been authorised yet, so there is nothing to review.")
-    event_time("at", body.at, record, now)
+    event_time("at", body.at, record, now, after=[("detention was authorised", authorised_at)])
     config = force.clock()
     done = sum(1 for r in _reviews(session, record.id) if r.kind == "review")
     number = done + 1
@@ -106,7 +106,8 @@ def add_extension(session: Session, user: User, record_id: str, body: ExtensionI
                      f"signed in as {user.rank.lower()}.")
     record = writable(session, record_id, if_match)
     _taken(session, DetentionAuthority, body.id)
-    event_time("authorised_at", body.authorised_at, record, now)
+    event_time("authorised_at", body.authorised_at, record, now,
+               after=[("detention was authorised", record.detention_authorised_at)])
     decision = pace_clock.check_extension(
         relevant=record.relevant_time or record.arrived_at, authorised_at=body.authorised_at,
         expires_at=body.expires_at, offence_indictable=offence_indictable(record),
@@ -129,12 +130,26 @@ def add_warrant(session: Session, user: User, record_id: str, body: WarrantIn, i
     require(user, Role.CUSTODY_SERGEANT, doing="record a warrant of further detention")
     record = writable(session, record_id, if_match)
     _taken(session, DetentionAuthority, body.id)
+    event_time("applied_at", body.applied_at, record, now,
+               after=[("detention was authorised", record.detention_authorised_at)])
     event_time("issued_at", body.issued_at, record, now)
     kind = AuthorityKind(body.kind)
+    relevant = record.relevant_time or record.arrived_at
+    authorities = domain_authorities(_authorities(session, record.id))
+    if kind is AuthorityKind.WARRANT:
+        # s.43(5): applied for within 36 h of the relevant time (42 h if the court could not sit), while the
+        # detention was still authorised; issued before that authority ran out.
+        applied = pace_clock.check_warrant_application(
+            relevant=relevant, applied_at=body.applied_at, authorities=authorities,
+            court_not_sitting=body.court_not_sitting, issued_at=body.issued_at, config=force.clock())
+        if not applied.ok:
+            reason = applied.reason or "Not allowed."
+            field_errors([("issued_at" if reason.startswith("The warrant") else "applied_at", reason)])
+    elif body.applied_at > body.issued_at:
+        field_errors([("applied_at", "The extension cannot have been issued before the application for it.")])
     decision = pace_clock.check_court_authority(
-        kind=kind, relevant=record.relevant_time or record.arrived_at, issued_at=body.issued_at,
-        expires_at=body.expires_at, authorities=domain_authorities(_authorities(session, record.id)),
-        config=force.clock())
+        kind=kind, relevant=relevant, issued_at=body.issued_at, expires_at=body.expires_at,
+        authorities=authorities, config=force.clock())
     if not decision.ok:
         reason = decision.reason or "Not allowed."
         field_errors([("kind" if "once a warrant" in reason else "issued_at" if "expired" in reason
@@ -144,6 +159,8 @@ def add_warrant(session: Session, user: User, record_id: str, body: WarrantIn, i
                              authorised_by=user, recorded_at=now)
     what = "Warrant of further detention" if kind is AuthorityKind.WARRANT else "Extension of warrant"
     ref = f", ref {body.reference}" if body.reference else ""
+    ref += f", applied for {fmt(body.applied_at)}" + (" (the court could not sit at 36 hours)"
+                                                    if body.court_not_sitting else "")
     return _store_authority(session, user, record, row,
                             f"{what} issued by {body.court}{ref}: detention authorised until "
                             f"{fmt(body.expires_at)}. Recorded by {titled(user.rank, user.display_name)}.", now)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.officers import titled
 from domain.wording import sentence
 from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
+from domain.risk import disposal_reassessment_problem
 from domain.roles import Role
 from server.auth.models import User
 from server.custody import force
-from server.custody.models import STATUS_CHARGED, STATUS_RELEASED
+from server.custody.models import STATUS_CHARGED, STATUS_RELEASED, LogEntry, RiskAssessment
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
 from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
                                     write_log)
@@ -30,7 +32,8 @@ def charge(session: Session, user: User, record_id: str, body: ChargeIn, if_matc
     if record.charged_at is not None:
         raise ProblemError(409, f"The detainee was already charged at {fmt(record.charged_at)}.",
                            current=current(session, record))
-    event_time("charged_at", body.charged_at, record, now)
+    event_time("charged_at", body.charged_at, record, now,
+               after=[("detention was authorised", record.detention_authorised_at)])
     record.status, record.charged_at, record.charge_summary = STATUS_CHARGED, body.charged_at, body.summary
     write_log(session, user, record, "disposal",
               f"Charged by {titled(user.rank, user.display_name)}: {sentence(body.summary)} Re-assess risk now (APP).",
@@ -43,13 +46,19 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
     now = now or utcnow()
     require(user, Role.CUSTODY_SERGEANT, doing="release, bail, remand or transfer a detainee")
     record = writable(session, record_id, if_match)
-    event_time("released_at", body.released_at, record, now)
+    last_entry = session.scalar(select(func.max(LogEntry.observed_at)).where(LogEntry.record_id == record.id))
+    event_time("released_at", body.released_at, record, now, after=[("the last entry in the log", last_entry)])
     outcome = Outcome(body.outcome)
     field_errors(disposal_errors(
         outcome, released_at=body.released_at,
         release_day=body.released_at.astimezone(ZoneInfo(force.clock().local_zone)).date(),
         bail_return_date=body.bail_return_date, transfer_to=body.transfer_to, court=body.court,
         summary=body.summary, charged_at=record.charged_at))
+    assessments = [(trigger, at) for trigger, at in session.execute(
+        select(RiskAssessment.trigger, RiskAssessment.assessed_at).where(RiskAssessment.record_id == record.id))]
+    if problem := disposal_reassessment_problem(body.outcome, assessments, leaving_at=body.released_at,
+                                                charged_at=record.charged_at):
+        field_errors([("outcome", problem)])
     details = body.model_dump(mode="json")
     details["decided_by"] = officer(user).model_dump()
     record.disposal = details

@@ -404,6 +404,9 @@ class ExtensionIn(_Created):
 class WarrantIn(_Created):
     # AuthorityKind.WARRANT and WARRANT_EXTENSION: a Literal takes the values themselves, not expressions.
     kind: Literal["warrant_of_further_detention", "extension_of_warrant"]
+    # s.43(5): the application's time decides whether it was in time, so it is recorded, never assumed.
+    applied_at: UTCIn
+    court_not_sitting: Flag = False
     issued_at: UTCIn
     expires_at: UTCIn
     court: CleanStr = Field(min_length=1, max_length=200)

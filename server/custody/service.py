@@ -72,11 +72,16 @@ def fmt(at: datetime) -> str:
     return at.astimezone(ZoneInfo(force.clock().local_zone)).strftime("%d/%m/%Y %H:%M")
 
 
-def event_time(field: str, at: datetime, record: CustodyRecord, now: datetime) -> None:
-    """A custody event must be after booking-in and not in the future (domain.pace_clock)."""
+def event_time(field: str, at: datetime, record: CustodyRecord, now: datetime,
+               after: Iterable[tuple[str, datetime | None]] = ()) -> None:
+    """A custody event must be after booking-in, not in the future (domain.pace_clock), and after the earlier
+    steps of the record it depends on (`after`: what, when), so the record reads in its own order."""
     booked = record.booked_in_at or record.arrived_at
     if problem := pace_clock.event_time_error(field, at, booked_in_at=booked, now=now):
         field_errors([problem])
+    for what, earlier in after:
+        if earlier is not None and at < earlier:
+            field_errors([(field, f"This time is before {what} ({fmt(earlier)}); check the date and time.")])
 
 
 # ------------------------------------------------------------------------------------- the representation
@@ -354,6 +359,9 @@ def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn
     record = get_record(session, record_id)
     _ensure_writable(record, session)
     now = now or utcnow()
+    if body.observed_at < record.arrived_at:
+        raise ProblemError.field("observed_at", f"This time is before the detainee arrived at the station "
+                                                f"({fmt(record.arrived_at)}); check the date and time.")
     if body.observed_at > now + future_tolerance:
         minutes = int(future_tolerance.total_seconds() // 60)
         raise ProblemError.field("observed_at", f"This time is in the future; give the time it happened "

@@ -42,8 +42,10 @@ class DisposalDialog(CustodyDialog):
         self.add_row("Bail &conditions:", self.conditions_edit, "bail_conditions")
         self.add_row("&Transferred to:", self.transfer_edit, "transfer_to", name="disposalTransferTo")
         self.add_row("Co&urt:", self.court_edit, "court", name="disposalCourt")
-        warning = QLabel("Once saved, the detainee leaves custody and this record is closed: nothing more can be "
-                         "written to it.")
+        warning = QLabel("Re-assess risk first (Custody > Re-assess risk…, Ctrl+Shift+A, 'Why now' set to release, "
+                         "bail refused or transfer): the APP requires it at each of these points, and the disposal is "
+                         "refused without it. Once saved, the detainee leaves custody and this record is closed: "
+                         "nothing more can be written to it.")
         warning.setObjectName("disposalWarning")
         warning.setWordWrap(True)
         self.form.addRow(warning)

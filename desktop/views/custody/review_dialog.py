@@ -12,13 +12,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.timefmt import format_local, parse_utc, utc_now
 from desktop.views.forms.dialog import CustodyDialog
 from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import (Authority, AuthorityKind, check_court_authority, check_extension, check_postponement,
+                               check_warrant_application,
                                check_reviewer, event_time_error, next_review)
 from domain.roles import Role
 
@@ -169,12 +170,18 @@ class WarrantDialog(CustodyDialog):
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("Warrant of further detention (s.43)", AuthorityKind.WARRANT.value)
         self.kind_combo.addItem("Extension of the warrant (s.44)", AuthorityKind.WARRANT_EXTENSION.value)
+        self.applied_edit = datetime_edit("warrantAppliedAt", "When the application to the court was made "
+                                          "(s.43(5): within 36 hours of the relevant time).")
+        self.not_sitting_check = QCheckBox("The court could &not sit at 36 hours (6 hours more allowed)")
+        self.not_sitting_check.setObjectName("warrantCourtNotSitting")
         self.issued_edit = datetime_edit("warrantIssuedAt", "When the court issued it.")
         self.expires_edit = datetime_edit("warrantExpiresAt", "When it ends (at most 36 hours after issue).",
                                           utc_now().replace(second=0, microsecond=0) + timedelta(hours=36))
         self.court_edit = QLineEdit()
         self.reference_edit = QLineEdit()
         self.add_row("&Kind:", self.kind_combo, "kind", name="warrantKind")
+        self.add_row("&Applied for at:", self.applied_edit, "applied_at")
+        self.add_row("", self.not_sitting_check, "court_not_sitting")
         self.add_row("&Issued at:", self.issued_edit, "issued_at")
         self.add_row("&Expires at:", self.expires_edit, "expires_at")
         self.add_row("&Court:", self.court_edit, "court", name="warrantCourt")
@@ -185,9 +192,19 @@ class WarrantDialog(CustodyDialog):
         out: list[tuple[str, str]] = []
         if not self.court_edit.text().strip():
             out.append(("court", "Name the court that issued it."))
-        decision = check_court_authority(kind=AuthorityKind(self.kind_combo.currentData()), relevant=self.relevant,
-                                         issued_at=to_utc(self.issued_edit), expires_at=to_utc(self.expires_edit),
-                                         authorities=authorities_of(self.record))
+        kind = AuthorityKind(self.kind_combo.currentData())
+        applied, issued = to_utc(self.applied_edit), to_utc(self.issued_edit)
+        if kind is AuthorityKind.WARRANT:
+            application = check_warrant_application(
+                relevant=self.relevant, applied_at=applied, authorities=authorities_of(self.record),
+                court_not_sitting=self.not_sitting_check.isChecked(), issued_at=issued)
+            if not application.ok:
+                out.append(("issued_at" if application.reason.startswith("The warrant") else "applied_at",
+                            application.reason))
+        elif applied > issued:
+            out.append(("applied_at", "The extension cannot have been issued before the application for it."))
+        decision = check_court_authority(kind=kind, relevant=self.relevant, issued_at=issued,
+                                         expires_at=to_utc(self.expires_edit), authorities=authorities_of(self.record))
         if not decision.ok:
             out.append(("expires_at", decision.reason))
         return out
@@ -195,6 +212,8 @@ class WarrantDialog(CustodyDialog):
     def request(self) -> tuple[str, str, dict[str, Any]]:
         return "POST", f"/custody/records/{self.record['id']}/warrants", {
             "id": self.warrant_id, "kind": self.kind_combo.currentData(),
+            "applied_at": to_utc(self.applied_edit).isoformat(),
+            "court_not_sitting": self.not_sitting_check.isChecked(),
             "issued_at": to_utc(self.issued_edit).isoformat(), "expires_at": to_utc(self.expires_edit).isoformat(),
             "court": value_of(self.court_edit), "reference": value_of(self.reference_edit) or None}
 

@@ -25,12 +25,10 @@ from desktop.views.forms.dialog import RESEND, ConflictVersions, CustodyDialog
 from desktop.views.forms.fields import datetime_edit, nothing_chosen, text_edit, to_utc, value_of
 from desktop.writes import Writes
 from domain.pace_clock import event_time_error
-from domain.risk import RISK_AREAS, Answer, RiskResponse, Source, assess
+from domain.risk import RISK_AREAS, WHY_NOW, Answer, RiskResponse, Source, Trigger, assess
 from domain.roles import Role
 
-TRIGGERS = (("booking_in", "Booking in"), ("charge", "Charged"), ("bail_refused", "Bail refused"),
-            ("release_on_bail", "Release on bail"), ("release", "Release"), ("transfer", "Transfer"),
-            ("other", "Other change"))
+TRIGGERS = (("booking_in", "Booking in"), *((t.value, WHY_NOW[t]) for t in Trigger), ("other", "Other change"))
 ANSWERS: tuple[tuple[str | None, str], ...] = (
     (None, "Not asked"), ("no", "No"), ("yes", "Yes (concern)"), ("not_known", "Not known"),
     ("declined", "Declined to answer"))

@@ -96,3 +96,13 @@ def user_id(app, username: str) -> str:
 
 
 JUVENILE_DOB = (date.today() - timedelta(days=15 * 365)).isoformat()
+
+
+def reassess(client, headers, record_id: str, trigger: str, at: datetime | None = None) -> dict:
+    """A risk re-assessment made for a point of the detention ('release', 'bail_refused', 'transfer', …): the APP
+    asks for one before each way out of custody, and the server refuses the disposal without it."""
+    response = client.post(f"{API}/records/{record_id}/risk-assessments", headers=headers, json={
+        "id": new_id(), "trigger": trigger, "assessed_at": iso(at or ago(minutes=2)), "risk_level": "low",
+        "responses": [{"area": "self_harm_current", "answer": "no", "source": "detainee"}]})
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -129,9 +129,12 @@ def test_no_extension_after_24_hours_or_for_a_summary_offence(client, h):
     assert refused.status_code == 422 and "indictable" in refused.json()["detail"]
 
 
-def warrant(client, headers, record_id, issued, expires, kind="warrant_of_further_detention"):
+def warrant(client, headers, record_id, issued, expires, kind="warrant_of_further_detention", applied=None,
+            court_not_sitting=False):
+    applied = applied or issued - timedelta(minutes=30)
     return client.post(f"{API}/records/{record_id}/warrants", headers=headers,
-                       json={"id": new_id(), "kind": kind, "issued_at": iso(issued), "expires_at": iso(expires),
+                       json={"id": new_id(), "kind": kind, "applied_at": iso(applied), "issued_at": iso(issued),
+                             "expires_at": iso(expires), "court_not_sitting": court_not_sitting,
                              "court": "Portharrow Magistrates' Court", "reference": "WFD/2026/0042"})
 
 
@@ -173,3 +176,40 @@ def test_a_warrant_extension_never_runs_past_96_hours(client, h):
     assert to_96.status_code == 201
     current = client.get(f"{API}/records/{record['id']}", headers=h["sergeant"]).json()
     assert current["detention_limit_at"] == current["absolute_limit_at"]
+
+
+def test_a_warrant_applied_for_late_or_after_the_authority_ran_out_is_refused(client, h):
+    """s.43(5): the application within 36 h of the relevant time (42 h when the court could not sit), while the
+    detention is still authorised; a warrant issued after the authority ran out cannot revive it (issue 14: one was
+    recorded at +50 h with no superintendent's extension and moved the limit to +86 h)."""
+    record = book(client, h["sergeant"], arrived=ago(hours=51))
+    relevant = datetime.fromisoformat(record["relevant_time"])
+    at = relevant + timedelta(hours=50)
+    no_extension = warrant(client, h["sergeant"], record["id"], at, at + timedelta(hours=36),
+                           applied=relevant + timedelta(hours=30))
+    assert no_extension.status_code == 422 and "authority to detain ended" in fields(no_extension)["applied_at"]
+    revived = warrant(client, h["sergeant"], record["id"], at, at + timedelta(hours=36),
+                      applied=relevant + timedelta(hours=20))
+    assert revived.status_code == 422 and "cannot revive" in fields(revived)["issued_at"]
+    current = client.get(f"{API}/records/{record['id']}", headers=h["sergeant"]).json()
+    assert current["authorities"] == [] and \
+        datetime.fromisoformat(current["detention_limit_at"]) == relevant + timedelta(hours=24)
+
+
+def test_a_warrant_application_after_36_hours_needs_the_court_not_sitting(client, h):
+    record = book(client, h["sergeant"], arrived=ago(hours=41))
+    _two_reviews(client, h, record)
+    relevant = datetime.fromisoformat(record["relevant_time"])
+    assert extension(client, h["superintendent"], record["id"], relevant + timedelta(hours=23),
+                     relevant + timedelta(hours=36)).status_code == 201
+    applied, issued = relevant + timedelta(hours=37), relevant + timedelta(hours=40)
+    late = warrant(client, h["sergeant"], record["id"], issued, issued + timedelta(hours=30), applied=applied)
+    assert late.status_code == 422 and "must be made by" in fields(late)["applied_at"]
+    before_applying = warrant(client, h["sergeant"], record["id"], applied - timedelta(hours=1),
+                              issued + timedelta(hours=30), applied=applied, court_not_sitting=True)
+    assert before_applying.status_code == 422 and "before the application" in fields(before_applying)["issued_at"]
+    sitting_next = warrant(client, h["sergeant"], record["id"], issued, issued + timedelta(hours=30),
+                           applied=applied, court_not_sitting=True)
+    assert sitting_next.status_code == 201, sitting_next.text
+    log = client.get(f"{API}/records/{record['id']}/log", headers=h["sergeant"]).json()
+    assert any("the court could not sit" in e["text"] for e in log if e["kind"] == "extension")

@@ -10,7 +10,7 @@ import pytest
 from server.audit import AuditEntry
 from server.custody.models import CustodyRecord
 from server.db import make_sessionmaker
-from tests.server.custody.conftest import API, ago, book, booking, fields, iso, new_id
+from tests.server.custody.conftest import API, ago, book, booking, fields, iso, new_id, reassess
 from sqlalchemy import select
 from tests.server.conftest import with_data
 
@@ -18,11 +18,14 @@ from tests.server.conftest import with_data
 def test_detention_officers_book_in_but_only_the_sergeant_decides(client, h):
     refused = client.post(f"{API}/records", json=booking(), headers=h["detention"])
     assert refused.status_code == 403 and "custody sergeant" in refused.json()["detail"]
-    record = book(client, h["detention"], detention=False)
+    record = book(client, h["detention"], detention=False, booked_in_at=iso(ago(minutes=50)))
     assert record["detention_decision"] is None and record["next_review_due"] is None
     url = f"{API}/records/{record['id']}/detention-decision"
     body = {"decision": "authorised", "grounds": "To obtain evidence by questioning.",
             "decided_at": iso(ago(minutes=5))}
+    # The record's own order: a decision before booking-in is refused here as it is in the booking request.
+    early = client.post(url, json={**body, "decided_at": iso(ago(minutes=55))}, headers=h["sergeant"])
+    assert early.status_code == 422 and "before the time of booking-in" in fields(early)["decided_at"]
     for who in ("detention", "inspector"):
         assert client.post(url, json=body, headers=h[who]).status_code == 403
     ok = client.post(url, json=body, headers=h["sergeant"])
@@ -134,6 +137,7 @@ def test_disposal_details_are_checked(client, h):
 def test_disposal_makes_the_record_read_only(client, h, app):
     record = book(client, h["sergeant"], arrived=ago(hours=2))
     rid = record["id"]
+    reassess(client, h["sergeant"], rid, "release_on_bail")
     url = f"{API}/records/{rid}"
     returns = (date.today() + timedelta(days=28)).isoformat()
     done = client.post(f"{url}/disposal", headers=h["sergeant"], json={

@@ -3,7 +3,7 @@ ends a sentence with two full stops ("premises..")."""
 
 from __future__ import annotations
 
-from tests.server.custody.conftest import API, ago, book, iso, new_id
+from tests.server.custody.conftest import API, ago, book, iso, new_id, reassess
 
 
 def test_disposal_and_observation_text_read_cleanly(client, h):
@@ -16,6 +16,7 @@ def test_disposal_and_observation_text_read_cleanly(client, h):
                             json={"id": new_id(), "started_at": iso(ago(minutes=15)), "location": "Interview room 2.",
                                   "interviewing_officers": ["DC 4093 Rafe Illingsworth"]})
     assert interview.status_code == 201, interview.text
+    reassess(client, h["sergeant"], rid, "release")
     done = client.post(f"{API}/records/{rid}/disposal", headers=h["sergeant"],
                        json={"outcome": "no_further_action", "released_at": iso(ago(minutes=1)),
                              "summary": "Walked out of the premises."})

@@ -99,6 +99,10 @@ def test_a_second_record_with_the_same_pnc_id_is_refused(client, seeded):
     again = client.post(f"{API}/people", headers=auth, json={
         "id": new_id(), "surname": "Other", "forenames": "Name", "pnc_id": "09/231M"})
     assert again.status_code == 409 and again.json()["current"]["id"] == first["id"]
+    # The long form typed without its zero padding (domain.md §6.3) is the same PNC ID, stored padded.
+    unpadded = client.post(f"{API}/people", headers=auth, json={
+        "id": new_id(), "surname": "Other", "forenames": "Name", "pnc_id": "2009/231M"})
+    assert unpadded.status_code == 409 and unpadded.json()["current"]["pnc_id"] == "2009/0000231M"
 
 
 def test_create_is_idempotent_and_emits_an_event(client, seeded):
