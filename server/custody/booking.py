@@ -20,7 +20,7 @@ from server.custody import force
 from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, CustodyRecord
 from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, RecordPatch
 from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, record_out,
-                                    require, writable, write_log)
+                                    require, to_minute, writable, write_log)
 from server.db import utcnow
 from server.events import _PG_OUTBOX_LOCK
 from server.errors import ProblemError
@@ -167,7 +167,8 @@ def decide_detention(session: Session, user: User, record_id: str, body: Detenti
         raise ProblemError(409, f"Detention was already {record.detention_decision} on this record.",
                            current=current(session, record))
     errors = pace_clock.booking_time_errors(now=now, arrested_at=record.arrested_at or record.arrived_at,
-                                            arrived_at=record.arrived_at, booked_in_at=record.booked_in_at,
+                                            arrived_at=record.arrived_at,
+                                            booked_in_at=record.booked_in_at and to_minute(record.booked_in_at),
                                             detention_authorised_at=body.decided_at,
                                             route=pace_clock.ArrivalRoute(record.arrival_route))
     field_errors(("decided_at", e.message) for e in errors if e.field == "detention_authorised_at")

@@ -72,15 +72,20 @@ def fmt(at: datetime) -> str:
     return at.astimezone(ZoneInfo(force.clock().local_zone)).strftime("%d/%m/%Y %H:%M")
 
 
+def to_minute(at: datetime) -> datetime:
+    """Forms give times to the minute: a step recorded at 14:05:40 does not make the next one "at 14:05" early."""
+    return at.replace(second=0, microsecond=0)
+
+
 def event_time(field: str, at: datetime, record: CustodyRecord, now: datetime,
                after: Iterable[tuple[str, datetime | None]] = ()) -> None:
     """A custody event must be after booking-in, not in the future (domain.pace_clock), and after the earlier
     steps of the record it depends on (`after`: what, when), so the record reads in its own order."""
-    booked = record.booked_in_at or record.arrived_at
+    booked = to_minute(record.booked_in_at or record.arrived_at)
     if problem := pace_clock.event_time_error(field, at, booked_in_at=booked, now=now):
         field_errors([problem])
     for what, earlier in after:
-        if earlier is not None and at < earlier:
+        if earlier is not None and at < to_minute(earlier):
             field_errors([(field, f"This time is before {what} ({fmt(earlier)}); check the date and time.")])
 
 

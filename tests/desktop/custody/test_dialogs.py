@@ -128,6 +128,21 @@ def test_disposal_closes_the_record(qtbot, make_window, demo_server):
     assert dialog.errors["bail_return_date"].isVisible() and dialog.row_id is None
     dialog.bail_date.setDate(dialog.bail_date.date().addDays(60))
     dialog.conditions_edit.setPlainText("Not to contact the complainant.")
+    # No risk assessment made for the release yet: the server refuses and says so beside the outcome (APP).
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.errors["outcome"].isVisible(), timeout=15_000)
+    refusal = dialog.errors["outcome"].text()
+    assert "Re-assess risk" in refusal and "'Release on bail'" in refusal
+    dialog.dirty = False  # closing without the discard question: what was typed is not under test here
+    dialog.reject()
+    risk = open_by_shortcut(qtbot, window, Qt.Key.Key_A, SHIFT_CTRL)
+    choose(risk.trigger_combo, "release_on_bail")
+    choose(risk.answer_combos["self_harm_current"], "no")
+    choose(risk.level_combo, "low")
+    save(qtbot, risk)
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_D, SHIFT_CTRL)
+    choose(dialog.outcome_combo, "pre_charge_bail")
+    dialog.bail_date.setDate(dialog.bail_date.date().addDays(30))
     released = save(qtbot, dialog)
     assert released["status"] == "released" and released["disposal"]["outcome"] == "pre_charge_bail"
     qtbot.waitUntil(lambda: custody_board(window).model.row_of(record["id"]) is None, timeout=10_000)

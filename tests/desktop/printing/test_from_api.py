@@ -3,6 +3,7 @@ real API onto the printed documents and builds; the mapping keeps what matters."
 from __future__ import annotations
 
 import io
+import uuid
 
 from desktop.printing.charge_sheet_pdf import build_charge_sheet_pdf
 from desktop.printing.custody_record_pdf import build_custody_record_pdf
@@ -44,8 +45,11 @@ def test_a_charged_and_released_record_prints_its_outcome(api):
 
     record = next(r for r in api.open_records() if r["status"] == "in_custody" and not r.get("charged_at"))
     case = charge_through_api(api, record)
-    api.request("POST", f"/custody/records/{record['id']}/disposal",
-                json={"outcome": "charged", "released_at": datetime.now(UTC).replace(microsecond=0).isoformat()})
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    api.request("POST", f"/custody/records/{record['id']}/risk-assessments", json={  # before release (APP)
+        "id": str(uuid.uuid4()), "trigger": "release_on_bail", "assessed_at": now, "risk_level": "low",
+        "responses": [{"area": "self_harm_current", "answer": "no", "source": "detainee"}]})
+    api.request("POST", f"/custody/records/{record['id']}/disposal", json={"outcome": "charged", "released_at": now})
     doc, sheet = fetch_documents(api, record["id"])
     assert doc.disposal.outcome == "Charged" and doc.release is not None and doc.release.kind == "Released"
     assert [c.cjs_code for c in sheet.charges] == [c["offence_code"] for c in case["charges"]]
