@@ -17,7 +17,8 @@ import domain
 # domain function → "tests/…/file.py::test_name" that proves the server enforces it through the API.
 RULES: dict[str, str] = {
     "custody_log.text_problem": "tests/server/test_bad_text.py::test_bad_log_text_is_a_field_error",
-    "text.text_problem": "tests/server/test_bad_text.py::test_every_write_route_refuses_bad_text_in_every_string_field",
+    "text.text_problem": "tests/server/test_bad_text.py::"
+                         "test_every_write_route_refuses_bad_text_in_every_string_field",
     "disposal.disposal_errors": "tests/server/custody/test_disposal_and_authority.py::test_disposal_details_are_checked",
     "grading.validate_grading": "tests/server/intelligence/test_reports.py::test_grading_is_validated_field_by_field",
     "identifiers.validate_pnc_id": "tests/server/people/test_people_api.py::"
@@ -29,7 +30,8 @@ RULES: dict[str, str] = {
     "observation.needs_healthcare": "tests/server/custody/test_checks_and_risk.py::"
                                     "test_a_failed_rousing_is_a_medical_emergency",
     "observation.check_errors": "tests/server/custody/test_checks_and_risk.py::test_a_level_two_check_must_rouse",
-    "offences.code_problem": "tests/server/prosecution/test_charging.py::test_an_offence_not_in_the_catalogue_is_refused",
+    "offences.code_problem": "tests/server/prosecution/test_charging.py::"
+                             "test_an_offence_not_in_the_catalogue_is_refused",
     "pace_clock.booking_time_errors": "tests/server/custody/test_disposal_and_authority.py::"
                                       "test_detention_officers_book_in_but_only_the_sergeant_decides",
     "pace_clock.event_time_error": "tests/server/custody/test_checks_and_risk.py::"
@@ -47,10 +49,12 @@ RULES: dict[str, str] = {
     "people.dob_problem": "tests/server/people/test_people_api.py::test_impossible_dates_and_names_are_field_errors",
     "rights.check_delay": "tests/server/custody/test_disposal_and_authority.py::"
                           "test_a_delay_of_rights_needs_the_rank_the_law_requires",
-    "rights.is_juvenile": "tests/server/custody/test_booking.py::test_juvenile_needs_an_appropriate_adult_until_one_arrives",
+    "rights.is_juvenile": "tests/server/custody/test_booking.py::"
+                          "test_juvenile_needs_an_appropriate_adult_until_one_arrives",
     "rights.appropriate_adult_reason": "tests/server/custody/test_booking.py::"
                                        "test_vulnerable_adult_needs_an_appropriate_adult",
-    "risk.reassessment_reason": "tests/server/custody/test_checks_and_risk.py::test_charge_asks_for_a_fresh_risk_assessment",
+    "risk.reassessment_reason": "tests/server/custody/test_checks_and_risk.py::"
+                                "test_charge_asks_for_a_fresh_risk_assessment",
     "risk.disposal_reassessment_problem": "tests/server/custody/test_record_order_and_reassessment.py::"
                                           "test_each_way_out_needs_its_own_re_assessment",
     "actions.transition": "tests/server/investigations/test_actions.py::test_action_life_cycle_with_history",
