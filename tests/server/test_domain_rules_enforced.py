@@ -19,7 +19,8 @@ RULES: dict[str, str] = {
     "custody_log.text_problem": "tests/server/test_bad_text.py::test_bad_log_text_is_a_field_error",
     "text.text_problem": "tests/server/test_bad_text.py::"
                          "test_every_write_route_refuses_bad_text_in_every_string_field",
-    "disposal.disposal_errors": "tests/server/custody/test_disposal_and_authority.py::test_disposal_details_are_checked",
+    "disposal.disposal_errors": "tests/server/custody/test_disposal_and_authority.py::"
+                                "test_disposal_details_are_checked",
     "grading.validate_grading": "tests/server/intelligence/test_reports.py::test_grading_is_validated_field_by_field",
     "identifiers.validate_pnc_id": "tests/server/people/test_people_api.py::"
                                    "test_a_second_record_with_the_same_pnc_id_is_refused",
