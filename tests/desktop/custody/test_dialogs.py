@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 
 from desktop.models.custody.board_model import AA, OBSERVATION
-from desktop.timefmt import utc_now
+from desktop.timefmt import parse_utc, utc_now
 from desktop.views.forms.dialog import set_utc
 from domain.rights import Right
 from tests.desktop.custody.helpers import open_by_shortcut, record_named, select
@@ -176,3 +176,24 @@ def test_detention_decided_after_booking_without_one(qtbot, make_window, demo_se
     decided = save(qtbot, dialog)
     assert decided["detention_decision"]["decision"] == "authorised" and decided["next_review_due"]
     qtbot.waitUntil(lambda: not window.areas["custody"].actions["detention"].isEnabled(), timeout=10_000)
+
+
+def test_a_late_warrant_application_is_refused_beside_its_field(qtbot, make_window, demo_server):
+    """s.43(5): the sergeant records when the application was made; after 36 h it is refused unless the court
+    could not sit, and nothing is sent."""
+    window = make_window(demo_server.url)
+    record = an_open_record(window, status="in_custody")
+    select(qtbot, window, record["id"])
+    dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_W, SHIFT_CTRL)
+    relevant = parse_utc(record["relevant_time"])
+    set_utc(dialog.applied_edit, relevant + timedelta(hours=37))
+    set_utc(dialog.issued_edit, relevant + timedelta(hours=38))
+    set_utc(dialog.expires_edit, relevant + timedelta(hours=70))
+    dialog.court_edit.setText("Portharrow Magistrates' Court")
+    dialog.submit()
+    assert dialog.errors["applied_at"].isVisible() and "must be made by" in dialog.errors["applied_at"].text()
+    assert dialog.row_id is None and dialog.focusWidget() is dialog.applied_edit
+    # With the court not sitting the 36 h deadline moves to 42 h, but this detention was never extended past 24 h.
+    dialog.not_sitting_check.setChecked(True)
+    dialog.submit()
+    assert "authority to detain ended" in dialog.errors["applied_at"].text() and dialog.row_id is None
