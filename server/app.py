@@ -46,14 +46,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A served process listens from the start (so /health/process shows it); in-process test clients,
         # which skip the lifespan, start the listener with their first wait.
         application.state.feed.start()
+        relay = application.state.relay
+        if relay is not None:
+            relay.start()
         yield
         application.state.feed.stop()
+        if relay is not None:
+            relay.stop()
 
     app = FastAPI(title="Bridewell central API", version=__version__, lifespan=lifespan,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.relay = _bus(settings, engine)
     # As many requests inside at once as the pool has connections (the feed's reads and sign-in checks too).
     app.state.gate = DatabaseGate(pool.size + pool.overflow, pool.timeout_s)
     # At most half the pool reads the feed at once, so waking many waiters never starves other requests.
@@ -102,3 +108,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     openapi.install(app)
     return app
+
+
+def _bus(settings: Settings, engine: Any) -> Any:
+    """With a broker configured, changes also write bus messages, and (unless told not to) a relay runs here."""
+    if settings.broker_url is None:
+        return None
+    from server.integration import outbox
+    from server.integration.relay import Relay
+
+    outbox.enable(engine)
+    if not settings.bus_relay:
+        return None
+    return Relay(engine, settings.broker_url, exchange=settings.bus_exchange, keep_hours=settings.bus_keep_hours,
+                 name=f"relay[{os.getpid()}]")
