@@ -114,7 +114,7 @@ class Consumer:
                                               durable=True)
         dead_queue = await channel.declare_queue(self.dead_queue, durable=True)
         await dead_queue.bind(dead, routing_key=self.queue)
-        queue = await channel.declare_queue(self.queue, durable=True, arguments={"x-max-priority": 10})
+        queue = await channel.declare_queue(self.queue, durable=True, arguments={"x-max-priority": 2})
         for key in self.bindings:
             await queue.bind(exchange, routing_key=key)
         return queue

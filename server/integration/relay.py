@@ -37,7 +37,7 @@ from server.integration.models import LANE_PRIORITY, BusMessage
 log = logging.getLogger("bridewell.bus")
 
 DEFAULT_EXCHANGE = "bridewell.events"
-PRIORITY = 9  # AMQP priority of the safety lane (consumer queues are declared with x-max-priority 10)
+PRIORITY = 2  # AMQP priority of the safety lane (consumer queues: x-max-priority 2; few levels are cheap)
 _PG_RELAY_LOCK = 0x42757352  # any constant: the one relay per schema
 
 
@@ -51,6 +51,8 @@ class RelayStats:
     batches: int = 0
     reconnects: int = 0
     swept: int = 0
+    publish_s: float = 0.0  # time spent publishing and awaiting confirms
+    database_s: float = 0.0  # time spent reading the outbox and marking it sent
     last_error: str | None = None
     sent_keys: list[str] = field(default_factory=list)  # tests: event ids in the order they were confirmed
 
@@ -189,7 +191,9 @@ class Relay:
             exchange = await declare_exchange(channel, self.exchange_name)
             self.connected.set()
             while not self.stopping.is_set():
+                began = time.perf_counter()
                 rows = self._unsent()
+                self.stats.database_s += time.perf_counter() - began
                 if rows:
                     await self._publish(exchange, rows)
                     continue
@@ -219,12 +223,15 @@ class Relay:
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT, priority=PRIORITY if lane == LANE_PRIORITY else 0,
                 headers={"record-key": payload["record_key"], "contract-version": payload["version"]})
 
+        began = time.perf_counter()
         # One channel, published in order (aiormq sends frames in the order the publishes start); confirms are
         # awaited together, so a batch costs one round trip, not one per message.
         results = await asyncio.gather(
             *(exchange.publish(message(event_id, lane, payload), routing_key=key, mandatory=False,
                                timeout=self.publish_timeout_s)
               for _seq, event_id, key, lane, payload in rows), return_exceptions=True)
+        marked = time.perf_counter()
+        self.stats.publish_s += marked - began
         confirmed = 0
         failure: BaseException | None = None
         for result in results:
@@ -237,6 +244,7 @@ class Relay:
             with self.factory() as session, session.begin():
                 session.execute(update(BusMessage).where(BusMessage.seq.in_(done)).values(sent_at=utcnow()))
             self.stats.sent += confirmed
+            self.stats.database_s += time.perf_counter() - marked
             self.stats.batches += 1
             if self.record_confirmed:
                 self.stats.sent_keys.extend(r[1] for r in rows[:confirmed])

@@ -34,9 +34,13 @@ def test_contract_files_and_the_published_table_are_current():
     assert len({c.type for c in contracts.CONTRACTS}) == len(contracts.CONTRACTS)
 
 
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_a_journey_writes_each_fact_once_as_its_contract_says(client, app, h, users, bus_enabled):
-    record = journey(client, app, h, users)
-    rows = messages(app)
+    """PostgreSQL here; SQLite in test_handoffs.py, which also relays the journey to the consumers."""
+    check_journey(journey(client, app, h, users), messages(app))
+
+
+def check_journey(record: dict, rows: list[BusMessage]) -> None:
     for row in rows:
         assert contracts.problems(row.payload) == [], (row.routing_key, contracts.problems(row.payload))
         assert row.payload["event_id"] == row.event_id and row.record_key == record["id"]
