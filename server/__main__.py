@@ -120,6 +120,7 @@ def _bus_process(settings: Settings, url: str, args: argparse.Namespace) -> int:
 
     from server.db import make_engine
     from server.integration import handoffs
+    from server.integration.consumer import Consumer
     from server.integration.relay import Relay
 
     if settings.broker_url is None:
@@ -128,7 +129,7 @@ def _bus_process(settings: Settings, url: str, args: argparse.Namespace) -> int:
     engine = make_engine(url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    worker: Relay | handoffs.Consumer
+    worker: Relay | Consumer
     if args.command == "relay":
         worker = Relay(engine, settings.broker_url, exchange=settings.bus_exchange,
                        keep_hours=settings.bus_keep_hours)

@@ -126,6 +126,7 @@ def _explain(exc: ValidationError) -> str:
             problems.append(f"{env_name('certfile')}/{env_name('keyfile')}: {error['msg']}")
             continue
         field = str(error["loc"][0])
-        shown = "" if field in ("database_url", "broker_url") else f" (got {error.get('input')!r})"  # a URL may hold a password
+        secret = field in ("database_url", "broker_url")  # a URL may hold a password: never echo it
+        shown = "" if secret else f" (got {error.get('input')!r})"
         problems.append(f"{env_name(field)}: {error['msg']}{shown}")
     return "Invalid setting: " + "; ".join(problems)

@@ -59,6 +59,11 @@ class ConsumerStats:
     retried: int = 0
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class Consumer:
     def __init__(self, name: str, broker_url: str, engine: Engine, handler: Handler, bindings: list[str], *,
                  exchange: str = DEFAULT_EXCHANGE, prefetch: int = 50, reconnect_s: float = 1.0):
@@ -94,7 +99,7 @@ class Consumer:
         self.stopping.set()
         loop, fut = self._loop, self._stop_future
         if loop is not None and fut is not None:
-            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result(None))
+            loop.call_soon_threadsafe(_resolve, fut)
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -131,7 +136,7 @@ class Consumer:
             queue = await self.declare(channel)
             dead = await channel.get_exchange(dead_exchange_name(self.exchange_name))
             closed = self._loop.create_future()
-            connection.close_callbacks.add(lambda *_: closed.done() or closed.set_result(None))
+            connection.close_callbacks.add(lambda *_: _resolve(closed))
 
             async def on_message(message: AbstractIncomingMessage) -> None:
                 await self._on_message(message, dead)

@@ -213,7 +213,7 @@ class Relay:
                                           BusMessage.lane, BusMessage.payload)
                                    .where(BusMessage.sent_at.is_(None))
                                    .order_by(BusMessage.lane, BusMessage.seq).limit(self.batch_size)).all()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def _publish(self, exchange: Any, rows: list[tuple[int, str, str, int, dict[str, Any]]]) -> None:
         def message(event_id: str, lane: int, payload: dict[str, Any]) -> aio_pika.Message:
