@@ -144,6 +144,8 @@ class Relay:
         self.record_confirmed = False  # tests: keep stats.sent_keys
         self._thread: threading.Thread | None = None
         self._next_sweep = 0.0
+        self._next_lock_check = 0.0
+        self._failing = False  # log a broker outage once, not every retry
 
     # -- running --------------------------------------------------------------------------------------------
 
@@ -174,7 +176,10 @@ class Relay:
                 except Exception as exc:  # noqa: BLE001 (supervised: log, wait, go again)
                     self.stats.last_error = f"{type(exc).__name__}: {exc}"
                     self.stats.reconnects += 1
-                    log.warning("%s: %s; retrying in %g s", self.name, self.stats.last_error, self.reconnect_s)
+                    if not self._failing:
+                        log.warning("%s: %s; retrying every %g s", self.name, self.stats.last_error,
+                                    self.reconnect_s)
+                    self._failing = True
                     self.stopping.wait(self.reconnect_s)
                 if self.active.is_set() and not leadership.still_held():
                     log.warning("%s: lost the relay lock (database connection gone)", self.name)
@@ -190,7 +195,15 @@ class Relay:
             channel = await connection.channel(publisher_confirms=True)
             exchange = await declare_exchange(channel, self.exchange_name)
             self.connected.set()
+            if self._failing:
+                log.info("%s: connected to the broker again; resending from the first unconfirmed message",
+                         self.name)
+                self._failing = False
             while not self.stopping.is_set():
+                if time.monotonic() >= self._next_lock_check:  # under load too, not only when idle
+                    self._next_lock_check = time.monotonic() + 2.0
+                    if not leadership.still_held():
+                        return
                 began = time.perf_counter()
                 rows = self._unsent()
                 self.stats.database_s += time.perf_counter() - began
@@ -198,8 +211,6 @@ class Relay:
                     await self._publish(exchange, rows)
                     continue
                 self._housekeeping()
-                if not leadership.still_held():
-                    return
                 self.wake.clear()
                 await asyncio.get_running_loop().run_in_executor(None, self.wake.wait, self.poll_s)
         finally:
