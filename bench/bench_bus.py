@@ -110,8 +110,33 @@ def main() -> int:
         _wait(lambda: "custody.rousing_failed" in seen, 30, "the safety event")
         latency = time.perf_counter() - committed
         ahead = seen.index("custody.rousing_failed")
-        print(f"safety lane: handled {latency * 1000:.0f} ms after commit, behind {ahead} routine events of a "
-              f"{args.events}-event backlog ({args.events - ahead} overtaken)")
+        print(f"safety lane, backlog queued at the broker: handled {latency * 1000:.0f} ms after commit, behind "
+              f"{ahead} routine events of {args.events} ({args.events - ahead} overtaken)")
+        # The other backlog: the relay behind (RabbitMQ was down, say) with N routine messages still unsent.
+        consumer.stop()
+        relay.stop()
+        asyncio.run(_cleanup(args.broker_url, exchange, consumer))
+        seen.clear()
+        consumer = Consumer("watch", args.broker_url, engine, lambda _s, m: seen.append(m["type"]), ["custody.#"],
+                            exchange=exchange, prefetch=50)
+        consumer.start()
+        _wait(consumer.ready.is_set, 30, "the consumer")
+        with make_sessionmaker(engine)() as session, session.begin():
+            events.serialise_writers(session)
+            for n in range(args.events):
+                outbox.write(session, _draft("custody.risk_changed", records[n % 100], n), occurred_at=utcnow())
+        relay = Relay(engine, args.broker_url, exchange=exchange, poll_s=0.05, batch_size=args.batch)
+        relay.start()
+        _wait(lambda: relay.stats.sent > 0, 30, "the relay to start")
+        with make_sessionmaker(engine)() as session, session.begin():
+            events.serialise_writers(session)
+            outbox.write(session, _draft("custody.rousing_failed", records[0], 0), occurred_at=utcnow())
+        committed = time.perf_counter()
+        _wait(lambda: "custody.rousing_failed" in seen, 60, "the safety event")
+        latency = time.perf_counter() - committed
+        ahead = seen.index("custody.rousing_failed")
+        print(f"safety lane, backlog unsent in the outbox: handled {latency * 1000:.0f} ms after commit, behind "
+              f"{ahead} routine events of {args.events} ({args.events - ahead} overtaken)")
     finally:
         consumer.stop()
         relay.stop()

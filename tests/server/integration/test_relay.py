@@ -236,7 +236,7 @@ def test_several_relays_send_each_event_once(postgres_url, broker_url, exchange)
         wait_until(lambda: any(r.active.is_set() for r in relays), 10, "a relay to take the lock")
         time.sleep(0.3)  # both have tried by now: still exactly one holds it
         assert sum(r.active.is_set() for r in relays) == 1
-        records = [str(uuid.uuid4()) for _ in range(20)]
+        records = [str(uuid.uuid4()) for _ in range(10)]
         total = write_burst(engines[0], records, 10)
         wait_until(lambda: consumer.stats.handled >= total, 20, "the burst")
         first = next(r for r in relays if r.active.is_set())
@@ -245,7 +245,7 @@ def test_several_relays_send_each_event_once(postgres_url, broker_url, exchange)
         first.stop()  # the active relay goes; the other takes over
         total += write_burst(engines[0], records, 5, start=10)
         wait_until(lambda: consumer.stats.handled >= total, 20, "the burst after the failover")
-        assert other.stats.sent == 100 and first.stats.sent + other.stats.sent == total
+        assert other.stats.sent == 50 and first.stats.sent + other.stats.sent == total
         assert consumer.stats.duplicates == 0 and watch.count() == total
         assert_in_order_per_record(watch.seen, 15)
     finally:
