@@ -316,6 +316,29 @@ def _merged(session: Session, row: events.Event, data: Data) -> Iterable[Draft]:
         fact_key=f"merged:{data['id']}")
 
 
+def _suite_transfer(session: Session, row: events.Event, data: Data) -> Iterable[Draft]:
+    """A transfer between suites of the force (issue 15, being built beside this): the record stays open and
+    moves. Read defensively, since its change-feed data is not settled yet: the record from the event's
+    record_id, the destination from the first of the usual names."""
+    record_id = row.record_id or data.get("record_id")
+    if not record_id:
+        return
+    record = _record(session, record_id)
+    destination = next((str(data[k]) for k in ("to_suite_name", "to_suite", "destination", "transfer_to")
+                        if data.get(k)), "")
+    at = next((str(data[k]) for k in ("transferred_at", "departed_at", "at") if data.get(k)), row.at.isoformat())
+    yield Draft("custody.transferred", record.id, {
+        "record_id": record.id, "custody_number": record.custody_number, "person_id": record.person_id,
+        "transferred_at": at, "transfer_to": destination}, fact_key=f"transferred:{row.entity_id}")
+    yield Draft("handoff.escort.person_escort_record", record.id,
+                _escort_record(session, record, "transferred", destination, at),
+                fact_key=f"escort:{row.entity_id}")
+
+
+# Change-feed types of work in progress elsewhere, mapped here by name so they are picked up when they land
+# (the lead confirms the names at merge): suite transfers (issue 15).
+SUITE_TRANSFER_TYPES = ("custody.transfer.created", "custody.transfer.completed", "custody.record.transferred")
+
 register("custody.record.created", _booked_in)
 register("custody.record.updated", _record_changed)
 register("custody.risk_assessment.created", _risk)
@@ -328,3 +351,5 @@ register("investigations.action.updated", _action)
 register("intelligence.report.created", _report)
 register("intelligence.report.updated", _report)
 register("people.person.merged", _merged)
+for _type in SUITE_TRANSFER_TYPES:
+    register(_type, _suite_transfer)

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import make_sessionmaker, utcnow
-from server.integration import contracts, sweep
+from server.events import Event
+from server.integration import contracts, outbox, sweep
 from server.integration.models import LANE_PRIORITY, BusFact, BusMessage
 from tests.server.custody.conftest import API, ago, book, iso, new_id
 from tests.server.integration.journey import journey
@@ -106,3 +107,19 @@ def test_an_overdue_check_is_announced_once_on_the_safety_lane(client, app, h, b
     with factory() as session, session.begin():
         sweep.overdue_checks(session, utcnow() + timedelta(minutes=1))
     assert len([m for m in messages(app) if m.routing_key == "custody.check_overdue"]) == 2
+
+
+@SQLITE_ONLY
+def test_a_suite_transfer_is_picked_up_by_its_type_name(client, app, h, bus_enabled):
+    """Suite transfers (issue 15) are being built beside the bus: their change-feed type is mapped by name, so
+    the transfer and the escort record go out as soon as that type is emitted."""
+    record = book(client, h["sergeant"], arrived=ago(hours=2))
+    with make_sessionmaker(app.state.engine)() as session, session.begin():
+        row = Event(type="custody.transfer.created", entity="custody_transfer", entity_id=new_id(),
+                    record_id=record["id"], at=utcnow(), data={"to_suite_name": "Kingsmere custody suite"})
+        outbox.on_emit(session, row)
+    sent = {m.routing_key: m.payload for m in messages(app)}
+    assert sent["custody.transferred"]["data"]["transfer_to"] == "Kingsmere custody suite"
+    escort = sent["handoff.escort.person_escort_record"]
+    assert escort["data"]["reason"] == "transferred" and escort["data"]["person"]["surname"] == "Quilliam"
+    assert contracts.problems(escort) == [] and contracts.problems(sent["custody.transferred"]) == []
