@@ -82,7 +82,7 @@ def main() -> int:
     exchange = f"bwbench.{secrets.token_hex(4)}"
     seen: list[str] = []
     consumer = Consumer("watch", args.broker_url, engine, lambda _s, m: seen.append(m["type"]), ["custody.#"],
-                        exchange=exchange, prefetch=50)
+                        exchange=exchange, prefetch=10)
     asyncio.run(_declare(args.broker_url, consumer))
     relay = Relay(engine, args.broker_url, exchange=exchange, poll_s=0.05, batch_size=args.batch)
     try:
@@ -118,7 +118,7 @@ def main() -> int:
         asyncio.run(_cleanup(args.broker_url, exchange, consumer))
         seen.clear()
         consumer = Consumer("watch", args.broker_url, engine, lambda _s, m: seen.append(m["type"]), ["custody.#"],
-                            exchange=exchange, prefetch=50)
+                            exchange=exchange, prefetch=10)
         consumer.start()
         _wait(consumer.ready.is_set, 30, "the consumer")
         with make_sessionmaker(engine)() as session, session.begin():

@@ -66,7 +66,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 class Consumer:
     def __init__(self, name: str, broker_url: str, engine: Engine, handler: Handler, bindings: list[str], *,
-                 exchange: str = DEFAULT_EXCHANGE, prefetch: int = 50, reconnect_s: float = 1.0):
+                 exchange: str = DEFAULT_EXCHANGE, prefetch: int = 10, reconnect_s: float = 1.0):
         self.name = name
         self.broker_url = broker_url
         self.handler = handler
