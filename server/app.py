@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from server import __version__
@@ -31,6 +32,9 @@ from server.prosecution.routes import router as prosecution_router
 from server.settings import Settings
 from server.whole_person import router as whole_person_router
 from server.wire import TextCheck
+
+if TYPE_CHECKING:
+    from server.integration.relay import Relay
 
 API_PREFIX = "/api/v1"
 
@@ -91,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(engine.pool, QueuePool):
             body["pool"] = {"size": engine.pool.size(), "checked_out": engine.pool.checkedout(),
                             "overflow": max(0, engine.pool.overflow())}
+        if app.state.relay is not None:  # the integration bus's relay in this process (docs/integration.md)
+            body["bus_relay"] = app.state.relay.status()
         return body
 
     api.include_router(auth_router)
@@ -110,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _bus(settings: Settings, engine: Any) -> Any:
+def _bus(settings: Settings, engine: Engine) -> Relay | None:
     """With a broker configured, changes also write bus messages, and (unless told not to) a relay runs here."""
     if settings.broker_url is None:
         return None

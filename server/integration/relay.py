@@ -147,6 +147,11 @@ class Relay:
         self._next_lock_check = 0.0
         self._failing = False  # log a broker outage once, not every retry
 
+    def status(self) -> dict[str, Any]:
+        """For GET /health/process: whether this relay is the active one, connected, and what it has sent."""
+        return {"active": self.active.is_set(), "connected": self.connected.is_set(), "sent": self.stats.sent,
+                "reconnects": self.stats.reconnects, "last_error": self.stats.last_error}
+
     # -- running --------------------------------------------------------------------------------------------
 
     def start(self) -> Relay:

@@ -123,3 +123,26 @@ def test_a_suite_transfer_is_picked_up_by_its_type_name(client, app, h, bus_enab
     escort = sent["handoff.escort.person_escort_record"]
     assert escort["data"]["reason"] == "transferred" and escort["data"]["person"]["surname"] == "Quilliam"
     assert contracts.problems(escort) == [] and contracts.problems(sent["custody.transferred"]) == []
+
+
+def test_a_broker_url_turns_the_bus_on_and_health_shows_the_relay(sqlite_template, tmp_path):
+    import shutil
+
+    from server.app import create_app
+    from server.integration.relay import Relay
+    from server.settings import Settings, SettingsError
+    from tests.server.asgi_client import AsgiClient
+
+    path = tmp_path / "bus.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app(Settings(database_url=f"sqlite:///{path}", broker_url="amqp://guest:guest@127.0.0.1:5672/"))
+    try:
+        assert isinstance(app.state.relay, Relay) and outbox.enabled(app.state.sessionmaker())
+        with AsgiClient(app) as client:
+            relay = client.get("/api/v1/health/process").json()["bus_relay"]
+        assert relay["active"] is False and relay["sent"] == 0  # the lifespan starts it; this client skips it
+    finally:
+        app.state.engine.dispose()
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(broker_url="http://guest:s3cret@mq.example/")
+    assert "BRIDEWELL_BROKER_URL" in str(refused.value) and "s3cret" not in str(refused.value)
