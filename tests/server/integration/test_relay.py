@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -222,35 +224,40 @@ def test_a_consumer_handles_each_event_once_and_dead_letters_poison(engine, brok
 
 
 @pytest.mark.postgres
-def test_several_relays_send_each_event_once(postgres_url, broker_url, exchange):
+def test_several_relaying_processes_send_each_event_once(postgres_url, broker_url, exchange, tmp_path):
+    """A `bridewell-server relay` process and a relay thread here, on one PostgreSQL database: one relays, the
+    other waits; the process is killed (no clean-up: PostgreSQL frees its lock with its connection) and the
+    other takes over. Nothing is sent twice, nothing is lost, order per record holds."""
     _pg_reset(postgres_url, None)
-    engines = [make_engine(postgres_url) for _ in range(3)]
+    engine = make_engine(postgres_url)
     watch = Watch()
-    consumer = Consumer("watch", broker_url, engines[0], watch, ["custody.#"], exchange=exchange,
-                        prefetch=200).start()
-    relays = [relay_for(e, broker_url, exchange, name=f"relay-{i}") for i, e in enumerate(engines[1:])]
+    consumer = Consumer("watch", broker_url, engine, watch, ["custody.#"], exchange=exchange, prefetch=50).start()
+    log_path = tmp_path / "relay.log"
+    standby = relay_for(make_engine(postgres_url), broker_url, exchange, name="standby")
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "--database-url", postgres_url, "--broker-url", broker_url, "relay"],
+            env={**os.environ, "BRIDEWELL_BUS_EXCHANGE": exchange}, stdout=log_file, stderr=subprocess.STDOUT)
     try:
         assert consumer.ready.wait(10)
-        for relay in relays:
-            relay.start()
-        wait_until(lambda: any(r.active.is_set() for r in relays), 10, "a relay to take the lock")
-        time.sleep(0.3)  # both have tried by now: still exactly one holds it
-        assert sum(r.active.is_set() for r in relays) == 1
+        wait_until(lambda: "holds the relay lock" in log_path.read_text(), 30, "the relay process to take the lock")
+        standby.start()
         records = [str(uuid.uuid4()) for _ in range(10)]
-        total = write_burst(engines[0], records, 10)
-        wait_until(lambda: consumer.stats.handled >= total, 20, "the burst")
-        first = next(r for r in relays if r.active.is_set())
-        other = next(r for r in relays if r is not first)
-        assert first.stats.sent == total and other.stats.sent == 0
-        first.stop()  # the active relay goes; the other takes over
-        total += write_burst(engines[0], records, 5, start=10)
+        total = write_burst(engine, records, 10)
+        wait_until(lambda: consumer.stats.handled >= total, 20, "the burst, relayed by the process")
+        assert not standby.active.is_set() and standby.stats.sent == 0
+        process.kill()
+        process.wait(10)
+        total += write_burst(engine, records, 5, start=10)
         wait_until(lambda: consumer.stats.handled >= total, 20, "the burst after the failover")
-        assert other.stats.sent == 50 and first.stats.sent + other.stats.sent == total
+        assert standby.active.is_set() and standby.stats.sent == 50
         assert consumer.stats.duplicates == 0 and watch.count() == total
         assert_in_order_per_record(watch.seen, 15)
     finally:
-        for relay in relays:
-            relay.stop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        standby.stop()
         consumer.stop()
-        for e in engines:
-            e.dispose()
+        standby.engine.dispose()
+        engine.dispose()
