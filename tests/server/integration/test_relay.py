@@ -107,8 +107,10 @@ def test_order_per_record_holds_across_a_burst_and_a_broker_restart(engine, brok
         wait_until(lambda: relay.stats.sent >= 50, 15, "the relay to be under way")
         # The broker goes down mid-stream; changes go on committing meanwhile.
         subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=60)
-        total += write_burst(engine, records, 5, start=10)
-        subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=60)
+        try:
+            total += write_burst(engine, records, 5, start=10)
+        finally:  # never leave the broker stopped for the tests after this one
+            subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=60)
         wait_until(lambda: consumer.stats.handled >= total, 40, "every message after the restart")
         assert consumer.stats.handled == total and watch.count() == total  # nothing lost, nothing twice
         assert_in_order_per_record(watch.seen, 15)
