@@ -258,9 +258,17 @@ def _charge_case(session: Session, row: events.Event, data: Data) -> Iterable[Dr
     record = _record(session, data["record_id"])
     base = {"record_id": record.id, "custody_number": record.custody_number}
     charges = data.get("charges") or []
+    codes = [c["offence_code"] for c in charges]
+    # Charging through the prosecution area first marks the record charged (custody.charged went out with the
+    # arrest's offences, in this same transaction): give it the offences charged instead.
+    pending = session.scalars(select(BusMessage).where(BusMessage.routing_key == "custody.charged",
+                                                       BusMessage.record_key == record.id,
+                                                       BusMessage.sent_at.is_(None))).first()
+    if pending is not None:
+        pending.payload = {**pending.payload, "data": {**pending.payload["data"], "offence_codes": codes}}
     yield Draft("custody.charged", record.id, {
         **base, "person_id": record.person_id, "charged_at": data["charged_at"],
-        "offence_codes": [c["offence_code"] for c in charges]}, fact_key=f"charged:{record.id}")
+        "offence_codes": codes}, fact_key=f"charged:{record.id}")
     interviews = session.scalar(select(func.count()).select_from(Interview)
                                 .where(Interview.record_id == record.id)) or 0
     officer = data["charged_by"]

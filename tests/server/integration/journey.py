@@ -13,7 +13,7 @@ from tests.server.prosecution.test_charging import charge_body, post
 def journey(client, app, h, users, *, outcome: str = "remanded_for_court") -> dict:
     """Book in (detention authorised), a warning marker, a risk assessment naming medication, property, level 2,
     a failed rousing, an interview, a charge from the catalogue, then the disposal. Returns the record."""
-    record = book(client, h["sergeant"], arrived=ago(hours=3))
+    record = book(client, h["sergeant"], arrived=ago(hours=3), offences=["TH68001"])  # charged: TH68010
     rid, person_id = record["id"], record["person"]["id"]
     with make_sessionmaker(app.state.engine)() as session, session.begin():
         session.add(WarningMarker(id=new_id(), person_id=person_id, code="VI", details="Violent when arrested (2025).",

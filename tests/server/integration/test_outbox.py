@@ -71,6 +71,8 @@ def check_journey(record: dict, rows: list[BusMessage]) -> None:
     assert "two bottles of gin" in case["charges"][0]["particulars"]
     assert case["custody_summary"]["interviews"] == 1 and case["bail"]["decision"] == "conditional_bail"
     assert "medication" not in str(case) and "Salbutamol" not in str(case)  # only what the prosecutor needs
+    assert by_type["custody.booked_in"].payload["data"]["offence_codes"] == ["TH68001"]
+    assert by_type["custody.charged"].payload["data"]["offence_codes"] == ["TH68010"]  # the charges, not the arrest
     national = by_type["handoff.national_records.charge"].payload["data"]
     assert set(national) == {"record_id", "custody_number", "person", "charged_at", "charges"}
 
