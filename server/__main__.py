@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate chain (with --keyfile); default: "
                                            "env BRIDEWELL_CERTFILE, else plain HTTP (for loopback only)")
     parser.add_argument("--keyfile", help="the certificate's PEM private key; default: env BRIDEWELL_KEYFILE")
+    parser.add_argument("--broker-url", metavar="AMQP_URL",
+                        help="send domain events to RabbitMQ (amqp://user:password@host:5672/vhost; "
+                             "docs/integration.md); default: env BRIDEWELL_BROKER_URL, else no integration bus")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("migrate", help="apply database migrations and exit")
     user = sub.add_parser("create-user", help="add a user (password from a prompt or --password-stdin)")
@@ -37,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--collar", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--password-stdin", action="store_true")
+    sub.add_parser("relay", help="relay the integration bus's outbox to the broker (--broker-url) until stopped; "
+                                 "run several for failover: one relays at a time")
+    consume = sub.add_parser("consume", help="run one hand-off consumer of the integration bus until stopped")
+    consume.add_argument("handoff", choices=["escort", "prosecution", "national-records"])
+    consume.add_argument("--out", metavar="FOLDER", help="escort, prosecution: write each document here as JSON")
     audit = sub.add_parser("audit", help="check the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="walk the hash chain: exit 0 if intact, 1 naming every gap or change")
@@ -104,16 +112,60 @@ def _audit_verify(url: str) -> int:
     return 1
 
 
+def _bus_process(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    """`relay` or `consume`: runs until interrupted (SIGINT/SIGTERM)."""
+    import signal
+    import threading
+    from pathlib import Path
+
+    from server.db import make_engine
+    from server.integration import handoffs
+    from server.integration.consumer import Consumer
+    from server.integration.relay import Relay
+
+    if settings.broker_url is None:
+        raise StartupError("No broker: give --broker-url amqp://… or set BRIDEWELL_BROKER_URL.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
+    engine = make_engine(url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker: Relay | Consumer
+    if args.command == "relay":
+        worker = Relay(engine, settings.broker_url, exchange=settings.bus_exchange,
+                       keep_hours=settings.bus_keep_hours)
+        print("Bridewell relay started: waiting for the relay lock, then relaying.", flush=True)
+    else:
+        sink = handoffs.FolderSink(Path(args.out)) if args.out else None
+        if args.handoff != handoffs.NATIONAL_RECORDS and sink is None:
+            raise StartupError(f"The {args.handoff} consumer needs --out FOLDER.")
+        worker = handoffs.consumer(args.handoff, settings.broker_url, engine, exchange=settings.bus_exchange,
+                                   sink=sink)
+        print(f"Bridewell {args.handoff} consumer started on queue {worker.queue}.", flush=True)
+    worker.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
-                                     workers=args.workers, certfile=args.certfile, keyfile=args.keyfile)
+                                     workers=args.workers, certfile=args.certfile, keyfile=args.keyfile,
+                                     broker_url=args.broker_url)
         database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":
             prepare_database(database_url, demo=args.demo_data)
             print("The database schema is up to date." + (" Demo data loaded." if args.demo_data else ""))
+        elif args.command in ("relay", "consume"):
+            return _bus_process(settings, prepare_database(database_url), args)
         elif args.command == "audit":
             return _audit_verify(database_url)
         elif args.command == "create-user":

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from server import __version__
@@ -32,6 +33,9 @@ from server.settings import Settings
 from server.whole_person import router as whole_person_router
 from server.wire import TextCheck
 
+if TYPE_CHECKING:
+    from server.integration.relay import Relay
+
 API_PREFIX = "/api/v1"
 
 
@@ -46,14 +50,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A served process listens from the start (so /health/process shows it); in-process test clients,
         # which skip the lifespan, start the listener with their first wait.
         application.state.feed.start()
+        relay = application.state.relay
+        if relay is not None:
+            relay.start()
         yield
         application.state.feed.stop()
+        if relay is not None:
+            relay.stop()
 
     app = FastAPI(title="Bridewell central API", version=__version__, lifespan=lifespan,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.relay = _bus(settings, engine)
     # As many requests inside at once as the pool has connections (the feed's reads and sign-in checks too).
     app.state.gate = DatabaseGate(pool.size + pool.overflow, pool.timeout_s)
     # At most half the pool reads the feed at once, so waking many waiters never starves other requests.
@@ -85,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(engine.pool, QueuePool):
             body["pool"] = {"size": engine.pool.size(), "checked_out": engine.pool.checkedout(),
                             "overflow": max(0, engine.pool.overflow())}
+        if app.state.relay is not None:  # the integration bus's relay in this process (docs/integration.md)
+            body["bus_relay"] = app.state.relay.status()
         return body
 
     api.include_router(auth_router)
@@ -102,3 +114,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     openapi.install(app)
     return app
+
+
+def _bus(settings: Settings, engine: Engine) -> Relay | None:
+    """With a broker configured, changes also write bus messages, and (unless told not to) a relay runs here."""
+    if settings.broker_url is None:
+        return None
+    from server.integration import outbox
+    from server.integration.relay import Relay
+
+    outbox.enable(engine)
+    if not settings.bus_relay:
+        return None
+    return Relay(engine, settings.broker_url, exchange=settings.bus_exchange, keep_hours=settings.bus_keep_hours,
+                 name=f"relay[{os.getpid()}]")

@@ -67,18 +67,37 @@ class Event(Base):
     data: Mapped[Any] = mapped_column(JSON)
 
 
+# Called with every event emit() adds, in its transaction (the integration bus writes its own outbox rows here).
+EmitHook = Callable[[Session, "Event"], None]
+_EMIT_HOOKS: list[EmitHook] = []
+
+
+def add_emit_hook(hook: EmitHook) -> None:
+    if hook not in _EMIT_HOOKS:
+        _EMIT_HOOKS.append(hook)
+
+
+def serialise_writers(session: Session) -> bool:
+    """On PostgreSQL, queue this transaction behind every other event writer until it ends (True); SQLite
+    serialises writers anyway (False)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
+    # a training copy) need not queue behind each other.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
+    return True
+
+
 def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
     """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # Per schema: advisory locks are database-wide, and two Bridewell schemas in one database (test runs,
-        # a training copy) need not queue behind each other.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _PG_OUTBOX_LOCK})
+    postgres = serialise_writers(session)
     row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
     session.add(row)
     session.flush()
+    for hook in _EMIT_HOOKS:
+        hook(session, row)
     if postgres:
         # Delivered to every listening process when (and only if) this transaction commits; identical
         # notifications in one transaction are delivered once.

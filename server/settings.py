@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     # HTTPS (both or neither): PEM certificate chain and private key; the server then serves only HTTPS.
     certfile: FilePath | None = None
     keyfile: FilePath | None = None
+    # The integration bus (docs/integration.md): an AMQP URL (amqp://user:password@host:5672/vhost) turns it on:
+    # changes then also write bus messages and a relay sends them. None (the default): no bus, nothing changes.
+    broker_url: str | None = Field(default=None, pattern=r"^amqps?://")
+    bus_exchange: str = Field(default="bridewell.events", min_length=1, max_length=200)
+    # Whether this server process runs a relay (one relay is active at a time however many run); false when a
+    # separate `bridewell-server relay` process does it.
+    bus_relay: bool = True
+    bus_keep_hours: float = Field(default=24.0, gt=0)  # sent bus messages are deleted after this
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:
@@ -118,6 +126,7 @@ def _explain(exc: ValidationError) -> str:
             problems.append(f"{env_name('certfile')}/{env_name('keyfile')}: {error['msg']}")
             continue
         field = str(error["loc"][0])
-        shown = "" if field == "database_url" else f" (got {error.get('input')!r})"  # a URL may hold a password
+        secret = field in ("database_url", "broker_url")  # a URL may hold a password: never echo it
+        shown = "" if secret else f" (got {error.get('input')!r})"
         problems.append(f"{env_name(field)}: {error['msg']}{shown}")
     return "Invalid setting: " + "; ".join(problems)
