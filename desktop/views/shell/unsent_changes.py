@@ -29,6 +29,7 @@ from desktop.sync.client import ApiClient
 from desktop.sync.local_store import CONFLICT, PENDING, OutboxItem
 from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.refusal import last_change
 from domain.events import EventType
 from domain.text import text_problem
 
@@ -84,7 +85,10 @@ def why(item: OutboxItem, rows: dict[str, OutboxItem], whats: dict[str, str], me
         ahead_words = whats.get(item.waiting_behind, "an earlier change") if ahead else "an earlier change"
         return f"Waiting behind “{ahead_words}” to the same record: resend or discard that one first"
     if item.state == CONFLICT:
-        return "Conflict: someone changed this record first. Resending sends yours over the current version"
+        change = last_change(item.current or {})
+        who = f"{change[0]} ({change[1]}" + (f" at {change[2]})" if change[2] else ")") if change else "someone"
+        return (f"Conflict: {who} changed this record first. Resending sends yours over the current version; "
+                "discarding keeps theirs")
     error = item.error or {}
     status = int(error.get("status") or 0)
     field_errors = error.get("field_errors") or {}
