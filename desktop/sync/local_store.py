@@ -26,10 +26,10 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import (ColumnElement, DateTime, Integer, String, Text, bindparam, create_engine, delete, event, func,
-                        or_, select, update)
+from sqlalchemy import (ColumnElement, DateTime, Integer, String, Table, Text, bindparam, create_engine, delete, event,
+                        func, or_, select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
@@ -460,7 +460,7 @@ class LocalStore:
                 reason, details = value
                 aside.append({"row_id": row_id, "new_state": state, "reason": reason,
                               "details": json.dumps(details) if details is not None else None})
-        table = OutboxRow.__table__
+        table = cast(Table, OutboxRow.__table__)
         by_id = table.c.id == bindparam("row_id")
         # One executemany per kind of answer, one commit per batch. synchronous=NORMAL for this commit only: what
         # it records (that rows were sent) may be lost to a power cut, never to a crash of the app, and a row

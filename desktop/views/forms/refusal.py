@@ -68,7 +68,8 @@ def conflict_words(error: BaseException, noun: str = "record") -> str:
         now.append(f"version {current['version']}")
     now_text = f" ({', '.join(now)})" if now else ""
     return (f"Someone else changed this {noun} meanwhile{by}{now_text}. Your change was not applied and theirs was "
-            "not overwritten. Check the current version and, if yours still applies, make it again. Yours is kept in File, Unsent changes (Ctrl+Alt+O) until you resend or discard it.")
+            "not overwritten. Check the current version and, if yours still applies, make it again. Yours is "
+            "kept in File, Unsent changes (Ctrl+Alt+O) until you resend or discard it.")
 
 
 def is_conflict(error: BaseException) -> bool:
