@@ -21,6 +21,9 @@ def conflict_text(noun: str = "record") -> str:
             "Check it and try again.")
 
 
+VERBS = {"qa": "quality-checked"}
+
+
 def _person(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("display_name") or value.get("name") or "")
@@ -47,7 +50,8 @@ def last_change(current: dict[str, Any]) -> tuple[str, str, str] | None:
             verb = key.removesuffix("_by")
             at = current.get(f"{verb}_at")
             if at:
-                found.append((str(at), _person(value), f"{verb.replace('_', ' ')} it", _when(at)))
+                said = VERBS.get(verb, verb.replace("_", " "))  # the '<verb>_by' names are past tenses but one
+                found.append((str(at), _person(value), f"{said} it", _when(at)))
     if not found:
         return None
     _at, who, what, when = max(found)
