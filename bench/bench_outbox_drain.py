@@ -5,6 +5,9 @@ same run, against a real `bridewell-server` process on 127.0.0.1.
 Both write to the same server and database (the outbox run second, so it meets the bigger tables). Each checks
 afterwards that every row arrived exactly once and in order per detainee.
 
+Wall times depend on what else the machine runs; the CPU each side spent per row (the server process, read from
+/proc on Linux, and this process) is printed too, and compares across runs on a busy machine.
+
 Run: .venv/bin/python bench/bench_outbox_drain.py [--rows 10000] [--quick] [--database-url URL]
      --quick: 1,000 rows (for CI: well under a minute). Target (issue 11): 10,000 rows drained in <= 10 s.
 """
@@ -69,6 +72,15 @@ def rows_for(records: list[str], count: int, label: str) -> list[tuple[str, dict
             for n in range(count)]
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_by_one(base: str, token: str, rows: list[tuple[str, dict]]) -> float:
     started = time.perf_counter()
     with httpx.Client(base_url=base + API, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
@@ -130,7 +142,9 @@ def main() -> None:
                                                    headers={"Authorization": f"Bearer {token}"}).json()]
             label = uuid.uuid4().hex[:6]
             serial = one_by_one(base, token, rows_for(records, count, f"serial-{label}"))
+            server_before, client_before = cpu_seconds(process.pid), time.process_time()
             queued, drained = drain(base, token, rows_for(records, count, f"outbox-{label}"), workdir / "client")
+            server_after, client_after = cpu_seconds(process.pid), time.process_time()
             serial_check = check(base, token, records, f"serial-{label}", count)
             outbox_check = check(base, token, records, f"outbox-{label}", count)
         finally:
@@ -144,6 +158,10 @@ def main() -> None:
     print(f"  outbox (POST /batch x{BATCH_SIZE}, one local commit per batch): {drained:7.2f} s  "
           f"{count / drained:8.0f} rows/s  {outbox_check}")
     print(f"  queueing the rows in the local store (one transaction): {queued:.2f} s")
+    if server_before is not None and server_after is not None:
+        print(f"  CPU per row, outbox run: server {1000 * (server_after - server_before) / count:.2f} ms, "
+              f"client {1000 * (client_after - client_before) / count:.2f} ms (queueing included); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)")
     print(f"  speed-up: {serial / drained:.1f}x; target: {count:,} rows in <= {10 * count / 10_000:g} s: "
           f"{'met' if drained <= 10 * count / 10_000 else 'NOT met'}")
 

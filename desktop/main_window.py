@@ -20,7 +20,7 @@ from desktop.operations import Operations
 from desktop.session import Session
 from desktop.timefmt import format_local
 from desktop.sync.client import ServerUnreachable
-from desktop.sync.local_store import LocalStore
+from desktop.sync.local_store import Author, LocalStore
 from desktop.sync.qt_feed import QtChangeFeed
 from desktop.sync.qt_outbox import QtOutboxSender
 from desktop.views.registry import AREAS
@@ -48,10 +48,13 @@ class MainWindow(QMainWindow):
         self.offline_since: datetime | None = None  # when the server stopped answering (shown in the status bar)
         self.pending_count = 0
         self.set_aside_count = 0  # changes the outbox set aside (File > Unsent changes)
+        self.others_count = 0  # changes other officers queued here, waiting for them to sign in again
         self._closed = False
         self._sized = False
 
-        self.sender_ = QtOutboxSender(store, session.client) if store is not None else None
+        # Rows are queued as this user's and only theirs are sent, under their own token (issue 11).
+        self.sender_ = (QtOutboxSender(store, session.client, author=Author.of(session.user))
+                        if store is not None else None)
         self.writes = Writes(ops, store, self.sender_, self)
         self.feed = QtChangeFeed(session.client, wait=feed_wait)
         changes = session.changes
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         if self.sender_ is not None:
             self.sender_.pending_changed.connect(self._set_pending)
             self.sender_.set_aside_count_changed.connect(self._set_set_aside)
+            self.sender_.others_count_changed.connect(self._set_others)
 
         self.menus: dict[MenuId, QMenu] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -397,8 +401,12 @@ class MainWindow(QMainWindow):
         self.set_aside_count = count
         self._show_sync()
 
+    def _set_others(self, count: int) -> None:
+        self.others_count = count
+        self._show_sync()
+
     def _show_sync(self) -> None:
-        count, aside = self.pending_count, self.set_aside_count
+        count, aside, others = self.pending_count, self.set_aside_count, self.others_count
         if count == 0 and aside == 0:
             text = "All changes sent"
         else:
@@ -406,6 +414,9 @@ class MainWindow(QMainWindow):
             if aside:  # never "All changes sent" while one is held back for the officer
                 parts.append(f"{aside} set aside (File > Unsent changes)")
             text = "; ".join(parts)
+        if others:  # never sent under this sign-in: they go when their author signs in here again
+            text += (f"; {others} change{'s' if others != 1 else ''} by another officer wait for them to sign in "
+                     "(File > Unsent changes)")
         self.sync_label.setText(text)
         self.sync_label.setAccessibleName(text)
 

@@ -69,6 +69,7 @@ class Writes(QObject):
         if on_waiting is not None:
             self._on_waiting[row_id] = on_waiting
         store = self._store
+        author = self._sender.author if self._sender is not None else None  # the row is this user's (issue 11)
 
         def stored(item: OutboxItem) -> None:
             self.queued.emit(row_id)
@@ -85,7 +86,8 @@ class Writes(QObject):
             else:
                 announce(f"Not saved: {error}.", assertive=True)
 
-        self._ops.write(lambda: store.add_outbox(method, path, body, row_id=row_id, headers=headers),
+        self._ops.write(lambda: store.add_outbox(method, path, body, row_id=row_id, headers=headers,
+                                                   author=author),
                         on_done=stored, on_error=failed)
         return row_id
 

@@ -7,6 +7,11 @@ Each outbox row carries a record key (`record_key_of`): rows of one record are d
 set aside (refused, a conflict, or impossible to send) holds back the later rows of its record that were queued
 before it was set aside ("waiting behind" it) until the officer resends or discards it. Sent and discarded rows
 are purged after a while (`purge_settled`): they hold personal data. The file is readable only by its user.
+
+Each row carries its author (`Author`: user id, name, workstation). A sender works for one signed-in user and
+sends only that user's rows (under that user's own session): rows another officer queued on this workstation wait,
+listed in Unsent changes with their author's name, until that officer signs in here again. Another author's rows
+never hold back yours. Rows without an author (queued before rows carried one) go with whoever signs in next.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ import json
 import logging
 import os
 import re
+import socket
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import (ColumnElement, DateTime, Integer, String, Text, create_engine, delete, event, func, or_,
-                        select, update)
+from sqlalchemy import (ColumnElement, DateTime, Integer, String, Table, Text, bindparam, create_engine, delete, event,
+                        func, or_, select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
@@ -39,8 +45,8 @@ SETTLED = (SENT, DISCARDED)  # rows purged after `purge_settled`'s age
 
 STORE_FILE = "client.sqlite3"
 # PRAGMA user_version of the file's layout. 0/1: files made before outbox rows carried headers; 2: outbox.headers;
-# 3: record keys, set-aside reasons, conflicts' current copies, discards, settled times.
-SCHEMA_VERSION = 3
+# 3: record keys, set-aside reasons, conflicts' current copies, discards, settled times; 4: each row's author.
+SCHEMA_VERSION = 4
 SETTLED_KEEP_HOURS = 24.0  # default age after which sent and discarded rows are purged
 KEEP_HOURS_ENV = "BRIDEWELL_OUTBOX_KEEP_HOURS"  # the setting that changes it (hours, 0 = at the next purge)
 
@@ -71,6 +77,24 @@ def record_key_of(path: str, body: Any = None) -> str | None:
     if isinstance(body, dict) and isinstance(body.get("id"), str) and _UUID.match(body["id"]):
         return "/" + "/".join([*parts, body["id"]])
     return None
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who queued a row, and where: a row is sent only under its author's own session."""
+
+    id: str
+    name: str  # 'Sgt Alys Penhallow (sergeant)': what Unsent changes says
+    workstation: str
+
+    @classmethod
+    def of(cls, user: dict[str, Any] | None, workstation: str | None = None) -> Author | None:
+        """The signed-in user (the server's user object) as an author; None without a user id."""
+        if not user or not user.get("id"):
+            return None
+        username, display = str(user.get("username") or ""), str(user.get("display_name") or "")
+        name = f"{display} ({username})" if display and username else (display or username)
+        return cls(str(user["id"]), name[:200], (workstation or socket.gethostname())[:200])
 
 
 class StoreUnavailable(Exception):
@@ -107,6 +131,10 @@ class OutboxRow(Base):
     # A refusal the form that sent it showed (the officer corrects it there and saves a new row): no longer held
     # for Unsent changes, and it holds back nothing. Kept like a settled row until purged.
     handed_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Who queued it (issue 11): sent only under this user's session; None for rows queued before rows had one.
+    author_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    author_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    workstation: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class CacheRow(Base):
@@ -134,6 +162,13 @@ class OutboxItem:
     discarded_by: str | None = None
     discard_reason: str | None = None
     waiting_behind: str | None = None  # the id of the set-aside row of the same record this one waits behind
+    author_id: str | None = None  # who queued it (None: queued before rows carried an author)
+    author_name: str | None = None
+    workstation: str | None = None
+
+    def by_other_than(self, author_id: str | None) -> bool:
+        """Queued by someone other than this user: not theirs to send, resend or discard."""
+        return author_id is not None and self.author_id is not None and self.author_id != author_id
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -156,12 +191,28 @@ def _item(row: OutboxRow) -> OutboxItem:
                       row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {},
                       seq=row.seq, record_key=row.record_key, error=json.loads(row.error) if row.error else None,
                       set_aside_at=_utc(row.set_aside_at), discarded_by=row.discarded_by,
-                      discard_reason=row.discard_reason)
+                      discard_reason=row.discard_reason, author_id=row.author_id, author_name=row.author_name,
+                      workstation=row.workstation)
 
 
 def _held() -> ColumnElement[bool]:
     """Rows set aside for the officer (not those handed back to the form that sent them)."""
     return OutboxRow.state.in_(SET_ASIDE) & OutboxRow.handed_back_at.is_(None)
+
+
+def _mine(author_id: str | None) -> ColumnElement[bool]:
+    """Rows this user may send: their own, and rows without an author. author_id None: every row (a sender
+    that works for no one in particular: tests, the benchmark)."""
+    if author_id is None:
+        return OutboxRow.id.is_not(None)
+    return or_(OutboxRow.author_id == author_id, OutboxRow.author_id.is_(None))
+
+
+def _others(author_id: str | None) -> ColumnElement[bool]:
+    """Rows another officer queued here, waiting for them to sign in again."""
+    if author_id is None:
+        return OutboxRow.id.is_(None)
+    return OutboxRow.author_id.is_not(None) & (OutboxRow.author_id != author_id)
 
 
 def blocked_by(rows: list[OutboxItem], set_aside: list[OutboxItem]) -> dict[str, str]:
@@ -209,6 +260,12 @@ def migrate(connection: Connection) -> None:
             key = record_key_of(path, parsed)
             if key is not None:
                 connection.exec_driver_sql("UPDATE outbox SET record_key = ? WHERE id = ?", (key, row_id))
+    if version < 4:
+        for name, kind in (("author_id", "VARCHAR(36)"), ("author_name", "VARCHAR(200)"),
+                           ("workstation", "VARCHAR(200)")):
+            if name not in columns:
+                connection.exec_driver_sql(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
+        connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_outbox_author_id ON outbox (author_id)")
     if version < SCHEMA_VERSION:
         connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -264,32 +321,40 @@ class LocalStore:
 
     # Outbox ---------------------------------------------------------------------------------------------
     def add_outbox(self, method: str, path: str, body: dict[str, Any], row_id: str | None = None,
-                   headers: dict[str, str] | None = None) -> OutboxItem:
-        """`headers` are sent with the row (e.g. If-Match); the Idempotency-Key is always the row id."""
-        return self.add_outbox_many([(method, path, body, row_id, headers)])[0]
+                   headers: dict[str, str] | None = None, author: Author | None = None) -> OutboxItem:
+        """`headers` are sent with the row (e.g. If-Match); the Idempotency-Key is always the row id. `author`:
+        who queued it (the app always gives one; it is sent only under their session)."""
+        return self.add_outbox_many([(method, path, body, row_id, headers)], author=author)[0]
 
-    def add_outbox_many(self, rows: list[tuple[str, str, dict[str, Any], str | None, dict[str, str] | None]]
-                        ) -> list[OutboxItem]:
+    def add_outbox_many(self, rows: list[tuple[str, str, dict[str, Any], str | None, dict[str, str] | None]],
+                        author: Author | None = None) -> list[OutboxItem]:
         """Several rows in one transaction, in this order: (method, path, body, row id or None, headers)."""
         items: list[OutboxItem] = []
         with self._write_lock, self._sessions.begin() as s:
             next_seq = (s.scalar(select(func.max(OutboxRow.seq))) or 0) + 1
             now = _now()
+            added: list[OutboxRow] = []
             for n, (method, path, body, row_id, headers) in enumerate(rows):
                 row = OutboxRow(id=row_id or str(uuid.uuid4()), seq=next_seq + n, method=method, path=path,
                                 body=json.dumps(body), created_at=now, attempts=0, state=PENDING,
                                 headers=json.dumps(headers) if headers else None,
-                                record_key=record_key_of(path, body))
-                s.add(row)
-                s.flush()
-                items.append(_item(row))
+                                record_key=record_key_of(path, body),
+                                author_id=author.id if author else None,
+                                author_name=author.name if author else None,
+                                workstation=author.workstation if author else None)
+                added.append(row)
+            s.add_all(added)
+            s.flush()  # one INSERT per row, in one go (a flush per row cost ~1 ms each)
+            items = [_item(row) for row in added]
         return items
 
-    def pending(self) -> list[OutboxItem]:
-        """Every pending row in order, waiting ones included (`waiting_behind` says which set-aside row)."""
+    def pending(self, author_id: str | None = None) -> list[OutboxItem]:
+        """Every pending row in order, waiting ones included (`waiting_behind` says which set-aside row). With
+        `author_id`: only the rows that user may send (theirs, and rows without an author)."""
         with self._sessions() as s:
-            rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING).order_by(OutboxRow.seq)).all()
-            asides = s.scalars(select(OutboxRow).where(_held())
+            rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING, _mine(author_id))
+                             .order_by(OutboxRow.seq)).all()
+            asides = s.scalars(select(OutboxRow).where(_held(), _mine(author_id))
                                .order_by(OutboxRow.seq)).all()
             items = [_item(r) for r in rows]
             if not asides:
@@ -297,20 +362,25 @@ class LocalStore:
             waiting = blocked_by(items, [_item(a) for a in asides])
             return [replace(i, waiting_behind=waiting[i.id]) if i.id in waiting else i for i in items]
 
-    def unsent(self) -> list[OutboxItem]:
-        """What the Unsent changes view lists: set-aside rows, and pending rows waiting behind one, in order."""
+    def unsent(self, author_id: str | None = None) -> list[OutboxItem]:
+        """What the Unsent changes view lists: set-aside rows, and pending rows waiting behind one, in order;
+        with `author_id`, also the rows other officers queued here, which wait for their author to sign in."""
         with self._sessions() as s:
-            asides = [_item(a) for a in s.scalars(select(OutboxRow).where(_held())
+            others = [_item(r) for r in s.scalars(
+                select(OutboxRow).where(_others(author_id), or_(OutboxRow.state == PENDING, _held()))
+                .order_by(OutboxRow.seq)).all()]
+            asides = [_item(a) for a in s.scalars(select(OutboxRow).where(_held(), _mine(author_id))
                                                   .order_by(OutboxRow.seq)).all()]
             if not asides:
-                return []
+                return others
             keys = {a.record_key for a in asides if a.record_key is not None}
             candidates = [_item(r) for r in s.scalars(
-                select(OutboxRow).where(OutboxRow.state == PENDING, OutboxRow.record_key.in_(keys))
+                select(OutboxRow).where(OutboxRow.state == PENDING, OutboxRow.record_key.in_(keys),
+                                        _mine(author_id))
                 .order_by(OutboxRow.seq)).all()]
             waiting = blocked_by(candidates, asides)
             rows = asides + [replace(r, waiting_behind=waiting[r.id]) for r in candidates if r.id in waiting]
-            return sorted(rows, key=lambda item: item.seq)
+            return sorted(rows + others, key=lambda item: item.seq)
 
     def outbox_item(self, row_id: str) -> OutboxItem | None:
         with self._sessions() as s:
@@ -333,15 +403,22 @@ class LocalStore:
                 query = query.where(OutboxRow.state == state)
             return [_item(r) for r in s.scalars(query).all()]
 
-    def set_aside_count(self) -> int:
+    def set_aside_count(self, author_id: str | None = None) -> int:
         """Rows set aside (refused, a conflict, or unsendable) that wait for the officer: File > Unsent changes."""
         with self._sessions() as s:
             return s.scalar(select(func.count()).select_from(OutboxRow)
-                            .where(_held())) or 0
+                            .where(_held(), _mine(author_id))) or 0
 
-    def pending_count(self) -> int:
+    def pending_count(self, author_id: str | None = None) -> int:
         with self._sessions() as s:
-            return s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.state == PENDING)) or 0
+            return s.scalar(select(func.count()).select_from(OutboxRow)
+                            .where(OutboxRow.state == PENDING, _mine(author_id))) or 0
+
+    def others_count(self, author_id: str | None) -> int:
+        """Rows other officers queued here (pending or set aside): they wait for their author to sign in."""
+        with self._sessions() as s:
+            return s.scalar(select(func.count()).select_from(OutboxRow).where(
+                _others(author_id), or_(OutboxRow.state == PENDING, _held()))) or 0
 
     def _update(self, row_id: str, **values: Any) -> None:
         with self._write_lock, self._sessions.begin() as s:
@@ -371,27 +448,53 @@ class LocalStore:
         """The answers to one batch in one transaction: (row id, SENT, response), (row id, REJECTED or CONFLICT,
         (reason, details)) or (row id, PENDING, reason: one more attempt)."""
         now = _now()
-        with self._write_lock, self._sessions.begin() as s:
-            for row_id, state, value in outcomes:
-                if state == SENT:
-                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
-                        state=SENT, last_error=None, response=json.dumps(value), settled_at=now))
-                elif state == PENDING:
-                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
-                        attempts=OutboxRow.attempts + 1, last_error=str(value)))
-                else:
-                    reason, details = value
-                    s.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
-                        state=state, last_error=reason, set_aside_at=now,
-                        error=json.dumps(details) if details is not None else None))
+        sent: list[dict[str, Any]] = []
+        again: list[dict[str, Any]] = []
+        aside: list[dict[str, Any]] = []
+        for row_id, state, value in outcomes:
+            if state == SENT:
+                sent.append({"row_id": row_id, "b_response": json.dumps(value)})
+            elif state == PENDING:
+                again.append({"row_id": row_id, "reason": str(value)})
+            else:
+                reason, details = value
+                aside.append({"row_id": row_id, "new_state": state, "reason": reason,
+                              "details": json.dumps(details) if details is not None else None})
+        table = cast(Table, OutboxRow.__table__)
+        by_id = table.c.id == bindparam("row_id")
+        # One executemany per kind of answer, one commit per batch. synchronous=NORMAL for this commit only: what
+        # it records (that rows were sent) may be lost to a power cut, never to a crash of the app, and a row
+        # then sent again is a replay the server answers from its Idempotency-Key. Queued rows (add_outbox) keep
+        # the full fsync: those must survive anything.
+        self._sessions  # noqa: B018 - raises StoreClosed after close()
+        with self._write_lock, self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            connection.commit()  # SQLAlchemy began a (logical) transaction for the PRAGMA: end it
+            try:
+                if sent:
+                    connection.execute(update(table).where(by_id).values(
+                        state=SENT, last_error=None, response=bindparam("b_response"), settled_at=now), sent)
+                if again:
+                    connection.execute(update(table).where(by_id).values(
+                        attempts=table.c.attempts + 1, last_error=bindparam("reason")), again)
+                if aside:
+                    connection.execute(update(table).where(by_id).values(
+                        state=bindparam("new_state"), last_error=bindparam("reason"), set_aside_at=now,
+                        error=bindparam("details")), aside)
+                connection.commit()
+            finally:
+                connection.rollback()  # nothing, after the commit; everything, after a failure
+                connection.exec_driver_sql("PRAGMA synchronous=FULL")
+                connection.commit()
 
-    def resend(self, row_id: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> OutboxItem | None:
+    def resend(self, row_id: str, body: dict[str, Any], headers: dict[str, str] | None = None,
+               author_id: str | None = None) -> OutboxItem | None:
         """A set-aside row, corrected (or merged after a conflict), goes back in the queue at its own place, so
         the rows of its record that waited behind it follow it. Same id: a refused request stored nothing, so the
-        Idempotency-Key is still free."""
+        Idempotency-Key is still free. None when it is not set aside, or (`author_id`) another officer's."""
         with self._write_lock, self._sessions.begin() as s:
             row = s.get(OutboxRow, row_id)
-            if row is None or row.state not in SET_ASIDE:
+            if row is None or row.state not in SET_ASIDE or _item(row).by_other_than(author_id):
                 return None
             row.body = json.dumps(body)
             if headers is not None:
@@ -407,11 +510,12 @@ class LocalStore:
             s.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.state == REJECTED)
                       .values(handed_back_at=_now(), settled_at=_now()))
 
-    def discard(self, row_id: str, reason: str, who: str) -> OutboxItem | None:
-        """The officer gives a set-aside row up: kept (who, when, why) until purged; what waited behind it goes on."""
+    def discard(self, row_id: str, reason: str, who: str, author_id: str | None = None) -> OutboxItem | None:
+        """The officer gives a set-aside row up: kept (who, when, why) until purged; what waited behind it goes on.
+        None when it is settled already, or (`author_id`) another officer's: only its author may give it up."""
         with self._write_lock, self._sessions.begin() as s:
             row = s.get(OutboxRow, row_id)
-            if row is None or row.state not in (*SET_ASIDE, PENDING):
+            if row is None or row.state not in (*SET_ASIDE, PENDING) or _item(row).by_other_than(author_id):
                 return None
             row.state, row.discard_reason, row.discarded_by, row.settled_at = DISCARDED, reason, who, _now()
             s.flush()

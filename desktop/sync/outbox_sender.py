@@ -16,6 +16,10 @@ commit per batch), or one by one to a server without the batch endpoint. What ea
   ASIDE with its reason (`on_rejected`). The rows behind it go on, except later rows of the same record queued
   before it was set aside: they wait behind it (local_store.blocked_by), so order per record is kept.
 
+Attribution: a sender works for one signed-in user (`author_id`, the client's token is theirs). It sends only
+that user's rows (and rows queued before rows carried an author): rows another officer queued on this
+workstation wait for that officer's own session (`on_others(count)` says how many), never sent under this one.
+
 The worker is supervised: an unexpected exception is logged, reported (`on_error`) and the loop starts again
 after a backoff; it never dies silently.
 
@@ -34,7 +38,8 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop.sync.client import ApiClient, ApiError, ServerUnreachable, error_from_problem
-from desktop.sync.local_store import CONFLICT, PENDING, REJECTED, SENT, LocalStore, OutboxItem, settled_keep_hours
+from desktop.sync.local_store import (CONFLICT, PENDING, REJECTED, SENT, LocalStore, OutboxItem,
+                                      settled_keep_hours)
 
 log = logging.getLogger("bridewell.outbox")
 
@@ -96,7 +101,11 @@ class OutboxSender:
     `on_rejected(row, ApiError)` (set aside: refused, a conflict too, or unsendable with status 0),
     `on_conflict(row, ApiError)` (412, with `error.current`), `on_retrying(row, reason)`, `on_pending(count)`
     (rows still waiting to send), `on_auth_needed()` (paused on a 401 until `resume()`), `on_error(exception)`
-    (the worker failed unexpectedly and restarts), `on_set_aside(count)` (rows set aside for the officer)."""
+    (the worker failed unexpectedly and restarts), `on_set_aside(count)` (rows set aside for the officer),
+    `on_others(count)` (rows other officers queued here, waiting for them to sign in again).
+
+    `author_id`: the signed-in user's id; only their rows go (under `client`'s token, which must be theirs).
+    None: every row (a sender for no one in particular: the benchmark, tests of the sending itself)."""
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
                  batch_size: int = BATCH_SIZE, keep_settled_hours: float | None = None,
@@ -107,11 +116,13 @@ class OutboxSender:
                  on_conflict: Callable[[OutboxItem, ApiError], None] = _ignore,
                  on_auth_needed: Callable[[], None] = _ignore,
                  on_error: Callable[[BaseException], None] = _ignore,
-                 on_set_aside: Callable[[int], None] = _ignore):
+                 on_set_aside: Callable[[int], None] = _ignore,
+                 on_others: Callable[[int], None] = _ignore, author_id: str | None = None):
         self.on_sent, self.on_rejected = on_sent, on_rejected
         self.on_retrying, self.on_pending = on_retrying, on_pending
         self.on_conflict, self.on_auth_needed, self.on_error = on_conflict, on_auth_needed, on_error
-        self.on_set_aside = on_set_aside
+        self.on_set_aside, self.on_others = on_set_aside, on_others
+        self.author_id = author_id
         self._store = store
         self._client = client
         self._backoff = backoff
@@ -142,6 +153,11 @@ class OutboxSender:
         """Something new is in the outbox, or the server came back: try now instead of after the backoff."""
         self._wake.set()
 
+    def pause(self) -> None:
+        """Stop sending (the user is signing out) until `resume()`; a row in flight finishes."""
+        self._paused.set()
+        self.wake()
+
     def resume(self) -> None:
         """The client has a new token (signed in again): send on from where the 401 stopped."""
         self._paused.clear()
@@ -158,7 +174,7 @@ class OutboxSender:
     def resolve_conflict(self, row_id: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> bool:
         """Send a set-aside row again with this body and headers (a merged copy and the current version's
         If-Match, or corrected text). False when the row is no longer set aside."""
-        item = self._store.resend(row_id, body, headers)
+        item = self._store.resend(row_id, body, headers, author_id=self.author_id)
         self.wake()
         return item is not None
 
@@ -166,7 +182,7 @@ class OutboxSender:
 
     def discard(self, row_id: str, reason: str, who: str = "") -> bool:
         """Give a set-aside row up (who and why kept in the local store); the rows waiting behind it go on."""
-        item = self._store.discard(row_id, reason, who)
+        item = self._store.discard(row_id, reason, who, author_id=self.author_id)
         self.wake()
         if item is not None:
             log.warning("outbox row %s (%s %s) discarded by %s: %s", row_id, item.method, item.path, who, reason)
@@ -196,17 +212,20 @@ class OutboxSender:
                 self._wake.wait()
                 continue
             self._purge_now_and_then()
-            rows = self._store.pending()
+            me = self.author_id
+            rows = self._store.pending(me)
             self.on_pending(len(rows))
+            if me is not None:
+                self.on_others(self._store.others_count(me))
             try:
                 self._send_all(rows)
                 failures = 0
-                self.on_pending(self._store.pending_count())
-                self.on_set_aside(self._store.set_aside_count())
+                self.on_pending(self._store.pending_count(me))
+                self.on_set_aside(self._store.set_aside_count(me))
                 self._wake.wait()
             except _AuthNeeded:
                 self._paused.set()
-                self.on_pending(self._store.pending_count())
+                self.on_pending(self._store.pending_count(me))
                 self.on_auth_needed()
             except _Retry as retry:
                 delay = self._backoff[min(failures, len(self._backoff) - 1)]

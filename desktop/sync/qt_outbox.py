@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.sync.client import ApiClient
-from desktop.sync.local_store import LocalStore
+from desktop.sync.local_store import Author, LocalStore
 from desktop.sync.outbox_sender import BACKOFF_S, BATCH_SIZE, OutboxSender
 
 
@@ -23,15 +23,21 @@ class QtOutboxSender(QObject):
     failed = Signal(object)  # the sender hit an unexpected error (logged) and restarts
     set_aside_changed = Signal()  # the set-aside rows changed (resent or discarded): the Unsent view reloads
     set_aside_count_changed = Signal(int)  # rows set aside for the officer (the status bar says so)
+    others_count_changed = Signal(int)  # rows other officers queued here: they wait for them to sign in again
 
     def __init__(self, store: LocalStore, client: ApiClient, *, backoff: tuple[float, ...] = BACKOFF_S,
-                 batch_size: int = BATCH_SIZE, parent: QObject | None = None):
+                 batch_size: int = BATCH_SIZE, author: Author | None = None, parent: QObject | None = None):
+        """`author`: the signed-in user, whose token `client` holds: rows are queued as theirs (Writes) and only
+        theirs are sent; other officers' rows wait for them."""
         super().__init__(parent)
+        self.author = author
         self.core = OutboxSender(store, client, backoff=backoff, batch_size=batch_size, on_sent=self.sent.emit,
                                  on_rejected=self.rejected.emit, on_retrying=self.retrying.emit,
                                  on_pending=self.pending_changed.emit, on_conflict=self.conflict.emit,
                                  on_auth_needed=self.authentication_needed.emit, on_error=self.failed.emit,
-                                 on_set_aside=self.set_aside_count_changed.emit)
+                                 on_set_aside=self.set_aside_count_changed.emit,
+                                 on_others=self.others_count_changed.emit,
+                                 author_id=author.id if author is not None else None)
 
     @property
     def paused(self) -> bool:

@@ -13,10 +13,16 @@ closed: what was typed is kept and comes back on unlock. Unlocking is the same u
 server, or, when it cannot be reached, by the local verifier of desktop/sync/offline.py); the new token replaces
 the client's and the sender resumes. Someone else signs out (asked first when forms hold unsaved input) and
 signs in afresh. Keyboard only: the password field has the focus; Escape does not unlock.
+
+The session a lock leaves behind is signed out on the server (POST /auth/logout with the old token, on a worker):
+the one replaced by an unlock's new sign-in, and the one of a user who signs out for someone else, so a token
+copied before the switch is refused (401). Changes the first user queued are theirs (desktop/sync/local_store.py:
+`Author`): they are never sent under the next user's token and wait for the first user to sign in here again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +41,8 @@ from desktop.views.forms.field_error import FieldError
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
+
+log = logging.getLogger("bridewell.lock")
 
 DEFAULT_IDLE_MINUTES = 15.0
 IDLE = "the workstation was left idle"
@@ -289,9 +297,32 @@ class WorkstationLock(QObject):
 
         self.ops.run(lambda: self._attempt(password), on_done=done, on_error=failed, owner=self.screen)
 
+    def revoke(self, token: str | None) -> None:
+        """Sign this session out on the server (on a worker), so the token is refused from now on. One already
+        expired or revoked is fine; unreachable, it is logged and lapses at its expiry on the server."""
+        if not token:
+            return
+        url = self.session.server_url
+
+        def sign_out() -> None:
+            client = ApiClient(url, token)
+            try:
+                client.logout()
+            except ApiError as exc:
+                if exc.status != 401:  # 401: already signed out or expired, which is what was wanted
+                    raise
+            finally:
+                client.close()
+
+        self.ops.run(sign_out, on_error=lambda exc: log.warning("the previous session could not be signed out on "
+                                                                "the server (it lapses at its expiry): %s", exc))
+
     def _signed_in(self, result: dict[str, Any]) -> None:
         token = result.get("token")
+        old = self.session.client.token
         self.session.client.token = token
+        if old and old != token:
+            self.revoke(old)  # the new sign-in replaces it: nothing may use the old one any more
         self.window.feed.set_token(token)
         self.session.offline = False
         self._password = None  # the server has it now; nothing kept in memory longer than needed
@@ -357,6 +388,11 @@ class WorkstationLock(QObject):
         self._hidden = []
         self.screen.unlocking = True  # type: ignore[attr-defined]
         self.screen.hide()
+        # Nothing more goes under this user's token: the sender stops (their queued rows stay theirs, for their
+        # next sign-in) and the server refuses the token from now on.
+        if self.window.sender_ is not None:
+            self.window.sender_.core.pause()
+        self.revoke(self.session.client.token)
         announce("Signed out.")
         if self._sign_out is not None:
             self._sign_out()

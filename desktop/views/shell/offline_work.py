@@ -22,6 +22,8 @@ from desktop.sync.client import ApiError
 from desktop.sync.local_store import OutboxItem
 from desktop.sync.offline import is_booking, provisional_record
 from desktop.views.forms.conflict_dialog import resolve_outbox_conflict
+from desktop.views.forms.refusal import conflict_words
+from desktop.views.shell.unsent_changes import describe_what
 from domain.events import EventType
 
 if TYPE_CHECKING:
@@ -96,7 +98,8 @@ def install_offline_work(window: MainWindow) -> ProvisionalBookings:
 
     def conflict(item: OutboxItem, error: BaseException) -> None:
         if isinstance(error, ApiError):
-            resolve_outbox_conflict(window, writes, item, error)
+            if resolve_outbox_conflict(window, writes, item, error) is None:  # nothing to compare: said in words
+                announce(f"{describe_what(item)}: {conflict_words(error, 'record')}", assertive=True)
         else:
             announce(f"A change made earlier was refused by the server: {error}", assertive=True)
 

@@ -4,7 +4,9 @@ It lists the rows the outbox SET ASIDE (refused by the server, a conflict, or te
 rows WAITING behind one of them (a later change to the same record: order per record is kept), each in words:
 what, which detainee or record, why. The officer selects one, sees the text as it was typed, corrects it and
 resends it (Return), or discards it with a reason (kept on this computer with who and when; the server keeps no
-copy of a change it never accepted). Keyboard only: the list, the fields, the reason and the buttons are in Tab
+copy of a change it never accepted). It also lists, read-only, the changes ANOTHER OFFICER queued on this
+workstation: they are sent only under that officer's own sign-in, so they wait for them to sign in here again
+(their name is said in the row). Keyboard only: the list, the fields, the reason and the buttons are in Tab
 order, each with an accessible name, and every outcome is announced.
 
 Every store and network step runs on a worker (Operations); the sender's signals reload the list.
@@ -27,6 +29,7 @@ from desktop.sync.client import ApiClient
 from desktop.sync.local_store import CONFLICT, PENDING, OutboxItem
 from desktop.views.forms.dialog import WriteDialog
 from desktop.views.forms.field_error import FieldError
+from desktop.views.forms.refusal import last_change
 from domain.events import EventType
 from domain.text import text_problem
 
@@ -68,13 +71,24 @@ def record_words(record: dict[str, Any]) -> str:
     return f"{number} ({name})" if name else str(number)
 
 
-def why(item: OutboxItem, rows: dict[str, OutboxItem], whats: dict[str, str]) -> str:
+def author_words(item: OutboxItem) -> str:
+    where = f" on {item.workstation}" if item.workstation else ""
+    return f"{item.author_name or 'another officer'}{where}"
+
+
+def why(item: OutboxItem, rows: dict[str, OutboxItem], whats: dict[str, str], me: str | None = None) -> str:
+    if item.by_other_than(me):
+        return (f"Made by {author_words(item)}: it is sent only under their own sign-in, so it waits until they "
+                "sign in on this workstation again")
     if item.state == PENDING and item.waiting_behind:
         ahead = rows.get(item.waiting_behind)
         ahead_words = whats.get(item.waiting_behind, "an earlier change") if ahead else "an earlier change"
         return f"Waiting behind “{ahead_words}” to the same record: resend or discard that one first"
     if item.state == CONFLICT:
-        return "Conflict: someone changed this record first. Resending sends yours over the current version"
+        change = last_change(item.current or {})
+        who = f"{change[0]} ({change[1]}" + (f" at {change[2]})" if change[2] else ")") if change else "someone"
+        return (f"Conflict: {who} changed this record first. Resending sends yours over the current version; "
+                "discarding keeps theirs")
     error = item.error or {}
     status = int(error.get("status") or 0)
     field_errors = error.get("field_errors") or {}
@@ -129,9 +143,10 @@ class Listed:
     reason: str
 
 
-def load_unsent(store: Any, client: ApiClient | None) -> list[Listed]:
-    """On a worker: the set-aside and waiting rows, in words (one request per detainee named, if reachable)."""
-    items: list[OutboxItem] = store.unsent()
+def load_unsent(store: Any, client: ApiClient | None, me: str | None = None) -> list[Listed]:
+    """On a worker: the set-aside and waiting rows, in words (one request per detainee named, if reachable);
+    with `me` (the signed-in user's id), other officers' rows too, which wait for them."""
+    items: list[OutboxItem] = store.unsent(me)
     names: dict[str, str] = {}
     for record_id in {rid for item in items if (rid := custody_record_id(item))}:
         try:
@@ -144,7 +159,7 @@ def load_unsent(store: Any, client: ApiClient | None) -> list[Listed]:
     for item in items:
         rid = custody_record_id(item)
         record = (names.get(rid) or f"custody record …{rid[-8:]}") if rid else (item.record_key or "no record")
-        listed.append(Listed(item, whats[item.id], record, why(item, rows, whats)))
+        listed.append(Listed(item, whats[item.id], record, why(item, rows, whats, me)))
     return listed
 
 
@@ -159,6 +174,7 @@ class UnsentChangesDialog(WriteDialog):
         self.setObjectName("unsentChangesDialog")
         self.setWindowTitle("Unsent changes")
         self.ops, self.user, self.client = ops, user or {}, client
+        self.me: str | None = str(self.user["id"]) if self.user.get("id") else None
         self.outbox_writes = writes
         self.listed: list[Listed] = []
         self.fields: list[tuple[tuple[str | int, ...], QPlainTextEdit, FieldError]] = []
@@ -257,8 +273,8 @@ class UnsentChangesDialog(WriteDialog):
         if store is None:
             self._loaded([])
             return
-        client = self.client
-        self.ops.run(lambda: load_unsent(store, client), on_done=self._loaded,
+        client, me = self.client, self.me
+        self.ops.run(lambda: load_unsent(store, client, me), on_done=self._loaded,
                      on_error=lambda exc: self._failed(f"The unsent changes could not be read: {exc}"))
 
     def _failed(self, message: str) -> None:
@@ -275,17 +291,22 @@ class UnsentChangesDialog(WriteDialog):
         self.list.blockSignals(True)
         self.list.clear()
         for entry in listed:
-            state = "Waiting" if entry.item.state == PENDING else "Set aside"
+            state = ("Another officer's" if entry.item.by_other_than(self.me) else
+                     "Waiting" if entry.item.state == PENDING else "Set aside")
             text = f"{state}: {entry.what} — {entry.record}. {entry.reason}."
             row = QListWidgetItem(text)
             row.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             row.setData(Qt.ItemDataRole.UserRole, entry.item.id)
             self.list.addItem(row)
         self.list.blockSignals(False)
-        aside = sum(1 for e in listed if e.item.state != PENDING)
-        waiting = len(listed) - aside
+        others = sum(1 for e in listed if e.item.by_other_than(self.me))
+        aside = sum(1 for e in listed if e.item.state != PENDING and not e.item.by_other_than(self.me))
+        waiting = len(listed) - aside - others
         summary = ("Nothing is waiting: every change has been sent or dealt with." if not listed else
                    f"{aside} set aside, {waiting} waiting behind them.")
+        if others:
+            summary += (f" {others} made by another officer wait for them to sign in on this workstation "
+                        "(only they can send or discard them).")
         self.summary.setText(summary)
         self.summary.setAccessibleName(summary)
         ids = [e.item.id for e in listed]
@@ -322,7 +343,7 @@ class UnsentChangesDialog(WriteDialog):
         item = entry.item
         when = item.created_at.astimezone().strftime("%d/%m/%Y %H:%M")
         self.detail.setText(f"{entry.what} for {entry.record}, made at {when}. {entry.reason}.")
-        editable = item.state != PENDING
+        editable = item.state != PENDING and not item.by_other_than(self.me)
         field_errors = (item.error or {}).get("field_errors") or {}
         for n, (path, value) in enumerate(string_fields(item.body)):
             edit = QPlainTextEdit(self.form_host)
@@ -349,12 +370,16 @@ class UnsentChangesDialog(WriteDialog):
 
     def _update_buttons(self) -> None:
         entry = self.selected
-        self.resend_button.setEnabled(entry is not None and entry.item.state != PENDING)
-        self.discard_button.setEnabled(entry is not None)
+        mine = entry is not None and not entry.item.by_other_than(self.me)  # another's: only they may act on it
+        self.resend_button.setEnabled(mine and entry is not None and entry.item.state != PENDING)
+        self.discard_button.setEnabled(mine)
 
     # Resend and discard -------------------------------------------------------------------------------------
     def resend(self) -> None:
         entry, sender = self.selected, self.outbox_writes.outbox
+        if entry is not None and entry.item.by_other_than(self.me):
+            announce(f"Only {author_words(entry.item)} can resend this change, once signed in here.", assertive=True)
+            return
         if entry is None or sender is None or entry.item.state == PENDING:
             announce("Select a change that was set aside to resend it.", assertive=True)
             return
@@ -384,6 +409,9 @@ class UnsentChangesDialog(WriteDialog):
     def discard(self) -> None:
         entry, sender = self.selected, self.outbox_writes.outbox
         if entry is None or sender is None:
+            return
+        if entry.item.by_other_than(self.me):
+            announce(f"Only {author_words(entry.item)} can discard this change, once signed in here.", assertive=True)
             return
         reason = self.reason.text().strip()
         if not reason:

@@ -44,15 +44,18 @@ def test_an_old_store_file_is_migrated_in_place_and_keeps_its_rows(tmp_path):
     finally:
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         columns = {row[1]: row[2] for row in db.execute("PRAGMA table_info(outbox)")}
     db.close()
     assert columns["headers"] == "JSON"
     assert {"record_key", "error", "set_aside_at", "settled_at", "discarded_by", "discard_reason"} <= set(columns)
-    # Opening again is a no-op (already at version 3), and the rows are still there.
+    assert {"author_id", "author_name", "workstation"} <= set(columns)
+    # Opening again is a no-op (already at version 4), and the rows are still there. A row queued before rows
+    # carried an author goes with whoever signs in next.
     store = LocalStore(tmp_path)
     try:
         assert [r.headers for r in store.pending()] == [{}, {"If-Match": "4"}]
+        assert [r.author_id for r in store.pending("some-user-id")] == [None, None]
     finally:
         store.close()
 
