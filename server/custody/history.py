@@ -47,6 +47,8 @@ def search(session: Session, user: User, *, person_id: str | None, custody_numbe
                            .limit(MAX_RESULTS)).all()
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],
                       "custody history search")
+    # The search itself too, so a search that found nothing still shows who looked (for whom, when given).
+    audit.record(session, user, audit.AuditAction.CONSULTATION, "custody_history", person_id or "search")
     now = utcnow()
     facts = _facts(session, [r.id for r in rows])
     return [record_out(session, r, now, facts[r.id]) for r in rows]
