@@ -183,6 +183,7 @@ class CustodyRecordOut(BaseModel):
     disposal: DisposalOut | None
     released_at: UTCOut | None
     in_interview: bool = False
+    appears_under_18: bool = False
     version: int
 
 

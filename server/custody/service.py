@@ -252,6 +252,7 @@ def record_out(session: Session, record: CustodyRecord, now: datetime | None = N
         charged_at=record.charged_at, charge_summary=record.charge_summary, risk_reassessment_reason=reassess,
         disposal=DisposalOut(**record.disposal) if record.disposal else None,
         released_at=record.released_at, in_interview=facts.in_interview and record.is_open,
+        appears_under_18=record.appears_under_18,
         version=record.version)
 
 
