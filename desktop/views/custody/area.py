@@ -225,13 +225,11 @@ class CustodyArea(QObject):
         elif key == "risk":
             self._open_risk(record)
             return
-        elif key in ("interview", "property_return"):
+        elif key in ("interview", "property_return", "cell_flags"):
             self._open_loaded(key, record)
             return
         elif key == "property":
             dialog = PropertyDialog(window, record, writes=writes)
-        elif key == "cell_flags":
-            dialog = CellFlagsDialog(window, record, writes=writes)
         elif key == "review":
             dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
@@ -266,16 +264,19 @@ class CustodyArea(QObject):
 
     def _open_loaded(self, key: str, record: dict[str, Any]) -> None:
         """Interview (start, or end the one running) and return of property: read what the record holds on a
-        worker, then open the dialog that fits."""
+        worker, then open the dialog that fits. Moving cell reads the record itself, so its If-Match is the version
+        the server has now (not one the feed has yet to bring)."""
         client, record_id = self.session.client, record["id"]
-        what = "interviews" if key == "interview" else "property"
+        what = {"interview": "interviews", "property_return": "property", "cell_flags": ""}[key]
 
-        def show(rows: list[dict[str, Any]]) -> None:
+        def show(rows: Any) -> None:
             if not isValid(self.window) or (self.session.selected_record or {}).get("id") != record_id:
                 return
             current = self.session.selected_record or record
             dialog: CustodyDialog
-            if key == "interview":
+            if key == "cell_flags":
+                dialog = CellFlagsDialog(self.window, rows, writes=self.context.writes)
+            elif key == "interview":
                 running = next((i for i in rows if not i.get("ended_at")), None)
                 dialog = (EndInterviewDialog(self.window, current, running, writes=self.context.writes) if running
                           else InterviewDialog(self.window, current, writes=self.context.writes))
@@ -283,8 +284,10 @@ class CustodyArea(QObject):
                 dialog = ReturnPropertyDialog(self.window, current, rows, writes=self.context.writes)
             self._show(dialog)
 
-        self.context.ops.run(lambda: client.request("GET", f"/custody/records/{record_id}/{what}"), on_done=show,
-                             on_error=lambda exc: announce(f"The {what} could not be read: {exc}", assertive=True),
+        path = f"/custody/records/{record_id}" + (f"/{what}" if what else "")
+        self.context.ops.run(lambda: client.request("GET", path), on_done=show,
+                             on_error=lambda exc: announce(f"The {what or 'record'} could not be read: {exc}",
+                                                           assertive=True),
                              owner=self.board)
 
     def open_history(self) -> CustodyHistoryDialog:

@@ -184,6 +184,6 @@ class CustodyHistoryDialog(QDialog):
             announce("Search, then choose a record to open.", assertive=True)
             return
         record = self.results[row]
+        self.accept()  # closed first, so the focus can go to the main window's log
         self.open_record(record)
         self.opened.emit(record)
-        self.accept()
