@@ -330,8 +330,30 @@ class CustodyArea(QObject):
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
     def _booking(self, catalogue: Catalogue) -> BookingDialog:
-        return BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
-                             person_picker=self.context.links.person_picker)
+        dialog = BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
+                               person_picker=self.context.links.person_picker)
+        dialog.saved_signal.connect(self._booked)
+        return dialog
+
+    def _booked(self, record: Any) -> None:
+        """A known person booked in: say how many earlier custody episodes they have, and where their earlier
+        markers and concerns are shown as prompts (the risk assessment), read on a worker."""
+        person_id = ((record or {}).get("person") or {}).get("id") if isinstance(record, dict) else None
+        if not person_id:
+            return
+        client, record_id = self.session.client, record.get("id")
+
+        def said(history: dict[str, Any]) -> None:
+            earlier = [e for e in history.get("episodes") or [] if e.get("id") != record_id]
+            if earlier:
+                prompts = len(history.get("prompts") or [])
+                announce(f"{len(earlier)} earlier custody episode{'s' if len(earlier) != 1 else ''}, latest "
+                         f"{earlier[0].get('custody_number')}; {prompts} earlier marker{'s' if prompts != 1 else ''} "
+                         "or concern" + ("s" if prompts != 1 else "") + " to ask about again: Re-assess risk "
+                         "(Ctrl+Shift+A) lists them.")
+
+        self.context.ops.run(lambda: client.request("GET", f"/custody/people/{person_id}/history"), on_done=said,
+                             on_error=lambda _exc: None, owner=self.board)  # a courtesy: booking is done
 
     def refresh_catalogue(self) -> None:
         """Fetch a newer catalogue if the server has one (304 when not) and keep it in the local store, so

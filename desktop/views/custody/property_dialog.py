@@ -65,6 +65,8 @@ class PropertyDialog(CustodyDialog):
         self.list = QListWidget()
         self.list.setObjectName("propertyItems")
         self.list.setAccessibleName("Items recorded")
+        self.list.setWordWrap(True)  # each item read in full, never cut at the dialog's edge
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setAccessibleDescription("The items this search found. Delete removes the selected item.")
         QShortcut(QKeySequence.StandardKey.Delete, self.list, self.remove_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -161,6 +163,8 @@ class ReturnPropertyDialog(CustodyDialog):
         self.list = QListWidget()
         self.list.setObjectName("returnPropertyItems")
         self.list.setAccessibleName("Retained items to return")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setAccessibleDescription("Space ticks an item being returned.")
         for item in self.returnable:
             row = QListWidgetItem(item_text(item))
