@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.operations import Operations
 from desktop.timefmt import format_local
+from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.fields import parse_day
 
 OUTCOMES = {"charged": "Charged", "pre_charge_bail": "Pre-charge bail",
@@ -37,9 +39,9 @@ class CustodyHistoryDialog(QDialog):
 
     opened = Signal(dict)
 
-    def __init__(self, parent: QWidget, client: Any, ops: Operations, *, person: dict[str, Any] | None,
+    def __init__(self, window: QWidget, client: Any, ops: Operations, *, person: dict[str, Any] | None,
                  open_record: Callable[[dict[str, Any]], None]):
-        super().__init__(parent)
+        super().__init__(window)
         self.setObjectName("custodyHistoryDialog")
         self.setWindowTitle("Custody history")
         self.client, self.ops, self.open_record = client, ops, open_record
@@ -108,7 +110,13 @@ class CustodyHistoryDialog(QDialog):
         layout.addWidget(buttons)
         self._show_person()
         self.number_edit.setFocus()
-        self.resize(720, 480)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            hint = self.sizeHint()
+            fit_on_screen(self, max(720, hint.width()), max(480, hint.height()))
 
     def _show_person(self) -> None:
         person = self.person or {}
