@@ -124,7 +124,7 @@ class CustodyHistoryDialog(QDialog):
         self.only_person.setVisible(bool(person.get("id")))
         self.person_label.setVisible(bool(person.get("id")))
         self.person_label.setText(f"Selected detainee: {name}" if name else "")
-        self.only_person.setText(f"Only &{name}'s records" if name else "")
+        self.only_person.setText("Only this &person's records" if name else "")
         self.only_person.setAccessibleName(f"Only {name}'s records")
 
     def _person_toggled(self, on: bool) -> None:

@@ -104,7 +104,7 @@ class InterviewDialog(CustodyDialog):
         self.add_row("Started &at:", self.started_edit, "started_at")
         self.add_row("&Location:", self.location_edit, "location", name="interviewLocation")
         self.add_row("Interviewing &officers:", self.officers_edit, "interviewing_officers")
-        self.add_row("S&olicitor:", self.solicitor_edit, "solicitor", name="interviewSolicitor")
+        self.add_row("Soli&citor:", self.solicitor_edit, "solicitor", name="interviewSolicitor")
         self.add_row("A&ppropriate adult:", self.aa_edit, "appropriate_adult", name="interviewAppropriateAdult")
         self.add_row("I&nterpreter:", self.interpreter_edit, "interpreter", name="interviewInterpreter")
         self.add_row("Others p&resent:", self.others_edit, "others_present", name="interviewOthers")
@@ -179,7 +179,7 @@ class EndInterviewDialog(CustodyDialog):
             self.outcome_combo.addItem(title, key)
         nothing_chosen(self.outcome_combo, "Choose the outcome of the interview…")
         self.outcome_note = text_edit("endInterviewOutcomeNote", "Anything more about the outcome (optional).", 2)
-        self.add_row("&Ended at:", self.ended_edit, "ended_at")
+        self.add_row("Ended a&t:", self.ended_edit, "ended_at")
         self.add_row("&Breaks:", self.breaks_edit, "breaks")
         self.warnings = _WarningsRow(self, "endInterview")
         for key in interview.get("special_warnings") or []:

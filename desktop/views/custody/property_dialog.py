@@ -73,7 +73,7 @@ class PropertyDialog(CustodyDialog):
         self.signature_combo = _signature_combo()
         self.signature_note = text_edit("propertySignatureNote", "If the detainee refused to sign: what they said "
                                                                  "or did.", 2)
-        self.add_row("&Searched at:", self.searched_edit, "searched_at")
+        self.add_row("Searched a&t:", self.searched_edit, "searched_at")
         self.add_row("&Description:", self.description_edit, "items.description", name="propertyDescription")
         self.add_row("&Quantity:", self.quantity_spin, "items.quantity", name="propertyQuantity")
         self.add_row("&Kept, retained or seized:", self.disposition_combo, "items.disposition",
