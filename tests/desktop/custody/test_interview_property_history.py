@@ -172,3 +172,18 @@ def test_property_cell_move_read_only_log_and_history(qtbot, make_window, demo_s
     qtbot.waitUntil(lambda: panel.model.rowCount() > 3, timeout=10_000)
     # The entry form is off, so focus goes to the entries.
     qtbot.waitUntil(lambda: window.focusWidget() is panel.table, timeout=5000)
+
+
+def test_earlier_episodes_are_prompts_not_answers():
+    from desktop.views.custody.risk_panel import carried_text
+
+    carried = {"episodes": [{"id": "now", "custody_number": "BW-2026-000120"},
+                            {"id": "before", "custody_number": "BW-2026-000031",
+                             "arrived_at": "2026-03-02T21:15:00+00:00", "offences": [{"code": "TH68010"}],
+                             "risk_level": "high"}],
+               "prompts": [{"source": "risk assessment on BW-2026-000031",
+                            "text": "Warning markers recorded: Self harm (PNC)."}]}
+    text = carried_text(carried, "now")
+    assert "Earlier custody episodes: 1." in text and "BW-2026-000031" in text and "BW-2026-000120" not in text
+    assert "prompts, not answers" in text and "Self harm (PNC)" in text
+    assert carried_text({"episodes": [{"id": "now"}], "prompts": []}, "now") == ""
