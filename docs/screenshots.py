@@ -96,6 +96,8 @@ def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list
     from desktop.views.custody.booking_dialog import BookingDialog
     from desktop.views.custody.cell_check_dialog import CellCheckDialog
     from desktop.views.custody.disposal_dialog import DisposalDialog
+    from desktop.views.custody.interview_dialog import EndInterviewDialog, InterviewDialog
+    from desktop.views.custody.property_dialog import PropertyDialog
     from desktop.views.custody.review_dialog import ReviewDialog
     from desktop.views.custody.rights_dialog import RightsDialog
     from desktop.views.forms.dialog import CustodyDialog
@@ -156,7 +158,31 @@ def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list
                     "custody-rights": RightsDialog(window, record, "custody_sergeant", writes=window.writes),
                     "custody-review": ReviewDialog(window, record, user, writes=window.writes),
                     "custody-disposal": DisposalDialog(window, record, writes=window.writes),
+                    "custody-interview": InterviewDialog(window, record, writes=window.writes),
+                    "custody-interview-end": EndInterviewDialog(window, record, {
+                        "id": "00000000-0000-4000-8000-000000000001", "started_at": record["arrived_at"],
+                        "location": "Interview room 2", "interviewing_officers": ["DC 4093 Rafe Illingsworth"],
+                        "special_warnings": ["s36"]}, writes=window.writes),
+                    "custody-property": PropertyDialog(window, record, writes=window.writes),
                 }
+                interview = dialogs["custody-interview"]
+                assert isinstance(interview, InterviewDialog)
+                interview.officers_edit.setPlainText("DC 4093 Rafe Illingsworth")
+                interview.show_problems(interview.problems())  # the appropriate adult awaited: said at the top
+                end = dialogs["custody-interview-end"]
+                assert isinstance(end, EndInterviewDialog)
+                end.breaks_edit.setPlainText("14:05-14:20 Solicitor consultation")
+                end.recording_edit.setText("BW-DIR-004471")
+                prop = dialogs["custody-property"]
+                assert isinstance(prop, PropertyDialog)
+                for text, kind, bag, seal in (("Brown leather wallet, £23.40", "retained", "PB-00912", ""),
+                                              ("Mobile phone, black", "evidence", "EV-5521", "SEAL-77310"),
+                                              ("Spectacles", "kept", "", "")):
+                    prop.description_edit.setText(text)
+                    prop.disposition_combo.setCurrentIndex(prop.disposition_combo.findData(kind))
+                    prop.bag_edit.setText(bag)
+                    prop.seal_edit.setText(seal)
+                    prop.add_item()
                 booking = dialogs["custody-book-in"]
                 assert isinstance(booking, BookingDialog)
                 booking.surname_edit.setText("Quillfeather")

@@ -14,6 +14,8 @@ from typing import Any
 
 from domain.observation import ObservationConfig, ObservationLevel
 from domain.pace_clock import ClockConfig
+from domain.rights import RANK
+from domain.roles import Role
 
 
 class ConfigError(ValueError):
@@ -58,6 +60,7 @@ def load_force_config(path: str | Path | None = None) -> dict[str, Any]:
     merged = merge(defaults, override)
     clock_config(merged)  # validate the typed views now, not at first use
     observation_config(merged)
+    urgent_interview_role(merged)
     return merged
 
 
@@ -103,3 +106,12 @@ def observation_config(cfg: dict[str, Any]) -> ObservationConfig:
         raise ConfigError("Setting 'observation.rousing_levels' must list levels 1 to 4.") from e
     return ObservationConfig(intervals=intervals, rousing_levels=rousing,
                              warn_before=timedelta(minutes=o["warn_before_minutes"]))
+
+
+def urgent_interview_role(cfg: dict[str, Any]) -> Role:
+    """The rank that may authorise an urgent interview without the appropriate adult (Code C 11.18, [U])."""
+    value = cfg["interviews"]["urgent_authority_role"]
+    allowed = [str(r) for r in RANK]
+    if value not in allowed:
+        raise ConfigError("Setting 'interviews.urgent_authority_role' must be one of: " + ", ".join(allowed) + ".")
+    return Role(value)

@@ -22,6 +22,8 @@ class EventType(StrEnum):
     CUSTODY_REVIEW_CREATED = "custody.review.created"
     CUSTODY_AUTHORITY_CREATED = "custody.authority.created"
     CUSTODY_HANDOVER_ACKNOWLEDGED = "custody.handover.acknowledged"
+    CUSTODY_PROPERTY_CREATED = "custody.property.created"
+    CUSTODY_PROPERTY_UPDATED = "custody.property.updated"
     # people
     PERSON_CREATED = "people.person.created"
     PERSON_UPDATED = "people.person.updated"

@@ -129,6 +129,27 @@ def custody_record_content(doc: CustodyRecordDoc) -> DocumentContent:
     sections.append(Section("Reviews and extensions", [Rows(
         ["Kind", "Due", "Done", "By", "Decision", "Postponements"], review_rows, [15, 17, 17, 24, 38, 30])]))
 
+    sections.append(Section("Interviews", [] if doc.interviews else [Text("None recorded.")]))
+    for n, iv in enumerate(sorted(doc.interviews, key=lambda i: (i.started_at is None, i.started_at)), start=1):
+        rows: list[list[tuple[str, str]]] = [
+            [("Started", when(iv.started_at)), ("Ended", when(iv.ended_at) if iv.ended_at else "Not yet ended")],
+            [("Location", or_missing(iv.location))],
+            [("Present", or_missing(iv.present))],
+            [("Breaks", or_missing(iv.breaks, "None"))],
+            [("Special warnings", or_missing(iv.special_warnings, "None"))],
+            [("Recording reference", or_missing(iv.recording_reference))],
+            [("Outcome", or_missing(iv.outcome))],
+        ]
+        if iv.urgent_authority:
+            rows.append([("Urgent interview without the appropriate adult, authorised by", iv.urgent_authority)])
+        sections.append(Section(f"Interview {n} — {when(iv.started_at)}", [Grid(rows)], level=1))
+
+    sections.append(Section("Property (PACE s.54)", [Rows(
+        ["Item", "Qty", "Kept, retained or seized", "Bag and seal", "Recorded; signature", "Returned"],
+        [[p.description, str(p.quantity), p.disposition, p.bag_seal or "—",
+          f"{when_two_lines(p.searched_at)}\n{p.signature}", p.returned or "—"] for p in doc.property_items],
+        [38, 8, 22, 22, 30, 30], empty="No property recorded.")]))
+
     entries = printed_order(doc.log_entries)
     log_parts: list[Part] = [Text(
         "In order of the time each event happened (observed). Each entry shows when it was recorded and "

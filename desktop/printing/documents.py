@@ -211,6 +211,34 @@ class Release:
 
 
 @dataclass(frozen=True)
+class InterviewRecord:
+    """An interview (Code C 11, 12; Code E): when, where, who was present, breaks, warnings, recording, outcome."""
+
+    started_at: datetime | None
+    ended_at: datetime | None = None
+    location: str = ""
+    present: str = ""  # interviewing officers, solicitor, appropriate adult, interpreter, others
+    breaks: str = ""
+    special_warnings: str = ""
+    recording_reference: str = ""
+    outcome: str = ""
+    urgent_authority: str = ""  # Code C 11.18: who authorised interviewing without the appropriate adult, why
+
+
+@dataclass(frozen=True)
+class PropertyRecord:
+    """An item from a search (PACE s.54), what happened to it and its return."""
+
+    description: str
+    quantity: int = 1
+    disposition: str = ""
+    bag_seal: str = ""
+    searched_at: datetime | None = None
+    signature: str = ""
+    returned: str = ""
+
+
+@dataclass(frozen=True)
 class CustodyRecordDoc:
     custody_number: str
     station: str
@@ -232,6 +260,8 @@ class CustodyRecordDoc:
     log_entries: tuple[LogEntry, ...] = ()
     disposal: Disposal | None = None
     release: Release | None = None
+    interviews: tuple[InterviewRecord, ...] = ()
+    property_items: tuple[PropertyRecord, ...] = ()
     printed_at: datetime | None = None  # None: the moment of printing
     printed_by: Officer | None = None
     protective_marking: str = PROTECTIVE_MARKING

@@ -13,10 +13,11 @@ from typing import Any, Protocol
 from domain.config import load_defaults
 from domain.risk import AREAS_BY_KEY, Source
 
+from desktop.timefmt import format_local
 from desktop.printing.documents import (
     CHARGE_CAUTION, Arrest, BailDecision, CautionOnCharge, Charge, ChargeSheetDoc, Check, CustodyRecordDoc,
-    DetentionDecision, Disposal, FirstHearing, LogEntry, ObservationLevelSet, Officer, Person, Release, Review, Rights,
-    RightsRequest, RiskAnswer, RiskAssessment,
+    DetentionDecision, Disposal, FirstHearing, InterviewRecord, LogEntry, ObservationLevelSet, Officer, Person,
+    PropertyRecord, Release, Review, Rights, RightsRequest, RiskAnswer, RiskAssessment,
 )
 
 # What the custody suite is called comes from the server's force configuration (GET /custody/suite); without it,
@@ -241,7 +242,8 @@ def _disposal(record: Json, case: Json | None = None) -> Disposal | None:
 def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] = (), risk: Sequence[Json] = (),
                        station: str = DEFAULT_STATION, printed_by: Json | None = None,
                        printed_at: datetime | None = None, case: Json | None = None,
-                       languages: dict[str, str] | None = None) -> CustodyRecordDoc:
+                       languages: dict[str, str] | None = None, interviews: Sequence[Json] = (),
+                       property_items: Sequence[Json] = ()) -> CustodyRecordDoc:
     released = parse_time(record.get("released_at"))
     disposal: Json = record.get("disposal") or {}
     release = None
@@ -260,7 +262,59 @@ def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] 
         risk_assessments=_risk(list(risk)), observation_levels=_observation(record, log),
         checks=_checks(list(checks)), reviews=_reviews(record), log_entries=_log(log),
         disposal=_disposal(record, case), release=release,
+        interviews=tuple(_interview(i) for i in interviews), property_items=tuple(_property(p) for p in property_items),
         printed_at=printed_at, printed_by=officer(printed_by))
+
+
+SPECIAL_WARNINGS = {"s36": "s.36 CJPOA 1994 (objects, substances or marks)", "s37": "s.37 CJPOA 1994 (presence)"}
+INTERVIEW_OUTCOMES = {"answered_questions": "Answered questions", "no_comment": "No comment",
+                      "prepared_statement": "Prepared statement, then no comment", "admission": "Admitted the offence",
+                      "denial": "Denied the offence", "terminated": "Interview terminated"}
+DISPOSITIONS = {"kept": "Kept by the detainee", "retained": "Retained", "evidence": "Seized as evidence"}
+
+
+def _local(value: Any) -> str:
+    return format_local(parse_time(value), seconds=False) if value else "not recorded"
+
+
+def _label(value: Any) -> str:
+    found = officer(value)
+    return found.label() if found is not None else "not recorded"
+
+
+def _interview(i: Json) -> InterviewRecord:
+    present = ["Interviewing: " + ", ".join(i.get("interviewing_officers") or [])]
+    present += [f"{label}: {i[key]}" for key, label in (("solicitor", "Solicitor"), ("appropriate_adult",
+                "Appropriate adult"), ("interpreter", "Interpreter")) if i.get(key)]
+    if i.get("others_present"):
+        present.append("Also: " + ", ".join(i["others_present"]))
+    breaks = "; ".join(f"{_local(b.get('started_at'))} to {_local(b.get('ended_at'))}"
+                       + (f" ({b['reason']})" if b.get("reason") else "") for b in i.get("breaks") or [])
+    outcome = INTERVIEW_OUTCOMES.get(i.get("outcome") or "", "")
+    if i.get("outcome_note"):
+        outcome = f"{outcome}. {i['outcome_note']}" if outcome else i["outcome_note"]
+    urgent = i.get("urgent_authority") or {}
+    return InterviewRecord(
+        started_at=parse_time(i.get("started_at")), ended_at=parse_time(i.get("ended_at")),
+        location=i.get("location") or "", present="\n".join(present), breaks=breaks,
+        special_warnings="; ".join(SPECIAL_WARNINGS.get(w, w) for w in i.get("special_warnings") or []),
+        recording_reference=i.get("recording_reference") or "", outcome=outcome,
+        urgent_authority=(f"{_label(urgent.get('authorised_by'))}: {urgent.get('grounds', '')}" if urgent else ""))
+
+
+def _property(p: Json) -> PropertyRecord:
+    bag = ", ".join(f"{label} {p[key]}" for key, label in (("bag_number", "bag"), ("seal_number", "seal"))
+                    if p.get(key))
+    signed = "Signed" if p.get("signature") == "signed" else f"Refused to sign: {p.get('signature_note') or ''}"
+    returned = ""
+    if p.get("returned_at"):
+        returned = (f"{_local(p['returned_at'])} by {_label(p.get('returned_by'))}; "
+                    + ("signed" if p.get("return_signature") == "signed"
+                       else f"refused to sign: {p.get('return_note') or ''}"))
+    return PropertyRecord(description=p.get("description") or "", quantity=int(p.get("quantity") or 1),
+                          disposition=DISPOSITIONS.get(p.get("disposition") or "", p.get("disposition") or ""),
+                          bag_seal=bag, searched_at=parse_time(p.get("searched_at")), signature=signed,
+                          returned=returned)
 
 
 def _interpreter(record: Json) -> str:
@@ -305,6 +359,8 @@ def fetch_documents(client: Requests, record_id: str, *, station: str | None = N
     checks = _optional(client, f"/custody/records/{record_id}/checks")
     risk = _optional(client, f"/custody/records/{record_id}/risk-assessments")
     cases = _optional(client, f"/custody/records/{record_id}/charges")
+    interviews = _optional(client, f"/custody/records/{record_id}/interviews")
+    property_items = _optional(client, f"/custody/records/{record_id}/property")
     suite = fetch_suite(client)
     # The whole person (gender, address, PNC ID, aliases): the record carries only a brief; the read is audited.
     whole = _optional_object(client, f"/people/{record['person']['id']}") if (record.get("person") or {}).get("id") \
@@ -318,7 +374,8 @@ def fetch_documents(client: Requests, record_id: str, *, station: str | None = N
     except Exception:  # noqa: BLE001 - the printer's name is furniture; the document prints without it
         me = None
     doc = custody_record_doc(record, log, checks=checks, risk=risk, station=station, printed_by=me,
-                             case=cases[0] if cases else None, languages=notice_languages(suite))
+                             case=cases[0] if cases else None, languages=notice_languages(suite),
+                             interviews=interviews, property_items=property_items)
     sheet = charge_sheet_doc(record, cases[0], station=station, printed_by=me) if cases else None
     return doc, sheet
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain.officers import titled
 from domain.wording import sentence
+from domain import interviews
 from domain import observation as obs
 from domain import rights
 from domain.events import EventType
@@ -20,12 +21,13 @@ from server import audit, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import CellCheck, CustodyRecord, Interview, RightEvent, RiskAssessment
-from server.custody.schemas import (AppropriateAdultIn, CheckIn, CheckOut, CustodyRecordOut, InterviewEndIn,
-                                    InterviewIn, InterviewOut, ObservationLevelIn, RightIn, RightOut,
-                                    RightsNoticeIn, RiskAssessmentIn, RiskAssessmentOut, RiskResponseIn)
-from server.custody.service import (emit, changed, event_time, field_errors, fmt, forbid, get_record, last_check_at,
-                                    next_check_due, offence_indictable, officer, require, right_out, writable,
-                                    write_log)
+from server.custody.schemas import (AppropriateAdultIn, CheckIn, CheckOut, CustodyRecordOut, InterviewBreakOut,
+                                    InterviewEndIn, InterviewIn, InterviewOut, ObservationLevelIn, RightIn, RightOut,
+                                    RightsNoticeIn, RiskAssessmentIn, RiskAssessmentOut, RiskResponseIn,
+                                    UrgentAuthorityOut)
+from server.custody.service import (aa_reason, emit, changed, event_time, field_errors, fmt, forbid, get_record,
+                                    last_check_at, next_check_due, offence_indictable, officer, record_out, require,
+                                    right_out, writable, write_log)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -237,17 +239,92 @@ def list_checks(session: Session, user: User, record_id: str) -> list[CheckOut]:
 
 
 def _interview_out(row: Interview) -> InterviewOut:
+    urgent = None
+    if row.urgent_grounds and row.urgent_authorised_by is not None:
+        urgent = UrgentAuthorityOut(grounds=row.urgent_grounds, authorised_by=officer(row.urgent_authorised_by))
     return InterviewOut(id=row.id, record_id=row.record_id, started_at=row.started_at, ended_at=row.ended_at,
                         location=row.location, interviewing_officers=list(row.interviewing_officers),
-                        others_present=list(row.others_present), recorded_by=officer(row.recorded_by),
-                        recorded_at=row.recorded_at)
+                        others_present=list(row.others_present), solicitor=row.solicitor,
+                        appropriate_adult=row.appropriate_adult, interpreter=row.interpreter,
+                        recording_reference=row.recording_reference,
+                        special_warnings=list(row.special_warnings or []),
+                        breaks=[InterviewBreakOut(**b) for b in row.breaks or []], outcome=row.outcome,
+                        outcome_note=row.outcome_note, urgent_authority=urgent,
+                        recorded_by=officer(row.recorded_by), recorded_at=row.recorded_at)
 
 
 def _who(row: Interview) -> str:
     text = "Interviewing: " + ", ".join(row.interviewing_officers) + "."
+    present = [f"{what}: {name}" for what, name in (("solicitor", row.solicitor),
+                                                     ("appropriate adult", row.appropriate_adult),
+                                                     ("interpreter", row.interpreter)) if name]
+    if present:
+        text += " Present – " + "; ".join(present) + "."
     if row.others_present:
         text += " Also present: " + ", ".join(row.others_present) + "."
     return text + (f" Location: {sentence(row.location)}" if row.location else "")
+
+
+def _ending(row: Interview) -> str:
+    """What the log says when an interview ends: breaks, warnings, the recording and the outcome."""
+    parts = []
+    for b in row.breaks or []:
+        began, ended = datetime.fromisoformat(b["started_at"]), datetime.fromisoformat(b["ended_at"])
+        parts.append(f"Break {fmt(began)}–{fmt(ended)}" + (f" ({b['reason']})" if b.get("reason") else "") + ".")
+    if row.special_warnings:
+        parts.append("Special warnings given: " + "; ".join(interviews.SPECIAL_WARNINGS[w]
+                                                           for w in row.special_warnings) + ".")
+    if row.recording_reference:
+        parts.append(f"Recording reference {row.recording_reference}.")
+    if row.outcome:
+        parts.append(f"Outcome: {interviews.OUTCOMES[row.outcome]}."
+                     + (f" {sentence(row.outcome_note)}" if row.outcome_note else ""))
+    return " ".join(parts)
+
+
+def _set_ending(row: Interview, record: CustodyRecord, ended_at: datetime,
+                body: InterviewIn | InterviewEndIn) -> None:
+    """Check the end, the breaks (inside the interview, in order) and store them with the outcome."""
+    errors: list[tuple[str, str]] = []
+    if ended_at < row.started_at:
+        errors.append(("ended_at", "The interview cannot end before it started."))
+    previous = row.started_at
+    for i, b in enumerate(body.breaks):
+        if b.ended_at <= b.started_at:
+            errors.append((f"breaks.{i}.ended_at", "A break must end after it starts."))
+        if b.started_at < previous:
+            errors.append((f"breaks.{i}.started_at", "Breaks must be in order, inside the interview, not overlapping."))
+        if b.ended_at > ended_at:
+            errors.append((f"breaks.{i}.ended_at", "A break cannot end after the interview ended."))
+        previous = b.ended_at
+    field_errors(errors)
+    row.ended_at = ended_at
+    row.breaks = [b.model_dump(mode="json") for b in body.breaks]
+    row.special_warnings = list(dict.fromkeys([*(row.special_warnings or []), *body.special_warnings]))
+    row.recording_reference = body.recording_reference or row.recording_reference
+    row.outcome, row.outcome_note = body.outcome, body.outcome_note
+
+
+def _may_start(session: Session, user: User, record: CustodyRecord, body: InterviewIn) -> None:
+    """Code C 11.15/11.18: no interview of a juvenile or vulnerable detainee while the appropriate adult is awaited,
+    unless urgent-interview authority is recorded by the rank the force configures; one interview at a time."""
+    awaited = aa_reason(record) is not None and record.aa_arrived_at is None
+    required = force.urgent_interview_authority()
+    grounds = body.urgent_authority.grounds if body.urgent_authority else None
+    decision = user.decide(lambda role: interviews.check_interview_start(
+        appropriate_adult_awaited=awaited, urgent_grounds=grounds, authoriser_role=role, required_role=required))
+    if not decision.ok:
+        if grounds:
+            raise forbid(decision.reason)
+        raise ProblemError(409, decision.reason, errors=[{"field": "urgent_authority", "message": decision.reason}],
+                           current=record_out(session, record).model_dump(mode="json"))
+    if not awaited and body.urgent_authority is not None:
+        field_errors([("urgent_authority", "The appropriate adult is not awaited; urgent-interview authority is "
+                                           "only recorded when interviewing without them.")])
+    running = session.scalar(select(Interview).where(Interview.record_id == record.id, Interview.ended_at.is_(None)))
+    if running is not None and body.ended_at is None:
+        raise ProblemError(409, f"An interview started at {fmt(running.started_at)} has not ended; end it first.",
+                           current=_interview_out(running).model_dump(mode="json"))
 
 
 def start_interview(session: Session, user: User, record_id: str, body: InterviewIn, if_match: int | None,
@@ -258,16 +335,29 @@ def start_interview(session: Session, user: User, record_id: str, body: Intervie
     event_time("started_at", body.started_at, record, now)
     if body.ended_at is not None:
         event_time("ended_at", body.ended_at, record, now)
-        if body.ended_at < body.started_at:
-            field_errors([("ended_at", "The interview cannot end before it started.")])
-    row = Interview(id=body.id, record_id=record.id, started_at=body.started_at, ended_at=body.ended_at,
+    _may_start(session, user, record, body)
+    urgent = body.urgent_authority is not None
+    row = Interview(id=body.id, record_id=record.id, started_at=body.started_at, ended_at=None,
                     location=body.location, interviewing_officers=list(body.interviewing_officers),
-                    others_present=list(body.others_present), recorded_by=user, recorded_at=now)
+                    others_present=list(body.others_present), solicitor=body.solicitor,
+                    appropriate_adult=body.appropriate_adult, interpreter=body.interpreter,
+                    recording_reference=body.recording_reference, special_warnings=list(body.special_warnings),
+                    breaks=[], urgent_grounds=body.urgent_authority.grounds if body.urgent_authority else None,
+                    urgent_authorised_by=user if urgent else None, recorded_by=user, recorded_at=now)
+    if body.ended_at is not None:
+        _set_ending(row, record, body.ended_at, body)
+    elif body.breaks or body.outcome:
+        field_errors([("ended_at", "Give the end time with breaks and the outcome (or record them at the end).")])
     session.add(row)
     session.flush()
-    write_log(session, user, record, "interview_start", "Interview started. " + _who(row), body.started_at, now)
+    text = "Interview started. " + _who(row)
+    if urgent:
+        text += (f" URGENT INTERVIEW without the appropriate adult, authorised by "
+                 f"{titled(user.rank, user.display_name)}. Grounds: {sentence(row.urgent_grounds or '')}")
+    write_log(session, user, record, "interview_start", text, body.started_at, now)
     if body.ended_at is not None:
-        write_log(session, user, record, "interview_end", "Interview ended.", body.ended_at, now)
+        write_log(session, user, record, "interview_end", ("Interview ended. " + _ending(row)).strip(),
+                  body.ended_at, now)
     out = _interview_out(row)
     emit(session, EventType.CUSTODY_INTERVIEW_CREATED, "custody_interview", row.id, out, record_id=record.id)
     changed(session, user, record, now)
@@ -285,11 +375,10 @@ def end_interview(session: Session, user: User, record_id: str, interview_id: st
         raise ProblemError(409, f"This interview already ended at {fmt(row.ended_at)}.",
                            current=_interview_out(row).model_dump(mode="json"))
     event_time("ended_at", body.ended_at, record, now)
-    if body.ended_at < row.started_at:
-        field_errors([("ended_at", "The interview cannot end before it started.")])
-    row.ended_at = body.ended_at
+    _set_ending(row, record, body.ended_at, body)
     session.flush()
-    write_log(session, user, record, "interview_end", "Interview ended. " + _who(row), body.ended_at, now)
+    write_log(session, user, record, "interview_end", ("Interview ended. " + _who(row) + " " + _ending(row)).strip(),
+              body.ended_at, now)
     out = _interview_out(row)
     emit(session, EventType.CUSTODY_INTERVIEW_UPDATED, "custody_interview", row.id, out, record_id=record.id)
     changed(session, user, record, now)

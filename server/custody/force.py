@@ -14,10 +14,12 @@ from domain.config import (
     clock_config,
     load_force_config,
     observation_config,
+    urgent_interview_role,
 )
 from domain.observation import ObservationConfig
 from domain.offences import Catalogue, CatalogueError, load_catalogue
 from domain.pace_clock import ClockConfig
+from domain.roles import Role
 from server.settings import Settings, SettingsError, env_name
 
 _configured: Settings | None = None
@@ -99,3 +101,9 @@ def station_name() -> str | None:
     """The station (custody suite) the force configuration names, if it names one."""
     name = force_config().get("station_name")
     return str(name) if name else None
+
+
+def urgent_interview_authority() -> Role:
+    """The rank that may authorise interviewing a juvenile or vulnerable detainee before the appropriate adult
+    arrives (force configuration `interviews.urgent_authority_role`)."""
+    return urgent_interview_role(force_config())

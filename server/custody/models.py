@@ -197,7 +197,46 @@ class Interview(_Fact, Base):
     interviewing_officers: Mapped[list[str]] = mapped_column(JSON, default=list)
     others_present: Mapped[list[str]] = mapped_column(JSON, default=list)
     recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recorded_by: Mapped[User] = relationship(lazy="joined")
+    recorded_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[recorded_by_id])
+    # Issue 14: who was present in each capacity, breaks, the recording, special warnings and the outcome.
+    solicitor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    appropriate_adult: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    interpreter: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    recording_reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    special_warnings: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=list)
+    breaks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    urgent_grounds: Mapped[str | None] = mapped_column(Text, nullable=True)
+    urgent_authorised_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    urgent_authorised_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[urgent_authorised_by_id])
+
+
+class PropertyItem(Base):
+    """PACE s.54: an item found on the detainee, what happened to it, and its return (issue 14). Versioned, because
+    the return is written to the row itself (a conditional UPDATE through server.records.claim)."""
+
+    __tablename__ = "custody_property"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    disposition: Mapped[str] = mapped_column(String(16))  # kept | retained | evidence
+    bag_number: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    seal_number: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signature: Mapped[str] = mapped_column(String(16))  # signed | refused
+    signature_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[recorded_by_id])
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    return_signature: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    return_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    returned_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    returned_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[returned_by_id])
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 @event.listens_for(LogEntry, "before_update")

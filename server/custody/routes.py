@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import booking, care, clock, disposal, handover, service
+from server.custody import booking, care, clock, disposal, handover, history, property, service
 from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
                                     CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
                                     InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
                                     RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut, RightsNoticeIn,
-                                    RiskAssessmentIn, RiskAssessmentOut, WarrantIn)
+                                    RiskAssessmentIn, RiskAssessmentOut, WarrantIn, PersonCustodyHistoryOut,
+                                    PropertyIn, PropertyItemOut, PropertyReturnIn)
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
+from server.wire import DateIn
 
 router = APIRouter(prefix="/custody", tags=["custody"])
 CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
@@ -168,6 +170,43 @@ def charge(record_id: str, body: ChargeIn, user: CustodyStaff, session: SessionD
 def dispose(record_id: str, body: DisposalIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
             if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: disposal.dispose(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/property", status_code=201, response_model=list[PropertyItemOut],
+             responses=WRITE_ERRORS)
+def add_property(record_id: str, body: PropertyIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
+                 if_match: IfMatch) -> JSONResponse:
+    return idem.run(201, lambda: property.add_property(session, user, record_id, body, if_match))
+
+
+@router.post("/records/{record_id}/property/return", response_model=list[PropertyItemOut], responses=WRITE_ERRORS)
+def return_property(record_id: str, body: PropertyReturnIn, user: CustodyStaff, session: SessionDep,
+                    idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
+    return idem.run(200, lambda: property.return_property(session, user, record_id, body, if_match))
+
+
+@router.get("/records/{record_id}/property", response_model=list[PropertyItemOut])
+def list_property(record_id: str, user: CurrentUser, session: SessionDep) -> list[PropertyItemOut]:
+    return property.list_property(session, user, record_id)
+
+
+@router.get("/history", response_model=list[CustodyRecordOut],
+            responses={422: {"description": "Invalid search (field errors)"}})
+def search_history(user: CurrentUser, session: SessionDep,
+                   person_id: Annotated[str | None, Query(max_length=36)] = None,
+                   custody_number: Annotated[str | None, Query(max_length=32)] = None,
+                   from_date: Annotated[DateIn | None, Query(alias="from")] = None,
+                   to_date: Annotated[DateIn | None, Query(alias="to")] = None,
+                   suite: Annotated[str | None, Query(max_length=200)] = None) -> list[CustodyRecordOut]:
+    """Closed custody records (released), newest first, at most 200. `suite` is for when suites exist."""
+    return history.search(session, user, person_id=person_id, custody_number=custody_number, from_date=from_date,
+                          to_date=to_date, suite=suite)
+
+
+@router.get("/people/{person_id}/history", response_model=PersonCustodyHistoryOut)
+def person_history(person_id: str, user: CurrentUser, session: SessionDep) -> PersonCustodyHistoryOut:
+    """A person's custody episodes and the prompts they carry for a new risk assessment (booking-in)."""
+    return history.person_history(session, user, person_id)
 
 
 # The shift handover and the suite's name (server/custody/handover.py), under the same /custody prefix.

@@ -182,6 +182,8 @@ class CustodyRecordOut(BaseModel):
     risk_reassessment_reason: str | None
     disposal: DisposalOut | None
     released_at: UTCOut | None
+    in_interview: bool = False
+    appears_under_18: bool = False
     version: int
 
 
@@ -256,6 +258,17 @@ class CheckOut(BaseModel):
     next_check_due: UTCOut | None
 
 
+class InterviewBreakOut(BaseModel):
+    started_at: UTCOut
+    ended_at: UTCOut
+    reason: str | None
+
+
+class UrgentAuthorityOut(BaseModel):
+    grounds: str
+    authorised_by: OfficerOut
+
+
 class InterviewOut(BaseModel):
     id: str
     record_id: str
@@ -264,8 +277,61 @@ class InterviewOut(BaseModel):
     location: str | None
     interviewing_officers: list[str]
     others_present: list[str]
+    solicitor: str | None
+    appropriate_adult: str | None
+    interpreter: str | None
+    recording_reference: str | None
+    special_warnings: list[str]
+    breaks: list[InterviewBreakOut]
+    outcome: str | None
+    outcome_note: str | None
+    urgent_authority: UrgentAuthorityOut | None
     recorded_by: OfficerOut
     recorded_at: UTCOut
+
+
+class PropertyItemOut(BaseModel):
+    id: str
+    record_id: str
+    description: str
+    quantity: int
+    disposition: str
+    bag_number: str | None
+    seal_number: str | None
+    searched_at: UTCOut
+    signature: str
+    signature_note: str | None
+    recorded_by: OfficerOut
+    recorded_at: UTCOut
+    returned_at: UTCOut | None
+    return_signature: str | None
+    return_note: str | None
+    returned_by: OfficerOut | None
+    version: int
+
+
+class EpisodeOut(BaseModel):
+    """An earlier custody episode of a person, as booking-in shows it."""
+    id: str
+    custody_number: str
+    arrived_at: UTCOut
+    released_at: UTCOut | None
+    offences: list[OffenceOut]
+    outcome: str | None
+    risk_level: str | None
+
+
+class CarriedPromptOut(BaseModel):
+    """Something recorded before, shown as a prompt for the new risk assessment (never as an answer)."""
+    source: str
+    text: str
+    recorded_at: UTCOut | None
+
+
+class PersonCustodyHistoryOut(BaseModel):
+    person_id: str
+    episodes: list[EpisodeOut]
+    prompts: list[CarriedPromptOut]
 
 
 # ----------------------------------------------------------------------------------------------- inputs
@@ -413,16 +479,77 @@ class WarrantIn(_Created):
     reference: CleanStr | None = Field(default=None, max_length=100)
 
 
+class InterviewBreakIn(_Body):
+    started_at: UTCIn
+    ended_at: UTCIn
+    reason: CleanStr | None = Field(default=None, max_length=500)
+
+
+class UrgentAuthorityIn(_Body):
+    """Urgent-interview authority (Code C 11.18), given by the officer recording the interview."""
+    grounds: CleanStr = Text2000
+
+    _g = field_validator("grounds")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+SpecialWarning = Literal["s36", "s37"]
+InterviewOutcome = Literal["answered_questions", "no_comment", "prepared_statement", "admission", "denial",
+                           "terminated"]
+
+
 class InterviewIn(_Created):
     started_at: UTCIn
     ended_at: UTCIn | None = None
     location: CleanStr | None = Field(default=None, max_length=200)
     interviewing_officers: list[CleanStr] = Field(min_length=1, max_length=10)
     others_present: list[CleanStr] = Field(default_factory=list, max_length=10)
+    solicitor: CleanStr | None = Field(default=None, max_length=200)
+    appropriate_adult: CleanStr | None = Field(default=None, max_length=200)
+    interpreter: CleanStr | None = Field(default=None, max_length=200)
+    recording_reference: CleanStr | None = Field(default=None, max_length=100)
+    special_warnings: list[SpecialWarning] = Field(default_factory=list, max_length=2)
+    breaks: list[InterviewBreakIn] = Field(default_factory=list, max_length=20)
+    outcome: InterviewOutcome | None = None
+    outcome_note: CleanStr | None = Field(default=None, max_length=2000)
+    urgent_authority: UrgentAuthorityIn | None = None
 
 
 class InterviewEndIn(_Body):
     ended_at: UTCIn
+    recording_reference: CleanStr | None = Field(default=None, max_length=100)
+    special_warnings: list[SpecialWarning] = Field(default_factory=list, max_length=2)
+    breaks: list[InterviewBreakIn] = Field(default_factory=list, max_length=20)
+    outcome: InterviewOutcome | None = None
+    outcome_note: CleanStr | None = Field(default=None, max_length=2000)
+
+
+Disposition = Literal["kept", "retained", "evidence"]
+Signature = Literal["signed", "refused"]
+
+
+class PropertyItemIn(_Created):
+    description: CleanStr = Field(min_length=1, max_length=500)
+    quantity: Count = Field(default=1, ge=1, le=10_000)
+    disposition: Disposition
+    bag_number: CleanStr | None = Field(default=None, max_length=50)
+    seal_number: CleanStr | None = Field(default=None, max_length=50)
+
+    _d = field_validator("description")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class PropertyIn(_Body):
+    """Items found in one search, with the detainee's signature or refusal (PACE s.54; refusal recorded)."""
+    searched_at: UTCIn
+    items: list[PropertyItemIn] = Field(min_length=1, max_length=100)
+    signature: Signature
+    signature_note: CleanStr | None = Field(default=None, max_length=2000)
+
+
+class PropertyReturnIn(_Body):
+    item_ids: list[ClientId] = Field(min_length=1, max_length=100)
+    returned_at: UTCIn
+    signature: Signature
+    note: CleanStr | None = Field(default=None, max_length=2000)
 
 
 class ChargeIn(_Body):

@@ -24,7 +24,7 @@ from server import audit, events, records
 from server.auth.models import User
 from server.custody import force
 from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, CellCheck, CustodyRecord, DetentionAuthority,
-                                   LogEntry, Review, RightEvent, RiskAssessment)
+                                   Interview, LogEntry, Review, RightEvent, RiskAssessment)
 from server.custody.schemas import (AuthorityOut, CustodyRecordOut, DelayOut, DetentionDecisionOut, DisposalOut,
                                     LogEntryIn, LogEntryOut, OffenceOut, OfficerOut, PersonBrief, ReviewOut,
                                     RightOut, RightsNoticeOut)
@@ -160,10 +160,11 @@ class _Facts:
     rights: list[RightEvent] = field(default_factory=list)
     latest_risk: RiskAssessment | None = None
     last_check: datetime | None = None
+    in_interview: bool = False  # an interview started and not yet ended (the board says "In interview")
 
 
 def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
-    """The facts of many records in five queries, however many records (the board is not N+1)."""
+    """The facts of many records in six queries, however many records (the board is not N+1)."""
     facts = {rid: _Facts() for rid in record_ids}
     if not record_ids:
         return facts
@@ -185,6 +186,9 @@ def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
                                            .where(CellCheck.record_id.in_(record_ids))
                                            .group_by(CellCheck.record_id)):
         facts[record_id].last_check = last  # max() keeps the column's type: an aware UTC datetime
+    for record_id in session.scalars(select(Interview.record_id).where(Interview.record_id.in_(record_ids),
+                                                                       Interview.ended_at.is_(None)).distinct()):
+        facts[record_id].in_interview = True
     return facts
 
 
@@ -257,7 +261,9 @@ def record_out(session: Session, record: CustodyRecord, now: datetime | None = N
         basic_limit_at=basic, detention_limit_at=limit, absolute_limit_at=absolute,
         charged_at=record.charged_at, charge_summary=record.charge_summary, risk_reassessment_reason=reassess,
         disposal=DisposalOut(**record.disposal) if record.disposal else None,
-        released_at=record.released_at, version=record.version)
+        released_at=record.released_at, in_interview=facts.in_interview and record.is_open,
+        appears_under_18=record.appears_under_18,
+        version=record.version)
 
 
 def current(session: Session, record: CustodyRecord) -> dict[str, Any]:

@@ -98,6 +98,13 @@ class AuditContext:
             "report": lambda: self.lazy("report", lambda: _first(self.as_user("intel").intel_reports(),
                                                                  "intelligence report")),
             "survivor": lambda: self.lazy("survivor", lambda: self.client.person(record["person"]["id"])),
+            # Issue 14: a running interview to end, property to return, and where a closed record is opened.
+            "interview": lambda: {"id": "00000000-0000-4000-8000-000000000014", "started_at": record["arrived_at"],
+                                  "location": "Interview room 2", "special_warnings": [],
+                                  "interviewing_officers": ["DC 4093 Rafe Illingsworth"]},
+            "items": lambda: [{"id": "00000000-0000-4000-8000-000000000015", "description": "Brown leather wallet",
+                               "quantity": 1, "disposition": "retained", "bag_number": "PB-00912"}],
+            "open_record": lambda: (lambda _record: None),
         }
 
     @property

@@ -160,3 +160,52 @@ def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(s
     assert row["Author"] and row["Observed"] and row["Recorded"], row
     board_row = next(r for r in _rows(c.table(max_rows=100, **BOARD)) if surname.upper() in r["Name"])
     assert board_row["Next check"].strip(), board_row
+
+
+def test_record_an_interview_by_keyboard_and_hear_it_on_the_board_and_in_the_log(signed_in, surname):
+    """Issue 14: Custody > Interview (Ctrl+Alt+I) starts an interview of the detainee booked in above, the board
+    says "In interview" in text, and the same shortcut ends it with the recording reference and the outcome."""
+    c = signed_in
+    table = c.table(max_rows=100, **BOARD)
+    index = next(i for i, r in enumerate(_rows(table)) if surname.upper() in r["Name"])
+    c.focus_window()
+    c.key("alt+0")
+    c.wait_focused(**BOARD)
+    c.key("ctrl+Home", *(["Down"] * index))
+    poll(lambda: c.table(max_rows=index + 1, **BOARD)["selected_rows"] == [index], what="the detainee selected")
+
+    _open_dialog(c, "ctrl+alt+i", "Start interview", "interviewDialog")
+    within = {"within_id": "interviewDialog", "showing": True}
+    c.wait_focused(name="Location", focusable=True, **within)  # the start time follows now; focus on Location
+    c.type("Interview room 2")
+    c.focus_field_and_type("DC 4093 Rafe Illingsworth", name="Interviewing officers", **within)
+    c.focus_field_and_type("Perrin Oakes", name="Solicitor", **within)
+    assert c.press(action="Press", name="Start interview", role="push button", **within)["ok"]
+    try:
+        c.wait_gone(name="Start interview", role="dialog", showing=True, timeout=30)
+    except DriverFailed:
+        problems = [n["name"] for n in c.find_all(name_re="^Problem", showing=True)]
+        pytest.fail(f"the interview dialog stayed open: {problems}\n{c.output()[-3000:]}")
+    poll(lambda: any(surname.upper() in r["Name"] and r["Status"] == "In interview"
+                     for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30, what='"In interview" on the board')
+
+    _open_dialog(c, "ctrl+alt+i", "End interview", "endInterviewDialog")
+    within = {"within_id": "endInterviewDialog", "showing": True}
+    c.wait_focused(name="Recording reference", focusable=True, **within)
+    c.type("BW-DIR-004471")
+    # The outcome is chosen, never pre-selected (issue 13): Down on the combo chooses the first outcome.
+    c.key("Tab")  # the next field after the recording reference
+    c.wait_focused(id="endInterviewOutcome", focusable=True, **within)
+    c.key("Down")
+    poll(lambda: "nswered" in c.find(id="endInterviewOutcome", **within)["name"], what="an outcome chosen")
+    assert c.press(action="Press", name="End interview", role="push button", **within)["ok"]
+    c.wait_gone(name="End interview", role="dialog", showing=True, timeout=30)
+
+    def logged():
+        return next((r for r in _rows(c.table(**LOG_TABLE)) if r.get("Kind") == "Interview ended"
+                     and "BW-DIR-004471" in r.get("Text", "") and r.get("State") == "Saved"), None)
+
+    row = poll(logged, timeout=30, what="the interview's end, with its recording reference, in the detainee log")
+    assert "Answered questions" in row["Text"] and "Perrin Oakes" in row["Text"], row
+    poll(lambda: any(surname.upper() in r["Name"] and r["Status"] != "In interview"
+                     for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30, what="the interview over")

@@ -12,7 +12,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog
+from desktop.views.custody.cell_flags_dialog import CellFlagsDialog
 from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.interview_dialog import EndInterviewDialog, InterviewDialog
+from desktop.views.custody.property_dialog import PropertyDialog, ReturnPropertyDialog
 from desktop.views.custody.observation_dialog import ObservationDialog
 from desktop.views.custody.review_dialog import DetentionDecisionDialog, ExtensionDialog, ReviewDialog, WarrantDialog
 from desktop.views.custody.rights_dialog import RightsDialog
@@ -56,6 +59,16 @@ def dialogs(window):
     yield ExtensionDialog(window, record, writes=window.writes)
     yield WarrantDialog(window, record, writes=window.writes)
     yield DetentionDecisionDialog(window, record, writes=window.writes)
+    yield InterviewDialog(window, record, writes=window.writes)
+    yield EndInterviewDialog(window, record, {"id": "00000000-0000-4000-8000-000000000014",
+                                              "started_at": record["arrived_at"], "special_warnings": ["s36"],
+                                              "interviewing_officers": ["DC 4093 Rafe Illingsworth"]},
+                             writes=window.writes)
+    yield PropertyDialog(window, record, writes=window.writes)
+    yield ReturnPropertyDialog(window, record, [{"id": "00000000-0000-4000-8000-000000000015", "quantity": 1,
+                                                 "description": "Wallet", "disposition": "retained",
+                                                 "bag_number": "PB-1"}], writes=window.writes)
+    yield CellFlagsDialog(window, record, writes=window.writes)
     disposal = DisposalDialog(window, record, writes=window.writes)
     for index in range(disposal.outcome_combo.count()):
         disposal.outcome_combo.setCurrentIndex(index)
@@ -79,7 +92,7 @@ def test_custody_dialogs_have_no_unnamed_widgets(qtbot, make_window, demo_server
         dialog.dirty = False
         if dialog.objectName() not in ("rightsDialog", "disposalDialog"):
             dialog.reject()
-    assert len(seen) == 10
+    assert len(seen) == 15
     for dialog in QApplication.topLevelWidgets():
         if dialog.objectName() in ("rightsDialog", "disposalDialog"):
             dialog.dirty = False

@@ -62,6 +62,8 @@ def person_name(record: dict[str, Any]) -> str:
 
 def status_text(record: dict[str, Any]) -> str:
     status = record.get("status") or ""
+    if record.get("in_interview") and status != "released":
+        return STATUS_TEXT["interview"]  # "In interview": an interview started and not yet ended
     return STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
 
 

@@ -27,6 +27,10 @@ from desktop.views.custody.booking_dialog import BookingDialog
 from desktop.views.custody.cell_check_dialog import CellCheckDialog, medical_emergency_prompt
 from desktop.views.custody.board import CustodyBoard
 from desktop.views.custody.disposal_dialog import DisposalDialog
+from desktop.views.custody.cell_flags_dialog import CellFlagsDialog
+from desktop.views.custody.history_dialog import CustodyHistoryDialog
+from desktop.views.custody.interview_dialog import EndInterviewDialog, InterviewDialog
+from desktop.views.custody.property_dialog import PropertyDialog, ReturnPropertyDialog
 from desktop.views.custody.handover_view import AcknowledgeHandoverDialog, HandoverDialog, handed_over_text
 from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
@@ -41,6 +45,7 @@ from domain.roles import CUSTODY_STAFF, Role
 
 SERGEANT = frozenset({Role.CUSTODY_SERGEANT})
 REVIEWERS = frozenset({Role.CUSTODY_SERGEANT, Role.INSPECTOR, Role.SUPERINTENDENT})
+HISTORY_READERS = frozenset({*CUSTODY_STAFF, Role.INVESTIGATOR, Role.SUPERVISOR})
 # key: (menu text, objectName, shortcut, roles that see it, needs a selected open record)
 ACTIONS = {
     "book_in": ("&Book in…", "bookInAction", "Ctrl+B", CUSTODY_STAFF, False),
@@ -55,6 +60,12 @@ ACTIONS = {
     "warrant": ("&Warrant of further detention…", "warrantAction", "Ctrl+Shift+W", SERGEANT, True),
     "disposal": ("&Disposal…", "disposalAction", "Ctrl+Shift+D", SERGEANT, True),
     "handover": ("Shift &handover…", "handoverAction", "Ctrl+Shift+U", CUSTODY_STAFF, False),
+    # Issue 14: Ctrl+Alt, so they stay clear of the Ctrl+Shift keys other areas take.
+    "interview": ("&Interview: start or end…", "interviewAction", "Ctrl+Alt+I", CUSTODY_STAFF, True),
+    "property": ("Record &property…", "propertyAction", "Ctrl+Alt+P", CUSTODY_STAFF, True),
+    "property_return": ("Ret&urn property…", "returnPropertyAction", "Ctrl+Alt+R", CUSTODY_STAFF, True),
+    "cell_flags": ("Move &cell or change flags…", "cellFlagsAction", "Ctrl+Alt+C", SERGEANT, True),
+    "history": ("Custody hi&story…", "custodyHistoryAction", "Ctrl+Alt+H", HISTORY_READERS, False),
 }
 LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 
@@ -193,6 +204,9 @@ class CustodyArea(QObject):
         if key == "handover":
             self.open_handover()
             return
+        if key == "history":
+            self.open_history()
+            return
         record = self.session.selected_record
         assert record is not None  # every action but booking in needs a record, and is disabled without one
         user = self.session.user
@@ -209,10 +223,13 @@ class CustodyArea(QObject):
             suggested = versions[-1].get("suggested_level") if versions else None
             dialog = ObservationDialog(window, record, suggested, writes=writes)
         elif key == "risk":
-            versions = self.risk_panel.versions
-            client, record_id = self.session.client, record["id"]
-            dialog = RiskAssessmentDialog(window, record, versions[-1] if versions else None, writes=writes,
-                                          latest=lambda: next(reversed(client.risk_assessments(record_id)), None))
+            self._open_risk(record)
+            return
+        elif key in ("interview", "property_return", "cell_flags"):
+            self._open_loaded(key, record)
+            return
+        elif key == "property":
+            dialog = PropertyDialog(window, record, writes=writes)
         elif key == "review":
             dialog = ReviewDialog(window, record, user, writes=writes)
         elif key == "extension":
@@ -224,6 +241,72 @@ class CustodyArea(QObject):
             dialog.saved_signal.connect(lambda _r: announce("Disposal recorded: the custody record is now closed "
                                                             "and read-only."))
         self._show(dialog)
+
+    def _open_risk(self, record: dict[str, Any]) -> None:
+        """The risk assessment, with what earlier custody episodes recorded as prompts (read on a worker first;
+        without them, e.g. offline, the assessment opens all the same)."""
+        versions = self.risk_panel.versions
+        client, record_id = self.session.client, record["id"]
+        person_id = (record.get("person") or {}).get("id")
+
+        def show(carried: dict[str, Any] | None) -> None:
+            if not isValid(self.window) or (self.session.selected_record or {}).get("id") != record_id:
+                return
+            self._show(RiskAssessmentDialog(self.window, record, versions[-1] if versions else None,
+                                            writes=self.context.writes, carried=carried,
+                                            latest=lambda: next(reversed(client.risk_assessments(record_id)), None)))
+
+        if not person_id:
+            show(None)
+            return
+        self.context.ops.run(lambda: client.request("GET", f"/custody/people/{person_id}/history"), on_done=show,
+                             on_error=lambda _exc: show(None), owner=self.board)
+
+    def _open_loaded(self, key: str, record: dict[str, Any]) -> None:
+        """Interview (start, or end the one running) and return of property: read what the record holds on a
+        worker, then open the dialog that fits. Moving cell reads the record itself, so its If-Match is the version
+        the server has now (not one the feed has yet to bring)."""
+        client, record_id = self.session.client, record["id"]
+        what = {"interview": "interviews", "property_return": "property", "cell_flags": ""}[key]
+
+        def show(rows: Any) -> None:
+            if not isValid(self.window) or (self.session.selected_record or {}).get("id") != record_id:
+                return
+            current = self.session.selected_record or record
+            dialog: CustodyDialog
+            if key == "cell_flags":
+                dialog = CellFlagsDialog(self.window, rows, writes=self.context.writes)
+            elif key == "interview":
+                running = next((i for i in rows if not i.get("ended_at")), None)
+                dialog = (EndInterviewDialog(self.window, current, running, writes=self.context.writes) if running
+                          else InterviewDialog(self.window, current, writes=self.context.writes))
+            else:
+                dialog = ReturnPropertyDialog(self.window, current, rows, writes=self.context.writes)
+            self._show(dialog)
+
+        path = f"/custody/records/{record_id}" + (f"/{what}" if what else "")
+        self.context.ops.run(lambda: client.request("GET", path), on_done=show,
+                             on_error=lambda exc: announce(f"The {what or 'record'} could not be read: {exc}",
+                                                           assertive=True),
+                             owner=self.board)
+
+    def open_history(self) -> CustodyHistoryDialog:
+        selected = self.session.selected_record
+        dialog = CustodyHistoryDialog(self.window, self.session.client, self.context.ops,
+                                      person=(selected or {}).get("person"), open_record=self.open_closed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    def open_closed(self, record: dict[str, Any]) -> None:
+        """A closed record chosen in the custody history: selected, so the log (read-only), the risk assessment
+        and printing all show it; focus to the log."""
+        self.session.select_record(record)
+        self.shell.raise_dock(LOG_DOCK)
+        self.log_panel.focus_panel()
+        announce(f"Opened custody record {record.get('custody_number')} read-only in the Detainee log. "
+                 "Print preview: Ctrl+Shift+P.")
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
@@ -247,8 +330,30 @@ class CustodyArea(QObject):
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
     def _booking(self, catalogue: Catalogue) -> BookingDialog:
-        return BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
-                             person_picker=self.context.links.person_picker)
+        dialog = BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
+                               person_picker=self.context.links.person_picker)
+        dialog.saved_signal.connect(self._booked)
+        return dialog
+
+    def _booked(self, record: Any) -> None:
+        """A known person booked in: say how many earlier custody episodes they have, and where their earlier
+        markers and concerns are shown as prompts (the risk assessment), read on a worker."""
+        person_id = ((record or {}).get("person") or {}).get("id") if isinstance(record, dict) else None
+        if not person_id:
+            return
+        client, record_id = self.session.client, record.get("id")
+
+        def said(history: dict[str, Any]) -> None:
+            earlier = [e for e in history.get("episodes") or [] if e.get("id") != record_id]
+            if earlier:
+                prompts = len(history.get("prompts") or [])
+                announce(f"{len(earlier)} earlier custody episode{'s' if len(earlier) != 1 else ''}, latest "
+                         f"{earlier[0].get('custody_number')}; {prompts} earlier marker{'s' if prompts != 1 else ''} "
+                         "or concern" + ("s" if prompts != 1 else "") + " to ask about again: Re-assess risk "
+                         "(Ctrl+Shift+A) lists them.")
+
+        self.context.ops.run(lambda: client.request("GET", f"/custody/people/{person_id}/history"), on_done=said,
+                             on_error=lambda _exc: None, owner=self.board)  # a courtesy: booking is done
 
     def refresh_catalogue(self) -> None:
         """Fetch a newer catalogue if the server has one (304 when not) and keep it in the local store, so

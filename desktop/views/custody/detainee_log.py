@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHeade
 from desktop.announcer import announce
 from desktop.models.custody.log_model import (AUTHOR, KIND, OBSERVED, RECORDED, REFUSED, SAVED, STATE, TEXT, WAITING,
                                               LogModel)
-from desktop.timefmt import parse_utc, to_wire
+from desktop.timefmt import format_local, parse_utc, to_wire
 from desktop.views.forms.fields import LONDON, MINUTES_AND_ZONE, datetime_edit, text_edit, to_utc
 from domain.custody_log import LOG_KINDS, text_problem
 
@@ -98,6 +98,14 @@ class DetaineeLogPanel(QWidget):
         self.heading = QLabel("Select a detainee on the custody board to see their log.")
         self.heading.setObjectName("logHeading")
         self.heading.setWordWrap(True)
+        # Why nothing can be added once the record is closed (the server refuses with 409): said in text.
+        self.read_only_label = QLabel()
+        self.read_only_label.setObjectName("logReadOnly")
+        self.read_only_label.setWordWrap(True)
+        self.read_only_label.setVisible(False)
+        self.read_only_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.read_only_label.setAccessibleName("Read-only")
+        self.read_only = False
         self.table = LogTable()
         self.table.setObjectName("logTable")
         self.table.setModel(self.model)
@@ -163,6 +171,7 @@ class DetaineeLogPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.read_only_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
         self.reset_form()
@@ -170,9 +179,7 @@ class DetaineeLogPanel(QWidget):
 
     # Record selection -------------------------------------------------------------------------------------
     def set_record(self, record: dict[str, Any] | None) -> None:
-        enabled = record is not None
-        for widget in (self.kind_combo, self.observed_edit, self.text_edit, self.save_button):
-            widget.setEnabled(enabled)
+        self.set_state(record)
         if record is None:
             self.heading.setText("Select a detainee on the custody board to see their log.")
             self.model.set_entries(None, [])
@@ -180,6 +187,28 @@ class DetaineeLogPanel(QWidget):
         from desktop.models.custody.board_model import person_name
         self.heading.setText(f"Log for {person_name(record)}, custody number {record.get('custody_number') or '—'}")
         self.model.set_entries(record["id"], [])
+
+    def set_state(self, record: dict[str, Any] | None) -> None:
+        """Entry actions on for an open record; off, with the reason in text, for none or a closed one."""
+        closed = record is not None and (record.get("status") == "released" or bool(record.get("released_at")))
+        self.read_only = closed
+        for widget in (self.kind_combo, self.observed_edit, self.text_edit, self.save_button):
+            widget.setEnabled(record is not None and not closed)
+        if closed:
+            assert record is not None
+            when = format_local(record.get("released_at")) if record.get("released_at") else "on release"
+            why = (f"Read-only: custody record {record.get('custody_number') or ''} was closed when the detainee left "
+                   f"custody ({when}). Nothing more can be added to its log.")
+            self.read_only_label.setText(why)
+            self.read_only_label.setAccessibleDescription(why)
+        self.read_only_label.setVisible(closed)
+
+    def record_changed(self, record: dict[str, Any]) -> None:
+        """The selected record changed (e.g. disposed of here or elsewhere): closed, the form goes read-only."""
+        was = self.read_only
+        self.set_state(record)
+        if self.read_only and not was:
+            announce(self.read_only_label.text())
 
     # Saving -----------------------------------------------------------------------------------------------
     def reset_form(self) -> None:
@@ -209,6 +238,9 @@ class DetaineeLogPanel(QWidget):
         record_id = self.model.record_id
         if record_id is None:
             announce("Select a detainee before adding a log entry.", assertive=True)
+            return
+        if self.read_only:
+            announce(self.read_only_label.text(), assertive=True)
             return
         text = self.text_edit.toPlainText()
         problem = text_problem(text)

@@ -41,6 +41,7 @@ class DetaineeLog(QObject):
         self.writes.on_earlier(lambda path: path.endswith("/log"), self._earlier_sent, self._earlier_rejected)
         context.changes.subscribe(EventType.CUSTODY_LOG_ENTRY_CREATED, self._entry_event, self.panel)
         context.changes.record_selected.connect(self._record_selected)
+        context.changes.selected_record_updated.connect(self.panel.record_changed)
 
     @property
     def user(self) -> dict[str, Any] | None:

@@ -225,14 +225,45 @@ class RiskPanel(QWidget):
         self.markers_label.setText(v.get("warning_markers") or "None recorded")
 
 
+def carried_text(carried: dict[str, Any] | None, record_id: str | None) -> str:
+    """Earlier custody episodes and what they recorded, as prompts for this assessment (empty if none)."""
+    if not carried:
+        return ""
+    episodes = [e for e in carried.get("episodes") or [] if e.get("id") != record_id]
+    prompts = carried.get("prompts") or []
+    if not episodes and not prompts:
+        return ""
+    lines = [f"Earlier custody episodes: {len(episodes)}."]
+    for e in episodes[:5]:
+        codes = ", ".join(o.get("code", "") for o in e.get("offences") or [])
+        lines.append(f"• {e.get('custody_number')}: arrived {format_local(e.get('arrived_at'))}"
+                     + (f", {codes}" if codes else "") + (f", risk {e['risk_level']}" if e.get("risk_level") else ""))
+    if prompts:
+        lines.append("Ask about these again; they are prompts, not answers:")
+        lines += [f"• {p.get('text')} ({p.get('source')})" for p in prompts[:12]]
+    return "\n".join(lines)
+
+
 class RiskAssessmentDialog(CustodyDialog):
     record: dict[str, Any]  # always given
 
     noun = "risk assessment"
 
     def __init__(self, window: QWidget, record: dict[str, Any], previous: dict[str, Any] | None = None, *,
-                 writes: Writes, latest: Callable[[], dict[str, Any] | None] | None = None):
+                 writes: Writes, latest: Callable[[], dict[str, Any] | None] | None = None,
+                 carried: dict[str, Any] | None = None):
         super().__init__(window, record, "Risk assessment", "riskAssessmentDialog", scroll=True, writes=writes)
+        self.carried_label: QLabel | None = None
+        if text := carried_text(carried, record.get("id")):
+            # Earlier episodes: prompts to ask about again, never answers (domain.md §2.1).
+            self.carried_label = QLabel(text)
+            self.carried_label.setObjectName("riskCarriedPrompts")
+            self.carried_label.setWordWrap(True)
+            self.carried_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                                       | Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.carried_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.carried_label.setAccessibleName("From earlier custody episodes")
+            self.form.addRow(self.carried_label)
         self.assessment_id = str(uuid.uuid4())
         # Conflicts: the record's version when opened (If-Match), the assessment it started from, and how to read
         # the latest one (on a worker) when the server says the record changed meanwhile.

@@ -59,3 +59,31 @@ def test_a_charged_and_released_record_prints_its_outcome(api):
     build_charge_sheet_pdf(sheet, out)
     build_custody_record_pdf(doc, io.BytesIO())
     assert out.getvalue().startswith(b"%PDF")
+
+
+def test_interviews_and_property_are_printed():
+    record = {"id": "0f8fad5b-d9cb-469f-a165-70867728950e", "custody_number": "BW-2026-000098",
+              "person": {"surname": "Penwarden", "forenames": "Elowen", "date_of_birth": None},
+              "arrived_at": "2026-11-21T10:20:00+00:00", "status": "in_custody"}
+    sgt = {"id": "u1", "name": "Alys Penhallow", "rank": "Sergeant"}
+    interview = {"started_at": "2026-11-21T13:00:00+00:00", "ended_at": "2026-11-21T14:10:00+00:00",
+                 "location": "Interview room 2", "interviewing_officers": ["DC 4093 Rafe Illingsworth"],
+                 "solicitor": "Perrin Oakes", "appropriate_adult": "Demelza Rowse", "others_present": [],
+                 "breaks": [{"started_at": "2026-11-21T13:30:00+00:00", "ended_at": "2026-11-21T13:40:00+00:00",
+                             "reason": "Solicitor consultation"}], "special_warnings": ["s36"],
+                 "recording_reference": "BW-DIR-000417", "outcome": "no_comment",
+                 "urgent_authority": {"grounds": "Risk to a missing child.",
+                                      "authorised_by": {"name": "Morwenna Keast", "rank": "Superintendent"}}}
+    wallet = {"description": "Brown leather wallet", "quantity": 1, "disposition": "retained",
+              "bag_number": "PB-00912", "searched_at": "2026-11-21T10:30:00+00:00", "signature": "refused",
+              "signature_note": "Would not sign.", "returned_at": "2026-11-21T18:00:00+00:00",
+              "return_signature": "signed", "returned_by": sgt}
+    phone = {"description": "Mobile phone", "quantity": 1, "disposition": "evidence", "bag_number": "EV-5521",
+             "seal_number": "SEAL-77310", "searched_at": "2026-11-21T10:30:00+00:00", "signature": "signed"}
+    doc = custody_record_doc(record, [], interviews=[interview], property_items=[wallet, phone])
+    text = to_text(custody_record_outline(doc))
+    for words in ("Interview 1", "Perrin Oakes", "Appropriate adult: Demelza Rowse", "Solicitor consultation",
+                  "s.36 CJPOA", "BW-DIR-000417", "No comment", "Morwenna Keast", "Property (PACE s.54)",
+                  "Seized as evidence", "SEAL-77310", "Refused to sign: Would not sign.", "PB-00912"):
+        assert words in text, words
+    build_custody_record_pdf(doc, io.BytesIO())
