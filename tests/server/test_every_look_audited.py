@@ -48,6 +48,7 @@ READS: dict[str, tuple[str, str | None]] = {
     "/investigations": ("investigator", "investigation:{investigation}"),
     "/investigations/{investigation_id}": ("investigator", "investigation:{investigation}"),
     "/investigations/{investigation_id}/actions": ("investigator", "action:{action}"),
+    "/investigations/{investigation_id}/timeline": ("investigator", "investigation:{investigation}"),
     "/actions": ("supervisor", "action:{action}"),
     "/actions/{action_id}": ("investigator", "action:{action}"),
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),
