@@ -12,6 +12,7 @@ from server.auth.models import User
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
 from server.investigations import service
+from server.people.schemas import UserBrief
 from server.investigations.schemas import (ActionIn, ActionOut, InvestigationIn, InvestigationOut,
                                            InvestigationPatch, LineIn, LinkPersonIn, TimelineOut, TransitionIn)
 
@@ -21,6 +22,12 @@ StatusQuery = Annotated[list[ActionState] | None, Query()]
 ScopeQuery = Annotated[Literal["mine", "team", "all"], Query(description=(
     "mine: I am the officer in the case; team: I am in charge of it or supervise it, or my supervisors do; "
     "all (the default): every investigation"))]
+
+
+@router.get("/officers", response_model=list[UserBrief])
+def officers(user: CurrentUser, session: SessionDep) -> list[UserBrief]:
+    """Who may be the officer in the case or the supervisor of an investigation (staff, not the public)."""
+    return service.officers(session)
 
 
 @router.get("/investigations", response_model=list[InvestigationOut])

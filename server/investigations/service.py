@@ -15,7 +15,7 @@ from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, Actio
                             transition)
 from domain.events import EventType
 from server import audit, events, records
-from server.auth.models import User
+from server.auth.models import User, UserRole
 from server.db import utcnow
 from server.errors import ProblemError
 from server.investigations.models import Action, ActionHistory, Investigation, InvestigationPerson, LineOfEnquiry
@@ -73,6 +73,15 @@ def investigation_out(session: Session, inv: Investigation,
                               added_by=UserBrief.model_validate(p.added_by)) for p in inv.people],
         lines_of_enquiry=[LineOut.model_validate(line) for line in inv.lines_of_enquiry],
         action_counts=counts, version=inv.version)
+
+
+def officers(session: Session) -> list[UserBrief]:
+    """Active investigators and supervisors, by name (one query for the users, one for their roles)."""
+    wanted = ("investigator", "supervisor")
+    rows = session.scalars(select(User).where(User.active.is_(True), or_(
+        User.role.in_(wanted), User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(wanted)))))
+        .order_by(User.display_name)).all()
+    return [UserBrief.model_validate(u) for u in rows]
 
 
 def _user(session: Session, user_id: str | None, field: str) -> User | None:

@@ -68,6 +68,9 @@ def test_mine_team_and_all(client, seeded):
     assert {mine["id"], team["id"], elsewhere["id"]} <= ids(investigator, "all")
     assert {mine["id"], team["id"]} <= ids(supervisor, "team")
     assert client.get(f"{API}/investigations", params={"scope": "everyone"}, headers=investigator).status_code == 422
+    officers = client.get(f"{API}/officers", headers=investigator).json()
+    assert boss["id"] in {o["id"] for o in officers} and all(o["display_name"] for o in officers)
+    assert len(officers) >= 2  # the investigator and the supervisor of the demo force
 
 
 def test_action_raised_with_due_date_and_the_timeline(client, seeded):
