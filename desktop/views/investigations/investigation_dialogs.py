@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListW
 from desktop.announcer import announce
 from desktop.models.person_text import officer, person_line
 from desktop.timefmt import to_wire
-from desktop.views.forms.dialog import RESEND, ConflictVersions, FormDialog, text_edit, value_of
-from desktop.views.forms.fields import date_edit, nothing_chosen
+from desktop.views.forms.dialog import RESEND, ConflictVersions, FormDialog
+from desktop.views.forms.fields import date_edit, nothing_chosen, text_edit, value_of
 
 if TYPE_CHECKING:
     from desktop.writes import Writes
@@ -137,7 +137,7 @@ class InvestigationDialog(FormDialog):
         self.supervisor_combo = officer_combo("investigationSupervisorCombo", officers, "None named",
                                               (inv.get("supervisor") or {}).get("id"))
         self.add_row("Su&pervisor:", self.supervisor_combo, "supervisor_id")
-        self.summary_edit = self.add_row("&Summary:", text_edit("investigationSummaryEdit",
+        self.summary_edit = self.add_row("Sum&mary:", text_edit("investigationSummaryEdit",
                                                                 "What is being investigated, in a few lines.", 4),
                                          "summary")
         if inv.get("summary"):
@@ -211,7 +211,8 @@ class LinkPersonDialog(FormDialog):
     def __init__(self, parent: QWidget | None, writes: Writes | None, investigation: dict[str, Any],
                  choose_person: Callable[[Callable[[dict[str, Any]], None]], None]) -> None:
         super().__init__(parent, writes, f"Link a person: {investigation_line(investigation)}", "linkPersonDialog")
-        self.investigation, self.person = investigation, None
+        self.investigation = investigation
+        self.person: dict[str, Any] | None = None
         self.link_id = str(uuid.uuid4())
         row = QWidget()
         row_layout = QHBoxLayout(row)
@@ -329,7 +330,7 @@ class RaiseActionDialog(FormDialog):
         day = self.due_edit.date()
         if day <= self.due_edit.minimumDate():
             return None
-        end = datetime.combine(day.toPython(), time(23, 59), tzinfo=LONDON_TZ)
+        end = datetime.combine(date(day.year(), day.month(), day.day()), time(23, 59), tzinfo=LONDON_TZ)
         return end.astimezone(timezone.utc)
 
     def problems(self) -> list[tuple[str, str]]:

@@ -118,9 +118,10 @@ class InvestigationsPanel(QWidget):
 
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for key, text in (("new", "&New…"), ("edit", "&Edit…"), ("person", "Link &person…"),
-                          ("line", "Line of en&quiry…"), ("action", "Raise &action…"), ("actions", "Ac&tions"),
-                          ("print", "Print summar&y…"), ("refresh", "Reloa&d")):
+        # Mnemonics clear of the menu bar's (File, Custody, People, Investigations, Intelligence, ...).
+        for key, text in (("new", "&New…"), ("edit", "&Edit…"), ("person", "Lin&k person…"),
+                          ("line", "Line of en&quiry…"), ("action", "Raise &action…"), ("actions", "Show action&s"),
+                          ("print", "Print summar&y…"), ("refresh", "Rel&oad")):
             button = QPushButton(text)
             button.setObjectName(f"{name}{key.title()}Button")
             button.clicked.connect(lambda _c=False, k=key: self.start(k))
@@ -129,7 +130,7 @@ class InvestigationsPanel(QWidget):
         row.addStretch(1)
 
         filters = QHBoxLayout()
-        for text, field in (("S&how:", self.scope_combo), ("&Find:", self.filter_edit)):
+        for text, field in (("S&how:", self.scope_combo), ("Filte&r:", self.filter_edit)):
             label = QLabel(text)
             label.setBuddy(field)
             filters.addWidget(label)
