@@ -150,8 +150,9 @@ class InvestigationsPanel(QWidget):
 
     # Roles and loading ---------------------------------------------------------------------------------------
     def set_user(self, user: dict[str, Any] | None) -> None:
+        # A new sign-in starts on the first scope the role has (an investigator's own); the same user keeps theirs.
+        current = self.scope_combo.currentData() if user is not None and self.user is not None else None
         self.user, self.roles = user, roles_of(user)
-        current = self.scope_combo.currentData()
         self.scope_combo.blockSignals(True)
         self.scope_combo.clear()
         for key, title in scopes_for(self.roles):
