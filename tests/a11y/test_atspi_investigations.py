@@ -66,4 +66,5 @@ def test_an_investigator_opens_an_investigation_by_keyboard_and_reads_it_back(in
 
     c.focus_window("Bridewell")
     c.key("ctrl+alt+w")
-    c.wait(role="frame", name="Investigations", showing=True, timeout=20)
+    full = c.wait(role="table", name="Investigations", within_id="investigationsWindow", showing=True, timeout=20)
+    assert full, "the full view's list"
