@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.actions import ActionEvent, Priority
@@ -37,7 +39,7 @@ def _codes(value: list[str] | None) -> list[str] | None:
     return codes
 
 
-OffenceCodes = list[CleanStr]
+OffenceCodes = list[Annotated[CleanStr, Field(max_length=16, json_schema_extra={"pattern": NOT_BLANK})]]
 
 
 class InvestigationIn(BaseModel):
