@@ -183,6 +183,16 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.investigations.investigation_dialogs.RaiseActionDialog":
         lambda ctx: _cls("desktop.views.investigations.investigation_dialogs", "RaiseActionDialog")(
             None, ctx.window.writes, _investigation(ctx)),
+    # Adding to an intelligence report after it was made (issue 14).
+    "desktop.views.intelligence.link_dialogs.AddReportPersonDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddReportPersonDialog")(
+            None, ctx.window.writes, ctx.values()["report"](), lambda chosen: None),
+    "desktop.views.intelligence.link_dialogs.AddPlaceDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddPlaceDialog")(
+            None, ctx.window.writes, ctx.values()["report"]()),
+    "desktop.views.intelligence.link_dialogs.AddEventDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddEventDialog")(
+            None, ctx.window.writes, ctx.values()["report"]()),
 }
 
 
