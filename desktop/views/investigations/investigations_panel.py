@@ -271,9 +271,9 @@ class InvestigationsPanel(QWidget):
             return
         scope = self.scope_combo.currentData()
         me = (self.user or {}).get("id")
-        if (self.model.row_of(data["id"]) is None and scope == "mine"
-                and (data.get("officer_in_charge") or {}).get("id") != me):
-            return  # not one of mine: the list stays what it says
+        mine = me in ((data.get("officer_in_charge") or {}).get("id"), (data.get("supervisor") or {}).get("id"))
+        if self.model.row_of(data["id"]) is None and scope in ("mine", "team") and not mine:
+            return  # a new one that is not ours: the list stays what it says (Reload asks the server again)
         self.model.upsert(data)
         self._heading()
         if (self.current() or {}).get("id") == data["id"]:
