@@ -72,11 +72,27 @@ def test_open_link_raise_and_the_timeline_by_keyboard(qtbot, make_window, demo_s
     assert link.role_combo.currentIndex() == -1
     qtbot.keyClick(link.save_button, Qt.Key.Key_Space)
     assert link.errors["person_id"].isVisible() and link.errors["role"].isVisible()
+    # Choose person opens the people area's search (the one booking in uses).
+    qtbot.keyClick(link.choose_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: any(w.isVisible() and w.windowTitle() == "Choose the person"
+                                for w in QApplication.topLevelWidgets()), timeout=10_000)
+    search = next(w for w in QApplication.topLevelWidgets() if w.windowTitle() == "Choose the person")
+    search.reject()
     link.set_person(person)
     _choose(qtbot, link.role_combo, "Witness")
     with qtbot.waitSignal(link.saved_signal, timeout=10_000):
         qtbot.keyClick(link.save_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "Witness: TREVASKIS" in panel.summary.toPlainText(), timeout=10_000)
+
+    # A line of enquiry (Ctrl+Alt+Q).
+    area.trigger_case("line")
+    qtbot.waitUntil(lambda: panel.dialog is not link and panel.dialog.isVisible(), timeout=10_000)
+    line = panel.dialog
+    qtbot.keyClicks(line.title_edit, "Identify the buyer of the lead")
+    with qtbot.waitSignal(line.saved_signal, timeout=10_000):
+        qtbot.keyClick(line.save_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "Identify the buyer of the lead" in panel.summary.toPlainText(), timeout=10_000)
+    link = line
 
     # Raise an action: priority and due date start unset and are refused beside their fields.
     area.trigger_case("action")  # Ctrl+Alt+R
