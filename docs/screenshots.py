@@ -83,6 +83,21 @@ def shoot_people(window: Any, out: Path, suffix: str, saved: list[Path]) -> None
     window.docks["riskAssessmentDock"].raise_()  # the next variant's board shows the risk dock again
 
 
+def shoot_investigations(window: Any, out: Path, suffix: str, saved: list[Path]) -> None:
+    """The Investigations full view (Investigations > Investigations window): the list, and the chosen one's
+    timeline."""
+    area = window.areas["investigations"]
+    full = area.open_window()
+    full.resize(SCREEN_W, SCREEN_H)
+    panel = full.panel
+    until(lambda: panel.model.rowCount() > 0 and panel.current() is not None)
+    until(lambda: panel.timeline_model.rowCount() > 0)
+    panel.tabs.setCurrentIndex(1)
+    save(full, out / f"investigations-window{suffix}.png", saved)
+    panel.tabs.setCurrentIndex(0)
+    full.close()
+
+
 def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list[Path]:
     """Take the pictures into ``out``. ``server_url``: a running server with the demo suite (else an embedded one
     is started with it, as `bridewell --demo` does)."""
@@ -150,6 +165,7 @@ def shoot(out: Path, quick: bool = False, server_url: str | None = None) -> list
                 if quick:
                     continue
                 shoot_people(window, out, suffix, saved)
+                shoot_investigations(window, out, suffix, saved)
                 dialogs: dict[str, CustodyDialog] = {
                     "custody-book-in": BookingDialog(window, packaged_catalogue(),
                                                      roles=frozenset({"custody_sergeant"}), writes=window.writes,

@@ -128,7 +128,8 @@ def _add_investigation(session: Session, demo_id: DemoId, users: dict[str, User]
     investigator, supervisor = users["investigator"], users["supervisor"]
     opened = now - timedelta(days=10 - 3 * index)
     inv = Investigation(id=demo_id("investigation", key), reference=f"INV-{opened.year}-{9001 + index:04d}",
-                        title=title, summary=summary, status="open", officer_in_charge_id=investigator.id,
+                        title=title, summary=summary, status="open", kind="crime", offences=[],
+                        officer_in_charge_id=investigator.id, supervisor_id=supervisor.id,
                         created_by_id=supervisor.id, opened_at=opened, version=1)
     session.add(inv)
     for person_key, role in people:

@@ -283,8 +283,15 @@ class ApiClient:
     def person_merges(self, person_id: str) -> list[dict[str, Any]]:
         return self._list("GET", f"/people/{person_id}/merges")
 
-    def investigations(self) -> list[dict[str, Any]]:
-        return self._list("GET", "/investigations")
+    def investigations(self, scope: str = "all") -> list[dict[str, Any]]:
+        """scope: mine, team or all (issue 14)."""
+        return self._list("GET", "/investigations", params={"scope": scope} if scope != "all" else None)
+
+    def investigation(self, investigation_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/investigations/{investigation_id}")
+
+    def investigation_timeline(self, investigation_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/investigations/{investigation_id}/timeline")
 
     def investigation_actions(self, investigation_id: str,
                               statuses: list[str] | None = None) -> list[dict[str, Any]]:
@@ -300,8 +307,10 @@ class ApiClient:
     def action(self, action_id: str) -> dict[str, Any]:
         return self._object("GET", f"/actions/{action_id}")
 
-    def intel_reports(self, status: str = "", person_id: str = "") -> list[dict[str, Any]]:
-        params = {k: v for k, v in (("status", status), ("person_id", person_id)) if v}
+    def intel_reports(self, status: str = "", person_id: str = "", place: str = "", event_kind: str = "",
+                      event_ref: str = "") -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("status", status), ("person_id", person_id), ("place", place),
+                                    ("event_kind", event_kind), ("event_ref", event_ref)) if v}
         return self._list("GET", "/intelligence/reports", params=params or None)
 
     def intel_report(self, report_id: str, reason: str) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
 from domain.roles import Role
@@ -12,7 +12,8 @@ from server.auth.models import User
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
 from server.intelligence import service
-from server.intelligence.schemas import LinkPersonIn, QaIn, RegradeIn, ReportIn, ReportOut, ReportSummary
+from server.intelligence.schemas import (AddEventIn, AddLocationIn, LinkPersonIn, QaIn, RegradeIn, ReportIn, ReportOut,
+                                         ReportSummary)
 
 router = APIRouter(prefix="/intelligence", tags=["intelligence"])
 Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR))]
@@ -25,8 +26,13 @@ def create_report(body: ReportIn, user: CurrentUser, session: SessionDep, idem: 
 
 @router.get("/reports", response_model=list[ReportSummary])
 def list_reports(user: CurrentUser, session: SessionDep, status: str | None = None,
-                 person_id: str | None = None) -> list[ReportSummary]:
-    return service.list_reports(session, user, status, person_id)
+                 person_id: str | None = None,
+                 place: Annotated[str | None, Query(max_length=300, description=(
+                     "Reports with a place whose description contains this, or whose postcode starts with it"))] = None,
+                 event_kind: Annotated[Literal["custody", "investigation", "incident"] | None, Query()] = None,
+                 event_ref: Annotated[str | None, Query(max_length=64, description=(
+                     "Reports linked to an event whose reference contains this"))] = None) -> list[ReportSummary]:
+    return service.list_reports(session, user, status, person_id, place, event_kind, event_ref)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
@@ -59,3 +65,15 @@ def disseminate(report_id: str, user: CurrentUser, session: SessionDep, idem: Id
 def add_person(report_id: str, body: LinkPersonIn, user: CurrentUser, session: SessionDep,
                idem: IdempotencyDep) -> JSONResponse:
     return idem.run(201, lambda: service.add_person(session, user, report_id, body))
+
+
+@router.post("/reports/{report_id}/locations", status_code=201, response_model=ReportOut)
+def add_location(report_id: str, body: AddLocationIn, user: CurrentUser, session: SessionDep,
+                 idem: IdempotencyDep) -> JSONResponse:
+    return idem.run(201, lambda: service.add_location(session, user, report_id, body))
+
+
+@router.post("/reports/{report_id}/events", status_code=201, response_model=ReportOut)
+def add_event(report_id: str, body: AddEventIn, user: CurrentUser, session: SessionDep,
+              idem: IdempotencyDep) -> JSONResponse:
+    return idem.run(201, lambda: service.add_event(session, user, report_id, body))

@@ -103,6 +103,15 @@ class LinkPersonIn(ReportPersonIn):
     id: str | None = Field(default=None, max_length=36)
 
 
+class AddLocationIn(LocationIn):
+    """A place added after the report was made (issue 14); the client's id makes a retry the same request."""
+    id: ClientId
+
+
+class AddEventIn(EventLinkIn):
+    id: ClientId
+
+
 class ItemOut(BaseModel):
     text: str
     assessment: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.events import EventType
@@ -17,9 +17,9 @@ from server.errors import ProblemError
 from server.intelligence.access import DISSEMINATED, in_intelligence_role, may_see, refusal
 from server.intelligence.models import (IntelligenceEvent, IntelligenceGrading, IntelligenceLocation,
                                         IntelligencePerson, IntelligenceReport)
-from server.intelligence.schemas import (EventLinkOut, GradingFields, GradingOut, ItemOut, LinkPersonIn,
-                                         LocationOut, QaIn, RegradeIn, ReportIn, ReportOut, ReportPersonOut,
-                                         ReportSummary, feed_data)
+from server.intelligence.schemas import (AddEventIn, AddLocationIn, EventLinkOut, GradingFields, GradingOut,
+                                         ItemOut, LinkPersonIn, LocationOut, QaIn, RegradeIn, ReportIn, ReportOut,
+                                         ReportPersonOut, ReportSummary, feed_data)
 from server.people.models import PersonAddress
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
@@ -152,10 +152,36 @@ def create_report(session: Session, user: User, body: ReportIn) -> ReportOut:
     return out
 
 
-def list_reports(session: Session, user: User, status: str | None, person_id: str | None) -> list[ReportSummary]:
+def _escaped(text: str) -> str:
+    """The user's %, _ and backslash taken literally in a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(text: str) -> str:
+    """A case-insensitive 'contains' pattern."""
+    return f"%{_escaped(text.strip().lower())}%"
+
+
+def list_reports(session: Session, user: User, status: str | None, person_id: str | None,
+                 place: str | None = None, event_kind: str | None = None,
+                 event_ref: str | None = None) -> list[ReportSummary]:
     query = select(IntelligenceReport).order_by(IntelligenceReport.submitted_at.desc())
     if status:
         query = query.where(IntelligenceReport.status == status)
+    if place and place.strip():
+        # A place matches on its description or its postcode (spaces ignored in a postcode).
+        pattern, postcode = _like(place), place.replace(" ", "").upper()
+        query = query.where(IntelligenceReport.id.in_(
+            select(IntelligenceLocation.report_id).where(or_(
+                func.lower(IntelligenceLocation.description).like(pattern, escape="\\"),
+                func.replace(IntelligenceLocation.postcode, " ", "").like(f"{_escaped(postcode)}%", escape="\\")))))
+    if event_kind or (event_ref and event_ref.strip()):
+        events_query = select(IntelligenceEvent.report_id)
+        if event_kind:
+            events_query = events_query.where(IntelligenceEvent.kind == event_kind)
+        if event_ref and event_ref.strip():
+            events_query = events_query.where(func.lower(IntelligenceEvent.ref).like(_like(event_ref), escape="\\"))
+        query = query.where(IntelligenceReport.id.in_(events_query))
     if person_id:
         query = query.where(IntelligenceReport.id.in_(select(IntelligencePerson.report_id)
                                                       .where(IntelligencePerson.person_id == person_id)))
@@ -232,4 +258,23 @@ def add_person(session: Session, user: User, report_id: str, body: LinkPersonIn)
     _link_person(session, report, body.person_id, body.role, "person_id", body.id)
     audit.record(session, user, audit.AuditAction.COMBINATION, "person", body.person_id,
                  f"linked to intelligence report {report.reference} as {body.role}")
+    return _changed(session, user, report)
+
+
+def add_location(session: Session, user: User, report_id: str, body: AddLocationIn) -> ReportOut:
+    _require_intelligence_role(user)
+    report = _claim(session, user, report_id, None, required=False)
+    records.ensure_new(session, IntelligenceLocation, body.id, "place")
+    if body.address_id is not None and session.get(PersonAddress, body.address_id) is None:
+        raise ProblemError.field("address_id", "There is no such address.")
+    report.locations.append(IntelligenceLocation(id=body.id, report_id=report.id, description=body.description,
+                                                 postcode=body.postcode.upper(), address_id=body.address_id))
+    return _changed(session, user, report)
+
+
+def add_event(session: Session, user: User, report_id: str, body: AddEventIn) -> ReportOut:
+    _require_intelligence_role(user)
+    report = _claim(session, user, report_id, None, required=False)
+    records.ensure_new(session, IntelligenceEvent, body.id, "event")
+    report.events.append(IntelligenceEvent(id=body.id, report_id=report.id, kind=body.kind, ref=body.ref))
     return _changed(session, user, report)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import User
@@ -20,12 +21,19 @@ class Investigation(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # Issue 14: what kind of investigation, the offences under investigation (catalogue codes with their
+    # titles as chosen), and the supervising officer.
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    offences: Mapped[Any] = mapped_column(JSON, nullable=True, default=list)
+    supervisor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     officer_in_charge_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     officer_in_charge: Mapped[User | None] = relationship(foreign_keys=[officer_in_charge_id], lazy="joined")
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="joined")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     people: Mapped[list[InvestigationPerson]] = relationship(order_by="InvestigationPerson.added_at",
                                                              cascade="all, delete-orphan")
     lines_of_enquiry: Mapped[list[LineOfEnquiry]] = relationship(order_by="LineOfEnquiry.raised_at",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from domain.actions import ActionState
 from fastapi import APIRouter, Depends, Query
@@ -12,17 +12,27 @@ from server.auth.models import User
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
 from server.investigations import service
+from server.people.schemas import UserBrief
 from server.investigations.schemas import (ActionIn, ActionOut, InvestigationIn, InvestigationOut,
-                                           InvestigationPatch, LineIn, LinkPersonIn, TransitionIn)
+                                           InvestigationPatch, LineIn, LinkPersonIn, TimelineOut, TransitionIn)
 
 router = APIRouter(tags=["investigations"])
 Investigator = Annotated[User, Depends(require_roles(Role.INVESTIGATOR, Role.SUPERVISOR))]
 StatusQuery = Annotated[list[ActionState] | None, Query()]
+ScopeQuery = Annotated[Literal["mine", "team", "all"], Query(description=(
+    "mine: I am the officer in the case; team: I am in charge of it or supervise it, or my supervisors do; "
+    "all (the default): every investigation"))]
+
+
+@router.get("/officers", response_model=list[UserBrief])
+def officers(user: CurrentUser, session: SessionDep) -> list[UserBrief]:
+    """Who may be the officer in the case or the supervisor of an investigation (staff, not the public)."""
+    return service.officers(session)
 
 
 @router.get("/investigations", response_model=list[InvestigationOut])
-def list_investigations(user: CurrentUser, session: SessionDep) -> list[InvestigationOut]:
-    return service.list_investigations(session, user)
+def list_investigations(user: CurrentUser, session: SessionDep, scope: ScopeQuery = "all") -> list[InvestigationOut]:
+    return service.list_investigations(session, user, scope)
 
 
 @router.post("/investigations", status_code=201, response_model=InvestigationOut)
@@ -82,3 +92,8 @@ def read_action(action_id: str, user: CurrentUser, session: SessionDep) -> Actio
 def action_transition(action_id: str, body: TransitionIn, user: CurrentUser, session: SessionDep,
                       idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.apply_transition(session, user, action_id, body, if_match))
+
+
+@router.get("/investigations/{investigation_id}/timeline", response_model=TimelineOut)
+def investigation_timeline(investigation_id: str, user: CurrentUser, session: SessionDep) -> TimelineOut:
+    return service.timeline(session, user, investigation_id)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.actions import ActionEvent, Priority
 from server.people.schemas import PersonSummary, UserBrief
 from server.wire import NOT_BLANK, CleanStr, ClientId, UTCIn, UTCOut
 
-PERSON_ROLES = ("suspect", "victim", "witness")
+PERSON_ROLES = ("suspect", "victim", "witness", "other")
+# What kind of investigation (issue 14); a force may want its own list later, so the server keeps it in one place.
+INVESTIGATION_KINDS = ("crime", "missing person", "sudden death", "fraud", "public protection", "other")
+SCOPES = ("mine", "team", "all")
 
 
 def _not_blank(value: str) -> str:
@@ -17,22 +22,52 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
+def _kind(value: str | None) -> str | None:
+    if value is not None and value not in INVESTIGATION_KINDS:
+        raise ValueError(f"Choose one of: {', '.join(INVESTIGATION_KINDS)}.")
+    return value
+
+
+def _codes(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    codes = [c.strip().upper() for c in value]
+    if any(not c for c in codes):
+        raise ValueError("An offence code cannot be blank.")
+    if len(set(codes)) != len(codes):
+        raise ValueError("Each offence once.")
+    return codes
+
+
+OffenceCodes = list[Annotated[CleanStr, Field(max_length=16, json_schema_extra={"pattern": NOT_BLANK})]]
+
+
 class InvestigationIn(BaseModel):
     id: ClientId
     title: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     summary: CleanStr = Field(default="", max_length=20_000)
+    kind: str = Field(default="crime", json_schema_extra={"enum": list(INVESTIGATION_KINDS)})
+    offences: OffenceCodes = Field(default_factory=list, max_length=50)
     officer_in_charge_id: str | None = Field(default=None, max_length=36)
+    supervisor_id: str | None = Field(default=None, max_length=36)
 
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _kind = field_validator("kind")(classmethod(lambda cls, v: _kind(v)))
+    _offences = field_validator("offences")(classmethod(lambda cls, v: _codes(v)))
 
 
 class InvestigationPatch(BaseModel):
     title: CleanStr | None = Field(default=None, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     summary: CleanStr | None = Field(default=None, max_length=20_000)
     status: str | None = Field(default=None, json_schema_extra={"enum": ["open", "closed"]})
+    kind: str | None = Field(default=None, json_schema_extra={"enum": list(INVESTIGATION_KINDS)})
+    offences: OffenceCodes | None = Field(default=None, max_length=50)
     officer_in_charge_id: str | None = Field(default=None, max_length=36)
+    supervisor_id: str | None = Field(default=None, max_length=36)
 
     _title = field_validator("title")(classmethod(lambda cls, v: None if v is None else _not_blank(v)))
+    _kind = field_validator("kind")(classmethod(lambda cls, v: _kind(v)))
+    _offences = field_validator("offences")(classmethod(lambda cls, v: _codes(v)))
 
     @field_validator("status")
     @classmethod
@@ -77,6 +112,7 @@ class ActionIn(BaseModel):
     origin: CleanStr = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     priority: str = Field(default="medium", json_schema_extra={"enum": [p.value for p in Priority]})
     line_of_enquiry_id: str | None = Field(default=None, max_length=36)
+    due_at: UTCIn | None = None  # issue 14: raised from the investigation with the date it is due
 
     _title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
     _origin = field_validator("origin")(classmethod(lambda cls, v: _not_blank(v)))
@@ -129,14 +165,23 @@ class LineOut(BaseModel):
     raised_by: UserBrief
 
 
+class OffenceOut(BaseModel):
+    code: str
+    title: str
+
+
 class InvestigationOut(BaseModel):
     id: str
     reference: str
     title: str
     summary: str
     status: str
+    kind: str
+    offences: list[OffenceOut]
     opened_at: UTCOut
+    created_by: UserBrief
     officer_in_charge: UserBrief | None
+    supervisor: UserBrief | None
     people: list[PersonLinkOut]
     lines_of_enquiry: list[LineOut]
     action_counts: dict[str, int]
@@ -183,3 +228,20 @@ class ActionOut(BaseModel):
     further_action_id: str | None
     version: int
     history: list[HistoryOut]
+
+
+class TimelineEntry(BaseModel):
+    """One thing that happened on an investigation: when, who, what (words), and what it was about."""
+
+    at: UTCOut
+    by: UserBrief
+    kind: str  # opened, changed, person, line, action
+    text: str
+    entity: str
+    entity_id: str
+
+
+class TimelineOut(BaseModel):
+    investigation_id: str
+    reference: str
+    entries: list[TimelineEntry]

@@ -7,23 +7,25 @@ from collections.abc import Sequence
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.actions import (MANAGERS, STATE_TITLES, TERMINAL, ActionEvent, ActionState, next_action_number,
                             transition)
 from domain.events import EventType
 from server import audit, events, records
-from server.auth.models import User
+from server.auth.models import User, UserRole
 from server.db import utcnow
 from server.errors import ProblemError
 from server.investigations.models import Action, ActionHistory, Investigation, InvestigationPerson, LineOfEnquiry
 from server.investigations.schemas import (ActionIn, ActionOut, HistoryOut, InvestigationIn, InvestigationOut,
-                                           InvestigationPatch, LineIn, LineOut, LinkPersonIn, PersonLinkOut,
-                                           TransitionIn)
+                                           InvestigationPatch, LineIn, LineOut, LinkPersonIn, OffenceOut,
+                                           PersonLinkOut, TimelineEntry, TimelineOut, TransitionIn)
 from server.people.models import Person
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
+from server.prosecution.catalogue import catalogue
 
 INVESTIGATION = "investigation"
 ACTION = "action"
@@ -64,11 +66,22 @@ def investigation_out(session: Session, inv: Investigation,
         counts = _action_counts(session, [inv.id])[inv.id]
     return InvestigationOut(
         id=inv.id, reference=inv.reference, title=inv.title, summary=inv.summary, status=inv.status,
-        opened_at=inv.opened_at, officer_in_charge=_brief(inv.officer_in_charge),
+        kind=inv.kind, offences=[OffenceOut(**o) for o in inv.offences or []], opened_at=inv.opened_at,
+        created_by=UserBrief.model_validate(inv.created_by), officer_in_charge=_brief(inv.officer_in_charge),
+        supervisor=_brief(inv.supervisor),
         people=[PersonLinkOut(id=p.id, person=person_summary(p.person), role=p.role, added_at=p.added_at,
                               added_by=UserBrief.model_validate(p.added_by)) for p in inv.people],
         lines_of_enquiry=[LineOut.model_validate(line) for line in inv.lines_of_enquiry],
         action_counts=counts, version=inv.version)
+
+
+def officers(session: Session) -> list[UserBrief]:
+    """Active investigators and supervisors, by name (one query for the users, one for their roles)."""
+    wanted = ("investigator", "supervisor")
+    rows = session.scalars(select(User).where(User.active.is_(True), or_(
+        User.role.in_(wanted), User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(wanted)))))
+        .order_by(User.display_name)).all()
+    return [UserBrief.model_validate(u) for u in rows]
 
 
 def _user(session: Session, user_id: str | None, field: str) -> User | None:
@@ -86,9 +99,39 @@ def next_reference(session: Session, year: int) -> str:
     return f"{prefix}{(int(last.removeprefix(prefix)) + 1) if last else 1:04d}"
 
 
-def list_investigations(session: Session, user: User) -> list[InvestigationOut]:
-    rows = session.scalars(select(Investigation).options(*_WITH_PEOPLE)
-                           .order_by(Investigation.opened_at.desc())).unique().all()
+def _offences(codes: list[str], field: str = "offences") -> list[dict[str, str]]:
+    """Catalogue codes as the officer chose them, with the title in force today (kept, so the summary still reads
+    the same when the catalogue changes)."""
+    today = utcnow().date()
+    loaded = catalogue()
+    chosen, errors = [], []
+    for n, code in enumerate(codes):
+        offence = loaded.lookup(code, today) or next((o for o in loaded.all() if o.code == code), None)
+        if offence is None:
+            errors.append({"field": f"{field}.{n}", "message": f"{code} is not in the offence catalogue."})
+        else:
+            chosen.append({"code": offence.code, "title": offence.title})
+    if errors:
+        raise ProblemError(422, "; ".join(e["message"] for e in errors), errors=errors)
+    return chosen
+
+
+def _team_filter(session: Session, user: User) -> ColumnElement[bool]:
+    """My team's investigations: those I am in charge of or supervise, and those supervised by my supervisors
+    (the officers who supervise an investigation I am in charge of)."""
+    supervisors = [s for s in session.scalars(select(Investigation.supervisor_id).distinct()
+                                              .where(Investigation.officer_in_charge_id == user.id)) if s]
+    return or_(Investigation.officer_in_charge_id == user.id,
+               Investigation.supervisor_id.in_([user.id, *supervisors]))
+
+
+def list_investigations(session: Session, user: User, scope: str = "all") -> list[InvestigationOut]:
+    query = select(Investigation).options(*_WITH_PEOPLE).order_by(Investigation.opened_at.desc())
+    if scope == "mine":
+        query = query.where(Investigation.officer_in_charge_id == user.id)
+    elif scope == "team":
+        query = query.where(_team_filter(session, user))
+    rows = session.scalars(query).unique().all()
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, [r.id for r in rows],
                       "investigations list")
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
@@ -109,14 +152,20 @@ def _claim_investigation(session: Session, investigation_id: str, if_match: int 
                          current=lambda inv: investigation_out(session, inv), required=required)
 
 
+# The audit entry of an edit says what changed, so the timeline can show it (who, when) without a history table.
+CHANGED_PREFIX = "details changed: "
+_FIELD_WORDS = {"title": "title", "summary": "summary", "status": "status", "kind": "type",
+                "offences": "offences", "officer_in_charge_id": "officer in the case", "supervisor_id": "supervisor"}
+
+
 def _investigation_changed(session: Session, user: User, inv: Investigation, *,
-                           created: bool = False) -> InvestigationOut:
+                           created: bool = False, details: str | None = None) -> InvestigationOut:
     """After _claim_investigation (which moved the version on) or a create: audit and announce."""
     session.flush()
     session.expire(inv)
     out = investigation_out(session, inv)
     audit.record(session, user, audit.AuditAction.COLLECTION if created else audit.AuditAction.ALTERATION,
-                 INVESTIGATION, inv.id)
+                 INVESTIGATION, inv.id, details)
     events.emit(session, EventType.INVESTIGATION_CREATED if created else EventType.INVESTIGATION_UPDATED,
                 INVESTIGATION, inv.id, out)
     return out
@@ -125,10 +174,13 @@ def _investigation_changed(session: Session, user: User, inv: Investigation, *,
 def create_investigation(session: Session, user: User, body: InvestigationIn) -> InvestigationOut:
     records.ensure_new(session, Investigation, body.id, "investigation")
     oic = _user(session, body.officer_in_charge_id, "officer_in_charge_id") or user
+    supervisor = _user(session, body.supervisor_id, "supervisor_id")
+    offences = _offences(body.offences)
     now = utcnow()
     inv = Investigation(id=body.id, reference=next_reference(session, now.year), title=body.title,
-                        summary=body.summary, status="open", officer_in_charge=oic, created_by_id=user.id,
-                        opened_at=now, version=1)
+                        summary=body.summary, status="open", kind=body.kind, offences=offences,
+                        officer_in_charge=oic, supervisor=supervisor, created_by_id=user.id, opened_at=now,
+                        version=1)
     session.add(inv)
     return _investigation_changed(session, user, inv, created=True)
 
@@ -137,12 +189,22 @@ def update_investigation(session: Session, user: User, investigation_id: str, bo
                          if_match: int | None) -> InvestigationOut:
     inv = _claim_investigation(session, investigation_id, if_match)
     given = body.model_fields_set
-    for name in ("title", "summary", "status"):
-        if name in given and getattr(body, name) is not None:
+    changed = []
+    for name in ("title", "summary", "status", "kind"):
+        if name in given and getattr(body, name) is not None and getattr(body, name) != getattr(inv, name):
             setattr(inv, name, getattr(body, name))
-    if "officer_in_charge_id" in given:
-        inv.officer_in_charge = _user(session, body.officer_in_charge_id, "officer_in_charge_id")
-    return _investigation_changed(session, user, inv)
+            changed.append(_FIELD_WORDS[name])
+    if "offences" in given and body.offences is not None:
+        offences = _offences(body.offences)
+        if offences != (inv.offences or []):
+            inv.offences = offences
+            changed.append(_FIELD_WORDS["offences"])
+    for field, attr in (("officer_in_charge_id", "officer_in_charge"), ("supervisor_id", "supervisor")):
+        if field in given and getattr(body, field) != getattr(inv, field):
+            setattr(inv, attr, _user(session, getattr(body, field), field))
+            changed.append(_FIELD_WORDS[field])
+    return _investigation_changed(session, user, inv,
+                                  details=f"{CHANGED_PREFIX}{', '.join(changed) or 'nothing'}")
 
 
 def link_person(session: Session, user: User, investigation_id: str, body: LinkPersonIn) -> InvestigationOut:
@@ -234,8 +296,11 @@ def _emit_action(session: Session, user: User, action: Action, *, created: bool,
 
 def raise_action(session: Session, user: User, investigation_id: str, body: ActionIn) -> ActionOut:
     inv = get_investigation(session, investigation_id)
+    if body.due_at is not None and body.due_at < utcnow():
+        raise ProblemError.field("due_at", "The due date is in the past.")
     action = _new_action(session, user, inv, action_id=body.id, title=body.title, details=body.details,
                          origin=body.origin, priority=body.priority, line_of_enquiry_id=body.line_of_enquiry_id)
+    action.due_at = body.due_at
     return _emit_action(session, user, action, created=True)
 
 
@@ -343,3 +408,58 @@ def apply_transition(session: Session, user: User, action_id: str, body: Transit
     if further is not None:
         _emit_action(session, user, further, created=True)
     return _emit_action(session, user, action, created=False, now=now)
+
+
+# --- timeline ----------------------------------------------------------------------------------------------
+
+_STATUS_WORDS = {s.value: t for s, t in STATE_TITLES.items()}
+
+
+def timeline(session: Session, user: User, investigation_id: str) -> TimelineOut:
+    """Everything that happened on an investigation, oldest first: opened, its details changed (from the audit
+    entries that say what changed), people linked, lines of enquiry, and every step of every action. A constant
+    number of queries whatever its size."""
+    inv = session.scalars(select(Investigation).options(*_WITH_PEOPLE)
+                          .where(Investigation.id == investigation_id)).unique().one_or_none()
+    if inv is None:
+        raise ProblemError(404, "There is no such investigation.")
+    entries = [TimelineEntry(at=inv.opened_at, by=UserBrief.model_validate(inv.created_by), kind="opened",
+                             text=f"Investigation {inv.reference} opened: {inv.title}", entity=INVESTIGATION,
+                             entity_id=inv.id)]
+    changes = session.execute(select(audit.AuditEntry, User).join(User, User.id == audit.AuditEntry.user_id)
+                              .where(audit.AuditEntry.entity == INVESTIGATION,
+                                     audit.AuditEntry.entity_id == inv.id,
+                                     audit.AuditEntry.action == audit.AuditAction.ALTERATION.value,
+                                     audit.AuditEntry.justification.like(CHANGED_PREFIX + "%"))).all()
+    for entry, by in changes:
+        words = (entry.justification or "").removeprefix(CHANGED_PREFIX)
+        entries.append(TimelineEntry(at=entry.at, by=UserBrief.model_validate(by), kind="changed",
+                                     text=f"Details changed: {words}", entity=INVESTIGATION, entity_id=inv.id))
+    for link in inv.people:
+        entries.append(TimelineEntry(at=link.added_at, by=UserBrief.model_validate(link.added_by), kind="person",
+                                     text=f"{_person_words(link.person)} linked as {link.role}", entity="person",
+                                     entity_id=link.person_id))
+    for line in inv.lines_of_enquiry:
+        entries.append(TimelineEntry(at=line.raised_at, by=UserBrief.model_validate(line.raised_by), kind="line",
+                                     text=f"Line of enquiry: {line.title}", entity="line_of_enquiry",
+                                     entity_id=line.id))
+    actions = session.scalars(select(Action).options(selectinload(Action.history).joinedload(ActionHistory.by))
+                              .where(Action.investigation_id == inv.id)).unique().all()
+    for action in actions:
+        for step in action.history:
+            text = f"Action {action.number} {action.title}: {_STATUS_WORDS.get(step.to_status, step.to_status)}"
+            if step.event == "raise":
+                text = f"Action {action.number} raised ({action.priority} priority): {action.title}"
+            extra = "; ".join(x for x in (step.note if step.event != "raise" else None, step.reason) if x)
+            entries.append(TimelineEntry(at=step.at, by=UserBrief.model_validate(step.by), kind="action",
+                                         text=f"{text}{f' — {extra}' if extra else ''}", entity=ACTION,
+                                         entity_id=action.id))
+    entries.sort(key=lambda e: e.at)
+    audit.record(session, user, audit.AuditAction.CONSULTATION, INVESTIGATION, inv.id, "timeline")
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, "person",
+                      [p.person_id for p in inv.people], f"investigation {inv.reference} timeline")
+    return TimelineOut(investigation_id=inv.id, reference=inv.reference, entries=entries)
+
+
+def _person_words(person: Person) -> str:
+    return f"{person.surname.upper()}, {person.forenames}".strip(", ")

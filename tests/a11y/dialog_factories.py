@@ -177,7 +177,35 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
         lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
             None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),
+    # The investigations area's dialogs (issue 14), on an investigation of the demo suite (with its lines).
+    "desktop.views.investigations.investigation_dialogs.InvestigationDialog":
+        lambda ctx: _cls("desktop.views.investigations.investigation_dialogs", "InvestigationDialog")(
+            None, ctx.window.writes, ctx.values()["offences"](), [ctx.user], _investigation(ctx)),
+    "desktop.views.investigations.investigation_dialogs.LinkPersonDialog":
+        lambda ctx: _cls("desktop.views.investigations.investigation_dialogs", "LinkPersonDialog")(
+            None, ctx.window.writes, _investigation(ctx), lambda chosen: None),
+    "desktop.views.investigations.investigation_dialogs.LineOfEnquiryDialog":
+        lambda ctx: _cls("desktop.views.investigations.investigation_dialogs", "LineOfEnquiryDialog")(
+            None, ctx.window.writes, _investigation(ctx)),
+    "desktop.views.investigations.investigation_dialogs.RaiseActionDialog":
+        lambda ctx: _cls("desktop.views.investigations.investigation_dialogs", "RaiseActionDialog")(
+            None, ctx.window.writes, _investigation(ctx)),
+    # Adding to an intelligence report after it was made (issue 14).
+    "desktop.views.intelligence.link_dialogs.AddReportPersonDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddReportPersonDialog")(
+            None, ctx.window.writes, ctx.values()["report"](), lambda chosen: None),
+    "desktop.views.intelligence.link_dialogs.AddPlaceDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddPlaceDialog")(
+            None, ctx.window.writes, ctx.values()["report"]()),
+    "desktop.views.intelligence.link_dialogs.AddEventDialog":
+        lambda ctx: _cls("desktop.views.intelligence.link_dialogs", "AddEventDialog")(
+            None, ctx.window.writes, ctx.values()["report"]()),
 }
+
+
+def _investigation(ctx: AuditContext) -> dict:
+    return ctx.lazy("investigation", lambda: max(ctx.as_user("investigator").investigations(),
+                                                 key=lambda i: len(i.get("lines_of_enquiry") or [])))
 
 
 def _cls(module: str, name: str):

@@ -131,7 +131,21 @@ def load_audit(model, c):
     model.set_rows(_as(c, "supervisor").request("GET", "/audit", params={"person_id": person_id})["entries"])
 
 
+def load_investigations(model, c):
+    model.set_rows(c["investigator"].investigations())
+
+
+def load_timeline(model, c):
+    client = c["investigator"]
+    for inv in client.investigations():
+        model.set_timeline(client.investigation_timeline(inv["id"]))
+        if model.rowCount() > 1:
+            return
+
+
 LOADERS = {
+    "InvestigationsModel": load_investigations,
+    "TimelineModel": load_timeline,
     "UsersModel": load_users,
     "AuditModel": load_audit,
     "CustodyBoardModel": load_board,

@@ -9,9 +9,9 @@ from desktop import main_window
 from desktop.main_window import LAYOUT_FILE, MainWindow
 from tests.desktop.harness import custody_board
 
-# In the order of their shortcuts, Alt+1 to Alt+5.
+# In the order of their shortcuts, Alt+1 to Alt+5, then Investigations (Alt+7, issue 14).
 DOCK_NAMES = ["detaineeLogDock", "riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock",
-              "personDock"]
+              "personDock", "investigationsDock"]
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.AltModifier):

@@ -30,6 +30,7 @@ NOT_PERSONAL = {
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
     "/custody/suite": "the suite's name",
+    "/officers": "staff names and ranks (who may run or supervise an investigation)",
 }
 
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
@@ -51,6 +52,7 @@ READS: dict[str, tuple[str, str | None]] = {
     "/investigations": ("investigator", "investigation:{investigation}"),
     "/investigations/{investigation_id}": ("investigator", "investigation:{investigation}"),
     "/investigations/{investigation_id}/actions": ("investigator", "action:{action}"),
+    "/investigations/{investigation_id}/timeline": ("investigator", "investigation:{investigation}"),
     "/actions": ("supervisor", "action:{action}"),
     "/actions/{action_id}": ("investigator", "action:{action}"),
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),

@@ -66,6 +66,8 @@ class _Force:
         return {"investigations": (f"{API}/investigations", self.inv),
                 "my actions": (f"{API}/actions?mine=true", self.inv),
                 "investigation's actions": (f"{API}/investigations/{self.first_investigation}/actions", self.inv),
+                "my team's investigations": (f"{API}/investigations?scope=team", self.inv),
+                "investigation's timeline": (f"{API}/investigations/{self.first_investigation}/timeline", self.inv),
                 "intelligence reports": (f"{API}/intelligence/reports", self.intel),
                 "people search": (f"{API}/people/search", self.inv, {"q": "Carnsew", "page_size": 100})}
 
@@ -78,7 +80,9 @@ def _cost(client, app, url: str, headers, search: dict | None = None) -> tuple[i
 
 
 def _size(body) -> int:
-    return len(body["results"]) if isinstance(body, dict) else len(body)
+    if isinstance(body, dict):
+        return len(body["results"] if "results" in body else body["entries"])
+    return len(body)
 
 
 def test_lists_cost_the_same_statements_for_3_or_15_rows(client, app, seeded):

@@ -35,6 +35,7 @@ class IntelligenceArea(QObject):
         self.dialog: QDialog | None = None  # the dialog this area opened last (tests, closing)
         self.intel_panel = IntelPanel(context.ops, self.session.client, context.writes, context.parent)
         self.links.open_report = self.open_report
+        self.intel_panel.choose_person = self._choose_person  # the people area's picker, looked up when used
         self.links.person_opened.append(self._update_enabled)
 
         self.actions = menu_actions(context.parent, MENU_ACTIONS, self.trigger)
@@ -93,6 +94,11 @@ class IntelligenceArea(QObject):
         self.shell.raise_dock(INTEL_DOCK)
         self.intel_panel.ask_and_open(report_id, reference)
         self.dialog = self.intel_panel.dialog
+
+    def _choose_person(self, parent: Any, chosen: Any) -> None:
+        picker = self.links.person_picker(parent)
+        picker.picked.connect(chosen)
+        picker.start("")
 
     def _report_event(self, event: Event) -> None:
         self.intel_panel.apply_event(event)

@@ -4,6 +4,7 @@ a report asks the reason first (DPA 2018 s.62); new reports, re-grading, QA and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
@@ -19,6 +20,7 @@ from desktop.models.person_text import full_name
 from desktop.models.record_table import ROW_ROLE
 from desktop.views.forms.access_reason_dialog import access_reason_dialog
 from desktop.views.forms.refusal import NO_STORE, OFFLINE, is_conflict, refusal_text
+from desktop.views.intelligence.link_dialogs import AddEventDialog, AddPlaceDialog, AddReportPersonDialog
 from desktop.views.intelligence.report_dialog import QaDialog, ReportFormDialog, ReportViewDialog
 from desktop.views.forms.fields import name_choice_lists
 from desktop.views.forms.tables import ENTER_KEYS, make_table
@@ -46,6 +48,7 @@ class IntelPanel(QWidget):
         self.person: dict[str, Any] | None = None  # filter: reports linked to this person
         self.dialog: QDialog | None = None  # the last dialog opened (tests and the area use it)
         self.viewer: ReportViewDialog | None = None
+        self.choose_person: Callable[[QWidget, Callable[[dict[str, Any]], None]], None] | None = None
         self._serial = 0
 
         self.status_combo = QComboBox()
@@ -58,6 +61,18 @@ class IntelPanel(QWidget):
         self.filter_edit.setObjectName("intelFilterEdit")
         self.filter_edit.setPlaceholderText("Reference, title or grading")
         self.filter_edit.setClearButtonEnabled(True)
+        # Issue 14: reports about a place (description or postcode) or an event (its reference), asked of the server.
+        self.place_edit = QLineEdit()
+        self.place_edit.setObjectName("intelPlaceEdit")
+        self.place_edit.setPlaceholderText("Address, description or postcode")
+        self.place_edit.setClearButtonEnabled(True)
+        self.event_edit = QLineEdit()
+        self.event_edit.setObjectName("intelEventEdit")
+        self.event_edit.setPlaceholderText("Custody number, investigation or incident reference")
+        self.event_edit.setClearButtonEnabled(True)
+        for edit in (self.place_edit, self.event_edit):
+            edit.setAccessibleDescription("Return searches the reports.")
+            edit.returnPressed.connect(self.reload)
         self.person_label = QLabel("Linked to: anyone")
         self.person_label.setObjectName("intelPersonLabel")
         self.clear_person_button = QPushButton("&All people")
@@ -93,6 +108,12 @@ class IntelPanel(QWidget):
             label.setBuddy(field)
             filters.addWidget(label)
             filters.addWidget(field, 1)
+        where = QHBoxLayout()
+        for text, field in (("&Where (place):", self.place_edit), ("&Event:", self.event_edit)):
+            label = QLabel(text)
+            label.setBuddy(field)
+            where.addWidget(label)
+            where.addWidget(field, 1)
         person_row = QHBoxLayout()
         person_row.addWidget(self.person_label, 1)
         person_row.addWidget(self.clear_person_button)
@@ -102,6 +123,7 @@ class IntelPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addLayout(where)
         layout.addLayout(person_row)
         layout.addWidget(self.heading)
         layout.addLayout(buttons)
@@ -132,6 +154,10 @@ class IntelPanel(QWidget):
         text = f"{total} report{'s' if total != 1 else ''} you may see"
         if self.person:
             text += f" about {full_name(self.person)}"
+        if self.place_edit.text().strip():
+            text += f" at a place matching “{self.place_edit.text().strip()}”"
+        if self.event_edit.text().strip():
+            text += f" linked to an event matching “{self.event_edit.text().strip()}”"
         if shown != total:
             text += f", {shown} shown"
         self.heading.setText(text)
@@ -140,6 +166,7 @@ class IntelPanel(QWidget):
         self._serial += 1
         serial, client = self._serial, self.client
         status, person_id = self.status_combo.currentData() or "", (self.person or {}).get("id") or ""
+        place, event_ref = self.place_edit.text().strip(), self.event_edit.text().strip()
 
         def done(reports: list[dict[str, Any]]) -> None:
             if serial != self._serial:
@@ -155,7 +182,8 @@ class IntelPanel(QWidget):
                 self.heading.setText(f"Reports could not be loaded: {exc}")
                 announce(f"Intelligence reports could not be loaded: {exc}", assertive=True)
 
-        self.ops.run(lambda: client.intel_reports(status, person_id), on_done=done, on_error=failed, owner=self)
+        self.ops.run(lambda: client.intel_reports(status, person_id, place=place, event_ref=event_ref), on_done=done,
+                     on_error=failed, owner=self)
 
     def apply_event(self, event: Event) -> None:
         """Change feed (through the hub): a report created or re-graded."""
@@ -205,6 +233,7 @@ class IntelPanel(QWidget):
         viewer.regrade_requested.connect(self.regrade)
         viewer.qa_requested.connect(self.qa)
         viewer.disseminate_requested.connect(self.disseminate)
+        viewer.add_requested.connect(self.add_to_report)
         self.viewer = viewer
         viewer.open()
         announce(f"Report {report.get('reference')} opened")
@@ -264,6 +293,27 @@ class IntelPanel(QWidget):
         dialog = QaDialog(report, self.viewer or self)
         self._versioned_dialog(dialog, "/qa", "QA recorded")
         return dialog
+
+    def add_to_report(self, what: str, report: dict[str, Any]) -> QDialog:
+        """A person, place or event added after the report was made (issue 14); the viewer shows the answer."""
+        parent = self.viewer or self
+        dialog: AddReportPersonDialog | AddPlaceDialog | AddEventDialog
+        if what == "person":
+            dialog = AddReportPersonDialog(parent, self.writes, report, self._choose_person)
+        elif what == "place":
+            dialog = AddPlaceDialog(parent, self.writes, report)
+        else:
+            dialog = AddEventDialog(parent, self.writes, report)
+        dialog.saved_signal.connect(lambda updated: self._step_done(updated, "Added"))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _choose_person(self, chosen: Callable[[dict[str, Any]], None]) -> None:
+        if self.choose_person is None:
+            announce("Choosing a person is not available here.", assertive=True)
+            return
+        self.choose_person(self.dialog or self, chosen)
 
     def disseminate(self, report: dict[str, Any]) -> None:
         """No dialog: through the outbox with If-Match; a refusal is read out in the one wording."""

@@ -465,6 +465,7 @@ class ReportViewDialog(QDialog):
     regrade_requested = Signal(dict)
     qa_requested = Signal(dict)
     disseminate_requested = Signal(dict)
+    add_requested = Signal(str, dict)  # "person", "place" or "event"; the report (issue 14)
 
     def __init__(self, report: dict[str, Any], roles: frozenset[str], parent: QWidget | None = None):
         super().__init__(parent)
@@ -489,6 +490,12 @@ class ReportViewDialog(QDialog):
         self.qa_button.setObjectName("reportQaButton")
         self.disseminate_button = QPushButton("&Disseminate")
         self.disseminate_button.setObjectName("reportDisseminateButton")
+        self.add_buttons: dict[str, QPushButton] = {}
+        for key, text in (("person", "Add &person…"), ("place", "Add p&lace…"), ("event", "Add e&vent…")):
+            button = QPushButton(text)
+            button.setObjectName(f"reportAdd{key.title()}Button")
+            button.clicked.connect(lambda _c=False, k=key: self.add_requested.emit(k, self.report))
+            self.add_buttons[key] = button
         self.close_button = QPushButton("&Close")
         self.close_button.setObjectName("reportCloseButton")
         self.regrade_button.clicked.connect(lambda: self.regrade_requested.emit(self.report))
@@ -501,7 +508,7 @@ class ReportViewDialog(QDialog):
         form.addRow("&Original text:", self.original)
         form.addRow("Earlier &gradings:", self.history_table)
         buttons = QHBoxLayout()
-        for button in (self.regrade_button, self.qa_button, self.disseminate_button):
+        for button in (self.regrade_button, self.qa_button, self.disseminate_button, *self.add_buttons.values()):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -525,4 +532,6 @@ class ReportViewDialog(QDialog):
         self.qa_button.setEnabled(report.get("status") in ("submitted", "returned"))
         self.disseminate_button.setVisible(intel)
         self.disseminate_button.setEnabled(report.get("status") == "approved")
+        for button in self.add_buttons.values():
+            button.setVisible(intel)  # the server adds people, places and events for intelligence roles only
         self.summary.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -144,3 +144,36 @@ def test_demo_has_p_and_c_reports(client, seeded):
     assert {r["handling_code"] for r in reports} == {"P", "C"}
     others = client.get(f"{API}/intelligence/reports", headers=headers(client, "sergeant")).json()
     assert others and all(r["handling_code"] == "P" and r["status"] == "disseminated" for r in others)
+
+
+def test_places_and_events_added_later_and_searched(client, seeded):
+    intel, investigator = headers(client, "intel"), headers(client, "investigator")
+    report = _create(client, intel, locations=[{"description": "Flat 3, Gull Row", "postcode": "tr18 4aa"}])
+    other = _create(client, intel, title="Nothing to do with it")
+    place = {"id": new_id(), "description": "Lock-up garage behind the Kittiwake Stores", "postcode": "TR18 9ZZ"}
+    added, replay = (client.post(f"{API}/intelligence/reports/{report['id']}/locations",
+                                 headers={**intel, "Idempotency-Key": place["id"]}, json=place) for _ in range(2))
+    assert added.status_code == 201, added.text
+    assert [p["description"] for p in added.json()["locations"]][-1] == place["description"]
+    assert replay.status_code == 201 and replay.json() == added.json()  # a retry is the same request
+    event = {"id": new_id(), "kind": "incident", "ref": "CAD-1187-30Nov"}
+    assert client.post(f"{API}/intelligence/reports/{report['id']}/events", headers=intel,
+                       json=event).status_code == 201
+    bad = client.post(f"{API}/intelligence/reports/{report['id']}/events", headers=intel,
+                      json={"id": new_id(), "kind": "rumour", "ref": ""})
+    assert {"kind", "ref"} <= set(field_errors(bad))
+    refused = client.post(f"{API}/intelligence/reports/{report['id']}/events", headers=investigator,
+                          json={"id": new_id(), "kind": "custody", "ref": "C-1"})
+    assert refused.status_code == 403
+
+    def found(**params) -> set[str]:
+        response = client.get(f"{API}/intelligence/reports", headers=intel, params=params)
+        assert response.status_code == 200, response.text
+        return {r["id"] for r in response.json()}
+
+    assert report["id"] in found(place="kittiwake") and other["id"] not in found(place="kittiwake")
+    assert report["id"] in found(place="TR184") and report["id"] not in found(place="100%")
+    assert report["id"] in found(event_kind="incident") and report["id"] in found(event_ref="cad-1187")
+    assert report["id"] not in found(event_kind="custody", event_ref="cad-1187")
+    assert client.get(f"{API}/intelligence/reports", headers=intel,
+                      params={"event_kind": "rumour"}).status_code == 422
