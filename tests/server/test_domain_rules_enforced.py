@@ -58,6 +58,8 @@ RULES: dict[str, str] = {
                                 "test_charge_asks_for_a_fresh_risk_assessment",
     "risk.disposal_reassessment_problem": "tests/server/custody/test_record_order_and_reassessment.py::"
                                           "test_each_way_out_needs_its_own_re_assessment",
+    "interviews.check_interview_start": "tests/server/custody/test_interviews_property_history.py::"
+                                        "test_juvenile_not_interviewed_while_the_appropriate_adult_is_awaited",
     "actions.transition": "tests/server/investigations/test_actions.py::test_action_life_cycle_with_history",
 }
 
