@@ -25,14 +25,14 @@ INVESTIGATIONS_DOCK = "investigationsDock"
 # key: (text, objectName, shortcut); the investigation's steps work on the one chosen in the dock, or in the
 # full view when that window is the active one.
 CASE_ACTIONS = {
-    "investigations": ("&Investigations", "investigationsAction", "Ctrl+Alt+I"),
+    "investigations": ("&Investigations", "investigationsAction", "Ctrl+Alt+V"),
     "window": ("Investigations &window", "investigationsWindowAction", "Ctrl+Alt+W"),
     "new": ("&New investigation…", "newInvestigationAction", "Ctrl+Alt+N"),
     "edit": ("&Edit investigation…", "editInvestigationAction", "Ctrl+Alt+E"),
-    "person": ("Link a &person…", "linkInvestigationPersonAction", "Ctrl+Alt+P"),
+    "person": ("Link a &person…", "linkInvestigationPersonAction", "Ctrl+Alt+L"),
     "line": ("Line of en&quiry…", "lineOfEnquiryAction", "Ctrl+Alt+Q"),
-    "action": ("&Raise action…", "raiseInvestigationAction", "Ctrl+Alt+R"),
-    "print": ("Print investigation &summary…", "printInvestigationSummaryAction", "Ctrl+Alt+S"),
+    "action": ("&Raise action…", "raiseInvestigationAction", "Ctrl+Alt+K"),
+    "print": ("Print investigation &summary…", "printInvestigationSummaryAction", "Ctrl+Alt+M"),
 }
 CASE_WRITES = ("new", "edit", "person", "line", "action")
 MENU_ACTIONS = {

@@ -95,7 +95,7 @@ def test_open_link_raise_and_the_timeline_by_keyboard(qtbot, make_window, demo_s
     link = line
 
     # Raise an action: priority and due date start unset and are refused beside their fields.
-    area.trigger_case("action")  # Ctrl+Alt+R
+    area.trigger_case("action")  # Ctrl+Alt+K
     qtbot.waitUntil(lambda: panel.dialog is not link and panel.dialog.isVisible(), timeout=10_000)
     raise_dialog = panel.dialog
     qtbot.keyClicks(raise_dialog.title_edit, "Trace the scrap dealer")
@@ -155,7 +155,7 @@ def test_other_roles_see_all_only_and_the_summary_prints(qtbot, make_window, dem
     previews = []
     panel.preview_pdf = lambda title, pdf, parent: previews.append((title, pdf))
     with qtbot.waitSignal(panel.printed, timeout=20_000) as printed:
-        area.trigger_case("print")  # Ctrl+Alt+S
+        area.trigger_case("print")  # Ctrl+Alt+M
     pdf = printed.args[0]
     assert pdf.startswith(b"%PDF") and previews and previews[0][0].startswith("Investigation summary INV-")
     if shutil.which("pdftotext") is None:
