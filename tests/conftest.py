@@ -14,16 +14,30 @@ The whole suite runs on two pytest-xdist workers (`scripts/test`: `-n 2 --dist l
   a server on port 0, a PostgreSQL schema of your own, files under `tmp_path`. The one exception is Orca (one per
   user, it checks): every test under tests/a11y/orca is in the `orca` group, so they never overlap. Something
   else that cannot be made private: mark its tests `@pytest.mark.xdist_group("NAME")` with one name.
+- Every worker collects the same tests, named alike: no random or per-process value in a parametrize id (a uuid4
+  in one shows as <id>, below), no parameters from a set (its order changes with the process).
 - Wait on conditions, never on fixed sleeps: with two workers (and other work) every step may be slower.
 """
 
 import os
+import re
 import sys
 
 import pytest
 
 # Module-scoped (or wider, below session) fixtures: a module using one runs whole on one xdist worker.
 _SHARED_SCOPES = {"module", "class", "package"}
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """A random id (uuid4) inside a parameter shows as <id> in the test's name: every xdist worker must collect
+    the same names (a random part differs between workers, and xdist then refuses to run)."""
+    if isinstance(val, str) and _UUID.search(val):
+        return _UUID.sub("<id>", val)
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the marks into work units
