@@ -57,7 +57,17 @@ class Operations(QObject):
                 self._finished.emit(on_done, value, False, owner)
             return value
 
-        return pool.submit(job)
+        try:
+            return pool.submit(job)
+        except RuntimeError:
+            # Shut down (the window is closing): a late call from a view being torn down starts nothing. A write
+            # cannot be queued any more either; say so rather than crash the teardown.
+            self.in_flight -= 1
+            if pool is self._writer:
+                log.warning("A local-store write arrived after shut-down and was not run: %r", fn)
+            late: Future[Any] = Future()
+            late.cancel()
+            return late
 
     @Slot(object, object, object, object)
     def _deliver(self, callback: Callback, value: Any, is_error: bool, owner: QObject | None) -> None:

@@ -93,3 +93,16 @@ def test_a_result_for_a_widget_closed_meanwhile_is_dropped_not_delivered_to_a_de
     gate.set()
     qtbot.waitUntil(lambda: ops.in_flight == 0)
     assert delivered == ["alive:late"]
+
+
+def test_a_call_after_shutdown_starts_nothing_and_does_not_raise(qtbot):
+    """A view torn down with the window may still ask for a reload after the operations stopped (it crashed a
+    teardown once: 'cannot schedule new futures after shutdown')."""
+    from desktop.operations import Operations
+
+    operations = Operations()
+    operations.shutdown()
+    ran = []
+    late = operations.run(lambda: ran.append(1))
+    late_write = operations.write(lambda: ran.append(2))
+    assert late.cancelled() and late_write.cancelled() and ran == [] and operations.in_flight == 0
