@@ -66,7 +66,7 @@ def test_open_link_raise_and_the_timeline_by_keyboard(qtbot, make_window, demo_s
     person = make_person(demo_server.url, "Trevaskis", "Morwenna")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
-    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: panel.dialog is not dialog and panel.dialog.isVisible(), timeout=10_000)
     link = panel.dialog
     assert link.role_combo.currentIndex() == -1
