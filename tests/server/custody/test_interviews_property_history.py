@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from tests.server.custody.conftest import API, JUVENILE_DOB, ago, book, fields, iso, new_id
+from tests.server.custody.conftest import API, JUVENILE_DOB, ago, book, fields, iso, new_id, reassess
 
 PERSON = {"surname": "Penwarden", "forenames": "Elowen Jory", "date_of_birth": JUVENILE_DOB, "gender": "female"}
 
@@ -136,6 +136,7 @@ def test_history_search_and_prompts_for_booking_a_known_person(client, h):
                        "note": "Cut wrists in 2024."}],
         "warning_markers": "Self harm (PNC).", "risk_level": "high"})
     assert risk.status_code == 201, risk.text
+    reassess(client, h["sergeant"], first["id"], "release", ago(days=2) - timedelta(minutes=5))
     released = client.post(f"{API}/records/{first['id']}/disposal", headers=h["sergeant"],
                            json={"outcome": "no_further_action", "released_at": iso(ago(days=2))})
     assert released.status_code == 200, released.text

@@ -44,6 +44,16 @@ def journey(client, app, h, users, *, outcome: str = "remanded_for_court") -> di
     assert ended.status_code == 200, ended.text
     charged = post(client, h["sergeant"], rid, charge_body(charged_at=iso(ago(minutes=20))))
     assert charged.status_code == 201, charged.text
+    # The APP's re-assessment before this way out (the server refuses the disposal without it): the sergeant
+    # restates what still holds.
+    trigger = {"remanded_for_court": "bail_refused", "transferred": "transfer"}.get(outcome, "release")
+    ok = client.post(f"{API}/records/{rid}/risk-assessments", headers=h["sergeant"], json={
+        "id": new_id(), "trigger": trigger, "assessed_at": iso(ago(minutes=10)), "risk_level": "medium",
+        "responses": [{"area": "medication", "answer": "yes", "source": "detainee",
+                       "note": "Salbutamol inhaler, as needed."},
+                      {"area": "self_harm_current", "answer": "no", "source": "detainee"}],
+        "officer_observations": "Calm after charge.", "warning_markers": "PNC: violence."})
+    assert ok.status_code == 201, ok.text
     version = client.get(f"{API}/records/{rid}", headers=h["sergeant"]).json()["version"]
     body = {"outcome": outcome, "released_at": iso(ago(minutes=1))}
     if outcome == "remanded_for_court":

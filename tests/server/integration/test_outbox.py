@@ -48,7 +48,7 @@ def check_journey(record: dict, rows: list[BusMessage]) -> None:
     kinds = Counter(row.routing_key for row in rows)
     assert kinds == Counter({
         "custody.booked_in": 1, "custody.detention_authorised": 1, "handoff.national_records.arrest": 1,
-        "custody.risk_changed": 1, "custody.rousing_failed": 1, "custody.interviewed": 1, "custody.charged": 1,
+        "custody.risk_changed": 2, "custody.rousing_failed": 1, "custody.interviewed": 1, "custody.charged": 1,
         "handoff.prosecution.case_file": 1, "handoff.national_records.charge": 1, "custody.remanded": 1,
         "handoff.escort.person_escort_record": 1, "handoff.national_records.disposal": 1})
     by_type = {row.routing_key: row for row in rows}
