@@ -38,6 +38,9 @@ class EventType(StrEnum):
     # prosecution
     CHARGE_CASE_CREATED = "prosecution.charge_case.created"
     DISCLOSURE_CREATED = "prosecution.disclosure.created"
+    # administration: the force configuration or the offence catalogue changed (data: {id, version}; no
+    # personal data). Every workstation refreshes what it keeps of it (the offline offence catalogue).
+    ADMIN_CONFIG_UPDATED = "admin.config.updated"
 
     @property
     def area(self) -> str:

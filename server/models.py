@@ -12,3 +12,4 @@ from server.intelligence.models import IntelligenceReport  # noqa: F401
 from server.people.models import PersonMerge  # noqa: F401
 from server.prosecution.models import Charge, ChargeCase, Disclosure  # noqa: F401
 from server.auth.throttle import SignInThrottle  # noqa: F401
+from server.config_store import ForceSetting, ForceSettingVersion  # noqa: F401
