@@ -16,7 +16,8 @@ from server.db import make_sessionmaker
 from server.prosecution.models import Charge
 from tests.server.asgi_client import AsgiClient
 from tests.server.conftest import login, with_data
-from tests.server.custody.conftest import ago, book, booking, h, iso, new_id, users  # noqa: F401
+from tests.server.custody.conftest import ago, book, booking, iso, new_id
+from tests.server.custody.conftest import h, users  # noqa: F401  (fixtures)
 from tests.server.prosecution.test_charging import charge_body, post
 
 API = "/api/v1"
@@ -35,7 +36,8 @@ def _feed(client, headers, after: int) -> list[dict]:
     return with_data(client.post, headers, answer.json()["events"])
 
 
-def test_a_change_is_versioned_audited_reaches_the_feed_and_the_next_booking_and_charge(client, app, h, settings):
+def test_a_change_is_versioned_audited_reaches_the_feed_and_the_next_booking_and_charge(client, app, h,  # noqa: F811
+                                                                                       settings):
     admin = login(client, "admin")
     sergeant = h["sergeant"]
     # Only an administrator reads or changes it; the files are version 0.
@@ -57,7 +59,8 @@ def test_a_change_is_versioned_audited_reaches_the_feed_and_the_next_booking_and
     assert bad.json()["errors"][0]["field"] == "values.clock.basic_limit_hours"
 
     since = client.get(f"{API}/events/latest", headers=sergeant).json()["last_seq"]  # the second client's place
-    changed = client.request("PATCH", SETTINGS, headers={**admin, "If-Match": "0", "Idempotency-Key": new_id()}, json=body)
+    changed = client.request("PATCH", SETTINGS, headers={**admin, "If-Match": "0", "Idempotency-Key": new_id()},
+                             json=body)
     assert changed.status_code == 200, changed.text
     assert changed.json()["version"] == 1 and changed.json()["updated_by"]
     stale = client.request("PATCH", SETTINGS, headers={**admin, "If-Match": "0"}, json=body)
