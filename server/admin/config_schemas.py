@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from domain.offences import ModeOfTrial
 from server.wire import CleanStr, DateIn, Flag, UTCOut
 
-NO_NUL = {"pattern": "^[^\\x00]*$"}
+NO_NUL: JsonDict = {"pattern": "^[^\\x00]*$"}
 
 
 class SettingsOut(BaseModel):

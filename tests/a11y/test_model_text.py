@@ -131,8 +131,15 @@ def load_audit(model, c):
     model.set_rows(_as(c, "supervisor").request("GET", "/audit", params={"person_id": person_id})["entries"])
 
 
+def load_offences(model, c):
+    from desktop.models.admin.offences_model import offence_row
+    catalogue = _as(c, "admin").request("GET", "/admin/config/offences")
+    model.set_rows([offence_row(e) for e in catalogue["offences"]])
+
+
 LOADERS = {
     "UsersModel": load_users,
+    "OffencesModel": load_offences,
     "AuditModel": load_audit,
     "CustodyBoardModel": load_board,
     "LogModel": load_log,

@@ -19,6 +19,7 @@ from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
 from desktop.models.person_text import full_name
 from desktop.sync.catalogue import refresh_catalogue
 from desktop.views.admin.audit_viewer import AuditViewer
+from desktop.views.admin.config_dialogs import ConfigForms
 from desktop.views.admin.config_window import ConfigWindow
 from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
 from desktop.views.admin.user_dialogs import UserForms
@@ -127,7 +128,7 @@ class AdminArea(QObject):
             announce("Only an administrator may change the force configuration.", assertive=True)
             return None
         if self.config_window is None:
-            self.config_window = ConfigWindow(self.ops, self.session.client, self.writes, self.window)
+            self.config_window = ConfigWindow(self.ops, self.session.client, ConfigForms(self.writes), self.window)
             self.config_window.setWindowFlag(Qt.WindowType.Window, True)
         window = self.config_window
         window.show()

@@ -117,8 +117,9 @@ class SettingsDialog(FormDialog):
         self.numbers: dict[str, QLineEdit] = {}
         for key, label, description in NUMBER_FIELDS:
             name = "setting_" + key.replace(".", "_")
-            self.numbers[key] = self.add_row(label, line_edit(name, description, _number_text(_get(values, key))),
-                                             f"values.{key}")
+            edit = line_edit(name, description, _number_text(_get(values, key)))
+            self.add_row(label, edit, f"values.{key}")
+            self.numbers[key] = edit
         rousing = ", ".join(str(x) for x in _get(values, "observation.rousing_levels") or [])
         self.rousing = self.add_row("&Rousing at levels:", line_edit(
             "settingRousing", "Observation levels at which the detainee is roused, e.g. 2 (commas between).",
@@ -126,12 +127,12 @@ class SettingsDialog(FormDialog):
         self.zone = self.add_row("Local time &zone:", line_edit(
             "settingZone", "For dates on documents, e.g. Europe/London.", _get(values, "clock.local_zone") or ""),
             "values.clock.local_zone")
-        self.caution = self.add_row("&Caution on charge:", text_edit(
-            "settingCaution", "The words of the caution given on charge (Code C 16.2)."), "values.caution_on_charge")
+        self.caution = text_edit("settingCaution", "The words of the caution given on charge (Code C 16.2).")
+        self.add_row("&Caution on charge:", self.caution, "values.caution_on_charge")
         self.caution.setPlainText(values.get("caution_on_charge") or "")
-        self.languages = self.add_row("&Notice of rights languages:", text_edit(
-            "settingLanguages", "One a line: the language code, '=' and its name, e.g. pl = Polish.", lines=6),
-            "values.notice_of_rights_languages")
+        self.languages = text_edit("settingLanguages", "One a line: the language code, '=' and its name, e.g. "
+                                   "pl = Polish.", lines=6)
+        self.add_row("&Notice of rights languages:", self.languages, "values.notice_of_rights_languages")
         self.languages.setPlainText(languages_text(values.get("notice_of_rights_languages") or []))
         self.reason = self.add_row("Reason for the c&hange:", line_edit(
             "settingReason", "Why, e.g. the force policy that changed; kept with the version and audited."),
@@ -208,9 +209,9 @@ class OffenceDialog(FormDialog):
         if e.get("mode_of_trial") in MODES:
             self.mode.setCurrentIndex(list(MODES).index(e["mode_of_trial"]))
         self.add_row("&Mode of trial:", self.mode, "mode_of_trial")
-        self.template = self.add_row("&Particulars:", text_edit(
-            "offenceParticulars", "The wording of the charge, with {date} and each field in braces, e.g. {place}."),
-            "particulars_template")
+        self.template = text_edit("offenceParticulars", "The wording of the charge, with {date} and each field in "
+                                  "braces, e.g. {place}.")
+        self.add_row("&Particulars:", self.template, "particulars_template")
         self.template.setPlainText(e.get("particulars_template", ""))
         self.fields = self.add_row("Particulars &fields:", line_edit(
             "offenceFields", "The names in braces the officer fills in, with commas, e.g. place, property.",
@@ -271,6 +272,20 @@ class OffenceDialog(FormDialog):
     def saved(self, response: Any) -> None:
         version = response.get("version") if isinstance(response, dict) else None
         announce(f"Offence {self._code()} saved; the catalogue is now version {version}.")
+
+
+class ConfigForms:
+    """The force configuration's write dialogs, made with the area's `writes` (the window itself saves nothing)."""
+
+    def __init__(self, writes: Writes | None) -> None:
+        self.writes = writes
+
+    def settings(self, parent: QWidget | None, current: dict[str, Any]) -> SettingsDialog:
+        return SettingsDialog(parent, self.writes, current)
+
+    def offence(self, parent: QWidget | None, catalogue_version: int,
+                entry: dict[str, Any] | None = None) -> OffenceDialog:
+        return OffenceDialog(parent, self.writes, catalogue_version, entry)
 
 
 def _uk(day: str | None) -> str:

@@ -16,14 +16,14 @@ from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.models.admin.offences_model import OffencesModel, offence_row
-from desktop.views.admin.config_dialogs import OFFENCES_PATH, SETTINGS_PATH, OffenceDialog, SettingsDialog
+from desktop.views.admin.config_dialogs import OFFENCES_PATH, SETTINGS_PATH, ConfigForms
 from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.tables import ENTER_KEYS, make_table
 
 if TYPE_CHECKING:
     from desktop.operations import Operations
     from desktop.sync.client import ApiClient
-    from desktop.writes import Writes
+    from desktop.views.forms.dialog import FormDialog
 
 
 def settings_summary(settings: dict[str, Any]) -> str:
@@ -45,11 +45,13 @@ def settings_summary(settings: dict[str, Any]) -> str:
 class ConfigWindow(QDialog):
     loaded = Signal()
 
-    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None, parent: QWidget | None) -> None:
+    def __init__(self, ops: Operations, client: ApiClient, forms: ConfigForms | None,
+                 parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("forceConfigWindow")
         self.setWindowTitle("Force configuration")
-        self.ops, self.client, self.writes = ops, client, writes
+        self.ops, self.client = ops, client
+        self.forms = forms if forms is not None else ConfigForms(None)
         self.settings: dict[str, Any] | None = None
         self.catalogue_version = 0
         self.dialog: QDialog | None = None  # the dialog opened last (tests)
@@ -159,7 +161,7 @@ class ConfigWindow(QDialog):
         return super().eventFilter(watched, event)
 
     # Changes -----------------------------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> QDialog:
+    def _open(self, dialog: FormDialog) -> FormDialog:
         self.dialog = dialog
         dialog.saved_signal.connect(lambda _answer: self.reload() if isValid(self) else None)
         dialog.open()
@@ -168,13 +170,13 @@ class ConfigWindow(QDialog):
     def change_settings(self) -> QDialog | None:
         if self.settings is None:
             return None
-        return self._open(SettingsDialog(self, self.writes, self.settings))
+        return self._open(self.forms.settings(self, self.settings))
 
     def new_offence(self) -> QDialog:
-        return self._open(OffenceDialog(self, self.writes, self.catalogue_version))
+        return self._open(self.forms.offence(self, self.catalogue_version))
 
     def edit_offence(self) -> QDialog | None:
         entry = self.selected()
         if entry is None:
             return None
-        return self._open(OffenceDialog(self, self.writes, self.catalogue_version, entry))
+        return self._open(self.forms.offence(self, self.catalogue_version, entry))
