@@ -30,6 +30,8 @@ NOT_PERSONAL = {
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
     "/custody/suite": "the suite's name",
+    "/custody/suites": "the force's suites and cells, with counts of detainees (no one named)",
+    "/custody/suites/{suite_id}": "one suite and its cells, with counts of detainees (no one named)",
 }
 
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
