@@ -55,6 +55,8 @@ READS: dict[str, tuple[str, str | None]] = {
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),
     "/intelligence/reports/{report_id}": ("intel", "intelligence_report:{report}"),
     "/custody/handover": ("sergeant", None),
+    "/custody/records/{record_id}/transfer-summary": ("sergeant", "custody_record:{record}"),
+    "/custody/transfers": ("sergeant", None),  # the demo has a transfer awaiting acceptance
     "/audit": ("supervisor", None),
 }
 
