@@ -22,6 +22,11 @@ class EventType(StrEnum):
     CUSTODY_REVIEW_CREATED = "custody.review.created"
     CUSTODY_AUTHORITY_CREATED = "custody.authority.created"
     CUSTODY_HANDOVER_ACKNOWLEDGED = "custody.handover.acknowledged"
+    # issue 15: suites and cells (data: the whole suite with its cells), transfers between suites
+    CUSTODY_SUITE_CREATED = "custody.suite.created"
+    CUSTODY_SUITE_UPDATED = "custody.suite.updated"
+    CUSTODY_TRANSFER_SENT = "custody.transfer.sent"
+    CUSTODY_TRANSFER_ACCEPTED = "custody.transfer.accepted"
     # people
     PERSON_CREATED = "people.person.created"
     PERSON_UPDATED = "people.person.updated"

@@ -12,7 +12,7 @@ from domain.wording import sentence
 from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 from domain.roles import Role
 from server.auth.models import User
-from server.custody import force
+from server.custody import force, transfers
 from server.custody.models import STATUS_CHARGED, STATUS_RELEASED
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
 from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
@@ -50,6 +50,8 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
         release_day=body.released_at.astimezone(ZoneInfo(force.clock().local_zone)).date(),
         bail_return_date=body.bail_return_date, transfer_to=body.transfer_to, court=body.court,
         summary=body.summary, charged_at=record.charged_at))
+    if outcome is Outcome.TRANSFERRED and (problem := transfers.disposal_transfer_problem(session, body.transfer_to)):
+        field_errors([("transfer_to", problem)])
     details = body.model_dump(mode="json")
     details["decided_by"] = officer(user).model_dump()
     record.disposal = details

@@ -33,6 +33,8 @@ NOT_PERSONAL = {
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
     "/custody/suite": "the suite's name",
+    "/custody/suites": "the force's suites and cells, with counts of detainees (no one named)",
+    "/custody/suites/{suite_id}": "one suite and its cells, with counts of detainees (no one named)",
 }
 
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
@@ -56,6 +58,8 @@ READS: dict[str, tuple[str, str | None]] = {
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),
     "/intelligence/reports/{report_id}": ("intel", "intelligence_report:{report}"),
     "/custody/handover": ("sergeant", None),
+    "/custody/records/{record_id}/transfer-summary": ("sergeant", "custody_record:{record}"),
+    "/custody/transfers": ("sergeant", None),  # the demo has a transfer awaiting acceptance
     "/audit": ("supervisor", None),
 }
 
