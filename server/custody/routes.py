@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import booking, care, clock, disposal, handover, service, suites, transfers
+from server.custody import booking, care, clock, disposal, force_view, handover, service, suites, transfers
 from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
                                     CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
                                     InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
@@ -177,3 +177,4 @@ router.include_router(handover.router)
 # Suites and cells (issue 15: server/custody/suites.py), under the same prefix.
 router.include_router(suites.router)
 router.include_router(transfers.router)
+router.include_router(force_view.router)  # issue 15: the force view (every suite at once)

@@ -40,6 +40,7 @@ NOT_PERSONAL = {
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
 READS: dict[str, tuple[str, str | None]] = {
     "/custody/records": ("sergeant", "custody_record:{record}"),
+    "/custody/force-view": ("inspector", "custody_record:{record}"),  # issue 15: every suite's open records
     "/custody/records/{record_id}": ("sergeant", "custody_record:{record}"),
     "/custody/records/{record_id}/log": ("detention", "custody_log:{record}"),
     "/custody/records/{record_id}/risk-assessments": ("sergeant", "custody_risk_assessment:{record}"),

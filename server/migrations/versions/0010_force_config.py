@@ -2,7 +2,7 @@
 each charge keeps the catalogue version it was made under.
 
 Revision ID: 0010
-Revises: 0007 (the lead re-chains it when merging)
+Revises: 0009 here (0007 on main; the lead re-chains it when merging)
 
 No rows are added here: until an administrator first changes a setting, the configuration files are version 0
 (server/config_store.py), and existing charges were made under them (catalogue_version 0).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'  # after suites15's 0009 in this branch; the lead re-chains at merge
 branch_labels = None
 depends_on = None
 
