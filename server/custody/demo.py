@@ -45,17 +45,17 @@ CHECK_HISTORY = timedelta(hours=2)  # checks are generated for the last two hour
 # address, cells (number, type, capacity, out of use because), how many of the detainees (in order) are there.
 DemoCell = tuple[str, CellType, int, str | None]
 DemoSuite = tuple[str, str, str, list[DemoCell], int]
+_EASTMERE: list[DemoCell] = [(f"E{n}", CellType.ADULT, 1, None) for n in range(1, 7)]
+_EASTMERE += [("E7", CellType.JUVENILE, 1, None), ("E8", CellType.CONSTANT_WATCH, 1, None)]
+_GULLHAVEN: list[DemoCell] = [("G1", CellType.ADULT, 1, None), ("G2", CellType.ADULT, 1, None),
+                              ("G3", CellType.ADULT, 1, None), ("G4", CellType.DETENTION_ROOM, 1, None)]
 DEMO_SUITES: list[DemoSuite] = [
     ("PHC", "Portharrow Central", "1 Harbour Road, Portharrow PH1 4QA",
      [(f"C{n}", CellType.JUVENILE if n == 3 else CellType.CONSTANT_WATCH if n == 4 else
        CellType.DETENTION_ROOM if n == 15 else CellType.ADULT, 2 if n == 16 else 1,
        "Door hinge damaged; repair booked" if n == 12 else None) for n in range(1, 17)], 10),
-    ("EAS", "Eastmere", "Station Approach, Eastmere EM3 9LD",
-     [(f"E{n}", CellType.ADULT, 1, None) for n in range(1, 7)] + [("E7", CellType.JUVENILE, 1, None),
-                                                                  ("E8", CellType.CONSTANT_WATCH, 1, None)], 3),
-    ("GUL", "Gullhaven", "Quay Street, Gullhaven GH2 1TS",
-     [("G1", CellType.ADULT, 1, None), ("G2", CellType.ADULT, 1, None), ("G3", CellType.ADULT, 1, None),
-      ("G4", CellType.DETENTION_ROOM, 1, None)], 1),
+    ("EAS", "Eastmere", "Station Approach, Eastmere EM3 9LD", _EASTMERE, 3),
+    ("GUL", "Gullhaven", "Quay Street, Gullhaven GH2 1TS", _GULLHAVEN, 1),
 ]
 TRANSFERRED = "Nankivell"  # sent from Gullhaven to Eastmere, awaiting acceptance there
 

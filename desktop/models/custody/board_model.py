@@ -62,7 +62,10 @@ def person_name(record: dict[str, Any]) -> str:
 
 def status_text(record: dict[str, Any]) -> str:
     status = record.get("status") or ""
-    return STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
+    text = STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
+    if transfer := record.get("transfer"):  # issue 15: sent to another suite, not yet accepted there
+        text += f"; transfer to {transfer.get('to_suite_name') or 'another suite'} awaiting acceptance"
+    return text
 
 
 def flags_text(record: dict[str, Any]) -> str:
@@ -427,6 +430,14 @@ class CustodyBoardModel(QAbstractTableModel):
         else:
             self._rows[row] = self._make_row(record, self._rows[row])
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def remove(self, record_id: str | None) -> None:
+        """A record that left this board (transferred to another suite)."""
+        row = self.row_of(record_id)
+        if row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
 
     def row_of(self, record_id: str | None) -> int | None:
         for row, item in enumerate(self._rows):
