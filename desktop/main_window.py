@@ -27,7 +27,7 @@ from desktop.views.registry import AREAS
 from desktop.writes import Writes
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4  # 4: the Force view dock (issue 15)
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from desktop.areas import Area, AreaContext
 from desktop.views.admin.area import AdminArea
 from desktop.views.custody.area import CustodyArea
+from desktop.views.force.area import ForceArea
 from desktop.views.intelligence.area import IntelligenceArea
 from desktop.views.investigations.area import InvestigationsArea
 from desktop.views.people.area import PeopleArea
@@ -22,6 +23,7 @@ AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     PeopleArea,  # People menu, Person dock (Alt+5)
     ProsecutionArea,  # Custody > Charge…
     RecordsArea,  # File > print, preview, save as PDF, read in order
+    ForceArea,  # Custody > Force view (Ctrl+Alt+F), Force view dock (Alt+7): every suite, the review queue
     AdminArea,  # Administration menu (users, audit viewer), People/Custody > who has looked, subject access
     UnsentChangesArea,  # File > Unsent changes… (Ctrl+Alt+O): set-aside and waiting outbox rows
 )
