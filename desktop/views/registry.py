@@ -18,12 +18,12 @@ from desktop.views.shell.unsent_changes import UnsentChangesArea
 
 AREAS: tuple[Callable[[AreaContext], Area], ...] = (
     CustodyArea,  # the custody board (central, Alt+0), Custody menu, log and risk docks (Alt+1, 2), overdue news
+    ForceArea,  # Custody > Force view (Ctrl+Alt+F), Force view dock (Alt+7): every suite, the review queue
     InvestigationsArea,  # Investigations menu, Investigation actions dock (Alt+3)
     IntelligenceArea,  # Intelligence menu, Intelligence grading dock (Alt+4)
     PeopleArea,  # People menu, Person dock (Alt+5)
     ProsecutionArea,  # Custody > Charge…
     RecordsArea,  # File > print, preview, save as PDF, read in order
-    ForceArea,  # Custody > Force view (Ctrl+Alt+F), Force view dock (Alt+7): every suite, the review queue
     AdminArea,  # Administration menu (users, audit viewer), People/Custody > who has looked, subject access
     UnsentChangesArea,  # File > Unsent changes… (Ctrl+Alt+O): set-aside and waiting outbox rows
 )

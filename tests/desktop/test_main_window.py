@@ -11,7 +11,7 @@ from tests.desktop.harness import custody_board
 
 # In the order of their shortcuts, Alt+1 to Alt+5.
 DOCK_NAMES = ["detaineeLogDock", "riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock",
-              "personDock"]
+              "personDock", "forceViewDock"]  # Alt+1..5 in order, then Alt+7
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.AltModifier):
