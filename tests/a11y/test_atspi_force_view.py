@@ -19,7 +19,7 @@ QUEUE_TABLE = {"name": "Reviews due across the suites covered", "role": "table"}
 
 @pytest.fixture(scope="module")
 def inspector(bridewell):
-    sign_in(bridewell, "inspector")
+    sign_in(bridewell, "superintendent")
     try:
         bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
     except DriverFailed as exc:
