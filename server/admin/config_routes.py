@@ -31,6 +31,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/admin/config", tags=["administration"])
+# A CJS offence code (domain/offences.py), in either case: said in the document as the service checks it.
+CODE_PATTERN = r"^(?:[A-Za-z]{2}[0-9]{2}|[Cc][Oo][Mm][Ll])[0-9]{3}[ABCIabci]?$"
 
 
 @router.get("/settings", response_model=SettingsOut, responses=READ_ERRORS)
@@ -50,7 +52,7 @@ def read_catalogue(_admin: Administrator, session: SessionDep) -> CatalogueOut:
 
 
 @router.put("/offences/{code}", response_model=OffenceSavedOut, responses=WRITE_ERRORS)
-def save_offence(code: Annotated[str, Path(min_length=1, max_length=8)], body: OffenceEntryIn,
+def save_offence(code: Annotated[str, Path(min_length=7, max_length=8, pattern=CODE_PATTERN)], body: OffenceEntryIn,
                  admin: Administrator, session: SessionDep, idem: IdempotencyDep, if_match: IfMatch) -> JSONResponse:
     return idem.run(200, lambda: service.save_offence(session, admin, code, body, if_match))
 
