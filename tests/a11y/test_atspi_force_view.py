@@ -1,4 +1,4 @@
-"""Issue 15, through the screen-reader view (AT-SPI) with only keystrokes: a superintendent opens the force view
+"""Issue 15, through the screen-reader view (AT-SPI) with only keystrokes: an inspector opens the force view
 (Ctrl+Alt+F), hears every suite's state in words from the Suites of the force table, drills down into a suite with
 Enter and reads its detainees, and finds the review queue. Controls are found only by what a screen reader is
 told."""
@@ -18,8 +18,8 @@ QUEUE_TABLE = {"name": "Reviews due across the suites covered", "role": "table"}
 
 
 @pytest.fixture(scope="module")
-def superintendent(bridewell):
-    sign_in(bridewell, "superintendent")
+def inspector(bridewell):
+    sign_in(bridewell, "inspector")
     try:
         bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
     except DriverFailed as exc:
@@ -31,8 +31,8 @@ def _rows(table: dict) -> list[dict[str, str]]:
     return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
 
 
-def test_an_inspector_reads_the_force_and_drills_into_a_suite_by_keyboard(superintendent):
-    c = superintendent
+def test_an_inspector_reads_the_force_and_drills_into_a_suite_by_keyboard(inspector):
+    c = inspector
     c.focus_window()
     c.key("ctrl+alt+f")
     table = poll(lambda: (t := c.table(**SUITES_TABLE))["n_rows"] >= 3 and t, timeout=30,
