@@ -52,7 +52,7 @@ class ForceViewPanel(QWidget):
 
     def __init__(self, ops: Operations, client: ApiClient, parent: QWidget | None = None, *,
                  roles: Callable[[], frozenset[str]] = frozenset,
-                 show_record: Callable[[dict[str, Any]], None] | None = None,
+                 show_record: Callable[[dict[str, Any]], object] | None = None,
                  review_record: Callable[[dict[str, Any]], None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("forceViewPanel")
