@@ -18,6 +18,7 @@ from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
 from desktop.models.person_text import full_name
 from desktop.views.admin.audit_viewer import AuditViewer
 from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
+from desktop.views.admin.suites_window import SuitesWindow
 from desktop.views.admin.user_dialogs import UserForms
 from desktop.views.admin.users_window import UsersWindow
 from domain.events import EventType
@@ -26,6 +27,7 @@ from domain.roles import Role
 # key: (text, objectName, shortcut)
 MENU_ACTIONS = {
     "users": ("&Users…", "usersAction", "Ctrl+Alt+U"),
+    "suites": ("&Suites and cells…", "suitesAction", "Ctrl+Alt+S"),  # issue 15
     "audit": ("&Audit viewer…", "auditViewerAction", "Ctrl+Shift+B"),
     "person_audit": ("&Who has looked at this person?", "personAuditAction", "F3"),
     "subject_access": ("Subject &access export…", "subjectAccessAction", "Ctrl+F3"),
@@ -37,7 +39,8 @@ AUDITORS = {Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
 
 class AdminArea(QObject):
     name = "admin"
-    handles: frozenset[EventType] = frozenset()  # reads on demand; follows the open person and record only
+    # Reads on demand; follows the open person and record, and the suites (issue 15: the suites window updates live).
+    handles: frozenset[EventType] = frozenset({EventType.CUSTODY_SUITE_CREATED, EventType.CUSTODY_SUITE_UPDATED})
 
     def __init__(self, context: AreaContext):
         super().__init__(context.parent)
@@ -46,17 +49,20 @@ class AdminArea(QObject):
         self.ops, self.writes = context.ops, context.writes
         self.dialog: QDialog | None = None  # the dialog opened last (tests, closing)
         self.users_window: UsersWindow | None = None
+        self.suites_window: SuitesWindow | None = None
         self.actions = menu_actions(self.window, MENU_ACTIONS, self.trigger)
         self.links.person_opened.append(self._update_enabled)
         context.changes.record_selected.connect(lambda _r: self._update_enabled())
         self.session.user_changed.connect(lambda _u: self._update_enabled())
+        # A suite or cell changed at any workstation: the suites window (if open) shows it at once.
+        context.changes.subscribe(self.handles, self._suite_changed, self)
         self._update_enabled()
 
     # What it declares to the main window ---------------------------------------------------------------------
     def menu_items(self) -> dict[MenuId, list[QAction | None]]:
         a = self.actions
         # "Who has looked at this custody record?" stays out of the Custody menu, which ends with Charge….
-        return {MenuId.ADMIN: [a["users"], a["audit"], None, a["record_audit"]],
+        return {MenuId.ADMIN: [a["users"], a["suites"], a["audit"], None, a["record_audit"]],
                 MenuId.PEOPLE: [a["person_audit"], a["subject_access"]]}
 
     def docks(self) -> list[DockSpec]:
@@ -75,7 +81,7 @@ class AdminArea(QObject):
     def _update_enabled(self) -> None:
         roles = self.roles()
         admin, auditor = bool(roles & ADMINS), bool(roles & AUDITORS)
-        for key in ("users",):
+        for key in ("users", "suites"):
             self.actions[key].setVisible(admin)
             self.actions[key].setEnabled(admin)
         for key in ("audit", "person_audit", "subject_access", "record_audit"):
@@ -92,7 +98,7 @@ class AdminArea(QObject):
 
     # Menu actions ------------------------------------------------------------------------------------------
     def trigger(self, key: str) -> QWidget | None:
-        handlers = {"users": self.open_users, "audit": lambda: self.open_audit(None),
+        handlers = {"users": self.open_users, "suites": self.open_suites, "audit": lambda: self.open_audit(None),
                     "person_audit": self.person_audit, "record_audit": self.record_audit,
                     "subject_access": self.subject_access}
         result: QWidget | None = handlers[key]()
@@ -113,6 +119,25 @@ class AdminArea(QObject):
         window.reload()
         window.focus_table()
         return window
+
+    def open_suites(self) -> SuitesWindow | None:
+        if not self.roles() & ADMINS:
+            announce("Only an administrator may change suites and cells.", assertive=True)
+            return None
+        if self.suites_window is None:
+            self.suites_window = SuitesWindow(self.ops, self.session.client, self.writes, self.window)
+            self.suites_window.setWindowFlag(Qt.WindowType.Window, True)
+        window = self.suites_window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.reload()
+        window.focus_tree()
+        return window
+
+    def _suite_changed(self, event: Any) -> None:
+        if self.suites_window is not None and isinstance(event.data, dict):
+            self.suites_window.apply_suite(event.data, announce_it=False)
 
     def open_audit(self, subject: dict[str, str] | None) -> AuditViewer | None:
         if not self.roles() & AUDITORS:
