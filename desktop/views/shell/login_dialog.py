@@ -83,7 +83,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.username_error)
         form.addRow("&Password:", self.password_edit)
         form.addRow("", self.password_error)
-        form.addRow("Custody s&uite:", self.suite_combo)
+        form.addRow("Custody su&ite:", self.suite_combo)
         form.addRow("", self.remember_check)
         form.addRow("", self.keyring_note)
 
@@ -135,6 +135,7 @@ class LoginDialog(QDialog):
 
         if message:
             self.status_label.setText(message)
+        self.load_suites()
         self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
                       owner=self)
         first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
@@ -198,6 +199,24 @@ class LoginDialog(QDialog):
         index = combo.findData(keep) if keep is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+
+    def load_suites(self) -> None:
+        """Ask the server for its suites (no sign-in needed), on a worker; an address that does not answer yet (the
+        embedded server still starting) leaves the list as remembered, and is asked again when it is ready."""
+        try:
+            url = normalise_server_url(self.server_edit.text())
+        except BadServerAddress:
+            return
+
+        def read() -> list[dict[str, Any]]:
+            client = ApiClient(url)
+            try:
+                return client.suite_names()
+            finally:
+                client.close()
+
+        self._ops.run(read, on_done=lambda suites: self.set_suites(suites, None) if suites else None,
+                      on_error=lambda _exc: None, owner=self)
 
     def chosen_suite(self) -> dict[str, Any] | None | bool:
         """The suite chosen ({id, code, name}), None for the whole force, False when nothing is chosen yet."""
