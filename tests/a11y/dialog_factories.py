@@ -171,6 +171,8 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.custody.transfer_dialogs.TransferDialog":
         lambda ctx: _cls("desktop.views.custody.transfer_dialogs", "TransferDialog")(
             ctx.window, ctx.record, ctx.client.suites(), writes=ctx.window.writes),
+    "desktop.views.admin.suite_dialogs.SuiteDialog":
+        lambda ctx: _cls("desktop.views.admin.suite_dialogs", "SuiteDialog")(None, ctx.window.writes),
     "desktop.views.admin.suite_dialogs.CellDialog":
         lambda ctx: _cls("desktop.views.admin.suite_dialogs", "CellDialog")(None, ctx.window.writes,
                                                                           ctx.client.suites()[0]),

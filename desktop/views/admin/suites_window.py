@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (QDialog, QGridLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.views.admin.suite_dialogs import CellDialog, SuiteDialog
+from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.tables import ENTER_KEYS
 from domain.suites import CELL_TYPE_TITLES, SUITE_STATE_TITLES, CellType, SuiteState
 
@@ -83,7 +84,12 @@ class SuitesWindow(QDialog):
         layout.addLayout(row)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
-        self.resize(900, 520)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):  # as large as useful, never larger than the screen (200% text)
+            self._fitted = True
+            fit_on_screen(self, max(900, self.sizeHint().width()), max(480, self.sizeHint().height()))
 
     # Reading -----------------------------------------------------------------------------------------------
     def reload(self) -> None:
