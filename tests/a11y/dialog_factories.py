@@ -177,8 +177,8 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
         lambda ctx: _cls("desktop.views.admin.suite_dialogs", "CellDialog")(None, ctx.window.writes,
                                                                           ctx.client.suites()[0]),
     "desktop.views.admin.suites_window.SuitesWindow":
-        lambda ctx: _cls("desktop.views.admin.suites_window", "SuitesWindow")(ctx.ops, ctx.as_user("admin"), None,
-                                                                            None),
+        lambda ctx: _cls("desktop.views.admin.suites_window", "SuitesWindow")(
+            ctx.ops, ctx.as_user("admin"), _cls("desktop.views.admin.suite_dialogs", "SuiteForms")(None), None),
     "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
         lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
             None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),

@@ -18,6 +18,7 @@ from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
 from desktop.models.person_text import full_name
 from desktop.views.admin.audit_viewer import AuditViewer
 from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
+from desktop.views.admin.suite_dialogs import SuiteForms
 from desktop.views.admin.suites_window import SuitesWindow
 from desktop.views.admin.user_dialogs import UserForms
 from desktop.views.admin.users_window import UsersWindow
@@ -125,7 +126,7 @@ class AdminArea(QObject):
             announce("Only an administrator may change suites and cells.", assertive=True)
             return None
         if self.suites_window is None:
-            self.suites_window = SuitesWindow(self.ops, self.session.client, self.writes, self.window)
+            self.suites_window = SuitesWindow(self.ops, self.session.client, SuiteForms(self.writes), self.window)
             self.suites_window.setWindowFlag(Qt.WindowType.Window, True)
         window = self.suites_window
         window.show()

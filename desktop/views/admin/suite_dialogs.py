@@ -129,3 +129,17 @@ class CellDialog(FormDialog):
 
     def headers(self) -> dict[str, str] | None:
         return {"If-Match": str(self.cell["version"])} if self.cell is not None else None
+
+
+class SuiteForms:
+    """Makes the suite and cell dialogs with the outbox they save through (the suites window saves nothing
+    itself, as the users window)."""
+
+    def __init__(self, writes: Writes | None) -> None:
+        self.writes = writes
+
+    def suite(self, parent: QWidget | None, suite: dict[str, Any] | None = None) -> SuiteDialog:
+        return SuiteDialog(parent, self.writes, suite)
+
+    def cell(self, parent: QWidget | None, suite: dict[str, Any], cell: dict[str, Any] | None = None) -> CellDialog:
+        return CellDialog(parent, self.writes, suite, cell)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QLabel, QPushButton, QTreeW
 from shiboken6 import isValid
 
 from desktop.announcer import announce
-from desktop.views.admin.suite_dialogs import CellDialog, SuiteDialog
+from desktop.views.admin.suite_dialogs import CellDialog, SuiteDialog, SuiteForms
 from desktop.views.forms.dialog import fit_on_screen
 from desktop.views.forms.tables import ENTER_KEYS
 from domain.suites import CELL_TYPE_TITLES, SUITE_STATE_TITLES, CellType, SuiteState
@@ -21,7 +21,6 @@ from domain.suites import CELL_TYPE_TITLES, SUITE_STATE_TITLES, CellType, SuiteS
 if TYPE_CHECKING:
     from desktop.operations import Operations
     from desktop.sync.client import ApiClient
-    from desktop.writes import Writes
 
 ROLE = Qt.ItemDataRole.UserRole  # the suite or cell dict of a row
 
@@ -47,11 +46,11 @@ def cell_text(cell: dict[str, Any]) -> list[str]:
 class SuitesWindow(QDialog):
     loaded = Signal()
 
-    def __init__(self, ops: Operations, client: ApiClient, writes: Writes | None, parent: QWidget | None) -> None:
+    def __init__(self, ops: Operations, client: ApiClient, forms: SuiteForms, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("suitesWindow")
         self.setWindowTitle("Suites and cells")
-        self.ops, self.client, self.writes = ops, client, writes
+        self.ops, self.client, self.forms = ops, client, forms
         self.dialog: QDialog | None = None  # the dialog opened last (tests)
         self.tree = QTreeWidget()
         self.tree.setObjectName("suitesTree")
@@ -183,18 +182,18 @@ class SuitesWindow(QDialog):
         return dialog
 
     def new_suite(self) -> QDialog:
-        return self._open(SuiteDialog(self, self.writes))
+        return self._open(self.forms.suite(self))
 
     def new_cell(self) -> QDialog | None:
         suite = self.selected_suite()
         if suite is None:
             return None
-        return self._open(CellDialog(self, self.writes, suite))
+        return self._open(self.forms.cell(self, suite))
 
     def edit_selected(self) -> QDialog | None:
         chosen = self.selected()
         if chosen is None:
             return None
         if chosen.get("suite"):
-            return self._open(CellDialog(self, self.writes, chosen["suite"], chosen))
-        return self._open(SuiteDialog(self, self.writes, chosen))
+            return self._open(self.forms.cell(self, chosen["suite"], chosen))
+        return self._open(self.forms.suite(self, chosen))

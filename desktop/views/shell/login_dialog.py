@@ -57,6 +57,9 @@ class LoginDialog(QDialog):
         # (settings.ini) and, after signing in, from the server; never chosen for the officer.
         self.suite_combo = QComboBox()
         self.suite_combo.setObjectName("suiteCombo")
+        # As wide as the form, not as the longest suite name: the dialog must fit the screen at 200% text.
+        self.suite_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.suite_combo.setMinimumContentsLength(16)
         self.suite_combo.setAccessibleDescription("The custody suite this workstation is in; its board shows that "
                                                   "suite. The list comes from the server once you sign in.")
         self.suites: list[dict[str, Any]] = []
@@ -162,7 +165,7 @@ class LoginDialog(QDialog):
 
     def _refit(self) -> None:
         """Grow to show a message that appeared (wrapped labels need their height at the current width)."""
-        QTimer.singleShot(0, self._grow_to_fit)
+        QTimer.singleShot(0, self, self._grow_to_fit)  # not after the dialog is gone
 
     def event(self, event: QEvent) -> bool:
         # Whatever appears later (a problem, the keyring note, the alert banner) asks for a new layout: the
