@@ -257,6 +257,8 @@ class Startup:
         self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
 
     def _embedded_ready(self, users: int) -> None:
+        if self.dialog is not None and self.window is None:
+            self.dialog.load_suites()  # the embedded server answers now: offer its suites
         if users == 0 and not self.args.demo and not self.args.screenshot:
             self.no_users = True
             self._say_no_users()
@@ -438,7 +440,7 @@ class Startup:
         """What the worker found once the dialog was up: the remembered user name, or that it expired."""
         p = self.ready
         settings = p.settings or WorkstationSettings()
-        dialog.set_suites(list(settings.suites) or ([settings.suite] if settings.suite else []),
+        dialog.set_suites(dialog.suites or list(settings.suites) or ([settings.suite] if settings.suite else []),
                           settings.suite["id"] if settings.suite else None)
         if p.remembered_username and not dialog.username_edit.text():
             dialog.username_edit.setText(p.remembered_username)

@@ -251,6 +251,10 @@ class ApiClient:
         """The force's custody suites with their cells and how full each is (issue 15)."""
         return self._list("GET", "/custody/suites")
 
+    def suite_names(self) -> list[dict[str, Any]]:
+        """The suites' names and codes, without signing in (the sign-in dialog's list)."""
+        return self._list("GET", "/custody/suite-names")
+
     def suite(self, suite_id: str) -> dict[str, Any]:
         return self._object("GET", f"/custody/suites/{suite_id}")
 

@@ -75,6 +75,13 @@ def _not_blank(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
+class SuiteName(BaseModel):
+    id: str
+    code: str
+    name: str
+    state: SuiteState
+
+
 class SuiteIn(BaseModel):
     model_config = {"extra": "forbid"}
     id: ClientId
@@ -365,6 +372,14 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
     412: {"description": "If-Match version is stale (current = the suite or cell)"},
     422: {"description": "Invalid (field errors)"},
 }
+
+
+@router.get("/suite-names", response_model=list[SuiteName])
+def get_suite_names(session: SessionDep) -> list[SuiteName]:
+    """The force's suites by name, before signing in: a workstation's sign-in dialog offers them so the officer
+    chooses where they are as they sign in. Names and codes of police stations only (public); no counts."""
+    return [SuiteName(id=s.id, code=s.code, name=s.name, state=SuiteState(s.state))
+            for s in session.scalars(select(Suite).order_by(Suite.name, Suite.code))]
 
 
 @router.get("/suites", response_model=list[CustodySuiteOut])

@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
     "/custody/suite": "the suite's name",
+    "/custody/suite-names": "the suites' names, before sign-in (public station names)",
     "/custody/suites": "the force's suites and cells, with counts of detainees (no one named)",
     "/custody/suites/{suite_id}": "one suite and its cells, with counts of detainees (no one named)",
 }

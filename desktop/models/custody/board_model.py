@@ -255,8 +255,8 @@ class CustodyBoardModel(QAbstractTableModel):
         if column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
             due = row.due.get(column)
             return due.timestamp() if due else float("inf")  # nothing due sorts last
-        if column == CELL:
-            return natural_key(record.get("cell") or "")
+        if column == CELL:  # no cell (at the desk, or on the way from another suite) sorts after the cells
+            return natural_key(record["cell"]) if record.get("cell") else "\uffff"
         if column == RISK:
             return {"high": 0, "medium": 1, "low": 2}.get(record.get("risk_level") or "", 3)
         if column == OBSERVATION:

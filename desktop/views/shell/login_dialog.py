@@ -57,6 +57,9 @@ class LoginDialog(QDialog):
         # (settings.ini) and, after signing in, from the server; never chosen for the officer.
         self.suite_combo = QComboBox()
         self.suite_combo.setObjectName("suiteCombo")
+        # As wide as the form, not as the longest suite name: the dialog must fit the screen at 200% text.
+        self.suite_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.suite_combo.setMinimumContentsLength(16)
         self.suite_combo.setAccessibleDescription("The custody suite this workstation is in; its board shows that "
                                                   "suite. The list comes from the server once you sign in.")
         self.suites: list[dict[str, Any]] = []
@@ -83,7 +86,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.username_error)
         form.addRow("&Password:", self.password_edit)
         form.addRow("", self.password_error)
-        form.addRow("Custody s&uite:", self.suite_combo)
+        form.addRow("Custody su&ite:", self.suite_combo)
         form.addRow("", self.remember_check)
         form.addRow("", self.keyring_note)
 
@@ -135,6 +138,7 @@ class LoginDialog(QDialog):
 
         if message:
             self.status_label.setText(message)
+        self.load_suites()
         self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
                       owner=self)
         first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
@@ -161,7 +165,7 @@ class LoginDialog(QDialog):
 
     def _refit(self) -> None:
         """Grow to show a message that appeared (wrapped labels need their height at the current width)."""
-        QTimer.singleShot(0, self._grow_to_fit)
+        QTimer.singleShot(0, self, self._grow_to_fit)  # not after the dialog is gone
 
     def event(self, event: QEvent) -> bool:
         # Whatever appears later (a problem, the keyring note, the alert banner) asks for a new layout: the
@@ -198,6 +202,24 @@ class LoginDialog(QDialog):
         index = combo.findData(keep) if keep is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+
+    def load_suites(self) -> None:
+        """Ask the server for its suites (no sign-in needed), on a worker; an address that does not answer yet (the
+        embedded server still starting) leaves the list as remembered, and is asked again when it is ready."""
+        try:
+            url = normalise_server_url(self.server_edit.text())
+        except BadServerAddress:
+            return
+
+        def read() -> list[dict[str, Any]]:
+            client = ApiClient(url)
+            try:
+                return client.suite_names()
+            finally:
+                client.close()
+
+        self._ops.run(read, on_done=lambda suites: self.set_suites(suites, None) if suites else None,
+                      on_error=lambda _exc: None, owner=self)
 
     def chosen_suite(self) -> dict[str, Any] | None | bool:
         """The suite chosen ({id, code, name}), None for the whole force, False when nothing is chosen yet."""

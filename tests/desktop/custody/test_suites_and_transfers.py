@@ -96,7 +96,6 @@ def test_booking_offers_the_free_cells_of_the_suite_and_its_board_shows_that_sui
                              == gullhaven["id"] for r in shown)
         assert "Gullhaven" in board.heading.text()
         booking = window.areas["custody"]._booking(offence_catalogue(api, None).catalogue)
-        qtbot.addWidget(booking)
         combo = booking.cell_combo
         qtbot.waitUntil(lambda: combo.count() > 1 and combo.itemData(0) is None and "free" in combo.itemText(0),
                         timeout=10_000)
@@ -105,6 +104,29 @@ def test_booking_offers_the_free_cells_of_the_suite_and_its_board_shows_that_sui
         assert offered == free and combo.currentData() is None  # none chosen for the officer
         assert ("cell_id", "Choose a free cell, or 'No cell yet' if the detainee is still at the desk.") in \
             booking.problems()
+
+        # Another sergeant books into the chosen cell first: refused beside the cell, what was typed is kept,
+        # and the cells free now are offered.
+        booking.surname_edit.setText("Trevorrow")
+        booking.forenames_edit.setText("Lowenna")
+        booking.dob_edit.setText("02/02/1992")
+        booking.place_edit.setText("Quay Street, Gullhaven")
+        booking.officer_edit.setText("PC 6102 Rufus Pellow")
+        booking.set_times(arrested_at=utc_now() - timedelta(hours=1), arrived_at=utc_now() - timedelta(minutes=30))
+        booking.offence_edit.setText("TH68010")
+        booking.add_offence()
+        booking.reason_edit.setPlainText("Seen taking goods.")
+        booking.necessity_edit.setPlainText("Prompt investigation.")
+        taken = combo.itemData(1)
+        combo.setCurrentIndex(1)
+        first = _book_at(api, {**gullhaven, "cells": [c for c in gullhaven["cells"] if c["id"] == taken]}, "Angove")
+        assert first["cell_id"] == taken
+        with qtbot.waitSignal(booking.refused_signal, timeout=15_000):
+            booking.submit()
+        error = booking.errors["cell_id"]
+        assert error.isVisible() and "already holds" in error.text()
+        assert booking.surname_edit.text() == "Trevorrow" and [o.code for o in booking.chosen] == ["TH68010"]
+        assert taken not in {combo.itemData(i) for i in range(combo.count())} and combo.currentData() is None
         booking.dirty = False
         booking.close()
     finally:

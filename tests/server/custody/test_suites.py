@@ -67,13 +67,22 @@ def test_suites_cells_and_the_board_of_one_suite(client, h, admin):
 
     board = client.get(f"{API}/records", params={"open": "true", "suite": north["id"]}, headers=h["sergeant"]).json()
     assert [r["id"] for r in board] == [record["id"]]
+    # Moving within the suite goes through the same cell check (C2 holds two).
+    moved = patch(client, f"{API}/records/{record['id']}", json={"cell_id": north["cells"][1]["id"]},
+                  headers={**h["sergeant"], "If-Match": str(record["version"])})
+    assert moved.status_code == 200 and moved.json()["cell"] == "C2", moved.text
+    record = moved.json()
     now = client.get(f"{API}/suites/{north['id']}", headers=h["detention"]).json()
-    assert [(c["number"], c["occupants"], c["free_places"]) for c in now["cells"]] == [("C1", 1, 0), ("C2", 0, 2),
+    assert [(c["number"], c["occupants"], c["free_places"]) for c in now["cells"]] == [("C1", 0, 1), ("C2", 1, 1),
                                                                                        ("J1", 0, 1)]
-    assert now["detainees"] == 1 and now["cells_free"] == 2
+    assert now["detainees"] == 1 and now["cells_free"] == 3
 
     # Out of use needs a reason, and a cell with someone in it is not taken out of use.
-    cell = now["cells"][1]
+    occupied = now["cells"][1]
+    refused = patch(client, f"{API}/cells/{occupied['id']}", headers={**admin, "If-Match": str(occupied["version"])},
+                    json={"out_of_use": True, "out_of_use_reason": "Flooded"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "out_of_use"
+    cell = now["cells"][0]
     no_reason = patch(client, f"{API}/cells/{cell['id']}", headers={**admin, "If-Match": str(cell["version"])},
                              json={"out_of_use": True})
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "out_of_use_reason"
