@@ -111,7 +111,7 @@ class SettingsDialog(FormDialog):
                                  "change at once; give the reason for it.")
         self.version = int(current.get("version") or 0)
         values: dict[str, Any] = current.get("values") or {}
-        self.station = self.add_row("&Station (custody suite) name:", line_edit(
+        self.station = self.add_row("Station (custody suite) na&me:", line_edit(
             "settingStation", "Printed on every document; leave empty if not named.",
             values.get("station_name") or ""), "values.station_name")
         self.numbers: dict[str, QLineEdit] = {}
@@ -128,7 +128,7 @@ class SettingsDialog(FormDialog):
             "settingZone", "For dates on documents, e.g. Europe/London.", _get(values, "clock.local_zone") or ""),
             "values.clock.local_zone")
         self.caution = text_edit("settingCaution", "The words of the caution given on charge (Code C 16.2).")
-        self.add_row("&Caution on charge:", self.caution, "values.caution_on_charge")
+        self.add_row("Cau&tion on charge:", self.caution, "values.caution_on_charge")
         self.caution.setPlainText(values.get("caution_on_charge") or "")
         self.languages = text_edit("settingLanguages", "One a line: the language code, '=' and its name, e.g. "
                                    "pl = Polish.", lines=6)
@@ -191,7 +191,7 @@ class OffenceDialog(FormDialog):
         self.entry = entry
         e = entry or {}
         if entry is None:
-            self.code = self.add_row("&Code:", line_edit("offenceCode", "The CJS offence code, e.g. TH68010."),
+            self.code = self.add_row("Co&de:", line_edit("offenceCode", "The CJS offence code, e.g. TH68010."),
                                      "code")
         else:
             shown = QLabel(f"{e.get('code', '')} (from {e.get('effective_from') or 'no start date'})")
@@ -199,7 +199,7 @@ class OffenceDialog(FormDialog):
             self.form.addRow("Code:", shown)
         self.title_edit = self.add_row("&Title:", line_edit("offenceTitle", "e.g. Theft from a shop.",
                                                             e.get("title", "")), "title")
-        self.statement = self.add_row("&Statement:", line_edit("offenceStatement", "Contrary to …",
+        self.statement = self.add_row("Stat&ement:", line_edit("offenceStatement", "Contrary to …",
                                                                e.get("statement", "")), "statement")
         self.mode = QComboBox()
         self.mode.setObjectName("offenceMode")
