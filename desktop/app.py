@@ -10,6 +10,7 @@ imported at the top of this module; Qt and the client's modules are imported ins
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -130,6 +131,9 @@ def start_embedded_process(args: argparse.Namespace) -> EmbeddedProcess | None:
     return spawn_embedded(f"sqlite:///{data_dir / SERVER_DB_FILE}", demo=args.demo or bool(args.screenshot))
 
 
+_UNSET = object()
+
+
 @dataclass
 class Prepared:
     store: LocalStore
@@ -150,6 +154,10 @@ class WorkstationSettings:
 
     idle_minutes: float = 15.0
     offline_hours: float = 12.0
+    # [workstation] suite_id, suite_code, suite_name (issue 15: the suite chosen at sign-in; "" for the whole
+    # force) and suites (JSON: the list last read from the server, so the sign-in dialog offers it at once).
+    suite: dict[str, Any] | None = None
+    suites: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def read(cls, data_dir: Path) -> WorkstationSettings:
@@ -163,7 +171,30 @@ class WorkstationSettings:
             except ValueError:
                 return default
 
-        return cls(number("lock/idle_minutes", cls.idle_minutes), number("offline/allowed_hours", cls.offline_hours))
+        suite_id = str(settings.value("workstation/suite_id", "") or "")
+        suite = ({"id": suite_id, "code": str(settings.value("workstation/suite_code", "") or ""),
+                  "name": str(settings.value("workstation/suite_name", "") or "")} if suite_id else None)
+        try:
+            listed = json.loads(str(settings.value("workstation/suites", "[]") or "[]"))
+        except ValueError:
+            listed = []
+        suites = tuple(s for s in listed if isinstance(s, dict) and s.get("id")) if isinstance(listed, list) else ()
+        return cls(number("lock/idle_minutes", cls.idle_minutes), number("offline/allowed_hours", cls.offline_hours),
+                   suite, suites)
+
+    @staticmethod
+    def remember_suite(data_dir: Path, suite: dict[str, Any] | None, suites: list[dict[str, Any]] | None) -> None:
+        """Keep the suite chosen at sign-in (and the list offered) for the next start. On a worker: disk."""
+        from PySide6.QtCore import QSettings
+
+        settings = QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+        settings.setValue("workstation/suite_id", (suite or {}).get("id") or "")
+        settings.setValue("workstation/suite_code", (suite or {}).get("code") or "")
+        settings.setValue("workstation/suite_name", (suite or {}).get("name") or "")
+        if suites is not None:
+            settings.setValue("workstation/suites", json.dumps(
+                [{k: s.get(k) for k in ("id", "code", "name")} for s in suites]))
+        settings.sync()
 
 
 class Startup:
@@ -188,6 +219,7 @@ class Startup:
         self._preparing = False
         # (client, user, password the server accepted, password accepted offline)
         self._pending_sign_in: tuple[ApiClient, dict[str, Any] | None, str | None, str | None] | None = None
+        self._suite: Any = _UNSET  # the suite chosen in the sign-in dialog (issue 15), once signed in there
         if args.server:
             self.server_url, self.server_key = args.server, args.server
         else:
@@ -225,6 +257,8 @@ class Startup:
         self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
 
     def _embedded_ready(self, users: int) -> None:
+        if self.dialog is not None and self.window is None:
+            self.dialog.load_suites()  # the embedded server answers now: offer its suites
         if users == 0 and not self.args.demo and not self.args.screenshot:
             self.no_users = True
             self._say_no_users()
@@ -344,6 +378,10 @@ class Startup:
         """Signed in through the dialog. The dialog comes before step 1 has finished (the local store), so a quick
         sign-in waits for it: _prepared opens the window (and keeps the offline verifier)."""
         user, password = result["user"], dialog.password_edit.text()
+        self._suite = result.get("suite")
+        data_dir, suites = self.args.data_dir.expanduser().resolve(), result.get("suites")
+        self.ops.run(lambda: WorkstationSettings.remember_suite(data_dir, self._suite, suites),
+                     on_error=lambda _exc: None)  # not remembered: asked again at the next sign-in
         offline_password = password if result.get("offline") else None
         if self.prepared is None:
             self._pending_sign_in = (client, user, None if result.get("offline") else password, offline_password)
@@ -401,6 +439,9 @@ class Startup:
     def _remembered_into_dialog(self, dialog: LoginDialog) -> None:
         """What the worker found once the dialog was up: the remembered user name, or that it expired."""
         p = self.ready
+        settings = p.settings or WorkstationSettings()
+        dialog.set_suites(dialog.suites or list(settings.suites) or ([settings.suite] if settings.suite else []),
+                          settings.suite["id"] if settings.suite else None)
         if p.remembered_username and not dialog.username_edit.text():
             dialog.username_edit.setText(p.remembered_username)
             if dialog.username_edit.hasFocus():
@@ -461,6 +502,8 @@ class Startup:
         p = self.ready
         session = Session(CachingClient.adopt(client, p.store), user, server_key=p.server_key)
         session.offline = offline
+        # Chosen in the dialog now, else remembered by this workstation (a remembered sign-in skips the dialog).
+        session.suite = self._suite if self._suite is not _UNSET else (p.settings.suite if p.settings else None)
         return session
 
     def install_workstation(self, window: MainWindow, offline_password: str | None = None) -> None:

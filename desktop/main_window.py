@@ -27,7 +27,7 @@ from desktop.views.registry import AREAS
 from desktop.writes import Writes
 
 # Bump when docks are added, removed or renamed: an old saved layout is then ignored, not half-applied.
-LAYOUT_VERSION = 4  # 4: the Investigations dock (issue 14)
+LAYOUT_VERSION = 5  # 4: the Investigations dock (issue 14); 5: the Force view dock (issue 15)
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
 

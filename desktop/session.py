@@ -27,12 +27,26 @@ class Session(QObject):
         self.server_key = server_key or client.base_url
         # Signed in on this computer only (desktop/sync/offline.py): the server has not seen this sign-in yet.
         self.offline = False
+        # The custody suite this workstation is in (issue 15: chosen at sign-in, remembered in settings.ini):
+        # {id, code, name}, or None for a workstation that looks across the force (its board shows every suite).
+        self.suite: dict[str, Any] | None = None
         # Views subscribe to `changes` (Qt signals, subscriptions tied to a widget's life); it wraps the plain hub.
         self.changes = QtChangeHub(ChangeHub(), self)
 
     @property
     def server_url(self) -> str:
         return self.client.base_url
+
+    @property
+    def suite_id(self) -> str | None:
+        return (self.suite or {}).get("id") or None
+
+    def on_this_board(self, record: dict[str, Any]) -> bool:
+        """Whether a record belongs on this workstation's board: in its suite, or on its way to it."""
+        if self.suite_id is None:
+            return True
+        return record.get("suite_id") == self.suite_id or (record.get("transfer") or {}).get("to_suite_id") == \
+            self.suite_id
 
     @property
     def role(self) -> str | None:

@@ -19,6 +19,7 @@ LOG_KINDS: dict[str, str] = {
     "extension": "Extension of detention",
     "detention_decision": "Detention decision",
     "disposal": "Disposal",
+    "transfer": "Transfer between suites",
     "correction": "Correction",
 }
 

@@ -24,6 +24,11 @@ class EventType(StrEnum):
     CUSTODY_HANDOVER_ACKNOWLEDGED = "custody.handover.acknowledged"
     CUSTODY_PROPERTY_CREATED = "custody.property.created"
     CUSTODY_PROPERTY_UPDATED = "custody.property.updated"
+    # issue 15: suites and cells (data: the whole suite with its cells), transfers between suites
+    CUSTODY_SUITE_CREATED = "custody.suite.created"
+    CUSTODY_SUITE_UPDATED = "custody.suite.updated"
+    CUSTODY_TRANSFER_SENT = "custody.transfer.sent"
+    CUSTODY_TRANSFER_ACCEPTED = "custody.transfer.accepted"
     # people
     PERSON_CREATED = "people.person.created"
     PERSON_UPDATED = "people.person.updated"
@@ -40,6 +45,9 @@ class EventType(StrEnum):
     # prosecution
     CHARGE_CASE_CREATED = "prosecution.charge_case.created"
     DISCLOSURE_CREATED = "prosecution.disclosure.created"
+    # administration: the force configuration or the offence catalogue changed (data: {id, version}; no
+    # personal data). Every workstation refreshes what it keeps of it (the offline offence catalogue).
+    ADMIN_CONFIG_UPDATED = "admin.config.updated"
 
     @property
     def area(self) -> str:

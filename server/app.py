@@ -12,11 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from server import __version__
+from server.admin.config_routes import router as admin_config_router
 from server.admin.routes import audit_router, subject_router
 from server.admin.routes import users as admin_users_router
 from server.audit import AuditContext, AuditWriter
 from server.auth.routes import router as auth_router
 from server.batch import router as batch_router
+from server.config_store import ConfigContext, ConfigStore
+from server.config_store import register as register_config_store
 from server.custody import force
 from server.custody.routes import router as custody_router
 from server.db import PoolSize, make_engine, make_sessionmaker
@@ -71,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 max_concurrent_reads=max(1, pool.size // 2))
     # The change feed's audit rows, stored in groups (server.audit.AuditWriter).
     app.state.audit_writer = AuditWriter(app.state.sessionmaker, app.state.gate)
+    # The force configuration held in the database: read again when a change commits (server/config_store.py).
+    app.state.config_store = ConfigStore(app.state.sessionmaker)
+    register_config_store(engine, app.state.config_store)
+    app.state.feed.wake_hooks.append(app.state.config_store.on_wake)
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once
     install_error_handlers(app)
     # /batch holds no connection itself; each request it dispatches passes the gate (and TextCheck) on its own.
@@ -80,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TextCheck, exempt_suffixes=("/batch",))  # bad text is a 422, never a 500
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuditContext)  # the workstation each audit row names
+    app.add_middleware(ConfigContext, store=app.state.config_store)  # the configuration in force, per request
 
     api = APIRouter(prefix=API_PREFIX)
 
@@ -107,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(intelligence_router)
     api.include_router(prosecution_router)
     api.include_router(whole_person_router)  # composed above the areas
+    api.include_router(admin_config_router)  # the force configuration (issue 15)
     api.include_router(admin_users_router)  # administration, audit viewer, subject access: above the areas too
     api.include_router(audit_router)
     api.include_router(subject_router)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from domain.roles import Role
 from server.auth.models import User
 from server.auth.passwords import hash_password
-from server.custody.demo import DemoDetainee, load_custody_demo
-from server.custody.models import CustodyRecord
+from server.custody.demo import DEMO_SUITES, DemoDetainee, load_custody_demo
+from server.custody.models import CustodyRecord, Suite
 from server.db import Base, utcnow
 from server.demo_casework import INVESTIGATIONS, PEOPLE, REPORTS, load_people_demo
 from server.intelligence.models import IntelligenceReport
@@ -68,6 +68,7 @@ def demo_is_loaded(session: Session) -> bool:
     expected: list[tuple[type[Base], str, list[str]]] = [
         (User, "user", [u[0] for u in DEMO_USERS]),
         (CustodyRecord, "custody_record", [d[0] for d in DEMO_DETAINEES]),
+        (Suite, "custody_suite", [s[0] for s in DEMO_SUITES]),
         (Person, "person", [p[0] for p in PEOPLE]),
         (Investigation, "investigation", [i[0] for i in INVESTIGATIONS]),
         (IntelligenceReport, "intelligence_report", [r[0] for r in REPORTS]),

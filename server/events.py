@@ -238,13 +238,17 @@ class ChangeFeed:
         self.waiting = 0
         self.listener_connects = 0
         self.listener_backend_pid: int | None = None
+        # Told of every wake with the NOTIFY payload ("" for events; server/config_store.py listens for its own).
+        self.wake_hooks: list[Callable[[str], None]] = []
         if not self._pg:
             _LOCAL_FEEDS[engine] = weakref.ref(self)
 
     # -- waking -------------------------------------------------------------------------------------------
 
-    def wake(self) -> None:
+    def wake(self, payload: str = "") -> None:
         """Wake every waiter (from any thread): something may have committed, read again."""
+        for hook in self.wake_hooks:
+            hook(payload)
         loop = self._loop
         if loop is not None:
             try:
@@ -323,6 +327,9 @@ class ChangeFeed:
             log.warning("change feed listener reconnected (%d reconnects); waking all waiters to re-read",
                         self.listener_connects - 1)
         # Anything committed while nobody listened: every waiter reads again.
+        if self.listener_connects > 1:
+            for hook in self.wake_hooks:
+                hook("reconnected")
         self.wake()
 
     def _disconnected(self, error: Exception) -> None:
@@ -358,9 +365,9 @@ def _listen(feed_ref: Callable[[], ChangeFeed | None], stopping: threading.Event
                 idle = 0.0
                 while not stopping.is_set():
                     heard = False
-                    for _ in conn.notifies(timeout=1.0):
+                    for notice in conn.notifies(timeout=1.0):
                         heard = True
-                        if not _tell(feed_ref, ChangeFeed.wake):
+                        if not _tell(feed_ref, ChangeFeed.wake, notice.payload):
                             return
                     if heard:
                         idle = 0.0

@@ -13,3 +13,4 @@ from server.people.models import PersonMerge  # noqa: F401
 from server.prosecution.models import Charge, ChargeCase, Disclosure  # noqa: F401
 from server.auth.throttle import SignInThrottle  # noqa: F401
 from server.integration.models import BusConsumed, BusFact, BusMessage  # noqa: F401
+from server.config_store import ForceSetting, ForceSettingVersion  # noqa: F401

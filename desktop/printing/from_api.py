@@ -239,6 +239,15 @@ def _disposal(record: Json, case: Json | None = None) -> Disposal | None:
     return None
 
 
+def station_of(record: Json, station: str = DEFAULT_STATION) -> str:
+    """Where the detainee is held: the record's own custody suite (issue 15), else the force configuration's
+    station name."""
+    name = str(record.get("suite_name") or "").strip()
+    if not name:
+        return station
+    return name if "suite" in name.lower() else f"{name} custody suite"
+
+
 def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] = (), risk: Sequence[Json] = (),
                        station: str = DEFAULT_STATION, printed_by: Json | None = None,
                        printed_at: datetime | None = None, case: Json | None = None,
@@ -253,7 +262,8 @@ def custody_record_doc(record: Json, log: list[Json], *, checks: Sequence[Json] 
         release = Release(kind=kind, at=released, by=officer(disposal.get("decided_by")),
                           destination=disposal.get("transfer_to") or disposal.get("court") or "")
     return CustodyRecordDoc(
-        custody_number=record.get("custody_number") or "", station=station, detainee=person(record.get("person") or {}),
+        custody_number=record.get("custody_number") or "", station=station_of(record, station),
+        detainee=person(record.get("person") or {}),
         arrived_at=parse_time(record.get("arrived_at")), relevant_time=parse_time(record.get("relevant_time")),
         relevant_time_basis=record.get("relevant_time_basis") or "", arrest=_arrest(record),
         detention=_detention(record), juvenile=bool(record.get("juvenile")), vulnerable=bool(record.get("vulnerable")),
@@ -334,7 +344,8 @@ def charge_sheet_doc(record: Json, case: Json, *, station: str = DEFAULT_STATION
     bail = case.get("bail") or {}
     hearing = case.get("hearing")
     return ChargeSheetDoc(
-        custody_number=case.get("custody_number") or record.get("custody_number") or "", station=station,
+        custody_number=case.get("custody_number") or record.get("custody_number") or "",
+        station=station_of(record, station),
         defendant=person(record.get("person") or {}),
         charges=tuple(Charge(number=int(c["number"]), cjs_code=c.get("offence_code") or "", title=c.get("title") or "",
                              statement=c.get("statement") or "", particulars=_range(c))

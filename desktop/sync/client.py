@@ -242,8 +242,28 @@ class ApiClient:
     def me(self) -> dict[str, Any]:
         return self._object("GET", "/auth/me")
 
-    def open_records(self) -> list[dict[str, Any]]:
-        return self._list("GET", "/custody/records", params={"open": "true"})
+    def open_records(self, suite_id: str | None = None) -> list[dict[str, Any]]:
+        """The board: every open record, or one suite's (and those on their way to it; issue 15)."""
+        params = {"open": "true", **({"suite": suite_id} if suite_id else {})}
+        return self._list("GET", "/custody/records", params=params)
+
+    def suites(self) -> list[dict[str, Any]]:
+        """The force's custody suites with their cells and how full each is (issue 15)."""
+        return self._list("GET", "/custody/suites")
+
+    def suite_names(self) -> list[dict[str, Any]]:
+        """The suites' names and codes, without signing in (the sign-in dialog's list)."""
+        return self._list("GET", "/custody/suite-names")
+
+    def suite(self, suite_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/custody/suites/{suite_id}")
+
+    def transfer_summary(self, record_id: str) -> dict[str, Any]:
+        """What a transfer would hand over now, and whether risk must be re-assessed first."""
+        return self._object("GET", f"/custody/records/{record_id}/transfer-summary")
+
+    def pending_transfers(self, to_suite_id: str | None = None) -> list[dict[str, Any]]:
+        return self._list("GET", "/custody/transfers", params={"to_suite": to_suite_id} if to_suite_id else {})
 
     def record_log(self, record_id: str) -> list[dict[str, Any]]:
         return self._list("GET", f"/custody/records/{record_id}/log")

@@ -123,8 +123,9 @@ class CachingClient(ApiClient):
         self.store.cache_put(f"read|{key}", value)
         return value
 
-    def open_records(self) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = self._cached("open_records", super().open_records)
+    def open_records(self, suite_id: str | None = None) -> list[dict[str, Any]]:
+        key = f"open_records|{suite_id}" if suite_id else "open_records"
+        records: list[dict[str, Any]] = self._cached(key, lambda: super(CachingClient, self).open_records(suite_id))
         return records
 
     def custody_record(self, record_id: str) -> dict[str, Any]:

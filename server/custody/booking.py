@@ -16,8 +16,9 @@ from domain.offences import code_problem, normalise_code
 from domain.roles import Role
 from server import audit
 from server.auth.models import User
-from server.custody import force
-from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, CustodyRecord
+from domain.suites import SuiteState
+from server.custody import force, suites
+from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, Cell, CustodyRecord, Suite
 from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, RecordPatch
 from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, record_out,
                                     require, to_minute, writable, write_log)
@@ -80,6 +81,30 @@ def _lock_numbering(session: Session) -> None:
         session.execute(sql_text("UPDATE custody_records SET version = version WHERE 1 = 0"))
 
 
+def _suite_and_cell(session: Session, body: BookingIn) -> tuple[Suite | None, Cell | None]:
+    """The suite booking in (open) and the cell chosen there, locked and free (suites.take_cell: never two
+    detainees in a cell for one, however many sergeants book at once). A cell given alone names its suite."""
+    suite_id = body.suite_id
+    if body.cell_id is not None and suite_id is None:
+        chosen = session.get(Cell, body.cell_id)
+        if chosen is None:
+            field_errors([("cell_id", "There is no such cell; choose one of the suite's free cells.")])
+            return None, None
+        suite_id = chosen.suite_id
+    if suite_id is None:
+        return None, None
+    suite = suites.suite_or_field_error(session, suite_id, "suite_id")
+    if suite.state != SuiteState.OPEN:
+        raise ProblemError(409, f"{suite.name} is closed ({suite.state_reason or 'not taking detainees'}); "
+                                "book the detainee in at an open suite.",
+                           errors=[{"field": "suite_id", "message": f"{suite.name} is closed."}])
+    if body.cell_id is None and not body.cell:
+        return suite, None
+    cell = suites.take_cell(session, suite.id, cell_id=body.cell_id, number=None if body.cell_id else body.cell,
+                            field="cell_id" if body.cell_id else "cell")
+    return suite, cell
+
+
 def book_in(session: Session, user: User, body: BookingIn, now: datetime | None = None) -> CustodyRecordOut | None:
     now = now or utcnow()
     if body.detention is not None:
@@ -128,11 +153,14 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
     else:
         assert body.person is not None  # field_errors refused every other combination of person_id and person
         person = people.create_person(session, body.person, user)
+    suite, cell = _suite_and_cell(session, body)
     relevant = pace_clock.relevant_time(route=body.arrival_route, arrested_at=body.arrested_at,
                                         arrived_at=body.arrived_at, left_first_area_at=body.left_first_area_at,
                                         config=force.clock())
     record = CustodyRecord(
-        id=body.id, custody_number=next_custody_number(session, now.year), person=person, cell=body.cell,
+        id=body.id, custody_number=next_custody_number(session, now.year), person=person,
+        cell=cell.number if cell is not None else body.cell, suite_id=suite.id if suite else None,
+        cell_id=cell.id if cell is not None else None,
         status=STATUS_IN_CUSTODY, arrived_at=body.arrived_at, booked_in_at=booked_in_at, arrested_at=body.arrested_at,
         arrest_place=body.arrest_place, arresting_officer=body.arresting_officer,
         arresting_officer_id=body.arresting_officer_id, officer_in_case_id=body.officer_in_case_id,
@@ -149,7 +177,8 @@ def book_in(session: Session, user: User, body: BookingIn, now: datetime | None 
     session.flush()
     codes = ", ".join(o["code"] for o in offences)
     write_log(session, user, record, "note",
-              f"Booked in by {user.display_name}. Arrested {fmt(body.arrested_at)} at {body.arrest_place} by "
+              f"Booked in{' at ' + suite.name if suite else ''}{' to cell ' + cell.number if cell else ''} by "
+              f"{user.display_name}. Arrested {fmt(body.arrested_at)} at {body.arrest_place} by "
               f"{body.arresting_officer} for {codes}. Relevant time {fmt(relevant.at)} ({relevant.basis}). "
               f"Reason: {body.arrest_reason} Necessity: {body.arrest_necessity}", booked_in_at, now)
     if body.detention is not None:
@@ -185,6 +214,20 @@ def patch_record(session: Session, user: User, record_id: str, body: RecordPatch
     if not given:
         field_errors([("body", "Nothing to change: give cell, vulnerable, appears_under_18 or officer_in_case_id.")])
     parts = []
+    if record.suite_id is not None and ("cell" in given or "cell_id" in given):
+        # A move within the suite: to a free cell of it, checked under the cell's lock like a booking.
+        wanted_id, wanted_number = given.pop("cell_id", None), given.pop("cell", None)
+        if wanted_id is None and wanted_number is None:
+            record.cell, record.cell_id = None, None
+            parts.append("cell → none")
+        else:
+            cell = suites.take_cell(session, record.suite_id, cell_id=wanted_id,
+                                    number=None if wanted_id else wanted_number,
+                                    field="cell_id" if wanted_id else "cell", record_id=record.id)
+            record.cell, record.cell_id = cell.number, cell.id
+            parts.append(f"cell → {cell.number}")
+    elif "cell_id" in given:
+        field_errors([("cell_id", "This record is not in a suite with cells; give cell (its number) instead.")])
     for name, value in given.items():
         if name in ("vulnerable", "appears_under_18") and value is None:
             field_errors([(name, "Give true or false.")])

@@ -20,12 +20,14 @@ from domain.events import EventType
 from domain.observation import CheckResult, CheckType, ObservationLevel
 from domain.rights import Right
 from domain.risk import Answer, Source
+from domain.suites import CellType
 from server.auth.models import User
-from server.custody import booking, care, clock, force, service
-from server.custody.models import CustodyRecord, LogEntry
+from server.custody import booking, care, clock, force, service, transfers
+from server.custody.models import Cell, CustodyRecord, LogEntry, Suite
 from server.custody.schemas import (AppropriateAdultIn, BookingIn, CheckIn, DetentionIn, InterviewIn,
                                     ObservationLevelIn, ReviewIn, RightIn, RightsNoticeIn, RiskAssessmentIn,
                                     RiskResponseIn)
+from server.db import utcnow
 from server.people import service as people
 from server.people.models import Person
 
@@ -38,6 +40,24 @@ OVERDUE_CHECK = "Elsworth"  # last check 80 minutes ago at level 1
 REVIEW_DUE_SOON = "Jessamy"  # first review due within the hour, not yet done
 AA_AWAITED = "Carrow"  # juvenile; AA requested, not yet arrived
 CHECK_HISTORY = timedelta(hours=2)  # checks are generated for the last two hours only (keeps loading quick)
+
+# Issue 15: three suites of different sizes and loads, so the force view has something to show. code, name,
+# address, cells (number, type, capacity, out of use because), how many of the detainees (in order) are there.
+DemoCell = tuple[str, CellType, int, str | None]
+DemoSuite = tuple[str, str, str, list[DemoCell], int]
+_EASTMERE: list[DemoCell] = [(f"E{n}", CellType.ADULT, 1, None) for n in range(1, 7)]
+_EASTMERE += [("E7", CellType.JUVENILE, 1, None), ("E8", CellType.CONSTANT_WATCH, 1, None)]
+_GULLHAVEN: list[DemoCell] = [("G1", CellType.ADULT, 1, None), ("G2", CellType.ADULT, 1, None),
+                              ("G3", CellType.ADULT, 1, None), ("G4", CellType.DETENTION_ROOM, 1, None)]
+DEMO_SUITES: list[DemoSuite] = [
+    ("PHC", "Portharrow Central", "1 Harbour Road, Portharrow PH1 4QA",
+     [(f"C{n}", CellType.JUVENILE if n == 3 else CellType.CONSTANT_WATCH if n == 4 else
+       CellType.DETENTION_ROOM if n == 15 else CellType.ADULT, 2 if n == 16 else 1,
+       "Door hinge damaged; repair booked" if n == 12 else None) for n in range(1, 17)], 10),
+    ("EAS", "Eastmere", "Station Approach, Eastmere EM3 9LD", _EASTMERE, 3),
+    ("GUL", "Gullhaven", "Quay Street, Gullhaven GH2 1TS", _GULLHAVEN, 1),
+]
+TRANSFERRED = "Nankivell"  # sent from Gullhaven to Eastmere, awaiting acceptance there
 
 RiskLevel = Literal["low", "medium", "high"]
 # surname, forenames, date of birth, gender, hours since arrival, juvenile, vulnerable, risk, observation level
@@ -65,6 +85,22 @@ def _check_for(level: int) -> tuple[CheckType, CheckResult]:
     return CheckType.LOOK, CheckResult.AWAKE_SETTLED
 
 
+def _transfer(session: Session, sergeant: User, record_id: str, key: Callable[[str], str], now: datetime,
+              demo_id: Callable[[str, str], str]) -> None:
+    """Property logged, risk re-assessed for the transfer, then sent on to Eastmere (awaiting acceptance)."""
+    record = session.get_one(CustodyRecord, record_id)
+    service.write_log(session, sergeant, record, "property", "Wallet (£12.40), phone, house keys: bag GH-2231.",
+                      now - timedelta(minutes=50), now - timedelta(minutes=50))
+    care.add_risk_assessment(session, sergeant, record_id, RiskAssessmentIn(
+        id=key("risk_transfer"), trigger="transfer", assessed_at=now - timedelta(minutes=12),
+        responses=_risk_responses("medium", 2, False), officer_observations="Calm; asked where he was going.",
+        warning_markers="None recorded.", risk_level="medium"), None, now=now - timedelta(minutes=11))
+    transfers.send(session, sergeant, record_id, transfers.TransferIn(
+        id=key("transfer"), to_suite_id=demo_id("custody_suite", "EAS"), sent_at=now - timedelta(minutes=8),
+        note="Gullhaven closes overnight; Eastmere to take him for interview in the morning."), None,
+        now=now - timedelta(minutes=7))
+
+
 def load_custody_demo(session: Session, users: dict[str, User], now: datetime, detainees: list[DemoDetainee],
                       demo_id: Callable[[str, str], str]) -> dict[str, int]:
     """Book in whichever demo detainees are missing. Returns records and log entries added."""
@@ -72,7 +108,8 @@ def load_custody_demo(session: Session, users: dict[str, User], now: datetime, d
     added: list[str] = []
     session.info[service.BULK_LOAD] = True
     try:
-        _book_all(session, users, now, detainees, demo_id, added)
+        places = _suites(session, demo_id, len(detainees))
+        _book_all(session, users, now, detainees, demo_id, added, places)
     finally:
         session.info.pop(service.BULK_LOAD, None)
     for record_id in added:  # one event per record, with the whole booked-in record
@@ -83,8 +120,31 @@ def load_custody_demo(session: Session, users: dict[str, User], now: datetime, d
     return {"records": len(added), "log_entries": after - before}
 
 
+def _suites(session: Session, demo_id: Callable[[str, str], str], count: int) -> list[tuple[str, str]]:
+    """The demo suites and cells (added when missing); the (suite id, cell number) of each detainee in order."""
+    places: list[tuple[str, str]] = []
+    now = utcnow()
+    for code, name, address, cells, held in DEMO_SUITES:
+        suite_id = demo_id("custody_suite", code)
+        if session.get(Suite, suite_id) is None:
+            session.add(Suite(id=suite_id, code=code, name=name, address=address, state="open", version=1,
+                              created_at=now, updated_at=now))
+            session.add_all(Cell(id=demo_id("custody_cell", f"{code}:{number}"), suite_id=suite_id, number=number,
+                                 cell_type=kind.value, capacity=capacity, out_of_use=why is not None,
+                                 out_of_use_reason=why, version=1, created_at=now, updated_at=now)
+                            for number, kind, capacity, why in cells)
+        usable = [number for number, _k, _c, why in cells if why is None]
+        places += [(suite_id, usable[i]) for i in range(held)]
+    session.flush()
+    # More detainees than the suites were laid out for (tests): the rest go to the first suite's later cells.
+    spare = [number for number, _k, _c, why in DEMO_SUITES[0][3] if why is None][DEMO_SUITES[0][4]:]
+    first = demo_id("custody_suite", DEMO_SUITES[0][0])
+    places += [(first, spare[i % len(spare)]) for i in range(max(count - len(places), 0))]
+    return places
+
+
 def _book_all(session: Session, users: dict[str, User], now: datetime, detainees: list[DemoDetainee],
-              demo_id: Callable[[str, str], str], added: list[str]) -> None:
+              demo_id: Callable[[str, str], str], added: list[str], places: list[tuple[str, str]]) -> None:
     sergeant, detention, inspector = users["sergeant"], users["detention"], users["inspector"]
     investigator = users["investigator"]
     for index, (surname, forenames, dob, gender, hours, _juvenile, vulnerable, risk, level) in enumerate(detainees):
@@ -111,7 +171,7 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
             officer_in_case_id=investigator.id, offences=OFFENCES[index % len(OFFENCES)],
             arrest_reason="Suspected of the offence on the account of a witness and CCTV.",
             arrest_necessity="To allow the prompt and effective investigation of the offence (Code G 2.9(e)).",
-            vulnerable=vulnerable, cell=f"C{index + 1}",
+            vulnerable=vulnerable, suite_id=places[index][0], cell=places[index][1],
             detention=DetentionIn(decision="authorised", decided_at=authorised,
                                   grounds="To secure and preserve evidence and to obtain evidence by questioning.")),
             now=booked + timedelta(minutes=10))
@@ -171,4 +231,6 @@ def _book_all(session: Session, users: dict[str, User], now: datetime, detainees
         if hours > 5:
             service.write_log(session, detention, record, "meal", "Microwave meal (vegetarian) offered and eaten.",
                               at(290), at(292))
+        if surname == TRANSFERRED:
+            _transfer(session, sergeant, record_id, key, now, demo_id)
     session.flush()

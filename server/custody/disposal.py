@@ -14,7 +14,7 @@ from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 from domain.risk import disposal_reassessment_problem
 from domain.roles import Role
 from server.auth.models import User
-from server.custody import force
+from server.custody import force, transfers
 from server.custody.models import STATUS_CHARGED, STATUS_RELEASED, LogEntry, RiskAssessment
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
 from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
@@ -59,6 +59,8 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
     if problem := disposal_reassessment_problem(body.outcome, assessments, leaving_at=body.released_at,
                                                 charged_at=record.charged_at):
         field_errors([("outcome", problem)])
+    if outcome is Outcome.TRANSFERRED and (problem := transfers.disposal_transfer_problem(session, body.transfer_to)):
+        field_errors([("transfer_to", problem)])
     details = body.model_dump(mode="json")
     details["decided_by"] = officer(user).model_dump()
     record.disposal = details

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
@@ -73,8 +73,13 @@ class CustodyRecord(Base):
     charged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     charge_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     disposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Issue 15: the suite the detainee is in (null only for records made before suites existed) and the cell
+    # there (`cell` keeps its number for the board and printouts). Occupancy is counted from these.
+    suite_id: Mapped[str | None] = mapped_column(ForeignKey("custody_suites.id"), nullable=True, index=True)
+    cell_id: Mapped[str | None] = mapped_column(ForeignKey("custody_cells.id"), nullable=True, index=True)
 
     person: Mapped[Person] = relationship(lazy="joined")
+    suite: Mapped[Suite | None] = relationship(lazy="joined")
 
     # One open record per person, even when two bookings race (the service checks first and gives a 409).
     __table_args__ = (Index("uq_custody_records_open_person", "person_id", unique=True,
@@ -255,3 +260,80 @@ for _cls in (RightEvent, RiskAssessment, CellCheck, Review, DetentionAuthority):
                                target: RightEvent | RiskAssessment | CellCheck | Review | DetentionAuthority) -> None:
         raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")
 
+
+
+# ------------------------------------------------------------------------------ suites and cells (issue 15)
+
+
+class Suite(Base):
+    """A custody suite of the force. Versioned: an administrator's edit is a conditional update."""
+
+    __tablename__ = "custody_suites"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # domain.suites.SuiteState
+    state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    cells: Mapped[list[Cell]] = relationship(lazy="raise", order_by="Cell.number", back_populates="suite")
+
+
+class Cell(Base):
+    __tablename__ = "custody_cells"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    suite_id: Mapped[str] = mapped_column(ForeignKey("custody_suites.id"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    cell_type: Mapped[str] = mapped_column(String(32), default="adult")  # domain.suites.CellType
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    out_of_use: Mapped[bool] = mapped_column(Boolean, default=False)
+    out_of_use_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    suite: Mapped[Suite] = relationship(lazy="raise", back_populates="cells")
+
+    __table_args__ = (UniqueConstraint("suite_id", "number", name="uq_custody_cells_suite_number"),)
+
+
+TRANSFER_SENT = "sent"
+TRANSFER_ACCEPTED = "accepted"
+
+
+class Transfer(Base):
+    """A detainee moved between two suites of the force on ONE custody record: the sending suite's handover
+    (what it knew then, kept as sent) and the receiving suite's acceptance into a cell there."""
+
+    __tablename__ = "custody_transfers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("custody_records.id"), index=True)
+    from_suite_id: Mapped[str] = mapped_column(ForeignKey("custody_suites.id"))
+    to_suite_id: Mapped[str] = mapped_column(ForeignKey("custody_suites.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TRANSFER_SENT)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    from_cell: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    handover: Mapped[dict[str, Any]] = mapped_column(JSON)  # risk, property, outstanding actions, as sent
+    risk_assessment_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accepted_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    to_cell_id: Mapped[str | None] = mapped_column(ForeignKey("custody_cells.id"), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    to_suite: Mapped[Suite] = relationship(lazy="joined", foreign_keys=[to_suite_id])
+    from_suite: Mapped[Suite] = relationship(lazy="joined", foreign_keys=[from_suite_id])
+    sent_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[sent_by_id])
+    accepted_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[accepted_by_id])
+
+    # One transfer under way per record, even when two are sent at once.
+    __table_args__ = (Index("uq_custody_transfers_open_record", "record_id", unique=True,
+                            sqlite_where=sql_text("status = 'sent'"),
+                            postgresql_where=sql_text("status = 'sent'")),)

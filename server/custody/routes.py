@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import booking, care, clock, disposal, handover, history, property, service
+from server.custody import (booking, care, clock, disposal, force_view, handover, history, property, service, suites,
+                            transfers)
 from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
                                     CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
                                     InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
@@ -34,8 +35,10 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/records", response_model=list[CustodyRecordOut])
-def list_records(user: CurrentUser, session: SessionDep, open: bool = False) -> list[CustodyRecordOut]:
-    return service.list_records(session, user, open_only=open)
+def list_records(user: CurrentUser, session: SessionDep, open: bool = False,
+                 suite: Annotated[str | None, Query(max_length=36)] = None) -> list[CustodyRecordOut]:
+    """The board; `suite`: one suite's records (and those on their way to it)."""
+    return service.list_records(session, user, open_only=open, suite_id=suite)
 
 
 @router.post("/records", status_code=201, response_model=CustodyRecordOut, responses=WRITE_ERRORS)
@@ -211,3 +214,7 @@ def person_history(person_id: str, user: CurrentUser, session: SessionDep) -> Pe
 
 # The shift handover and the suite's name (server/custody/handover.py), under the same /custody prefix.
 router.include_router(handover.router)
+# Suites and cells (issue 15: server/custody/suites.py), under the same prefix.
+router.include_router(suites.router)
+router.include_router(transfers.router)
+router.include_router(force_view.router)  # issue 15: the force view (every suite at once)

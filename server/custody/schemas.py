@@ -125,12 +125,25 @@ class DisposalOut(BaseModel):
     decided_by: OfficerOut
 
 
+class TransferBrief(BaseModel):
+    """A transfer to another suite sent and not yet accepted (issue 15)."""
+    id: str
+    to_suite_id: str
+    to_suite_name: str
+    sent_at: UTCOut
+
+
 class CustodyRecordOut(BaseModel):
     id: str
     custody_number: str
     person: PersonBrief
     name: str
     cell: str | None
+    suite_id: str | None = None  # issue 15: the suite the detainee is in (null: booked before suites existed)
+    suite_code: str | None = None
+    suite_name: str | None = None
+    cell_id: str | None = None
+    transfer: TransferBrief | None = None  # sent to another suite, awaiting acceptance there
     status: str
     arrived_at: UTCOut
     booked_in_at: UTCOut | None
@@ -386,6 +399,10 @@ class BookingIn(_Created):
     vulnerable: Flag = False
     appears_under_18: Flag = False
     cell: CleanStr | None = Field(default=None, max_length=16)
+    # Issue 15: the suite booking in, and a cell of it (free; never pre-selected by the client). A `cell` number
+    # with a suite is looked up in that suite; without a suite the record is not in any (older clients).
+    suite_id: str | None = Field(default=None, max_length=36)
+    cell_id: str | None = Field(default=None, max_length=36)
     detention: DetentionIn | None = None
 
     _blank = field_validator("arrest_place", "arresting_officer", "arrest_reason", "arrest_necessity")(
@@ -394,6 +411,7 @@ class BookingIn(_Created):
 
 class RecordPatch(_Body):
     cell: CleanStr | None = Field(default=None, max_length=16)
+    cell_id: str | None = Field(default=None, max_length=36)  # issue 15: a cell of the record's suite
     vulnerable: Flag | None = None
     appears_under_18: Flag | None = None
     officer_in_case_id: str | None = Field(default=None, max_length=36)

@@ -23,11 +23,12 @@ from domain.roles import ROLE_TITLES, Role
 from server import audit, events, records
 from server.auth.models import User
 from server.custody import force
-from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, CellCheck, CustodyRecord, DetentionAuthority,
-                                   Interview, LogEntry, Review, RightEvent, RiskAssessment)
+from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, TRANSFER_SENT, CellCheck, CustodyRecord,
+                                   DetentionAuthority, Interview, LogEntry, Review, RightEvent, RiskAssessment,
+                                   Transfer)
 from server.custody.schemas import (AuthorityOut, CustodyRecordOut, DelayOut, DetentionDecisionOut, DisposalOut,
                                     LogEntryIn, LogEntryOut, OffenceOut, OfficerOut, PersonBrief, ReviewOut,
-                                    RightOut, RightsNoticeOut)
+                                    RightOut, RightsNoticeOut, TransferBrief)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -161,6 +162,7 @@ class _Facts:
     latest_risk: RiskAssessment | None = None
     last_check: datetime | None = None
     in_interview: bool = False  # an interview started and not yet ended (the board says "In interview")
+    transfer: Transfer | None = None  # sent to another suite, not yet accepted
 
 
 def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
@@ -189,6 +191,9 @@ def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
     for record_id in session.scalars(select(Interview.record_id).where(Interview.record_id.in_(record_ids),
                                                                        Interview.ended_at.is_(None)).distinct()):
         facts[record_id].in_interview = True
+    for transfer in session.scalars(select(Transfer).where(Transfer.record_id.in_(record_ids),
+                                                           Transfer.status == TRANSFER_SENT)):
+        facts[transfer.record_id].transfer = transfer
     return facts
 
 
@@ -232,9 +237,14 @@ def record_out(session: Session, record: CustodyRecord, now: datetime | None = N
         triggers = [(Trigger.CHARGE, record.charged_at)] if record.charged_at else []
         reassess = reassessment_reason(latest_risk.assessed_at if latest_risk else None, triggers)
     person = record.person
+    suite, moving = record.suite, facts.transfer
+    transfer = (TransferBrief(id=moving.id, to_suite_id=moving.to_suite_id, to_suite_name=moving.to_suite.name,
+                              sent_at=moving.sent_at) if moving is not None else None)
     return CustodyRecordOut(
         id=record.id, custody_number=record.custody_number, person=PersonBrief.model_validate(person),
         name=f"{person.surname.upper()}, {person.forenames}", cell=record.cell, status=record.status,
+        suite_id=record.suite_id, suite_code=suite.code if suite else None, suite_name=suite.name if suite else None,
+        cell_id=record.cell_id, transfer=transfer,
         arrived_at=record.arrived_at, booked_in_at=record.booked_in_at, arrested_at=record.arrested_at,
         arrest_place=record.arrest_place, arresting_officer=record.arresting_officer,
         arresting_officer_id=record.arresting_officer_id, officer_in_case_id=record.officer_in_case_id,
@@ -273,10 +283,16 @@ def current(session: Session, record: CustodyRecord) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ reads
 
 
-def list_records(session: Session, user: User, open_only: bool) -> list[CustodyRecordOut]:
+def list_records(session: Session, user: User, open_only: bool,
+                 suite_id: str | None = None) -> list[CustodyRecordOut]:
+    """The board: every record, or the open ones; of one suite when `suite_id` is given (issue 15: a
+    workstation's board shows its suite, and a transfer on its way to the suite is shown there too)."""
     query = select(CustodyRecord).order_by(CustodyRecord.arrived_at, CustodyRecord.custody_number)
     if open_only:
         query = query.where(CustodyRecord.status != STATUS_RELEASED)
+    if suite_id is not None:
+        incoming = select(Transfer.record_id).where(Transfer.to_suite_id == suite_id, Transfer.status == TRANSFER_SENT)
+        query = query.where((CustodyRecord.suite_id == suite_id) | CustodyRecord.id.in_(incoming))
     rows = session.scalars(query).all()
     now = utcnow()
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],

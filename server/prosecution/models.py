@@ -50,6 +50,8 @@ class Charge(Base):
     offence_date_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     particulars: Mapped[str] = mapped_column(Text)  # the template filled in
     particulars_values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The offence catalogue's version the charge was made under (0: the configuration files'; issue 15).
+    catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     case: Mapped[ChargeCase] = relationship(back_populates="charges")
 

@@ -78,6 +78,7 @@ class ChargeOut(BaseModel):
     offence_date_end: date | None
     particulars: str
     particulars_values: dict[str, str]
+    catalogue_version: int = 0  # the offence catalogue's version it was charged under (0: the files')
 
 
 class BailOut(BaseModel):

@@ -49,7 +49,8 @@ def case_out(case: ChargeCase, custody_number: str) -> ChargeCaseOut:
                            statement=c.statement, mode_of_trial=c.mode_of_trial,
                            mode_of_trial_title=next(t for m, t in MODE_TITLES.items() if m.value == c.mode_of_trial),
                            offence_date=c.offence_date, offence_date_end=c.offence_date_end,
-                           particulars=c.particulars, particulars_values=dict(c.particulars_values or {}))
+                           particulars=c.particulars, particulars_values=dict(c.particulars_values or {}),
+                           catalogue_version=c.catalogue_version)
                  for c in case.charges],
         recorded_at=case.recorded_at)
 
@@ -144,6 +145,7 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
                       bail_reasons=bail.reasons.strip(), court=body.hearing.court,
                       court_code=body.hearing.court_code.strip(), hearing_at=body.hearing.at, recorded_at=now)
     session.add(case)
+    version = force.catalogue_version()  # the catalogue these offences were looked up in (issue 15)
     for n, (item, r) in enumerate(zip(body.charges, ready, strict=True), 1):
         o = r.offence
         session.add(Charge(id=f"{body.id[:-4]}{n:04d}",  # stable per charge, so a replay is the same
@@ -151,7 +153,8 @@ def charge(session: Session, user: User, record_id: str, body: ChargeCaseIn,
                            offence_code=o.code, title=o.title, statement=o.statement,
                            mode_of_trial=o.mode_of_trial.value, offence_date=item.offence_date,
                            offence_date_end=item.offence_date_end, particulars=r.text,
-                           particulars_values=r.values))
+                           particulars_values=r.values,
+                           catalogue_version=version))
     session.flush()
     session.refresh(case)
     reply = f'Reply after charge: "{body.reply}"' if body.reply.strip() else "Made no reply after charge."

@@ -174,6 +174,28 @@ FACTORIES: dict[str, Callable[[AuditContext], QDialog]] = {
     "desktop.views.admin.user_dialogs.EndSessionsDialog":
         lambda ctx: _cls("desktop.views.admin.user_dialogs", "EndSessionsDialog")(None, ctx.ops, ctx.as_user("admin"),
                                                                                 ctx.user),
+    # The force configuration (issue 15): read as an administrator, so every field shows the values in force.
+    "desktop.views.admin.config_window.ConfigWindow":
+        lambda ctx: _cls("desktop.views.admin.config_window", "ConfigWindow")(ctx.ops, ctx.as_user("admin"), None,
+                                                                             None),
+    "desktop.views.admin.config_dialogs.SettingsDialog":
+        lambda ctx: _cls("desktop.views.admin.config_dialogs", "SettingsDialog")(
+            None, ctx.window.writes, ctx.as_user("admin").request("GET", "/admin/config/settings")),
+    "desktop.views.admin.config_dialogs.OffenceDialog":
+        lambda ctx: _cls("desktop.views.admin.config_dialogs", "OffenceDialog")(
+            None, ctx.window.writes, 0, ctx.as_user("admin").request("GET", "/admin/config/offences")["offences"][0]),
+    # Issue 15: transfers between suites, and the suites and cells administrators edit.
+    "desktop.views.custody.transfer_dialogs.TransferDialog":
+        lambda ctx: _cls("desktop.views.custody.transfer_dialogs", "TransferDialog")(
+            ctx.window, ctx.record, ctx.client.suites(), writes=ctx.window.writes),
+    "desktop.views.admin.suite_dialogs.SuiteDialog":
+        lambda ctx: _cls("desktop.views.admin.suite_dialogs", "SuiteDialog")(None, ctx.window.writes),
+    "desktop.views.admin.suite_dialogs.CellDialog":
+        lambda ctx: _cls("desktop.views.admin.suite_dialogs", "CellDialog")(None, ctx.window.writes,
+                                                                          ctx.client.suites()[0]),
+    "desktop.views.admin.suites_window.SuitesWindow":
+        lambda ctx: _cls("desktop.views.admin.suites_window", "SuitesWindow")(
+            ctx.ops, ctx.as_user("admin"), _cls("desktop.views.admin.suite_dialogs", "SuiteForms")(None), None),
     "desktop.views.admin.subject_access_dialog.SubjectAccessDialog":
         lambda ctx: _cls("desktop.views.admin.subject_access_dialog", "SubjectAccessDialog")(
             None, ctx.ops, ctx.as_user("supervisor"), ctx.record["person"]),

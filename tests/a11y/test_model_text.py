@@ -141,12 +141,44 @@ def load_timeline(model, c):
         model.set_timeline(client.investigation_timeline(inv["id"]))
         if model.rowCount() > 1:
             return
+def load_offences(model, c):
+    from desktop.models.admin.offences_model import offence_row
+    catalogue = _as(c, "admin").request("GET", "/admin/config/offences")
+    model.set_rows([offence_row(e) for e in catalogue["offences"]])
+
+
+def _force_view(c):
+    return _as(c, "inspector").request("GET", "/custody/force-view")
+
+
+def load_force_suites(model, c):
+    view = _force_view(c)
+    model.load(view["suites"], view["records"])
+
+
+def load_review_queue(model, c):
+    from datetime import timedelta
+
+    from desktop.timefmt import to_wire, utc_now
+    records = _force_view(c)["records"]
+    # Reviews due in the next three hours may be none in the demo: the first record's is made due now.
+    model.load([dict(records[0], next_review_due=to_wire(utc_now() + timedelta(minutes=5))), *records[1:]])
+
+
+def load_suite_records(model, c):
+    view = _force_view(c)
+    suite_id = next(r["suite_id"] for r in view["records"] if r.get("suite_id"))
+    model.set_rows([r for r in view["records"] if r.get("suite_id") == suite_id])
 
 
 LOADERS = {
     "InvestigationsModel": load_investigations,
     "TimelineModel": load_timeline,
     "UsersModel": load_users,
+    "ForceSuitesModel": load_force_suites,
+    "ReviewQueueModel": load_review_queue,
+    "SuiteRecordsModel": load_suite_records,
+    "OffencesModel": load_offences,
     "AuditModel": load_audit,
     "CustodyBoardModel": load_board,
     "LogModel": load_log,

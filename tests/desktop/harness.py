@@ -102,12 +102,15 @@ def make_window(qtbot, ops, tmp_path):
 
     made = []
 
-    def make(url: str, data_dir: Path | None = None, username: str = "sergeant", *, load: bool = True):
+    def make(url: str, data_dir: Path | None = None, username: str = "sergeant", *, load: bool = True,
+             suite: dict | None = None):
         data_dir = data_dir or tmp_path / "client"
         store = LocalStore(data_dir)
         client = ApiClient(url)
         user = client.login(username, DEMO_PASSWORD)["user"] if load else None
-        window = MainWindow(Session(client, user), ops, store, data_dir, feed_wait=1.0, start_background=False)
+        session = Session(client, user)
+        session.suite = suite  # the workstation's suite (issue 15); None: every suite
+        window = MainWindow(session, ops, store, data_dir, feed_wait=1.0, start_background=False)
         qtbot.addWidget(window)
         made.append((window, store, client))
         window.show()

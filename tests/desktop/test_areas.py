@@ -15,7 +15,7 @@ from tests.desktop.harness import custody_board
 def test_every_area_declares_itself_through_the_interface(make_window, demo_server):
     window = make_window(demo_server.url)
     assert [area.name for area in window.areas.values()] == [
-        "custody", "investigations", "intelligence", "people", "prosecution", "records", "admin", "unsent"]
+        "custody", "force", "investigations", "intelligence", "people", "prosecution", "records", "admin", "unsent"]
     assert len(window.areas) == len(AREAS)
     for area in window.areas.values():
         assert isinstance(area, Area), area

@@ -9,9 +9,9 @@ from desktop import main_window
 from desktop.main_window import LAYOUT_FILE, MainWindow
 from tests.desktop.harness import custody_board
 
-# In the order of their shortcuts, Alt+1 to Alt+5, then Investigations (Alt+7, issue 14).
+# In the order of their shortcuts, Alt+1 to Alt+5, then Investigations (Alt+7, issue 14), Force view (Alt+8).
 DOCK_NAMES = ["detaineeLogDock", "riskAssessmentDock", "investigationActionsDock", "intelligenceGradingDock",
-              "personDock", "investigationsDock"]
+              "personDock", "investigationsDock", "forceViewDock"]  # Alt+1..5, then Alt+7 and Alt+8
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.AltModifier):

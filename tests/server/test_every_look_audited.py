@@ -27,15 +27,22 @@ NOT_PERSONAL = {
     "/events": "ids and types only (its reads are audited all the same: test below)",
     "/events/latest": "the newest sequence number only",
     "/admin/users": "staff accounts, administrators only (changes audited)",
+    "/admin/config/settings": "the force's settings (no personal data; changes audited)",
+    "/admin/config/offences": "the offence catalogue (no personal data; changes audited)",
+    "/admin/config/{kind}/history": "when the force configuration changed and why (staff names only)",
     "/admin/users/{user_id}": "a staff account, administrators only (changes audited)",
     "/custody/handovers/last": "when the suite was handed over and to which officer",
     "/custody/suite": "the suite's name",
     "/officers": "staff names and ranks (who may run or supervise an investigation)",
+    "/custody/suite-names": "the suites' names, before sign-in (public station names)",
+    "/custody/suites": "the force's suites and cells, with counts of detainees (no one named)",
+    "/custody/suites/{suite_id}": "one suite and its cells, with counts of detainees (no one named)",
 }
 
 # route -> (who reads, what the audit rows must name: "{x}" is filled from the ids found; None: any subject)
 READS: dict[str, tuple[str, str | None]] = {
     "/custody/records": ("sergeant", "custody_record:{record}"),
+    "/custody/force-view": ("inspector", "custody_record:{record}"),  # issue 15: every suite's open records
     "/custody/records/{record_id}": ("sergeant", "custody_record:{record}"),
     "/custody/records/{record_id}/log": ("detention", "custody_log:{record}"),
     "/custody/records/{record_id}/risk-assessments": ("sergeant", "custody_risk_assessment:{record}"),
@@ -58,6 +65,8 @@ READS: dict[str, tuple[str, str | None]] = {
     "/intelligence/reports": ("intel", "intelligence_report:{report}"),
     "/intelligence/reports/{report_id}": ("intel", "intelligence_report:{report}"),
     "/custody/handover": ("sergeant", None),
+    "/custody/records/{record_id}/transfer-summary": ("sergeant", "custody_record:{record}"),
+    "/custody/transfers": ("sergeant", None),  # the demo has a transfer awaiting acceptance
     "/audit": ("supervisor", None),
 }
 

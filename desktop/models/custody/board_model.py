@@ -63,8 +63,12 @@ def person_name(record: dict[str, Any]) -> str:
 def status_text(record: dict[str, Any]) -> str:
     status = record.get("status") or ""
     if record.get("in_interview") and status != "released":
-        return STATUS_TEXT["interview"]  # "In interview": an interview started and not yet ended
-    return STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
+        text = STATUS_TEXT["interview"]  # "In interview": an interview started and not yet ended
+    else:
+        text = STATUS_TEXT.get(status, status.replace("_", " ").capitalize() or "Status not recorded")
+    if transfer := record.get("transfer"):  # issue 15: sent to another suite, not yet accepted there
+        text += f"; transfer to {transfer.get('to_suite_name') or 'another suite'} awaiting acceptance"
+    return text
 
 
 def flags_text(record: dict[str, Any]) -> str:
@@ -254,8 +258,8 @@ class CustodyBoardModel(QAbstractTableModel):
         if column in (NEXT_CHECK, NEXT_REVIEW, LIMIT):
             due = row.due.get(column)
             return due.timestamp() if due else float("inf")  # nothing due sorts last
-        if column == CELL:
-            return natural_key(record.get("cell") or "")
+        if column == CELL:  # no cell (at the desk, or on the way from another suite) sorts after the cells
+            return natural_key(record["cell"]) if record.get("cell") else "\uffff"
         if column == RISK:
             return {"high": 0, "medium": 1, "low": 2}.get(record.get("risk_level") or "", 3)
         if column == OBSERVATION:
@@ -429,6 +433,14 @@ class CustodyBoardModel(QAbstractTableModel):
         else:
             self._rows[row] = self._make_row(record, self._rows[row])
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def remove(self, record_id: str | None) -> None:
+        """A record that left this board (transferred to another suite)."""
+        row = self.row_of(record_id)
+        if row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
 
     def row_of(self, record_id: str | None) -> int | None:
         for row, item in enumerate(self._rows):

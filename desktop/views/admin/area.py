@@ -12,12 +12,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
+from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.areas import AreaContext, DockSpec, MenuId, menu_actions
 from desktop.models.person_text import full_name
+from desktop.sync.catalogue import refresh_catalogue
 from desktop.views.admin.audit_viewer import AuditViewer
+from desktop.views.admin.config_dialogs import ConfigForms
+from desktop.views.admin.config_window import ConfigWindow
 from desktop.views.admin.subject_access_dialog import SubjectAccessDialog
+from desktop.views.admin.suite_dialogs import SuiteForms
+from desktop.views.admin.suites_window import SuitesWindow
 from desktop.views.admin.user_dialogs import UserForms
 from desktop.views.admin.users_window import UsersWindow
 from domain.events import EventType
@@ -26,6 +32,8 @@ from domain.roles import Role
 # key: (text, objectName, shortcut)
 MENU_ACTIONS = {
     "users": ("&Users…", "usersAction", "Ctrl+Alt+U"),
+    "config": ("&Force configuration…", "forceConfigAction", "Ctrl+Alt+G"),
+    "suites": ("&Suites and cells…", "suitesAction", "Ctrl+Alt+S"),  # issue 15
     "audit": ("&Audit viewer…", "auditViewerAction", "Ctrl+Shift+B"),
     "person_audit": ("&Who has looked at this person?", "personAuditAction", "F3"),
     "subject_access": ("Subject &access export…", "subjectAccessAction", "Ctrl+F3"),
@@ -37,7 +45,10 @@ AUDITORS = {Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
 
 class AdminArea(QObject):
     name = "admin"
-    handles: frozenset[EventType] = frozenset()  # reads on demand; follows the open person and record only
+    # Reads on demand; follows the open person and record, the suites (issue 15: the suites window updates live)
+    # and configuration changes (the offline offence catalogue and the configuration window follow them).
+    SUITE_EVENTS = frozenset({EventType.CUSTODY_SUITE_CREATED, EventType.CUSTODY_SUITE_UPDATED})
+    handles: frozenset[EventType] = SUITE_EVENTS | {EventType.ADMIN_CONFIG_UPDATED}
 
     def __init__(self, context: AreaContext):
         super().__init__(context.parent)
@@ -46,17 +57,23 @@ class AdminArea(QObject):
         self.ops, self.writes = context.ops, context.writes
         self.dialog: QDialog | None = None  # the dialog opened last (tests, closing)
         self.users_window: UsersWindow | None = None
+        self.config_window: ConfigWindow | None = None
+        self.catalogue_version: str | None = None  # the offence catalogue this workstation last fetched
+        self.suites_window: SuitesWindow | None = None
         self.actions = menu_actions(self.window, MENU_ACTIONS, self.trigger)
         self.links.person_opened.append(self._update_enabled)
         context.changes.record_selected.connect(lambda _r: self._update_enabled())
         self.session.user_changed.connect(lambda _u: self._update_enabled())
+        context.changes.subscribe(EventType.ADMIN_CONFIG_UPDATED, self.config_changed, self.window)
+        # A suite or cell changed at any workstation: the suites window (if open) shows it at once.
+        context.changes.subscribe(self.SUITE_EVENTS, self._suite_changed, self)
         self._update_enabled()
 
     # What it declares to the main window ---------------------------------------------------------------------
     def menu_items(self) -> dict[MenuId, list[QAction | None]]:
         a = self.actions
         # "Who has looked at this custody record?" stays out of the Custody menu, which ends with Charge….
-        return {MenuId.ADMIN: [a["users"], a["audit"], None, a["record_audit"]],
+        return {MenuId.ADMIN: [a["users"], a["suites"], a["config"], a["audit"], None, a["record_audit"]],
                 MenuId.PEOPLE: [a["person_audit"], a["subject_access"]]}
 
     def docks(self) -> list[DockSpec]:
@@ -75,7 +92,7 @@ class AdminArea(QObject):
     def _update_enabled(self) -> None:
         roles = self.roles()
         admin, auditor = bool(roles & ADMINS), bool(roles & AUDITORS)
-        for key in ("users",):
+        for key in ("users", "suites", "config"):
             self.actions[key].setVisible(admin)
             self.actions[key].setEnabled(admin)
         for key in ("audit", "person_audit", "subject_access", "record_audit"):
@@ -92,9 +109,9 @@ class AdminArea(QObject):
 
     # Menu actions ------------------------------------------------------------------------------------------
     def trigger(self, key: str) -> QWidget | None:
-        handlers = {"users": self.open_users, "audit": lambda: self.open_audit(None),
-                    "person_audit": self.person_audit, "record_audit": self.record_audit,
-                    "subject_access": self.subject_access}
+        handlers = {"users": self.open_users, "suites": self.open_suites, "config": self.open_config,
+                    "audit": lambda: self.open_audit(None), "person_audit": self.person_audit,
+                    "record_audit": self.record_audit, "subject_access": self.subject_access}
         result: QWidget | None = handlers[key]()
         return result
 
@@ -113,6 +130,54 @@ class AdminArea(QObject):
         window.reload()
         window.focus_table()
         return window
+
+    def open_config(self) -> ConfigWindow | None:
+        if not self.roles() & ADMINS:
+            announce("Only an administrator may change the force configuration.", assertive=True)
+            return None
+        if self.config_window is None:
+            self.config_window = ConfigWindow(self.ops, self.session.client, ConfigForms(self.writes), self.window)
+            self.config_window.setWindowFlag(Qt.WindowType.Window, True)
+        window = self.config_window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.reload()
+        window.focus_table()
+        return window
+
+    def open_suites(self) -> SuitesWindow | None:
+        if not self.roles() & ADMINS:
+            announce("Only an administrator may change suites and cells.", assertive=True)
+            return None
+        if self.suites_window is None:
+            self.suites_window = SuitesWindow(self.ops, self.session.client, SuiteForms(self.writes), self.window)
+            self.suites_window.setWindowFlag(Qt.WindowType.Window, True)
+        window = self.suites_window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.reload()
+        window.focus_tree()
+        return window
+
+    def config_changed(self, event: Any) -> None:
+        """admin.config.updated (any workstation's change): every workstation refreshes what it keeps of the
+        configuration, whoever is signed in: the offence catalogue kept for booking in and charging offline."""
+        if getattr(event, "entity_id", None) == "offences":
+            client, store = self.session.client, self.context.store
+            self.ops.run(lambda: refresh_catalogue(client, store), on_done=self.catalogue_refreshed,
+                         on_error=lambda _e: None)  # unreachable: the next booking or charge asks again
+        if self.config_window is not None and isValid(self.config_window):
+            self.config_window.config_changed(event)
+
+    def catalogue_refreshed(self, offered: Any) -> None:
+        """The workstation's copy of the catalogue is now the server's (tests wait on it)."""
+        self.catalogue_version = getattr(offered, "version", None)
+
+    def _suite_changed(self, event: Any) -> None:
+        if self.suites_window is not None and isinstance(event.data, dict):
+            self.suites_window.apply_suite(event.data, announce_it=False)
 
     def open_audit(self, subject: dict[str, str] | None) -> AuditViewer | None:
         if not self.roles() & AUDITORS:

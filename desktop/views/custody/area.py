@@ -31,6 +31,7 @@ from desktop.views.custody.cell_flags_dialog import CellFlagsDialog
 from desktop.views.custody.history_dialog import CustodyHistoryDialog
 from desktop.views.custody.interview_dialog import EndInterviewDialog, InterviewDialog
 from desktop.views.custody.property_dialog import PropertyDialog, ReturnPropertyDialog
+from desktop.views.custody.transfer_dialogs import AcceptTransferDialog, TransferDialog
 from desktop.views.custody.handover_view import AcknowledgeHandoverDialog, HandoverDialog, handed_over_text
 from desktop.views.custody.log_controller import DetaineeLog
 from desktop.views.custody.observation_dialog import ObservationDialog
@@ -66,6 +67,9 @@ ACTIONS = {
     "property_return": ("Ret&urn property…", "returnPropertyAction", "Ctrl+Alt+R", CUSTODY_STAFF, True),
     "cell_flags": ("Move &cell or change flags…", "cellFlagsAction", "Ctrl+Alt+C", SERGEANT, True),
     "history": ("Custody hi&story…", "custodyHistoryAction", "Ctrl+Alt+H", HISTORY_READERS, False),
+    # Issue 15: transfers between the force's suites (one custody record).
+    "transfer": ("Trans&fer to another suite…", "transferAction", "Ctrl+Alt+T", SERGEANT, True),
+    "accept_transfer": ("Accept trans&fer…", "acceptTransferAction", "Ctrl+Alt+A", SERGEANT, True),
 }
 LOG_DOCK, RISK_DOCK = "detaineeLogDock", "riskAssessmentDock"
 
@@ -187,6 +191,15 @@ class CustodyArea(QObject):
                 why = "Detention has already been decided for this detainee."
             elif key == "extension" and record is not None and not record.get("offence_indictable"):
                 why = "Detention can only be extended for an indictable offence."
+            elif key == "transfer" and record is not None and record.get("transfer"):
+                why = "A transfer of this detainee is already awaiting acceptance."
+            elif key == "transfer" and record is not None and not record.get("suite_id"):
+                why = "This custody record is not in a suite of the force."
+            elif key == "accept_transfer" and record is not None and not record.get("transfer"):
+                why = "This detainee has no transfer awaiting acceptance."
+            elif key == "accept_transfer" and record is not None and self.session.suite_id and \
+                    (record.get("transfer") or {}).get("to_suite_id") != self.session.suite_id:
+                why = "The transfer is to another suite; it is accepted there."
             action.setEnabled(allowed and not why)
             tip = why or action.text().replace("&", "").rstrip("…")
             action.setToolTip(tip)
@@ -236,6 +249,10 @@ class CustodyArea(QObject):
             dialog = ExtensionDialog(window, record, writes=writes)
         elif key == "warrant":
             dialog = WarrantDialog(window, record, writes=writes)
+        elif key == "transfer":
+            dialog = self._transfer_dialog(record)
+        elif key == "accept_transfer":
+            dialog = self._accept_dialog(record)
         else:
             dialog = DisposalDialog(window, record, writes=writes)
             dialog.saved_signal.connect(lambda _r: announce("Disposal recorded: the custody record is now closed "
@@ -307,6 +324,43 @@ class CustodyArea(QObject):
         self.log_panel.focus_panel()
         announce(f"Opened custody record {record.get('custody_number')} read-only in the Detainee log. "
                  "Print preview: Ctrl+Shift+P.")
+    def _transfer_dialog(self, record: dict[str, Any]) -> TransferDialog:
+        """Open at once; the suites and the handover arrive from a worker."""
+        client, ops, record_id = self.session.client, self.context.ops, record["id"]
+        dialog = TransferDialog(self.window, record, [], writes=self.context.writes)
+
+        def suites_loaded(suites: list[dict[str, Any]]) -> None:
+            fresh = dialog.suite_items(suites)
+            if not fresh:
+                announce("No other open suite can take the detainee.", assertive=True)
+
+        ops.run(client.suites, on_done=suites_loaded,
+                on_error=lambda exc: announce(f"The suites could not be read: {exc}", assertive=True), owner=dialog)
+        ops.run(lambda: client.transfer_summary(record_id), on_done=dialog.set_summary,
+                on_error=lambda _exc: dialog.set_summary(None), owner=dialog)
+        return dialog
+
+    def _accept_dialog(self, record: dict[str, Any]) -> AcceptTransferDialog:
+        client, ops = self.session.client, self.context.ops
+        dialog = AcceptTransferDialog(self.window, record, writes=self.context.writes)
+        transfer = record.get("transfer") or {}
+        to_suite, transfer_id = transfer.get("to_suite_id"), transfer.get("id")
+
+        def read() -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+            pending = client.pending_transfers(to_suite)
+            cells = client.suite(to_suite).get("cells", []) if to_suite else []
+            return next((t for t in pending if t.get("id") == transfer_id), None), cells
+
+        def loaded(value: tuple[dict[str, Any] | None, list[dict[str, Any]]]) -> None:
+            dialog.set_transfer(value[0])
+            dialog.set_cells(value[1])
+
+        def failed(_exc: BaseException) -> None:
+            dialog.set_transfer(None)
+            dialog.set_cells(None)
+
+        ops.run(read, on_done=loaded, on_error=failed, owner=dialog)
+        return dialog
 
     def _open_booking(self) -> None:
         if self.catalogue is not None:
@@ -330,8 +384,14 @@ class CustodyArea(QObject):
         self.context.ops.run(lambda: offence_catalogue(client, store), on_done=loaded, on_error=failed)
 
     def _booking(self, catalogue: Catalogue) -> BookingDialog:
+        suite = self.session.suite
         dialog = BookingDialog(self.window, catalogue, writes=self.context.writes, roles=self.session.roles,
-                               person_picker=self.context.links.person_picker)
+                               person_picker=self.context.links.person_picker, suite=suite)
+        if suite is not None and suite.get("id"):
+            client, suite_id = self.session.client, suite["id"]
+            # The free cells as they are now (a worker); unreachable: the form says so and offers 'No cell yet'.
+            self.context.ops.run(lambda: client.suite(suite_id).get("cells", []), on_done=dialog.set_cells,
+                                 on_error=lambda _exc: dialog.set_cells(None), owner=dialog)
         dialog.saved_signal.connect(self._booked)
         return dialog
 

@@ -234,12 +234,12 @@ class CustodyBoard(QWidget):
 
     # Loading ----------------------------------------------------------------------------------------------
     def load(self) -> None:
-        client = self.session.client
+        client, suite_id = self.session.client, self.session.suite_id
 
         def load() -> tuple[int, list[dict[str, Any]]]:
             # Where the feed stands before the snapshot, so the feed brings only what changes after it (a change
             # between the two calls comes again: applying it twice is harmless).
-            return client.latest_event_seq(), client.open_records()
+            return client.latest_event_seq(), client.open_records(suite_id)
 
         self.ops.run(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
@@ -275,7 +275,7 @@ class CustodyBoard(QWidget):
         """'Custody board: 14 in custody, 1 OVERDUE (C5 ELSWORTH)': the overdue state in words above the rows,
         where it is seen at any text size whatever columns fit."""
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"Custody board: {total} in custody"
+        text = f"Custody board{self._suite_words()}: {total} in custody"
         if shown != total:
             text += f", {shown} shown"
         late = self.model.overdue_rows()
@@ -286,6 +286,10 @@ class CustodyBoard(QWidget):
             text += f", {len(late)} OVERDUE ({', '.join(who)}{more})"
         self.heading.setText(text)
         self.heading.setAccessibleName(text)
+
+    def _suite_words(self) -> str:
+        suite = self.session.suite
+        return f", {suite.get('name')}" if suite else ""
 
     def _overdue_maybe_changed(self, top_left: QModelIndex, _bottom_right: QModelIndex,
                                roles: Sequence[int] = ()) -> None:
@@ -308,7 +312,7 @@ class CustodyBoard(QWidget):
         total = model.rowCount()
         late = [model.overdue(row) for row in range(total)]
         checks, reviews = sum(NEXT_CHECK in s for s in late), sum(NEXT_REVIEW in s for s in late)
-        parts = [f"Custody board, {total} in custody"]
+        parts = [f"Custody board{self._suite_words()}, {total} in custody"]
         parts.append(f"{checks} check{'s' if checks != 1 else ''} overdue" if checks else "no checks overdue")
         if reviews:
             parts.append(f"{reviews} review{'s' if reviews != 1 else ''} overdue")
@@ -336,5 +340,8 @@ class CustodyBoard(QWidget):
     # Change feed (through the hub) ------------------------------------------------------------------------
     def _record_event(self, event: Event) -> None:
         if event.data.get("id"):
-            self.model.upsert(event.data)
+            if self.session.on_this_board(event.data):
+                self.model.upsert(event.data)
+            else:  # transferred to another suite, or booked in at one: not this workstation's board
+                self.model.remove(event.data.get("id"))
             self.refresh_heading()

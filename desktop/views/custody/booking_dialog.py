@@ -89,8 +89,10 @@ class BookingDialog(CustodyDialog):
 
     def __init__(self, window: QWidget, catalogue: Catalogue, *, writes: Writes,
                  person_picker: Callable[[QWidget], PersonPicking],
-                 roles: frozenset[str] = frozenset()):
+                 roles: frozenset[str] = frozenset(), suite: dict[str, Any] | None = None):
         super().__init__(window, None, "Book in a detainee", "bookingDialog", scroll=True, writes=writes)
+        # Issue 15: the workstation's suite; its free cells are offered (set_cells), none chosen for the officer.
+        self.suite = suite
         self.catalogue = catalogue
         self.roles = roles
         self.record_id = str(uuid.uuid4())
@@ -196,7 +198,15 @@ class BookingDialog(CustodyDialog):
         self.add_row("", self.under18_check, "appears_under_18", name="bookingUnder18")
         self.cell_edit = QLineEdit()
         self.cell_edit.setMaxLength(20)
-        self.add_row("Ce&ll:", self.cell_edit, "cell", name="bookingCell")
+        self.cell_combo = QComboBox()
+        if suite is None:
+            self.add_row("Ce&ll:", self.cell_edit, "cell", name="bookingCell")
+        else:
+            self.cell_edit.setVisible(False)
+            self.cell_combo.setAccessibleDescription(f"The free cells of {suite.get('name')}; each says its type.")
+            self.add_row("Ce&ll:", self.cell_combo, "cell_id", name="bookingCellCombo")
+            self.errors["cell"] = self.errors["cell_id"]
+            self.cell_combo.addItem("Loading the free cells…", None)
 
         self.relevant_label = QLabel()
         self.relevant_label.setObjectName("bookingRelevantTime")
@@ -342,7 +352,8 @@ class BookingDialog(CustodyDialog):
                  self.route_combo,
                  self.arrested_edit, self.place_edit, self.officer_edit, self.arrived_edit, self.left_area_edit,
                  self.offence_edit, self.add_button, self.offence_list, self.reason_edit, self.necessity_edit,
-                 self.vulnerable_check, self.under18_check, self.cell_edit, self.decision_combo, self.grounds_edit,
+                 self.vulnerable_check, self.under18_check,
+                 self.cell_edit if self.suite is None else self.cell_combo, self.decision_combo, self.grounds_edit,
                  self.decided_edit, self.save_button, self.cancel_button]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
@@ -385,6 +396,8 @@ class BookingDialog(CustodyDialog):
             out.append(("arrest_reason", "Give the reason for the arrest."))
         if not self.necessity_edit.toPlainText().strip():
             out.append(("arrest_necessity", "Say why the arrest was necessary."))
+        if self.suite is not None and self.cell_combo.currentData() is None:
+            out.append(("cell_id", "Choose a free cell, or 'No cell yet' if the detainee is still at the desk."))
         if self.sergeant and self.decision_combo.currentData() is not None:
             if not self.grounds_edit.toPlainText().strip():
                 out.append(("detention.grounds", "Give the grounds for the decision on detention."))
@@ -412,6 +425,11 @@ class BookingDialog(CustodyDialog):
             "vulnerable": self.vulnerable_check.isChecked(), "appears_under_18": self.under18_check.isChecked(),
             "cell": value_of(self.cell_edit) or None,
         })
+        if self.suite is not None:
+            body.pop("cell")
+            body["suite_id"] = self.suite.get("id")
+            if self.cell_combo.currentData():
+                body["cell_id"] = self.cell_combo.currentData()
         if self.route is ArrivalRoute.FROM_ANOTHER_AREA:
             body["left_first_area_at"] = to_utc(self.left_area_edit).isoformat()
         if self.sergeant and self.decision_combo.currentData() is not None:
@@ -423,15 +441,48 @@ class BookingDialog(CustodyDialog):
     def refusal_problems(self, error: BaseException) -> list[tuple[str, str]]:
         problems = super().refusal_problems(error)
         status = getattr(error, "status", None)
+        body = getattr(error, "body", {}) or {}
+        cell_problems = [(e.get("field"), e.get("message")) for e in body.get("errors") or []
+                         if e.get("field") in ("cell_id", "cell", "suite_id")]
+        if status == 409 and cell_problems:
+            # The cell was taken (another sergeant booked into it) or went out of use: the suite's cells as they
+            # are now come with the refusal, so the choice is offered again with what is free.
+            if (current := body.get("current")) and isinstance(current.get("cells"), list):
+                self.set_cells(current["cells"])
+            return [("cell_id", str(message)) for _field, message in cell_problems]
         if status == 409:
-            current = (getattr(error, "body", {}) or {}).get("current") or {}
+            current = body.get("current") or {}
             number = current.get("custody_number") or "an open record"
             return [("person", f"This person already has an open custody record ({number}); find them on the "
                                "custody board instead of booking them in again.")]
         return problems
 
+    def set_cells(self, cells: list[dict[str, Any]] | None) -> None:
+        """The suite's cells as read: the free ones are offered, each with its type; nothing is chosen for the
+        officer (a choice already made stays if that cell is still free)."""
+        if self.suite is None:
+            return
+        combo, kept = self.cell_combo, self.cell_combo.currentData()
+        combo.clear()
+        if cells is None:
+            combo.addItem("The cells could not be read: choose 'No cell yet' or try again", None)
+            combo.addItem("No cell yet (at the desk)", "")
+            return
+        free = [c for c in cells if c.get("free_places", 0) > 0]
+        combo.addItem(f"Choose a free cell ({len(free)} free)…" if free else "No cell is free", None)
+        for cell in free:
+            kind = str(cell.get("type") or "").replace("_", " ")
+            places = cell.get("free_places", 0)
+            extra = f", {places} places free" if cell.get("capacity", 1) > 1 else ""
+            combo.addItem(f"{cell.get('number')} — {kind}{extra}", cell.get("id"))
+        combo.addItem("No cell yet (at the desk)", "")
+        index = combo.findData(kept) if kept else -1
+        combo.setCurrentIndex(index if index > 0 else 0)
+
     def saved(self, response: dict[str, Any]) -> None:
-        announce(f"Booked in: {response.get('name') or ''}, custody number {response.get('custody_number')}. "
+        where = f" at {response.get('suite_name')}, cell {response.get('cell')}" if response.get("cell") and \
+            response.get("suite_name") else ""
+        announce(f"Booked in{where}: {response.get('name') or ''}, custody number {response.get('custody_number')}. "
                  f"Relevant time {format_local(response.get('relevant_time'))} "
                  f"({response.get('relevant_time_basis')}).")
 

@@ -488,6 +488,13 @@ class FormDialog(WriteDialog):
         if editable:
             self.save_button.setText(self.save_text)
 
+    def show_problems(self, problems: Sequence[tuple[str | FieldError, str]]) -> None:
+        super().show_problems(problems)
+        # While it was sending, the focus left the disabled fields for Cancel, which took the default from Save;
+        # Return in the field put right must save again, not cancel.
+        if self.save_button.isEnabled() and not self.save_button.isDefault():
+            self.save_button.setDefault(True)
+
     def waiting(self, _reason: str = "") -> None:
         """Still in the outbox: the status line says so (Save stays off, so it is not sent twice)."""
         self.status_label.setText(OFFLINE)

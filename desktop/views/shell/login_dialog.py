@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLayout,
-                               QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLayout, QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop.announcer import AlertBanner, announce, announcer
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
@@ -18,6 +18,9 @@ from desktop.views.forms.field_error import FieldError
 from desktop.views.shell.icon import app_icon
 
 PRODUCT = "Bridewell"
+CHOOSE_SUITE = "Choose the custody suite…"
+WHOLE_FORCE = "No suite: every suite of the force"
+NO_SUITE_CHOSEN = "No custody suite chosen: the board shows every suite of the force."
 TAGLINE = "Custody, investigations and intelligence"
 
 
@@ -50,6 +53,17 @@ class LoginDialog(QDialog):
         self.password_edit = QLineEdit()
         self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        # Issue 15: the suite this workstation is in. Filled from what this workstation remembers
+        # (settings.ini) and, after signing in, from the server; never chosen for the officer.
+        self.suite_combo = QComboBox()
+        self.suite_combo.setObjectName("suiteCombo")
+        # As wide as the form, not as the longest suite name: the dialog must fit the screen at 200% text.
+        self.suite_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.suite_combo.setMinimumContentsLength(16)
+        self.suite_combo.setAccessibleDescription("The custody suite this workstation is in; its board shows that "
+                                                  "suite. The list comes from the server once you sign in.")
+        self.suites: list[dict[str, Any]] = []
+        self.set_suites([], None)
         self.remember_check = QCheckBox("&Remember me on this computer")
         self.remember_check.setObjectName("rememberCheck")
         self.keyring_note = QLabel()
@@ -72,6 +86,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.username_error)
         form.addRow("&Password:", self.password_edit)
         form.addRow("", self.password_error)
+        form.addRow("Custody su&ite:", self.suite_combo)
         form.addRow("", self.remember_check)
         form.addRow("", self.keyring_note)
 
@@ -123,6 +138,7 @@ class LoginDialog(QDialog):
 
         if message:
             self.status_label.setText(message)
+        self.load_suites()
         self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
                       owner=self)
         first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
@@ -149,7 +165,7 @@ class LoginDialog(QDialog):
 
     def _refit(self) -> None:
         """Grow to show a message that appeared (wrapped labels need their height at the current width)."""
-        QTimer.singleShot(0, self._grow_to_fit)
+        QTimer.singleShot(0, self, self._grow_to_fit)  # not after the dialog is gone
 
     def event(self, event: QEvent) -> bool:
         # Whatever appears later (a problem, the keyring note, the alert banner) asks for a new layout: the
@@ -167,6 +183,69 @@ class LoginDialog(QDialog):
         needed = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
         if needed > self.height():
             self.resize(width, needed)
+
+    # The suite ----------------------------------------------------------------------------------------------
+    def set_suites(self, suites: list[dict[str, Any]], chosen_id: str | None) -> None:
+        """The suites to choose from, keeping the choice made (or the one this workstation remembers)."""
+        current = self.suite_combo.currentData() if self.suite_combo.count() else None
+        keep = current if current is not None else chosen_id
+        self.suites = [s for s in suites if s.get("id")]
+        if keep and keep != "" and not any(s["id"] == keep for s in self.suites):
+            keep = None if self.suites else keep  # a suite the server no longer has is not offered
+        combo = self.suite_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(CHOOSE_SUITE, None)
+        for suite in self.suites:
+            combo.addItem(f"{suite.get('name')} ({suite.get('code')})", suite["id"])
+        combo.addItem(WHOLE_FORCE, "")
+        index = combo.findData(keep) if keep is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def load_suites(self) -> None:
+        """Ask the server for its suites (no sign-in needed), on a worker; an address that does not answer yet (the
+        embedded server still starting) leaves the list as remembered, and is asked again when it is ready."""
+        try:
+            url = normalise_server_url(self.server_edit.text())
+        except BadServerAddress:
+            return
+
+        def read() -> list[dict[str, Any]]:
+            client = ApiClient(url)
+            try:
+                return client.suite_names()
+            finally:
+                client.close()
+
+        self._ops.run(read, on_done=lambda suites: self.set_suites(suites, None) if suites else None,
+                      on_error=lambda _exc: None, owner=self)
+
+    def chosen_suite(self) -> dict[str, Any] | None | bool:
+        """The suite chosen ({id, code, name}), None for the whole force, False when nothing is chosen yet."""
+        data = self.suite_combo.currentData()
+        if data is None:
+            return False
+        if data == "":
+            return None
+        found = next((s for s in self.suites if s["id"] == data), None)
+        return {k: (found or {}).get(k) for k in ("id", "code", "name")} if found else False
+
+    def _finish_with_suite(self) -> None:
+        """After the server accepted the sign-in: emit it with the suite chosen (none chosen: the whole force,
+        and said so)."""
+        chosen = self.chosen_suite()
+        assert self.client is not None and self.result_data is not None
+        self.result_data["suite"] = chosen if chosen is not False else None
+        self.result_data["suites"] = self.suites
+        user = self.result_data.get("user") or {}
+        name = user.get("display_name") or user.get("username", "")
+        where = f" at {chosen['name']}" if isinstance(chosen, dict) else ". " + NO_SUITE_CHOSEN if chosen is False \
+            else ""
+        announce(f"Server unreachable: signed in as {name}{where} on this computer only. Work is kept here and sent "
+                 "when the server returns." if self.result_data.get("offline") else f"Signed in as {name}{where}")
+        self.signed_in.emit(self.client, self.result_data)
+        self.accept()
 
     # Sign in ----------------------------------------------------------------------------------------------
     def _clear_errors(self) -> None:
@@ -212,6 +291,10 @@ class LoginDialog(QDialog):
                 client.close()
                 raise
             stored = credentials.save_token(server_key, username, result["token"]) if remember else None
+            try:
+                result["suites"] = client.suites()  # to choose the workstation's suite from (issue 15)
+            except (ApiError, ServerUnreachable):
+                result["suites"] = None  # an older server, or it went: keep what this workstation knows
             return client, result, stored
 
         self._set_busy(True)
@@ -230,12 +313,9 @@ class LoginDialog(QDialog):
         self.result_data = result
         if stored is not None and not stored.secure:
             announce(f"{NO_SECURE_KEYRING} ({stored.reason})")
-        user = result.get("user") or {}
-        name = user.get("display_name") or user.get("username", "")
-        announce(f"Server unreachable: signed in as {name} on this computer only. Work is kept here and sent when "
-                 "the server returns." if result.get("offline") else f"Signed in as {name}")
-        self.signed_in.emit(client, result)
-        self.accept()
+        if result.get("suites") is not None:
+            self.set_suites(result["suites"], None)
+        self._finish_with_suite()
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)

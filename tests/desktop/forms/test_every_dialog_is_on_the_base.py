@@ -25,6 +25,8 @@ SAVES_NOTHING = {
     "LockScreen": "asks for the password again; a session, not a record",
     "AuditViewer": "searches the audit and exports it to a file; only reads (each read audited by the server)",
     "UsersWindow": "lists the users; each change is its own write dialog (user_dialogs.UserForms)",
+    "ConfigWindow": "shows the force configuration; each change is its own write dialog (config_dialogs.py)",
+    "SuitesWindow": "lists the suites and cells; each change is its own write dialog (suite_dialogs.SuiteForms)",
     "HandoverDialog": "shows, prints and saves the handover as PDF; the acknowledgement is its own write dialog",
     "CustodyHistoryDialog": "searches closed custody records and selects the one chosen, to read (each read audited)",
 }

@@ -18,6 +18,9 @@ def test_every_demo_record_prints(api):
         doc, sheet = fetch_documents(api, record["id"])
         assert doc.custody_number == record["custody_number"]
         assert doc.detainee.surname == record["person"]["surname"]
+        # The printout names the detainee's own suite (issue 15), e.g. "Portharrow Central custody suite".
+        assert doc.station == f"{record['suite_name']} custody suite"
+        assert f"{record['suite_name']} custody suite" in to_text(custody_record_outline(doc))
         log = api.request("GET", f"/custody/records/{record['id']}/log")
         assert {e.id for e in doc.log_entries} == {e["id"] for e in log}
         if record.get("released_at"):

@@ -17,7 +17,9 @@ def test_demo_detainees_are_booked_in_properly(client, sergeant, open_records):
     assert len(open_records) >= 14
     for record in open_records:
         assert record["detention_decision"]["decision"] == "authorised"
-        assert record["risk_level"] in ("low", "medium", "high") and record["risk_assessment_version"] == 1
+        transferred = record["person"]["surname"] == "Nankivell"  # re-assessed for the transfer (issue 15)
+        assert record["risk_level"] in ("low", "medium", "high")
+        assert record["risk_assessment_version"] == (2 if transferred else 1)
         assert record["observation_level"] in (1, 2, 3, 4) and record["offences"]
         assert record["relevant_time_basis"] and record["rights_notice"]["language"] == "en"
     overdue = [r["person"]["surname"] for r in open_records
@@ -35,3 +37,12 @@ def test_demo_detainees_are_booked_in_properly(client, sergeant, open_records):
     kinds = {e["kind"] for e in log}
     assert {"note", "detention_decision", "rights", "risk_assessment", "observation_level", "cell_check",
             "review", "drink", "meal"} <= kinds
+    # Three suites of different sizes and loads, and a transfer awaiting acceptance (issue 15).
+    suites = client.get(f"{API}/suites", headers=sergeant).json()
+    assert sorted((s["code"], s["cells_total"], s["detainees"]) for s in suites) == [
+        ("EAS", 8, 3), ("GUL", 4, 1), ("PHC", 16, 10)]  # Nankivell is Gullhaven's until accepted
+    assert by_name["Carrow"]["suite_code"] == "PHC" and by_name["Carrow"]["cell"] == "C3"
+    moving = by_name["Nankivell"]["transfer"]
+    assert moving["to_suite_name"] == "Eastmere" and by_name["Nankivell"]["suite_code"] == "GUL"
+    incoming = client.get(f"{API}/transfers", params={"to_suite": moving["to_suite_id"]}, headers=sergeant).json()
+    assert [t["name"] for t in incoming] == ["NANKIVELL, Oswin Talbot"]

@@ -1,0 +1,1 @@
+"""Models of the force view (issue 15)."""
