@@ -227,13 +227,9 @@ def append_chained(conn: Connection, rows: list[dict[str, Any]]) -> None:
     transaction commits them, and holds the head until then."""
     if conn.dialect.name == "postgresql":
         # The first head nobody holds; if all are held (more committers at once than CHAINS), wait for one.
-        head = (conn.execute(text("SELECT id, last_hash, last_seq FROM audit_chain_head ORDER BY id LIMIT 1 "
-                                  "FOR UPDATE SKIP LOCKED")).first()
-                or conn.execute(text("SELECT id, last_hash, last_seq FROM audit_chain_head ORDER BY random() "
-                                     "LIMIT 1 FOR UPDATE")).one())
-        # Taken under the head's lock, so ids grow along each chain.
-        ids = list(conn.scalars(text("SELECT nextval('audit_log_id_seq') FROM generate_series(1, :n)"),
-                                {"n": len(rows)}))
+        head = (conn.execute(_PG_TAKE_FREE_HEAD, {"n": len(rows)}).first()
+                or conn.execute(_PG_WAIT_FOR_A_HEAD, {"n": len(rows)}).one())
+        ids = list(head[3])
     else:
         # An UPDATE first takes SQLite's write lock before the reads, so two writers never read the same head.
         # (No RETURNING: SQLite before 3.35 lacks it.)
@@ -251,11 +247,45 @@ def append_chained(conn: Connection, rows: list[dict[str, Any]]) -> None:
         chained.pop("subjects", None)
         values.append({**chained, "row_hash": last_hash})
         subjects.extend({"audit_id": rid, "entity_id": entity_id} for entity_id in named)
+    moved = {"id": values[-1]["id"], "h": last_hash, "s": last_seq, "c": chain}
+    if conn.dialect.name == "postgresql":  # rows, subjects and the head's move in one round trip
+        columns = {name: [v[name] for v in values] for name in _PG_COLUMNS}
+        columns["at"] = [UTCDateTime().process_bind_param(at, conn.dialect) for at in columns["at"]]
+        conn.execute(_PG_APPEND, {**{f"c_{k}": v for k, v in columns.items()}, **moved,
+                                  "s_audit": [s["audit_id"] for s in subjects],
+                                  "s_entity": [s["entity_id"] for s in subjects]})
+        return
     conn.execute(insert(cast(Table, AuditEntry.__table__)), values)
     if subjects:
         conn.execute(insert(cast(Table, AuditSubject.__table__)), subjects)
     conn.execute(text("UPDATE audit_chain_head SET last_id = :id, last_hash = :h, last_seq = :s WHERE id = :c"),
-                 {"id": values[-1]["id"], "h": last_hash, "s": last_seq, "c": chain})
+                 moved)
+
+
+# PostgreSQL: a head taken and the rows' ids drawn in one statement. The ids are drawn per head row the locking
+# subquery lets through (a correlated subquery), so after its lock: ids grow along each chain.
+_PG_TAKE_HEAD = """
+    SELECT h.id, h.last_hash, h.last_seq,
+           (SELECT array_agg(nextval('audit_log_id_seq')) FROM generate_series(1, :n) WHERE h.id IS NOT NULL)
+    FROM (SELECT id, last_hash, last_seq FROM audit_chain_head {lock}) AS h"""
+_PG_TAKE_FREE_HEAD = text(_PG_TAKE_HEAD.format(lock="ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"))
+_PG_WAIT_FOR_A_HEAD = text(_PG_TAKE_HEAD.format(lock="ORDER BY random() LIMIT 1 FOR UPDATE"))
+_PG_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "justification", "workstation", "prev_hash",
+               "row_hash", "chain", "chain_seq")
+_PG_APPEND = text("""
+    WITH logged AS (
+        INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, justification, workstation, prev_hash,
+                               row_hash, chain, chain_seq)
+        SELECT * FROM unnest(CAST(:c_id AS bigint[]), CAST(:c_at AS timestamp[]), CAST(:c_user_id AS varchar[]),
+                             CAST(:c_action AS varchar[]), CAST(:c_entity AS varchar[]),
+                             CAST(:c_entity_id AS varchar[]), CAST(:c_justification AS text[]),
+                             CAST(:c_workstation AS varchar[]), CAST(:c_prev_hash AS varchar[]),
+                             CAST(:c_row_hash AS varchar[]), CAST(:c_chain AS integer[]),
+                             CAST(:c_chain_seq AS bigint[]))),
+    named AS (
+        INSERT INTO audit_subject (audit_id, entity_id)
+        SELECT * FROM unnest(CAST(:s_audit AS bigint[]), CAST(:s_entity AS varchar[])))
+    UPDATE audit_chain_head SET last_id = :id, last_hash = :h, last_seq = :s WHERE id = :c""")
 
 
 # -- the chain ------------------------------------------------------------------------------------------------
