@@ -238,7 +238,8 @@ def append_chained(conn: Connection, rows: list[dict[str, Any]]) -> None:
         first = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log")) or 0) + 1
         ids = list(range(first, first + len(rows)))
     chain, last_hash, last_seq = int(head[0]), str(head[1]), int(head[2])
-    values, subjects = [], []
+    values: list[dict[str, Any]] = []
+    subjects: list[dict[str, Any]] = []
     for row, rid in zip(rows, sorted(ids), strict=True):
         last_seq += 1
         named = row.get("subjects") or []
