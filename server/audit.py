@@ -72,7 +72,7 @@ class AuditEntry(Base):
     chain: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Position in its chain; NULL for rows from before 0008 (one chain then, so their id is their position).
     chain_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    # A row naming several subjects (a list read) names them here; a row naming one uses entity_id.
+    # A list read names its subjects here (entity_id is then NULL); a look at one subject uses entity_id.
     subjects: Mapped[list[AuditSubject]] = relationship(viewonly=True, lazy="selectin",
                                                         order_by="AuditSubject.entity_id")
 
@@ -83,7 +83,7 @@ class AuditEntry(Base):
 
 
 class AuditSubject(Base):
-    """One subject of an audit row that names several (append-only like audit_log; part of that row's hash)."""
+    """One subject of a list read's audit row (append-only like audit_log; part of that row's hash)."""
 
     __tablename__ = "audit_subject"
 
@@ -134,13 +134,17 @@ def refused(session: Session, user: User | str | None, entity: str, entity_id: s
 
 def rows(user: User | str | None, action: AuditAction | str, entity: str, entity_ids: Sequence[str | None],
          justification: str | None = None) -> list[dict[str, Any]]:
-    """The audit row of a read of these subjects, made now (with this request's workstation): one row, naming one
-    subject in entity_id or several in its subjects; none for no subjects. For `record_many` and AuditWriter."""
+    """The audit row of a read, made now (with this request's workstation), for `record_many` and AuditWriter:
+    [None] (a read of no one subject, e.g. a feed poll) is a row with no entity_id; a list of ids is ONE row naming
+    them all in its subjects, however many (one way to find a list read, and the same statements for 1 or 100);
+    an empty list is no row."""
     named = list(dict.fromkeys(entity_ids))
-    if len(named) <= 1:
-        return [_row(user, action, entity, entity_id, justification) for entity_id in named]
+    if named == [None]:
+        return [_row(user, action, entity, None, justification)]
+    if not named:
+        return []
     if None in named:
-        raise ValueError("a read of several subjects names each of them")
+        raise ValueError("a list read names each of its subjects")
     return [{**_row(user, action, entity, None, justification), "subjects": sorted(cast(list[str], named))}]
 
 
@@ -297,8 +301,8 @@ HASHED = ("id", "at", "user_id", "action", "entity", "entity_id", "justification
 def canonical(row: dict[str, Any]) -> bytes:
     """The bytes a row's hash is taken of: the HASHED fields as JSON with sorted keys, no spaces, UTF-8, and
     `at` as UTC ISO 8601 with microseconds (`2026-11-30T07:00:00.000000+00:00`). Rows chained since 0008 add
-    `chain` and `chain_seq`, and a row naming several subjects adds `subjects` (sorted); older rows hash as
-    they did, so the chain written before 0008 still verifies."""
+    `chain` and `chain_seq`, and a list read's row adds its `subjects` (sorted); older rows hash as they did,
+    so the chain written before 0008 still verifies."""
     at = row["at"]
     if at.tzinfo is None:  # read back raw from a database, naive UTC
         at = at.replace(tzinfo=UTC)

@@ -3,7 +3,7 @@
 Revision ID: 0008
 Revises: 0007 (the lead re-chains it when merging)
 
-- audit_subject: the subjects of a row that names several (a list read is ONE audit row; its subjects are rows
+- audit_subject: the subjects of a list read's row (a list read is ONE audit row; its subjects are rows
   here, written in one bulk insert, indexed on entity_id so "who looked at this person" stays one indexed query).
   Append-only like audit_log (same triggers).
 - audit_log gains `chain` and `chain_seq`: rows are chained in one of several chains (CHAINS heads), so audited
