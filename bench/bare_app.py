@@ -4,7 +4,10 @@ Same database, same HTTP stack (uvicorn), no auth, no audit, no idempotency, no 
 - GET  /board                    the open custody records with their people, one query (sync endpoint, pool)
 - GET  /records/{id}/log         one detainee's log with its authors, one query
 - POST /records/{id}/log         one INSERT into custody_log_entries, then wakes the waits
-- GET  /events?after=&wait=      an async wait on an in-process condition: no connection, no query while waiting
+- GET  /events?after=&wait=      an async wait on an in-process condition: no connection, no query while waiting;
+                                 answers the seqs (and entry ids) of the new entries, at most 500
+- POST /events/data              what changed, for those seqs: the new log entries, one query (as the client
+                                 asks after each wake)
 - GET  /health
 
 Run (bench_load.py does this): BENCH_DATABASE_URL=postgresql+psycopg://... uvicorn --app-dir bench bare_app:app
@@ -21,7 +24,7 @@ from typing import Any
 
 from fastapi import FastAPI, Query
 from pydantic import BaseModel
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 
 # The project's default pool size is the thing under test, so the floor gets a pool that does not starve its
 # 40 request threads: 20 + 20 connections.
@@ -42,8 +45,14 @@ INSERT = text("""
     INSERT INTO custody_log_entries (id, record_id, kind, text, observed_at, recorded_at, author_id)
     VALUES (:id, :rid, :kind, :text, :observed_at, :recorded_at, :author_id)""")
 
+DATA = text("""
+    SELECT e.id, e.record_id, e.kind, e.text, e.observed_at, e.recorded_at, e.author_id
+    FROM custody_log_entries e WHERE e.id IN :ids""").bindparams(bindparam("ids", expanding=True))
+BATCH = 500  # the server's events per answer
+
 _author: dict[str, str] = {}
 _seq = 0
+_changes: list[str] = []  # the entry id of each change; its seq is its index + 1
 _changed: asyncio.Condition | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 
@@ -72,11 +81,12 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=_lifespan)
 
 
-async def _bump() -> None:
+async def _bump(entry_id: str) -> None:
     global _seq
     assert _changed is not None
     async with _changed:
-        _seq += 1
+        _changes.append(entry_id)
+        _seq = len(_changes)
         _changed.notify_all()
 
 
@@ -106,7 +116,7 @@ def add_log(record_id: str, body: LogEntryIn) -> dict[str, Any]:
     with engine.begin() as conn:
         conn.execute(INSERT, row)
     assert _loop is not None
-    asyncio.run_coroutine_threadsafe(_bump(), _loop)  # wake the waits, as a committed change would
+    asyncio.run_coroutine_threadsafe(_bump(body.id), _loop)  # wake the waits, as a committed change would
     return row
 
 
@@ -118,4 +128,19 @@ async def events(after: int = Query(0, ge=0), wait: float = Query(0, ge=0, le=30
             await asyncio.wait_for(_changed.wait_for(lambda: _seq > after), timeout=wait)
         except TimeoutError:
             pass
-        return {"events": [], "last_seq": _seq}
+        last = min(_seq, after + BATCH)
+        return {"events": [{"seq": seq, "entity": "custody_log_entry", "entity_id": _changes[seq - 1]}
+                           for seq in range(after + 1, last + 1)], "last_seq": last}
+
+
+class EventDataIn(BaseModel):
+    seqs: list[int]
+
+
+@app.post("/events/data")
+def events_data(body: EventDataIn) -> dict[str, Any]:
+    ids = [_changes[s - 1] for s in body.seqs[:BATCH] if 0 < s <= len(_changes)]
+    if not ids:
+        return {"events": []}
+    with engine.connect() as conn:
+        return {"events": _rows(conn.execute(DATA, {"ids": ids}))}

@@ -4,7 +4,9 @@ Each simulated workstation ("station") runs, with no think time:
   loop: read the board (GET /api/v1/custody/records?open=true), read one detainee's log, POST a log entry
         (a fresh UUID as entry id and Idempotency-Key, as the client's outbox does)
 and meanwhile keeps one live-update wait open (GET /api/v1/events?after=SEQ&wait=25, re-sent as soon as it
-answers). After an error a station pauses 1 s before going on, as the client's backoff would.
+answers), and after each wake that brought events reads what changed with POST /api/v1/events/data (the seqs of
+that batch), as the client's feed does (desktop/sync/feed.py). After an error a station pauses 1 s before going
+on, as the client's backoff would.
 
 Targets, all in the same run, each starting from an identical copy of the database (migrated with
 `bridewell-server migrate --demo-data`, in a private database on 127.0.0.1:5432, dropped at the end):
@@ -59,10 +61,11 @@ API = "/api/v1"
 REQUEST_TIMEOUT_S = 15.0  # a loop request that takes longer counts as a timeout (the client gives up too)
 WAIT_S = 25.0
 PAUSE_AFTER_ERROR_S = 1.0
-LOOP_KINDS = ("board", "log", "post")
+LOOP_KINDS = ("board", "log", "post", "data")  # "data": POST /events/data after a wake
 TOKENS_PER_USER = 2  # sessions of each demo user the stations share (sign-in is argon2: deliberately slow)
 LATE_GENERATOR_MS = 50.0  # event-loop lag beyond this means the load generator, not the target, set the pace
 TARGETS_RPS, TARGET_P95, TARGET_HEALTH = 0.5, 2.0, 3.0
+FEED_BATCH = 500  # the most events one answer carries (server.events.BATCH), so the most seqs a data read names
 
 
 class BenchError(Exception):
@@ -303,9 +306,9 @@ class ShardResult:
 
 def _paths(shard: Shard) -> dict[str, str]:
     if shard.bare:
-        return {"board": "/board", "log": "/records/{}/log", "events": "/events"}
+        return {"board": "/board", "log": "/records/{}/log", "events": "/events", "data": "/events/data"}
     return {"board": f"{API}/custody/records?open=true", "log": f"{API}/custody/records/{{}}/log",
-            "events": f"{API}/events"}
+            "events": f"{API}/events", "data": f"{API}/events/data"}
 
 
 async def _timed(samples: list, window: list[float], kind: str, request, limit: float = REQUEST_TIMEOUT_S
@@ -346,9 +349,19 @@ async def _station(n: int, shard: Shard, client: httpx.AsyncClient, samples: lis
             if r is None or r.status_code != 200:
                 await asyncio.sleep(PAUSE_AFTER_ERROR_S)
                 continue
-            # Only the new position matters here; parsing up to 500 events per wake would load the generator.
+            # Only the new position is parsed (parsing up to 500 events per wake would load the generator): the
+            # batch's seqs are (after, last_seq], at most FEED_BATCH of them (the server reads missing ones as
+            # nothing, so a gap in the sequence costs the same as the real list).
             found = _LAST_SEQ.search(r.content[-64:])
-            after = int(found.group(1)) if found else r.json()["last_seq"]
+            last = int(found.group(1)) if found else r.json()["last_seq"]
+            if last > after:
+                seqs = list(range(max(after, last - FEED_BATCH) + 1, last + 1))
+                d = await _timed(samples, window, "data", client.post(paths["data"], json={"seqs": seqs},
+                                                                      headers=headers))
+                if d is None or d.status_code != 200:
+                    await asyncio.sleep(PAUSE_AFTER_ERROR_S)
+                    continue  # asked again from the same position, as the client's feed does
+            after = last
 
     async def work_loop() -> None:
         while True:

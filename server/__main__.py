@@ -103,7 +103,7 @@ def _audit_verify(url: str) -> int:
         engine.dispose()
     if result.ok:
         print(f"The audit log is intact: {result.rows} rows, chain head row {result.head_id} "
-              f"hash {result.head_hash}.")
+              f"hash {result.head_hash}; digest of all {len(result.heads)} chain heads {result.heads_digest}.")
         return 0
     print(f"The audit log has been tampered with ({len(result.problems)} problems in {result.rows} rows):",
           file=sys.stderr)

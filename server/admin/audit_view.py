@@ -1,7 +1,8 @@
 """The audit viewer's read: who looked at (or changed) what, when, why and from which workstation.
 
 Newest first, keyset-paginated on the row id (`before`), so a page costs the same however deep it is; one SELECT
-per page whatever its length (users joined, the workstation a correlated subquery). The viewer's own read is
+per page whatever its length (users joined, the workstation a correlated subquery; the subjects of the page's list
+reads in one more). The viewer's own read is
 audited in the same transaction, naming what it was filtered on.
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.admin.schemas import AuditEntryOut, AuditPage, AuditUser
-from server.audit import AuditEntry
+from server.audit import AuditEntry, AuditSubject
 from server.auth.models import Token, User
 from server.custody.models import CustodyRecord
 from server.people.models import Person
@@ -27,8 +28,9 @@ AUDIT = "audit_log"
 
 @dataclass(frozen=True)
 class AuditFilter:
-    # The person (and anyone merged into them), their custody records and charges: list reads write a row per
-    # subject under these ids (audit.record_many), so a look through the board or a search is found too.
+    # The person (and anyone merged into them), their custody records and charges: a row naming one of these ids,
+    # alone (entity_id) or among a list read's subjects (audit_subject), so a look through the board or a search
+    # is found too.
     person_id: str | None = None
     entity: str | None = None
     entity_id: str | None = None
@@ -54,6 +56,12 @@ def _workstation() -> Any:
             .order_by(Token.created_at.desc()).limit(1).correlate(AuditEntry).scalar_subquery())
 
 
+def _names(subject_clause: Any, entity_clause: Any) -> Any:
+    """Rows naming the subject: alone (entity_id, indexed) or among a list read's subjects (audit_subject's
+    entity_id index, then its primary key)."""
+    return or_(entity_clause, AuditEntry.id.in_(select(AuditSubject.audit_id).where(subject_clause)))
+
+
 def read_page(session: Session, viewer: User, flt: AuditFilter, before: int | None, limit: int,
               reason: str | None) -> AuditPage:
     workstation = _workstation().label("workstation")
@@ -66,10 +74,12 @@ def read_page(session: Session, viewer: User, flt: AuditFilter, before: int | No
         them = select(Person.id).where(or_(Person.id == flt.person_id, Person.merged_into == flt.person_id))
         their_records = select(CustodyRecord.id).where(CustodyRecord.person_id.in_(them))
         their_cases = select(ChargeCase.id).where(ChargeCase.record_id.in_(their_records))
-        where.append(or_(AuditEntry.entity_id.in_(them), AuditEntry.entity_id.in_(their_records),
-                         AuditEntry.entity_id.in_(their_cases)))
+        where.append(_names(or_(AuditSubject.entity_id.in_(them), AuditSubject.entity_id.in_(their_records),
+                                AuditSubject.entity_id.in_(their_cases)),
+                            or_(AuditEntry.entity_id.in_(them), AuditEntry.entity_id.in_(their_records),
+                                AuditEntry.entity_id.in_(their_cases))))
     if flt.entity_id is not None:
-        where.append(AuditEntry.entity_id == flt.entity_id)
+        where.append(_names(AuditSubject.entity_id == flt.entity_id, AuditEntry.entity_id == flt.entity_id))
     if flt.entity is not None:
         where.append(AuditEntry.entity == flt.entity)
     if flt.user_id is not None:
@@ -91,7 +101,7 @@ def read_page(session: Session, viewer: User, flt: AuditFilter, before: int | No
     rows = rows[:limit]
     entries = [AuditEntryOut(
         id=e.id, at=e.at, action=e.action, entity=e.entity, entity_id=e.entity_id, justification=e.justification,
-        workstation=ws,
+        workstation=ws, subjects=[s.entity_id for s in e.subjects],
         user=AuditUser(id=u.id, username=u.username, display_name=u.display_name, rank=u.rank,
                        collar_number=u.collar_number) if u is not None else None)
         for e, u, ws in rows]

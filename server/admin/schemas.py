@@ -100,6 +100,8 @@ class AuditEntryOut(BaseModel):
     justification: str | None
     # The workstation of the session the user had signed in with at that time (see docs/security.md).
     workstation: str | None
+    # A list read is one row naming all it showed: its subjects (entity_id is then empty). Issue 9.
+    subjects: list[str] = []
 
 
 class AuditPage(BaseModel):

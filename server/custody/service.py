@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, defaultload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from domain import observation as obs
 from domain import pace_clock, rights
@@ -165,24 +166,33 @@ class _Facts:
     transfer: Transfer | None = None  # sent to another suite, not yet accepted
 
 
+def _officer_only(entity: type[Any]) -> list[LoaderOption]:
+    """A fact's officer is shown by name, rank and number: their roles are not loaded with them (one query per
+    fact type saved on every board read; they still load if something asks for them)."""
+    return [defaultload(rel.class_attribute).lazyload(User.role_rows)
+            for rel in inspect(entity).relationships if rel.mapper.class_ is User]
+
+
 def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
     """The facts of many records in six queries, however many records (the board is not N+1)."""
     facts = {rid: _Facts() for rid in record_ids}
     if not record_ids:
         return facts
     for review in session.scalars(select(Review).where(Review.record_id.in_(record_ids))
-                                  .order_by(Review.at, Review.recorded_at)):
+                                  .order_by(Review.at, Review.recorded_at).options(*_officer_only(Review))):
         facts[review.record_id].reviews.append(review)
     for authority in session.scalars(select(DetentionAuthority).where(DetentionAuthority.record_id.in_(record_ids))
-                                     .order_by(DetentionAuthority.granted_at)):
+                                     .order_by(DetentionAuthority.granted_at)
+                                     .options(*_officer_only(DetentionAuthority))):
         facts[authority.record_id].authorities.append(authority)
     for right in session.scalars(select(RightEvent).where(RightEvent.record_id.in_(record_ids))
-                                 .order_by(RightEvent.at, RightEvent.recorded_at)):
+                                 .order_by(RightEvent.at, RightEvent.recorded_at).options(*_officer_only(RightEvent))):
         facts[right.record_id].rights.append(right)
     newest = (select(RiskAssessment.record_id, func.max(RiskAssessment.version).label("version"))
               .where(RiskAssessment.record_id.in_(record_ids)).group_by(RiskAssessment.record_id).subquery())
     for risk in session.scalars(select(RiskAssessment).join(newest, (RiskAssessment.record_id == newest.c.record_id)
-                                                              & (RiskAssessment.version == newest.c.version))):
+                                                              & (RiskAssessment.version == newest.c.version))
+                                .options(*_officer_only(RiskAssessment))):
         facts[risk.record_id].latest_risk = risk
     for record_id, last in session.execute(select(CellCheck.record_id, func.max(CellCheck.observed_at))
                                            .where(CellCheck.record_id.in_(record_ids))
@@ -314,7 +324,8 @@ def read_record(session: Session, user: User, record_id: str) -> CustodyRecordOu
 def list_log(session: Session, user: User, record_id: str) -> list[LogEntryOut]:
     record = get_record(session, record_id)
     rows = session.scalars(select(LogEntry).where(LogEntry.record_id == record.id)
-                           .order_by(LogEntry.observed_at, LogEntry.recorded_at, LogEntry.id)).all()
+                           .order_by(LogEntry.observed_at, LogEntry.recorded_at, LogEntry.id)
+                           .options(*_officer_only(LogEntry))).all()
     audit.record(session, user, audit.AuditAction.CONSULTATION, LOG, record.id)
     return [LogEntryOut.model_validate(r) for r in rows]
 

@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import MetaData, text
 
 from server.app import create_app
-from server.audit import GENESIS
+from server.audit import CHAINS, GENESIS
 from server.db import make_engine, make_sessionmaker
 from server.demo import DEMO_PASSWORD, load_demo
 from server.migrate import upgrade
@@ -177,8 +177,8 @@ def _pg_reset(url: str, seed: _Seed | None) -> None:
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             if seed is None:
-                conn.execute(text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :g)"),
-                             {"g": GENESIS})
+                conn.execute(text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (:i, 0, :g)"),
+                             [{"i": i, "g": GENESIS} for i in range(1, CHAINS + 1)])
             else:
                 for table in seed.tables:
                     conn.execute(text(f'INSERT INTO {table} SELECT * FROM "{seed.where}".{table}'))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from server import audit
 from server.__main__ import main
 from server.audit import AuditEntry, verify
-from server.db import make_engine, make_sessionmaker
+from server.db import make_engine, make_sessionmaker, utcnow
 from server.demo import load_demo
 from server.migrate import upgrade
 from tests.server.conftest import PG_DB, PG_HOST, PG_PORT, _pg_reset, _pg_user, login
@@ -36,8 +36,11 @@ def _drop_triggers(conn, postgres: bool) -> None:
     if postgres:
         for name in ("audit_log_append_only", "audit_log_no_truncate"):
             conn.execute(text(f"DROP TRIGGER {name} ON audit_log"))
+        for name in ("audit_subject_append_only", "audit_subject_no_truncate"):
+            conn.execute(text(f"DROP TRIGGER {name} ON audit_subject"))
     else:
-        for name in ("audit_log_no_update", "audit_log_no_delete"):
+        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_subject_no_update",
+                     "audit_subject_no_delete"):
             conn.execute(text(f"DROP TRIGGER {name}"))
 
 
@@ -48,10 +51,12 @@ def test_reads_are_chained_with_workstation_and_verify_passes(client, app, seede
     with make_sessionmaker(app.state.engine)() as session:
         rows = session.query(AuditEntry).order_by(AuditEntry.id).all()
         board_rows = [r for r in rows if r.justification == "custody records list"]
-        assert {r.entity_id for r in board_rows} == {r["id"] for r in board.json()}
+        assert len(board_rows) == 1  # one row naming every record shown (issue 9)
+        assert set(board_rows[0].names) == {r["id"] for r in board.json()}
         assert {r.workstation for r in board_rows} == {"CUSTODY-DESK-3 (127.0.0.1)"}
-        for before, after in zip(rows, rows[1:], strict=False):
+        for before, after in zip(rows, rows[1:], strict=False):  # one writer at a time: all in one chain
             assert after.prev_hash == before.row_hash and after.id == before.id + 1
+            assert after.chain == before.chain and after.chain_seq == (before.chain_seq or before.id) + 1
     result = _verify(database_url)
     assert result.ok, result.problems
     assert result.rows == len(rows) and result.head_id == rows[-1].id
@@ -61,13 +66,21 @@ def test_reads_are_chained_with_workstation_and_verify_passes(client, app, seede
 
 def test_triggers_refuse_rewriting_then_verify_catches_a_change_a_removal_and_a_cut_end(
         client, app, seeded, database_url, capsys):
-    login(client, "sergeant")  # at least a few rows beyond the demo's
+    sergeant = login(client, "sergeant")  # at least a few rows beyond the demo's
+    board = client.get(f"{API}/custody/records", headers=sergeant).json()
+    assert len(board) > 1  # a row naming several
+    assert client.get(f"{API}/custody/records/{board[0]['id']}", headers=sergeant).status_code == 200  # the last
     postgres = database_url.startswith("postgresql")
     engine = app.state.engine
+    with engine.connect() as conn:
+        listed = conn.execute(text("SELECT audit_id, min(entity_id) FROM audit_subject GROUP BY audit_id "
+                                   "ORDER BY audit_id DESC")).first()
+    assert listed is not None
     statements = ["UPDATE audit_log SET justification = 'nothing to see' WHERE id = 2",
-                  "DELETE FROM audit_log WHERE id = 2", "DELETE FROM audit_chain_head"]
+                  "DELETE FROM audit_log WHERE id = 2", "DELETE FROM audit_chain_head",
+                  "UPDATE audit_subject SET entity_id = 'someone else'", "DELETE FROM audit_subject"]
     if postgres:
-        statements += ["TRUNCATE audit_log", "TRUNCATE audit_chain_head"]
+        statements += ["TRUNCATE audit_log", "TRUNCATE audit_chain_head", "TRUNCATE audit_subject"]
     for statement in statements:
         with pytest.raises(DBAPIError, match="append-only|is kept"), engine.begin() as conn:
             conn.execute(text(statement))
@@ -80,7 +93,11 @@ def test_triggers_refuse_rewriting_then_verify_catches_a_change_a_removal_and_a_
         conn.execute(text("UPDATE audit_log SET justification = 'nothing to see' WHERE id = 2"))
         conn.execute(text("DELETE FROM audit_log WHERE id = 3"))
         conn.execute(text("DELETE FROM audit_log WHERE id = :last"), {"last": last})
+        # A subject taken out of a list read's row: the row no longer matches its hash.
+        conn.execute(text("DELETE FROM audit_subject WHERE audit_id = :a AND entity_id = :e"),
+                     {"a": listed[0], "e": listed[1]})
     problems = _verify(database_url).problems
+    assert any(p.startswith(f"row {listed[0]}: changed") for p in problems), problems
     assert any(p.startswith("row 2: changed") for p in problems), problems
     assert any(p.startswith("gap: rows 3..3 are missing") for p in problems), problems
     assert any(f"names row {last} but the last row is {last - 1}" in p for p in problems), problems
@@ -91,8 +108,8 @@ def test_triggers_refuse_rewriting_then_verify_catches_a_change_a_removal_and_a_
 
 @pytest.mark.postgres
 def test_concurrent_writers_keep_one_unbroken_chain(postgres_url):
-    """Transactions auditing at once from many threads (as many workers would) queue at the chain head.
-    (PostgreSQL only: SQLite serialises writers itself.)"""
+    """Transactions auditing at once from many threads (as many workers would) chain side by side in several
+    chains, each unbroken. (PostgreSQL only: SQLite serialises writers itself.)"""
     _pg_reset(postgres_url, None)
     database_url = postgres_url
     engine = make_engine(database_url)
@@ -119,7 +136,37 @@ def test_concurrent_writers_keep_one_unbroken_chain(postgres_url):
     assert not errors
     result = _verify(database_url)
     assert result.ok, result.problems
-    assert result.rows == 8 * 15 * 3
+    assert result.rows == 8 * 15  # one row per list read, naming its 3 subjects
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM audit_subject")) == 8 * 15 * 3
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_held_chain_head_does_not_hold_up_other_committers(postgres_url):
+    """Issue 9: audited reads must not queue behind one global lock. While two transactions are chaining (heads 1
+    and 2 held), a third commits at once on the next free chain; the next one, alone, takes chain 1 again."""
+    _pg_reset(postgres_url, None)
+    engine = make_engine(postgres_url)
+    factory = make_sessionmaker(engine)
+    try:
+        with engine.connect() as holder:
+            holder.execute(text("SELECT id FROM audit_chain_head WHERE id IN (1, 2) FOR UPDATE"))
+            with factory() as session, session.begin():
+                session.execute(text("SET LOCAL lock_timeout = '5s'"))  # waiting for a held head fails the test
+                audit.record_many(session, None, audit.AuditAction.CONSULTATION, "person", ["p-1", "p-2"], "held")
+            holder.rollback()
+        with factory() as session, session.begin():
+            audit.record(session, None, audit.AuditAction.CONSULTATION, "person", "p-3")
+        with engine.connect() as conn:
+            chains = conn.execute(text("SELECT chain, chain_seq FROM audit_log ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(c) for c in chains] == [(3, 1), (1, 1)]
+    assert _verify(postgres_url).ok
 
 
 def operator_guide_grants() -> str:
@@ -203,3 +250,39 @@ def test_owner_and_least_privilege_server_roles(postgres_url, capsys):
 
 def _role_exists(conn, role: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def test_a_chain_written_before_0008_still_verifies_and_goes_on(tmp_path):
+    """Migration 0008 rewrites no row: rows chained by one head before it keep their hashes (chain 1, position =
+    id), and new rows follow them. (SQLite: the same migration path as PostgreSQL, minus the sequence.)"""
+    url = f"sqlite:///{tmp_path / 'before-0008.sqlite3'}"
+    upgrade(url, "0007")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:  # three rows as the single head wrote them
+            last_hash = audit.GENESIS
+            for rid in (1, 2, 3):
+                row = {"id": rid, "at": utcnow(), "user_id": None, "action": "consultation",
+                       "entity": "person", "entity_id": f"p-{rid}", "justification": None, "workstation": None,
+                       "prev_hash": last_hash}
+                last_hash = audit.row_hash(row)
+                conn.execute(text("INSERT INTO audit_log (id, at, user_id, action, entity, entity_id, justification, "
+                                  "workstation, prev_hash, row_hash) VALUES (:id, :at, :user_id, :action, :entity, "
+                                  ":entity_id, :justification, :workstation, :prev_hash, :h)"),
+                             {**row, "at": row["at"].replace(tzinfo=None).isoformat(sep=" "), "h": last_hash})
+            conn.execute(text("UPDATE audit_chain_head SET last_id = 3, last_hash = :h WHERE id = 1"), {"h": last_hash})
+    finally:
+        engine.dispose()
+    upgrade(url)
+    assert _verify(url).ok
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            audit.record_many(session, None, audit.AuditAction.CONSULTATION, "person", ["p-1", "p-2"], "list")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, chain, chain_seq, prev_hash FROM audit_log WHERE id = 4")).one() \
+                == (4, 1, 4, last_hash)
+    finally:
+        engine.dispose()
+    result = _verify(url)
+    assert result.ok and result.rows == 4, result.problems

@@ -115,8 +115,8 @@ def test_every_read_of_personal_data_is_audited(client, app, seeded):
         assert response.status_code == 200, (route, response.text)
         rows = [r for r in _rows(app, before) if r.user_id == user_id and r.action in ("consultation", "combination")]
         wanted = names.format(**ids) if names else None
-        if not rows or (wanted and wanted not in {f"{r.entity}:{r.entity_id}" for r in rows}):
-            missing.append(f"{route}: wanted {wanted}, got {[(r.entity, r.entity_id) for r in rows]}")
+        if not rows or (wanted and wanted not in {f"{r.entity}:{n}" for r in rows for n in r.names}):
+            missing.append(f"{route}: wanted {wanted}, got {[(r.entity, r.names) for r in rows]}")
         if route == "/intelligence/reports/{report_id}":
             assert reason in {r.justification for r in rows}  # the header's reason, decoded
     assert not missing, "reads not audited:\n" + "\n".join(missing)
@@ -134,8 +134,9 @@ def test_post_reads_are_audited(client, app, seeded):
         "surname": person["surname"], "forenames": person["forenames"], "date_of_birth": person["date_of_birth"]})
     assert dupes.status_code == 200 and person["id"] in {c["person"]["id"] for c in dupes.json()["candidates"]}
     rows = _rows(app, before)
-    assert ("person", person["id"], "duplicates check") in {(r.entity, r.entity_id, r.justification) for r in rows}
-    assert any(r.entity == "person" and r.entity_id == person["id"] and r.justification.startswith("search")
+    assert ("person", person["id"], "duplicates check") in {(r.entity, n, r.justification) for r in rows
+                                                             for n in r.names}
+    assert any(r.entity == "person" and person["id"] in r.names and r.justification.startswith("search")
                for r in rows)
 
 
@@ -153,7 +154,8 @@ def test_change_feed_carries_ids_only_and_its_reads_are_audited(client, app, see
     me = client.get(f"{API}/auth/me", headers=investigator).json()["id"]
     rows = [r for r in _rows(app, before) if r.user_id == me]
     assert [r.entity for r in rows if r.entity == "change_feed"] == ["change_feed"]  # one row for the poll
-    assert {("person", e["entity_id"]) for e in person_events} <= {(r.entity, r.entity_id) for r in rows}
+    assert {("person", e["entity_id"]) for e in person_events} <= {(r.entity, n) for r in rows for n in r.names}
+    assert len([r for r in rows if r.entity == "person"]) == 1  # one row naming the people shown (issue 9)
     # An empty answer (nothing new) shows nothing about anyone: no row.
     before = _last(app)
     assert client.get(f"{API}/events", params={"after": feed["last_seq"] + 10**6},

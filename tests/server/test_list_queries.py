@@ -103,7 +103,7 @@ def test_a_list_read_names_what_it_showed(client, app, seeded):
     shown = {r["person"]["id"] for r in people}
     investigations = {i["id"] for i in _ok(client.get(f"{API}/investigations", headers=force.inv), 200)}
     with make_sessionmaker(app.state.engine)() as session:
-        logged = set(session.execute(select(AuditEntry.entity, AuditEntry.entity_id)
-                                     .where(AuditEntry.action == "consultation")))
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "consultation")).all()
+    logged = {(r.entity, named) for r in rows for named in r.names}  # a list read: one row naming them all
     assert {("person", pid) for pid in shown} <= logged
     assert {("investigation", iid) for iid in investigations} <= logged

@@ -1,8 +1,8 @@
 """Writes racing each other on a real uvicorn process, on SQLite and PostgreSQL (issue 9).
 
 No lost update: of two users sending the same If-Match at the same instant, exactly one wins (200) and the other
-gets 412 with the current copy, for every versioned type. Idempotency under races: twenty copies of one create
-with the same Idempotency-Key all get the first answer, and one row is stored.
+gets 412 with the current copy, for every versioned type (user accounts too). Idempotency under races: twenty
+copies of one create with the same Idempotency-Key all get the first answer, and one row is stored.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def test_exactly_one_of_two_same_version_writers_wins(tmp_path, database_url):
     with live_server(tmp_path, demo=True, database_url=database_url) as server:
         results = lost_update_trials(server.url, TRIALS)
     assert set(results) == {"custody record", "person", "investigation", "action", "intelligence report",
-                            "action history"}
+                            "user account", "action history"}
     for kind, trials in results.items():
         expected = [[1]] if kind == "action history" else [[200, 412]]
         assert trials == expected * TRIALS, f"{kind}: {trials}"

@@ -123,6 +123,17 @@ def lost_update_trials(url: str, trials: int = 20) -> dict[str, list[list[int]]]
                    ["intel", "supervisor"], report["version"])
         report = won or httpx.get(f"{url}{API}/intelligence/reports/{report['id']}", params={"reason": "race test"},
                                   headers=who["intel"]).json()
+
+    # User account: two administrator sessions change the same officer's home suite.
+    admins = [login(url, "admin"), login(url, "admin")]
+    account = next(u for u in httpx.get(f"{url}{API}/admin/users", headers=admins[0]).json()
+                   if u["username"] == "detention")
+    who.update(admin_a=admins[0], admin_b=admins[1])
+    for i in range(trials):
+        won = pair("user account", "PATCH", f"/admin/users/{account['id']}",
+                   [{"home_suite": f"Suite {i}a"}, {"home_suite": f"Suite {i}b"}], ["admin_a", "admin_b"],
+                   account["version"])
+        account = won or httpx.get(f"{url}{API}/admin/users/{account['id']}", headers=admins[0]).json()
     return out
 
 

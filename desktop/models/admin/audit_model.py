@@ -27,7 +27,15 @@ def action_title(entry: dict[str, Any]) -> str:
 def what_text(entry: dict[str, Any]) -> str:
     entity = entry.get("entity") or ""
     title = ENTITY_TITLES.get(entity, entity.replace("_", " "))
+    shown = entry.get("subjects") or []
+    if not entry.get("entity_id") and shown:  # a list read: one row naming everything it showed
+        return f"{title}: {len(shown)} in a list"
     return f"{title} {(entry.get('entity_id') or '')[:8]}".strip()
+
+
+def ids_text(entry: dict[str, Any]) -> str:
+    """The full id(s) the row names: its own, or a list read's subjects separated by spaces."""
+    return entry.get("entity_id") or " ".join(entry.get("subjects") or [])
 
 
 def who_text(entry: dict[str, Any]) -> str:
@@ -39,7 +47,7 @@ def csv_row(entry: dict[str, Any]) -> list[str]:
     user = entry.get("user") or {}
     return [str(entry.get("id", "")), entry.get("at") or "", user.get("username", ""), user.get("display_name", ""),
             user.get("collar_number", ""), entry.get("action") or "", entry.get("entity") or "",
-            entry.get("entity_id") or "", entry.get("justification") or "", entry.get("workstation") or ""]
+            ids_text(entry), entry.get("justification") or "", entry.get("workstation") or ""]
 
 
 CSV_HEADER = ["id", "at_utc", "username", "name", "collar_number", "action", "entity", "entity_id", "why",

@@ -159,8 +159,8 @@ def test_subject_access_holds_custody_and_withholds_sources_and_handling_code_c(
 
 def test_who_looked_at_this_person_finds_list_reads_too(client, seeded, open_records):
     """A person seen only in lists (the board, a search, the duplicates check, a record's charges, the change feed)
-    is found by "who looked at this person": list reads write one row per subject, under the person's id or the
-    id of their custody record or charge case."""
+    is found by "who looked at this person": a list read is ONE row naming all its subjects (issue 9), found by
+    the person's id or the id of their custody record or charge case among them."""
     from tests.server.prosecution.test_charging import charge_body
 
     record = open_records[0]
@@ -189,14 +189,19 @@ def test_who_looked_at_this_person_finds_list_reads_too(client, seeded, open_rec
     page = client.get(f"{API}/audit", params={"person_id": person["id"], "workstation": "LIST-DESK-9",
                                               "action": "consultation", "limit": 500}, headers=supervisor)
     assert page.status_code == 200, page.text
-    seen = {(e["entity"], e["entity_id"], (e["justification"] or "").split(" q=")[0].split(":")[0])
-            for e in page.json()["entries"]}
+    entries = page.json()["entries"]
+    seen = {(e["entity"], named, (e["justification"] or "").split(" q=")[0].split(":")[0])
+            for e in entries for named in ([e["entity_id"]] if e["entity_id"] else e["subjects"])}
     assert ("custody_record", record["id"], "custody records list") in seen, seen
     assert ("person", person["id"], "search results") in seen, seen
     assert ("person", person["id"], "duplicates check") in seen, seen
     assert ("custody_record", record["id"], "charges list") in seen, seen
     assert ("charge_case", body["id"], "charges list") in seen, seen
     assert ("charge_case", body["id"], "change feed") in seen, seen
-    # Nobody else's list rows: every row found names this person, their record or their charges.
-    assert {(e["entity"], e["entity_id"]) for e in page.json()["entries"]} <= {
-        ("person", person["id"]), ("custody_record", record["id"]), ("charge_case", body["id"])}
+    # Nobody else's list rows: every row found names this person, their record or their charges (among others).
+    ours = {("person", person["id"]), ("custody_record", record["id"]), ("charge_case", body["id"])}
+    assert all(ours & {(e["entity"], n) for n in ([e["entity_id"]] if e["entity_id"] else e["subjects"])}
+               for e in entries)
+    # The board named every open record in its one row, this person's among them.
+    board = next(e for e in entries if e["justification"] == "custody records list")
+    assert board["entity_id"] is None and record["id"] in board["subjects"] and len(board["subjects"]) > 1
