@@ -1,6 +1,6 @@
 """DPA 2018 s.62 logging: who consulted or changed which personal data, when, why and from where.
 
-The log is append-only at the database (migrations 0006 and 0008: triggers refuse UPDATE and DELETE, and TRUNCATE
+The log is append-only at the database (migrations 0006 and 0012: triggers refuse UPDATE and DELETE, and TRUNCATE
 on PostgreSQL) and hash-chained: each row carries the hash of the row before it in its chain, and each chain's head
 row holds its last id, position and hash, so a row changed, removed or added behind the server's back shows in
 `verify` (the command `bridewell-server audit verify`).
@@ -9,7 +9,7 @@ A read of a list is ONE row naming all its subjects (audit_subject, one bulk ins
 row per subject (issue 9).
 
 Rows are chained when their transaction commits (a before_commit hook), not when `record` is called. There are
-several chains (CHAINS heads, migration 0008): on PostgreSQL a committing transaction takes the first head no one
+several chains (CHAINS heads, migration 0012): on PostgreSQL a committing transaction takes the first head no one
 else holds (FOR UPDATE SKIP LOCKED) and keeps it only until its commit, so audited transactions committing at the
 same moment chain side by side instead of queueing at one head (one head cut audited reads 4-5x; see
 docs/performance.md). Within a chain, rows follow each other without gaps (chain_seq); `verify` walks every chain.
@@ -39,7 +39,7 @@ from server.db import Base, UTCDateTime, keep_after_rollback, utcnow
 from server.gate import DatabaseGate
 
 GENESIS = "0" * 64  # the prev_hash of the first row of each chain
-CHAINS = 32  # chain heads made by migration 0008 (more heads than a force's concurrent committers)
+CHAINS = 32  # chain heads made by migration 0012 (more heads than a force's concurrent committers)
 # Who is asking, from where: set per request by AuditContext (a header the client sends, else the peer address).
 _workstation: contextvars.ContextVar[str | None] = contextvars.ContextVar("bridewell_workstation", default=None)
 _PENDING = "bridewell.audit_pending"
@@ -70,7 +70,7 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
     chain: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # Position in its chain; NULL for rows from before 0008 (one chain then, so their id is their position).
+    # Position in its chain; NULL for rows from before 0012 (one chain then, so their id is their position).
     chain_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # A list read names its subjects here (entity_id is then NULL); a look at one subject uses entity_id.
     subjects: Mapped[list[AuditSubject]] = relationship(viewonly=True, lazy="selectin",
@@ -300,9 +300,9 @@ HASHED = ("id", "at", "user_id", "action", "entity", "entity_id", "justification
 
 def canonical(row: dict[str, Any]) -> bytes:
     """The bytes a row's hash is taken of: the HASHED fields as JSON with sorted keys, no spaces, UTF-8, and
-    `at` as UTC ISO 8601 with microseconds (`2026-11-30T07:00:00.000000+00:00`). Rows chained since 0008 add
+    `at` as UTC ISO 8601 with microseconds (`2026-11-30T07:00:00.000000+00:00`). Rows chained since 0012 add
     `chain` and `chain_seq`, and a list read's row adds its `subjects` (sorted); older rows hash as they did,
-    so the chain written before 0008 still verifies."""
+    so the chain written before 0012 still verifies."""
     at = row["at"]
     if at.tzinfo is None:  # read back raw from a database, naive UTC
         at = at.replace(tzinfo=UTC)

@@ -252,10 +252,10 @@ def _role_exists(conn, role: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
 
 
-def test_a_chain_written_before_0008_still_verifies_and_goes_on(tmp_path):
-    """Migration 0008 rewrites no row: rows chained by one head before it keep their hashes (chain 1, position =
+def test_a_chain_written_before_0012_still_verifies_and_goes_on(tmp_path):
+    """Migration 0012 rewrites no row: rows chained by one head before it keep their hashes (chain 1, position =
     id), and new rows follow them. (SQLite: the same migration path as PostgreSQL, minus the sequence.)"""
-    url = f"sqlite:///{tmp_path / 'before-0008.sqlite3'}"
+    url = f"sqlite:///{tmp_path / 'before-0012.sqlite3'}"
     upgrade(url, "0007")
     engine = make_engine(url)
     try:

@@ -1,7 +1,7 @@
 """Audit at force scale (issue 9): one row per list read naming its subjects; several hash chains.
 
-Revision ID: 0008
-Revises: 0007 (the lead re-chains it when merging)
+Revision ID: 0012
+Revises: 0011
 
 - audit_subject: the subjects of a list read's row (a list read is ONE audit row; its subjects are rows
   here, written in one bulk insert, indexed on entity_id so "who looked at this person" stays one indexed query).
@@ -18,8 +18,8 @@ Revises: 0007 (the lead re-chains it when merging)
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
@@ -60,5 +60,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Rows named several subjects, or chained in chains other than 1, cannot be put back into the old form without
-    # rewriting the audit, which is append-only: restore a backup taken before 0008 instead.
-    raise RuntimeError("0008 cannot be downgraded: the audit is append-only (restore the pre-0008 backup)")
+    # rewriting the audit, which is append-only: restore a backup taken before 0012 instead.
+    raise RuntimeError("0012 cannot be downgraded: the audit is append-only (restore the pre-0012 backup)")
