@@ -8,12 +8,13 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from desktop.announcer import announce
 from desktop.models.person_text import person_line
 from desktop.views.forms.dialog import FormDialog
 from desktop.views.forms.fields import nothing_chosen, value_of
+from desktop.views.forms.link_person import LinkPersonForm
 
 if TYPE_CHECKING:
     from desktop.writes import Writes
@@ -26,60 +27,19 @@ def _reference(report: dict[str, Any]) -> str:
     return str(report.get("reference") or "report")
 
 
-class AddReportPersonDialog(FormDialog):
+class AddReportPersonDialog(LinkPersonForm):
     noun = "intelligence report"
     save_text = "&Add person"
+    roles = PERSON_ROLES
+    role_problem = "Choose the person's role: subject, associate or mentioned."
 
     def __init__(self, parent: QWidget | None, writes: Writes | None, report: dict[str, Any],
                  choose_person: Callable[[Callable[[dict[str, Any]], None]], None]) -> None:
-        super().__init__(parent, writes, f"Add a person to {_reference(report)}", "addReportPersonDialog")
+        super().__init__(parent, writes, f"Add a person to {_reference(report)}", "addReportPerson", choose_person)
         self.report = report
-        self.person: dict[str, Any] | None = None
-        self.link_id = str(uuid.uuid4())
-        row = QWidget()
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        self.person_label = QLabel("No one chosen yet.")
-        self.person_label.setObjectName("addReportPersonChosen")
-        self.person_label.setWordWrap(True)
-        self.choose_button = QPushButton("C&hoose person…")
-        self.choose_button.setObjectName("addReportPersonChooseButton")
-        self.choose_button.setAccessibleName("Person: no one chosen yet. Choose person")
-        row_layout.addWidget(self.person_label, 1)
-        row_layout.addWidget(self.choose_button)
-        self.form.addRow("Person:", row)
-        self.form.addRow("", self.field_error("person_id", self.choose_button))
-        self.choose_button.clicked.connect(lambda: choose_person(self.set_person))
-        self.role_combo = QComboBox()
-        for key, title in PERSON_ROLES:
-            self.role_combo.addItem(title, key)
-        nothing_chosen(self.role_combo, "Choose the role")
-        self.add_row("&Role:", self.role_combo, "role", name="addReportPersonRoleCombo")
-        self.main_field = "person_id"
-        self.choose_button.setFocus()
-
-    def set_person(self, person: dict[str, Any]) -> None:
-        self.person = person
-        self.person_label.setText(person_line(person))
-        self.choose_button.setAccessibleName(f"Person: {person_line(person)}. Choose another person")
-        self.errors["person_id"].clear_problem()
-        self.dirty = True
-        self.raise_()
-        self.activateWindow()
-        self.role_combo.setFocus()
-
-    def problems(self) -> list[tuple[str, str]]:
-        problems = []
-        if self.person is None:
-            problems.append(("person_id", "Choose the person (Alt+H)."))
-        if self.role_combo.currentIndex() < 0:
-            problems.append(("role", "Choose the person's role: subject, associate or mentioned."))
-        return problems
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
-        assert self.person is not None
-        return "POST", f"/intelligence/reports/{self.report['id']}/people", {
-            "id": self.link_id, "person_id": self.person["id"], "role": self.role_combo.currentData()}
+        return "POST", f"/intelligence/reports/{self.report['id']}/people", self.link_body()
 
     def saved(self, response: Any) -> None:
         announce(f"Added {person_line(self.person)} to {_reference(response)}")

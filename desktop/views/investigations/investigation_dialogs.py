@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.models.person_text import officer, person_line
 from desktop.timefmt import to_wire
 from desktop.views.forms.dialog import RESEND, ConflictVersions, FormDialog
 from desktop.views.forms.fields import date_edit, nothing_chosen, text_edit, value_of
+from desktop.views.forms.link_person import LinkPersonForm
 
 if TYPE_CHECKING:
     from desktop.writes import Writes
@@ -202,62 +202,23 @@ class InvestigationDialog(FormDialog):
         announce(f"{verb}: {investigation_line(response)}")
 
 
-class LinkPersonDialog(FormDialog):
+class LinkPersonDialog(LinkPersonForm):
     """Link a known person (chosen with the people area's picker) to the investigation with a role."""
 
     noun = "investigation"
     save_text = "&Link"
+    roles = PERSON_ROLES
+    role_problem = "Choose the person's role: suspect, victim, witness or other."
+    person_problem = "Choose the person to link (Alt+H)."
 
     def __init__(self, parent: QWidget | None, writes: Writes | None, investigation: dict[str, Any],
                  choose_person: Callable[[Callable[[dict[str, Any]], None]], None]) -> None:
-        super().__init__(parent, writes, f"Link a person: {investigation_line(investigation)}", "linkPersonDialog")
+        super().__init__(parent, writes, f"Link a person: {investigation_line(investigation)}", "linkPerson",
+                         choose_person)
         self.investigation = investigation
-        self.person: dict[str, Any] | None = None
-        self.link_id = str(uuid.uuid4())
-        row = QWidget()
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        self.person_label = QLabel("No one chosen yet.")
-        self.person_label.setObjectName("linkPersonChosen")
-        self.person_label.setWordWrap(True)
-        self.choose_button = QPushButton("C&hoose person…")
-        self.choose_button.setObjectName("linkPersonChooseButton")
-        self.choose_button.setAccessibleName("Person: no one chosen yet. Choose person")
-        row_layout.addWidget(self.person_label, 1)
-        row_layout.addWidget(self.choose_button)
-        self.form.addRow("Person:", row)
-        self.form.addRow("", self.field_error("person_id", self.choose_button))
-        self.choose_button.clicked.connect(lambda: choose_person(self.set_person))
-        self.role_combo = QComboBox()
-        for key, title in PERSON_ROLES:
-            self.role_combo.addItem(title, key)
-        nothing_chosen(self.role_combo, "Choose the role")
-        self.add_row("&Role:", self.role_combo, "role", name="linkPersonRoleCombo")
-        self.main_field = "person_id"
-        self.choose_button.setFocus()
-
-    def set_person(self, person: dict[str, Any]) -> None:
-        self.person = person
-        self.person_label.setText(person_line(person))
-        self.choose_button.setAccessibleName(f"Person: {person_line(person)}. Choose another person")
-        self.errors["person_id"].clear_problem()
-        self.dirty = True
-        self.raise_()
-        self.activateWindow()
-        self.role_combo.setFocus()
-
-    def problems(self) -> list[tuple[str, str]]:
-        problems = []
-        if self.person is None:
-            problems.append(("person_id", "Choose the person to link (Alt+H)."))
-        if self.role_combo.currentIndex() < 0:
-            problems.append(("role", "Choose the person's role: suspect, victim, witness or other."))
-        return problems
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
-        assert self.person is not None
-        return "POST", f"/investigations/{self.investigation['id']}/people", {
-            "id": self.link_id, "person_id": self.person["id"], "role": self.role_combo.currentData()}
+        return "POST", f"/investigations/{self.investigation['id']}/people", self.link_body()
 
     def saved(self, response: Any) -> None:
         announce(f"Linked {person_line(self.person)} as {self.role_combo.currentText().lower()} to "
