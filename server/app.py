@@ -20,7 +20,7 @@ from server.auth.routes import router as auth_router
 from server.batch import router as batch_router
 from server.config_store import ConfigContext, ConfigStore
 from server.config_store import register as register_config_store
-from server.custody import force
+from server import force
 from server.custody.routes import router as custody_router
 from server.db import PoolSize, make_engine, make_sessionmaker
 from server.errors import BodySizeLimit, install_error_handlers

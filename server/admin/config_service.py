@@ -24,7 +24,7 @@ from server.admin.config_schemas import (CatalogueOut, ConfigVersionOut, Offence
 from server.auth.models import User
 from server.config_store import (CONFIG_NOTICE, OFFENCES, SETTINGS, ForceSetting, ForceSettingVersion,
                                  mark_changed)
-from server.custody import force
+from server import force
 from server.db import utcnow
 from server.errors import ProblemError
 

@@ -17,7 +17,8 @@ from domain.roles import Role
 from server import audit
 from server.auth.models import User
 from domain.suites import SuiteState
-from server.custody import force, suites
+from server import force
+from server.custody import suites
 from server.custody.models import STATUS_IN_CUSTODY, STATUS_RELEASED, Cell, CustodyRecord, Suite
 from server.custody.schemas import BookingIn, CustodyRecordOut, DetentionIn, RecordPatch
 from server.custody.service import (changed, current, field_errors, fmt, next_custody_number, record_out,

@@ -19,7 +19,7 @@ from domain.risk import RiskResponse, assess
 from domain.roles import Role
 from server import audit, records
 from server.auth.models import User
-from server.custody import force
+from server import force
 from server.custody.models import CellCheck, CustodyRecord, Interview, RightEvent, RiskAssessment
 from server.custody.schemas import (AppropriateAdultIn, CheckIn, CheckOut, CustodyRecordOut, InterviewBreakOut,
                                     InterviewEndIn, InterviewIn, InterviewOut, ObservationLevelIn, RightIn, RightOut,

@@ -14,7 +14,7 @@ from domain.pace_clock import AuthorityKind
 from domain.roles import Role
 from server import audit, records
 from server.auth.models import User
-from server.custody import force
+from server import force
 from server.custody.models import CustodyRecord, DetentionAuthority, Review
 from server.custody.schemas import AuthorityOut, ExtensionIn, ReviewIn, ReviewOut, WarrantIn
 from server.custody.service import (emit, _authorities, _reviews, authority_out, changed, domain_authorities,

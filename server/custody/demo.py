@@ -22,7 +22,8 @@ from domain.rights import Right
 from domain.risk import Answer, Source
 from domain.suites import CellType
 from server.auth.models import User
-from server.custody import booking, care, clock, force, service, transfers
+from server import force
+from server.custody import booking, care, clock, service, transfers
 from server.custody.models import Cell, CustodyRecord, LogEntry, Suite
 from server.custody.schemas import (AppropriateAdultIn, BookingIn, CheckIn, DetentionIn, InterviewIn,
                                     ObservationLevelIn, ReviewIn, RightIn, RightsNoticeIn, RiskAssessmentIn,

@@ -14,7 +14,8 @@ from domain.disposal import OUTCOME_TITLES, Outcome, disposal_errors
 from domain.risk import disposal_reassessment_problem
 from domain.roles import Role
 from server.auth.models import User
-from server.custody import force, transfers
+from server import force
+from server.custody import transfers
 from server.custody.models import STATUS_CHARGED, STATUS_RELEASED, LogEntry, RiskAssessment
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
 from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,

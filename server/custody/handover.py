@@ -29,7 +29,8 @@ from domain.roles import CUSTODY_STAFF, Role
 from server import audit
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
 from server.auth.models import User
-from server.custody import force, service
+from server import force
+from server.custody import service
 from server.custody.models import STATUS_RELEASED, CellCheck, CustodyRecord, LogEntry
 from server.custody.schemas import CustodyRecordOut, OfficerOut, _Created
 from server.db import Base, UTCDateTime, utcnow

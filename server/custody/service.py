@@ -23,7 +23,7 @@ from domain.risk import Trigger, reassessment_reason
 from domain.roles import ROLE_TITLES, Role
 from server import audit, events, records
 from server.auth.models import User
-from server.custody import force
+from server import force
 from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, TRANSFER_SENT, CellCheck, CustodyRecord,
                                    DetentionAuthority, Interview, LogEntry, Review, RightEvent, RiskAssessment,
                                    Transfer)

@@ -25,7 +25,7 @@ from server.investigations.schemas import (ActionIn, ActionOut, HistoryOut, Inve
 from server.people.models import Person
 from server.people.schemas import UserBrief, person_summary
 from server.people.service import get_person
-from server.prosecution.catalogue import catalogue
+from server.force import catalogue
 
 INVESTIGATION = "investigation"
 ACTION = "action"

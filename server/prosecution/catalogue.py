@@ -1,6 +1,6 @@
 """The offence catalogue as prosecution shows it: search and the wire shape of an offence.
 
-The catalogue itself is the server's one catalogue, `server.custody.force.catalogue` (BRIDEWELL_OFFENCE_CATALOGUE,
+The catalogue itself is the server's one catalogue, `server.force.catalogue` (BRIDEWELL_OFFENCE_CATALOGUE,
 else the force configuration's `offence_catalogue_file`, else the packaged examples): booking and charging agree.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 
 from domain.offences import MODE_TITLES, Catalogue, Offence, offence_entry
-from server.custody import force
+from server import force
 from server.prosecution.schemas import CatalogueOffenceOut
 
 catalogue = force.catalogue

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from domain.charging import caution_on_charge
 from server.auth.dependencies import CurrentUser, SessionDep
-from server.custody import force
+from server import force
 from server.db import utcnow
 from server.idempotency import IdempotencyDep
 from server.prosecution import catalogue, service

@@ -18,7 +18,8 @@ from domain.offences import MODE_TITLES, Offence, code_problem, normalise_code
 from domain.roles import Role
 from server import audit, events
 from server.auth.models import User
-from server.custody import disposal, force
+from server import force
+from server.custody import disposal
 from server.custody import service as custody
 from server.custody.models import CustodyRecord
 from server.custody.schemas import ChargeIn

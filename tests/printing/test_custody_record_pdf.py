@@ -90,7 +90,8 @@ def test_metadata_language_and_outline(record_pdf: Path) -> None:
     top = [title for depth, title in outline if depth == 0]
     assert top == ["Detainee", "Arrest and arrival", "Authorisation of detention", "Rights and entitlements",
                    "Risk assessments", "Observation levels", "Cell visits and rousing checks",
-                   "Reviews and extensions", "Custody log", "Disposal and release"]
+                   "Reviews and extensions", "Interviews", "Property (PACE s.54)", "Custody log",
+                   "Disposal and release"]
     assert (1, "Risk assessment version 2 — 21/11/2026 13:20 GMT") in outline
 
 

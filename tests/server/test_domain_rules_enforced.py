@@ -60,11 +60,15 @@ RULES: dict[str, str] = {
                                           "test_each_way_out_needs_its_own_re_assessment",
     "interviews.check_interview_start": "tests/server/custody/test_interviews_property_history.py::"
                                         "test_juvenile_not_interviewed_while_the_appropriate_adult_is_awaited",
+    "config.validate_values": "tests/server/admin/test_force_config.py::"
+                              "test_a_change_is_versioned_audited_reaches_the_feed_and_the_next_booking_and_charge",
     "actions.transition": "tests/server/investigations/test_actions.py::test_action_life_cycle_with_history",
 }
 
 # Rule-shaped names in domain/ that are not rules the server has to enforce, and why.
 NOT_ENFORCED_BY_THE_SERVER: dict[str, str] = {
+    "force_view.is_open": "a display rule: which records the force view's figures count, kept live on the client from "
+                          "the feed (the server serves open records only)",
     "identifiers.check_letter": "the arithmetic inside validate_pnc_id and validate_cro, enforced through them",
     "observation.is_overdue": "a display state: the server serves next_check_due and the client's one-second tick "
                               "decides 'overdue' against the workstation clock",

@@ -6,7 +6,7 @@ import pytest
 
 from server.__main__ import main as server_main
 from server.app import create_app
-from server.custody import force
+from server import force
 from server.db import normalise_url
 from server.settings import Settings, SettingsError
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.sync.catalogue import cached_catalogue
-from server.custody import force
+from server import force
 from server.settings import Settings
 from tests.desktop.custody.helpers import open_by_shortcut
 from tests.desktop.harness import signed_in_client, start_server

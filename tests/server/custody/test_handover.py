@@ -10,7 +10,7 @@ from domain.roles import Role
 from server.app import create_app
 from server.audit import AuditEntry
 from server.auth.service import create_user
-from server.custody import force
+from server import force
 from server.db import make_sessionmaker
 from server.settings import Settings
 from tests.server.asgi_client import AsgiClient

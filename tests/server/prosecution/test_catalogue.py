@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from domain.offences import catalogue_from_entries, packaged_catalogue
-from server.custody import force
+from server import force
 from server.settings import Settings
 from tests.server.custody.conftest import booking, book, fields, new_id
 from tests.server.prosecution.test_charging import charge_body

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.audit import AuditEntry
-from server.custody import force
+from server import force
 from server.db import make_sessionmaker
 from server.events import Event
 from server.prosecution.models import Charge, ChargeCase
