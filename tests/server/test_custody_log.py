@@ -26,7 +26,12 @@ def field_errors(response) -> dict[str, str]:
 
 def test_open_records_list_the_demo_suite(open_records):
     assert len(open_records) >= 14
-    assert {r["cell"] for r in open_records} >= {f"C{i}" for i in range(1, 15)}
+    # Three suites of different sizes (issue 15); everyone is in a cell but one sent to another suite and not yet
+    # accepted there.
+    assert len({r["suite_code"] for r in open_records}) == 3
+    assert all(r["cell"] for r in open_records if not r.get("transfer"))
+    assert len({(r["suite_code"], r["cell"]) for r in open_records if r["cell"]}) == \
+        len([r for r in open_records if r["cell"]])
     assert any(r["juvenile"] for r in open_records) and any(r["vulnerable"] for r in open_records)
     first = open_records[0]
     # The custody issue extends the foundation shape; every foundation field stays.

@@ -50,6 +50,8 @@ def test_the_force_view_is_every_suite_in_constant_queries(client, app, h):
     assert (figures.detainees, figures.places, figures.free_places, figures.near_limit) == (1, 4, 3, 1)
     assert not any(review_due(r, now) for r in view["records"] if r["suite_id"] == third["id"])
     with make_sessionmaker(app.state.engine)() as session:
-        logged = set(session.scalars(select(AuditEntry.entity_id).where(
-            AuditEntry.justification == "custody records list", AuditEntry.action == "consultation")))
+        # A list read is one audit row naming its subjects (issue 9/12).
+        logged = {name for row in session.scalars(select(AuditEntry).where(
+            AuditEntry.justification == "custody records list", AuditEntry.action == "consultation"))
+            for name in row.names}
     assert {r["id"] for r in view["records"]} <= logged
