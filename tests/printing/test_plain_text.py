@@ -71,7 +71,7 @@ def test_html_is_escaped_and_structured_by_headings() -> None:
     parser = _Collect()
     parser.feed(page)
     assert parser.tags[:3] == ["html", "body", "p"]
-    assert parser.tags.count("h1") == 1 and parser.tags.count("h2") == 12  # the record's 12 sections (interviews and property: issue 14)
+    assert parser.tags.count("h1") == 1 and parser.tags.count("h2") == 12  # 12 sections (issue 14 added 2)
     assert "blockquote" in parser.tags  # the correction, nested under its entry
     assert '<html lang="en-GB">' in page
 
