@@ -76,7 +76,7 @@ def lost_update_trials(url: str, trials: int = 20) -> dict[str, list[list[int]]]
     # must be one of the suite's and free, so the change itself is valid and only the version decides).
     board = httpx.get(f"{url}{API}/custody/records", params={"open": "true"}, headers=who["sergeant"]).json()
     record = next(r for r in board if r["suite_id"])
-    for i in range(trials):
+    for _i in range(trials):
         suite = httpx.get(f"{url}{API}/custody/suites/{record['suite_id']}", headers=who["sergeant"]).json()
         free = [c["number"] for c in suite["cells"] if c["free_places"] and c["number"] != record["cell"]]
         won = pair("custody record", "PATCH", f"/custody/records/{record['id']}",
