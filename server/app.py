@@ -22,7 +22,7 @@ from server.config_store import ConfigContext, ConfigStore
 from server.config_store import register as register_config_store
 from server import force
 from server.custody.routes import router as custody_router
-from server.db import PoolSize, make_engine, make_sessionmaker
+from server.db import PoolSize, make_engine, make_sessionmaker, side_engine
 from server.errors import BodySizeLimit, install_error_handlers
 from server.events import ChangeFeed
 from server.events import router as events_router
@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The change feed's audit rows, stored in groups (server.audit.AuditWriter).
     app.state.audit_writer = AuditWriter(app.state.sessionmaker, app.state.gate)
     # The force configuration held in the database: read again when a change commits (server/config_store.py).
-    app.state.config_store = ConfigStore(app.state.sessionmaker)
+    # Its reads come in the middle of requests that hold a pool connection: on a connection of their own.
+    app.state.config_store = ConfigStore(make_sessionmaker(side_engine(engine)))
     register_config_store(engine, app.state.config_store)
     app.state.feed.wake_hooks.append(app.state.config_store.on_wake)
     app.state.stopping = app.state.feed.stopping  # set on shutdown: long polls answer at once

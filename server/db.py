@@ -15,7 +15,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -102,6 +102,19 @@ def make_engine(database_url: str, pool: PoolSize | None = None) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **pool_args)
+
+
+def side_engine(engine: Engine) -> Engine:
+    """A pool-less engine on the same database, for a read made while the request already holds one of the
+    pool's connections (the force configuration's re-read): taking a second connection from the same pool
+    would wait on itself, and with every connection held by such a request none would ever come free (503s).
+    In-memory SQLite has one database per connection, so it keeps its own engine."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            return engine
+        return create_engine(url, poolclass=NullPool, connect_args={"timeout": 15, "check_same_thread": False})
+    return create_engine(url, poolclass=NullPool, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -126,6 +126,15 @@ def test_keep_current_sends_nothing_and_closes_the_form(qtbot, make_window, demo
     assert theirs.assessment_id in ids and mine.assessment_id not in ids
 
 
+def _free_cells(client, record: dict, n: int) -> list[str]:
+    """`n` free cells of the record's suite (issue 15: a move to a cell that is full or not the suite's is refused
+    for itself; these tests are about versions)."""
+    suite = client.request("GET", f"/custody/suites/{record['suite_id']}")
+    free = [c["number"] for c in suite["cells"] if c["free_places"] and c["number"] != record.get("cell")]
+    assert len(free) >= n, free
+    return free[:n]
+
+
 def test_a_change_to_something_else_meanwhile_is_sent_without_asking(qtbot, make_window, demo_server, tmp_path):
     window = make_window(demo_server.url, tmp_path / "workstation")
     record = custody_board(window).model.record(4)
@@ -136,7 +145,8 @@ def test_a_change_to_something_else_meanwhile_is_sent_without_asking(qtbot, make
     choose(dialog.level_combo, "medium")
     client = _api(demo_server.url)
     try:  # another workstation moves the detainee: the record's version moves on, the assessment does not
-        moved = client.request("PATCH", f"/custody/records/{record['id']}", json={"cell": "C9"},
+        [cell] = _free_cells(client, record, 1)
+        moved = client.request("PATCH", f"/custody/records/{record['id']}", json={"cell": cell},
                                headers={"If-Match": str(record["version"])})
         assert moved["version"] > record["version"]
         with qtbot.waitSignal(dialog.saved_signal, timeout=15_000) as saved:
@@ -180,18 +190,19 @@ def test_a_conflicted_outbox_row_with_no_form_is_compared_and_sent_with_the_curr
     record = custody_board(window).model.record(6)
     client = _api(demo_server.url)
     try:
-        moved = client.request("PATCH", f"/custody/records/{record['id']}", json={"cell": "C21"},
+        theirs, mine = _free_cells(client, record, 2)
+        moved = client.request("PATCH", f"/custody/records/{record['id']}", json={"cell": theirs},
                                headers={"If-Match": str(record["version"])})
-        row_id = window.writes.queue("PATCH", f"/custody/records/{record['id']}", {"cell": "C22"},
+        row_id = window.writes.queue("PATCH", f"/custody/records/{record['id']}", {"cell": mine},
                                      headers={"If-Match": str(record["version"])})  # the stale copy
         qtbot.waitUntil(lambda: window.findChild(ConflictDialog) is not None, timeout=15_000)
         compare = window.findChild(ConflictDialog)
-        assert compare.findChild(type(compare.heading), "conflictMine_cell").text() == "C22"
-        assert compare.findChild(type(compare.heading), "conflictTheirs_cell").text() == "C21"
+        assert compare.findChild(type(compare.heading), "conflictMine_cell").text() == mine
+        assert compare.findChild(type(compare.heading), "conflictTheirs_cell").text() == theirs
         compare.send_button.click()
         qtbot.waitUntil(lambda: row_id in {i.id for i in window.store.outbox_items("sent")}, timeout=15_000)
         now = client.custody_record(record["id"])
-        assert now["cell"] == "C22" and now["version"] == moved["version"] + 1
+        assert now["cell"] == mine and now["version"] == moved["version"] + 1
         assert window.store.pending_count() == 0 and window.store.outbox_items("rejected") == []
     finally:
         client.close()

@@ -70,14 +70,17 @@ def test_a_batch_runs_each_request_in_order_with_its_own_answer_and_replays_safe
 
 
 def test_a_versioned_step_in_a_batch_gets_its_412_with_the_current_copy(client, sergeant, open_records):
-    record = open_records[0]
+    record = next(r for r in open_records if r["suite_id"])
     path = f"/custody/records/{record['id']}"
     stale = str(record["version"])
-    requests = [_req(path, {"cell": "C7"}, path, headers={"If-Match": stale}, method="PATCH"),
-                _req(path, {"cell": "C8"}, path, headers={"If-Match": stale}, method="PATCH")]
+    # Two moves to free cells of the record's suite (issue 15: any other cell is refused for itself).
+    suite = client.get(f"{API}/custody/suites/{record['suite_id']}", headers=sergeant).json()
+    first, second = [c["number"] for c in suite["cells"] if c["free_places"]][:2]
+    requests = [_req(path, {"cell": first}, path, headers={"If-Match": stale}, method="PATCH"),
+                _req(path, {"cell": second}, path, headers={"If-Match": stale}, method="PATCH")]
     results = _batch(client, sergeant, requests).json()["results"]
     assert [r["status"] for r in results] == [200, 412]
-    assert results[1]["body"]["current"]["cell"] == "C7"
+    assert results[1]["body"]["current"]["cell"] == first
 
 
 def test_without_a_valid_sign_in_the_batch_stops_at_the_first_request(client, sergeant, open_records):

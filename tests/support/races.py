@@ -72,12 +72,15 @@ def lost_update_trials(url: str, trials: int = 20) -> dict[str, list[list[int]]]
         out.setdefault(kind, []).append(sorted(r.status_code for r in responses))
         return _winner(responses)
 
-    # Custody record: two officers correct the cell.
+    # Custody record: two officers move the detainee, each to a different free cell of the suite (issue 15: a cell
+    # must be one of the suite's and free, so the change itself is valid and only the version decides).
     board = httpx.get(f"{url}{API}/custody/records", params={"open": "true"}, headers=who["sergeant"]).json()
-    record = board[0]
-    for i in range(trials):
+    record = next(r for r in board if r["suite_id"])
+    for _i in range(trials):
+        suite = httpx.get(f"{url}{API}/custody/suites/{record['suite_id']}", headers=who["sergeant"]).json()
+        free = [c["number"] for c in suite["cells"] if c["free_places"] and c["number"] != record["cell"]]
         won = pair("custody record", "PATCH", f"/custody/records/{record['id']}",
-                   [{"cell": f"A{i}"}, {"cell": f"B{i}"}], ["sergeant", "detention"], record["version"])
+                   [{"cell": free[0]}, {"cell": free[1]}], ["sergeant", "detention"], record["version"])
         record = won or httpx.get(f"{url}{API}/custody/records/{record['id']}", headers=who["sergeant"]).json()
 
     # Person: two officers correct the forenames.

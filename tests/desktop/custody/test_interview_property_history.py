@@ -19,8 +19,9 @@ from tests.desktop.harness import custody_board, signed_in_client
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
 
-def book(url: str, surname: str, *, juvenile: bool = False) -> dict:
-    """A fresh detainee for this test alone (the demo server is shared by the session)."""
+def book(url: str, surname: str, *, juvenile: bool = False, suite: dict | None = None) -> dict:
+    """A fresh detainee for this test alone (the demo server is shared by the session). `suite`: booked into that
+    suite with no cell yet (issue 15: a cell there must be free, and other tests share the suite)."""
     client = signed_in_client(url)
     arrived = utc_now() - timedelta(hours=2)
     born = date.today() - timedelta(days=(15 if juvenile else 40) * 365)
@@ -29,7 +30,8 @@ def book(url: str, surname: str, *, juvenile: bool = False) -> dict:
         "arrested_at": (arrived - timedelta(minutes=30)).isoformat(), "arrest_place": "Harbour Road, Portharrow",
         "arresting_officer": "PC 4471 Dorian Feltwell", "offences": ["TH68010"],
         "arrest_reason": "Seen leaving without paying.", "arrest_necessity": "Prompt and effective investigation.",
-        "cell": "C9", "person": {"id": str(uuid.uuid4()), "surname": surname, "forenames": "Jory",
+        **({"suite_id": suite["id"]} if suite else {"cell": "C9"}),
+        "person": {"id": str(uuid.uuid4()), "surname": surname, "forenames": "Jory",
                                  "date_of_birth": born.isoformat(), "gender": "male"},
         "detention": {"decision": "authorised", "grounds": "To obtain evidence by questioning.",
                       "decided_at": (arrived + timedelta(minutes=5)).isoformat()}})
@@ -110,7 +112,10 @@ def test_interview_of_a_juvenile_waits_for_the_appropriate_adult(qtbot, make_win
 
 
 def test_property_cell_move_read_only_log_and_history(qtbot, make_window, demo_server):
-    record = book(demo_server.url, "Nancarrow")
+    client = signed_in_client(demo_server.url)
+    suite = next(s for s in client.suites() if s["code"] == "PHC")
+    client.close()
+    record = book(demo_server.url, "Nancarrow", suite=suite)
     window = make_window(demo_server.url)
     row = on_board(qtbot, window, record["id"])
     select(qtbot, window, record["id"])
@@ -139,16 +144,23 @@ def test_property_cell_move_read_only_log_and_history(qtbot, make_window, demo_s
     returned = save(qtbot, dialog)
     assert returned[0]["returned_at"] and returned[0]["description"] == "Brown leather wallet"
 
+    # The move goes to a free cell of the detainee's suite, typed by its number.
+    client = signed_in_client(demo_server.url)
+    free = next(c["number"] for c in client.request("GET", f"/custody/suites/{suite['id']}")["cells"]
+                if c["free_places"])
     dialog = open_by_shortcut(qtbot, window, Qt.Key.Key_C, CTRL_ALT)
     dialog.cell_edit.selectAll()
-    qtbot.keyClicks(dialog.cell_edit, "C12")
+    qtbot.keyClicks(dialog.cell_edit, free)
     save(qtbot, dialog)
     board = custody_board(window).model
-    qtbot.waitUntil(lambda: board.index(row, CELL).data() == "C12", timeout=10_000)
+    qtbot.waitUntil(lambda: board.index(row, CELL).data() == free, timeout=10_000)
 
-    client = signed_in_client(demo_server.url)
+    # Issue 14: released after a risk re-assessment for the release and not before the last log entry (the move).
+    client.request("POST", f"/custody/records/{record['id']}/risk-assessments", json={
+        "id": str(uuid.uuid4()), "trigger": "release", "assessed_at": (utc_now() - timedelta(minutes=1)).isoformat(),
+        "risk_level": "low", "responses": [{"area": "self_harm_current", "answer": "no", "source": "detainee"}]})
     client.request("POST", f"/custody/records/{record['id']}/disposal",
-                   json={"outcome": "no_further_action", "released_at": (utc_now() - timedelta(minutes=1)).isoformat()})
+                   json={"outcome": "no_further_action", "released_at": utc_now().isoformat()})
     client.close()
     panel = window.areas["custody"].log_panel
     qtbot.waitUntil(lambda: board.row_of(record["id"]) is None, timeout=10_000)  # closed: it leaves the board

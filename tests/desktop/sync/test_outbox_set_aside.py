@@ -155,26 +155,29 @@ def test_a_412_is_kept_as_a_conflict_with_the_current_copy_then_resolved(server,
     client, other = _client(server.url), _client(server.url, "detention")
     record = client.open_records()[3]
     path = f"/custody/records/{record['id']}"
+    # Two free cells of the record's suite (issue 15: a move elsewhere is refused for itself, not for the version).
+    suite = client.request("GET", f"/custody/suites/{record['suite_id']}")
+    theirs, mine = [c["number"] for c in suite["cells"] if c["free_places"]][:2]
     store = LocalStore(tmp_path / "client")
     heard = Heard()
     sender = heard.sender(store, client)
     try:
-        client.request("PATCH", path, json={"cell": "C11"}, headers={"If-Match": str(record["version"])})
-        stale = store.add_outbox("PATCH", path, {"cell": "C12"}, headers={"If-Match": str(record["version"])})
+        client.request("PATCH", path, json={"cell": theirs}, headers={"If-Match": str(record["version"])})
+        stale = store.add_outbox("PATCH", path, {"cell": mine}, headers={"If-Match": str(record["version"])})
         behind = _entry("Logged after the cell change, fictional")
         store.add_outbox("POST", f"{path}/log", behind, row_id=behind["id"])
         sender.start()
         _until(lambda: heard.conflicts, what="the conflict")
         [(row_id, error)] = heard.conflicts
-        assert row_id == stale.id and error.status == 412 and error.current["cell"] == "C11"
+        assert row_id == stale.id and error.status == 412 and error.current["cell"] == theirs
         item = store.outbox_item(stale.id)
-        assert item.state == CONFLICT and item.current["cell"] == "C11" and item.body == {"cell": "C12"}
+        assert item.state == CONFLICT and item.current["cell"] == theirs and item.body == {"cell": mine}
         assert [i.id for i in store.unsent()] == [stale.id, behind["id"]]  # the log entry waits behind it
         merged_version = str(error.current["version"])
-        assert sender.resolve_conflict(stale.id, {"cell": "C12"}, {"If-Match": merged_version})
+        assert sender.resolve_conflict(stale.id, {"cell": mine}, {"If-Match": merged_version})
         _until(lambda: behind["id"] in heard.sent, what="the merged change and the entry behind it")
         assert heard.sent == [stale.id, behind["id"]]
-        assert other.custody_record(record["id"])["cell"] == "C12"
+        assert other.custody_record(record["id"])["cell"] == mine
         assert store.outbox_item(stale.id).state == SENT
     finally:
         sender.stop()
