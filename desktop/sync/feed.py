@@ -40,12 +40,21 @@ class ChangeFeed:
         self._client.token = token
 
     def stop(self) -> None:
-        # The long poll cannot be interrupted; the daemon thread exits when it returns.
+        # The long poll cannot be interrupted; the daemon thread exits when it returns, and closes the client
+        # then. Closed here under a poll in flight, httpx would still open (and keep) a connection for it, which
+        # nobody closes: an unclosed socket found later by the garbage collector.
         self._stopping.set()
-        self._thread = None
-        self._client.close()
+        thread, self._thread = self._thread, None
+        if thread is None or not thread.is_alive():
+            self._client.close()
 
     def _run(self) -> None:
+        try:
+            self._poll_until_stopped()
+        finally:
+            self._client.close()
+
+    def _poll_until_stopped(self) -> None:
         while not self._stopping.is_set():
             try:
                 result = self._client.events(self.last_seq, self._wait)

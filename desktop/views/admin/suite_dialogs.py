@@ -44,7 +44,7 @@ class SuiteDialog(FormDialog):
         for state, title in SUITE_STATE_TITLES.items():
             self.state.addItem(title, state.value)
         self.state.setCurrentIndex(max(self.state.findData(s.get("state", SuiteState.OPEN.value)), 0))
-        self.add_row("&State:", self.state, "state", name="suiteState")
+        self.add_row("Sta&te:", self.state, "state", name="suiteState")
         self.reason = text_edit("suiteStateReason", "Why the suite is closed (shown to sergeants choosing where to "
                                                     "book in or transfer).", 2)
         self.reason.setPlainText(s.get("state_reason") or "")

@@ -142,7 +142,7 @@ class AcceptTransferDialog(CustodyDialog):
         self.form.addRow("Transfer:", self.from_label)
         self.add_row("&Handed over:", self.handover_label, None)
         self.add_row("Ce&ll:", self.cell_combo, "cell_id", name="acceptTransferCell")
-        self.add_row("&Arrived at:", self.accepted_edit, "accepted_at")
+        self.add_row("A&rrived at:", self.accepted_edit, "accepted_at")
         self.dirty = False
         self.cell_combo.setFocus()
 

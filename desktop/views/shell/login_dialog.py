@@ -82,11 +82,13 @@ class LoginDialog(QDialog):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Ser&ver address:", self.server_edit)
         form.addRow("", self.server_error)
+        # The workstation's suite sits with the server address (both belong to this computer, not to the person):
+        # Tab from Password goes on to Remember me and Sign in, and Shift+Tab comes straight back, as before.
+        form.addRow("Custody su&ite:", self.suite_combo)
         form.addRow("&User name:", self.username_edit)
         form.addRow("", self.username_error)
         form.addRow("&Password:", self.password_edit)
         form.addRow("", self.password_error)
-        form.addRow("Custody su&ite:", self.suite_combo)
         form.addRow("", self.remember_check)
         form.addRow("", self.keyring_note)
 
@@ -134,6 +136,10 @@ class LoginDialog(QDialog):
         layout.addWidget(self.alert_banner)
         layout.addWidget(self.buttons)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        # Tab goes down the form as it reads (the combo was made after the password field).
+        chain = (self.server_edit, self.suite_combo, self.username_edit, self.password_edit, self.remember_check)
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
 
         if message:
