@@ -89,6 +89,10 @@ def test_booking_offers_the_free_cells_of_the_suite_and_its_board_shows_that_sui
     api = signed_in_client(demo_server.url)
     try:
         gullhaven = next(s for s in api.suites() if s["code"] == "GUL")
+        # Someone in custody there, whatever earlier tests on this shared demo server did with its one detainee
+        # (the disposal test releases the board's last row, and a record without a cell sorts last).
+        _book_at(api, gullhaven, "Carne")
+        gullhaven = next(s for s in api.suites() if s["code"] == "GUL")
         window = make_window(demo_server.url, suite={k: gullhaven[k] for k in ("id", "code", "name")})
         board = custody_board(window)
         shown = [board.model.record(r) for r in range(board.model.rowCount())]
