@@ -7,7 +7,8 @@ The server decides who may do what; this area hides what a role cannot use, so a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
@@ -39,6 +40,7 @@ MENU_ACTIONS = {
     "subject_access": ("Subject &access export…", "subjectAccessAction", "Ctrl+F3"),
     "record_audit": ("Who has &looked at this custody record?", "recordAuditAction", "Shift+F3"),
 }
+W = TypeVar("W", bound=QWidget)
 ADMINS = {Role.ADMINISTRATOR.value}
 AUDITORS = {Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
 
@@ -116,49 +118,33 @@ class AdminArea(QObject):
         return result
 
     def open_users(self) -> UsersWindow | None:
-        if not self.roles() & ADMINS:
-            announce("Only an administrator may manage users.", assertive=True)
-            return None
-        if self.users_window is None:
-            self.users_window = UsersWindow(self.ops, self.session.client,
-                                            UserForms(self.ops, self.session.client, self.writes), self.window)
-            self.users_window.setWindowFlag(Qt.WindowType.Window, True)
-        window = self.users_window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        window.reload()
-        window.focus_table()
-        return window
+        return self._open_window("users_window", "manage users", lambda: UsersWindow(
+            self.ops, self.session.client, UserForms(self.ops, self.session.client, self.writes), self.window))
 
     def open_config(self) -> ConfigWindow | None:
-        if not self.roles() & ADMINS:
-            announce("Only an administrator may change the force configuration.", assertive=True)
-            return None
-        if self.config_window is None:
-            self.config_window = ConfigWindow(self.ops, self.session.client, ConfigForms(self.writes), self.window)
-            self.config_window.setWindowFlag(Qt.WindowType.Window, True)
-        window = self.config_window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        window.reload()
-        window.focus_table()
-        return window
+        return self._open_window("config_window", "change the force configuration", lambda: ConfigWindow(
+            self.ops, self.session.client, ConfigForms(self.writes), self.window))
 
     def open_suites(self) -> SuitesWindow | None:
+        return self._open_window("suites_window", "change suites and cells", lambda: SuitesWindow(
+            self.ops, self.session.client, SuiteForms(self.writes), self.window), focus="focus_tree")
+
+    def _open_window(self, attr: str, doing: str, make: Callable[[], W], focus: str = "focus_table") -> W | None:
+        """An administration window: made once, then shown, raised, reloaded and focused on its list."""
         if not self.roles() & ADMINS:
-            announce("Only an administrator may change suites and cells.", assertive=True)
+            announce(f"Only an administrator may {doing}.", assertive=True)
             return None
-        if self.suites_window is None:
-            self.suites_window = SuitesWindow(self.ops, self.session.client, SuiteForms(self.writes), self.window)
-            self.suites_window.setWindowFlag(Qt.WindowType.Window, True)
-        window = self.suites_window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        window.reload()
-        window.focus_tree()
+        window: W | None = getattr(self, attr)
+        if window is None:
+            window = make()
+            window.setWindowFlag(Qt.WindowType.Window, True)
+            setattr(self, attr, window)
+        shown: Any = window  # each window has reload() and its list's focus method
+        shown.show()
+        shown.raise_()
+        shown.activateWindow()
+        shown.reload()
+        getattr(shown, focus)()
         return window
 
     def config_changed(self, event: Any) -> None:
