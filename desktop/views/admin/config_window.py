@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.models.admin.offences_model import OffencesModel, offence_row
 from desktop.views.admin.config_dialogs import OFFENCES_PATH, SETTINGS_PATH, ConfigForms
-from desktop.views.forms.dialog import fit_on_screen
-from desktop.views.forms.tables import ENTER_KEYS, make_table
+from desktop.views.admin.admin_window import AdminWindow
+from desktop.views.forms.tables import make_table
 
 if TYPE_CHECKING:
     from desktop.operations import Operations
@@ -42,8 +41,8 @@ def settings_summary(settings: dict[str, Any]) -> str:
             f"Checks: {checks}. Notices of rights in {len(languages)} languages.")
 
 
-class ConfigWindow(QDialog):
-    loaded = Signal()
+class ConfigWindow(AdminWindow):
+    MIN_WIDTH, MIN_HEIGHT = 1000, 560
 
     def __init__(self, ops: Operations, client: ApiClient, forms: ConfigForms | None,
                  parent: QWidget | None) -> None:
@@ -67,24 +66,12 @@ class ConfigWindow(QDialog):
         self.catalogue_status.setAccessibleName("Offence catalogue: status")
         self.model = OffencesModel(self)
         self.table = make_table("offenceCatalogueTable", "Offence catalogue", self.model, stretch=1)
-        self.table.installEventFilter(self)
-
-        self.buttons: dict[str, QPushButton] = {}
-        row = QGridLayout()
-        for key, text, name, handler in (
+        self.enter_opens(self.table, self.edit_offence)
+        row = self.button_grid((
                 ("settings", "Change &settings…", "changeSettingsButton", self.change_settings),
                 ("new", "&New offence…", "newOffenceButton", self.new_offence),
                 ("edit", "&Change offence…", "editOffenceButton", self.edit_offence),
-                ("refresh", "Re&fresh", "refreshConfigButton", self.reload)):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            row.addWidget(button, 0, len(self.buttons))
-            self.buttons[key] = button
-        close = QPushButton("Close")
-        close.setObjectName("closeConfigButton")
-        close.clicked.connect(self.close)
-        row.addWidget(close, 1, 3)
+                ("refresh", "Re&fresh", "refreshConfigButton", self.reload)), per_row=4, close_name="closeConfigButton")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -93,12 +80,6 @@ class ConfigWindow(QDialog):
         layout.addLayout(row)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if not getattr(self, "_fitted", False):
-            self._fitted = True
-            fit_on_screen(self, max(1000, self.sizeHint().width()), max(560, self.sizeHint().height()))
 
     # Reading -----------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -152,13 +133,6 @@ class ConfigWindow(QDialog):
     def _update_buttons(self) -> None:
         self.buttons["settings"].setEnabled(self.settings is not None)
         self.buttons["edit"].setEnabled(self.selected() is not None)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
-                and event.key() in ENTER_KEYS):
-            self.edit_offence()
-            return True
-        return super().eventFilter(watched, event)
 
     # Changes -----------------------------------------------------------------------------------------------
     def _open(self, dialog: FormDialog) -> FormDialog:

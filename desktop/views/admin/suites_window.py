@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import (QDialog, QGridLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.views.admin.suite_dialogs import CellDialog, SuiteDialog, SuiteForms
-from desktop.views.forms.dialog import fit_on_screen
-from desktop.views.forms.tables import ENTER_KEYS
+from desktop.views.admin.admin_window import AdminWindow
 from domain.suites import CELL_TYPE_TITLES, SUITE_STATE_TITLES, CellType, SuiteState
 
 if TYPE_CHECKING:
@@ -43,8 +41,7 @@ def cell_text(cell: dict[str, Any]) -> list[str]:
     return [f"Cell {cell.get('number')}", kind, use]
 
 
-class SuitesWindow(QDialog):
-    loaded = Signal()
+class SuitesWindow(AdminWindow):
 
     def __init__(self, ops: Operations, client: ApiClient, forms: SuiteForms, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -57,38 +54,21 @@ class SuitesWindow(QDialog):
         self.tree.setAccessibleName("Custody suites and their cells")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Suite or cell", "Kind or state", "Use"])
-        self.tree.installEventFilter(self)
+        self.enter_opens(self.tree, self.edit_selected)
         self.status = QLabel("Loading suites…", wordWrap=True)
         self.status.setObjectName("suitesStatus")
         self.status.setAccessibleName("Suites: status")
-        self.buttons: dict[str, QPushButton] = {}
-        row = QGridLayout()
-        for key, text, name, handler in (
+        row = self.button_grid((
                 ("new_suite", "&New suite…", "newSuiteButton", self.new_suite),
                 ("new_cell", "New &cell…", "newCellButton", self.new_cell),
                 ("edit", "C&hange…", "editSuiteOrCellButton", self.edit_selected),
-                ("refresh", "Re&fresh", "refreshSuitesButton", self.reload)):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            row.addWidget(button, 0, len(self.buttons))
-            self.buttons[key] = button
-        close = QPushButton("Close")
-        close.setObjectName("closeSuitesButton")
-        close.clicked.connect(self.close)
-        row.addWidget(close, 1, 3)
+                ("refresh", "Re&fresh", "refreshSuitesButton", self.reload)), per_row=4, close_name="closeSuitesButton")
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
         layout.addLayout(row)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if not getattr(self, "_fitted", False):  # as large as useful, never larger than the screen (200% text)
-            self._fitted = True
-            fit_on_screen(self, max(900, self.sizeHint().width()), max(480, self.sizeHint().height()))
 
     # Reading -----------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -166,13 +146,6 @@ class SuitesWindow(QDialog):
         chosen = self.selected() is not None
         self.buttons["new_cell"].setEnabled(chosen)
         self.buttons["edit"].setEnabled(chosen)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.tree and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
-                and event.key() in ENTER_KEYS):
-            self.edit_selected()
-            return True
-        return super().eventFilter(watched, event)
 
     # Changes -----------------------------------------------------------------------------------------------
     def _open(self, dialog: SuiteDialog | CellDialog) -> QDialog:

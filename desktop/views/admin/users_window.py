@@ -9,25 +9,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from desktop.announcer import announce
 from desktop.models.admin.users_model import UsersModel
 from desktop.views.admin.user_dialogs import USERS_PATH, UserForms
-from desktop.views.forms.dialog import fit_on_screen
+from desktop.views.admin.admin_window import AdminWindow
 from desktop.views.forms.refusal import refusal_text
-from desktop.views.forms.tables import ENTER_KEYS, make_table
+from desktop.views.forms.tables import make_table
 
 if TYPE_CHECKING:
     from desktop.operations import Operations
     from desktop.sync.client import ApiClient
 
 
-class UsersWindow(QDialog):
-    loaded = Signal()
+class UsersWindow(AdminWindow):
+    MIN_WIDTH = 1000
     changed = Signal(dict)  # a user as the server now has them
 
     def __init__(self, ops: Operations, client: ApiClient, forms: UserForms | None, parent: QWidget | None) -> None:
@@ -39,31 +38,20 @@ class UsersWindow(QDialog):
         self.dialog: QDialog | None = None  # the dialog opened last (tests)
         self.model = UsersModel(self)
         self.table = make_table("usersTable", "Users", self.model, stretch=0)
-        self.table.installEventFilter(self)
+        self.enter_opens(self.table, self.edit_user)
         self.status = QLabel("Loading users…", wordWrap=True)
         self.status.setObjectName("usersStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.status.setAccessibleName("Users: status")
 
-        self.buttons: dict[str, QPushButton] = {}
         # Three to a row: at 200% text one row of seven buttons is wider than a small screen (issue 13).
-        row = QGridLayout()
-        for key, text, name, handler in (
+        row = self.button_grid((
                 ("new", "&New user…", "newUserButton", self.new_user),
                 ("edit", "&Change…", "editUserButton", self.edit_user),
                 ("password", "Reset &password…", "resetPasswordButton", self.reset_password),
                 ("lock", "&Lock account", "lockUserButton", self.toggle_lock),
                 ("sessions", "End all &sessions", "endSessionsButton", self.end_sessions),
-                ("refresh", "Re&fresh", "refreshUsersButton", self.reload)):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            row.addWidget(button, len(self.buttons) // 3, len(self.buttons) % 3)
-            self.buttons[key] = button
-        close = QPushButton("Close")
-        close.setObjectName("closeUsersButton")
-        close.clicked.connect(self.close)
-        row.addWidget(close, 2, 2)
+                ("refresh", "Re&fresh", "refreshUsersButton", self.reload)), per_row=3, close_name="closeUsersButton")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -71,12 +59,6 @@ class UsersWindow(QDialog):
         layout.addLayout(row)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if not getattr(self, "_fitted", False):
-            self._fitted = True
-            fit_on_screen(self, max(1000, self.sizeHint().width()), max(480, self.sizeHint().height()))
 
     # Reading -----------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -120,13 +102,6 @@ class UsersWindow(QDialog):
             self.buttons[key].setEnabled(user is not None)
         active = user is None or user.get("active", True)
         self.buttons["lock"].setText("&Lock account" if active else "Un&lock account")
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
-                and event.key() in ENTER_KEYS):
-            self.edit_user()
-            return True
-        return super().eventFilter(watched, event)
 
     # Changes -----------------------------------------------------------------------------------------------
     def _apply(self, user: Any) -> None:

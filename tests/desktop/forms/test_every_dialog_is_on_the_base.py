@@ -24,6 +24,7 @@ SAVES_NOTHING = {
     "ConflictDialog": "compares two versions; the form (or the outbox row) it was opened for sends the choice",
     "LockScreen": "asks for the password again; a session, not a record",
     "AuditViewer": "searches the audit and exports it to a file; only reads (each read audited by the server)",
+    "AdminWindow": "the frame the three administration windows share (a list, buttons, Close); saves nothing",
     "UsersWindow": "lists the users; each change is its own write dialog (user_dialogs.UserForms)",
     "ConfigWindow": "shows the force configuration; each change is its own write dialog (config_dialogs.py)",
     "SuitesWindow": "lists the suites and cells; each change is its own write dialog (suite_dialogs.SuiteForms)",
