@@ -86,12 +86,22 @@ def sign_in(client: Client, username: str = DEMO_USER, password: str = DEMO_PASS
     client.key("Return")
 
 
+def signed_in_as(client: Client, username: str = DEMO_USER) -> Client:
+    """Sign in through the dialog and wait for the custody board (the client's output shown if it never comes)."""
+    sign_in(client, username)
+    try:
+        client.wait(id="custodyBoard", role="table", showing=True, timeout=60)
+    except DriverFailed as exc:
+        raise DriverFailed(f"{exc}\n--- client output ---\n{client.output()[-4000:]}") from None
+    return client
+
+
+def table_rows(table: dict) -> list[dict[str, str]]:
+    """A table read through AT-SPI as rows of {column header: the cell's spoken text}."""
+    return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
+
+
 @pytest.fixture(scope="module")
 def signed_in(bridewell) -> Client:
     """The client after signing in through the dialog, with the custody board on screen."""
-    sign_in(bridewell)
-    try:
-        bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
-    except DriverFailed as exc:
-        raise DriverFailed(f"{exc}\n--- client output ---\n{bridewell.output()[-4000:]}") from None
-    return bridewell
+    return signed_in_as(bridewell)

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from tests.a11y.atspi.harness import DriverFailed, poll
-from tests.a11y.conftest import sign_in
+from tests.a11y.atspi.harness import poll
+from tests.a11y.conftest import signed_in_as, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -20,16 +20,8 @@ AUDIT_TABLE = {"name": "Audit entries", "role": "table"}
 
 @pytest.fixture(scope="module")
 def admin(bridewell):
-    sign_in(bridewell, "admin")
-    try:
-        bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
-    except DriverFailed as exc:
-        raise DriverFailed(f"{exc}\n--- client output ---\n{bridewell.output()[-4000:]}") from None
-    return bridewell
+    return signed_in_as(bridewell, "admin")
 
-
-def _rows(table: dict) -> list[dict[str, str]]:
-    return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
 
 
 def test_an_administrator_creates_a_user_with_the_keyboard_and_hears_it_in_the_table(admin):
@@ -39,7 +31,8 @@ def test_an_administrator_creates_a_user_with_the_keyboard_and_hears_it_in_the_t
     table = poll(lambda: (t := c.table(**USERS_TABLE))["n_rows"] >= 8 and t, timeout=30, what="the users listed")
     assert {"Name", "User name", "Roles", "Status", "Sessions"} <= set(table["headers"])
     # Cells are read as the spoken text: the state in words, not only shown.
-    assert any(r["User name"] == "admin" and r["Status"] == "Account active" for r in _rows(table)), _rows(table)
+    rows = table_rows(table)
+    assert any(r["User name"] == "admin" and r["Status"] == "Account active" for r in rows), rows
 
     c.focus_window("User administration")
     assert c.press(action="Press", name="New user…", role="push button")["ok"]
@@ -67,7 +60,7 @@ def test_an_administrator_creates_a_user_with_the_keyboard_and_hears_it_in_the_t
     c.wait_gone(role="dialog", name="New user", showing=True, timeout=20)
 
     def created():
-        return next((r for r in _rows(c.table(**USERS_TABLE)) if r["User name"] == name), None)
+        return next((r for r in table_rows(c.table(**USERS_TABLE)) if r["User name"] == name), None)
 
     row = poll(created, timeout=20, what="the new user in the Users table")
     assert row["Roles"] == "Roles: Detention officer" and row["Status"] == "Account active", row
@@ -89,7 +82,7 @@ def test_the_audit_viewer_is_driven_by_keyboard_and_read_from_its_table(admin):
 
     table = poll(entries, timeout=20, what="audit entries for the administrator")
     assert {"When", "Who", "Did", "What", "Why", "Workstation"} <= set(table["headers"])
-    rows = _rows(table)
+    rows = table_rows(table)
     assert all("Perpetua Gathercole" in r["Who"] for r in rows), rows[:3]
     # The user just created is in the audit as recorded by the administrator.
     assert any(r["Did"] == "Recorded" and r["What"].startswith("user account") for r in rows), rows[:5]

@@ -14,15 +14,13 @@ import string
 import pytest
 
 from tests.a11y.atspi.harness import DriverFailed, poll
+from tests.a11y.conftest import table_rows
 
 pytestmark = pytest.mark.slow
 
 BOARD = {"id": "custodyBoard", "role": "table"}
 LOG_TABLE = {"name": "Detainee log entries", "role": "table"}
 
-
-def _rows(table: dict) -> list[dict[str, str]]:
-    return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
 
 
 def _open_dialog(c, shortcut: str, title: str, object_name: str) -> dict:
@@ -93,11 +91,11 @@ def test_book_in_by_keyboard_and_screen_reader_then_read_the_board(signed_in, su
 
     def booked():
         table = c.table(max_rows=100, **BOARD)
-        return [r for r in _rows(table) if surname.upper() in r.get("Name", "")] and table
+        return [r for r in table_rows(table) if surname.upper() in r.get("Name", "")] and table
 
     table = poll(booked, timeout=30, what="the new detainee on the custody board")
     assert table["n_rows"] == before + 1
-    row = next(r for r in _rows(table) if surname.upper() in r["Name"])
+    row = next(r for r in table_rows(table) if surname.upper() in r["Name"])
     assert row["Cell"].endswith("C14"), row
     assert all(v.strip() for v in row.values()), f"a board cell with nothing to say: {row}"
 
@@ -105,7 +103,7 @@ def test_book_in_by_keyboard_and_screen_reader_then_read_the_board(signed_in, su
 def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(signed_in, surname):
     c = signed_in
     table = c.table(max_rows=100, **BOARD)
-    index = next(i for i, r in enumerate(_rows(table)) if surname.upper() in r["Name"])
+    index = next(i for i, r in enumerate(table_rows(table)) if surname.upper() in r["Name"])
     # Select the detainee on the board with the keyboard: Alt+0 focuses the board; Ctrl+Home, then Down.
     c.focus_window()
     c.key("alt+0")
@@ -124,7 +122,7 @@ def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(s
     assert c.press(action="Press", name="Save", role="push button", **within)["ok"]
     c.wait_gone(name="Set observation level", role="dialog", showing=True, timeout=30)
     poll(lambda: any(surname.upper() in r["Name"] and r["Observation"].strip() not in ("", "None", "Not set")
-                     for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30,
+                     for r in table_rows(c.table(max_rows=100, **BOARD))), timeout=30,
          what="the observation level on the board")
 
     # Custody > Record cell check (Ctrl+K): no result is chosen for the officer (issue 13); focus starts on
@@ -151,14 +149,14 @@ def test_set_observation_level_and_record_a_cell_check_then_hear_it_in_the_log(s
     c.wait_gone(name="Record cell check", role="dialog", showing=True, timeout=15)
 
     def logged():
-        for row in _rows(c.table(**LOG_TABLE)):
+        for row in table_rows(c.table(**LOG_TABLE)):
             if row.get("Kind") == "Cell check" and note in row.get("Text", "") and row.get("State") == "Saved":
                 return row
         return None
 
     row = poll(logged, timeout=30, what="the cell check in the detainee log table")
     assert row["Author"] and row["Observed"] and row["Recorded"], row
-    board_row = next(r for r in _rows(c.table(max_rows=100, **BOARD)) if surname.upper() in r["Name"])
+    board_row = next(r for r in table_rows(c.table(max_rows=100, **BOARD)) if surname.upper() in r["Name"])
     assert board_row["Next check"].strip(), board_row
 
 
@@ -167,7 +165,7 @@ def test_record_an_interview_by_keyboard_and_hear_it_on_the_board_and_in_the_log
     says "In interview" in text, and the same shortcut ends it with the recording reference and the outcome."""
     c = signed_in
     table = c.table(max_rows=100, **BOARD)
-    index = next(i for i, r in enumerate(_rows(table)) if surname.upper() in r["Name"])
+    index = next(i for i, r in enumerate(table_rows(table)) if surname.upper() in r["Name"])
     c.focus_window()
     c.key("alt+0")
     c.wait_focused(**BOARD)
@@ -187,7 +185,8 @@ def test_record_an_interview_by_keyboard_and_hear_it_on_the_board_and_in_the_log
         problems = [n["name"] for n in c.find_all(name_re="^Problem", showing=True)]
         pytest.fail(f"the interview dialog stayed open: {problems}\n{c.output()[-3000:]}")
     poll(lambda: any(surname.upper() in r["Name"] and r["Status"] == "In interview"
-                     for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30, what='"In interview" on the board')
+                     for r in table_rows(c.table(max_rows=100, **BOARD))), timeout=30,
+         what='"In interview" on the board')
 
     _open_dialog(c, "ctrl+alt+i", "End interview", "endInterviewDialog")
     within = {"within_id": "endInterviewDialog", "showing": True}
@@ -202,10 +201,10 @@ def test_record_an_interview_by_keyboard_and_hear_it_on_the_board_and_in_the_log
     c.wait_gone(name="End interview", role="dialog", showing=True, timeout=30)
 
     def logged():
-        return next((r for r in _rows(c.table(**LOG_TABLE)) if r.get("Kind") == "Interview ended"
+        return next((r for r in table_rows(c.table(**LOG_TABLE)) if r.get("Kind") == "Interview ended"
                      and "BW-DIR-004471" in r.get("Text", "") and r.get("State") == "Saved"), None)
 
     row = poll(logged, timeout=30, what="the interview's end, with its recording reference, in the detainee log")
     assert "Answered questions" in row["Text"] and "Perrin Oakes" in row["Text"], row
     poll(lambda: any(surname.upper() in r["Name"] and r["Status"] != "In interview"
-                     for r in _rows(c.table(max_rows=100, **BOARD))), timeout=30, what="the interview over")
+                     for r in table_rows(c.table(max_rows=100, **BOARD))), timeout=30, what="the interview over")

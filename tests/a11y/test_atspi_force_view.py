@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.a11y.atspi.harness import DriverFailed, poll
-from tests.a11y.conftest import sign_in
+from tests.a11y.atspi.harness import poll
+from tests.a11y.conftest import signed_in_as, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -19,16 +19,8 @@ QUEUE_TABLE = {"name": "Reviews due across the suites covered", "role": "table"}
 
 @pytest.fixture(scope="module")
 def inspector(bridewell):
-    sign_in(bridewell, "inspector")
-    try:
-        bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
-    except DriverFailed as exc:
-        raise DriverFailed(f"{exc}\n--- client output ---\n{bridewell.output()[-4000:]}") from None
-    return bridewell
+    return signed_in_as(bridewell, "inspector")
 
-
-def _rows(table: dict) -> list[dict[str, str]]:
-    return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
 
 
 def test_an_inspector_reads_the_force_and_drills_into_a_suite_by_keyboard(inspector):
@@ -39,7 +31,7 @@ def test_an_inspector_reads_the_force_and_drills_into_a_suite_by_keyboard(inspec
                  what="the demo's three suites in the force view")
     assert {"Suite", "Detained", "Free places", "Checks overdue", "Reviews overdue", "Near limit",
             "Appropriate adult awaited", "State"} <= set(table["headers"])
-    rows = _rows(table)
+    rows = table_rows(table)
     # Each suite's state is said in words: the first cell is the whole state, the others name their figure.
     assert all("detained" in r["Suite"] and "places free" in r["Suite"] for r in rows), rows
     assert all(r["State"] == "Nothing overdue" or r["State"].startswith("Attention: ") or r["State"] for r in rows)
@@ -51,7 +43,7 @@ def test_an_inspector_reads_the_force_and_drills_into_a_suite_by_keyboard(inspec
     detainees = poll(lambda: (t := c.table(**DETAINEES_TABLE))["n_rows"] > 0 and t, timeout=20,
                      what="the chosen suite's detainees")
     assert {"Cell", "Detainee", "Next check", "Next review", "Detention limit"} <= set(detainees["headers"])
-    assert all(r["Detainee"].startswith("Detainee ") for r in _rows(detainees))
+    assert all(r["Detainee"].startswith("Detainee ") for r in table_rows(detainees))
     queue = c.table(**QUEUE_TABLE)
     assert {"Due", "Detainee", "Suite"} <= set(queue["headers"])
     c.find(name="Force view: summary")

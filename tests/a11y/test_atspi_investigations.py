@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from tests.a11y.atspi.harness import DriverFailed, poll
-from tests.a11y.conftest import sign_in
+from tests.a11y.atspi.harness import poll
+from tests.a11y.conftest import signed_in_as, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -20,16 +20,8 @@ TIMELINE = {"name": "Investigation timeline", "role": "table"}
 
 @pytest.fixture(scope="module")
 def investigator(bridewell):
-    sign_in(bridewell, "investigator")
-    try:
-        bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
-    except DriverFailed as exc:
-        raise DriverFailed(f"{exc}\n--- client output ---\n{bridewell.output()[-4000:]}") from None
-    return bridewell
+    return signed_in_as(bridewell, "investigator")
 
-
-def _rows(table: dict) -> list[dict[str, str]]:
-    return [{h: cell["name"] for h, cell in zip(table["headers"], row)} for row in table["rows"]]
 
 
 def test_an_investigator_opens_an_investigation_by_keyboard_and_reads_it_back(investigator):
@@ -38,11 +30,11 @@ def test_an_investigator_opens_an_investigation_by_keyboard_and_reads_it_back(in
     c.key("ctrl+alt+v")
     table = poll(lambda: (t := c.table(**LIST))["n_rows"] >= 1 and t, timeout=30, what="the investigations listed")
     assert {"Reference", "Title", "Officer in the case", "Open actions"} <= set(table["headers"])
-    rows = _rows(table)
+    rows = table_rows(table)
     assert all(r["Reference"].startswith("Investigation INV-") for r in rows), rows  # spoken, not just shown
     timeline = poll(lambda: (t := c.table(**TIMELINE))["n_rows"] >= 1 and t, timeout=30, what="the timeline")
     assert {"When", "What", "Detail", "By"} <= set(timeline["headers"])
-    assert _rows(timeline)[0]["What"] == "Opened" and _rows(timeline)[0]["By"].startswith("By ")
+    assert table_rows(timeline)[0]["What"] == "Opened" and table_rows(timeline)[0]["By"].startswith("By ")
 
     c.key("ctrl+alt+n")
     c.wait(role="dialog", name="New investigation", showing=True, timeout=20)
@@ -59,7 +51,7 @@ def test_an_investigator_opens_an_investigation_by_keyboard_and_reads_it_back(in
     c.wait_gone(role="dialog", name="New investigation", showing=True, timeout=20)
 
     def created():
-        return next((r for r in _rows(c.table(**LIST)) if r["Title"] == title), None)
+        return next((r for r in table_rows(c.table(**LIST)) if r["Title"] == title), None)
 
     row = poll(created, timeout=20, what="the new investigation in the list")
     assert row["Status"] == "Status: open", row

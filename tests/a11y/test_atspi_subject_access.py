@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.a11y.atspi.harness import DriverFailed, poll
-from tests.a11y.conftest import sign_in
+from tests.a11y.atspi.harness import poll
+from tests.a11y.conftest import signed_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +21,7 @@ TITLE = "Subject access export: ABERNETHY-VOLE, Cosmo James"
 
 @pytest.fixture(scope="module")
 def supervisor(bridewell):
-    sign_in(bridewell, "supervisor")
-    try:
-        bridewell.wait(id="custodyBoard", role="table", showing=True, timeout=60)
-    except DriverFailed as exc:
-        raise DriverFailed(f"{exc}\n--- client output ---\n{bridewell.output()[-4000:]}") from None
-    return bridewell
+    return signed_in_as(bridewell, "supervisor")
 
 
 def test_a_supervisor_exports_everything_held_on_a_person_with_the_keyboard(supervisor, tmp_path):
