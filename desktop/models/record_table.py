@@ -25,6 +25,27 @@ class Column:
     colour: Callable[[dict[str, Any]], Any] | None = None
 
 
+class HeadedTable(QAbstractTableModel):
+    """A table of API rows under fixed column titles (`HEADERS`); the subclass says how many rows and each cell."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.HEADERS[section]
+        return None
+
+
 class RecordTable(QAbstractTableModel):
     columns: tuple[Column, ...] = ()
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.models.person_text import full_name
-from desktop.models.record_table import EMPTY, ROW_ROLE, Column, RecordTable
+from desktop.models.record_table import EMPTY, ROW_ROLE, Column, HeadedTable, RecordTable
 from desktop.timefmt import format_short, spoken_elapsed, utc_now
 from domain.force_view import SuiteFigures, figures_text, is_open, review_due, suite_figures, when
 
@@ -36,7 +36,7 @@ def _due_words(due: datetime | None, now: datetime) -> str:
     return f"due in {spoken_elapsed(due - now)}"
 
 
-class ForceSuitesModel(QAbstractTableModel):
+class ForceSuitesModel(HeadedTable):
     """Every suite: detained, free places, and what needs attention, in figures and in words."""
 
     HEADERS = ("Suite", "Detained", "Free places", "Checks overdue", "Reviews overdue", "Near limit",
@@ -53,17 +53,8 @@ class ForceSuitesModel(QAbstractTableModel):
         self.figures: dict[str, SuiteFigures] = {}
 
     # Qt ----------------------------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.suites)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.suites)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.suites):
@@ -199,7 +190,7 @@ class ForceSuitesModel(QAbstractTableModel):
                 + (f"{attention} suites need attention." if attention else "nothing overdue anywhere."))
 
 
-class ReviewQueueModel(QAbstractTableModel):
+class ReviewQueueModel(HeadedTable):
     """Reviews of detention due (overdue, or within QUEUE_WINDOW) in the suites covered, soonest first."""
 
     HEADERS = ("Due", "Detainee", "Custody number", "Suite", "Review")
@@ -211,17 +202,8 @@ class ReviewQueueModel(QAbstractTableModel):
         self.rows: list[dict[str, Any]] = []
         self.keys: list[tuple[str, str]] = []  # (due ISO, id), sorted alongside rows
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
