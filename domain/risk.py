@@ -167,25 +167,42 @@ DISPOSAL_TRIGGERS: Mapping[str, frozenset[Trigger]] = {
 }
 
 
+def reassessment_problem(wanted: frozenset[Trigger], assessments: Iterable[tuple[str, datetime]], *,
+                         at: datetime | None, since: datetime | None, point: str) -> str | None:
+    """Why a detainee may not pass this point yet (leave custody, be sent to another suite), or None.
+
+    APP: risk changes at these points, so one of the record's assessments ((trigger, assessed_at) pairs) must
+    have been made for it (its 'Why now' in `wanted`), not after the moment itself (`at`; None: it is now), and
+    not before `since` (the charge, or the last move between suites: one made before those was for another
+    point)."""
+    for trigger, assessed_at in assessments:
+        if trigger in wanted and (at is None or assessed_at <= at) and (since is None or assessed_at >= since):
+            return None
+    reasons = " or ".join(f"'{WHY_NOW[t]}'" for t in sorted(wanted))
+    return (f"Re-assess risk {point} (APP: risk changes at that point): record a risk assessment "
+            f"with 'Why now' {reasons} first (Re-assess risk…).")
+
+
 def disposal_reassessment_problem(outcome: str, assessments: Iterable[tuple[str, datetime]], *,
                                   leaving_at: datetime, charged_at: datetime | None = None) -> str | None:
-    """Why this way out of custody may not be recorded yet, or None.
-
-    `assessments` are (trigger, assessed_at) of the record's risk assessments. The one that counts was made for
-    this point (its trigger), after the charge if there was one, and not after the person left."""
+    """Why this way out of custody may not be recorded yet, or None: an assessment for this point, after the
+    charge if there was one, and not after the person left."""
     wanted = DISPOSAL_TRIGGERS.get(outcome)
     if not wanted:
         return None
-    since = charged_at
-    for trigger, at in assessments:
-        if trigger in wanted and at <= leaving_at and (since is None or at >= since):
-            return None
     what = {Trigger.BAIL_REFUSED: "bail is refused", Trigger.TRANSFER: "the detainee is transferred"}.get(
         min(wanted), "the detainee is released")
-    after = " after the charge" if charged_at is not None else ""
-    reasons = " or ".join(f"'{WHY_NOW[t]}'" for t in sorted(wanted))
-    return (f"Re-assess risk{after} before {what} (APP: risk changes at that point): record a risk assessment "
-            f"with 'Why now' {reasons} first (Re-assess risk…).")
+    point = ("after the charge " if charged_at is not None else "") + f"before {what}"
+    return reassessment_problem(wanted, assessments, at=leaving_at, since=charged_at, point=point)
+
+
+def transfer_reassessment_problem(assessments: Iterable[tuple[str, datetime]], *,
+                                  charged_at: datetime | None, last_moved_at: datetime | None) -> str | None:
+    """Why a detainee may not be sent to another suite yet, or None: an assessment for the transfer, made since
+    the charge and since the last move (each move needs its own)."""
+    since = max((t for t in (charged_at, last_moved_at) if t is not None), default=None)
+    return reassessment_problem(frozenset({Trigger.TRANSFER}), assessments, at=None, since=since,
+                                point="for the transfer before sending")
 
 
 # The words the risk assessment form shows for each trigger ("Why now").

@@ -16,10 +16,10 @@ from domain.roles import Role
 from server.auth.models import User
 from server import force
 from server.custody import transfers
-from server.custody.models import STATUS_CHARGED, STATUS_RELEASED, LogEntry, RiskAssessment
+from server.custody.models import STATUS_CHARGED, STATUS_RELEASED, LogEntry
 from server.custody.schemas import ChargeIn, CustodyRecordOut, DisposalIn
-from server.custody.service import (changed, current, event_time, field_errors, fmt, officer, require, writable,
-                                    write_log)
+from server.custody.service import (assessment_times, changed, current, event_time, field_errors, fmt, officer,
+                                    require, writable, write_log)
 from server.db import utcnow
 from server.errors import ProblemError
 
@@ -55,9 +55,8 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
         release_day=body.released_at.astimezone(ZoneInfo(force.clock().local_zone)).date(),
         bail_return_date=body.bail_return_date, transfer_to=body.transfer_to, court=body.court,
         summary=body.summary, charged_at=record.charged_at))
-    assessments = [(trigger, at) for trigger, at in session.execute(
-        select(RiskAssessment.trigger, RiskAssessment.assessed_at).where(RiskAssessment.record_id == record.id))]
-    if problem := disposal_reassessment_problem(body.outcome, assessments, leaving_at=body.released_at,
+    if problem := disposal_reassessment_problem(body.outcome, assessment_times(session, record.id),
+                                                leaving_at=body.released_at,
                                                 charged_at=record.charged_at):
         field_errors([("outcome", problem)])
     if outcome is Outcome.TRANSFERRED and (problem := transfers.disposal_transfer_problem(session, body.transfer_to)):

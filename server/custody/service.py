@@ -311,6 +311,12 @@ def list_records(session: Session, user: User, open_only: bool,
     return [record_out(session, r, now, facts[r.id]) for r in rows]
 
 
+def assessment_times(session: Session, record_id: str) -> list[tuple[str, datetime]]:
+    """(trigger, assessed_at) of every risk assessment of the record: what the re-assessment rules read."""
+    return [(trigger, at) for trigger, at in session.execute(
+        select(RiskAssessment.trigger, RiskAssessment.assessed_at).where(RiskAssessment.record_id == record_id))]
+
+
 def get_record(session: Session, record_id: str) -> CustodyRecord:
     return records.get_or_404(session, CustodyRecord, record_id, "custody record")
 

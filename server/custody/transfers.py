@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from domain import observation as obs
 from domain.events import EventType
 from domain.officers import titled
-from domain.risk import AREAS_BY_KEY
+from domain.risk import AREAS_BY_KEY, transfer_reassessment_problem
 from domain.roles import CUSTODY_STAFF, Role
 from domain.suites import SuiteState
 from server import audit, records
@@ -36,8 +36,8 @@ from server.custody.models import (TRANSFER_ACCEPTED, TRANSFER_SENT, CustodyReco
                                    Transfer)
 from server.custody.schemas import OfficerOut
 from server.custody.service import emit
-from server.custody.service import (RECORD, changed, current, event_time, fmt, get_record, officer, record_out,
-                                    require, writable, write_log)
+from server.custody.service import (RECORD, assessment_times, changed, current, event_time, fmt, get_record, officer,
+                                    record_out, require, writable, write_log)
 from server.db import utcnow
 from server.errors import ProblemError
 from server.idempotency import IdempotencyDep
@@ -119,14 +119,6 @@ def _last_accepted(session: Session, record_id: str) -> datetime | None:
                            .order_by(Transfer.accepted_at.desc()).limit(1)).first()
 
 
-def reassessment_needed(risk: RiskAssessment | None, last_accepted: datetime | None) -> str | None:
-    """Why the detainee may not be sent yet: a risk assessment made for this transfer is required."""
-    if risk is None or risk.trigger != "transfer" or (last_accepted is not None and risk.assessed_at < last_accepted):
-        return ("Re-assess risk for the transfer before sending (Custody > Risk assessment…, reason: transfer): "
-                "risk changes when a detainee is moved (APP).")
-    return None
-
-
 def summary(session: Session, record: CustodyRecord, now: datetime | None = None) -> TransferSummary:
     out = record_out(session, record, now)
     risk = _latest_risk(session, record.id)
@@ -156,7 +148,9 @@ def summary(session: Session, record: CustodyRecord, now: datetime | None = None
                           warning_markers=risk.warning_markers if risk else None,
                           observation=obs.LEVEL_TITLES[obs.ObservationLevel(level)] if level is not None else None),
         property=[PropertyItem(at=e.observed_at, text=e.text) for e in property_rows], outstanding=outstanding,
-        risk_reassessment_needed=reassessment_needed(risk, _last_accepted(session, record.id)))
+        risk_reassessment_needed=transfer_reassessment_problem(
+            assessment_times(session, record.id), charged_at=record.charged_at,
+            last_moved_at=_last_accepted(session, record.id)))
 
 
 def transfer_out(row: Transfer, record: CustodyRecord) -> TransferOut:

@@ -58,6 +58,8 @@ RULES: dict[str, str] = {
                                 "test_charge_asks_for_a_fresh_risk_assessment",
     "risk.disposal_reassessment_problem": "tests/server/custody/test_record_order_and_reassessment.py::"
                                           "test_each_way_out_needs_its_own_re_assessment",
+    "risk.transfer_reassessment_problem": "tests/server/custody/test_transfers.py::"
+                                          "test_a_transfer_keeps_one_record_and_its_clock",
     "interviews.check_interview_start": "tests/server/custody/test_interviews_property_history.py::"
                                         "test_juvenile_not_interviewed_while_the_appropriate_adult_is_awaited",
     "config.validate_values": "tests/server/admin/test_force_config.py::"
@@ -69,6 +71,8 @@ RULES: dict[str, str] = {
 NOT_ENFORCED_BY_THE_SERVER: dict[str, str] = {
     "force_view.is_open": "a display rule: which records the force view's figures count, kept live on the client from "
                           "the feed (the server serves open records only)",
+    "risk.reassessment_problem": "the rule inside disposal_reassessment_problem and transfer_reassessment_problem, "
+                                 "enforced through them",
     "identifiers.check_letter": "the arithmetic inside validate_pnc_id and validate_cro, enforced through them",
     "observation.is_overdue": "a display state: the server serves next_check_due and the client's one-second tick "
                               "decides 'overdue' against the workstation clock",

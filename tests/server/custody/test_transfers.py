@@ -76,6 +76,10 @@ def test_a_transfer_keeps_one_record_and_its_clock(client, h, admin):  # noqa: F
     assert "Property: Wallet, phone, keys" in log[0]
     assert log[1].startswith("Transfer from Nth custody suite accepted at Sth custody suite into cell C2")
     assert "relevant time" in log[1] and "unchanged" in log[1]
+    # Each move needs its own assessment: the one made for the first transfer does not send the detainee on.
+    back = client.post(f"{url}/transfers", headers=h["sergeant"],
+                       json={"id": new_id(), "to_suite_id": north["id"], "sent_at": iso(ago(minutes=2))})
+    assert back.status_code == 422 and "Re-assess risk for the transfer" in fields(back)["risk_assessment"]
 
     # A suite of the force is not a free-text 'transferred' disposal any more.
     disposal = client.post(f"{url}/disposal", headers=h["sergeant"],
