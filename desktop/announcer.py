@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import time
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
@@ -299,3 +300,29 @@ def announcer() -> Announcer:
 
 def announce(text: str, assertive: bool = False) -> None:
     announcer().announce(text, assertive)
+
+
+
+def build_unheard(build: Callable[[], QWidget]) -> QWidget:
+    """Build and show a new window (`build` returns it) without telling screen readers about each step, then say
+    once that it is shown.
+
+    Building the main window changes hundreds of things no one can see yet: every label's text and name, every
+    combo box's items, every dock tab added to the dock tab bar (each selected in turn), every child shown. Qt
+    reports each one, and Orca 43 queues them all: with more than 50 waiting it takes them for a flood, throws
+    away the "showing" and name events the alert banner is heard through ("Signed in as…", the board's summary,
+    an overdue check), and moves its focus to each page tab selected meanwhile (the "… page tab" storm heard
+    after sign-in). No assistive technology has seen any of these objects yet, so holding their events back
+    loses nothing; what follows (the window's data arriving, the banner) is reported as usual.
+    """
+    active = QAccessible.isActive()
+    if active:
+        QAccessible.setActive(False)
+    try:
+        window = build()
+    finally:
+        if active:
+            QAccessible.setActive(True)
+    if active and window.isVisible():
+        QAccessible.updateAccessibility(QAccessibleEvent(window, QAccessible.Event.ObjectShow))
+    return window
