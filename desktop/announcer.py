@@ -35,7 +35,8 @@ COALESCE_MS = 150
 BANNER_POLITE_MS = 10_000
 BANNER_ASSERTIVE_MS = 60_000
 # A window shown a moment ago (the main window after sign-in) is not yet on screen, and a banner appearing in it
-# then is never reported: wait for it this many times COALESCE_MS at most.
+# then is never reported; nor is one that appears amid the window's first data (see AlertBanner.settling): wait
+# for both this many times COALESCE_MS at most.
 EXPOSE_RETRIES = 20
 # Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
 # object queued behind the first: a message that follows another this soon is added to it, not put in its place.
@@ -61,6 +62,10 @@ class AlertBanner(QLabel):
         self._parts: list[tuple[str, bool]] = []  # the messages on show, safety first
         self._hide_timer = QTimer(self, singleShot=True)
         self._hide_timer.timeout.connect(self.hide)
+        # True while the window is still filling in its first data: a banner shown then is queued by Orca 43 amid
+        # dozens of other events, and with more than 50 waiting Orca drops "showing" events (build_unheard says
+        # more). Shown after them, it is the last in the queue and is spoken. Set by the window.
+        self.settling: Callable[[], bool] = lambda: False
         _install_factory()
 
     def alert(self, text: str, assertive: bool) -> None:
@@ -229,7 +234,8 @@ class Announcer(QObject):
             return
         banner = self.banner()
         handle = banner.window().windowHandle() if banner is not None else None
-        if (banner is None or handle is None or not handle.isExposed()) and self._retries < EXPOSE_RETRIES:
+        if (banner is None or handle is None or not handle.isExposed() or banner.settling()) \
+                and self._retries < EXPOSE_RETRIES:
             self._retries += 1
             self._flush_timer.start()
             return
