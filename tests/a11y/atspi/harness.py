@@ -409,7 +409,9 @@ class Client:
             yield heard
         finally:
             end_tree(listener)
-            heard.extend(event for event in map(json.loads, log.read_text().splitlines()) if "ready" not in event)
+            lines = log.read_text().splitlines()  # a line cut short by the listener's end is not an event
+            heard.extend(event for event in map(json.loads, (x for x in lines if x.endswith("}")))
+                         if "ready" not in event)
 
     def tree(self, timeout: float = 20.0) -> dict:
         return self.run_script("walk_tree.py", "--app", self.app_name, "--timeout", str(timeout))["tree"]
