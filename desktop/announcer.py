@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import time
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
@@ -34,7 +35,8 @@ COALESCE_MS = 150
 BANNER_POLITE_MS = 10_000
 BANNER_ASSERTIVE_MS = 60_000
 # A window shown a moment ago (the main window after sign-in) is not yet on screen, and a banner appearing in it
-# then is never reported: wait for it this many times COALESCE_MS at most.
+# then is never reported; nor is one that appears amid the window's first data (see AlertBanner.settling): wait
+# for both this many times COALESCE_MS at most.
 EXPOSE_RETRIES = 20
 # Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
 # object queued behind the first: a message that follows another this soon is added to it, not put in its place.
@@ -60,6 +62,10 @@ class AlertBanner(QLabel):
         self._parts: list[tuple[str, bool]] = []  # the messages on show, safety first
         self._hide_timer = QTimer(self, singleShot=True)
         self._hide_timer.timeout.connect(self.hide)
+        # True while the window is still filling in its first data: a banner shown then is queued by Orca 43 amid
+        # dozens of other events, and with more than 50 waiting Orca drops "showing" events (build_unheard says
+        # more). Shown after them, it is the last in the queue and is spoken. Set by the window.
+        self.settling: Callable[[], bool] = lambda: False
         _install_factory()
 
     def alert(self, text: str, assertive: bool) -> None:
@@ -228,7 +234,8 @@ class Announcer(QObject):
             return
         banner = self.banner()
         handle = banner.window().windowHandle() if banner is not None else None
-        if (banner is None or handle is None or not handle.isExposed()) and self._retries < EXPOSE_RETRIES:
+        if (banner is None or handle is None or not handle.isExposed() or banner.settling()) \
+                and self._retries < EXPOSE_RETRIES:
             self._retries += 1
             self._flush_timer.start()
             return
@@ -299,3 +306,29 @@ def announcer() -> Announcer:
 
 def announce(text: str, assertive: bool = False) -> None:
     announcer().announce(text, assertive)
+
+
+
+def build_unheard(build: Callable[[], QWidget]) -> QWidget:
+    """Build and show a new window (`build` returns it) without telling screen readers about each step, then say
+    once that it is shown.
+
+    Building the main window changes hundreds of things no one can see yet: every label's text and name, every
+    combo box's items, every dock tab added to the dock tab bar (each selected in turn), every child shown. Qt
+    reports each one, and Orca 43 queues them all: with more than 50 waiting it takes them for a flood, throws
+    away the "showing" and name events the alert banner is heard through ("Signed in as…", the board's summary,
+    an overdue check), and moves its focus to each page tab selected meanwhile (the "… page tab" storm heard
+    after sign-in). No assistive technology has seen any of these objects yet, so holding their events back
+    loses nothing; what follows (the window's data arriving, the banner) is reported as usual.
+    """
+    active = QAccessible.isActive()
+    if active:
+        QAccessible.setActive(False)
+    try:
+        window = build()
+    finally:
+        if active:
+            QAccessible.setActive(True)
+    if active and window.isVisible():
+        QAccessible.updateAccessibility(QAccessibleEvent(window, QAccessible.Event.ObjectShow))
+    return window

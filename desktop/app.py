@@ -464,13 +464,19 @@ class Startup:
     # Step 3: the main window --------------------------------------------------------------------------------
     def open_main_window(self, client: ApiClient, user: dict[str, Any] | None, *,
                          offline_password: str | None = None) -> None:
+        from desktop.announcer import build_unheard
+
+        session = self.make_session(client, user, offline=offline_password is not None)
+        # Built and shown in one step, its hundreds of accessibility events held back (the announcer says why).
+        build_unheard(lambda: self._build_main_window(session, offline_password))
+
+    def _build_main_window(self, session: Session, offline_password: str | None) -> MainWindow:
         from PySide6.QtCore import QTimer
 
         from desktop.main_window import MainWindow
         from desktop.views.custody.area import CustodyArea
 
         p = self.ready
-        session = self.make_session(client, user, offline=offline_password is not None)
         window = self.window = MainWindow(session, self.ops, p.store, self.args.data_dir.expanduser().resolve())
         if not self.args.screenshot:
             self.install_workstation(window, offline_password)
@@ -493,6 +499,7 @@ class Startup:
             custody.log_loaded.connect(lambda _id: shot_timer.start())
             custody.board.records_loaded.connect(lambda n: None if n else shot_timer.start())
         window.show()
+        return window
 
     def make_session(self, client: ApiClient, user: dict[str, Any] | None, *, offline: bool = False) -> Session:
         """The session reads through the local cache, so the board and open records survive the server going."""

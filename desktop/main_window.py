@@ -4,6 +4,7 @@ It knows no area's internals: areas use only the public `Shell` methods below.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,7 @@ from desktop.writes import Writes
 LAYOUT_VERSION = 5  # 4: the Investigations dock (issue 14); 5: the Force view dock (issue 15)
 LAYOUT_FILE = "layout.ini"
 HEALTH_INTERVAL_MS = 5000
+OPENING_S = 3.0  # how long after it is first shown the window counts its first loads as still coming
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self._first_focus_done = False
         # What is announced also appears here, above the central view (desktop/announcer.py says why).
         self.alert_banner = AlertBanner(self)
+        self._shown_at: float | None = None
+        self.alert_banner.settling = self._settling
         self._build_menus()
         self._build_status_bar()
         announcer().attach(self.statusBar(), self, self.alert_banner)
@@ -282,8 +286,15 @@ class MainWindow(QMainWindow):
         for start, _stop in self._background:
             start()
 
+    def _settling(self) -> bool:
+        """Just shown and its first loads still out (the banner waits for them: AlertBanner.settling)."""
+        return (self._shown_at is not None and time.monotonic() - self._shown_at < OPENING_S
+                and self.ops.in_flight > 0)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._shown_at is None:
+            self._shown_at = time.monotonic()
         if not self._first_focus_done:
             QTimer.singleShot(0, self._focus_first)
         if not self._sized and not self.layout_restored:

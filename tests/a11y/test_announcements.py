@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
-from desktop.announcer import Announcer, announcer
+from desktop.announcer import AlertBanner, Announcer, announcer
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -68,6 +68,28 @@ def test_announcer_shows_the_text_and_says_it_with_the_asked_politeness(qtbot):
     qtbot.wait(10)
     own.announce("After the window closed")  # must not touch the deleted status bar
     assert own.last == ("After the window closed", False)
+
+
+def test_a_window_still_filling_in_shows_its_banner_after_its_first_data(qtbot):
+    """Orca 43 drops a banner's "showing" event queued amid a window's first burst of events (issue 18's silence
+    after sign-in): while the window says it is settling, the banner waits; then it appears with the message."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    banner = AlertBanner(window)
+    window.setCentralWidget(banner)
+    loads_out = [True]
+    banner.settling = lambda: loads_out[0]
+    own = Announcer()
+    own.attach(window.statusBar(), window, banner)
+    window.show()
+    qtbot.waitExposed(window)
+    own.announce("Signed in as Sgt Alys Penhallow")
+    assert window.statusBar().currentMessage() == "Signed in as Sgt Alys Penhallow"  # on screen at once
+    qtbot.waitUntil(lambda: own._retries >= 3, timeout=3000)  # asked again, and again, while it settles
+    assert banner.isHidden()
+    loads_out[0] = False
+    qtbot.waitUntil(banner.isVisible, timeout=3000)
+    assert banner.text() == "Signed in as Sgt Alys Penhallow."
 
 
 def _record(now: datetime, due_in: timedelta, **extra) -> dict:

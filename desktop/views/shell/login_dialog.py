@@ -195,16 +195,22 @@ class LoginDialog(QDialog):
         """The suites to choose from, keeping the choice made (or the one this workstation remembers)."""
         current = self.suite_combo.currentData() if self.suite_combo.count() else None
         keep = current if current is not None else chosen_id
-        self.suites = [s for s in suites if s.get("id")]
-        if keep and keep != "" and not any(s["id"] == keep for s in self.suites):
-            keep = None if self.suites else keep  # a suite the server no longer has is not offered
+        offered = [s for s in suites if s.get("id")]
+        if keep and keep != "" and not any(s["id"] == keep for s in offered):
+            keep = None if offered else keep  # a suite the server no longer has is not offered
         combo = self.suite_combo
+        entries = [(CHOOSE_SUITE, None), *((f"{s.get('name')} ({s.get('code')})", s["id"]) for s in offered),
+                   (WHOLE_FORCE, "")]
+        self.suites = offered
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == entries \
+                and combo.currentData() == keep:
+            # The same choices again (the sign-in answer repeats what was read when the dialog opened): refilling
+            # the combo would only send a screen reader a burst of events just as the main window is built.
+            return
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(CHOOSE_SUITE, None)
-        for suite in self.suites:
-            combo.addItem(f"{suite.get('name')} ({suite.get('code')})", suite["id"])
-        combo.addItem(WHOLE_FORCE, "")
+        for text, data in entries:
+            combo.addItem(text, data)
         index = combo.findData(keep) if keep is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)

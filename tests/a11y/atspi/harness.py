@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -388,6 +390,28 @@ class Client:
 
     def focused(self) -> list[dict]:
         return self.driver("focused")["nodes"]
+
+    @contextmanager
+    def events(self, *kinds: str) -> Iterator[list[dict]]:
+        """Record the events of these kinds the client sends while the block runs (listen_events.py); the list
+        is filled, in order, when the block ends."""
+        log = Path(tempfile.mkstemp(prefix="events-", suffix=".jsonl", dir=self.session.tmp)[1])
+        listener = subprocess.Popen([SYSTEM_PYTHON, str(HERE / "listen_events.py"), "--app", self.app_name,
+                                     "--out", str(log), *kinds], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    env=_clean_env(self.session.env), cwd=HERE)
+        heard: list[dict] = []
+        try:
+            poll(lambda: listener.poll() is not None or '"ready"' in log.read_text(), timeout=30,
+                 what="the AT-SPI event listener to start")
+            if listener.poll() is not None:
+                raise DriverFailed(f"listen_events.py exited ({listener.returncode}) before listening")
+            yield heard
+        finally:
+            end_tree(listener)
+            lines = log.read_text().splitlines()  # a line cut short by the listener's end is not an event
+            heard.extend(event for event in map(json.loads, (x for x in lines if x.endswith("}")))
+                         if "ready" not in event)
 
     def tree(self, timeout: float = 20.0) -> dict:
         return self.run_script("walk_tree.py", "--app", self.app_name, "--timeout", str(timeout))["tree"]

@@ -59,15 +59,6 @@ def test_a_refused_sign_in_is_spoken(heard_client, orca):
     orca.wait_heard(r"user name or password is wrong")
 
 
-# A regression of this stop's merge, known and open (the closing note says so): right after sign-in Orca 43 hears a
-# storm of "… page tab" events (the Risk assessment dock tab and the tab widgets inside the new Investigations and
-# Person docks, alternating) and answers no key events for ~27 s, so "Signed in as…", the board's summary and the
-# overdue check are not spoken in time. Failed 3 of 3 runs alone on a quiet machine; strict, so a fix shows.
-SIGN_IN_TAB_STORM = pytest.mark.xfail(strict=True, reason="regression: page-tab event storm after sign-in "
-                                                           "silences Orca for ~27 s (closing note, issue 18)")
-
-
-@SIGN_IN_TAB_STORM
 def test_return_signs_in_after_tab_to_sign_in_and_shift_tab_back(heard_client, orca):
     c = heard_client
     c.focus(name="Password", focusable=True)
@@ -83,7 +74,6 @@ def test_return_signs_in_after_tab_to_sign_in_and_shift_tab_back(heard_client, o
     c.focus_window("^Bridewell$")  # as a window manager gives the new window focus (Xvfb has none)
 
 
-@SIGN_IN_TAB_STORM
 def test_after_sign_in_focus_is_on_the_board_and_its_summary_is_spoken(heard_client, orca):
     c = heard_client
     summary = orca.wait_heard(r"Custody board, \d+ in custody, (\d+ checks? overdue|no checks overdue)", timeout=30)
@@ -91,7 +81,6 @@ def test_after_sign_in_focus_is_on_the_board_and_its_summary_is_spoken(heard_cli
     c.wait_focused(**BOARD)
 
 
-@SIGN_IN_TAB_STORM
 def test_an_overdue_check_is_spoken_without_moving_to_it(heard_client, orca):
     said = orca.wait_heard(r"Cell check OVERDUE by .+ in cell C\d+", timeout=30)
     assert "OVERDUE" in said
