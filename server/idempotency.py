@@ -39,10 +39,19 @@ class IdempotencyRecord(Base):
 def body_digest(raw: bytes) -> str:
     """SHA-256 of the body's canonical JSON (key order and spacing do not matter), or of the raw bytes."""
     try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+        decoded = json.loads(raw)
     except ValueError:
-        canonical = raw
-    return hashlib.sha256(canonical).hexdigest()
+        return hashlib.sha256(raw).hexdigest()
+    return value_digest(decoded)
+
+
+def value_digest(value: Any) -> str:
+    """body_digest of a body already decoded (POST /batch's requests): the same canonical JSON, the same hash."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# An answer as (status, JSON content, headers): what `run` sends, and what POST /batch returns per request.
+Answer = tuple[int, Any, dict[str, str]]
 
 
 class Idempotency:
@@ -53,8 +62,14 @@ class Idempotency:
         self.method, self.path, self.digest = method, path, digest
 
     def run(self, status_code: int, produce: Callable[[], Any]) -> JSONResponse:
+        status, content, headers = self.answer(status_code, produce)
+        return JSONResponse(content, status_code=status, headers=headers or None)
+
+    def answer(self, status_code: int, produce: Callable[[], Any]) -> Answer:
+        """The stored answer of a replay, or `produce()`'s (remembered under the key) as (status, content,
+        headers); `run` sends it, POST /batch's direct path (server/batch.py) returns it as it is."""
         if self.key is None:
-            return JSONResponse(jsonable_encoder(produce()), status_code=status_code)
+            return status_code, jsonable_encoder(produce()), {}
         if not self._claim():
             return self._replay()
         content = jsonable_encoder(produce())
@@ -62,7 +77,7 @@ class Idempotency:
                              .where(IdempotencyRecord.user_id == self.user_id, IdempotencyRecord.key == self.key)
                              .values(status_code=status_code, response_json=json.dumps(content))
                              .execution_options(synchronize_session=False))
-        return JSONResponse(content, status_code=status_code)
+        return status_code, content, {}
 
     def _claim(self) -> bool:
         """Insert this key's row first, in the request's transaction; False when the key is already stored.
@@ -79,7 +94,7 @@ class Idempotency:
         # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
         return self.session.execute(stmt.returning(IdempotencyRecord.key)).first() is not None
 
-    def _replay(self) -> JSONResponse:
+    def _replay(self) -> Answer:
         stored = self.session.get(IdempotencyRecord, (self.user_id, self.key), populate_existing=True)
         if stored is None or not stored.status_code:  # not reachable: a visible row always holds its answer
             raise ProblemError(503, "The first request with this Idempotency-Key is still being processed; "
@@ -88,8 +103,7 @@ class Idempotency:
             raise ProblemError(422, "This Idempotency-Key was already used for a different request; "
                                     "use a new key for a new change.",
                                errors=[{"field": "Idempotency-Key", "message": "Already used with a different body."}])
-        return JSONResponse(json.loads(stored.response_json), status_code=stored.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+        return stored.status_code, json.loads(stored.response_json), {"Idempotent-Replayed": "true"}
 
 
 async def idempotency(request: Request, user: CurrentUser, session: SessionDep) -> Idempotency:

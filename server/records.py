@@ -32,6 +32,7 @@ class _Versioned(Protocol):
 
 
 V = TypeVar("V", bound=_Versioned)
+_CLAIMED = "records_claimed"  # session.info: the rows claimed in the session's current transaction
 T = TypeVar("T")
 
 
@@ -90,7 +91,7 @@ def claim(session: Session, model: type[V], row_id: str, if_match: int | None, *
         get_or_404(session, model, row_id, what)
         raise ProblemError(428, f"Send If-Match with the {what}'s version, so a change made meanwhile by someone "
                                 "else is not overwritten.")
-    claimed_here: dict[tuple[str, str], object] = session.info.setdefault("records_claimed", {})
+    claimed_here: dict[tuple[str, str], object] = session.info.setdefault(_CLAIMED, {})
     key, transaction = (model.__name__, row_id), session.get_transaction()
     if transaction is not None and claimed_here.get(key) is transaction:
         # Already claimed in this transaction (e.g. charging claims the custody record, then records the charge
@@ -117,6 +118,12 @@ def claim(session: Session, model: type[V], row_id: str, if_match: int | None, *
                            current=_dump(current(row)))
     claimed_here[key] = session.get_transaction()
     return row
+
+
+def forget_claims(session: Session) -> None:
+    """Let the next `claim` in this session claim again (move the row on again): POST /batch's direct path runs
+    many requests in one session, each of which claims as it would alone."""
+    session.info.pop(_CLAIMED, None)
 
 
 def _dump(body: Any) -> Any:
