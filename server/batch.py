@@ -44,7 +44,7 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -329,6 +329,10 @@ def _run_direct(connection: Connection, token: str, settings: Settings, run: lis
     The run's audit rows are chained together when its session commits."""
     answered: list[tuple[_Planned, Outcome]] = []
     with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        # The session's identity map holds its objects weakly: without this, the custody record every request of
+        # the run writes to would be read again (with its joined loads) for each request.
+        held: list[object] = []
+        event.listen(session, "loaded_as_persistent", lambda _session, instance: held.append(instance))
         try:
             user, _token = user_for_token(session, token)  # once per run, not once per request
         except ProblemError as exc:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Table, Text, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -73,10 +73,8 @@ class Idempotency:
         if not self._claim():
             return self._replay()
         content = jsonable_encoder(produce())
-        self.session.execute(update(IdempotencyRecord)
-                             .where(IdempotencyRecord.user_id == self.user_id, IdempotencyRecord.key == self.key)
-                             .values(status_code=status_code, response_json=json.dumps(content))
-                             .execution_options(synchronize_session=False))
+        self.session.execute(_ANSWERED, {"u": self.user_id, "k": self.key, "status_code": status_code,
+                                         "response_json": json.dumps(content)})
         return status_code, content, {}
 
     def _claim(self) -> bool:
@@ -86,13 +84,11 @@ class Idempotency:
         unique key on PostgreSQL, the write lock on SQLite). If the first committed, the row is there with its
         answer and this one replays it; if the first rolled back, this INSERT succeeds and this request does
         the work. So a retry racing a slow first attempt gets the first attempt's answer, never a 409."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(cast(Table, IdempotencyRecord.__table__)).values(
-            user_id=self.user_id, key=self.key, method=self.method, path=self.path, body_sha256=self.digest,
-            status_code=0, response_json="", created_at=utcnow()).on_conflict_do_nothing()
-        # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
-        return self.session.execute(stmt.returning(IdempotencyRecord.key)).first() is not None
+        claim = _CLAIM_PG if self.session.get_bind().dialect.name == "postgresql" else _CLAIM_SQLITE
+        return self.session.execute(claim, {
+            "user_id": self.user_id, "key": self.key, "method": self.method, "path": self.path,
+            "body_sha256": self.digest, "status_code": 0, "response_json": "", "created_at": utcnow()}
+        ).first() is not None
 
     def _replay(self) -> Answer:
         stored = self.session.get(IdempotencyRecord, (self.user_id, self.key), populate_existing=True)
@@ -104,6 +100,16 @@ class Idempotency:
                                     "use a new key for a new change.",
                                errors=[{"field": "Idempotency-Key", "message": "Already used with a different body."}])
         return stored.status_code, json.loads(stored.response_json), {"Idempotent-Replayed": "true"}
+
+
+# Built once (a write makes these two statements on every request, so their building and cache keys count).
+# RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
+_CLAIM_PG = (pg_insert(cast(Table, IdempotencyRecord.__table__)).on_conflict_do_nothing()
+             .returning(IdempotencyRecord.key))
+_CLAIM_SQLITE = (sqlite_insert(cast(Table, IdempotencyRecord.__table__)).on_conflict_do_nothing()
+                 .returning(IdempotencyRecord.key))
+_KEYS = cast(Table, IdempotencyRecord.__table__)
+_ANSWERED = update(_KEYS).where(_KEYS.c.user_id == bindparam("u"), _KEYS.c.key == bindparam("k"))
 
 
 async def idempotency(request: Request, user: CurrentUser, session: SessionDep) -> Idempotency:
