@@ -183,12 +183,14 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
             uncommitted.append(_problem(run[0].key, busy.status, busy.detail))
             uncommitted[-1].headers.update({k.lower(): v for k, v in (busy.headers or {}).items()})
             return False
-        except Exception:  # noqa: BLE001 - the run's session could not commit: nothing of it was stored
+        except Exception:  # noqa: BLE001 - the database failed under the run: as a failed commit (above)
             log.exception("a batch's direct requests could not be stored")
-            await anyio.to_thread.run_sync(connection.rollback)
+            await anyio.to_thread.run_sync(connection.rollback)  # the answered requests since the last commit too
             await anyio.to_thread.run_sync(_begin, connection)
-            uncommitted.append(_problem(run[0].key, 503, "Not stored: the database did not take this request; "
-                                                         "send it again."))
+            first = uncommitted[0].key if uncommitted else run[0].key
+            uncommitted.clear()
+            uncommitted.append(_problem(first, 503, "Not stored: the database did not take this batch; "
+                                                    "send it again."))
             uncommitted[-1].headers["retry-after"] = RETRY_AFTER_UNAVAILABLE
             return False
         for item, answer in answered:

@@ -155,3 +155,34 @@ def test_after_a_batch_the_audit_chain_verifies_and_names_the_workstation(client
         engine.dispose()
     assert sorted(r.entity_id for r in rows) == sorted(stored)  # one collection row per stored entry
     assert all(r.workstation is not None and r.workstation.startswith("CUSTODY-DESK-7") for r in rows)
+
+
+def test_a_run_the_database_fails_under_is_one_503_and_nothing_since_the_last_commit_is_stored(
+        client, sergeant, open_records, monkeypatch):
+    record = next(r for r in open_records if r["suite_id"])
+    record_path = f"/custody/records/{record['id']}"
+    suite = client.get(f"{API}/custody/suites/{record['suite_id']}", headers=sergeant).json()
+    cell = next(c["number"] for c in suite["cells"] if c["free_places"] and c["number"] != record["cell"])
+    # A write that goes the whole way through the app, then a run on the direct path, in one commit's window.
+    requests = [_req(record_path, {"cell": cell}, record_path, headers={"If-Match": str(record["version"])},
+                     method="PATCH"),
+                *[_req(f"{record_path}/log", _entry(f"Run failure {n}, fictional")) for n in range(5)]]
+    chained = audit.append_chained
+    calls = {"n": 0}
+
+    def direct_run_fails(conn, rows):  # the database failing as the run's rows are chained (the PATCH's: call 1)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("fictional database failure")
+        return chained(conn, rows)
+
+    monkeypatch.setattr(audit, "append_chained", direct_run_fails)
+    results = _batch(client, sergeant, requests).json()["results"]
+    monkeypatch.setattr(audit, "append_chained", chained)
+    # Nothing since the last commit was stored, the PATCH answered before the run included: one 503 for it.
+    assert [(r["key"], r["status"]) for r in results] == [(requests[0]["key"], 503)]
+    assert results[0]["headers"]["retry-after"]
+    after = client.get(f"{API}{record_path}", headers=sergeant).json()
+    assert after["cell"] == record["cell"] and after["version"] == record["version"]
+    texts = [e["text"] for e in client.get(f"{API}{record_path}/log", headers=sergeant).json()]
+    assert not any(t.startswith("Run failure ") for t in texts)
