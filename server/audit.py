@@ -210,6 +210,18 @@ def current_workstation() -> str | None:
     return _workstation.get()
 
 
+def take_pending(session: Session) -> list[dict[str, Any]]:
+    """The rows recorded in this session and not yet chained, removed from it: POST /batch's direct path
+    gathers the rows of many requests (each in its own SAVEPOINT) and gives them back with `add_pending`, to
+    be chained together in one append when the batch's session commits."""
+    rows: list[dict[str, Any]] = session.info.pop(_PENDING, None) or []
+    return rows
+
+
+def add_pending(session: Session, new_rows: list[dict[str, Any]]) -> None:
+    _pending(session).extend(new_rows)
+
+
 def _pending(session: Session) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
     return rows

@@ -15,31 +15,59 @@ Order: requests run one after another. A request answered 401 (sign-in expired) 
 429) stops the batch there: the results end with it and the client tries the rest later. A request refused
 otherwise (4xx) does not stop the others, but later requests of the same `group` (the record they write to) are
 not tried: they answer 424, so order per record is kept. Replays are safe: each request's key is its own.
+
+The direct path (issue 11: 10,000 queued writes in seconds). The writes an outbox queues by the thousand (log
+entries, cell checks) are registered by their route (`direct(...)`, next to the route itself) with the route's
+body model, its role check and the very function its handler calls. A run of such requests is done in ONE thread
+hop on one session, without the ASGI stack in between, yet step for step as the route does it: the text check
+TextCheck makes (`wire.text_refusal`), the role check, If-Match (`records.parse_if_match`), the body model, the
+idempotency store (`Idempotency.answer`, the same claim, replay and "same key, another body" 422) and the
+service function (its audit, events and conditional updates). Each request has a SAVEPOINT of its own, so a
+refusal undoes only its own work (a refused attempt's audit row is kept, as a request alone keeps it); its
+refusal is the answer the app's own exception handlers give. The sign-in is checked once per run (the batch's
+token, in the run's session), not once per request; the audit rows of the run are chained in one append when
+it commits (server/audit.py). Anything else (another path, a body that is not an object) goes the whole way
+through the app as before.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Engine
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
+from server import audit
 from server.audit import WORKSTATION_HEADER
-from server.auth.dependencies import SignedInUser
-from server.db import batch_connection
+from server.auth.dependencies import SignedInUser, bearer_token
+from server.auth.models import User
+from server.auth.service import user_for_token
+from server.db import batch_connection, take_kept
 from server.errors import RETRY_AFTER_UNAVAILABLE, ProblemError, problem_body
+from server.idempotency import Answer, Idempotency, value_digest
+from server.records import forget_claims, parse_if_match
+from server.settings import Settings
+from server.wire import text_refusal
 
 log = logging.getLogger("bridewell.server")
 router = APIRouter(tags=["batch"])
 
 MAX_REQUESTS = 500
 # Requests per commit: one commit (one fsync, one event wake-up) for many writes, yet short enough that other
-# writers (and, on PostgreSQL, the event-order lock every write takes) wait at most a moment.
-COMMIT_EVERY = 50
+# writers (and, on PostgreSQL, the event-order lock every write takes) wait at most a moment (100 direct writes
+# take some tens of milliseconds).
+COMMIT_EVERY = 100
 BATCH_PATH = "/batch"
 # Headers a request in a batch may carry of its own; the rest (Authorization above all) come from the batch.
 PASSED_HEADERS = frozenset({"if-match", "if-none-match", "content-type"})
@@ -121,6 +149,8 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
     results: list[BatchResult] = []
     uncommitted: list[BatchResult] = []  # answered, in the open transaction: told only once it commits
     refused_groups: set[str] = set()
+    settings: Settings = request.app.state.settings
+    token = bearer_token(request)
 
     async def commit(again: bool = True) -> bool:
         """Commit what the requests since the last commit did and begin again; False (and their answers
@@ -142,6 +172,36 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
             await anyio.to_thread.run_sync(_begin, connection)
         return True
 
+    async def run_direct(run: list[_Planned]) -> bool:
+        """The direct requests gathered so far, in one thread hop (see the module's description); False when
+        one of them stops the batch."""
+        try:
+            async with request.app.state.gate.slot():
+                answered = await anyio.to_thread.run_sync(_run_direct, connection, token, settings, run,
+                                                          refused_groups)
+        except ProblemError as busy:  # no slot of the database gate came free: 503, as the request alone
+            uncommitted.append(_problem(run[0].key, busy.status, busy.detail))
+            uncommitted[-1].headers.update({k.lower(): v for k, v in (busy.headers or {}).items()})
+            return False
+        except Exception:  # noqa: BLE001 - the database failed under the run: as a failed commit (above)
+            log.exception("a batch's direct requests could not be stored")
+            await anyio.to_thread.run_sync(connection.rollback)  # the answered requests since the last commit too
+            await anyio.to_thread.run_sync(_begin, connection)
+            first = uncommitted[0].key if uncommitted else run[0].key
+            uncommitted.clear()
+            uncommitted.append(_problem(first, 503, "Not stored: the database did not take this batch; "
+                                                    "send it again."))
+            uncommitted[-1].headers["retry-after"] = RETRY_AFTER_UNAVAILABLE
+            return False
+        for item, answer in answered:
+            status, body, headers = answer if isinstance(answer, tuple) else await _refusal(request, answer)
+            uncommitted.append(BatchResult(key=item.key, status=status, body=body,
+                                           headers={k.lower(): v for k, v in headers.items()
+                                                    if k.lower() in KEPT_HEADERS}))
+            if _stops(status):
+                return False
+        return True
+
     await anyio.to_thread.run_sync(_begin, connection)
     # What every request of the batch shares with the batch itself: who (Authorization) and where from (the
     # address and the workstation the audit rows name).
@@ -150,35 +210,203 @@ async def _run(request: Request, payload: BatchIn, prefix: str, authorization: s
     workstation = request.headers.get(WORKSTATION_HEADER)
     if workstation:
         shared.append((WORKSTATION_HEADER.encode(), workstation.encode("latin-1", "replace")))
+    run: list[_Planned] = []  # direct requests gathered, not yet done
     for item in payload.requests:
         checked = _check(item, prefix)
-        if isinstance(checked, BatchResult):
-            uncommitted.append(checked)
-            continue
-        key, method, path, headers, group = checked
-        if group is not None and group in refused_groups:
-            uncommitted.append(_problem(key, 424, "Not tried: an earlier change to the same record in this "
-                                                  "batch was refused."))
-            continue
-        # ensure_ascii: a lone surrogate travels as its escape and meets TextCheck like any request's text.
-        content = json.dumps(item.get("body"), ensure_ascii=True).encode()
-        status, kept, raw = await _dispatch(request, method, path, content, [
-            *((k.encode(), v.encode("latin-1")) for k, v in headers.items() if k != "content-type"),
-            *shared, (b"idempotency-key", key.encode("latin-1"))])
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        uncommitted.append(BatchResult(key=key, status=status, body=body, headers=kept))
-        if status == 401 or status == 429 or status >= 500:
-            break  # the rest would meet the same: the client tries them later, in order
-        if status >= 400 and group is not None:
-            refused_groups.add(group)
+        planned = None if isinstance(checked, BatchResult) else _plan(item, checked, prefix)
+        if planned is not None and planned.direct is not None:
+            run.append(planned)
+            if len(uncommitted) + len(run) < COMMIT_EVERY:
+                continue
+        if run:
+            done, run = run, []
+            if not await run_direct(done):
+                break
+        if planned is None or planned.direct is None:
+            if isinstance(checked, BatchResult):
+                uncommitted.append(checked)
+                continue
+            key, method, path, headers, group = checked
+            if group is not None and group in refused_groups:
+                uncommitted.append(_not_tried(key))
+                continue
+            status, kept, raw = await _dispatch(request, method, path, planned.content if planned else b"", [
+                *((k.encode(), v.encode("latin-1")) for k, v in headers.items() if k != "content-type"),
+                *shared, (b"idempotency-key", key.encode("latin-1"))])
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            uncommitted.append(BatchResult(key=key, status=status, body=body, headers=kept))
+            if _stops(status):
+                break  # the rest would meet the same: the client tries them later, in order
+            if status >= 400 and group is not None:
+                refused_groups.add(group)
         if len(uncommitted) >= COMMIT_EVERY and not await commit():
             return BatchOut(results=results)
+    else:
+        if run:
+            await run_direct(run)
     if uncommitted:
         await commit(again=False)
     return BatchOut(results=results)
+
+
+def _stops(status: int) -> bool:
+    """401 (sign-in expired), 429 and 5xx stop the batch: the rest would meet the same, so the client tries them
+    later, in order."""
+    return status == 401 or status == 429 or status >= 500
+
+
+def _not_tried(key: str) -> BatchResult:
+    return _problem(key, 424, "Not tried: an earlier change to the same record in this batch was refused.")
+
+
+# -- the direct path ------------------------------------------------------------------------------------------
+
+# A direct write's work, the same function its route's handler calls: (session, user, the path's one parameter,
+# the validated body, If-Match, settings) -> the entity to answer with.
+DirectCall = Callable[[Session, User, str, Any, int | None, Settings], Any]
+
+
+@dataclass(frozen=True)
+class Direct:
+    method: str
+    pattern: re.Pattern[str]
+    model: type[BaseModel]
+    status: int
+    allowed: Callable[[User], User]  # the route's role check (require_roles)
+    call: DirectCall
+
+
+_DIRECT: list[Direct] = []
+
+
+def direct(method: str, path: str, model: type[BaseModel], status: int, allowed: Callable[[User], User],
+           call: DirectCall) -> None:
+    """Let POST /batch run `method path` (its route's path under the API prefix, with one {parameter}) on the
+    direct path: with the route's body model, its role check, its success status and `call`, which must be
+    what the route's handler calls inside `idem.run`."""
+    parts = re.split(r"\{\w+\}", path)
+    if len(parts) != 2:
+        raise ValueError(f"a direct path has exactly one parameter: {path}")
+    pattern = re.compile("^" + "([^/]+)".join(re.escape(p) for p in parts) + "$")
+    _DIRECT.append(Direct(method.upper(), pattern, model, status, allowed, call))
+
+
+@dataclass
+class _Planned:
+    key: str
+    method: str
+    path: str  # with the API prefix, as the request alone would have it
+    headers: dict[str, str]
+    group: str | None
+    body: Any
+    content: bytes  # the body as the request alone would carry it
+    direct: Direct | None
+    parameter: str
+
+
+def _plan(item: dict[str, Any], checked: tuple[str, str, str, dict[str, str], str | None],
+          prefix: str) -> _Planned:
+    key, method, path, headers, group = checked
+    body = item.get("body")
+    # ensure_ascii: a lone surrogate travels as its escape and meets TextCheck like any request's text.
+    content = json.dumps(body, ensure_ascii=True).encode()
+    if isinstance(body, dict):  # anything else meets the route's own parsing, the whole way through the app
+        relative = path.removeprefix(prefix)
+        for candidate in _DIRECT:
+            if candidate.method == method and (match := candidate.pattern.match(relative)):
+                return _Planned(key, method, path, headers, group, body, content, candidate, match.group(1))
+    return _Planned(key, method, path, headers, group, body, content, None, "")
+
+
+Outcome = Answer | Exception
+
+
+def _run_direct(connection: Connection, token: str, settings: Settings, run: list[_Planned],
+                refused_groups: set[str]) -> list[tuple[_Planned, Outcome]]:
+    """Do `run` in one session on the batch's connection, each request in a SAVEPOINT of its own, stopping after
+    a request that stops the batch; each request's answer, or the exception the app's handlers will answer.
+    The run's audit rows are chained together when its session commits."""
+    answered: list[tuple[_Planned, Outcome]] = []
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        # The session's identity map holds its objects weakly: without this, the custody record every request of
+        # the run writes to would be read again (with its joined loads) for each request.
+        held: list[object] = []
+        event.listen(session, "loaded_as_persistent", lambda _session, instance: held.append(instance))
+        try:
+            user, _token = user_for_token(session, token)  # once per run, not once per request
+        except ProblemError as exc:
+            return [(run[0], exc)]
+        chained: list[dict[str, Any]] = []
+        for item in run:
+            if item.group is not None and item.group in refused_groups:
+                answered.append((item, _not_tried_answer()))
+                continue
+            forget_claims(session)
+            nested = session.begin_nested()
+            try:
+                answer = _one(session, user, item, settings)
+                chained.extend(audit.take_pending(session))
+                nested.commit()
+            except Exception as exc:  # noqa: BLE001 - each refusal is this request's answer (the app's handlers)
+                kept = take_kept(session)
+                nested.rollback()
+                audit.take_pending(session)  # the rolled-back request's rows
+                for write in kept:  # what a request refused alone keeps (its refusal's audit row)
+                    write(session)
+                chained.extend(audit.take_pending(session))
+                answered.append((item, exc))
+                if _exception_stops(exc):
+                    break
+                if item.group is not None:
+                    refused_groups.add(item.group)
+                continue
+            answered.append((item, answer))
+        audit.add_pending(session, chained)
+        session.commit()  # releases the run's SAVEPOINT; the audit rows are chained here, in one append
+    return answered
+
+
+def _one(session: Session, user: User, item: _Planned, settings: Settings) -> Answer:
+    """One request as its route does it, in the order a request alone meets the steps."""
+    direct_ = item.direct
+    assert direct_ is not None
+    refusal = text_refusal(item.content)  # TextCheck, before anything else
+    if refusal is not None:
+        raise refusal
+    direct_.allowed(user)
+    if_match = parse_if_match(item.headers.get("if-match"))
+    try:
+        body = direct_.model.model_validate(item.body)
+    except ValidationError as exc:  # as FastAPI reports a body that does not validate
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    idem = Idempotency(session, user.id, item.key.strip(), item.method, item.path, value_digest(item.body))
+    return idem.answer(direct_.status,
+                       lambda: direct_.call(session, user, item.parameter, body, if_match, settings))
+
+
+def _not_tried_answer() -> Answer:
+    refused = _not_tried("")
+    return refused.status, refused.body, {}
+
+
+def _exception_stops(exc: Exception) -> bool:
+    """Whether the answer to `exc` stops the batch (see _stops): a refusal does not, a failure does."""
+    if isinstance(exc, ProblemError):
+        return _stops(exc.status)
+    return not isinstance(exc, RequestValidationError | IntegrityError | DataError)
+
+
+async def _refusal(request: Request, exc: Exception) -> Answer:
+    """The answer the app's own exception handlers give `exc` (server/errors.py): one way to answer a refusal."""
+    handlers = request.app.exception_handlers
+    handler = next((handlers[kind] for kind in type(exc).__mro__ if kind in handlers), None)
+    if handler is None:  # pragma: no cover - Exception has a handler
+        raise exc
+    response: Response = await handler(request, exc)
+    return response.status_code, json.loads(bytes(response.body)), dict(response.headers)
 
 
 async def _dispatch(outer: Request, method: str, path: str, content: bytes,

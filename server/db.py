@@ -132,6 +132,13 @@ def keep_after_rollback(session: Session, write: Callable[[Session], None]) -> N
     session.info.setdefault(_KEEP, []).append(write)
 
 
+def take_kept(session: Session) -> list[Callable[[Session], None]]:
+    """The writes `keep_after_rollback` holds, removed from the session: for POST /batch's direct path, which
+    rolls back one request's SAVEPOINT and does them again in the batch's own transaction."""
+    kept: list[Callable[[Session], None]] = session.info.pop(_KEEP, None) or []
+    return kept
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_kept(session: Session) -> None:
     session.info.pop(_KEEP, None)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Table, Text, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -39,10 +39,19 @@ class IdempotencyRecord(Base):
 def body_digest(raw: bytes) -> str:
     """SHA-256 of the body's canonical JSON (key order and spacing do not matter), or of the raw bytes."""
     try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+        decoded = json.loads(raw)
     except ValueError:
-        canonical = raw
-    return hashlib.sha256(canonical).hexdigest()
+        return hashlib.sha256(raw).hexdigest()
+    return value_digest(decoded)
+
+
+def value_digest(value: Any) -> str:
+    """body_digest of a body already decoded (POST /batch's requests): the same canonical JSON, the same hash."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# An answer as (status, JSON content, headers): what `run` sends, and what POST /batch returns per request.
+Answer = tuple[int, Any, dict[str, str]]
 
 
 class Idempotency:
@@ -53,16 +62,20 @@ class Idempotency:
         self.method, self.path, self.digest = method, path, digest
 
     def run(self, status_code: int, produce: Callable[[], Any]) -> JSONResponse:
+        status, content, headers = self.answer(status_code, produce)
+        return JSONResponse(content, status_code=status, headers=headers or None)
+
+    def answer(self, status_code: int, produce: Callable[[], Any]) -> Answer:
+        """The stored answer of a replay, or `produce()`'s (remembered under the key) as (status, content,
+        headers); `run` sends it, POST /batch's direct path (server/batch.py) returns it as it is."""
         if self.key is None:
-            return JSONResponse(jsonable_encoder(produce()), status_code=status_code)
+            return status_code, jsonable_encoder(produce()), {}
         if not self._claim():
             return self._replay()
         content = jsonable_encoder(produce())
-        self.session.execute(update(IdempotencyRecord)
-                             .where(IdempotencyRecord.user_id == self.user_id, IdempotencyRecord.key == self.key)
-                             .values(status_code=status_code, response_json=json.dumps(content))
-                             .execution_options(synchronize_session=False))
-        return JSONResponse(content, status_code=status_code)
+        self.session.execute(_ANSWERED, {"u": self.user_id, "k": self.key, "status_code": status_code,
+                                         "response_json": json.dumps(content)})
+        return status_code, content, {}
 
     def _claim(self) -> bool:
         """Insert this key's row first, in the request's transaction; False when the key is already stored.
@@ -71,15 +84,13 @@ class Idempotency:
         unique key on PostgreSQL, the write lock on SQLite). If the first committed, the row is there with its
         answer and this one replays it; if the first rolled back, this INSERT succeeds and this request does
         the work. So a retry racing a slow first attempt gets the first attempt's answer, never a 409."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(cast(Table, IdempotencyRecord.__table__)).values(
-            user_id=self.user_id, key=self.key, method=self.method, path=self.path, body_sha256=self.digest,
-            status_code=0, response_json="", created_at=utcnow()).on_conflict_do_nothing()
-        # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
-        return self.session.execute(stmt.returning(IdempotencyRecord.key)).first() is not None
+        claim = _CLAIM_PG if self.session.get_bind().dialect.name == "postgresql" else _CLAIM_SQLITE
+        return self.session.execute(claim, {
+            "user_id": self.user_id, "key": self.key, "method": self.method, "path": self.path,
+            "body_sha256": self.digest, "status_code": 0, "response_json": "", "created_at": utcnow()}
+        ).first() is not None
 
-    def _replay(self) -> JSONResponse:
+    def _replay(self) -> Answer:
         stored = self.session.get(IdempotencyRecord, (self.user_id, self.key), populate_existing=True)
         if stored is None or not stored.status_code:  # not reachable: a visible row always holds its answer
             raise ProblemError(503, "The first request with this Idempotency-Key is still being processed; "
@@ -88,8 +99,17 @@ class Idempotency:
             raise ProblemError(422, "This Idempotency-Key was already used for a different request; "
                                     "use a new key for a new change.",
                                errors=[{"field": "Idempotency-Key", "message": "Already used with a different body."}])
-        return JSONResponse(json.loads(stored.response_json), status_code=stored.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+        return stored.status_code, json.loads(stored.response_json), {"Idempotent-Replayed": "true"}
+
+
+# Built once (a write makes these two statements on every request, so their building and cache keys count).
+# RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.
+_CLAIM_PG = (pg_insert(cast(Table, IdempotencyRecord.__table__)).on_conflict_do_nothing()
+             .returning(IdempotencyRecord.key))
+_CLAIM_SQLITE = (sqlite_insert(cast(Table, IdempotencyRecord.__table__)).on_conflict_do_nothing()
+                 .returning(IdempotencyRecord.key))
+_KEYS = cast(Table, IdempotencyRecord.__table__)
+_ANSWERED = update(_KEYS).where(_KEYS.c.user_id == bindparam("u"), _KEYS.c.key == bindparam("k"))
 
 
 async def idempotency(request: Request, user: CurrentUser, session: SessionDep) -> Idempotency:

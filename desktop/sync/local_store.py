@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from sqlalchemy import (ColumnElement, DateTime, Integer, String, Table, Text, bindparam, create_engine, delete, event,
                         func, or_, select, update)
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -186,7 +186,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _item(row: OutboxRow) -> OutboxItem:
+def _item(row: OutboxRow | Row[Any]) -> OutboxItem:
+    """An outbox row (an ORM object, or a plain row of the outbox table's columns) as the sender's item."""
     return OutboxItem(row.id, row.method, row.path, json.loads(row.body), row.created_at.replace(tzinfo=timezone.utc),
                       row.attempts, row.last_error, row.state, json.loads(row.headers) if row.headers else {},
                       seq=row.seq, record_key=row.record_key, error=json.loads(row.error) if row.error else None,
@@ -352,8 +353,10 @@ class LocalStore:
         """Every pending row in order, waiting ones included (`waiting_behind` says which set-aside row). With
         `author_id`: only the rows that user may send (theirs, and rows without an author)."""
         with self._sessions() as s:
-            rows = s.scalars(select(OutboxRow).where(OutboxRow.state == PENDING, _mine(author_id))
-                             .order_by(OutboxRow.seq)).all()
+            # Plain rows, not ORM objects: a drain of 10,000 rows starts here, and building objects that are
+            # only read once cost most of the sender's time.
+            rows = s.execute(select(*cast(Table, OutboxRow.__table__).columns)
+                             .where(OutboxRow.state == PENDING, _mine(author_id)).order_by(OutboxRow.seq)).all()
             asides = s.scalars(select(OutboxRow).where(_held(), _mine(author_id))
                                .order_by(OutboxRow.seq)).all()
             items = [_item(r) for r in rows]

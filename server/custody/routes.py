@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from domain.roles import CUSTODY_STAFF
 from server.auth.dependencies import CurrentUser, SessionDep, require_roles
@@ -18,12 +19,15 @@ from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn,
                                     RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut, RightsNoticeIn,
                                     RiskAssessmentIn, RiskAssessmentOut, WarrantIn, PersonCustodyHistoryOut,
                                     PropertyIn, PropertyItemOut, PropertyReturnIn)
+from server import batch
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
+from server.settings import Settings
 from server.wire import DateIn
 
 router = APIRouter(prefix="/custody", tags=["custody"])
-CustodyStaff = Annotated[User, Depends(require_roles(*CUSTODY_STAFF))]
+custody_staff = require_roles(*CUSTODY_STAFF)
+CustodyStaff = Annotated[User, Depends(custody_staff)]
 
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -74,8 +78,18 @@ def list_log(record_id: str, user: CurrentUser, session: SessionDep) -> list[Log
                         422: {"description": "Invalid entry (field errors)"}})
 def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: CustodyStaff,
                   session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
-    tolerance = request.app.state.settings.future_tolerance
-    return idem.run(201, lambda: service.add_log_entry(session, user, record_id, body, tolerance))
+    settings = request.app.state.settings
+    return idem.run(201, lambda: _add_log_entry(session, user, record_id, body, None, settings))
+
+
+def _add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn, _if_match: int | None,
+                   settings: Settings) -> LogEntryOut:
+    return service.add_log_entry(session, user, record_id, body, settings.future_tolerance)
+
+
+# The outbox queues these by the thousand: POST /batch runs them on its direct path, with this route's model,
+# role check and call (server/batch.py).
+batch.direct("POST", "/custody/records/{record_id}/log", LogEntryIn, 201, custody_staff, _add_log_entry)
 
 
 @router.post("/records/{record_id}/rights", status_code=201, response_model=RightOut, responses=WRITE_ERRORS)
@@ -117,7 +131,15 @@ def observation_level(record_id: str, body: ObservationLevelIn, user: CustodySta
 @router.post("/records/{record_id}/checks", status_code=201, response_model=CheckOut, responses=WRITE_ERRORS)
 def add_check(record_id: str, body: CheckIn, user: CustodyStaff, session: SessionDep, idem: IdempotencyDep,
               if_match: IfMatch) -> JSONResponse:
-    return idem.run(201, lambda: care.add_check(session, user, record_id, body, if_match))
+    return idem.run(201, lambda: _add_check(session, user, record_id, body, if_match, None))
+
+
+def _add_check(session: Session, user: User, record_id: str, body: CheckIn, if_match: int | None,
+               _settings: Settings | None) -> CheckOut:
+    return care.add_check(session, user, record_id, body, if_match)
+
+
+batch.direct("POST", "/custody/records/{record_id}/checks", CheckIn, 201, custody_staff, _add_check)
 
 
 @router.get("/records/{record_id}/checks", response_model=list[CheckOut])

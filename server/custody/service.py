@@ -410,10 +410,7 @@ def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn
         minutes = int(future_tolerance.total_seconds() // 60)
         raise ProblemError.field("observed_at", f"This time is in the future; give the time it happened "
                                                 f"(at most {minutes} minutes ahead of the server clock).")
-    existing = session.get(LogEntry, body.id)
-    if existing is not None:
-        raise ProblemError(409, f"A log entry with id {body.id} already exists.",
-                           current=LogEntryOut.model_validate(existing).model_dump(mode="json"))
+    records.ensure_new(session, LogEntry, body.id, "log entry", LogEntryOut.model_validate)
     if body.corrects_id is not None:
         target = session.get(LogEntry, body.corrects_id)
         if target is None or target.record_id != record.id:
