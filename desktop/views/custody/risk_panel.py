@@ -109,7 +109,8 @@ class WholeTable(QTableView):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            getattr(self, "_heights", {}).clear()  # a new style can change the margins at the same font and widths
             self.fit()
 
 
