@@ -117,8 +117,15 @@ def use_ca_bundle(path: str | None) -> None:
     _ca_bundle = path
 
 
-def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
-    """Certificates are always verified; only the trusted CAs can be chosen."""
+def _verify(ca_bundle: str | None, base_url: str = "https://") -> ssl.SSLContext | bool:
+    """Certificates are always verified; only the trusted CAs can be chosen.
+
+    A plain http:// server (only ever on this computer: normalise_server_url) never uses TLS: its client gets a
+    context that trusts no CA at all, instead of loading every public CA (~0.1-0.2 s per client, twice on the way
+    to the main window, once on the GUI thread: docs/performance.md). A redirect to https:// would then fail its
+    certificate check: closed, never open."""
+    if base_url.startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verify_mode CERT_REQUIRED, check_hostname, no CAs
     return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
 
 
@@ -161,7 +168,7 @@ class ApiClient:
         self._timeout, self._transport = timeout, transport
         self._ca_bundle = ca_bundle or _ca_bundle
         self._http = httpx.Client(base_url=self.base_url + API_PREFIX, timeout=timeout, transport=transport,
-                                  verify=_verify(self._ca_bundle))
+                                  verify=_verify(self._ca_bundle, self.base_url))
 
     def close(self) -> None:
         self._http.close()

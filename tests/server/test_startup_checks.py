@@ -8,7 +8,7 @@ from server.auth.models import User
 from server.auth.passwords import verify_password
 from server.db import make_engine, make_sessionmaker
 from server.demo import DEMO_PASSWORD, demo_is_loaded
-from server.migrate import upgrade_if_needed
+from server.migrate import head_revision, quick_current_revision, quick_head_revision, upgrade_if_needed
 from server.runtime import prepare_database, seed_demo
 
 
@@ -40,3 +40,13 @@ def test_a_database_without_the_demo_is_seeded_when_asked(tmp_path):
     finally:
         engine.dispose()
     assert seed_demo(url)["users"] == 8
+
+
+def test_the_quick_head_read_from_the_scripts_is_alembics_head(tmp_path):
+    """A warm start compares the database with the head read from the scripts' lines, without importing Alembic:
+    it must be the head Alembic itself would migrate to, and a new database must not pass for migrated."""
+    assert quick_head_revision() == head_revision()
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    assert quick_current_revision(url) is None
+    assert upgrade_if_needed(url) is True
+    assert quick_current_revision(url) == head_revision()

@@ -5,6 +5,7 @@ reasons never reach the URL, so never the access log."""
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from desktop.sync.client import ApiClient, BadServerAddress, ServerUnreachable, normalise_server_url
+from desktop.sync.client import ApiClient, BadServerAddress, ServerUnreachable, _verify, normalise_server_url
 from server.demo import DEMO_PASSWORD
 from tests.support.live_server import live_server
 
@@ -63,6 +64,16 @@ def test_plain_http_is_refused_except_to_loopback(address):
         ApiClient(address)
     for loopback in ("http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "https://10.1.2.3"):
         assert normalise_server_url(loopback) == loopback
+
+
+def test_a_loopback_http_client_trusts_no_certificate_authority():
+    """The embedded server's plain http:// client skips loading the public CAs (start-up time), and is not the
+    weaker for it: a TLS connection it were sent to (a redirect) would be refused, as it trusts no CA at all."""
+    context = _verify(None, "http://127.0.0.1:8000")
+    assert not isinstance(context, bool)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert _verify(None, "https://custody.example.police.uk") is True  # the public CAs, as before
 
 
 def test_https_server_verified_client_and_nothing_personal_in_the_access_log(tmp_path):

@@ -13,6 +13,11 @@ from domain.custody_log import LOG_KINDS
 COLUMNS = ("Observed", "Recorded", "Kind", "Text", "Author", "State")
 OBSERVED, RECORDED, KIND, TEXT, AUTHOR, STATE = range(6)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+# The roles data() answers, as plain ints: the view asks ~10 roles per cell per paint, and comparing with the enum
+# members themselves was a visible part of switching detainee (docs/performance.md).
+_DISPLAY, _ACCESSIBLE, _TOOLTIP = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.AccessibleTextRole),
+                                   int(Qt.ItemDataRole.ToolTipRole))
+_ENTRY = int(ENTRY_ROLE)
 
 SAVED = "saved"
 WAITING = "waiting to send"
@@ -66,29 +71,31 @@ class LogModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._entries)):
+        role = int(role)
+        if role not in (_DISPLAY, _ACCESSIBLE, _TOOLTIP, _ENTRY):
+            return None  # before anything else: most of what the view asks
+        row = index.row()
+        if not index.isValid() or not (0 <= row < len(self._entries)):
             return None
-        entry = self._entries[index.row()]
-        if role == ENTRY_ROLE:
+        entry = self._entries[row]
+        if role == _ENTRY:
             return entry
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            text = self._text(entry, index.column())
-            if role == Qt.ItemDataRole.DisplayRole:
-                # Compact in the table; the zone is in the header tooltip and the spoken text.
-                if index.column() in (OBSERVED, RECORDED):
-                    stamp = entry.get("observed_at" if index.column() == OBSERVED else "recorded_at")
-                    return format_short(stamp) if stamp else "—"
-                if index.column() == STATE:  # short on screen; the reason is in the tooltip and spoken text
-                    return text.split(":")[0]
-                if index.column() == AUTHOR:
-                    return author_text(entry, short=True)
-                return text
-            if index.column() == RECORDED and not entry.get("recorded_at"):
-                return "Not yet recorded by the server"
-            if index.column() == TEXT:
-                return entry.get("text") or "—"  # the whole text, line breaks and all
-            return text or "—"
-        return None
+        column = index.column()
+        if role == _DISPLAY:
+            # Compact in the table; the zone is in the header tooltip and the spoken text.
+            if column in (OBSERVED, RECORDED):
+                stamp = entry.get("observed_at" if column == OBSERVED else "recorded_at")
+                return format_short(stamp) if stamp else "—"
+            if column == STATE:  # short on screen; the reason is in the tooltip and spoken text
+                return self._text(entry, column).split(":")[0]
+            if column == AUTHOR:
+                return author_text(entry, short=True)
+            return self._text(entry, column)
+        if column == RECORDED and not entry.get("recorded_at"):
+            return "Not yet recorded by the server"
+        if column == TEXT:
+            return entry.get("text") or "—"  # the whole text, line breaks and all
+        return self._text(entry, column) or "—"
 
     def _text(self, entry: dict[str, Any], column: int) -> str:
         if column == OBSERVED:

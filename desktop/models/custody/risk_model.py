@@ -15,6 +15,11 @@ SOURCE_TEXT = {"detainee": "Detainee", "officer_observation": "Officer's observa
                "person_escort_record": "Person escort record"}
 
 
+# data()'s roles as plain ints: the view asks ~10 roles per cell whenever it measures or paints (switching detainee).
+_DISPLAY, _TOOLTIP, _ACCESSIBLE = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole),
+                                   int(Qt.ItemDataRole.AccessibleTextRole))
+
+
 class RiskResponsesModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,16 +38,16 @@ class RiskResponsesModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._responses)):
+        role = int(role)
+        if role not in (_DISPLAY, _TOOLTIP, _ACCESSIBLE) or not index.isValid() \
+                or not (0 <= index.row() < len(self._responses)):
             return None
         response = self._responses[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role != _ACCESSIBLE:
             return self._text(response, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = self._text(response, column)
-            return f"{COLUMNS[column]}: {text or 'none'}"
-        return None
+        text = self._text(response, column)
+        return f"{COLUMNS[column]}: {text or 'none'}"
 
     @staticmethod
     def _text(response: dict[str, Any], column: int) -> str:

@@ -40,7 +40,16 @@ def elide_at_word(text: str, metrics: QFontMetrics, width: int, lines: int) -> s
 
 class LogCellDelegate(QStyledItemDelegate):
     """Text wrapped at words and, when longer than the row, cut after a whole word with "…" (Qt's own eliding
-    cuts mid-word). The whole text stays in the tooltip and in what a screen reader reads."""
+    cuts mid-word). The whole text stays in the tooltip and in what a screen reader reads.
+
+    Each cut is kept (text, font, width): a switch of detainee paints the log several times, and measuring the
+    words was a third of the GUI thread's time per switch (docs/performance.md)."""
+
+    CACHE_SIZE = 4000  # cuts kept: a few screens of logs; all forgotten when full
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cuts: dict[tuple[str, str, int], str] = {}
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
@@ -48,8 +57,14 @@ class LogCellDelegate(QStyledItemDelegate):
         style = widget.style() if widget is not None else None
         # The room the style leaves for text: the cell less its text margins on both sides.
         margin = 2 * (style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1) if style else 6
-        option.text = elide_at_word(option.text, option.fontMetrics,
-                                    max(8, option.rect.width() - margin), LINES_PER_ROW)
+        width = max(8, option.rect.width() - margin)
+        key = (option.text, option.font.key(), width)
+        cut = self._cuts.get(key)
+        if cut is None:
+            if len(self._cuts) >= self.CACHE_SIZE:
+                self._cuts.clear()
+            cut = self._cuts[key] = elide_at_word(option.text, option.fontMetrics, width, LINES_PER_ROW)
+        option.text = cut
 
 
 class LogTable(QTableView):

@@ -67,17 +67,40 @@ class WholeTable(QTableView):
     """A table as tall as its rows, without a scroll bar of its own: the dock scrolls the whole panel, so there
     is never a scroll bar inside a scroll bar (issue 13)."""
 
+    HEIGHTS_KEPT = 500  # measured layouts kept (texts and widths); all forgotten when full
+
     def __init__(self) -> None:
         super().__init__()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._heights: dict[tuple[Any, ...], list[int]] = {}
 
     def fit(self) -> None:
-        self.resizeRowsToContents()
-        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount())) if self.model() else 0
+        model = self.model()
+        count = model.rowCount() if model else 0
+        self._fit_rows(count)
+        rows = sum(self.rowHeight(r) for r in range(count))
         height = self.horizontalHeader().height() + rows + 2 * self.frameWidth()
         self.setFixedHeight(max(height, self.horizontalHeader().height() + 2 * self.frameWidth()
                                 + self.fontMetrics().lineSpacing() + 8))
+
+    def _fit_rows(self, count: int) -> None:
+        """Each row as tall as its wrapped text. Measuring every cell (resizeRowsToContents) was the largest part
+        of the GUI thread's work when switching detainee (docs/performance.md), and the answers repeat from one
+        detainee to the next: so the heights are kept per (texts, column widths, font)."""
+        model, header = self.model(), self.horizontalHeader()
+        columns = model.columnCount() if model else 0
+        key = (self.font().key(), tuple(header.sectionSize(c) for c in range(columns)),
+               tuple(tuple(model.data(model.index(r, c)) for c in range(columns)) for r in range(count)))
+        heights = self._heights.get(key)
+        if heights is None:
+            self.resizeRowsToContents()
+            if len(self._heights) >= self.HEIGHTS_KEPT:
+                self._heights.clear()
+            self._heights[key] = [self.rowHeight(r) for r in range(count)]
+            return
+        for row, height in enumerate(heights):
+            self.setRowHeight(row, height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -86,7 +109,8 @@ class WholeTable(QTableView):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            getattr(self, "_heights", {}).clear()  # a new style can change the margins at the same font and widths
             self.fit()
 
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from desktop.announcer import AlertBanner, announce, announcer
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
-from desktop.sync.offline import OfflineSignInRefused
 from desktop.operations import Operations
 from desktop.views.forms.field_error import FieldError
 from desktop.views.shell.icon import app_icon
@@ -334,6 +333,10 @@ class LoginDialog(QDialog):
         self.status_label.setText("")
         self.alert_banner.clear()  # "Signing in to…" is over: the refusal is said on its own
         announcer().drop_pending_progress()  # also when the answer came before "Signing in to…" was shown
+        # Imported here, not with the dialog: desktop.sync.offline brings the local store and SQLAlchemy (~0.3 s),
+        # which would delay the first window's paint (docs/performance.md). By now start-up's worker has loaded it.
+        from desktop.sync.offline import OfflineSignInRefused
+
         if isinstance(exc, OfflineSignInRefused):
             self.password_error.show_problem(f"Cannot reach the server, and cannot sign in on this computer only: "
                                              f"{exc}")

@@ -106,3 +106,35 @@ def test_log_model_passes_model_tester_and_orders_by_observed_time(qapp, qtmodel
     assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == "21/11/2026 11:00 GMT"
     assert model.index(0, 3).data() == "Checked 1 second line"
     assert model.index(0, 3).data(Qt.ItemDataRole.AccessibleTextRole) == "Checked 1\nsecond line"
+
+
+def test_risk_answers_rows_fit_their_text_when_a_layout_is_shown_again(qtbot):
+    """The risk table keeps its measured row heights per layout (switching detainee): a row is as tall as its
+    wrapped note whether the layout is measured or taken from what was kept, and a changed note is measured."""
+    from desktop.models.custody.risk_model import RiskResponsesModel
+    from desktop.views.custody.risk_panel import WholeTable
+    from domain.risk import RISK_AREAS
+
+    model = RiskResponsesModel()
+    table = WholeTable()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setWordWrap(True)
+    table.resize(500, 300)
+    table.show()
+    long_note = " ".join(["Said he had not eaten since yesterday and felt faint on arrival."] * 4)
+    with_note = [{"area": RISK_AREAS[0].key, "answer": "yes", "source": "detainee", "note": long_note},
+                 {"area": RISK_AREAS[1].key, "answer": "no", "source": "detainee", "note": ""}]
+    short = [{**with_note[0], "note": "Fine."}, with_note[1]]
+
+    def shown(responses: list[dict]) -> list[int]:
+        model.set_responses(responses)
+        table.fit()
+        return [table.rowHeight(r) for r in range(model.rowCount())]
+
+    measured = shown(with_note)
+    assert measured[0] > measured[1]  # the long note wraps over several lines
+    assert shown(short)[0] < measured[0]  # a new text is measured, not given the kept height
+    assert shown(with_note) == measured  # the kept layout: the same heights as measuring it
+    table.resizeRowsToContents()
+    assert [table.rowHeight(r) for r in range(model.rowCount())] == measured
