@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -194,15 +194,17 @@ def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
                                                               & (RiskAssessment.version == newest.c.version))
                                 .options(*_officer_only(RiskAssessment))):
         facts[risk.record_id].latest_risk = risk
-    for record_id, last in session.execute(select(CellCheck.record_id, func.max(CellCheck.observed_at))
-                                           .where(CellCheck.record_id.in_(record_ids))
-                                           .group_by(CellCheck.record_id)):
+    # The last check and whether an interview is running: one query for both (correlated per record).
+    last_check = (select(func.max(CellCheck.observed_at)).where(CellCheck.record_id == CustodyRecord.id)
+                  .correlate(CustodyRecord).scalar_subquery())
+    interviewing = exists().where(Interview.record_id == CustodyRecord.id, Interview.ended_at.is_(None))
+    for record_id, last, busy in session.execute(select(CustodyRecord.id, last_check, interviewing)
+                                                 .where(CustodyRecord.id.in_(record_ids))):
         facts[record_id].last_check = last  # max() keeps the column's type: an aware UTC datetime
-    for record_id in session.scalars(select(Interview.record_id).where(Interview.record_id.in_(record_ids),
-                                                                       Interview.ended_at.is_(None)).distinct()):
-        facts[record_id].in_interview = True
+        facts[record_id].in_interview = bool(busy)
     for transfer in session.scalars(select(Transfer).where(Transfer.record_id.in_(record_ids),
-                                                           Transfer.status == TRANSFER_SENT)):
+                                                           Transfer.status == TRANSFER_SENT)
+                                    .options(*_officer_only(Transfer))):
         facts[transfer.record_id].transfer = transfer
     return facts
 
