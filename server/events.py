@@ -88,21 +88,29 @@ def serialise_writers(session: Session) -> bool:
     return True
 
 
+# Marks a PostgreSQL session whose transaction holds the writers' lock and has sent its NOTIFY: the second and
+# later events of one transaction need neither again.
+_SERIALISED = "bridewell.events_serialised"
+
+
 def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
     """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
-    postgres = serialise_writers(session)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and not session.info.get(_SERIALISED):
+        # The writers' lock (serialise_writers) and the NOTIFY in one round trip: a NOTIFY is delivered to every
+        # listening process when (and only if) this transaction commits, wherever in it it was sent, and
+        # identical notifications of one transaction are delivered once.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema())), pg_notify(:channel, '')"),
+                        {"k": _PG_OUTBOX_LOCK, "channel": CHANNEL})
+        session.info[_SERIALISED] = True
     row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
     session.add(row)
     session.flush()
     for hook in _EMIT_HOOKS:
         hook(session, row)
-    if postgres:
-        # Delivered to every listening process when (and only if) this transaction commits; identical
-        # notifications in one transaction are delivered once.
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    else:
+    if not postgres:
         session.info[_EMITTED] = True
     return row
 
@@ -199,6 +207,7 @@ _LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakr
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    session.info.pop(_SERIALISED, None)  # the lock ended with the transaction
     if session.info.pop(_EMITTED, False):
         bind = session.get_bind()  # the app's sessions are bound to its engine, which keys _LOCAL_FEEDS
         feed_ref = _LOCAL_FEEDS.get(bind) if isinstance(bind, Engine) else None
@@ -210,6 +219,7 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_EMITTED, None)
+    session.info.pop(_SERIALISED, None)
 
 
 class ChangeFeed:
