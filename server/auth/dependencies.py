@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import anyio
@@ -65,7 +65,7 @@ async def signed_in_user(request: Request) -> User:
 SignedInUser = Annotated[User, Depends(signed_in_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only these roles through (403 naming the roles that may)."""
     allowed = frozenset(Role(r) for r in roles)
     names = " or ".join(sorted(ROLE_TITLES[r].lower() for r in allowed))
