@@ -88,31 +88,49 @@ def serialise_writers(session: Session) -> bool:
     return True
 
 
-# Marks a PostgreSQL session whose transaction holds the writers' lock and has sent its NOTIFY: the second and
-# later events of one transaction need neither again.
-_SERIALISED = "bridewell.events_serialised"
+# PostgreSQL: the events of a transaction, inserted when it commits (after everything else it writes).
+_AT_COMMIT = "bridewell.events_at_commit"
 
 
 def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
-    """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres and not session.info.get(_SERIALISED):
-        # The writers' lock (serialise_writers) and the NOTIFY in one round trip: a NOTIFY is delivered to every
-        # listening process when (and only if) this transaction commits, wherever in it it was sent, and
-        # identical notifications of one transaction are delivered once.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema())), pg_notify(:channel, '')"),
-                        {"k": _PG_OUTBOX_LOCK, "channel": CHANNEL})
-        session.info[_SERIALISED] = True
+    """Add an event to the caller's transaction: it becomes visible exactly when the change commits.
+
+    On PostgreSQL the row is inserted by the commit itself (_insert_at_commit): the writers' lock that keeps seq
+    order equal to commit order is then held from that insert to the COMMIT only, in one thread, instead of from
+    here across the rest of the request and its thread hops. Measured under load, every write in the process
+    queued behind that lock (issue 9)."""
     row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
+    if session.get_bind().dialect.name == "postgresql":
+        session.info.setdefault(_AT_COMMIT, []).append(row)
+        return row
     session.add(row)
     session.flush()
     for hook in _EMIT_HOOKS:
         hook(session, row)
-    if not postgres:
-        session.info[_EMITTED] = True
+    session.info[_EMITTED] = True
     return row
+
+
+# insert=True: before the audit chain's hook (server/audit.py), so a transaction takes this lock before a chain
+# head, in the same order as the requests that take it early (booking, a cell: server/custody/suites.py), never
+# in the opposite one (no lock-order deadlock when every head is held).
+@event.listens_for(Session, "before_commit", insert=True)
+def _insert_at_commit(session: Session) -> None:
+    rows: list[Event] | None = session.info.pop(_AT_COMMIT, None)
+    if not rows:
+        return
+    session.flush()  # the rest of the request's writes first: the lock is held for as little as possible
+    # The writers' lock (serialise_writers) and the NOTIFY in one round trip: a NOTIFY is delivered to every
+    # listening process when (and only if) this transaction commits, and identical ones are delivered once.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema())), pg_notify(:channel, '')"),
+                    {"k": _PG_OUTBOX_LOCK, "channel": CHANNEL})
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        for hook in _EMIT_HOOKS:
+            hook(session, row)
 
 
 class EventOut(BaseModel):
@@ -207,7 +225,6 @@ _LOCAL_FEEDS: weakref.WeakKeyDictionary[Engine, weakref.ref[ChangeFeed]] = weakr
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    session.info.pop(_SERIALISED, None)  # the lock ended with the transaction
     if session.info.pop(_EMITTED, False):
         bind = session.get_bind()  # the app's sessions are bound to its engine, which keys _LOCAL_FEEDS
         feed_ref = _LOCAL_FEEDS.get(bind) if isinstance(bind, Engine) else None
@@ -219,7 +236,7 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_EMITTED, None)
-    session.info.pop(_SERIALISED, None)
+    session.info.pop(_AT_COMMIT, None)
 
 
 class ChangeFeed:
