@@ -1,8 +1,8 @@
 """Transactional outbox of change events, and the long-poll change feed that serves it.
 
 A waiting request holds no database connection and runs no query while it waits. One ChangeFeed per server
-process wakes its waiters when events commit: on PostgreSQL a LISTEN connection in a thread (emit() adds a
-NOTIFY to the writing transaction, which PostgreSQL delivers on commit to every process on every host); on
+process wakes its waiters when events commit: on PostgreSQL a LISTEN connection in a thread (a transaction that
+emitted sends a NOTIFY as it commits, which PostgreSQL delivers to every process on every host); on
 embedded SQLite (one process) a SQLAlchemy after_commit hook. Waiters then re-read; concurrent waiters at the
 same position share one query.
 """
