@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
@@ -151,27 +152,47 @@ def _forget_kept(session: Session) -> None:
 batch_connection: ContextVar[Connection | None] = ContextVar("bridewell_batch_connection", default=None)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; the request commits when the handler returns, services never commit."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; the request commits when the handler returns, services never commit.
+
+    async so that the session is made on the event loop (making one does no I/O) and only its end, the commit or
+    the rollback, runs in a worker thread: a sync generator costs a thread hop for each (issue 9). The end is
+    shielded from cancellation, as FastAPI shields a sync generator's, so a client going away cannot cut a
+    commit short."""
     shared = batch_connection.get()
     if shared is not None:
-        with Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        session = Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        kept = False  # the batch keeps its own record of refusals
+    else:
+        factory: sessionmaker[Session] = request.app.state.sessionmaker
+        session, kept = factory(), True
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, False, kept)
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_end, session, True, kept)
+
+
+def _end(session: Session, commit: bool, kept: bool) -> None:
+    """Commit (or roll back) and close; a failed commit rolls back and stores what must outlive it."""
+    try:
+        if commit:
             try:
-                yield session
                 session.commit()
+                return
             except BaseException:
                 session.rollback()
+                if kept:
+                    _write_kept(session)
                 raise
-        return
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
+        session.rollback()
+        if kept:
             _write_kept(session)
-            raise
+    finally:
+        session.close()
 
 
 def _write_kept(session: Session) -> None:

@@ -1,8 +1,8 @@
 """Transactional outbox of change events, and the long-poll change feed that serves it.
 
 A waiting request holds no database connection and runs no query while it waits. One ChangeFeed per server
-process wakes its waiters when events commit: on PostgreSQL a LISTEN connection in a thread (emit() adds a
-NOTIFY to the writing transaction, which PostgreSQL delivers on commit to every process on every host); on
+process wakes its waiters when events commit: on PostgreSQL a LISTEN connection in a thread (a transaction that
+emitted sends a NOTIFY as it commits, which PostgreSQL delivers to every process on every host); on
 embedded SQLite (one process) a SQLAlchemy after_commit hook. Waiters then re-read; concurrent waiters at the
 same position share one query.
 """
@@ -88,23 +88,49 @@ def serialise_writers(session: Session) -> bool:
     return True
 
 
+# PostgreSQL: the events of a transaction, inserted when it commits (after everything else it writes).
+_AT_COMMIT = "bridewell.events_at_commit"
+
+
 def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: Any,
          record_id: str | None = None) -> Event:
-    """Add an event to the caller's transaction: it becomes visible exactly when the change commits."""
-    postgres = serialise_writers(session)
+    """Add an event to the caller's transaction: it becomes visible exactly when the change commits.
+
+    On PostgreSQL the row is inserted by the commit itself (_insert_at_commit): the writers' lock that keeps seq
+    order equal to commit order is then held from that insert to the COMMIT only, in one thread, instead of from
+    here across the rest of the request and its thread hops. Measured under load, every write in the process
+    queued behind that lock (issue 9)."""
     row = Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
                 data=jsonable_encoder(data))
+    if session.get_bind().dialect.name == "postgresql":
+        session.info.setdefault(_AT_COMMIT, []).append(row)
+        return row
     session.add(row)
     session.flush()
     for hook in _EMIT_HOOKS:
         hook(session, row)
-    if postgres:
-        # Delivered to every listening process when (and only if) this transaction commits; identical
-        # notifications in one transaction are delivered once.
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    else:
-        session.info[_EMITTED] = True
+    session.info[_EMITTED] = True
     return row
+
+
+# insert=True: before the audit chain's hook (server/audit.py), so a transaction takes this lock before a chain
+# head, in the same order as the requests that take it early (booking, a cell: server/custody/suites.py), never
+# in the opposite one (no lock-order deadlock when every head is held).
+@event.listens_for(Session, "before_commit", insert=True)
+def _insert_at_commit(session: Session) -> None:
+    rows: list[Event] | None = session.info.pop(_AT_COMMIT, None)
+    if not rows:
+        return
+    session.flush()  # the rest of the request's writes first: the lock is held for as little as possible
+    # The writers' lock (serialise_writers) and the NOTIFY in one round trip: a NOTIFY is delivered to every
+    # listening process when (and only if) this transaction commits, and identical ones are delivered once.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema())), pg_notify(:channel, '')"),
+                    {"k": _PG_OUTBOX_LOCK, "channel": CHANNEL})
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        for hook in _EMIT_HOOKS:
+            hook(session, row)
 
 
 class EventOut(BaseModel):
@@ -210,6 +236,7 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_EMITTED, None)
+    session.info.pop(_AT_COMMIT, None)
 
 
 class ChangeFeed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import anyio
@@ -28,18 +28,17 @@ def bearer_token(request: Request) -> str:
 
 
 def current_token(request: Request, session: SessionDep) -> Token:
+    # The check is one query, and its transaction simply continues into the handler on the same connection (no
+    # commit, no second checkout and ping of a pooled connection: issue 9). Holding the connection across the
+    # request's thread hops cannot starve the pool: the database gate (server/gate.py) lets in only as many
+    # requests as the pool has connections.
     _user, token = user_for_token(session, bearer_token(request))
-    # End the sign-in read now: its pooled connection goes back instead of being held across the thread
-    # hops until the handler's own first query (or, for a long poll, for the whole wait). The objects stay
-    # loaded and attached (expire_on_commit=False); the handler's first query opens a new transaction.
-    session.commit()
     return token
 
 
-def current_user(token: Annotated[Token, Depends(current_token)]) -> User:
+async def current_user(token: Annotated[Token, Depends(current_token)]) -> User:
+    # async: no thread hop; the user and its roles were loaded with the token (no lazy load here).
     return token.user
-
-
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
@@ -66,12 +65,12 @@ async def signed_in_user(request: Request) -> User:
 SignedInUser = Annotated[User, Depends(signed_in_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only these roles through (403 naming the roles that may)."""
     allowed = frozenset(Role(r) for r in roles)
     names = " or ".join(sorted(ROLE_TITLES[r].lower() for r in allowed))
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:  # async: no thread hop; the roles are already loaded
         # A user may hold several roles (issue 12): any one of them that is allowed will do.
         if not user.has_role(*allowed):
             held = " and ".join(ROLE_TITLES[Role(r)].lower() for r in user.roles)

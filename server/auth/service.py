@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from domain.roles import Role
 from server import audit
@@ -63,8 +63,12 @@ def login(session: Session, username: str, password: str, ttl: timedelta, *, add
     return token, row
 
 
+# The token, its user and the user's roles in ONE query (every request pays for this check: issue 9).
+_WITH_USER_AND_ROLES = (joinedload(Token.user).joinedload(User.role_rows),)
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> tuple[User, Token]:
-    row = session.get(Token, token_hash(token))
+    row = session.get(Token, token_hash(token), options=_WITH_USER_AND_ROLES)
     if row is None:
         raise ProblemError(401, "This sign-in is not recognised; sign in again.", headers=BEARER)
     if row.revoked_at is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from domain.roles import CUSTODY_STAFF
@@ -38,11 +39,22 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The two reads every workstation repeats (the board, a detainee's log) answer with their JSON made here, in the
+# handler's thread: returned as models, FastAPI would validate them again against response_model, in one more
+# thread hop, before serialising them the same way (issue 9).
+_BOARD = TypeAdapter(list[CustodyRecordOut])
+_LOG = TypeAdapter(list[LogEntryOut])
+
+
+def _json(adapter: TypeAdapter[Any], value: Any) -> Response:
+    return Response(adapter.dump_json(value, by_alias=True), media_type="application/json")
+
+
 @router.get("/records", response_model=list[CustodyRecordOut])
 def list_records(user: CurrentUser, session: SessionDep, open: bool = False,
-                 suite: Annotated[str | None, Query(max_length=36)] = None) -> list[CustodyRecordOut]:
+                 suite: Annotated[str | None, Query(max_length=36)] = None) -> Response:
     """The board; `suite`: one suite's records (and those on their way to it)."""
-    return service.list_records(session, user, open_only=open, suite_id=suite)
+    return _json(_BOARD, service.list_records(session, user, open_only=open, suite_id=suite))
 
 
 @router.post("/records", status_code=201, response_model=CustodyRecordOut, responses=WRITE_ERRORS)
@@ -69,8 +81,8 @@ def detention_decision(record_id: str, body: DetentionIn, user: CustodyStaff, se
 
 
 @router.get("/records/{record_id}/log", response_model=list[LogEntryOut])
-def list_log(record_id: str, user: CurrentUser, session: SessionDep) -> list[LogEntryOut]:
-    return service.list_log(session, user, record_id)
+def list_log(record_id: str, user: CurrentUser, session: SessionDep) -> Response:
+    return _json(_LOG, service.list_log(session, user, record_id))
 
 
 @router.post("/records/{record_id}/log", status_code=201, response_model=LogEntryOut,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -173,8 +173,19 @@ def _officer_only(entity: type[Any]) -> list[LoaderOption]:
             for rel in inspect(entity).relationships if rel.mapper.class_ is User]
 
 
-def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
-    """The facts of many records in six queries, however many records (the board is not N+1)."""
+def _timed_columns() -> tuple[Any, Any]:
+    """Per custody record: its last cell check, and whether an interview is running (correlated subqueries, so they
+    can be read with the records themselves)."""
+    last_check = (select(func.max(CellCheck.observed_at)).where(CellCheck.record_id == CustodyRecord.id)
+                  .correlate(CustodyRecord).scalar_subquery())
+    interviewing = exists().where(Interview.record_id == CustodyRecord.id, Interview.ended_at.is_(None))
+    return last_check, interviewing
+
+
+def _facts(session: Session, record_ids: list[str],
+           timed: dict[str, tuple[datetime | None, bool]] | None = None) -> dict[str, _Facts]:
+    """The facts of many records in a fixed number of queries, however many records (the board is not N+1).
+    `timed`: each record's last check and running interview, when already read with the records."""
     facts = {rid: _Facts() for rid in record_ids}
     if not record_ids:
         return facts
@@ -194,15 +205,15 @@ def _facts(session: Session, record_ids: list[str]) -> dict[str, _Facts]:
                                                               & (RiskAssessment.version == newest.c.version))
                                 .options(*_officer_only(RiskAssessment))):
         facts[risk.record_id].latest_risk = risk
-    for record_id, last in session.execute(select(CellCheck.record_id, func.max(CellCheck.observed_at))
-                                           .where(CellCheck.record_id.in_(record_ids))
-                                           .group_by(CellCheck.record_id)):
+    if timed is None:
+        timed = {rid: (last, busy) for rid, last, busy in session.execute(
+            select(CustodyRecord.id, *_timed_columns()).where(CustodyRecord.id.in_(record_ids)))}
+    for record_id, (last, busy) in timed.items():
         facts[record_id].last_check = last  # max() keeps the column's type: an aware UTC datetime
-    for record_id in session.scalars(select(Interview.record_id).where(Interview.record_id.in_(record_ids),
-                                                                       Interview.ended_at.is_(None)).distinct()):
-        facts[record_id].in_interview = True
+        facts[record_id].in_interview = bool(busy)
     for transfer in session.scalars(select(Transfer).where(Transfer.record_id.in_(record_ids),
-                                                           Transfer.status == TRANSFER_SENT)):
+                                                           Transfer.status == TRANSFER_SENT)
+                                    .options(*_officer_only(Transfer))):
         facts[transfer.record_id].transfer = transfer
     return facts
 
@@ -303,11 +314,12 @@ def list_records(session: Session, user: User, open_only: bool,
     if suite_id is not None:
         incoming = select(Transfer.record_id).where(Transfer.to_suite_id == suite_id, Transfer.status == TRANSFER_SENT)
         query = query.where((CustodyRecord.suite_id == suite_id) | CustodyRecord.id.in_(incoming))
-    rows = session.scalars(query).all()
+    found = session.execute(query.add_columns(*_timed_columns())).all()
+    rows = [record for record, _last, _busy in found]
     now = utcnow()
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],
                       "custody records list")
-    facts = _facts(session, [r.id for r in rows])
+    facts = _facts(session, [r.id for r in rows], {record.id: (last, busy) for record, last, busy in found})
     return [record_out(session, r, now, facts[r.id]) for r in rows]
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from server.auth.models import Token
 from server.db import make_sessionmaker
 from tests.server.conftest import login
+from tests.support.queries import statements
 
 API = "/api/v1"
 
@@ -73,6 +74,19 @@ def test_logout_revokes_the_token(client, seeded):
     response = client.get(f"{API}/auth/me", headers=headers)
     assert response.status_code == 401
     assert "signed out" in response.json()["detail"]
+
+
+def test_sign_in_check_is_one_statement_with_every_role(client, app, seeded):
+    """Every request pays for the sign-in check (issue 9): the token, its user and all the user's roles come in
+    one query, and the check commits nothing of its own. A revoked token is still refused on its next request."""
+    headers = login(client, "sergeant")
+    with statements(app.state.engine) as sent:
+        response = client.get(f"{API}/auth/me", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["roles"] == ["custody_sergeant"]
+    assert len(sent) == 1, sent
+    assert client.post(f"{API}/auth/logout", headers=headers).status_code == 204
+    assert client.get(f"{API}/auth/me", headers=headers).status_code == 401
 
 
 def test_role_not_allowed_is_403_naming_the_role(client, seeded, open_records):

@@ -6,11 +6,14 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
+from domain.events import EventType
+from server import events
 from server.custody.models import LogEntry
-from server.db import make_sessionmaker
-from tests.server.conftest import with_data
+from server.db import make_engine, make_sessionmaker
+from tests.server.conftest import _pg_reset, with_data
 
 API = "/api/v1"
 
@@ -98,3 +101,28 @@ def test_wait_over_thirty_seconds_is_a_field_error(client, sergeant):
     response = client.get(f"{API}/events", params={"wait": 31}, headers=sergeant)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "wait"
+
+
+@pytest.mark.postgres
+def test_an_unfinished_write_does_not_hold_up_other_writers(postgres_url):
+    """Issue 9: the lock that keeps event seqs in commit order is taken when a transaction commits, not when it
+    emits, so a write still doing its other work does not make every other write in the force wait for it.
+    The order still holds: the write that committed first has the smaller seq."""
+    _pg_reset(postgres_url, None)
+    engine = make_engine(postgres_url)
+    factory = make_sessionmaker(engine)
+    first_id, second_id = str(uuid.uuid4()), str(uuid.uuid4())
+    try:
+        with factory() as slow, factory() as quick:
+            events.emit(slow, EventType.CUSTODY_LOG_ENTRY_CREATED, "log_entry", first_id, {"n": 1})
+            slow.execute(select(func.count()).select_from(LogEntry))  # ...and goes on working, uncommitted
+            quick.execute(text("SET LOCAL lock_timeout = '3s'"))  # fails, rather than hangs, if it must wait
+            events.emit(quick, EventType.CUSTODY_LOG_ENTRY_CREATED, "log_entry", second_id, {"n": 2})
+            quick.commit()
+            slow.commit()
+        with factory() as session:
+            seqs = dict(session.execute(select(events.Event.entity_id, events.Event.seq)
+                                        .where(events.Event.entity_id.in_([first_id, second_id]))).all())
+        assert seqs[second_id] < seqs[first_id]
+    finally:
+        engine.dispose()
