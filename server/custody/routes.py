@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from domain.roles import CUSTODY_STAFF
-from server.auth.dependencies import CurrentUser, SessionDep, require_roles
+from server.auth.dependencies import CurrentUser, SessionDep, as_dependency, role_check
 from server.auth.models import User
 from server.custody import (booking, care, clock, disposal, force_view, handover, history, property, service, suites,
                             transfers)
@@ -27,8 +27,8 @@ from server.settings import Settings
 from server.wire import DateIn
 
 router = APIRouter(prefix="/custody", tags=["custody"])
-custody_staff = require_roles(*CUSTODY_STAFF)
-CustodyStaff = Annotated[User, Depends(custody_staff)]
+custody_staff = role_check(*CUSTODY_STAFF)  # also run by POST /batch's direct path (below)
+CustodyStaff = Annotated[User, Depends(as_dependency(custody_staff))]
 
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
