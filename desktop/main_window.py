@@ -298,16 +298,18 @@ class MainWindow(QMainWindow):
         if not self._first_focus_done:
             QTimer.singleShot(0, self._focus_first)
         if not self._sized and not self.layout_restored:
-            # The default split: the board and the right-hand dock (the detainee log) share the width, whatever
-            # the font size.
             self._sized = True
-            right = next((self.docks[n] for n, place in self._placed if place is DockPlace.RIGHT), None)
-            if right is not None:
-                self.resizeDocks([right], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
-            # The central view (the board): the tabbed docks under it take a third of the height.
-            bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
-            if bottom is not None:
-                self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
+            self._default_split()
+
+    def _default_split(self) -> None:
+        """The board and the right-hand dock (the detainee log) share the width, whatever the font size; the
+        tabbed docks under the board take a third of the height."""
+        right = next((self.docks[n] for n, place in self._placed if place is DockPlace.RIGHT), None)
+        if right is not None:
+            self.resizeDocks([right], [int(self.width() * 0.38)], Qt.Orientation.Horizontal)
+        bottom = next((self.docks[n] for n, place in self._placed if place is DockPlace.BOTTOM), None)
+        if bottom is not None:
+            self.resizeDocks([bottom], [int(self.height() * 0.34)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -3,7 +3,7 @@
 Route modules declare their success responses; the refusals every route can give come from shared machinery
 (problem+json from server/errors.py, sign-in, roles, If-Match, the database gate, the body-size limit). They are
 added here, once, from what each route actually depends on, so the document cannot drift from the code as routes
-are added. `tests/server/test_openapi_conformance.py` runs schemathesis against a real server to keep it honest.
+are added. `tests/server/openapi_conformance.py` runs schemathesis against a real server to keep it honest.
 """
 
 from __future__ import annotations

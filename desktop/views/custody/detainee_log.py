@@ -80,6 +80,13 @@ class LogTable(QTableView):
         if event.type() == QEvent.Type.FontChange:
             self.fit_columns()
 
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # The viewport narrows without the table resizing when the rows first need a vertical scroll bar: the
+        # Text column gives up that room, so State and Author stay on screen.
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().viewportEvent(event)
+
     def fit_columns(self) -> None:
         fm = self.fontMetrics()
         pad = fm.horizontalAdvance("M")

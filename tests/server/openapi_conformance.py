@@ -1,5 +1,8 @@
 """The OpenAPI document tells the truth: schemathesis drives every operation of a real server with two roles.
 
+One test module per role (test_openapi_conformance_*.py), each with its own server: each run takes minutes, and as
+two modules they go to the two xdist workers at once instead of one after the other on one.
+
 Every check that needs no state between requests runs (tests/server/schemathesis.toml): no server errors, every
 status code, content type, header and response body as documented, Allow on 405 naming the path's methods,
 schema-invalid requests refused and schema-valid ones accepted (or refused for a documented, state-dependent
@@ -19,20 +22,15 @@ import pytest
 from tests.support.live_server import live_server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-# Two roles between them reach every operation (the sergeant the custody side, the investigator the rest).
-ROLES = ("sergeant", "investigator")
-
-pytestmark = pytest.mark.slow
-
-
+# Two roles between them reach every operation (the sergeant the custody side, the investigator the rest): a module
+# each.
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with live_server(tmp_path_factory.mktemp("openapi"), demo=True, name="openapi") as running:
         yield running
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_operation_answers_as_documented(server, role, tmp_path):
+def every_operation_answers_as_documented(server, role: str, tmp_path: Path) -> None:
     token = httpx.post(f"{server.url}/api/v1/auth/login", json={"username": role, "password": "bridewell-demo"},
                        timeout=30).json()["token"]
     # Sign-out ends the token the run uses; the live-update wait holds each request for its whole timeout.
