@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # imported when first used (module docstring)
 DEMO_USER, DEMO_PASSWORD = "sergeant", "bridewell-demo"
 SERVER_DB_FILE = "bridewell-server.sqlite3"
 SETTINGS_FILE = "settings.ini"
+STEP1_WAIT_S = 30.0  # an offline sign-in waits this long for the local store (a cold start on a busy machine)
 
 
 def _server_url(text: str) -> str:
@@ -217,6 +219,9 @@ class Startup:
         self.no_users = False
         self._failed = False
         self._preparing = False
+        # Step 1's result as the worker finished it, for the sign-in dialog's worker (offline sign-in waits for it)
+        self._step1_done = threading.Event()
+        self._step1: Prepared | None = None
         # (client, user, password the server accepted, password accepted offline)
         self._pending_sign_in: tuple[ApiClient, dict[str, Any] | None, str | None, str | None] | None = None
         self._suite: Any = _UNSET  # the suite chosen in the sign-in dialog (issue 15), once signed in there
@@ -254,7 +259,14 @@ class Startup:
         if self._preparing:
             return
         self._preparing = True
-        self.ops.run(self._prepare, on_done=self._prepared, on_error=self._fatal)
+        def prepare() -> Prepared:
+            try:
+                self._step1 = self._prepare()
+                return self._step1
+            finally:
+                self._step1_done.set()
+
+        self.ops.run(prepare, on_done=self._prepared, on_error=self._fatal)
 
     def _embedded_ready(self, users: int) -> None:
         if self.dialog is not None and self.window is None:
@@ -411,9 +423,11 @@ class Startup:
 
         from desktop.sync.offline import OfflineSignInRefused, sign_in_offline_or_refuse
 
-        if self.prepared is None:  # step 1 (the local store) has not finished: let it, on this worker
-            raise OfflineSignInRefused("this workstation is still starting; try again in a moment.")
-        p, hours = self.ready, self.settings.offline_hours
+        # A quick Return can come before step 1 (the local store) has finished: wait for it here, on this worker.
+        if not self._step1_done.wait(STEP1_WAIT_S) or self._step1 is None:
+            raise OfflineSignInRefused("this workstation could not open its local store; try again in a moment.")
+        p = self._step1
+        hours = (p.settings or WorkstationSettings()).offline_hours
         if hours <= 0:
             raise OfflineSignInRefused("signing in without the server is switched off on this workstation.")
         return sign_in_offline_or_refuse(p.store, p.server_key, username, password, timedelta(hours=hours))
@@ -601,6 +615,9 @@ class Startup:
     def finish(self) -> None:
         if self.window is not None:
             self.window.shutdown()
+        elif self.dialog is not None and self.dialog.isVisible():  # stopped before anyone signed in
+            self.dialog.rejected.disconnect()
+            self.dialog.hide()
         self.ops.shutdown()
         if self.embedded is not None:
             self.embedded.stop()

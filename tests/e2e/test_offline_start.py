@@ -6,6 +6,7 @@ start, held in memory), and the provisional number is replaced by the server's w
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -41,6 +42,40 @@ def test_the_verifier_keeps_a_hash_never_the_password_and_expires(tmp_path):
                                within=timedelta(seconds=0)) is None  # signed in too long ago
     finally:
         store.close()
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+def test_a_quick_return_before_the_local_store_is_open_still_signs_in_offline(qtbot, qapp, tmp_path, monkeypatch):
+    """The officer presses Return before start-up step 1 (the local store) has finished and the server is down:
+    the offline sign-in waits for the store rather than refusing ("still starting"). CI's load made it happen."""
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    data_dir = tmp_path / "workstation"
+    store = LocalStore(data_dir)
+    try:
+        remember_sign_in(store, url, "sergeant", DEMO_PASSWORD,
+                         {"id": "u1", "username": "sergeant", "display_name": "Sgt Fictional"})
+    finally:
+        store.close()
+    slow_prepare = Startup._prepare
+
+    def late_prepare(self):
+        time.sleep(2.0)  # the worker is busy (a loaded machine): the server's refusal comes first
+        return slow_prepare(self)
+
+    monkeypatch.setattr(Startup, "_prepare", late_prepare)
+    workstation = Workstation(qtbot, qapp, url, data_dir)
+    try:
+        startup = workstation.startup
+        startup.begin()
+        qtbot.waitUntil(lambda: startup.dialog is not None and startup.dialog.isVisible(), timeout=15_000)
+        startup.dialog.username_edit.setText("sergeant")
+        startup.dialog.password_edit.setText(DEMO_PASSWORD)
+        qtbot.keyClick(startup.dialog.password_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: startup.window is not None, timeout=15_000)
+        assert startup.window.session.offline
+        assert startup.prepared is not None  # it did wait for step 1
+    finally:
+        workstation.close()
 
 
 class Workstation:
