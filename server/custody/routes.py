@@ -39,10 +39,9 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-# The two reads every workstation repeats (the board, a detainee's log) answer with their JSON made here, in the
+# The two reads every workstation repeats (the board, a detainee's log) answer with their JSON made in the
 # handler's thread: returned as models, FastAPI would validate them again against response_model, in one more
-# thread hop, before serialising them the same way (issue 9).
-_BOARD = TypeAdapter(list[CustodyRecordOut])
+# thread hop, before serialising them the same way (issue 9). The board's is reused per record (service.board_json).
 _LOG = TypeAdapter(list[LogEntryOut])
 
 
@@ -54,7 +53,7 @@ def _json(adapter: TypeAdapter[Any], value: Any) -> Response:
 def list_records(user: CurrentUser, session: SessionDep, open: bool = False,
                  suite: Annotated[str | None, Query(max_length=36)] = None) -> Response:
     """The board; `suite`: one suite's records (and those on their way to it)."""
-    return _json(_BOARD, service.list_records(session, user, open_only=open, suite_id=suite))
+    return Response(service.board_json(session, user, open_only=open, suite_id=suite), media_type="application/json")
 
 
 @router.post("/records", status_code=201, response_model=CustodyRecordOut, responses=WRITE_ERRORS)

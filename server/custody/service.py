@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.interfaces import LoaderOption
+from pydantic import TypeAdapter
 
 from domain import observation as obs
 from domain import pace_clock, rights
@@ -308,19 +309,72 @@ def list_records(session: Session, user: User, open_only: bool,
                  suite_id: str | None = None) -> list[CustodyRecordOut]:
     """The board: every record, or the open ones; of one suite when `suite_id` is given (issue 15: a
     workstation's board shows its suite, and a transfer on its way to the suite is shown there too)."""
-    query = select(CustodyRecord).order_by(CustodyRecord.arrived_at, CustodyRecord.custody_number)
-    if open_only:
-        query = query.where(CustodyRecord.status != STATUS_RELEASED)
-    if suite_id is not None:
-        incoming = select(Transfer.record_id).where(Transfer.to_suite_id == suite_id, Transfer.status == TRANSFER_SENT)
-        query = query.where((CustodyRecord.suite_id == suite_id) | CustodyRecord.id.in_(incoming))
-    found = session.execute(query.add_columns(*_timed_columns())).all()
+    found = _board_rows(session, open_only, suite_id)
     rows = [record for record, _last, _busy in found]
     now = utcnow()
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r in rows],
                       "custody records list")
     facts = _facts(session, [r.id for r in rows], {record.id: (last, busy) for record, last, busy in found})
     return [record_out(session, r, now, facts[r.id]) for r in rows]
+
+
+def _board_rows(session: Session, open_only: bool, suite_id: str | None) -> list[Any]:
+    """(record, last check, running interview) of the board's records, in the board's order."""
+    query = select(CustodyRecord).order_by(CustodyRecord.arrived_at, CustodyRecord.custody_number)
+    if open_only:
+        query = query.where(CustodyRecord.status != STATUS_RELEASED)
+    if suite_id is not None:
+        incoming = select(Transfer.record_id).where(Transfer.to_suite_id == suite_id, Transfer.status == TRANSFER_SENT)
+        query = query.where((CustodyRecord.suite_id == suite_id) | CustodyRecord.id.in_(incoming))
+    return list(session.execute(query.add_columns(*_timed_columns())).all())
+
+
+_RECORD_JSON = TypeAdapter(CustodyRecordOut)
+# record id -> (key, its JSON on the board). Per process; the key is read from the database with the board's rows on
+# every read, so a change committed through any process (or host) is seen by the next read.
+_board_cache: dict[str, tuple[tuple[Any, ...], bytes]] = {}
+_BOARD_CACHE_MAX = 5000
+
+
+def _board_key(record: CustodyRecord, last_check: datetime | None, busy: bool, config: tuple[Any, ...]
+               ) -> tuple[Any, ...]:
+    """What one record's board entry is made from, besides rows that only change with the record's version.
+
+    Every change to a record and to its facts (reviews, authorities, rights, risk assessments, transfers,
+    interviews, charge, disposal ...) claims the record at its next version (server.records.claim); cell checks and
+    interviews are read with the rows (`last_check`, `busy`); the person and the suite are joined to the record
+    (their versions); the force's configuration is compared by value. Officers are not renamed (users are only
+    created). The entry holds no "now": its clocks are deadlines (domain.pace_clock), not time left."""
+    suite = record.suite
+    return (record.version, record.person_id, record.person.version,
+            (suite.id, suite.version) if suite is not None else None, last_check, bool(busy), config)
+
+
+def board_json(session: Session, user: User, open_only: bool, suite_id: str | None = None) -> bytes:
+    """The board as JSON (the same as list_records, serialised), each record's entry reused while its key is
+    unchanged: a board read is then one query for the rows, the audit row, and the facts of changed records only.
+    The read is audited every time, naming every record on it."""
+    found = _board_rows(session, open_only, suite_id)
+    audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r, _l, _b in found],
+                      "custody records list")
+    config = (force.clock(), force.observation())
+    keys = {record.id: _board_key(record, last, busy, config) for record, last, busy in found}
+    parts: dict[str, bytes] = {}
+    for record_id, key in keys.items():
+        held = _board_cache.get(record_id)
+        if held is not None and held[0] == key:
+            parts[record_id] = held[1]
+    stale = [(record, last, busy) for record, last, busy in found if record.id not in parts]
+    if stale:
+        now = utcnow()
+        facts = _facts(session, [r.id for r, _l, _b in stale], {r.id: (last, busy) for r, last, busy in stale})
+        if len(_board_cache) > _BOARD_CACHE_MAX:
+            _board_cache.clear()
+        for record, _last, _busy in stale:
+            parts[record.id] = _RECORD_JSON.dump_json(record_out(session, record, now, facts[record.id]),
+                                                      by_alias=True)
+            _board_cache[record.id] = (keys[record.id], parts[record.id])
+    return b"[" + b",".join(parts[record.id] for record, _l, _b in found) + b"]"
 
 
 def assessment_times(session: Session, record_id: str) -> list[tuple[str, datetime]]:

@@ -84,6 +84,21 @@ def test_a_write_through_one_process_wakes_a_wait_on_another_within_a_second(tmp
         assert [e["data"] for e in fed] == [created]
         assert result["at"] - written < 1.0
 
+        # b reuses its board entries while they are unchanged: a change committed through a shows on b's next read.
+        def board(url: str) -> dict[str, dict]:
+            response = httpx.get(f"{url}{API}/custody/records", params={"open": "true"}, headers=headers)
+            assert response.status_code == 200, response.text
+            return {r["id"]: r for r in response.json()}
+
+        seen = board(b.url)[record_id]
+        level = 3 if seen["observation_level"] != 3 else 2
+        changed = httpx.post(f"{a.url}{API}/custody/records/{record_id}/observation-level", headers=headers, json={
+            "level": level, "reason": "Changed through process a.", "set_at": datetime.now(UTC).isoformat()})
+        assert changed.status_code == 200, changed.text
+        shown = board(b.url)[record_id]
+        assert (shown["observation_level"], shown["version"]) == (level, seen["version"] + 1)
+        assert board(b.url) == board(a.url)
+
 
 @on_postgres
 def test_a_waiting_client_survives_its_server_being_killed_and_resumes_from_its_last_seq(tmp_path, database_url):
