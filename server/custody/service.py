@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, inspect, select
@@ -330,9 +331,9 @@ def _board_rows(session: Session, open_only: bool, suite_id: str | None) -> list
 
 
 _RECORD_JSON = TypeAdapter(CustodyRecordOut)
-# record id -> (key, its JSON on the board). Per process; the key is read from the database with the board's rows on
-# every read, so a change committed through any process (or host) is seen by the next read.
-_board_cache: dict[str, tuple[tuple[Any, ...], bytes]] = {}
+# Per database (engine), record id -> (key, its JSON on the board). Per process; the key is read from the database
+# with the board's rows on every read, so a change committed through any process (or host) is seen by the next read.
+_board_caches: WeakKeyDictionary[Any, dict[str, tuple[tuple[Any, ...], bytes]]] = WeakKeyDictionary()
 _BOARD_CACHE_MAX = 5000
 
 
@@ -359,21 +360,25 @@ def board_json(session: Session, user: User, open_only: bool, suite_id: str | No
                       "custody records list")
     config = (force.clock(), force.observation())
     keys = {record.id: _board_key(record, last, busy, config) for record, last, busy in found}
+    engine = session.get_bind().engine  # records of another database (tests, tools) are not this one's
+    cache = _board_caches.get(engine)
+    if cache is None:
+        cache = _board_caches.setdefault(engine, {})
     parts: dict[str, bytes] = {}
     for record_id, key in keys.items():
-        held = _board_cache.get(record_id)
+        held = cache.get(record_id)
         if held is not None and held[0] == key:
             parts[record_id] = held[1]
     stale = [(record, last, busy) for record, last, busy in found if record.id not in parts]
     if stale:
         now = utcnow()
         facts = _facts(session, [r.id for r, _l, _b in stale], {r.id: (last, busy) for r, last, busy in stale})
-        if len(_board_cache) > _BOARD_CACHE_MAX:
-            _board_cache.clear()
+        if len(cache) > _BOARD_CACHE_MAX:
+            cache.clear()
         for record, _last, _busy in stale:
             parts[record.id] = _RECORD_JSON.dump_json(record_out(session, record, now, facts[record.id]),
                                                       by_alias=True)
-            _board_cache[record.id] = (keys[record.id], parts[record.id])
+            cache[record.id] = (keys[record.id], parts[record.id])
     return b"[" + b",".join(parts[record.id] for record, _l, _b in found) + b"]"
 
 
