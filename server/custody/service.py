@@ -27,7 +27,7 @@ from server import audit, events, records
 from server.auth.models import User
 from server import force
 from server.custody.models import (STATUS_CHARGED, STATUS_RELEASED, TRANSFER_SENT, CellCheck, CustodyRecord,
-                                   DetentionAuthority, Interview, LogEntry, Review, RightEvent, RiskAssessment,
+                                   DetentionAuthority, Interview, LogEntry, Review, RightEvent, RiskAssessment, Suite,
                                    Transfer)
 from server.custody.schemas import (AuthorityOut, CustodyRecordOut, DelayOut, DetentionDecisionOut, DisposalOut,
                                     LogEntryIn, LogEntryOut, OffenceOut, OfficerOut, PersonBrief, ReviewOut,
@@ -343,12 +343,10 @@ def _board_key(record: CustodyRecord, last_check: datetime | None, busy: bool, c
 
     Every change to a record and to its facts (reviews, authorities, rights, risk assessments, transfers,
     interviews, charge, disposal ...) claims the record at its next version (server.records.claim); cell checks and
-    interviews are read with the rows (`last_check`, `busy`); the person and the suite are joined to the record
-    (their versions); the force's configuration is compared by value. Officers are not renamed (users are only
-    created). The entry holds no "now": its clocks are deadlines (domain.pace_clock), not time left."""
-    suite = record.suite
-    return (record.version, record.person_id, record.person.version,
-            (suite.id, suite.version) if suite is not None else None, last_check, bool(busy), config)
+    interviews are read with the rows (`last_check`, `busy`); the person is joined to the record (its version); the
+    suites (the record's, a transfer's destination) and the force's configuration are in `config`. Officers are not
+    renamed (users are only created). The entry holds no "now": its clocks are deadlines (domain.pace_clock)."""
+    return (record.version, record.person_id, record.person.version, last_check, bool(busy), config)
 
 
 def board_json(session: Session, user: User, open_only: bool, suite_id: str | None = None) -> bytes:
@@ -358,7 +356,9 @@ def board_json(session: Session, user: User, open_only: bool, suite_id: str | No
     found = _board_rows(session, open_only, suite_id)
     audit.record_many(session, user, audit.AuditAction.CONSULTATION, RECORD, [r.id for r, _l, _b in found],
                       "custody records list")
-    config = (force.clock(), force.observation())
+    # Every suite's edit (its name, a cell) claims the suite's next version: their sum moves with any of them.
+    suites = session.execute(select(func.count(), func.coalesce(func.sum(Suite.version), 0))).one()
+    config = (force.clock(), force.observation(), tuple(suites))
     keys = {record.id: _board_key(record, last, busy, config) for record, last, busy in found}
     engine = session.get_bind().engine  # records of another database (tests, tools) are not this one's
     cache = _board_caches.get(engine)

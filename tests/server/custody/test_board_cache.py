@@ -16,7 +16,9 @@ from server.auth.models import User
 from server.custody import service
 from server.custody.schemas import CustodyRecordOut
 from server.db import make_sessionmaker
+from tests.server.conftest import login
 from tests.server.custody.conftest import API, ago, book, iso, new_id, reassess
+from tests.server.custody.test_suites import make_suite
 from tests.support.queries import statements
 
 _LIST = TypeAdapter(list[CustodyRecordOut])
@@ -121,3 +123,26 @@ def test_a_reused_entry_has_the_clocks_of_now(client, app, h, monkeypatch):
     cached = {r["id"]: r for r in _board(client, h["sergeant"])}[record["id"]]
     assert cached == fresh == {r["id"]: r for r in board}[record["id"]]
     assert cached["next_review_due"] is not None and cached["detention_limit_at"] is not None
+
+
+def test_a_renamed_suite_shows_on_the_next_read(client, app, h, users):
+    """A suite's name is on the board twice: the record's suite, and where a transfer is going. Renaming either
+    claims the suite, not the record: the board still shows the new name at once."""
+    admin = login(client, "admin")
+    north, south = make_suite(client, admin, "nth", [("C1", "adult", 1)]), make_suite(client, admin, "sth", [])
+    record = book(client, h["sergeant"], arrived=ago(hours=3), suite_id=north["id"], cell_id=north["cells"][0]["id"],
+                  cell=None)
+    reassess(client, h["sergeant"], record["id"], "transfer")
+    sent = client.post(f"{API}/records/{record['id']}/transfers", headers=h["sergeant"],
+                       json={"id": new_id(), "to_suite_id": south["id"], "sent_at": iso(ago(minutes=1))})
+    assert sent.status_code == 201, sent.text
+    shown = _board(client, h["sergeant"])[0]
+    assert (shown["suite_name"], shown["transfer"]["to_suite_name"]) == ("Nth custody suite", "Sth custody suite")
+    for suite, name in ((north, "Northgate"), (south, "Southmoor")):
+        now = client.get(f"{API}/suites/{suite['id']}", headers=admin).json()
+        renamed = client.request("PATCH", f"{API}/suites/{suite['id']}", json={"name": name},
+                                 headers={**admin, "If-Match": str(now["version"])})
+        assert renamed.status_code == 200, renamed.text
+    board = _board(client, h["sergeant"])
+    assert (board[0]["suite_name"], board[0]["transfer"]["to_suite_name"]) == ("Northgate", "Southmoor")
+    assert board == _fresh(app)
