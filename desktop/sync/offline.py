@@ -25,11 +25,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from desktop.sync.client import ApiClient, ServerUnreachable
 from desktop.sync.local_store import LocalStore
 from domain import pace_clock
+from domain.passwords import ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_TIME_COST
 
 DEFAULT_OFFLINE_HOURS = 12.0
 BOOKING_PATH = "/custody/records"
 PROVISIONAL_PREFIX = "P-"
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM)
 
 
 class OfflineSignInRefused(Exception):
