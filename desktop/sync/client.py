@@ -353,5 +353,11 @@ class ApiClient:
         """Every version, oldest first."""
         return self._list("GET", f"/custody/records/{record_id}/risk-assessments")
 
+    def log_and_risk(self, record_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(log, risk assessment versions oldest first) of one record in one request: what switching detainee
+        shows (issue 17)."""
+        both = self._object("GET", f"/custody/records/{record_id}/log-and-risk")
+        return both["log"], both["risk_assessments"]
+
     def cell_checks(self, record_id: str) -> list[dict[str, Any]]:
         return self._list("GET", f"/custody/records/{record_id}/checks")

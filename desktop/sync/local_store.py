@@ -535,14 +535,19 @@ class LocalStore:
 
     # Cache ----------------------------------------------------------------------------------------------
     def cache_put(self, key: str, value: Any) -> None:
+        self.cache_put_many({key: value})
+
+    def cache_put_many(self, values: dict[str, Any]) -> None:
+        """Several entries in one transaction (one commit: switching detainee keeps its log and risk together)."""
         with self._write_lock, self._sessions.begin() as s:
-            row = s.get(CacheRow, key)
             now = datetime.now(timezone.utc).replace(tzinfo=None)
-            if row is None:
-                s.add(CacheRow(key=key, value=json.dumps(value), updated_at=now))
-            else:
-                row.value = json.dumps(value)
-                row.updated_at = now
+            for key, value in values.items():
+                row = s.get(CacheRow, key)
+                if row is None:
+                    s.add(CacheRow(key=key, value=json.dumps(value), updated_at=now))
+                else:
+                    row.value = json.dumps(value)
+                    row.updated_at = now
 
     def cache_get(self, key: str, default: Any = None) -> Any:
         with self._sessions() as s:

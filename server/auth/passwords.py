@@ -7,9 +7,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.passwords import MIN_LENGTH, TOO_SHORT
+from domain.passwords import (ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_TIME_COST, MIN_LENGTH,
+                              TOO_SHORT)
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM)
 
 
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.

@@ -16,10 +16,10 @@ from server.custody import (booking, care, clock, disposal, force_view, handover
                             transfers)
 from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn, ChargeIn, CheckIn, CheckOut,
                                     CustodyRecordOut, DetentionIn, DisposalIn, ExtensionIn, InterviewEndIn,
-                                    InterviewIn, InterviewOut, LogEntryIn, LogEntryOut, ObservationLevelIn,
-                                    RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut, RightsNoticeIn,
-                                    RiskAssessmentIn, RiskAssessmentOut, WarrantIn, PersonCustodyHistoryOut,
-                                    PropertyIn, PropertyItemOut, PropertyReturnIn)
+                                    InterviewIn, InterviewOut, LogAndRiskOut, LogEntryIn, LogEntryOut,
+                                    ObservationLevelIn, RecordPatch, ReviewIn, ReviewOut, RightIn, RightOut,
+                                    RightsNoticeIn, RiskAssessmentIn, RiskAssessmentOut, WarrantIn,
+                                    PersonCustodyHistoryOut, PropertyIn, PropertyItemOut, PropertyReturnIn)
 from server import batch
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
@@ -131,6 +131,17 @@ def add_risk_assessment(record_id: str, body: RiskAssessmentIn, user: CustodySta
 @router.get("/records/{record_id}/risk-assessments", response_model=list[RiskAssessmentOut])
 def list_risk_assessments(record_id: str, user: CurrentUser, session: SessionDep) -> list[RiskAssessmentOut]:
     return care.list_risk_assessments(session, user, record_id)
+
+
+# Switching detainee (issue 17): the log and the risk assessment in one request, read and audited by the same
+# services as the two routes above, in one transaction (one commit, not two).
+_LOG_AND_RISK = TypeAdapter(LogAndRiskOut)
+
+
+@router.get("/records/{record_id}/log-and-risk", response_model=LogAndRiskOut)
+def log_and_risk(record_id: str, user: CurrentUser, session: SessionDep) -> Response:
+    return _json(_LOG_AND_RISK, LogAndRiskOut(log=service.list_log(session, user, record_id),
+                                              risk_assessments=care.list_risk_assessments(session, user, record_id)))
 
 
 @router.post("/records/{record_id}/observation-level", response_model=CustodyRecordOut, responses=WRITE_ERRORS)

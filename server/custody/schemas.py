@@ -256,6 +256,12 @@ class RiskAssessmentOut(BaseModel):
     recorded_at: UTCOut
 
 
+
+class LogAndRiskOut(BaseModel):
+    """What switching detainee shows (the Detainee log and Risk assessment docks): one request instead of two."""
+    log: list[LogEntryOut]
+    risk_assessments: list[RiskAssessmentOut]
+
 class CheckOut(BaseModel):
     id: str
     record_id: str

@@ -44,6 +44,25 @@ def test_the_verifier_keeps_a_hash_never_the_password_and_expires(tmp_path):
         store.close()
 
 
+
+def test_password_hashes_are_argon2id_at_no_less_than_owasp_minimums(tmp_path):
+    """The offline verifier's hash and the server's (domain.passwords): argon2id, m >= 19 MiB, t >= 2, p >= 1.
+    Cheaper than argon2-cffi's default for a quicker sign-in (issue 17), never below the minimums."""
+    from argon2 import Type, extract_parameters
+
+    from domain import passwords
+
+    assert (passwords.ARGON2_MEMORY_KIB, passwords.ARGON2_TIME_COST) >= (19 * 1024, 2)
+    store = LocalStore(tmp_path)
+    try:
+        remember_sign_in(store, "http://custody.example", "sergeant", "s3cret-Fictional", {"id": "u1"})
+        held = store.cache_get("offline.verifier|http://custody.example|sergeant")
+        params = extract_parameters(held["hash"])
+        assert params.type is Type.ID and params.memory_cost >= 19 * 1024 and params.time_cost >= 2
+        assert params.parallelism >= 1
+    finally:
+        store.close()
+
 @pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 def test_a_quick_return_before_the_local_store_is_open_still_signs_in_offline(qtbot, qapp, tmp_path, monkeypatch):
     """The officer presses Return before start-up step 1 (the local store) has finished and the server is down:

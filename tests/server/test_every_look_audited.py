@@ -46,6 +46,7 @@ READS: dict[str, tuple[str, str | None]] = {
     "/custody/records/{record_id}": ("sergeant", "custody_record:{record}"),
     "/custody/records/{record_id}/log": ("detention", "custody_log:{record}"),
     "/custody/records/{record_id}/risk-assessments": ("sergeant", "custody_risk_assessment:{record}"),
+    "/custody/records/{record_id}/log-and-risk": ("detention", "custody_log:{record}"),  # and the risk (own test)
     "/custody/records/{record_id}/checks": ("detention", "custody_check:{record}"),
     "/custody/records/{record_id}/interviews": ("investigator", "custody_interview:{record}"),
     "/custody/records/{record_id}/property": ("detention", "custody_property:{record}"),

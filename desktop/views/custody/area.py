@@ -116,7 +116,7 @@ class CustodyArea(QObject):
 
         changes = context.changes
         self.board.model.became_overdue.connect(self._overdue)
-        changes.record_selected.connect(self._selected)
+        changes.record_selected.connect(self._switched)
         changes.selected_record_updated.connect(self._selected)
         self.session.user_changed.connect(self._update_enabled)
         # A check or review put something right: it leaves the 'overdue only' view (once per batch).
@@ -167,9 +167,37 @@ class CustodyArea(QObject):
 
     # Enabled state ----------------------------------------------------------------------------------------------
     def _selected(self, record: dict[str, Any] | None) -> None:
-        """Another record chosen, or the chosen one changed (the hub keeps it current)."""
+        """The chosen record changed (the hub keeps it current): a new risk assessment version is read."""
         self._update_enabled()
         self.risk_panel.set_record(record)
+
+    def _switched(self, record: dict[str, Any] | None) -> None:
+        """Another record chosen: its log and risk assessment in ONE request (one audited read, one commit on the
+        server), both docks filled in the same pass of the event loop, so they lay out and paint once (issue 17).
+        An answer for a record no longer selected (fast arrow keys) is dropped."""
+        self._update_enabled()
+        self.risk_panel.set_record(record, load=False)
+        if record is None:
+            return
+        record_id, client = record["id"], self.session.client
+        pending = self.log.pending_reader(record_id)
+
+        def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+            log, versions = client.log_and_risk(record_id)
+            return log, pending(), versions
+
+        def loaded(value: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+            if (self.session.selected_record or {}).get("id") != record_id:
+                return  # a newer selection's answer is on its way
+            log, waiting, versions = value
+            self.log.show_loaded(record_id, log, waiting)
+            self.risk_panel.show_loaded(record_id, versions)
+
+        def failed(exc: BaseException) -> None:
+            if (self.session.selected_record or {}).get("id") == record_id:
+                announce(f"The detainee log and risk assessment could not be loaded: {exc}", assertive=True)
+
+        self.context.ops.run(read, on_done=loaded, on_error=failed, owner=self.log_panel)
 
     def _update_enabled(self, *_args: object) -> None:
         held = self.session.roles

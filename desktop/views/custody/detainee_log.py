@@ -136,6 +136,10 @@ class DetaineeLogPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
+        # The vertical scroll bar always shown: switching between a short log and a long one then never narrows
+        # the viewport, so the columns are not refitted and the horizontal bar does not flash on and off (three
+        # more repaints per switch of detainee, issue 17).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         # Fixed widths from the font (LogTable.fit_columns), never from the rows: a 5,000-entry log opens at once.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -4,7 +4,7 @@ custody area; `DetaineeLogPanel` talks to it as its `controller`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -47,38 +47,33 @@ class DetaineeLog(QObject):
     def user(self) -> dict[str, Any] | None:
         return self.session.user
 
-    # Loading ----------------------------------------------------------------------------------------------
+    # Loading ---------------------------------------------------------------------------------------------
     def _record_selected(self, record: dict[str, Any] | None) -> None:
+        """The heading and an empty log at once (never one detainee's entries under another's name); the custody
+        area reads the entries with the risk assessment in one request and hands them to `show_loaded`."""
         self.loaded_log_id = None
         self.panel.set_record(record)
-        if record is None:
-            return
-        record_id = record["id"]
-        client, store, user = self.session.client, self.store, self.session.user
 
-        def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            entries = client.record_log(record_id)
-            pending = []
-            if store is not None:
-                for item in store.pending_for_record(record_id):  # this record's rows only (issue 17)
-                    if item.path == log_path(record_id):
-                        pending.append({**item.body, "record_id": record_id, "recorded_at": None,
-                                        "author": _author_of(user), "corrects_id": None})
-            return entries, pending
+    def pending_reader(self, record_id: str) -> Callable[[], list[dict[str, Any]]]:
+        """For a worker: this record's log entries still in the outbox, shown as waiting."""
+        store, user = self.store, self.session.user
 
-        def done(value: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-            if self.panel.model.record_id != record_id:
-                return  # the user moved on while this loaded
-            entries, pending = value
-            waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
-            self.panel.model.set_entries(record_id, entries, pending + waiting)
-            self.loaded_log_id = record_id
-            self.log_loaded.emit(record_id)
+        def pending() -> list[dict[str, Any]]:
+            if store is None:
+                return []
+            return [{**item.body, "record_id": record_id, "recorded_at": None, "author": _author_of(user),
+                     "corrects_id": None}
+                    for item in store.pending_for_record(record_id)  # this record's rows only (issue 17)
+                    if item.path == log_path(record_id)]
+        return pending
 
-        self.ops.run(load, on_done=done, on_error=self._load_failed, owner=self.panel)
-
-    def _load_failed(self, exc: BaseException) -> None:
-        announce(f"The detainee log could not be loaded: {exc}", assertive=True)
+    def show_loaded(self, record_id: str, entries: list[dict[str, Any]], pending: list[dict[str, Any]]) -> None:
+        if self.panel.model.record_id != record_id:
+            return  # the user moved on while this loaded
+        waiting = [e for e in self._local_entries.values() if e["record_id"] == record_id]
+        self.panel.model.set_entries(record_id, entries, pending + waiting)
+        self.loaded_log_id = record_id
+        self.log_loaded.emit(record_id)
 
     # Writing through the outbox ---------------------------------------------------------------------------
     def queue_log_entry(self, record_id: str, body: dict[str, Any], local_entry: dict[str, Any]) -> None:

@@ -191,7 +191,8 @@ class RiskPanel(QWidget):
         self.reassess_button.setEnabled(sergeant and self.record is not None
                                         and self.record.get("status") != "released")
 
-    def set_record(self, record: dict[str, Any] | None) -> None:
+    def set_record(self, record: dict[str, Any] | None, load: bool = True) -> None:
+        """`load=False`: the caller reads the versions (switching detainee reads them with the log, issue 17)."""
         same = record is not None and self.record is not None and record.get("id") == self.record.get("id")
         self.record = record
         self._update_button()
@@ -206,18 +207,18 @@ class RiskPanel(QWidget):
         reason = record.get("risk_reassessment_reason")
         self.reason_label.setText(f"Needs re-assessment: {reason}" if reason else "")
         self.reason_label.setVisible(bool(reason))
-        if not same or record.get("risk_assessment_version") != (self.versions[-1]["version"] if self.versions
-                                                                 else None):
+        if load and (not same or record.get("risk_assessment_version") != (self.versions[-1]["version"]
+                                                                           if self.versions else None)):
             self.load(record["id"])
 
     def load(self, record_id: str) -> None:
         client = self.session.client
         self.ops.run(lambda: client.risk_assessments(record_id),
-                             on_done=lambda versions: self._loaded(record_id, versions),
+                             on_done=lambda versions: self.show_loaded(record_id, versions),
                              on_error=lambda exc: announce(f"The risk assessment could not be loaded: {exc}",
                                                            assertive=True), owner=self)
 
-    def _loaded(self, record_id: str, versions: list[dict[str, Any]]) -> None:
+    def show_loaded(self, record_id: str, versions: list[dict[str, Any]]) -> None:
         if self.record is None or self.record.get("id") != record_id:
             return
         self.versions = list(versions or [])

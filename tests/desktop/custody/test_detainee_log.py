@@ -190,3 +190,50 @@ def test_pending_rows_are_sent_at_next_start(qtbot, make_window, tmp_path, demo_
     qtbot.waitUntil(lambda: window.store.pending_count() == 0, timeout=10_000)
     on_server = [e for e in server_log(demo_server.url, record_id) if e["id"] == body["id"]]
     assert len(on_server) == 1 and on_server[0]["text"] == "Queued before a crash."
+
+
+def test_an_answer_for_a_detainee_no_longer_selected_does_not_overwrite_the_newer_one(qtbot, make_window,
+                                                                                       demo_server, monkeypatch):
+    """Fast arrow keys (issue 17): the log and risk assessment of the first detainee arrive after the second was
+    chosen and shown; both docks keep showing the second."""
+    import threading
+
+    window = make_window(demo_server.url)
+    area = window.areas["custody"]
+    proxy = custody_board(window).proxy
+    first, second = (proxy.index(r, 0).data(RECORD_ROLE)["id"] for r in (1, 2))
+    client = window.session.client
+    gate, read = threading.Event(), client.log_and_risk
+
+    late: list[object] = []
+
+    def slow_for_first(record_id: str):
+        if record_id != first:
+            return read(record_id)
+        assert gate.wait(10)  # the network is slow for this one
+        log, versions = read(record_id)
+        late.append(log)
+        return log, versions
+
+    monkeypatch.setattr(client, "log_and_risk", slow_for_first)
+    answered: list[str] = []
+    run = area.context.ops.run
+
+    def run_noting_answers(fn, *, on_done=None, on_error=None, owner=None):
+        def done(value):
+            if on_done is not None:
+                on_done(value)
+            if isinstance(value, tuple) and late and value[0] is late[0]:
+                answered.append(first)  # the late answer has been handed over
+        return run(fn, on_done=done, on_error=on_error, owner=owner)
+
+    monkeypatch.setattr(area.context.ops, "run", run_noting_answers)
+    custody_board(window).select_record_id(first)
+    select(qtbot, window, second)
+    gate.set()
+    qtbot.waitUntil(lambda: first in answered, timeout=10_000)
+    assert area.log_panel.model.record_id == second and area.log.loaded_log_id == second
+    model = area.log_panel.model
+    assert model.rowCount() and {model.entry(r)["record_id"] for r in range(model.rowCount())} == {second}
+    assert area.risk_panel.record["id"] == second
+    assert area.risk_panel.versions == client.risk_assessments(second)

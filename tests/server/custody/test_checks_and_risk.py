@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
+from server.audit import AuditEntry
 from server.custody.models import CellCheck, RiskAssessment
+from server.db import make_sessionmaker
 from tests.server.custody.conftest import API, ago, book, count, fields, iso, new_id
 from tests.server.conftest import with_data
 
@@ -140,3 +144,32 @@ def test_charge_asks_for_a_fresh_risk_assessment(client, h):
     again = client.post(f"{url}/risk-assessments", json=risk("charge", "low", ago(minutes=10)), headers=h["sergeant"])
     assert again.status_code == 201
     assert client.get(url, headers=h["sergeant"]).json()["risk_reassessment_reason"] is None
+
+
+def test_the_log_and_risk_read_answers_both_in_one_request_audited_as_both_reads(client, h, app, users):
+    """Switching detainee (issue 17): the log and every risk assessment version in one request, the same as the
+    two reads give; any signed-in user, none without signing in; one consultation row for each, naming the record;
+    404 (problem) for an unknown record."""
+    record = book(client, h["sergeant"], arrived=ago(hours=2))
+    url = f"{API}/records/{record['id']}"
+    client.post(f"{url}/risk-assessments", json=risk("booking_in", "medium", ago(minutes=80)), headers=h["sergeant"])
+    assert client.get(f"{url}/log-and-risk").status_code == 401
+
+    def audit_rows() -> list[tuple[str, str | None, str | None]]:
+        with make_sessionmaker(app.state.engine)() as session:
+            return [(r.entity, r.entity_id, r.user_id) for r in session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "consultation").order_by(AuditEntry.id))]
+
+    before = len(audit_rows())
+    both = client.get(f"{url}/log-and-risk", headers=h["detention"])
+    assert both.status_code == 200, both.text
+    new_rows = audit_rows()[before:]
+    assert sorted(new_rows) == [("custody_log", record["id"], users["detention"]),
+                                ("custody_risk_assessment", record["id"], users["detention"])]
+    assert both.json()["log"] == client.get(f"{url}/log", headers=h["detention"]).json()
+    assert both.json()["risk_assessments"] == client.get(f"{url}/risk-assessments", headers=h["detention"]).json()
+    assert [v["risk_level"] for v in both.json()["risk_assessments"]] == ["medium"]
+    assert any(e["kind"] == "risk_assessment" for e in both.json()["log"])
+    unknown = client.get(f"{API}/records/{new_id()}/log-and-risk", headers=h["sergeant"])
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
