@@ -124,6 +124,12 @@ def emit_many(session: Session, many: list[tuple[EventType, str, str, Any, str |
     if session.get_bind().dialect.name == "postgresql":
         session.info.setdefault(_AT_COMMIT, []).extend(rows)
         return
+    # SQLite cannot say which RETURNING row is whose, so the ORM would insert them one at a time: with their seq
+    # given (the next rowids, as SQLite would choose them; a writer holds the write lock) they go in one.
+    session.flush()
+    last = session.scalar(select(func.max(Event.seq))) or 0
+    for number, row in enumerate(rows, start=last + 1):
+        row.seq = number
     session.add_all(rows)
     session.flush()
     for row in rows:

@@ -444,7 +444,8 @@ def _check_observed_at(record: CustodyRecord, body: LogEntryIn, now: datetime, f
 
 def prepare_log_entries(session: Session, user: User, items: list[tuple[str, LogEntryIn]],
                         future_tolerance: timedelta) -> list[dict[str, Any] | None]:
-    """POST /batch's bulk path (server/batch.py) for a run of log entries: each one's row when add_log_entry
+    """POST /batch's bulk path (server/batch.py) for a run of log entries: each one's row (its recorded_at given
+    by `log_entries_out`) when add_log_entry
     would simply store it, else None (add_log_entry then does it alone and gives its own answer: a refusal, or
     a correction of another entry). The run's records are read in one query and its ids probed in one."""
     now = utcnow()
@@ -462,22 +463,23 @@ def prepare_log_entries(session: Session, user: User, items: list[tuple[str, Log
                 _check_observed_at(record, body, now, future_tolerance)
             except ProblemError:
                 plain = False
-        if plain:
-            # Each its own moment, in the run's order, as each sent alone gets: a record's log is read in
-            # recorded_at order among entries observed at the same time.
-            stamp = now = max(utcnow(), now + _TICK)
         rows.append({"id": body.id, "record_id": record_id, "kind": body.kind, "text": body.text,
-                     "observed_at": body.observed_at, "recorded_at": stamp, "author_id": user.id,
+                     "observed_at": body.observed_at, "recorded_at": None, "author_id": user.id,
                      "corrects_id": None} if plain else None)
     return rows
 
 
-_TICK = timedelta(microseconds=1)
-
-
 def log_entries_out(user: User, rows: list[dict[str, Any]]) -> list[LogEntryOut]:
-    """What add_log_entry answers for each row `prepare_log_entries` made (user: their author)."""
+    """What add_log_entry answers for each row `prepare_log_entries` made (user: their author), each row given
+    its recorded_at now, when it is about to be stored: each its own moment, in order, as each sent alone gets
+    one (a record's log is read in recorded_at order among entries observed at the same time)."""
+    now = utcnow() - _TICK
+    for row in rows:
+        row["recorded_at"] = now = max(utcnow(), now + _TICK)
     return [LogEntryOut.model_validate(SimpleNamespace(**row, author=user)) for row in rows]
+
+
+_TICK = timedelta(microseconds=1)
 
 
 def store_log_entries(session: Session, user: User, rows: list[dict[str, Any]], outs: list[LogEntryOut]) -> None:
