@@ -276,7 +276,8 @@ class Bulk:
     [(the path's parameter, the validated body), ...], settings)`: per request, what `store` needs when `call`
     would simply store it, or None when it must be done alone (`call` refuses it, or it is not the plain case).
     `answer(user, [prepared, ...])`: each one's entity, what `call` would return for it (made before anything is
-    stored). `store(session, user, [prepared, ...], [entity, ...])`: stores them, in order, as `call` would."""
+    stored). `store(session, user, [prepared, ...], [each one's answer as JSON, ...])`: stores them, in order, as
+    `call` would."""
 
     prepare: Callable[[Session, User, list[tuple[str, Any]], Settings], list[Any]]
     answer: Callable[[User, list[Any]], list[Any]]
@@ -451,15 +452,14 @@ def _store_bulk(session: Session, user: User, segment: list[tuple[_Planned, Any]
     direct_ = segment[0][0].direct
     assert direct_ is not None and direct_.bulk is not None
     rows = [prepared for _item, prepared in segment]
-    entities = direct_.bulk.answer(user, rows)
-    contents = [jsonable_encoder(entity) for entity in entities]
+    contents = [jsonable_encoder(entity) for entity in direct_.bulk.answer(user, rows)]
     nested = session.begin_nested()
     try:
         # The keys first: if one was taken meanwhile, nothing of the segment (its events above all) was added.
         remember(session, user.id, [(item.key.strip(), item.method, item.path, value_digest(item.body),
                                      direct_.status, content)
                                     for (item, _prepared), content in zip(segment, contents, strict=True)])
-        direct_.bulk.store(session, user, rows, entities)
+        direct_.bulk.store(session, user, rows, contents)
         nested.commit()
     except (IntegrityError, DataError):
         log.warning("a batch's bulk write was refused by the database; doing its requests one by one",

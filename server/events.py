@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     event,
     func,
+    insert,
     select,
     text,
 )
@@ -130,8 +131,9 @@ def emit_many(session: Session, many: list[tuple[EventType, str, str, Any, str |
     last = session.scalar(select(func.max(Event.seq))) or 0
     for number, row in enumerate(rows, start=last + 1):
         row.seq = number
-    session.add_all(rows)
-    session.flush()
+    session.execute(insert(Event), [{"seq": row.seq, "type": row.type, "entity": row.entity,
+                                     "entity_id": row.entity_id, "record_id": row.record_id, "at": row.at,
+                                     "data": row.data} for row in rows])
     for row in rows:
         for hook in _EMIT_HOOKS:
             hook(session, row)

@@ -482,14 +482,15 @@ def log_entries_out(user: User, rows: list[dict[str, Any]]) -> list[LogEntryOut]
 _TICK = timedelta(microseconds=1)
 
 
-def store_log_entries(session: Session, user: User, rows: list[dict[str, Any]], outs: list[LogEntryOut]) -> None:
-    """Store rows `prepare_log_entries` made (`outs`: their answers), in order, as add_log_entry stores one (the
-    entry, its audit row, its event), with one INSERT for the entries and one for their events."""
+def store_log_entries(session: Session, user: User, rows: list[dict[str, Any]],
+                      answers: list[dict[str, Any]]) -> None:
+    """Store rows `prepare_log_entries` made (`answers`: their LogEntryOut as JSON), in order, as add_log_entry
+    stores one (the entry, its audit row, its event), with one INSERT for the entries and one for their events."""
     session.execute(insert(LogEntry), rows)
     for row in rows:
         audit.record(session, user, audit.AuditAction.COLLECTION, LOG_ENTRY, row["id"])
-    events.emit_many(session, [(EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, out.id, out, out.record_id)
-                               for out in outs])
+    events.emit_many(session, [(EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, row["id"], answer, row["record_id"])
+                               for row, answer in zip(rows, answers, strict=True)])
 
 
 def next_custody_number(session: Session, year: int) -> str:
