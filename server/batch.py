@@ -452,7 +452,7 @@ def _store_bulk(session: Session, user: User, segment: list[tuple[_Planned, Any]
     direct_ = segment[0][0].direct
     assert direct_ is not None and direct_.bulk is not None
     rows = [prepared for _item, prepared in segment]
-    contents = [jsonable_encoder(entity) for entity in direct_.bulk.answer(user, rows)]
+    contents = [_as_json(entity) for entity in direct_.bulk.answer(user, rows)]
     nested = session.begin_nested()
     try:
         # The keys first: if one was taken meanwhile, nothing of the segment (its events above all) was added.
@@ -475,6 +475,14 @@ def _store_bulk(session: Session, user: User, segment: list[tuple[_Planned, Any]
         return answered
     chained.extend(audit.take_pending(session))
     return [(item, (direct_.status, content, {})) for (item, _p), content in zip(segment, contents, strict=True)]
+
+
+def _as_json(entity: Any) -> Any:
+    """jsonable_encoder(entity), as `Idempotency.answer` stores it; for a model, what jsonable_encoder does
+    (model_dump in JSON mode, by alias) without its walk over the result (most of its time: ~0.1 ms an entry)."""
+    if isinstance(entity, BaseModel):
+        return entity.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(entity)
 
 
 def _alone(session: Session, user: User, item: _Planned, settings: Settings, refused_groups: set[str],

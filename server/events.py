@@ -115,11 +115,12 @@ def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: 
 
 
 def emit_many(session: Session, many: list[tuple[EventType, str, str, Any, str | None]]) -> None:
-    """`emit` for many events at once, in order: (type, entity, entity_id, data, record_id) each. On SQLite one
-    flush inserts them all (emit flushes each on its own); on PostgreSQL they join the commit's insert as emit's
-    do. POST /batch's bulk path (server/batch.py) stores a run of log entries with it."""
+    """`emit` for many events at once, in order: (type, entity, entity_id, data, record_id) each, `data` already
+    as JSON (what jsonable_encoder gives: the caller has it). On SQLite one INSERT stores them all (emit flushes
+    each on its own); on PostgreSQL they join the commit's insert as emit's do. POST /batch's bulk path
+    (server/batch.py) stores a run of log entries with it."""
     rows = [Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
-                  data=jsonable_encoder(data)) for type_, entity, entity_id, data, record_id in many]
+                  data=data) for type_, entity, entity_id, data, record_id in many]
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
