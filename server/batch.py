@@ -26,8 +26,11 @@ service function (its audit, events and conditional updates). Each request has a
 refusal undoes only its own work (a refused attempt's audit row is kept, as a request alone keeps it); its
 refusal is the answer the app's own exception handlers give. The sign-in is checked once per run (the batch's
 token, in the run's session), not once per request; the audit rows of the run are chained in one append when
-it commits (server/audit.py). Anything else (another path, a body that is not an object) goes the whole way
-through the app as before.
+it commits (server/audit.py). A route may also register a bulk form (`Bulk`; log entries do): the run's plain
+requests are then checked together (a few queries for the run) and stored together (an INSERT each for their
+keys with their answers, their rows and their events), each answered as the route answers it alone; whatever is
+not plain (any refusal, a replay, a key or id used twice) is done alone, in its turn. Anything else (another
+path, a body that is not an object) goes the whole way through the app as before.
 """
 
 from __future__ import annotations
