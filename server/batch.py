@@ -26,8 +26,11 @@ service function (its audit, events and conditional updates). Each request has a
 refusal undoes only its own work (a refused attempt's audit row is kept, as a request alone keeps it); its
 refusal is the answer the app's own exception handlers give. The sign-in is checked once per run (the batch's
 token, in the run's session), not once per request; the audit rows of the run are chained in one append when
-it commits (server/audit.py). Anything else (another path, a body that is not an object) goes the whole way
-through the app as before.
+it commits (server/audit.py). A route may also register a bulk form (`Bulk`; log entries do): the run's plain
+requests are then checked together (a few queries for the run) and stored together (an INSERT each for their
+keys with their answers, their rows and their events), each answered as the route answers it alone; whatever is
+not plain (any refusal, a replay, a key or id used twice) is done alone, in its turn. Anything else (another
+path, a body that is not an object) goes the whole way through the app as before.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
@@ -55,7 +59,7 @@ from server.auth.models import User
 from server.auth.service import user_for_token
 from server.db import batch_connection, take_kept
 from server.errors import RETRY_AFTER_UNAVAILABLE, ProblemError, problem_body
-from server.idempotency import Answer, Idempotency, value_digest
+from server.idempotency import Answer, Idempotency, remember, stored_keys, value_digest
 from server.records import forget_claims, parse_if_match
 from server.settings import Settings
 from server.wire import text_refusal
@@ -270,6 +274,20 @@ DirectCall = Callable[[Session, User, str, Any, int | None, Settings], Any]
 
 
 @dataclass(frozen=True)
+class Bulk:
+    """A direct write done for a whole run at once (see the module's description). `prepare(session, user,
+    [(the path's parameter, the validated body), ...], settings)`: per request, what `store` needs when `call`
+    would simply store it, or None when it must be done alone (`call` refuses it, or it is not the plain case).
+    `answer(user, [prepared, ...])`: each one's entity, what `call` would return for it (made before anything is
+    stored). `store(session, user, [prepared, ...], [each one's answer as JSON, ...])`: stores them, in order, as
+    `call` would."""
+
+    prepare: Callable[[Session, User, list[tuple[str, Any]], Settings], list[Any]]
+    answer: Callable[[User, list[Any]], list[Any]]
+    store: Callable[[Session, User, list[Any], list[Any]], None]
+
+
+@dataclass(frozen=True)
 class Direct:
     method: str
     pattern: re.Pattern[str]
@@ -277,21 +295,22 @@ class Direct:
     status: int
     allowed: Callable[[User], User]  # the route's role check (require_roles)
     call: DirectCall
+    bulk: Bulk | None = None
 
 
 _DIRECT: list[Direct] = []
 
 
 def direct(method: str, path: str, model: type[BaseModel], status: int, allowed: Callable[[User], User],
-           call: DirectCall) -> None:
+           call: DirectCall, bulk: Bulk | None = None) -> None:
     """Let POST /batch run `method path` (its route's path under the API prefix, with one {parameter}) on the
     direct path: with the route's body model, its role check, its success status and `call`, which must be
-    what the route's handler calls inside `idem.run`."""
+    what the route's handler calls inside `idem.run`; with `bulk`, a run of them is stored at once."""
     parts = re.split(r"\{\w+\}", path)
     if len(parts) != 2:
         raise ValueError(f"a direct path has exactly one parameter: {path}")
     pattern = re.compile("^" + "([^/]+)".join(re.escape(p) for p in parts) + "$")
-    _DIRECT.append(Direct(method.upper(), pattern, model, status, allowed, call))
+    _DIRECT.append(Direct(method.upper(), pattern, model, status, allowed, call, bulk))
 
 
 @dataclass
@@ -340,30 +359,32 @@ def _run_direct(connection: Connection, token: str, settings: Settings, run: lis
         except ProblemError as exc:
             return [(run[0], exc)]
         chained: list[dict[str, Any]] = []
-        for item in run:
-            if item.group is not None and item.group in refused_groups:
-                answered.append((item, _not_tried_answer()))
+        ready = _prepare_bulk(session, user, run, settings)
+        segment: list[tuple[_Planned, Any]] = []  # bulk requests gathered, stored before the next one alone
+
+        def store_segment() -> bool:
+            """Store the gathered segment; False when one of its requests stops the batch."""
+            if segment:
+                answered.extend(_store_bulk(session, user, segment, settings, refused_groups, chained))
+                segment.clear()
+            return not (answered and _stopped(answered[-1][1]))
+
+        for index, item in enumerate(run):
+            prepared = ready.get(index)
+            if prepared is not None and (item.group is None or item.group not in refused_groups):
+                if segment and segment[0][0].direct is not item.direct:
+                    if not store_segment():
+                        break
+                segment.append((item, prepared))
                 continue
-            forget_claims(session)
-            nested = session.begin_nested()
-            try:
-                answer = _one(session, user, item, settings)
-                chained.extend(audit.take_pending(session))
-                nested.commit()
-            except Exception as exc:  # noqa: BLE001 - each refusal is this request's answer (the app's handlers)
-                kept = take_kept(session)
-                nested.rollback()
-                audit.take_pending(session)  # the rolled-back request's rows
-                for write in kept:  # what a request refused alone keeps (its refusal's audit row)
-                    write(session)
-                chained.extend(audit.take_pending(session))
-                answered.append((item, exc))
-                if _exception_stops(exc):
-                    break
-                if item.group is not None:
-                    refused_groups.add(item.group)
-                continue
-            answered.append((item, answer))
+            if not store_segment():  # answers in order: what came before is stored before this one
+                break
+            outcome = _alone(session, user, item, settings, refused_groups, chained)
+            answered.append((item, outcome))
+            if _stopped(outcome):
+                break
+        else:
+            store_segment()
         audit.add_pending(session, chained)
         session.commit()  # releases the run's SAVEPOINT; the audit rows are chained here, in one append
     return answered
@@ -371,6 +392,16 @@ def _run_direct(connection: Connection, token: str, settings: Settings, run: lis
 
 def _one(session: Session, user: User, item: _Planned, settings: Settings) -> Answer:
     """One request as its route does it, in the order a request alone meets the steps."""
+    direct_ = item.direct
+    assert direct_ is not None
+    body, if_match = _checked(user, item)
+    idem = Idempotency(session, user.id, item.key.strip(), item.method, item.path, value_digest(item.body))
+    return idem.answer(direct_.status,
+                       lambda: direct_.call(session, user, item.parameter, body, if_match, settings))
+
+
+def _checked(user: User, item: _Planned) -> tuple[Any, int | None]:
+    """The steps a request meets before its route's work: (its validated body, If-Match), or the refusal."""
     direct_ = item.direct
     assert direct_ is not None
     refusal = text_refusal(item.content)  # TextCheck, before anything else
@@ -382,9 +413,109 @@ def _one(session: Session, user: User, item: _Planned, settings: Settings) -> An
         body = direct_.model.model_validate(item.body)
     except ValidationError as exc:  # as FastAPI reports a body that does not validate
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
-    idem = Idempotency(session, user.id, item.key.strip(), item.method, item.path, value_digest(item.body))
-    return idem.answer(direct_.status,
-                       lambda: direct_.call(session, user, item.parameter, body, if_match, settings))
+    return body, if_match
+
+
+def _prepare_bulk(session: Session, user: User, run: list[_Planned], settings: Settings) -> dict[int, Any]:
+    """The requests of `run` its bulk path can store at once, by their place in it: what their `Bulk.prepare`
+    made. Left out (done alone, in order, by `_one`): a request that its checks refuse, whose key was used
+    before (a replay, or 422 for another body) or earlier in the run, and what `prepare` leaves out."""
+    candidates: dict[Direct, list[tuple[int, Any]]] = {}
+    keys: dict[str, int] = {}
+    for index, item in enumerate(run):
+        key = item.key.strip()
+        if key in keys:
+            keys[key] = -1  # used twice in the run: both alone, in order
+            continue
+        keys[key] = index
+        if item.direct is None or item.direct.bulk is None:
+            continue
+        try:
+            body, _if_match = _checked(user, item)
+        except Exception:  # noqa: BLE001 - refused: `_one` gives the refusal, as the request alone meets it
+            continue
+        candidates.setdefault(item.direct, []).append((index, body))
+    used = stored_keys(session, user.id, [key for key, index in keys.items() if index >= 0])
+    ready: dict[int, Any] = {}
+    for direct_, items in candidates.items():
+        assert direct_.bulk is not None
+        items = [(index, body) for index, body in items
+                 if keys.get(run[index].key.strip()) == index and run[index].key.strip() not in used]
+        prepared = direct_.bulk.prepare(session, user, [(run[index].parameter, body) for index, body in items],
+                                        settings)
+        ready.update((index, row) for (index, _body), row in zip(items, prepared, strict=True) if row is not None)
+    return ready
+
+
+def _store_bulk(session: Session, user: User, segment: list[tuple[_Planned, Any]], settings: Settings,
+                refused_groups: set[str], chained: list[dict[str, Any]]) -> list[tuple[_Planned, Outcome]]:
+    """Store a segment of prepared requests (one route's) at once in a SAVEPOINT: their keys each with its
+    answer, then their rows, audit rows and events; each answered as `_one` would. If the database refuses the
+    bulk INSERTs (on PostgreSQL, a key or id a concurrent request stored meanwhile), they are done alone."""
+    direct_ = segment[0][0].direct
+    assert direct_ is not None and direct_.bulk is not None
+    rows = [prepared for _item, prepared in segment]
+    contents = [_as_json(entity) for entity in direct_.bulk.answer(user, rows)]
+    nested = session.begin_nested()
+    try:
+        # The keys first: if one was taken meanwhile, nothing of the segment (its events above all) was added.
+        remember(session, user.id, [(item.key.strip(), item.method, item.path, value_digest(item.body),
+                                     direct_.status, content)
+                                    for (item, _prepared), content in zip(segment, contents, strict=True)])
+        direct_.bulk.store(session, user, rows, contents)
+        nested.commit()
+    except (IntegrityError, DataError):
+        log.warning("a batch's bulk write was refused by the database; doing its requests one by one",
+                    exc_info=True)
+        nested.rollback()
+        audit.take_pending(session)
+        answered: list[tuple[_Planned, Outcome]] = []
+        for item, _prepared in segment:
+            outcome = _alone(session, user, item, settings, refused_groups, chained)
+            answered.append((item, outcome))
+            if _stopped(outcome):
+                break
+        return answered
+    chained.extend(audit.take_pending(session))
+    return [(item, (direct_.status, content, {})) for (item, _p), content in zip(segment, contents, strict=True)]
+
+
+def _as_json(entity: Any) -> Any:
+    """jsonable_encoder(entity), as `Idempotency.answer` stores it; for a model, what jsonable_encoder does
+    (model_dump in JSON mode, by alias) without its walk over the result (most of its time: ~0.1 ms an entry)."""
+    if isinstance(entity, BaseModel):
+        return entity.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(entity)
+
+
+def _alone(session: Session, user: User, item: _Planned, settings: Settings, refused_groups: set[str],
+           chained: list[dict[str, Any]]) -> Outcome:
+    """One request in a SAVEPOINT of its own: its answer, or the exception the app's handlers answer (a refused
+    request's own work undone, what a request refused alone keeps kept, its record's later requests not
+    tried); 424 when an earlier request to its record was refused."""
+    if item.group is not None and item.group in refused_groups:
+        return _not_tried_answer()
+    forget_claims(session)
+    nested = session.begin_nested()
+    try:
+        answer = _one(session, user, item, settings)
+        chained.extend(audit.take_pending(session))
+        nested.commit()
+    except Exception as exc:  # noqa: BLE001 - each refusal is this request's answer (the app's handlers)
+        kept = take_kept(session)
+        nested.rollback()
+        audit.take_pending(session)  # the rolled-back request's rows
+        for write in kept:  # what a request refused alone keeps (its refusal's audit row)
+            write(session)
+        chained.extend(audit.take_pending(session))
+        if not _exception_stops(exc) and item.group is not None:
+            refused_groups.add(item.group)
+        return exc
+    return answer
+
+
+def _stopped(outcome: Outcome) -> bool:
+    return isinstance(outcome, Exception) and _exception_stops(outcome)
 
 
 def _not_tried_answer() -> Answer:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     event,
     func,
+    insert,
     select,
     text,
 )
@@ -111,6 +112,33 @@ def emit(session: Session, type_: EventType, entity: str, entity_id: str, data: 
         hook(session, row)
     session.info[_EMITTED] = True
     return row
+
+
+def emit_many(session: Session, many: list[tuple[EventType, str, str, Any, str | None]]) -> None:
+    """`emit` for many events at once, in order: (type, entity, entity_id, data, record_id) each, `data` already
+    as JSON (what jsonable_encoder gives: the caller has it). On SQLite one INSERT stores them all (emit flushes
+    each on its own); on PostgreSQL they join the commit's insert as emit's do. POST /batch's bulk path
+    (server/batch.py) stores a run of log entries with it."""
+    rows = [Event(type=type_.value, entity=entity, entity_id=entity_id, record_id=record_id, at=utcnow(),
+                  data=data) for type_, entity, entity_id, data, record_id in many]
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.info.setdefault(_AT_COMMIT, []).extend(rows)
+        return
+    # SQLite cannot say which RETURNING row is whose, so the ORM would insert them one at a time: with their seq
+    # given (the next rowids, as SQLite would choose them; a writer holds the write lock) they go in one.
+    session.flush()
+    last = session.scalar(select(func.max(Event.seq))) or 0
+    for number, row in enumerate(rows, start=last + 1):
+        row.seq = number
+    session.execute(insert(Event), [{"seq": row.seq, "type": row.type, "entity": row.entity,
+                                     "entity_id": row.entity_id, "record_id": row.record_id, "at": row.at,
+                                     "data": row.data} for row in rows])
+    for row in rows:
+        for hook in _EMIT_HOOKS:
+            hook(session, row)
+    session.info[_EMITTED] = True
 
 
 # insert=True: before the audit chain's hook (server/audit.py), so a transaction takes this lock before a chain

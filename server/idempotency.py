@@ -11,7 +11,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, Table, Text, bindparam, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -101,6 +101,26 @@ class Idempotency:
                                errors=[{"field": "Idempotency-Key", "message": "Already used with a different body."}])
         return stored.status_code, json.loads(stored.response_json), {"Idempotent-Replayed": "true"}
 
+
+
+def stored_keys(session: Session, user_id: str, keys: list[str]) -> set[str]:
+    """Which of `keys` this user has already used (one query): POST /batch's bulk path sends those requests the
+    one-by-one way (`Idempotency.answer`: replay, or 422 for another body)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(_KEYS.c.key).where(_KEYS.c.user_id == user_id, _KEYS.c.key.in_(keys))))
+
+
+def remember(session: Session, user_id: str, answered: list[tuple[str, str, str, str, int, Any]]) -> None:
+    """Store many keys at once, each WITH its answer (one INSERT for them all, no claim and UPDATE): (key,
+    method, path, body digest, status, content) each. For keys `stored_keys` found free in a transaction that
+    holds the write lock (SQLite) or that the unique key guards (PostgreSQL: a racing request's key makes this
+    INSERT fail, and POST /batch does those requests one by one)."""
+    now = utcnow()
+    session.execute(insert(_KEYS), [
+        {"user_id": user_id, "key": key, "method": method, "path": path, "body_sha256": digest,
+         "status_code": status, "response_json": json.dumps(content), "created_at": now}
+        for key, method, path, digest, status, content in answered])
 
 # Built once (a write makes these two statements on every request, so their building and cache keys count).
 # RETURNING, not rowcount: the driver may not report a rowcount for an INSERT.

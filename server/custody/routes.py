@@ -100,7 +100,10 @@ def _add_log_entry(session: Session, user: User, record_id: str, body: LogEntryI
 
 # The outbox queues these by the thousand: POST /batch runs them on its direct path, with this route's model,
 # role check and call (server/batch.py).
-batch.direct("POST", "/custody/records/{record_id}/log", LogEntryIn, 201, custody_staff, _add_log_entry)
+batch.direct("POST", "/custody/records/{record_id}/log", LogEntryIn, 201, custody_staff, _add_log_entry,
+             batch.Bulk(lambda session, user, items, settings:
+                        service.prepare_log_entries(session, user, items, settings.future_tolerance),
+                        service.log_entries_out, service.store_log_entries))
 
 
 @router.post("/records/{record_id}/rights", status_code=201, response_model=RightOut, responses=WRITE_ERRORS)

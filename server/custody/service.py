@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, inspect, select
+from sqlalchemy import exists, func, insert, inspect, select
 from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.interfaces import LoaderOption
 from pydantic import TypeAdapter
@@ -474,13 +475,7 @@ def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn
     record = get_record(session, record_id)
     _ensure_writable(record, session)
     now = now or utcnow()
-    if body.observed_at < record.arrived_at:
-        raise ProblemError.field("observed_at", f"This time is before the detainee arrived at the station "
-                                                f"({fmt(record.arrived_at)}); check the date and time.")
-    if body.observed_at > now + future_tolerance:
-        minutes = int(future_tolerance.total_seconds() // 60)
-        raise ProblemError.field("observed_at", f"This time is in the future; give the time it happened "
-                                                f"(at most {minutes} minutes ahead of the server clock).")
+    _check_observed_at(record, body, now, future_tolerance)
     records.ensure_new(session, LogEntry, body.id, "log entry", LogEntryOut.model_validate)
     if body.corrects_id is not None:
         target = session.get(LogEntry, body.corrects_id)
@@ -494,6 +489,67 @@ def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn
     audit.record(session, user, audit.AuditAction.COLLECTION, LOG_ENTRY, entry.id)
     events.emit(session, EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, entry.id, out, record_id=record.id)
     return out
+
+
+def _check_observed_at(record: CustodyRecord, body: LogEntryIn, now: datetime, future_tolerance: timedelta) -> None:
+    if body.observed_at < record.arrived_at:
+        raise ProblemError.field("observed_at", f"This time is before the detainee arrived at the station "
+                                                f"({fmt(record.arrived_at)}); check the date and time.")
+    if body.observed_at > now + future_tolerance:
+        minutes = int(future_tolerance.total_seconds() // 60)
+        raise ProblemError.field("observed_at", f"This time is in the future; give the time it happened "
+                                                f"(at most {minutes} minutes ahead of the server clock).")
+
+
+def prepare_log_entries(session: Session, user: User, items: list[tuple[str, LogEntryIn]],
+                        future_tolerance: timedelta) -> list[dict[str, Any] | None]:
+    """POST /batch's bulk path (server/batch.py) for a run of log entries: each one's row (its recorded_at given
+    by `log_entries_out`) when add_log_entry
+    would simply store it, else None (add_log_entry then does it alone and gives its own answer: a refusal, or
+    a correction of another entry). The run's records are read in one query and its ids probed in one."""
+    now = utcnow()
+    wanted = {record_id for record_id, _body in items}
+    found = {r.id: r for r in session.scalars(select(CustodyRecord).where(CustodyRecord.id.in_(wanted)))}
+    taken = set(session.scalars(select(LogEntry.id).where(LogEntry.id.in_({body.id for _id, body in items}))))
+    rows: list[dict[str, Any] | None] = []
+    for record_id, body in items:
+        record = found.get(record_id)
+        plain = (record is not None and record.status != STATUS_RELEASED and body.corrects_id is None
+                 and body.id not in taken)
+        taken.add(body.id)  # the same id again later in the run: that one is refused as taken, alone
+        if plain and record is not None:
+            try:
+                _check_observed_at(record, body, now, future_tolerance)
+            except ProblemError:
+                plain = False
+        rows.append({"id": body.id, "record_id": record_id, "kind": body.kind, "text": body.text,
+                     "observed_at": body.observed_at, "recorded_at": None, "author_id": user.id,
+                     "corrects_id": None} if plain else None)
+    return rows
+
+
+def log_entries_out(user: User, rows: list[dict[str, Any]]) -> list[LogEntryOut]:
+    """What add_log_entry answers for each row `prepare_log_entries` made (user: their author), each row given
+    its recorded_at now, when it is about to be stored: each its own moment, in order, as each sent alone gets
+    one (a record's log is read in recorded_at order among entries observed at the same time)."""
+    now = utcnow() - _TICK
+    for row in rows:
+        row["recorded_at"] = now = max(utcnow(), now + _TICK)
+    return [LogEntryOut.model_validate(SimpleNamespace(**row, author=user)) for row in rows]
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def store_log_entries(session: Session, user: User, rows: list[dict[str, Any]],
+                      answers: list[dict[str, Any]]) -> None:
+    """Store rows `prepare_log_entries` made (`answers`: their LogEntryOut as JSON), in order, as add_log_entry
+    stores one (the entry, its audit row, its event), with one INSERT for the entries and one for their events."""
+    session.execute(insert(LogEntry), rows)
+    for row in rows:
+        audit.record(session, user, audit.AuditAction.COLLECTION, LOG_ENTRY, row["id"])
+    events.emit_many(session, [(EventType.CUSTODY_LOG_ENTRY_CREATED, LOG_ENTRY, row["id"], answer, row["record_id"])
+                               for row, answer in zip(rows, answers, strict=True)])
 
 
 def next_custody_number(session: Session, year: int) -> str:

@@ -9,9 +9,11 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import select, update
 
 from server import audit, batch
+from server.custody.models import CustodyRecord
 from server.db import make_engine, make_sessionmaker
 from tests.server.conftest import login
 from tests.server.test_batch import API, _batch, _entry, _req
@@ -186,3 +188,102 @@ def test_a_run_the_database_fails_under_is_one_503_and_nothing_since_the_last_co
     assert after["cell"] == record["cell"] and after["version"] == record["version"]
     texts = [e["text"] for e in client.get(f"{API}{record_path}/log", headers=sergeant).json()]
     assert not any(t.startswith("Run failure ") for t in texts)
+
+
+def _log(client, headers, record_id: str) -> list[dict]:
+    return client.get(f"{API}/custody/records/{record_id}/log", headers=headers).json()
+
+
+def test_a_mixed_run_answers_each_request_as_alone_stores_the_rest_and_keeps_order_per_record(
+        client, app, sergeant, open_records):
+    """The bulk path (a run's plain log entries stored at once) beside the requests it leaves to be done alone:
+    a replayed key, the same key with another body, a taken id, a closed record, bad text, a key and an id used
+    twice in the run. Each gets its own answer, the plain ones around them are stored, in order per record."""
+    first, second, closed = open_records[0]["id"], open_records[1]["id"], open_records[2]["id"]
+    with make_sessionmaker(app.state.engine)() as session, session.begin():
+        session.execute(update(CustodyRecord).where(CustodyRecord.id == closed)
+                        .values(status="released", released_at=datetime.now(UTC)))
+    at = datetime.now(UTC).isoformat()  # one moment for all: the log's order is then the order they were sent
+
+    def entry(text: str) -> dict:
+        return {**_entry(text), "observed_at": at}
+
+    path1, path2, path_closed = (f"/custody/records/{r}/log" for r in (first, second, closed))
+    sent_alone = entry("Sent alone first, fictional")
+    replayed_alone = client.post(f"{API}{path1}", json=sent_alone,
+                                 headers={**sergeant, "Idempotency-Key": "mixed-replayed"})
+    assert replayed_alone.status_code == 201
+    taken = entry("Taken id, fictional")
+    assert client.post(f"{API}{path2}", json=taken, headers=sergeant).status_code == 201
+    twice = entry("Key twice in the run, fictional")
+    same_id = entry("Id twice in the run, fictional")
+    requests = [
+        _req(path1, entry("Mixed 1, fictional")),
+        _req(path2, entry("Mixed 2, fictional")),
+        _req(path1, sent_alone) | {"key": "mixed-replayed"},  # replayed: the stored answer
+        _req(path1, {**sent_alone, "text": "Another body"}) | {"key": "mixed-replayed"},  # 422
+        _req(path1, entry("Mixed 3, fictional")),
+        _req(path2, taken) | {"key": str(uuid.uuid4())},  # the id is taken: 409
+        _req(path_closed, entry("To a closed record, fictional")),  # 409, read-only
+        _req(path1, entry("bad \x01 text")),  # 422, TextCheck
+        _req(path2, entry("Mixed 4, fictional")),
+        _req(path1, twice) | {"key": "mixed-twice"},
+        _req(path1, twice) | {"key": "mixed-twice"},  # the same key again: replays the one just stored
+        _req(path2, same_id) | {"key": str(uuid.uuid4())},
+        _req(path2, same_id) | {"key": str(uuid.uuid4())},  # the same id under another key: 409
+        _req(path1, entry("Mixed 5, fictional")),
+    ]
+    results = _batch(client, sergeant, requests).json()["results"]
+    assert [r["key"] for r in results] == [r["key"] for r in requests]
+    assert [r["status"] for r in results] == [201, 201, 201, 422, 201, 409, 409, 422, 201, 201, 201, 201, 409, 201]
+    assert results[2]["body"] == replayed_alone.json() and results[2]["headers"]["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in results[0]["headers"]
+    assert results[3]["body"]["errors"][0]["field"] == "Idempotency-Key"
+    assert results[5]["body"]["current"]["text"] == "Taken id, fictional"
+    assert "read-only" in results[6]["body"]["detail"]
+    assert results[10]["body"] == results[9]["body"] and results[10]["headers"]["idempotent-replayed"] == "true"
+    assert results[12]["body"]["current"]["text"] == "Id twice in the run, fictional"
+    # Each stored answer is the entry as stored, as the route answers it alone.
+    stored1, stored2 = _log(client, sergeant, first), _log(client, sergeant, second)
+    by_id = {e["id"]: e for e in stored1 + stored2}
+    for result in results:
+        if result["status"] == 201:
+            assert by_id[result["body"]["id"]] == result["body"]
+    texts1 = [e["text"] for e in stored1 if e["observed_at"] == results[0]["body"]["observed_at"]]
+    texts2 = [e["text"] for e in stored2 if e["observed_at"] == results[0]["body"]["observed_at"]]
+    assert texts1 == ["Sent alone first, fictional", "Mixed 1, fictional", "Mixed 3, fictional",
+                      "Key twice in the run, fictional", "Mixed 5, fictional"]
+    assert texts2 == ["Taken id, fictional", "Mixed 2, fictional", "Mixed 4, fictional",
+                      "Id twice in the run, fictional"]
+    assert not any(e["text"].startswith("To a closed") for e in _log(client, sergeant, closed))
+    # Replaying the whole batch stores nothing again and answers the stored entries.
+    again = _batch(client, sergeant, requests).json()["results"]
+    assert [r["status"] for r in again] == [201, 201, 201, 422, 201, 409, 409, 422, 201, 201, 201, 201, 409, 201]
+    assert [r["body"] for r in again if r["status"] == 201] == [r["body"] for r in results if r["status"] == 201]
+    assert len(_log(client, sergeant, first)) == len(stored1)
+    with make_sessionmaker(app.state.engine)() as session:
+        verified = audit.verify(session)
+    assert verified.ok, verified.problems
+
+
+def test_a_run_of_plain_log_entries_is_stored_in_a_few_statements_not_some_per_entry(client, app, sergeant,
+                                                                                   open_records):
+    """The point of the bulk path: 100 entries over three records take a handful of statements (the records in
+    one, ids and keys probed in one each, keys, entries and events inserted in one each), not eight or ten an
+    entry as each done alone took."""
+    paths = [f"/custody/records/{r['id']}/log" for r in open_records[:3]]
+    requests = [_req(paths[n % 3], _entry(f"Bulk {n}, fictional")) for n in range(100)]
+    statements: list[str] = []
+
+    def counted(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sqlalchemy_event.listen(app.state.engine, "before_cursor_execute", counted)
+    try:
+        results = _batch(client, sergeant, requests).json()["results"]
+    finally:
+        sqlalchemy_event.remove(app.state.engine, "before_cursor_execute", counted)
+    assert [r["status"] for r in results] == [201] * 100
+    assert len(statements) <= 30, "\n".join(s[:90] for s in statements)
+    texts = [e["text"] for e in _log(client, sergeant, open_records[0]["id"])]
+    assert [t for t in texts if t.startswith("Bulk ")] == [f"Bulk {n}, fictional" for n in range(0, 100, 3)]
