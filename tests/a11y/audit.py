@@ -235,6 +235,17 @@ def clipped_text(root: QWidget) -> list[str]:
     return problems
 
 
+def settled_clipped_text(qtbot, root: QWidget, timeout: int = 3000) -> list[str]:
+    """`clipped_text` once the layout has settled: a dialog grows in a later event-loop pass for what appears after
+    it opened (a problem beside a field, a note from a worker such as the keyring check), and on a loaded machine
+    that pass can come after one processEvents(). What is still clipped after `timeout` ms is a defect."""
+    try:
+        qtbot.waitUntil(lambda: not clipped_text(root), timeout=timeout)
+    except qtbot.TimeoutError:
+        pass
+    return clipped_text(root)
+
+
 def scroll_areas(root: QWidget) -> list[QAbstractScrollArea]:
     return root.findChildren(QAbstractScrollArea)
 
