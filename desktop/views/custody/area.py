@@ -172,8 +172,8 @@ class CustodyArea(QObject):
         self.risk_panel.set_record(record)
 
     def _switched(self, record: dict[str, Any] | None) -> None:
-        """Another record chosen: its log and risk assessment in ONE request (one audited read, one commit on the
-        server), both docks filled in the same pass of the event loop, so they lay out and paint once (issue 17).
+        """Another record chosen: its log and risk assessment in ONE request (each read audited as it is alone, one
+        commit on the server), both docks filled in the same pass of the event loop, so they lay out once (issue 17).
         An answer for a record no longer selected (fast arrow keys) is dropped."""
         self._update_enabled()
         self.risk_panel.set_record(record, load=False)
