@@ -62,12 +62,12 @@ CONF
   exec 3< <(exec dbus-daemon --config-file="$tmp/session.conf" --nofork --print-address=1 2>"$tmp/dbus.err")
   # process substitution: $! is the bus daemon itself thanks to the inner exec
   pids+=($!)
-  read -r -t 10 address <&3 || { echo "smoke: dbus-daemon did not start"; cat "$tmp/dbus.err"; exit 1; }
+  read -r -t 60 address <&3 || { echo "smoke: dbus-daemon did not start"; cat "$tmp/dbus.err"; exit 1; }
   export_env=(DBUS_SESSION_BUS_ADDRESS="$address")
   printf 'smoke-test' | env HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/runtime" DBUS_SESSION_BUS_ADDRESS="$address" \
     gnome-keyring-daemon --foreground --unlock --components=secrets >"$tmp/keyring.out" 2>"$tmp/keyring.err" &
   pids+=($!)
-  for _ in $(seq 100); do
+  for _ in $(seq 1200); do  # up to 60 s: CI runs this at the lowest priority beside the tests
     if env DBUS_SESSION_BUS_ADDRESS="$address" dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
          org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
       break
