@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -71,7 +72,7 @@ class Operations(QObject):
             self.in_flight -= 1  # counted again by _submit
             if placeholder.set_running_or_notify_cancel():
                 started = self._submit(self._pool, fn, on_done, on_error, owner)
-                started.add_done_callback(lambda done, p=placeholder: _copy_outcome(done, p))
+                started.add_done_callback(partial(_copy_outcome, into=placeholder))
 
     def write(self, fn: Callable[[], Any], *, on_done: Callback = None, on_error: Callback = None,
               owner: QObject | None = None) -> Future[Any]:
