@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from server.embedded import (EMBEDDED_SERVER_FLAG, SERVER_COMMAND_FLAG, EmbeddedProcess, EmbeddedStartError,
-                             server_command_prefix, spawn_embedded)
+                             collector_paused, server_command_prefix, spawn_embedded)
 
 if TYPE_CHECKING:  # imported when first used (module docstring)
     from PySide6.QtWidgets import QApplication
@@ -284,8 +284,9 @@ class Startup:
             announce(text, assertive=True)
 
     def _prepare(self) -> Prepared:
-        from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
-        from desktop.sync.local_store import LocalStore
+        with collector_paused():  # its imports (server.embedded.collector_paused says why)
+            from desktop.sync.client import ApiClient, ApiError, ServerUnreachable
+            from desktop.sync.local_store import LocalStore
 
         args = self.args
         data_dir = args.data_dir.expanduser().resolve()
@@ -295,19 +296,21 @@ class Startup:
             raise EmbeddedStartError(f"the data folder {data_dir} is not usable")
         server_url, server_key = self.server_url, self.server_key
         prepared = Prepared(store, server_url, server_key, self.embedded, settings=WorkstationSettings.read(data_dir))
-        # The main window's modules (~0.6 s of imports), loaded here while the person types the password or the
-        # server starts, so opening the window after sign-in does not wait for them. Module imports only: no
-        # widget is made off the GUI thread.
-        import desktop.main_window  # noqa: F401
+        # The main window's modules (~0.6 s of imports) and httpx (every API client's, ~0.2-0.3 s), loaded here
+        # while the person types the password or the server starts, so signing in and opening the window after
+        # it do not wait for them. Module imports only: no widget is made off the GUI thread.
+        with collector_paused():
+            import desktop.main_window  # noqa: F401
+            import httpx  # noqa: F401
 
         if args.screenshot or args.self_test:
             return prepared
         remembered = self.credentials.load(server_key)
         if remembered:
-            self._wait_for_embedded()
             username, token = remembered
             prepared.remembered_username = username
-            client = ApiClient(server_url, token)
+            client = ApiClient(server_url, token)  # made while the server may still be starting
+            self._wait_for_embedded()
             try:
                 prepared.user = client.me()
                 prepared.client = client
@@ -469,8 +472,8 @@ class Startup:
         url = self.ready.server_url
 
         def sign_in() -> tuple[ApiClient, dict[str, Any]]:
+            client = ApiClient(url)  # made while the server may still be starting
             self._wait_for_embedded()
-            client = ApiClient(url)
             return client, client.login(DEMO_USER, DEMO_PASSWORD)["user"]
 
         self.ops.run(sign_in, on_done=lambda v: self.open_main_window(*v), on_error=self._fatal)
@@ -653,11 +656,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, embedded: EmbeddedProcess | None) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    with collector_paused():  # Qt's imports (server.embedded.collector_paused says why)
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
 
-    from desktop import none_guard, theme
-    from desktop.announcer import announce
+        from desktop import none_guard, theme
+        from desktop.announcer import announce
 
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -83,6 +83,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         announcer().attach(self.statusBar(), self, self.alert_banner)
         self.areas: dict[str, Area] = {}
+        # The areas' first reads (the docks' lists, the offence catalogue) wait until the board's has been
+        # delivered: the board is what a person waits for, and it used to queue behind them (Operations).
+        ops.hold_reads()
         context = AreaContext(session=session, ops=ops, writes=self.writes, store=store, shell=self, parent=self)
         self.links = context.links  # what the areas provide each other (tests build an area's dialog with them)
         for make in AREAS:
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self._health_timer.timeout.connect(self.check_health)
         if start_background:
             self.start_background()
+        ops.release_reads()  # at once, or when the board's first read (start_background) has been delivered
 
     @property
     def user(self) -> dict[str, Any] | None:

@@ -11,12 +11,15 @@ Importing this module is cheap (no FastAPI, uvicorn or SQLAlchemy): the client i
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
@@ -43,6 +46,38 @@ def server_command(argv: list[str]) -> int:
     from server.__main__ import main
 
     return main(argv)
+# collector_paused(): how many are open (threads may overlap), and whether the collector was on before the first.
+_paused = 0
+_paused_lock = threading.Lock()
+_collector_was_on = True
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a start-up imports its modules and builds its objects, then those
+    objects frozen (gc.freeze: never scanned again) and the collector on again. Importing FastAPI, SQLAlchemy and
+    the server's modules, or Qt and the client's, allocates hundreds of thousands of long-lived objects, and the
+    collector scanned them again and again meanwhile: ~10% of the embedded server's start-up CPU and of the
+    client's imports (docs/performance.md, issue 17's fourth round). Little garbage is made there (~260 objects
+    in cycles for the client's imports): freezing it with the rest is cheaper than a full collection (~0.15 s).
+    Nested and overlapping uses (threads) resume the collector once the last one ends."""
+    global _paused, _collector_was_on
+    with _paused_lock:
+        if _paused == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0:
+                gc.freeze()
+                if _collector_was_on:
+                    gc.enable()
+
+
 READY, ERROR = "ready users=", "error "  # what the child writes on stdout: one line, then nothing
 
 
@@ -213,8 +248,9 @@ def child_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     try:
-        app, server = _build(args.database_url, args.demo)
-        users = _count_users(app)
+        with collector_paused():
+            app, server = _build(args.database_url, args.demo)
+            users = _count_users(app)
     except (StartupError, RuntimeError) as exc:  # RuntimeError: a force configuration file that does not load
         print(f"{ERROR}{exc}", flush=True)
         return 2

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:  # httpx itself is imported by ApiClient: ~0.12 s the sign-in dialog must not wait for
+    import ssl
+
     import httpx
 
 API_PREFIX = "/api/v1"
@@ -110,6 +111,8 @@ def use_ca_bundle(path: str | None) -> None:
     """Check server certificates against this PEM file from now on. Raises BadServerAddress if unreadable."""
     global _ca_bundle
     if path is not None:
+        import ssl
+
         try:
             ssl.create_default_context(cafile=path)
         except (OSError, ssl.SSLError) as exc:
@@ -123,7 +126,12 @@ def _verify(ca_bundle: str | None, base_url: str = "https://") -> ssl.SSLContext
     A plain http:// server (only ever on this computer: normalise_server_url) never uses TLS: its client gets a
     context that trusts no CA at all, instead of loading every public CA (~0.1-0.2 s per client, twice on the way
     to the main window, once on the GUI thread: docs/performance.md). A redirect to https:// would then fail its
-    certificate check: closed, never open."""
+    certificate check: closed, never open.
+
+    `ssl` is imported here, with the first client (after the sign-in dialog has painted): loading OpenSSL took
+    ~50 ms of the first window's path at load 11 (docs/performance.md, issue 17's fourth round)."""
+    import ssl
+
     if base_url.startswith("http://"):
         return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verify_mode CERT_REQUIRED, check_hostname, no CAs
     return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True

@@ -106,3 +106,59 @@ def test_a_call_after_shutdown_starts_nothing_and_does_not_raise(qtbot):
     late = operations.run(lambda: ran.append(1))
     late_write = operations.write(lambda: ran.append(2))
     assert late.cancelled() and late_write.cancelled() and ran == [] and operations.in_flight == 0
+
+
+def test_held_reads_start_after_the_first_read_is_delivered_and_what_it_asks_for_is_not_held(qtbot, ops):
+    """Start-up (issue 17): the main window holds its areas' first reads so the board's read (first=True) does not
+    queue behind them; the record its arrival selects is read at once, submitted before the held ones."""
+    gate = threading.Event()
+    started: list[str] = []
+    seen_by_callback: list[list[str]] = []
+    submitted_in_callback = []
+
+    def read(name: str) -> str:
+        started.append(name)
+        return name
+
+    def board_delivered(_value: object) -> None:
+        seen_by_callback.append(list(started))
+        submitted_in_callback.append(ops.run(lambda: read("selected record")))
+
+    ops.hold_reads()
+    held = [ops.run(lambda n=n: read(n)) for n in ("dock-1", "dock-2")]
+    ops.run(lambda: read("board") and gate.wait(5), first=True, on_done=board_delivered)
+    ops.release_reads()  # the board's read is still out: the held ones wait for its delivery
+    qtbot.waitUntil(lambda: started == ["board"], timeout=5000)  # it started at once, alone
+    assert ops.in_flight == 3
+    gate.set()
+    qtbot.waitUntil(lambda: ops.in_flight == 0, timeout=5000)
+    assert seen_by_callback == [["board"]]  # nothing held had started before the board's result was delivered
+    assert submitted_in_callback[0].result(timeout=5) == "selected record"
+    assert sorted(started) == ["board", "dock-1", "dock-2", "selected record"]
+    assert [future.result(timeout=5) for future in held] == ["dock-1", "dock-2"]
+    ops.run(lambda: read("later"))  # no longer held
+    qtbot.waitUntil(lambda: "later" in started, timeout=5000)
+
+
+def test_held_reads_start_at_once_when_no_first_read_is_out(qtbot, ops):
+    ops.hold_reads()
+    done: list[int] = []
+    ops.run(lambda: 1, on_done=done.append)
+    ops.release_reads()
+    qtbot.waitUntil(lambda: done == [1], timeout=5000)
+
+
+def test_the_collector_is_paused_while_imports_run_then_resumed_with_their_objects_frozen():
+    import gc
+
+    from server.embedded import collector_paused
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with collector_paused():
+        with collector_paused():  # nested (or another thread's): still paused after the inner one ends
+            pass
+        assert not gc.isenabled()
+        kept = [[] for _ in range(100)]
+    assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+    gc.unfreeze()  # this test's process: back as it was

@@ -27,14 +27,14 @@ def run(*argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
 def test_heavy_parts_are_not_imported_until_used():
     """The client's first import is light (the server starts first, Qt after it), what the sign-in dialog needs
     brings neither SQLAlchemy nor httpx (read after it has painted), the main window does not bring reportlab, and
-    the password module computes no hash at import."""
+    the password module computes no hash at import. Nor ssl (OpenSSL): the first API client loads it."""
     done = run("-c", "import sys, desktop.app, server.auth.passwords as p\n"
                      "heavy = [m for m in ('PySide6', 'httpx', 'sqlalchemy', 'fastapi', 'keyring')\n"
                      "         if m in sys.modules]\n"
                      "assert not heavy, heavy\n"
                      "assert p._DUMMY_HASH is None\n"
                      "import desktop.theme, desktop.operations, desktop.views.shell.login_dialog\n"
-                     "early = [m for m in ('sqlalchemy', 'httpx') if m in sys.modules]\n"
+                     "early = [m for m in ('sqlalchemy', 'httpx', 'ssl') if m in sys.modules]\n"
                      "assert not early, early\n"
                      "import desktop.main_window\n"
                      "assert not [m for m in sys.modules if m.startswith('reportlab')]\n")

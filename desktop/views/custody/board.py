@@ -241,7 +241,8 @@ class CustodyBoard(QWidget):
             # between the two calls comes again: applying it twice is harmless).
             return client.latest_event_seq(), client.open_records(suite_id)
 
-        self.ops.run(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
+        # first: the main window holds its other areas' first reads until this one is delivered (Operations)
+        self.ops.run(load, on_done=self._loaded, on_error=self._load_failed, owner=self, first=True)
 
     def _loaded(self, value: tuple[int, list[dict[str, Any]]]) -> None:
         if self._stopped:
