@@ -46,6 +46,8 @@ def server_command(argv: list[str]) -> int:
     from server.__main__ import main
 
     return main(argv)
+
+
 # collector_paused(): how many are open (threads may overlap), and whether the collector was on before the first.
 _paused = 0
 _paused_lock = threading.Lock()
