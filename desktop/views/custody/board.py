@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeade
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.custody.board_model import (CELL, NAME, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
-                                                 SORT_ROLE, CustodyBoardModel, person_name)
+from desktop.models.custody.board_model import (CELL, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
+                                                 SORT_ROLE, TIME, CustodyBoardModel, person_name)
 from domain.events import CUSTODY_RECORD_CHANGED
 
 if TYPE_CHECKING:
@@ -28,11 +28,43 @@ if TYPE_CHECKING:
     from desktop.sync.hub import Event
 
 
+class BoardHeader(QHeaderView):
+    """The board's column header: columns fitted to their contents (names are never squeezed), but not measured
+    again for the clock's every-second change of "Time in custody" unless that column's widest new text no longer
+    fits. Qt's header re-measures every cell of every column for any change to a fitted column; for the one-second
+    tick that was ~20 ms of the GUI thread each second (a switch of detainee that met a tick paid it, issue 17).
+    Any other change (the minute columns, a record's update, rows added or sorted) is fitted as before."""
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,  # noqa: N802 - Qt's name
+                    bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
+        view = self.parent()
+        if (top_left.column() == bottom_right.column() == TIME and top_left.isValid() and bottom_right.isValid()
+                and isinstance(view, QTableView) and self.sectionResizeMode(TIME) == self.ResizeMode.ResizeToContents):
+            model = top_left.model()
+            longest = max((model.index(row, TIME) for row in range(top_left.row(), bottom_right.row() + 1)),
+                          key=lambda index: len(str(index.data() or "")))
+            # The same measure as the header's own fit (the view's size hint for that cell, the header's text).
+            if max(view.sizeHintForIndex(longest).width(), self.sectionSizeFromContents(TIME).width()) \
+                    <= self.sectionSize(TIME):
+                return
+        super().dataChanged(top_left, bottom_right, list(roles))
+
+
 class BoardTable(QTableView):
     """The board's table. The clock tick changes a run of cells in a column (the time in custody: every row,
     every second); QAbstractItemView repaints the whole viewport for any change wider than one cell (~20 ms a
     tick), so here only the changed band is repainted. Nothing else of the base class's handling applies (the
     board has no editors) but the screen reader's notice, which is sent as it would be."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        header = BoardHeader(Qt.Orientation.Horizontal, self)
+        self.setHorizontalHeader(header)
+        header.setSectionsClickable(True)  # sorting by a column (a new header is not clickable)
+        header.setHighlightSections(True)
+        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
 
     def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
                     bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
@@ -203,11 +235,6 @@ class CustodyBoard(QWidget):
         self.view.setTabKeyNavigation(False)
         self.view.setItemDelegate(FocusRowDelegate(self.view))
         self.view.verticalHeader().setVisible(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.heading = QLabel("Custody board: loading…")
         self.heading.setObjectName("boardHeading")
