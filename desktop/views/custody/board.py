@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
-                            Signal)
+                            QTimer, Signal)
 from PySide6.QtGui import QAccessible, QAccessibleTableModelChangeEvent, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
 from desktop.models.custody.board_model import (CELL, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
-                                                 SORT_ROLE, TIME, CustodyBoardModel, person_name)
+                                                 SORT_ROLE, TICKING, TIME, CustodyBoardModel, person_name)
 from domain.events import CUSTODY_RECORD_CHANGED
 
 if TYPE_CHECKING:
@@ -30,24 +30,47 @@ if TYPE_CHECKING:
 
 class BoardHeader(QHeaderView):
     """The board's column header: columns fitted to their contents (names are never squeezed), but not measured
-    again for the clock's every-second change of "Time in custody" unless that column's widest new text no longer
-    fits. Qt's header re-measures every cell of every column for any change to a fitted column; for the one-second
-    tick that was ~20 ms of the GUI thread each second (a switch of detainee that met a tick paid it, issue 17).
-    Any other change (the minute columns, a record's update, rows added or sorted) is fitted as before."""
+    again for the clocks' changes unless a changed cell's new text no longer fits its column. Qt's header
+    re-measures every cell of every column for any change to a fitted column; for the one-second tick that was
+    ~20 ms of the GUI thread a second on the 14-row demo board, more on a full one (a switch of detainee that met
+    a tick paid it, issue 17). "Time in custody" changes in every row every second, in plain text: its longest
+    new text is measured. A clock's minute column changes in a few rows at a time: each is measured, as the
+    header would (the view's size hint for the cell: an overdue cell's icon and bold included). Anything else (a
+    row becoming overdue also changes its first column; a record's update, rows added or sorted) is fitted as
+    before."""
+
+    MEASURED_ROWS = 16  # a minute column's change in more rows than this is left to Qt's re-fit
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        # A re-fit is on its way (Qt runs it on a zero timer): until it has run, the view repaints its whole
+        # viewport for a change rather than ask where the cells are (asking runs the re-fit at once, once per
+        # changed band: hundreds of times for a tick of a full board).
+        self.refit_pending = False
 
     def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,  # noqa: N802 - Qt's name
                     bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
-        view = self.parent()
-        if (top_left.column() == bottom_right.column() == TIME and top_left.isValid() and bottom_right.isValid()
-                and isinstance(view, QTableView) and self.sectionResizeMode(TIME) == self.ResizeMode.ResizeToContents):
+        view, column = self.parent(), top_left.column()
+        fitted = self.sectionResizeMode(column) == self.ResizeMode.ResizeToContents
+        if (column == bottom_right.column() and column in TICKING and top_left.isValid() and bottom_right.isValid()
+                and isinstance(view, QTableView) and fitted):
             model = top_left.model()
-            longest = max((model.index(row, TIME) for row in range(top_left.row(), bottom_right.row() + 1)),
-                          key=lambda index: len(str(index.data() or "")))
-            # The same measure as the header's own fit (the view's size hint for that cell, the header's text).
-            if max(view.sizeHintForIndex(longest).width(), self.sectionSizeFromContents(TIME).width()) \
-                    <= self.sectionSize(TIME):
-                return
+            rows = range(top_left.row(), bottom_right.row() + 1)
+            changed = [model.index(row, column) for row in rows]
+            if column == TIME:
+                changed = [max(changed, key=lambda index: len(str(index.data() or "")))]
+            if len(changed) <= self.MEASURED_ROWS:
+                widest = max([view.sizeHintForIndex(index).width() for index in changed]
+                             + [self.sectionSizeFromContents(column).width()])
+                if widest <= self.sectionSize(column):
+                    return
+        if not self.refit_pending:
+            self.refit_pending = True
+            QTimer.singleShot(0, self, self._refitted)  # after Qt's own zero timer, started just below
         super().dataChanged(top_left, bottom_right, list(roles))
+
+    def _refitted(self) -> None:
+        self.refit_pending = False
 
 
 class BoardTable(QTableView):
@@ -71,12 +94,21 @@ class BoardTable(QTableView):
         if top_left == bottom_right or not top_left.isValid() or not bottom_right.isValid():
             super().dataChanged(top_left, bottom_right, list(roles))
             return
+        header = self.horizontalHeader()
+        if isinstance(header, BoardHeader) and header.refit_pending:
+            self.viewport().update()  # the columns are about to be fitted again: everything moves
+            self._notify_accessibility(top_left, bottom_right)
+            return
         model = self.model()
         first, last = model.index(top_left.row(), top_left.column()), model.index(bottom_right.row(),
                                                                                     bottom_right.column())
         band = self.visualRect(first).united(self.visualRect(last)).intersected(self.viewport().rect())
         if not band.isEmpty():
             self.viewport().update(band)
+        self._notify_accessibility(top_left, bottom_right)
+
+    def _notify_accessibility(self, top_left: QModelIndex | QPersistentModelIndex,
+                              bottom_right: QModelIndex | QPersistentModelIndex) -> None:
         if QAccessible.isActive():
             event = QAccessibleTableModelChangeEvent(self, QAccessibleTableModelChangeEvent.ModelChangeType.DataChanged)
             event.setFirstRow(top_left.row())
