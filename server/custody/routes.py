@@ -143,8 +143,11 @@ _LOG_AND_RISK = TypeAdapter(LogAndRiskOut)
 
 @router.get("/records/{record_id}/log-and-risk", response_model=LogAndRiskOut)
 def log_and_risk(record_id: str, user: CurrentUser, session: SessionDep) -> Response:
-    return _json(_LOG_AND_RISK, LogAndRiskOut(log=service.list_log(session, user, record_id),
-                                              risk_assessments=care.list_risk_assessments(session, user, record_id)))
+    # Held here, the record is loaded once: each service's own look-up then finds it in the session (the session
+    # keeps rows only while they are referenced, so without this the second read loaded it again).
+    record = service.get_record(session, record_id)
+    return _json(_LOG_AND_RISK, LogAndRiskOut(log=service.list_log(session, user, record.id),
+                                              risk_assessments=care.list_risk_assessments(session, user, record.id)))
 
 
 @router.post("/records/{record_id}/observation-level", response_model=CustodyRecordOut, responses=WRITE_ERRORS)

@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt,
-                            Signal)
+                            QTimer, Signal)
 from PySide6.QtGui import QAccessible, QAccessibleTableModelChangeEvent, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop.announcer import announce
-from desktop.models.custody.board_model import (CELL, NAME, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
-                                                 SORT_ROLE, CustodyBoardModel, person_name)
+from desktop.models.custody.board_model import (CELL, NEXT_CHECK, NEXT_REVIEW, OVERDUE_ROLE, RECORD_ROLE,
+                                                 SORT_ROLE, TICKING, TIME, CustodyBoardModel, person_name)
 from domain.events import CUSTODY_RECORD_CHANGED
 
 if TYPE_CHECKING:
@@ -28,16 +28,76 @@ if TYPE_CHECKING:
     from desktop.sync.hub import Event
 
 
+class BoardHeader(QHeaderView):
+    """The board's column header: columns fitted to their contents (names are never squeezed), but not measured
+    again for the clocks' changes unless a changed cell's new text no longer fits its column. Qt's header
+    re-measures every cell of every column for any change to a fitted column; for the one-second tick that was
+    ~20 ms of the GUI thread a second on the 14-row demo board, more on a full one (a switch of detainee that met
+    a tick paid it, issue 17). "Time in custody" changes in every row every second, in plain text: its longest
+    new text is measured. A clock's minute column changes in a few rows at a time: each is measured, as the
+    header would (the view's size hint for the cell: an overdue cell's icon and bold included). Anything else (a
+    row becoming overdue also changes its first column; a record's update, rows added or sorted) is fitted as
+    before."""
+
+    MEASURED_ROWS = 16  # a minute column's change in more rows than this is left to Qt's re-fit
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        # A re-fit is on its way (Qt runs it on a zero timer): until it has run, the view repaints its whole
+        # viewport for a change rather than ask where the cells are (asking runs the re-fit at once, once per
+        # changed band: hundreds of times for a tick of a full board).
+        self.refit_pending = False
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,  # noqa: N802 - Qt's name
+                    bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
+        view, column = self.parent(), top_left.column()
+        fitted = self.sectionResizeMode(column) == self.ResizeMode.ResizeToContents
+        if (column == bottom_right.column() and column in TICKING and top_left.isValid() and bottom_right.isValid()
+                and isinstance(view, QTableView) and fitted):
+            model = top_left.model()
+            rows = range(top_left.row(), bottom_right.row() + 1)
+            changed = [model.index(row, column) for row in rows]
+            if column == TIME:
+                changed = [max(changed, key=lambda index: len(str(index.data() or "")))]
+            if len(changed) <= self.MEASURED_ROWS:
+                widest = max([view.sizeHintForIndex(index).width() for index in changed]
+                             + [self.sectionSizeFromContents(column).width()])
+                if widest <= self.sectionSize(column):
+                    return
+        if not self.refit_pending:
+            self.refit_pending = True
+            QTimer.singleShot(0, self, self._refitted)  # after Qt's own zero timer, started just below
+        super().dataChanged(top_left, bottom_right, list(roles))
+
+    def _refitted(self) -> None:
+        self.refit_pending = False
+
+
 class BoardTable(QTableView):
     """The board's table. The clock tick changes a run of cells in a column (the time in custody: every row,
     every second); QAbstractItemView repaints the whole viewport for any change wider than one cell (~20 ms a
     tick), so here only the changed band is repainted. Nothing else of the base class's handling applies (the
     board has no editors) but the screen reader's notice, which is sent as it would be."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        header = BoardHeader(Qt.Orientation.Horizontal, self)
+        self.setHorizontalHeader(header)
+        header.setSectionsClickable(True)  # sorting by a column (a new header is not clickable)
+        header.setHighlightSections(True)
+        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
     def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
                     bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
         if top_left == bottom_right or not top_left.isValid() or not bottom_right.isValid():
             super().dataChanged(top_left, bottom_right, list(roles))
+            return
+        header = self.horizontalHeader()
+        if isinstance(header, BoardHeader) and header.refit_pending:
+            self.viewport().update()  # the columns are about to be fitted again: everything moves
+            self._notify_accessibility(top_left, bottom_right)
             return
         model = self.model()
         first, last = model.index(top_left.row(), top_left.column()), model.index(bottom_right.row(),
@@ -45,6 +105,10 @@ class BoardTable(QTableView):
         band = self.visualRect(first).united(self.visualRect(last)).intersected(self.viewport().rect())
         if not band.isEmpty():
             self.viewport().update(band)
+        self._notify_accessibility(top_left, bottom_right)
+
+    def _notify_accessibility(self, top_left: QModelIndex | QPersistentModelIndex,
+                              bottom_right: QModelIndex | QPersistentModelIndex) -> None:
         if QAccessible.isActive():
             event = QAccessibleTableModelChangeEvent(self, QAccessibleTableModelChangeEvent.ModelChangeType.DataChanged)
             event.setFirstRow(top_left.row())
@@ -203,11 +267,6 @@ class CustodyBoard(QWidget):
         self.view.setTabKeyNavigation(False)
         self.view.setItemDelegate(FocusRowDelegate(self.view))
         self.view.verticalHeader().setVisible(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Eleven columns: names must not be squeezed to "AB…" by a stretch; the status column takes what is left.
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.heading = QLabel("Custody board: loading…")
         self.heading.setObjectName("boardHeading")

@@ -71,6 +71,14 @@ class LogTable(QTableView):
     """The log's table: Observed, Kind, Text, Author, State on screen in a narrow dock (Recorded after them);
     the Text column takes what the others leave."""
 
+    def reset(self) -> None:
+        """A new model content (another detainee's log): laid out now, not on the view's zero timer, so it is
+        painted once. With the delayed layout every reset painted twice: once as reset, again after the layout
+        (switching detainee resets twice, the emptied log then the loaded one: four paints of the log instead of
+        two, ~40% of the log's paint time, issue 17)."""
+        super().reset()
+        self.executeDelayedItemsLayout()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()

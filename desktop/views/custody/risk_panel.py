@@ -102,6 +102,12 @@ class WholeTable(QTableView):
         for row, height in enumerate(heights):
             self.setRowHeight(row, height)
 
+    def reset(self) -> None:
+        """Another detainee's answers: laid out now rather than on the view's zero timer, so they paint once
+        (as the log's table, detainee_log.LogTable.reset)."""
+        super().reset()
+        self.executeDelayedItemsLayout()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():  # wrapped questions take more or fewer lines

@@ -138,3 +138,40 @@ def test_risk_answers_rows_fit_their_text_when_a_layout_is_shown_again(qtbot):
     assert shown(with_note) == measured  # the kept layout: the same heights as measuring it
     table.resizeRowsToContents()
     assert [table.rowHeight(r) for r in range(model.rowCount())] == measured
+
+
+def test_a_new_log_is_painted_once(qtbot):
+    """Another detainee's log (a model reset) is laid out at once and painted once, not painted, laid out on the
+    view's zero timer and painted again (switching detainee resets the log twice: issue 17)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from desktop.views.custody.detainee_log import DetaineeLogPanel
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    class Controller:
+        user = None
+
+    panel = DetaineeLogPanel(Controller())  # type: ignore[arg-type]
+    qtbot.addWidget(panel)
+    panel.resize(480, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    entries = [{"id": f"e{n}", "record_id": "r1", "kind": "cell_check", "text": f"Checked {n}, awake and talking",
+                "observed_at": f"2026-11-21T11:{n:02d}:00Z", "recorded_at": f"2026-11-21T11:{n:02d}:05Z",
+                "author": {"display_name": "Sgt Alys Penhallow", "collar_number": "2231"}} for n in range(12)]
+    paints = Paints()
+    panel.table.viewport().installEventFilter(paints)
+    for record_id, shown in (("r1", entries), ("r2", []), ("r1", entries)):
+        qtbot.wait(30)  # anything still pending from the last one is painted
+        paints.count = 0
+        panel.model.set_entries(record_id, shown)
+        qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+        qtbot.wait(30)  # the view's zero timer has run, and any paint it asks for
+        assert paints.count == 1, (record_id, paints.count)
