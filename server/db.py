@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request
@@ -122,6 +122,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+T = TypeVar("T")
 _KEEP = "bridewell.keep_after_rollback"
 log = logging.getLogger("bridewell.db")
 
@@ -152,6 +153,16 @@ def _forget_kept(session: Session) -> None:
 batch_connection: ContextVar[Connection | None] = ContextVar("bridewell_batch_connection", default=None)
 
 
+def _open_session(request: Request) -> tuple[Session, bool]:
+    """The request's session, and whether it keeps the writes `keep_after_rollback` holds (the batch keeps its own
+    record of refusals)."""
+    shared = batch_connection.get()
+    if shared is not None:
+        return Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False), False
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory(), True
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; the request commits when the handler returns, services never commit.
 
@@ -159,13 +170,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     the rollback, runs in a worker thread: a sync generator costs a thread hop for each (issue 9). The end is
     shielded from cancellation, as FastAPI shields a sync generator's, so a client going away cannot cut a
     commit short."""
-    shared = batch_connection.get()
-    if shared is not None:
-        session = Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        kept = False  # the batch keeps its own record of refusals
-    else:
-        factory: sessionmaker[Session] = request.app.state.sessionmaker
-        session, kept = factory(), True
+    session, kept = _open_session(request)
     try:
         yield session
     except BaseException:
@@ -174,6 +179,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     with anyio.CancelScope(shield=True):
         await anyio.to_thread.run_sync(_end, session, True, kept)
+
+
+async def in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` and the request's commit (its rollback if `work` raises) in ONE thread hop: get_session's
+    transaction for an async handler, which would otherwise pay a hop for a sync dependency, one for the handler
+    and one for the commit (issue 9: the loop requests every workstation repeats). Shielded like get_session's
+    end; a thread cannot be interrupted anyway."""
+    session, kept = _open_session(request)
+
+    def run() -> T:
+        try:
+            result = work(session)
+        except BaseException:
+            _end(session, False, kept)
+            raise
+        _end(session, True, kept)
+        return result
+
+    with anyio.CancelScope(shield=True):
+        return await anyio.to_thread.run_sync(run)
 
 
 def _end(session: Session, commit: bool, kept: bool) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.roles import ROLE_TITLES, Role
 from server.auth.models import Token, User
 from server.auth.service import BEARER, signed_in, user_for_token
-from server.db import get_session
+from server.db import get_session, in_session
 from server.errors import ProblemError
 
 T = TypeVar("T")
@@ -75,13 +75,29 @@ async def signed_in_user(request: Request) -> User:
 SignedInUser = Annotated[User, Depends(signed_in_user)]
 
 
-async def _has_bearer(request: Request) -> str:
+async def has_bearer(request: Request) -> str:
     return bearer_token(request)  # async: no thread hop
 
 
 # Only that the request carries a bearer token (401 if not, before its body is read): for handlers that check the
-# token together with their work (signed_in_work).
-BearerToken = Annotated[str, Depends(_has_bearer)]
+# token together with their work (signed_in_work, signed_in_request).
+BearerToken = Annotated[str, Depends(has_bearer)]
+
+
+async def signed_in_request(request: Request, work: Callable[[Session, User], T],
+                            check: Callable[[User], User] | None = None) -> T:
+    """The sign-in check, the role check (`check`, as role_check makes), `work(session, user)` and the commit,
+    in the request's one session and ONE thread hop (server/db.py in_session), for the async handlers of the
+    reads every workstation repeats (the board, a detainee's log): as dependencies
+    (CurrentUser, SessionDep) they cost a hop each for the check, the handler and the commit (issue 9).
+    The handler declares BearerToken, so a request without a token is still a 401 before its body is read."""
+    token = bearer_token(request)
+
+    def run(session: Session) -> T:
+        user = signed_in(session, token)
+        return work(session, check(user) if check is not None else user)
+
+    return await in_session(request, run)
 
 
 def role_check(*roles: Role) -> Callable[[User], User]:
