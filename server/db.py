@@ -124,6 +124,8 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 T = TypeVar("T")
 _KEEP = "bridewell.keep_after_rollback"
+_KEEPS = "bridewell.keeps_refused"  # whether the request's session stores what keep_after_rollback holds
+_ENDED = "bridewell.ended"  # the request's session was ended with the handler's work (finish)
 log = logging.getLogger("bridewell.db")
 
 
@@ -158,9 +160,12 @@ def _open_session(request: Request) -> tuple[Session, bool]:
     record of refusals)."""
     shared = batch_connection.get()
     if shared is not None:
-        return Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False), False
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    return factory(), True
+        session, kept = Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False), False
+    else:
+        factory: sessionmaker[Session] = request.app.state.sessionmaker
+        session, kept = factory(), True
+    session.info[_KEEPS] = kept
+    return session, kept
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -174,11 +179,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, False, kept)
+        if not session.info.get(_ENDED):
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_end, session, False, kept)
         raise
-    with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_end, session, True, kept)
+    if not session.info.get(_ENDED):  # finish() has not ended it with the handler's work
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, True, kept)
 
 
 async def in_session(request: Request, work: Callable[[Session], T]) -> T:
@@ -186,11 +193,20 @@ async def in_session(request: Request, work: Callable[[Session], T]) -> T:
     transaction for an async handler, which would otherwise pay a hop for a sync dependency, one for the handler
     and one for the commit (issue 9: the loop requests every workstation repeats). Shielded like get_session's
     end; a thread cannot be interrupted anyway."""
-    session, kept = _open_session(request)
+    session, _kept = _open_session(request)
+    return await finish(session, lambda: work(session))
+
+
+async def finish(session: Session, work: Callable[[], T]) -> T:
+    """`work()` and then the end of the request's session (get_session's or in_session's: the commit, or the
+    rollback if `work` raises) in ONE thread hop, for an async handler: its session's own end then costs no
+    hop of its own (issue 9). Shielded like get_session's end; a thread cannot be interrupted anyway."""
+    kept = bool(session.info.get(_KEEPS))
 
     def run() -> T:
+        session.info[_ENDED] = True
         try:
-            result = work(session)
+            result = work()
         except BaseException:
             _end(session, False, kept)
             raise

@@ -22,6 +22,7 @@ from server.custody.schemas import (AppropriateAdultIn, AuthorityOut, BookingIn,
                                     RightsNoticeIn, RiskAssessmentIn, RiskAssessmentOut, WarrantIn,
                                     PersonCustodyHistoryOut, PropertyIn, PropertyItemOut, PropertyReturnIn)
 from server import batch
+from server.db import finish
 from server.idempotency import IdempotencyDep
 from server.records import IfMatch
 from server.settings import Settings
@@ -93,10 +94,12 @@ async def list_log(record_id: str, request: Request, _token: BearerToken) -> Res
 @router.post("/records/{record_id}/log", status_code=201, response_model=LogEntryOut,
              responses={409: {"description": "Record released (read-only) or entry id taken"},
                         422: {"description": "Invalid entry (field errors)"}})
-def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: CustodyStaff,
-                  session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
+async def add_log_entry(record_id: str, body: LogEntryIn, request: Request, user: CustodyStaff,
+                        session: SessionDep, idem: IdempotencyDep) -> JSONResponse:
+    # Async, the entry and the commit in one thread hop (db.finish): every workstation repeats this write.
     settings = request.app.state.settings
-    return idem.run(201, lambda: _add_log_entry(session, user, record_id, body, None, settings))
+    return await finish(session, lambda: idem.run(201, lambda: _add_log_entry(session, user, record_id, body, None,
+                                                                               settings)))
 
 
 def _add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn, _if_match: int | None,
