@@ -214,7 +214,8 @@ async def finish(session: Session, work: Callable[[], T]) -> T:
         return result
 
     with anyio.CancelScope(shield=True):
-        return await anyio.to_thread.run_sync(run)
+        result = await anyio.to_thread.run_sync(run)
+    return result
 
 
 def _end(session: Session, commit: bool, kept: bool) -> None:
