@@ -83,8 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # /batch holds no connection itself; each request it dispatches passes the gate (and TextCheck) on its own.
     app.add_middleware(DatabaseGateMiddleware, gate=app.state.gate,
-                       exempt_suffixes=("/events", "/events/data", "/health", "/health/process", "/openapi.json",
-                                        "/docs", "/batch"))
+                       exempt_suffixes=("/events", "/events/latest", "/events/data", "/health", "/health/process",
+                                        "/openapi.json", "/docs", "/batch"))
     app.add_middleware(TextCheck, exempt_suffixes=("/batch",))  # bad text is a 422, never a 500
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AuditContext)  # the workstation each audit row names

@@ -56,7 +56,7 @@ from server import audit
 from server.audit import WORKSTATION_HEADER
 from server.auth.dependencies import SignedInUser, bearer_token
 from server.auth.models import User
-from server.auth.service import user_for_token
+from server.auth.service import signed_in
 from server.db import batch_connection, take_kept
 from server.errors import RETRY_AFTER_UNAVAILABLE, ProblemError, problem_body
 from server.idempotency import Answer, Idempotency, remember, stored_keys, value_digest
@@ -355,7 +355,7 @@ def _run_direct(connection: Connection, token: str, settings: Settings, run: lis
         held: list[object] = []
         event.listen(session, "loaded_as_persistent", lambda _session, instance: held.append(instance))
         try:
-            user, _token = user_for_token(session, token)  # once per run, not once per request
+            user = signed_in(session, token)  # once per run, not once per request
         except ProblemError as exc:
             return [(run[0], exc)]
         chained: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request
@@ -122,7 +122,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+T = TypeVar("T")
 _KEEP = "bridewell.keep_after_rollback"
+_KEEPS = "bridewell.keeps_refused"  # whether the request's session stores what keep_after_rollback holds
+_ENDED = "bridewell.ended"  # the request's session was ended with the handler's work (finish)
 log = logging.getLogger("bridewell.db")
 
 
@@ -152,6 +155,19 @@ def _forget_kept(session: Session) -> None:
 batch_connection: ContextVar[Connection | None] = ContextVar("bridewell_batch_connection", default=None)
 
 
+def _open_session(request: Request) -> tuple[Session, bool]:
+    """The request's session, and whether it keeps the writes `keep_after_rollback` holds (the batch keeps its own
+    record of refusals)."""
+    shared = batch_connection.get()
+    if shared is not None:
+        session, kept = Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False), False
+    else:
+        factory: sessionmaker[Session] = request.app.state.sessionmaker
+        session, kept = factory(), True
+    session.info[_KEEPS] = kept
+    return session, kept
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; the request commits when the handler returns, services never commit.
 
@@ -159,21 +175,47 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     the rollback, runs in a worker thread: a sync generator costs a thread hop for each (issue 9). The end is
     shielded from cancellation, as FastAPI shields a sync generator's, so a client going away cannot cut a
     commit short."""
-    shared = batch_connection.get()
-    if shared is not None:
-        session = Session(bind=shared, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        kept = False  # the batch keeps its own record of refusals
-    else:
-        factory: sessionmaker[Session] = request.app.state.sessionmaker
-        session, kept = factory(), True
+    session, kept = _open_session(request)
     try:
         yield session
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, False, kept)
+        if not session.info.get(_ENDED):
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_end, session, False, kept)
         raise
+    if not session.info.get(_ENDED):  # finish() has not ended it with the handler's work
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, True, kept)
+
+
+async def in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` and the request's commit (its rollback if `work` raises) in ONE thread hop: get_session's
+    transaction for an async handler, which would otherwise pay a hop for a sync dependency, one for the handler
+    and one for the commit (issue 9: the loop requests every workstation repeats). Shielded like get_session's
+    end; a thread cannot be interrupted anyway."""
+    session, _kept = _open_session(request)
+    return await finish(session, lambda: work(session))
+
+
+async def finish(session: Session, work: Callable[[], T]) -> T:
+    """`work()` and then the end of the request's session (get_session's or in_session's: the commit, or the
+    rollback if `work` raises) in ONE thread hop, for an async handler: its session's own end then costs no
+    hop of its own (issue 9). Shielded like get_session's end; a thread cannot be interrupted anyway."""
+    kept = bool(session.info.get(_KEEPS))
+
+    def run() -> T:
+        session.info[_ENDED] = True
+        try:
+            result = work()
+        except BaseException:
+            _end(session, False, kept)
+            raise
+        _end(session, True, kept)
+        return result
+
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_end, session, True, kept)
+        result = await anyio.to_thread.run_sync(run)
+    return result
 
 
 def _end(session: Session, commit: bool, kept: bool) -> None:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from domain.events import EventType
 from server import audit
-from server.auth.dependencies import SignedInUser
+from server.auth.dependencies import BearerToken, SignedInUser, signed_in_work
 from server.auth.models import User
 from server.db import Base, UTCDateTime, utcnow
 from server.gate import DatabaseGate
@@ -224,13 +224,11 @@ def register_visibility(entity: str, rule: Visibility) -> None:
     _VISIBILITY[entity] = rule
 
 
-def event_data(factory: sessionmaker[Session], user: User,
-               seqs: list[int]) -> tuple[EventDataOut, list[dict[str, Any]]]:
+def event_data(session: Session, user: User, seqs: list[int]) -> tuple[EventDataOut, list[dict[str, Any]]]:
     """The data of these events that this user may see (one query), and the audit rows naming every subject
     shown (stored by the caller before it answers)."""
-    with factory() as session:
-        rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
-                               .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
+    rows = session.execute(select(Event.seq, Event.entity, Event.entity_id, Event.data)
+                           .where(Event.seq.in_(set(seqs))).order_by(Event.seq)).all()
     items: list[EventDataItem] = []
     shown: dict[str, list[str]] = {}
     for seq, entity, entity_id, data in rows:
@@ -461,11 +459,12 @@ class LatestOut(BaseModel):
 
 
 @router.get("/events/latest", response_model=LatestOut)
-def latest(request: Request, _user: SignedInUser) -> LatestOut:
+async def latest(request: Request, _token: BearerToken) -> LatestOut:
     """The newest event's seq, in one query: where a client that has just read a snapshot starts following the
-    feed (replaying the history to find it took one call per 500 events)."""
-    with request.app.state.sessionmaker() as session:
-        return LatestOut(last_seq=session.scalar(select(func.max(Event.seq))) or 0)
+    feed (replaying the history to find it took one call per 500 events). The sign-in check and the query share
+    one session and one thread hop."""
+    return await signed_in_work(
+        request, lambda session, _user: LatestOut(last_seq=session.scalar(select(func.max(Event.seq))) or 0))
 
 
 @router.get("/events", response_model=EventsOut)
@@ -507,12 +506,12 @@ async def _answer(request: Request, user: User, after: int, batch: Batch) -> Res
 
 
 @router.post("/events/data", response_model=EventDataOut)
-async def events_data(request: Request, body: EventDataIn, user: SignedInUser) -> Response:
+async def events_data(request: Request, body: EventDataIn, _token: BearerToken) -> Response:
     """What changed, for the events a client has just been told of: one batched read per wake-up. Audited
     before it answers; the rows of readers asking at the same moment are stored together (audit.AuditWriter),
-    so a change seen by every workstation costs one turn at the audit chain, not one per workstation."""
-    async with request.app.state.gate.slot():
-        out, logged = await anyio.to_thread.run_sync(event_data, request.app.state.sessionmaker, user, body.seqs)
+    so a change seen by every workstation costs one turn at the audit chain, not one per workstation. The sign-in
+    check and the read share one session and one thread hop."""
+    out, logged = await signed_in_work(request, lambda session, user: event_data(session, user, body.seqs))
     writer: audit.AuditWriter = request.app.state.audit_writer
     await writer.write(logged)
     return Response(out.model_dump_json().encode(), media_type="application/json")

@@ -157,7 +157,8 @@ def refusals(route: Any, method: str) -> set[int]:
     names = {getattr(call, "__qualname__", "") for call in calls}
     headers = {param.alias.lower() for dependant in _dependants(route.dependant) for param in dependant.header_params}
     statuses = {422} if _has_inputs(route) else set()
-    if any(n.startswith(("signed_in_user", "current_user", "current_token", "require_roles")) for n in names):
+    if any(n.startswith(("signed_in_user", "current_user", "current_token", "has_bearer", "require_roles"))
+           for n in names):
         statuses |= {401, 403}
     if route.path_format.endswith("/auth/login"):
         statuses |= {401, 429}

@@ -16,12 +16,13 @@ send it; without it the claim still locks and bumps the record, so appends are s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Header
 from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from server.errors import ProblemError
 
@@ -37,9 +38,9 @@ _CLAIMED = "records_claimed"  # session.info: the rows claimed in the session's 
 T = TypeVar("T")
 
 
-def get_or_404(session: Session, model: type[T], row_id: str, what: str) -> T:
-    """The row, or 404 naming what was looked for ("custody record", "person", ...)."""
-    row = session.get(model, row_id)
+def get_or_404(session: Session, model: type[T], row_id: str, what: str, options: Sequence[ORMOption] = ()) -> T:
+    """The row (loaded with these loader options), or 404 naming what was looked for ("custody record", ...)."""
+    row = session.get(model, row_id, options=options)
     if row is None:
         raise ProblemError(404, f"There is no {what} with id {row_id[:40]!r}.")
     return row

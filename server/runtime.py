@@ -97,7 +97,16 @@ def _serve_here(settings: Settings, sock: socket.socket) -> None:
     if settings.certfile is not None and settings.keyfile is not None:
         tls = {"ssl_certfile": str(settings.certfile), "ssl_keyfile": str(settings.keyfile)}
     # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
-    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3, **tls).run(sockets=[sock])
+    StoppingServer(app, log_level="info", timeout_graceful_shutdown=3, timeout_keep_alive=KEEP_ALIVE_S,
+                   **tls).run(sockets=[sock])
+
+
+# How long an idle keep-alive connection stays open. Longer than the clients' own idle limit (httpx drops a
+# connection idle for 5 s), so the client closes first: with both at 5 s (uvicorn's default), a client that sends
+# its next request just as the server closes the connection gets no answer (RemoteProtocolError / ReadError), which
+# the load benchmark saw at 200 stations when its clients ran late (issue 9, docs/performance.md, sixth round).
+# A reverse proxy's upstream keep-alive should likewise be shorter than this.
+KEEP_ALIVE_S = 30
 
 
 class StoppingServer(uvicorn.Server):

@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, insert, inspect, select
-from sqlalchemy.orm import Session, defaultload
+from sqlalchemy.orm import Session, defaultload, lazyload
 from sqlalchemy.orm.interfaces import LoaderOption
 from pydantic import TypeAdapter
 
@@ -389,6 +389,11 @@ def assessment_times(session: Session, record_id: str) -> list[tuple[str, dateti
         select(RiskAssessment.trigger, RiskAssessment.assessed_at).where(RiskAssessment.record_id == record_id))]
 
 
+# A write that needs only the record's own columns (a log entry: every workstation repeats it): its person and
+# suite are loaded only if something asks for them (the 409 of a released record shows the whole record).
+_WITHOUT_PERSON_AND_SUITE = (lazyload(CustodyRecord.person), lazyload(CustodyRecord.suite))
+
+
 def get_record(session: Session, record_id: str) -> CustodyRecord:
     return records.get_or_404(session, CustodyRecord, record_id, "custody record")
 
@@ -472,7 +477,7 @@ def changed(session: Session, user: User, record: CustodyRecord, now: datetime, 
 
 def add_log_entry(session: Session, user: User, record_id: str, body: LogEntryIn,
                   future_tolerance: timedelta, now: datetime | None = None) -> LogEntryOut:
-    record = get_record(session, record_id)
+    record = records.get_or_404(session, CustodyRecord, record_id, "custody record", _WITHOUT_PERSON_AND_SUITE)
     _ensure_writable(record, session)
     now = now or utcnow()
     _check_observed_at(record, body, now, future_tolerance)
