@@ -67,7 +67,7 @@ CONF
   printf 'smoke-test' | env HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/runtime" DBUS_SESSION_BUS_ADDRESS="$address" \
     gnome-keyring-daemon --foreground --unlock --components=secrets >"$tmp/keyring.out" 2>"$tmp/keyring.err" &
   pids+=($!)
-  for _ in $(seq 1200); do  # up to 60 s: CI runs this at the lowest priority beside the tests
+  for _ in $(seq 1200); do  # up to 60 s: on a loaded machine the service takes a while to register
     if env DBUS_SESSION_BUS_ADDRESS="$address" dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
          org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
       break
