@@ -35,8 +35,8 @@ COALESCE_MS = 150
 BANNER_POLITE_MS = 10_000
 BANNER_ASSERTIVE_MS = 60_000
 # A window shown a moment ago (the main window after sign-in) is not yet on screen, and a banner appearing in it
-# then is never reported; nor is one that appears amid the window's first data (see AlertBanner.settling): wait
-# for both this many times COALESCE_MS at most.
+# then is never reported: wait for it this many times COALESCE_MS at most. A banner also waits while its window
+# says it is settling (AlertBanner.settling), for as long as the window says so (it bounds that itself).
 EXPOSE_RETRIES = 20
 # Orca reads a notification's text when it gets round to the event, and drops a second "showing" from the same
 # object queued behind the first: a message that follows another this soon is added to it, not put in its place.
@@ -234,8 +234,8 @@ class Announcer(QObject):
             return
         banner = self.banner()
         handle = banner.window().windowHandle() if banner is not None else None
-        if (banner is None or handle is None or not handle.isExposed() or banner.settling()) \
-                and self._retries < EXPOSE_RETRIES:
+        unseen = banner is None or handle is None or not handle.isExposed()
+        if (unseen and self._retries < EXPOSE_RETRIES) or (banner is not None and banner.settling()):
             self._retries += 1
             self._flush_timer.start()
             return

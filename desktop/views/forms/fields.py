@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QTimer, QTimeZone
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QLineEdit, QPlainTextEdit, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QLineEdit, QPlainTextEdit, QTextEdit,
+                               QWidget)
 
 from desktop.timefmt import utc_now
 
@@ -129,6 +130,14 @@ def text_edit(name: str, description: str, lines: int = 3) -> QPlainTextEdit:
     edit.setAccessibleDescription(description)
     edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines)
     return edit
+
+
+def set_plain_text(edit: QPlainTextEdit | QTextEdit, text: str) -> None:
+    """Show the text, unless the field already shows it: each set is a burst of text events a screen reader must
+    work through, and Orca 43 drops announcements queued behind a burst (a list reloaded under the same
+    selection set the same summary again)."""
+    if edit.toPlainText() != text:
+        edit.setPlainText(text)
 
 
 def nothing_chosen(combo: QComboBox, prompt: str) -> QComboBox:

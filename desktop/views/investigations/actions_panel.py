@@ -19,7 +19,7 @@ from desktop.models.record_table import ROW_ROLE
 from desktop.views.investigations.action_dialogs import (ActionDialog, AllocateDialog, ReasonTransitionDialog, ResultDialog,
                                           ReviewDialog, action_line)
 from desktop.views.forms.refusal import is_conflict
-from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.fields import name_choice_lists, set_plain_text
 from desktop.views.forms.tables import make_table
 from domain.actions import STATE_TITLES
 
@@ -207,7 +207,7 @@ class ActionsPanel(QWidget):
         self.history_model.set_history(action)
         self._update_buttons()
         if action is None:
-            self.detail.setPlainText(self.empty_text())
+            set_plain_text(self.detail, self.empty_text())
             return
         lines = [action_line(action), f"Origin: {action.get('origin') or 'not recorded'}",
                  f"Raised by {officer(action.get('raised_by'))}"]
@@ -221,7 +221,7 @@ class ActionsPanel(QWidget):
             lines.append(f"Result: {action['result_text']}")
         if action.get("reason"):
             lines.append(f"Reason: {action['reason']}")
-        self.detail.setPlainText("\n".join(lines))
+        set_plain_text(self.detail, "\n".join(lines))
 
     def empty_text(self) -> str:
         """What the panel is for and how to start, when there is no action to show (never a blank pane)."""

@@ -23,7 +23,7 @@ from desktop.models.person_text import officer, person_line
 from desktop.models.record_table import ROW_ROLE
 from desktop.session import roles_of
 from desktop.timefmt import format_local
-from desktop.views.forms.fields import name_choice_lists
+from desktop.views.forms.fields import name_choice_lists, set_plain_text
 from desktop.views.forms.tables import make_table
 from desktop.views.investigations.investigation_dialogs import (InvestigationDialog, LineOfEnquiryDialog,
                                                                 LinkPersonDialog, RaiseActionDialog,
@@ -242,14 +242,14 @@ class InvestigationsPanel(QWidget):
         inv = self.current()
         self._update_buttons()
         if inv is None:
-            self.summary.setPlainText(
+            set_plain_text(self.summary,
                 "Investigations are the crimes and other matters under enquiry: who is in the case, the people "
                 "in it, the lines of enquiry and the actions raised. "
                 + ("Choose one in the list, or open a new one (New…, Ctrl+Alt+N)." if self.roles & CASEWORK_ROLES
                    else "Choose one in the list."))
             self.timeline_model.set_timeline(None)
             return
-        self.summary.setPlainText(summary_text(inv))
+        set_plain_text(self.summary, summary_text(inv))
         self.load_timeline(inv["id"])
 
     def load_timeline(self, investigation_id: str) -> None:
