@@ -9,8 +9,10 @@ in `catalogue()`; a charge keeps `catalogue_version()`.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.config import (
     ConfigError,
@@ -133,6 +135,12 @@ def force_config() -> dict[str, Any]:
 def clock() -> ClockConfig:
     view = _settings_view()
     return view.clock if view is not None else _file_clock()
+
+
+def local_day(at: datetime) -> date:
+    """The force's local calendar day of a moment (Europe/London by default): what an officer calls the day of an
+    arrest, a charge or a release (a UTC date is a day early from midnight to 01:00 BST)."""
+    return at.astimezone(ZoneInfo(clock().local_zone)).date()
 
 
 def observation() -> ObservationConfig:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -32,7 +31,7 @@ from server.people.models import Person
 
 def _offences(codes: list[str], arrested_at: datetime) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Catalogue entries in force on the (local) arrest date, or field errors naming the bad codes."""
-    on = arrested_at.astimezone(ZoneInfo(force.clock().local_zone)).date()
+    on = force.local_day(arrested_at)
     found: list[dict[str, Any]] = []
     errors: list[tuple[str, str]] = []
     for i, raw in enumerate(codes):

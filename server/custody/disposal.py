@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -52,7 +51,7 @@ def dispose(session: Session, user: User, record_id: str, body: DisposalIn, if_m
     outcome = Outcome(body.outcome)
     field_errors(disposal_errors(
         outcome, released_at=body.released_at,
-        release_day=body.released_at.astimezone(ZoneInfo(force.clock().local_zone)).date(),
+        release_day=force.local_day(body.released_at),
         bail_return_date=body.bail_return_date, transfer_to=body.transfer_to, court=body.court,
         summary=body.summary, charged_at=record.charged_at))
     if problem := disposal_reassessment_problem(body.outcome, assessment_times(session, record.id),

@@ -73,9 +73,10 @@ def _charge_problems(i: int, item: ChargeItemIn,
     if problem := code_problem(code):
         return [(f"{at}.offence_code", problem)], None
     errors: list[tuple[str, str]] = []
-    if item.offence_date > charged_at.date():
+    charged_on = force.local_day(charged_at)  # the officer's day: an offence "today" charged at 00:30 BST is fine
+    if item.offence_date > charged_on:
         errors.append((f"{at}.offence_date", "The offence date is after the charge; check the date."))
-    if item.offence_date_end is not None and item.offence_date_end > charged_at.date():
+    if item.offence_date_end is not None and item.offence_date_end > charged_on:
         errors.append((f"{at}.offence_date_end", "The end of the date range is after the charge."))
     offence = catalogue().lookup(code, item.offence_date)
     if offence is None:

@@ -91,11 +91,12 @@ def test_an_untouched_time_is_the_time_of_saving_and_a_set_one_is_kept(qtbot, ma
     # One the officer changed is kept exactly as typed, however long the form then stays open.
     edit = dialogs[1].observed_edit
     edit.setFocus()
-    edit.setCurrentSection(edit.sectionAt(3))  # hours
-    before = to_utc(edit)
+    # The year: a section that can always go down (the hour cannot from 00, nor the day from the 1st).
+    edit.setCurrentSection(edit.sectionAt(2))
+    shown = edit.dateTime()
     qtbot.keyClick(edit, Qt.Key.Key_Down)
+    assert edit.dateTime() == shown.addYears(-1) and not edit.follows_now
     typed = to_utc(edit)
-    assert typed == before - timedelta(hours=1) and not edit.follows_now
     later = utc_now() + timedelta(minutes=9)
     monkeypatch.setattr(fields, "utc_now", lambda: later)
     edit.refresh_now()

@@ -22,7 +22,8 @@ from tests.desktop.harness import custody_board
 def charge_through_api(api, record: dict) -> dict:
     now = datetime.now(UTC).replace(microsecond=0)
     body = {"id": str(uuid.uuid4()), "charged_at": (now - timedelta(minutes=1)).isoformat(),
-            "charges": [{"offence_code": "TH68010", "offence_date": date.today().isoformat(),
+            # yesterday: on or before the day of a charge made a minute ago, even just after midnight
+            "charges": [{"offence_code": "TH68010", "offence_date": (date.today() - timedelta(days=1)).isoformat(),
                          "particulars": {"place": "Quayside Retail Park", "property": "three tins of paint",
                                          "value": "38.50", "owner": "Gallowfield DIY Ltd"}}],
             "caution_given": True, "reply": "It was a mistake.",

@@ -5,7 +5,7 @@ and is what the next booking and charge use, in this process and (PostgreSQL) in
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from tests.server.asgi_client import AsgiClient
 from tests.server.conftest import login, with_data
 from tests.server.custody.conftest import ago, book, booking, iso, new_id
 from tests.server.custody.conftest import h, users  # noqa: F401  (fixtures)
-from tests.server.prosecution.test_charging import charge_body, post
+from tests.server.prosecution.test_charging import charge_body, offence_day, post
 
 API = "/api/v1"
 SETTINGS = f"{API}/admin/config/settings"
@@ -98,8 +98,7 @@ def test_a_change_is_versioned_audited_reaches_the_feed_and_the_next_booking_and
                              json={**NEW_OFFENCE, "effective_from": "2010-01-01"})
     assert overlapping.status_code == 422 and overlapping.json()["errors"][0]["field"] == "effective_from"
     record = book(client, sergeant, arrived=ago(hours=2), offences=["XX99001"], cell="C3")
-    today = datetime.now(UTC).date().isoformat()
-    charge = charge_body(charges=[{"offence_code": "XX99001", "offence_date": today,
+    charge = charge_body(charges=[{"offence_code": "XX99001", "offence_date": offence_day().isoformat(),
                                    "particulars": {"place": "Portharrow harbour"}}])
     charged = post(client, sergeant, record["id"], charge)
     assert charged.status_code == 201, charged.text

@@ -11,7 +11,7 @@ from domain.offences import catalogue_from_entries, packaged_catalogue
 from server import force
 from server.settings import Settings
 from tests.server.custody.conftest import booking, book, fields, new_id
-from tests.server.prosecution.test_charging import charge_body
+from tests.server.prosecution.test_charging import charge_body, offence_day
 
 API = "/api/v1"
 CATALOGUE = f"{API}/offences/catalogue"
@@ -90,7 +90,7 @@ def test_the_force_catalogue_is_used_by_booking_charging_and_the_served_copy(for
     assert refused.status_code == 422
     assert "not in the offence catalogue" in fields(refused)["charges.0.offence_code"]
     body = charge_body(id=new_id())
-    body["charges"][0] = {"offence_code": "XX00902", "offence_date": date.today().isoformat(),
+    body["charges"][0] = {"offence_code": "XX00902", "offence_date": offence_day().isoformat(),
                           "particulars": {"place": "North Quay"}}
     charged = client.post(f"{API}/custody/records/{record['id']}/charges", json=body, headers=h["sergeant"])
     assert charged.status_code == 201, charged.text

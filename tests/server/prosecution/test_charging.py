@@ -18,8 +18,13 @@ from tests.server.custody.conftest import ago, book, count, fields, iso, new_id
 API = "/api/v1"
 
 
+def offence_day() -> date:
+    """Yesterday: on or before the (local) day of a charge made minutes ago, even just after midnight."""
+    return date.today() - timedelta(days=1)
+
+
 def charge_body(**overrides) -> dict:
-    today = date.today()
+    today = offence_day()
     body = {
         "id": new_id(),
         "charged_at": iso(ago(minutes=5)),
@@ -45,13 +50,13 @@ def post(client, headers, record_id, body, key=None):
 def test_the_sergeant_charges_numbered_offences_from_the_catalogue(client, h, app):
     record = book(client, h["sergeant"], arrived=ago(hours=3))
     body = charge_body()
-    body["charges"].append({"offence_code": "th68001", "offence_date": (date.today() - timedelta(days=3)).isoformat(),
-                            "offence_date_end": date.today().isoformat(),
+    body["charges"].append({"offence_code": "th68001", "offence_date": (offence_day() - timedelta(days=3)).isoformat(),
+                            "offence_date_end": offence_day().isoformat(),
                             "particulars": {"place": "Harbour Street, Portharrow", "property": "a mobile phone",
                                             "value": "300", "victim": "Ottoline Brack", "owner": "Ottoline Brack"}})
     # The second offence's template may not use every value: only its own fields are allowed.
     from domain.offences import packaged_catalogue
-    fields_2 = packaged_catalogue().lookup("TH68001", date.today()).particulars_fields
+    fields_2 = packaged_catalogue().lookup("TH68001", offence_day()).particulars_fields
     body["charges"][1]["particulars"] = {k: v for k, v in body["charges"][1]["particulars"].items() if k in fields_2}
     response = post(client, h["sergeant"], record["id"], body)
     assert response.status_code == 201, response.text
@@ -61,7 +66,7 @@ def test_the_sergeant_charges_numbered_offences_from_the_catalogue(client, h, ap
     assert first["offence_code"] == "TH68010"
     assert first["statement"].startswith("Contrary to section 1(1)")
     assert first["mode_of_trial"] == "either_way"
-    assert first["particulars"] == (f"On {date.today().day} {date.today():%B %Y} at Quayside Retail Park, Portharrow "
+    assert first["particulars"] == (f"On {offence_day().day} {offence_day():%B %Y} at Quayside Retail Park, Portharrow "
                                     "stole two bottles of gin to the value of £45.98 "
                                     "belonging to Harrowmart Stores Ltd.")
     assert case["charges"][1]["offence_code"] == "TH68001"
@@ -154,7 +159,7 @@ def test_an_offence_not_in_force_on_the_offence_date_is_refused(client, h, app, 
         assert listed[0]["effective_to"] == "2010-12-31" and listed[0]["in_force_today"] is False
         record = book(client, h["sergeant"])
         body = charge_body()
-        body["charges"][0] = {"offence_code": "XX00901", "offence_date": date.today().isoformat(),
+        body["charges"][0] = {"offence_code": "XX00901", "offence_date": offence_day().isoformat(),
                               "particulars": {"place": "North Quay"}}
         message = _refused(client, h, app, record, body)["charges.0.offence_code"]
         assert "not in force on" in message and "2010-12-31" in message
