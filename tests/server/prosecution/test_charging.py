@@ -207,3 +207,11 @@ def test_the_catalogue_search_matches_the_client_picker(client, h):
     assert client.get(f"{API}/offences", params={"q": "th68010"}, headers=h["detention"]).json()[0]["code"] \
         == "TH68010"
     assert client.get(f"{API}/offences").status_code == 401
+
+
+def test_the_day_of_a_charge_is_the_forces_local_day():
+    """An offence "today" charged at 00:30 BST is on the charge's day (its UTC date is the day before), and one
+    charged at 00:30 GMT is too: the day is the force's (Europe/London), as the officer says it."""
+    assert force.local_day(datetime(2026, 7, 14, 23, 30, tzinfo=UTC)) == date(2026, 7, 15)
+    assert force.local_day(datetime(2026, 12, 14, 0, 30, tzinfo=UTC)) == date(2026, 12, 14)
+    assert force.local_day(datetime(2026, 12, 13, 23, 30, tzinfo=UTC)) == date(2026, 12, 13)
