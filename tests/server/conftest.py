@@ -172,10 +172,16 @@ def _pg_reset(url: str, seed: _Seed | None) -> None:
         with engine.begin() as conn:
             tables = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                                        "AND tablename <> 'alembic_version'")).all()
-            # The audit triggers refuse TRUNCATE (migration 0006): a test database is emptied as the superuser,
-            # with triggers off for this transaction only (session_replication_role needs a superuser).
+            # The audit triggers refuse deletes (migration 0006): a test database is emptied as the superuser,
+            # with triggers off for this transaction only (session_replication_role needs a superuser; it turns
+            # the foreign-key triggers off too, so the order does not matter). DELETE, not TRUNCATE: run before
+            # every PostgreSQL test, TRUNCATE took ~90 ms (new files for ~40 tables), DELETE of a few rows ~25 ms.
             conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+            for name in conn.scalars(text("SELECT sequencename FROM pg_sequences "
+                                          "WHERE schemaname = current_schema()")).all():
+                conn.execute(text("SELECT setval(:n, 1, false)"), {"n": name})  # as RESTART IDENTITY did
             if seed is None:
                 conn.execute(text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (:i, 0, :g)"),
                              [{"i": i, "g": GENESIS} for i in range(1, CHAINS + 1)])
