@@ -185,6 +185,9 @@ class CustodyBoardModel(QAbstractTableModel):
         self._now = clock()
         self._now_ts = self._now.timestamp()
         self._last_tick_ts = self._now_ts
+        # The row whose "time in custody" text was the longest at the last tick (its header measures that cell
+        # alone, not all of them: BoardHeader), or None before a tick.
+        self.longest_time_row: int | None = None
         self._warning_icon: QIcon | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -344,9 +347,12 @@ class CustodyBoardModel(QAbstractTableModel):
         tick_text = self._tick_text
         backwards = now_ts < self._last_tick_ts  # the system clock was put back: recheck everything
         self._last_tick_ts = now_ts
+        longest, longest_row = -1, None
         for r, row in enumerate(self._rows):
             shown = row.shown
             text = tick_text(row, TIME)
+            if len(text) > longest:
+                longest, longest_row = len(text), r
             if text != shown.get(TIME):
                 shown[TIME] = text
                 changed[TIME].append(r)
@@ -376,6 +382,7 @@ class CustodyBoardModel(QAbstractTableModel):
                 for marked in (column, CELL):  # the clock's cell and the row's marker in the first column
                     if not changed[marked] or changed[marked][-1] != r:
                         changed[marked].append(r)
+        self.longest_time_row = longest_row
         for column, rows in changed.items():
             if not rows:
                 continue
