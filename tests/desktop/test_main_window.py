@@ -173,3 +173,27 @@ def test_a_safety_message_stays_on_the_status_bar_and_is_not_cut_under_its_label
     bar.clearMessage()
     QApplication.processEvents()
     assert all(label.isVisible() for label in labels)  # back once the message has gone
+
+
+def test_the_first_banner_waits_for_the_first_loads_and_a_quiet_second(qtbot, make_window, demo_server,
+                                                                         monkeypatch):
+    """Orca 43 drops a banner queued behind the burst of events the window's first loads send (CI lost "Signed in
+    as…" to it): the window counts as settling while a load is out, and for QUIET_AFTER_LOADS_S after the last
+    one is back; never longer than OPENING_S after it was shown."""
+    window = make_window(demo_server.url)
+    qtbot.waitUntil(lambda: window.ops.in_flight == 0, timeout=10_000)
+    now = [window._shown_at + 1.0]
+    monkeypatch.setattr(main_window.time, "monotonic", lambda: now[0])
+    window._loads_back_at = None
+    assert window._settling()  # the loads were just seen back: a quiet second first
+    now[0] += main_window.QUIET_AFTER_LOADS_S - 0.1
+    assert window._settling()
+    now[0] += 0.2
+    assert not window._settling()
+    window.ops.in_flight += 1  # a load out again, within the opening: settling again, the quiet second anew
+    try:
+        assert window._settling()
+        now[0] = window._shown_at + main_window.OPENING_S  # however busy, the opening ends
+        assert not window._settling()
+    finally:
+        window.ops.in_flight -= 1
