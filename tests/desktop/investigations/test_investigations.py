@@ -20,7 +20,10 @@ from tests.desktop.people.helpers import make_person
 def _panel(qtbot, make_window, url, username):
     window = make_window(url, username=username)
     area = window.areas["investigations"]
-    qtbot.waitUntil(lambda: area.panel.heading.text().endswith("."), timeout=10_000)
+    # Loaded: a sentence, but not the "Investigations: not loaded yet." it shows until its first read is back
+    # (the areas' first reads wait for the board's).
+    qtbot.waitUntil(lambda: area.panel.heading.text().endswith(".")
+                    and "not loaded yet" not in area.panel.heading.text(), timeout=10_000)
     return window, area, area.panel
 
 

@@ -11,11 +11,14 @@ def people_window(qtbot, make_window, url: str, username: str):
     """A signed-in window whose issue-4 panels have loaded once."""
     window = make_window(url, username=username)
     actions, intel = window.areas["investigations"].actions_panel, window.areas["intelligence"].intel_panel
-    # Loaded, not loading: "Loading actions…" mentions actions too.
-    qtbot.waitUntil(lambda: "action" in actions.heading.text() and not actions.heading.text().startswith("Loading"),
-                    timeout=10_000)
-    qtbot.waitUntil(lambda: "report" in intel.heading.text() and not intel.heading.text().startswith("Loading"),
-                    timeout=10_000)
+    # Loaded: not "…: not loaded yet." (the panels' reads wait until the board's first read is back) nor
+    # "Loading actions…", which mention actions and reports too (a check on the word alone passed before the load).
+    def loaded(heading, word: str) -> bool:
+        text = heading.text()
+        return word in text and not text.startswith("Loading") and "not loaded yet" not in text
+
+    qtbot.waitUntil(lambda: loaded(actions.heading, "action"), timeout=10_000)
+    qtbot.waitUntil(lambda: loaded(intel.heading, "report"), timeout=10_000)
     return window
 
 
