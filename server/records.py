@@ -77,11 +77,12 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     text = value.strip().removeprefix("W/").strip('"').strip()
     try:
-        version = int(text)
+        version: int | None = int(text)
     except ValueError:
-        version = -1
-    if not 0 <= version <= MAX_VERSION:  # beyond the version column's range no row can match (and the database
-        # driver would refuse the number: a 500, found by the fuzzer)
+        version = None
+    # A number beyond the version columns' range matches no row, and the database driver refuses it (a 500,
+    # found by the fuzzer): the same 422 as any other bad If-Match.
+    if version is None or not 0 <= version <= MAX_VERSION:
         raise ProblemError.field("If-Match", "Send the record's version number, e.g. If-Match: 3.")
     return version
 

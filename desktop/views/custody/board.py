@@ -76,7 +76,7 @@ class BoardHeader(QHeaderView):
         board's model noted its row as it ticked; reading every row's text through the proxy cost ~3 ms a tick
         on a board of 300."""
         source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
-        row = getattr(source, "longest_time_row", None)
+        row = source.longest_time_row if isinstance(source, CustodyBoardModel) else None
         if row is not None and 0 <= row < source.rowCount():
             index = source.index(row, TIME)
             mapped = model.mapFromSource(index) if isinstance(model, QSortFilterProxyModel) else index
