@@ -78,7 +78,9 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     engine.dispose()
 
 
-app = FastAPI(lifespan=_lifespan)
+# The same runtime configuration as the served API (server/app.py, server/runtime.py): no OpenTelemetry hooks;
+# bench_load.py starts it without the access log, as bridewell-server runs by default.
+app = FastAPI(lifespan=_lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
 
 
 async def _bump(entry_id: str) -> None:

@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="serve with N processes sharing the port (PostgreSQL only); default: env "
                              "BRIDEWELL_WORKERS, else 1")
+    parser.add_argument("--access-log", action="store_true", default=None,
+                        help="log a line per request (default: env BRIDEWELL_ACCESS_LOG, else off: the audit log "
+                             "records every use of personal data, and a reverse proxy keeps its own access log)")
     parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate chain (with --keyfile); default: "
                                            "env BRIDEWELL_CERTFILE, else plain HTTP (for loopback only)")
     parser.add_argument("--keyfile", help="the certificate's PEM private key; default: env BRIDEWELL_KEYFILE")
@@ -157,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(database_url=args.database_url, host=args.host, port=args.port,
-                                     workers=args.workers, certfile=args.certfile, keyfile=args.keyfile,
-                                     broker_url=args.broker_url)
+                                     workers=args.workers, access_log=args.access_log, certfile=args.certfile,
+                                     keyfile=args.keyfile, broker_url=args.broker_url)
         database_url = settings.database_url
         check_url(database_url)
         if args.command == "migrate":

@@ -61,8 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if relay is not None:
             relay.stop()
 
+    # FastAPI's OpenTelemetry hooks off: Bridewell configures no OpenTelemetry provider, and with the hooks on
+    # every request asked whether one had been set since (~4% of a small request's CPU, docs/performance.md).
     app = FastAPI(title="Bridewell central API", version=__version__, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)

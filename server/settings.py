@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     events_max_wait_s: float = Field(default=30.0, gt=0)
     # Server processes sharing the port (`--workers` wins); more than 1 needs PostgreSQL.
     workers: int = Field(default=1, ge=1)
+    # A line per request on the server's log (uvicorn's access log). Off by default: formatting it cost ~10% of a
+    # small request's CPU (docs/performance.md); the audit log records every read and change of personal data
+    # with who, when and from where, and a reverse proxy keeps its own access log (docs/operator-guide.md).
+    access_log: bool = False
     # Database connections per server process: workers x (size + overflow + 1 listener) must stay below
     # PostgreSQL's max_connections. A request that cannot get one within the timeout answers 503 + Retry-After.
     db_pool_size: int = Field(default=10, ge=1)

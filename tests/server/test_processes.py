@@ -49,6 +49,8 @@ def test_real_uvicorn_serves_log_and_feed(tmp_path):
         fed = with_data(httpx.post, headers, result["feed"].json()["events"], server.url)
         assert [e["data"] for e in fed] == [created.json()]
     assert server.process.returncode is not None
+    # No line per request unless asked (--access-log; test_transport.py checks it then names nothing personal).
+    assert "/custody/records" not in server.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 def test_terminate_does_not_wait_for_a_pending_long_poll(tmp_path):

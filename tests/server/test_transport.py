@@ -78,7 +78,7 @@ def test_a_loopback_http_client_trusts_no_certificate_authority():
 
 def test_https_server_verified_client_and_nothing_personal_in_the_access_log(tmp_path):
     ca, cert, key = make_certificates(tmp_path)
-    with live_server(tmp_path, demo=True, extra_args=("--certfile", str(cert), "--keyfile", str(key)),
+    with live_server(tmp_path, demo=True, extra_args=("--certfile", str(cert), "--keyfile", str(key), "--access-log"),
                      ca_bundle=str(ca)) as server:
         assert server.url.startswith("https://127.0.0.1:")
 
@@ -106,7 +106,7 @@ def test_https_server_verified_client_and_nothing_personal_in_the_access_log(tmp
             httpx.get(server.url.replace("https://", "http://") + "/api/v1/health", timeout=5)
 
     log = server.log_path.read_text(encoding="utf-8", errors="replace")
-    assert '"POST /api/v1/people/search HTTP/1.1" 200' in log  # the access log is on, and saw the requests
+    assert '"POST /api/v1/people/search HTTP/1.1" 200' in log  # the access log is on (asked), and saw the requests
     assert f'"GET /api/v1/intelligence/reports/{report["id"]} HTTP/1.1" 200' in log
     for secret in ("Zzyzxquiller", "Marrowby", "1981-02-03", "Nightjar", quote("Nightjar"), "reason="):
         assert secret not in log
