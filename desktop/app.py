@@ -16,7 +16,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from server.embedded import (EMBEDDED_SERVER_FLAG, SERVER_COMMAND_FLAG, EmbeddedProcess, EmbeddedStartError,
@@ -81,22 +80,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 TRACE_ENV = "BRIDEWELL_STARTUP_TRACE"
 
 
-def after_paint(widget: Any, then: Callable[[], object]) -> None:
-    """Call `then` once `widget` has finished its next paint (from the event loop, after the Paint event)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class Watcher(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                widget.removeEventFilter(self)
-                QTimer.singleShot(0, then)
-            return False
-
-    widget.installEventFilter(Watcher(widget))
-
-
 def _trace_paint(widget: Any, mark: str, app: QApplication) -> None:
     """Under BRIDEWELL_STARTUP_TRACE: say `mark` once `widget` has painted; quit there if it is the one asked."""
+    from desktop.operations import after_paint
+
     stop_at = os.environ.get(TRACE_ENV)
     if not stop_at:
         return
@@ -248,6 +235,8 @@ class Startup:
             # begun once the dialog has painted, so it does not delay that paint.
             # A dialog that is never exposed (another workspace) must not hold start-up back: at most 0.5 s.
             from PySide6.QtCore import QTimer
+
+            from desktop.operations import after_paint
 
             assert self.dialog is not None
             after_paint(self.dialog, self._begin_prepare)

@@ -9,7 +9,6 @@ nothing gives the references back when the interpreter shuts down.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 from PySide6.QtCore import QObject, QTimer
@@ -20,6 +19,8 @@ _LOW_WATER, _TOP_UP = 1_000_000, 2_000_000
 
 def top_up() -> None:
     if NEEDED and sys.getrefcount(None) < _LOW_WATER:
+        import ctypes  # here, not at the top: only Python 3.11 needs it, and it costs the first window ~5 ms
+
         # ob_refcnt is the first field of every object in CPython release builds.
         ctypes.c_ssize_t.from_address(id(None)).value += _TOP_UP
 

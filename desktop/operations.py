@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
@@ -147,3 +147,17 @@ def _copy_outcome(done: Future[Any], into: Future[Any]) -> None:
         into.set_exception(exc)
     else:
         into.set_result(done.result())
+
+
+def after_paint(widget: QObject, then: Callable[[], object]) -> None:
+    """Call `then` once `widget` has finished its next paint (from the event loop, after the Paint event): work
+    that would compete with a first window for the GIL (a worker's imports) starts once that window is on screen."""
+
+    class Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                QTimer.singleShot(0, then)
+            return False
+
+    widget.installEventFilter(Watcher(widget))

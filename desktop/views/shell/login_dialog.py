@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from desktop.announcer import AlertBanner, announce, announcer
 from desktop.sync.client import ApiClient, ApiError, BadServerAddress, ServerUnreachable, normalise_server_url
 from desktop.sync.credentials import NO_SECURE_KEYRING, BackendCheck, Credentials
-from desktop.operations import Operations
+from desktop.operations import Operations, after_paint
 from desktop.views.forms.field_error import FieldError
 from desktop.views.shell.icon import app_icon
 
@@ -143,12 +143,23 @@ class LoginDialog(QDialog):
 
         if message:
             self.status_label.setText(message)
-        self.load_suites()
-        self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
-                      owner=self)
+        # The server's suites and the keyring check begin once the dialog has painted (at most 0.5 s after it is
+        # made, should it never be exposed): their workers import httpx and keyring, holding the GIL for a few
+        # tenths of a second, which delayed the first window a person sees (docs/performance.md).
+        self._reads_begun = False
+        after_paint(self, self._begin_reads)
+        QTimer.singleShot(500, self, self._begin_reads)
         first_empty = next((w for w in (self.server_edit, self.username_edit, self.password_edit) if not w.text()),
                            self.password_edit)
         first_empty.setFocus()
+
+    def _begin_reads(self) -> None:
+        if self._reads_begun:
+            return
+        self._reads_begun = True
+        self.load_suites()
+        self._ops.run(self._credentials.check, on_done=self._keyring_checked, on_error=self._keyring_failed,
+                      owner=self)
 
     # Keyring ----------------------------------------------------------------------------------------------
     def _keyring_checked(self, check: BackendCheck) -> None:
