@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPaint
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from shiboken6 import isValid
 
-from desktop.areas import MenuId
 from desktop.announcer import announce
 
 if TYPE_CHECKING:
@@ -352,6 +351,8 @@ def install(window: MainWindow) -> dict[str, QAction]:
     """View > High contrast, Larger text, Smaller text, Reset text size on the main window."""
     current = theme(getattr(window, "data_dir", None))
     current.apply()
+    from desktop.areas import MenuId  # here: the sign-in dialog, shown before any menu, need not import the areas
+
     view = window.menu(MenuId.VIEW)
     view.addSeparator()
     contrast = QAction("&High contrast", window)
