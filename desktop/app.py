@@ -10,7 +10,6 @@ imported at the top of this module; Qt and the client's modules are imported ins
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -150,6 +149,8 @@ class WorkstationSettings:
 
     @classmethod
     def read(cls, data_dir: Path) -> WorkstationSettings:
+        import json  # here, like Qt: read on a worker after the first window, which need not wait for it
+
         from PySide6.QtCore import QSettings
 
         settings = QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
@@ -174,6 +175,8 @@ class WorkstationSettings:
     @staticmethod
     def remember_suite(data_dir: Path, suite: dict[str, Any] | None, suites: list[dict[str, Any]] | None) -> None:
         """Keep the suite chosen at sign-in (and the list offered) for the next start. On a worker: disk."""
+        import json
+
         from PySide6.QtCore import QSettings
 
         settings = QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
