@@ -79,7 +79,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 # The same runtime configuration as the served API (server/app.py, server/runtime.py): no OpenTelemetry hooks;
-# bench_load.py starts it without the access log, as bridewell-server runs by default.
+# bench_load.py starts it without the access log, on asyncio's loop with httptools, as bridewell-server runs.
 app = FastAPI(lifespan=_lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
 
 

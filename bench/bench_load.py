@@ -223,7 +223,8 @@ def start_server(pg: Postgres, db: str, workers: int, logdir: Path) -> Served:
 def start_bare(pg: Postgres, db: str, logdir: Path) -> Served:
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "bare_app:app",
-           "--host", "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "2", "--no-access-log"]
+           "--host", "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "2", "--no-access-log",
+           "--loop", "asyncio", "--http", "httptools"]
     served = Served("bare", cmd, {"BENCH_DATABASE_URL": pg.url(db)}, port, "", logdir)
     served.wait_ready()
     return served

@@ -119,8 +119,8 @@ def _build(database_url: str, demo: bool) -> tuple[FastAPI, uvicorn.Server]:
 
     url = prepare_database(database_url, demo)
     app = create_app(Settings.from_env(database_url=url))
-    # asyncio and h11, as named: one person's requests gain nothing from uvloop or httptools, and the installed
-    # build leaves them out (packaging/bridewell.spec).
+    # asyncio and h11, as named: one person's requests gain nothing from httptools, and the installed build leaves
+    # it out (packaging/bridewell.spec).
     server = StoppingServer(app, log_level="warning", access_log=False, lifespan="off", loop="asyncio", http="h11",
                             timeout_graceful_shutdown=2)
     return app, server

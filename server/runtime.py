@@ -97,8 +97,10 @@ def _serve_here(settings: Settings, sock: socket.socket) -> None:
     if settings.certfile is not None and settings.keyfile is not None:
         tls = {"ssl_certfile": str(settings.certfile), "ssl_keyfile": str(settings.keyfile)}
     # Long polls (up to 30 s) answer at once on shutdown; clients simply poll again.
+    # httptools parses HTTP in C (h11 was ~35% of the event loop's time under load, docs/performance.md); the
+    # loop is asyncio's, named, not uvloop's (pyproject.toml says why).
     StoppingServer(app, log_level="info", access_log=settings.access_log, timeout_graceful_shutdown=3,
-                   timeout_keep_alive=KEEP_ALIVE_S, **tls).run(sockets=[sock])
+                   timeout_keep_alive=KEEP_ALIVE_S, loop="asyncio", http="httptools", **tls).run(sockets=[sock])
 
 
 # How long an idle keep-alive connection stays open. Longer than the clients' own idle limit (httpx drops a

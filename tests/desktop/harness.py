@@ -52,7 +52,10 @@ def start_server(database_url: str, demo: bool = True, port: int = 0) -> Running
     app = create_app(Settings.from_env(database_url=url))
     sock = bind_socket(port=port)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    # asyncio and h11, named, as the embedded server's thread (server/embedded.py): this server shares its process
+    # with Qt and the tests, whatever else is installed.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                           loop="asyncio", http="h11"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     stopped = threading.Event()
